@@ -1,0 +1,35 @@
+"""`workbench [DIR]`: open the workbench screen."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="workbench", description="Open the workbench on a repository.")
+    p.add_argument("dir", nargs="?", default=".", help="the repository or folder to open (default: .)")
+    p.add_argument("--persona", help="persona id, name or file to start with")
+    p.add_argument("--model", help="model id or alias, overriding the persona's")
+    p.add_argument(
+        "--mode",
+        choices=["default", "acceptEdits", "plan", "dontAsk", "bypassPermissions"],
+        help="permission mode",
+    )
+    p.add_argument("--resume", metavar="ID", help="resume a saved session")
+    p.add_argument("--continue", dest="continue_", action="store_true", help="resume the latest session")
+    p.add_argument("--inline", action="store_true", help="run inline under the prompt instead of full screen")
+    p.add_argument("--demo", action="store_true", help="start the offline demo session")
+    p.add_argument("--agents", action="append", default=[], metavar="PATH", help="extra persona file or folder")
+    return p
+
+
+def main(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    workspace = Path(args.dir).expanduser()
+    if not workspace.is_dir():
+        print(f"workbench: {args.dir}: not a folder")
+        return 2
+    from workbench.tui.app import run_app
+
+    return run_app(args)

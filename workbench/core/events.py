@@ -1,0 +1,251 @@
+"""The plain events the agent loop yields.
+
+The TUI, headless mode (`--output-format stream-json`), the session transcript and the tests all consume
+these. Each event serialises to one JSON object with a `type` field (see `to_json`); the schema is
+documented in docs/events.md. Events are frozen: consumers never mutate them.
+
+`agent_path` names the chain of subagents an event came from (empty for the top-level persona), so a
+child's evidence can nest inside its parent's card.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from workbench.core.approvals import ApprovalRequest, Decision
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event:
+    type: ClassVar[str] = "event"
+    agent_path: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": self.type}
+        for f in dataclasses.fields(self):
+            out[f.name] = _plain(getattr(self, f.name))
+        return out
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        if hasattr(value, "to_json"):
+            return value.to_json()
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True, kw_only=True)
+class TurnStarted(Event):
+    type: ClassVar[str] = "turn_started"
+    turn: int
+    prompt: str
+    persona_id: str
+    model: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TextDelta(Event):
+    type: ClassVar[str] = "text_delta"
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ThinkingDelta(Event):
+    type: ClassVar[str] = "thinking_delta"
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AssistantText(Event):
+    """The complete text of one model response (after its deltas)."""
+
+    type: ClassVar[str] = "assistant_text"
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ToolCallStarted(Event):
+    type: ClassVar[str] = "tool_call_started"
+    call_id: str
+    tool: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ToolInputDelta(Event):
+    """The tool call's input as parsed so far (a partial dict)."""
+
+    type: ClassVar[str] = "tool_input_delta"
+    call_id: str
+    snapshot: dict[str, Any]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ToolCallReady(Event):
+    """The model finished writing the call; `input` is complete. `summary` is one line for a card."""
+
+    type: ClassVar[str] = "tool_call_ready"
+    call_id: str
+    tool: str
+    input: dict[str, Any]
+    summary: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApprovalRequested(Event):
+    type: ClassVar[str] = "approval_requested"
+    request: ApprovalRequest
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApprovalDecided(Event):
+    type: ClassVar[str] = "approval_decided"
+    request_id: str
+    call_id: str
+    decision: Decision
+
+
+@dataclass(frozen=True, kw_only=True)
+class ToolCallFinished(Event):
+    type: ClassVar[str] = "tool_call_finished"
+    call_id: str
+    tool: str
+    input: dict[str, Any]
+    output: str
+    is_error: bool
+    duration_ms: float
+    exit_code: int | None = None
+    diff: str | None = None
+    files_read: tuple[str, ...] = ()
+    files_changed: tuple[str, ...] = ()
+    decision: str = "allow"
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlanItem:
+    content: str
+    status: str  # pending | in_progress | completed
+    active_form: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"content": self.content, "status": self.status, "active_form": self.active_form}
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlanUpdated(Event):
+    type: ClassVar[str] = "plan_updated"
+    items: tuple[PlanItem, ...]
+    source: str = "agent"  # agent | user
+
+
+@dataclass(frozen=True, kw_only=True)
+class UsageInfo:
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_input_tokens: int = 0
+    cache_creation_input_tokens: int = 0
+    cost_usd: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def __add__(self, other: UsageInfo) -> UsageInfo:
+        return UsageInfo(
+            input_tokens=self.input_tokens + other.input_tokens,
+            output_tokens=self.output_tokens + other.output_tokens,
+            cache_read_input_tokens=self.cache_read_input_tokens + other.cache_read_input_tokens,
+            cache_creation_input_tokens=self.cache_creation_input_tokens + other.cache_creation_input_tokens,
+            cost_usd=self.cost_usd + other.cost_usd,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class UsageUpdated(Event):
+    type: ClassVar[str] = "usage"
+    turn: UsageInfo
+    session: UsageInfo
+    model: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Retrying(Event):
+    """An app-level retry of the whole request is scheduled; countdown events follow each second."""
+
+    type: ClassVar[str] = "retrying"
+    attempt: int
+    delay_s: float
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RetryCountdown(Event):
+    type: ClassVar[str] = "retry_countdown"
+    seconds_left: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class ErrorEvent(Event):
+    type: ClassVar[str] = "error"
+    kind: str  # auth | bad_request | rate_limit | overloaded | server | connection | timeout | truncated | ...
+    message: str
+    hint: str = ""
+    retryable: bool = False
+    status_code: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Notice(Event):
+    type: ClassVar[str] = "notice"
+    level: str  # info | warning
+    message: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContractReport(Event):
+    """Seed 002's output contract: which mandated headings the final answer lacks."""
+
+    type: ClassVar[str] = "contract_report"
+    required: tuple[str, ...]
+    missing: tuple[str, ...]
+    in_order: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class TurnDone(Event):
+    type: ClassVar[str] = "turn_done"
+    stop_reason: str  # end_turn | max_tokens | refusal | cancelled | error | max_turns | denied | ...
+    final_text: str
+    usage: UsageInfo
+    session_id: str = ""
+
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.type: cls
+    for cls in (
+        TurnStarted,
+        TextDelta,
+        ThinkingDelta,
+        AssistantText,
+        ToolCallStarted,
+        ToolInputDelta,
+        ToolCallReady,
+        ApprovalRequested,
+        ApprovalDecided,
+        ToolCallFinished,
+        PlanUpdated,
+        UsageUpdated,
+        Retrying,
+        RetryCountdown,
+        ErrorEvent,
+        Notice,
+        ContractReport,
+        TurnDone,
+    )
+}

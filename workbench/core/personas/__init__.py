@@ -1,0 +1,1 @@
+"""Persona files: loading, dialects, tool names, grants and policies."""

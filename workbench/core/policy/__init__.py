@@ -1,0 +1,1 @@
+"""The approval policy: modes, rules, shell analysis, grants ledger and audit log."""

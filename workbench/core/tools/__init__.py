@@ -1,0 +1,1 @@
+"""Canonical tools, fenced to the workspace."""

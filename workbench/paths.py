@@ -1,0 +1,79 @@
+"""Every filesystem location the workbench uses, in one place.
+
+`WORKBENCH_HOME` moves all of them under one folder (tests use it); otherwise platformdirs decides.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP = "workbench"
+
+
+def _home() -> Path | None:
+    value = os.environ.get("WORKBENCH_HOME")
+    return Path(value) if value else None
+
+
+def config_dir() -> Path:
+    home = _home()
+    return home / "config" if home else Path(platformdirs.user_config_dir(APP))
+
+
+def data_dir() -> Path:
+    home = _home()
+    return home / "data" if home else Path(platformdirs.user_data_dir(APP))
+
+
+def state_dir() -> Path:
+    home = _home()
+    return home / "state" if home else Path(platformdirs.user_state_dir(APP))
+
+
+def config_file() -> Path:
+    override = os.environ.get("WORKBENCH_CONFIG")
+    return Path(override) if override else config_dir() / "config.toml"
+
+
+def user_themes_dir() -> Path:
+    return config_dir() / "themes"
+
+
+def user_home() -> Path:
+    """The user's home folder (`~`); tests point HOME elsewhere."""
+    return Path(os.path.expanduser("~"))
+
+
+def project_key(workspace: Path) -> str:
+    """A stable folder name for a project: its basename plus a short hash of its real path."""
+    real = workspace.resolve()
+    digest = hashlib.sha256(str(real).encode()).hexdigest()[:12]
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in real.name) or "root"
+    return f"{safe}-{digest}"
+
+
+def sessions_dir(workspace: Path) -> Path:
+    return data_dir() / "projects" / project_key(workspace) / "sessions"
+
+
+def project_state_dir(workspace: Path) -> Path:
+    return data_dir() / "projects" / project_key(workspace)
+
+
+def bundled_agents_dir() -> Path:
+    """Personas shipped with the package (the repository's `agents/`, copied into the package data)."""
+    packaged = Path(__file__).parent / "data" / "agents"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "agents"
+
+
+def bundled_themes_dir() -> Path:
+    packaged = Path(__file__).parent / "data" / "themes"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "themes"

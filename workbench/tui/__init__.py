@@ -1,0 +1,1 @@
+"""The Textual front end. It depends on the core; the core never imports it."""
