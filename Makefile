@@ -26,7 +26,7 @@ test: lint
 	$(BIN)/pytest -q
 
 screenshots: $(STAMP)
-	$(BIN)/python bench/../screenshots/make_screenshots.py
+	$(BIN)/python screenshots/make_screenshots.py
 
 clean:
 	rm -rf $(VENV)
