@@ -1,0 +1,67 @@
+"""A hand-written stdio MCP server speaking only the pre-2026 `initialize` handshake.
+
+It offers one good tool (`ping`) and tools whose input schemas are unusable, which the SDK's server side
+refuses to send; a server written in another language can still send them, so the client must cope.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+TOOLS: list[dict[str, Any]] = [
+    {"name": "ping", "description": "Answer pong.", "inputSchema": {"type": "object", "properties": {}}},
+    {"name": "bad_type", "description": "Schema is not an object schema.", "inputSchema": {"type": "string"}},
+    {
+        "name": "bad_property",
+        "description": "Schema has an invalid keyword value.",
+        "inputSchema": {"type": "object", "properties": {"n": {"type": 12}}},
+    },
+    {"name": "no_schema", "description": "No schema at all."},
+]
+
+
+def reply(message_id: Any, result: dict[str, Any] | None = None, error: dict[str, Any] | None = None) -> None:
+    out: dict[str, Any] = {"jsonrpc": "2.0", "id": message_id}
+    if error is not None:
+        out["error"] = error
+    else:
+        out["result"] = result or {}
+    sys.stdout.write(json.dumps(out) + "\n")
+    sys.stdout.flush()
+
+
+def main() -> None:
+    print("raw test server starting (a log line on stdout)", flush=True)
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        message = json.loads(line)
+        method = message.get("method")
+        if "id" not in message:
+            continue  # a notification
+        if method == "initialize":
+            version = message.get("params", {}).get("protocolVersion", "2025-06-18")
+            reply(
+                message["id"],
+                {
+                    "protocolVersion": version,
+                    "capabilities": {"tools": {}},
+                    "serverInfo": {"name": "raw", "version": "1.0"},
+                },
+            )
+        elif method == "tools/list":
+            reply(message["id"], {"tools": TOOLS})
+        elif method == "tools/call":
+            name = message.get("params", {}).get("name")
+            if name == "ping":
+                reply(message["id"], {"content": [{"type": "text", "text": "pong"}], "isError": False})
+            else:
+                reply(message["id"], error={"code": -32602, "message": f"unknown tool {name}"})
+        else:
+            reply(message["id"], error={"code": -32601, "message": f"method not found: {method}"})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,38 @@
+"""Stand-ins for the `context7` and `sequential-thinking` servers seed 002 names, with their tool names."""
+
+from __future__ import annotations
+
+import sys
+
+from mcp.server.mcpserver import MCPServer
+
+
+def context7() -> MCPServer:
+    server: MCPServer = MCPServer("context7")
+
+    @server.tool(name="resolve-library-id")
+    def resolve_library_id(libraryName: str) -> str:
+        """Resolve a package name to a Context7 library id."""
+        return f"/stand-in/{libraryName}"
+
+    @server.tool(name="get-library-docs")
+    def get_library_docs(context7CompatibleLibraryID: str, topic: str = "") -> str:
+        """Fetch documentation for a library id."""
+        return f"docs for {context7CompatibleLibraryID} {topic}".strip()
+
+    return server
+
+
+def sequential_thinking() -> MCPServer:
+    server: MCPServer = MCPServer("sequential-thinking")
+
+    @server.tool()
+    def sequentialthinking(thought: str, thoughtNumber: int, totalThoughts: int, nextThoughtNeeded: bool) -> str:
+        """Record one step of a chain of thought."""
+        return f"thought {thoughtNumber}/{totalThoughts} recorded"
+
+    return server
+
+
+if __name__ == "__main__":
+    {"context7": context7, "sequential-thinking": sequential_thinking}[sys.argv[1]]().run()

@@ -1,0 +1,325 @@
+"""Transports for the MCP client: a stdio process we fully own, HTTP/SSE, and a tool-listing filter.
+
+The stdio transport is ours rather than the SDK's `stdio_client` for three reasons: we need the process id
+(the server runs in its own process group, and `stop()` kills that whole group so nothing it spawned
+survives), the tail of its stderr (a server that dies says why there), and its exit code (a call that
+fails because the server died says so).
+
+`filtered()` sits between any transport and the SDK session. It checks each tool of a `tools/list` answer
+on its own and drops the ones whose schema is unusable; without it one bad tool makes the SDK reject the
+whole listing and the server would lose every tool.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import anyio
+import anyio.abc
+from mcp.client import Transport
+from mcp.client.stdio import get_default_environment
+from mcp.shared.message import SessionMessage
+from mcp_types import JSONRPCRequest, JSONRPCResponse, jsonrpc_message_adapter
+
+from workbench.core.mcp.config import ServerConfig
+
+TransportStreams = tuple[Any, Any]  # (read stream, write stream) as the SDK's Transport yields them
+
+STDIN_GRACE_S = 1.0  # a server gets this long to exit on its own once its stdin closes
+TERM_GRACE_S = 1.0  # then SIGTERM to its process group, and SIGKILL after this long
+STDERR_TAIL_LINES = 20
+
+
+class StartError(Exception):
+    """The server could not be started; the message is meant for the user as is."""
+
+
+@dataclass
+class ProcessInfo:
+    """What we know about a stdio server's process, for messages and for the orphan check."""
+
+    pid: int | None = None
+    process: anyio.abc.Process | None = None
+    stderr_tail: deque[str] = field(default_factory=lambda: deque(maxlen=STDERR_TAIL_LINES))
+    stdout_noise: int = 0  # lines on stdout that were not JSON-RPC
+
+    @property
+    def returncode(self) -> int | None:
+        return None if self.process is None else self.process.returncode
+
+    def exit_text(self) -> str:
+        code = self.returncode
+        if code is None:
+            return ""
+        if code < 0:
+            with contextlib.suppress(ValueError):
+                return f"killed by {signal.Signals(-code).name}"
+            return f"killed by signal {-code}"
+        return f"exit code {code}"
+
+    def stderr_text(self, lines: int = 3) -> str:
+        tail = [line for line in self.stderr_tail if line.strip()][-lines:]
+        return " | ".join(tail)
+
+
+def check_tool_listing(result: dict[str, Any]) -> list[str]:
+    """Drop unusable tools from a raw `tools/list` result, in place; return one message per dropped tool."""
+    tools = result.get("tools")
+    if not isinstance(tools, list):
+        return []
+    from jsonschema.exceptions import SchemaError
+    from jsonschema.validators import validator_for
+
+    kept: list[Any] = []
+    errors: list[str] = []
+    for index, tool in enumerate(tools):
+        label = repr(tool.get("name")) if isinstance(tool, dict) else f"#{index}"
+        if not isinstance(tool, dict) or not isinstance(tool.get("name"), str) or not tool["name"]:
+            errors.append(f"tool {label}: no name; skipped")
+            continue
+        schema = tool.get("inputSchema")
+        if not isinstance(schema, dict):
+            errors.append(f"tool {label}: inputSchema is missing or not an object; skipped")
+            continue
+        if schema.get("type") != "object":
+            errors.append(f"tool {label}: inputSchema must have type 'object' (got {schema.get('type')!r}); skipped")
+            continue
+        try:
+            validator_for(schema).check_schema(schema)
+        except SchemaError as exc:
+            where = "/".join(str(p) for p in exc.path) or "(root)"
+            errors.append(f"tool {label}: invalid inputSchema at {where}: {exc.message}; skipped")
+            continue
+        except Exception as exc:  # a schema that breaks the validator itself (bad $ref, unknown dialect)
+            errors.append(f"tool {label}: unusable inputSchema ({type(exc).__name__}: {exc}); skipped")
+            continue
+        kept.append(tool)
+    result["tools"] = kept
+    return errors
+
+
+@asynccontextmanager
+async def filtered(inner: AbstractAsyncContextManager[Any], on_error: Callable[[str], None]) -> AsyncIterator[Any]:
+    """Relay messages between the SDK session and `inner`, checking every `tools/list` answer on the way."""
+    async with inner as (read, write):
+        down_send, down_recv = anyio.create_memory_object_stream[SessionMessage | Exception](0)
+        up_send, up_recv = anyio.create_memory_object_stream[SessionMessage](0)
+        listing_ids: set[Any] = set()
+
+        async def upward() -> None:
+            with contextlib.suppress(anyio.ClosedResourceError, anyio.BrokenResourceError):
+                async with up_recv:
+                    async for item in up_recv:
+                        message = item.message
+                        if isinstance(message, JSONRPCRequest) and message.method == "tools/list":
+                            listing_ids.add(message.id)
+                        await write.send(item)
+
+        async def downward() -> None:
+            with contextlib.suppress(anyio.ClosedResourceError, anyio.BrokenResourceError, anyio.EndOfStream):
+                async with down_send:
+                    async for item in read:
+                        if isinstance(item, SessionMessage):
+                            message = item.message
+                            if isinstance(message, JSONRPCResponse) and message.id in listing_ids:
+                                listing_ids.discard(message.id)
+                                for error in check_tool_listing(message.result):
+                                    on_error(error)
+                        await down_send.send(item)
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(upward)
+            group.start_soon(downward)
+            try:
+                yield down_recv, up_send
+            finally:
+                group.cancel_scope.cancel()
+                for stream in (down_recv, up_send):
+                    await stream.aclose()
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+async def kill_group(pgid: int, grace: float = TERM_GRACE_S) -> None:
+    """SIGTERM the process group, then SIGKILL whatever is left after `grace` seconds."""
+    try:
+        os.killpg(pgid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    except PermissionError:
+        pass
+    deadline = time.monotonic() + grace
+    while _group_alive(pgid) and time.monotonic() < deadline:
+        await anyio.sleep(0.02)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
+
+
+async def _wait_exit(process: anyio.abc.Process, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while process.returncode is None:
+        if time.monotonic() >= deadline:
+            return False
+        await anyio.sleep(0.02)
+    return True
+
+
+def _resolve_command(config: ServerConfig, env: dict[str, str]) -> str:
+    import shutil
+
+    command = config.command
+    if os.sep in command:
+        return command
+    found = shutil.which(command, path=env.get("PATH"))
+    if found is None:
+        raise StartError(f"command not found: {command!r} (not on PATH)")
+    return found
+
+
+@asynccontextmanager
+async def stdio_process(config: ServerConfig, info: ProcessInfo, *, cwd: Path | None) -> AsyncIterator[Any]:
+    """Start the server in its own process group and speak newline-delimited JSON-RPC over its pipes."""
+    env = get_default_environment() | config.env
+    command = _resolve_command(config, env)
+    workdir = Path(config.cwd) if config.cwd else cwd
+    if workdir is not None and not workdir.is_dir():
+        raise StartError(f"working directory {str(workdir)!r} does not exist")
+    try:
+        process = await anyio.open_process(
+            [command, *config.args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            cwd=workdir,
+            start_new_session=True,
+        )
+    except FileNotFoundError:
+        raise StartError(f"command not found: {config.command!r}") from None
+    except PermissionError:
+        raise StartError(f"command not executable: {config.command!r}") from None
+    except OSError as exc:
+        raise StartError(f"could not start {config.command!r}: {exc.strerror or exc}") from None
+    info.pid = process.pid
+    info.process = process
+    assert process.stdin is not None and process.stdout is not None and process.stderr is not None
+    stdin, stdout, stderr = process.stdin, process.stdout, process.stderr
+    read_send, read_recv = anyio.create_memory_object_stream[SessionMessage | Exception](0)
+    write_send, write_recv = anyio.create_memory_object_stream[SessionMessage](0)
+
+    async def read_stdout() -> None:
+        buffer = bytearray()
+        with contextlib.suppress(anyio.ClosedResourceError, anyio.BrokenResourceError, OSError):
+            async with read_send:
+                async for chunk in stdout:
+                    buffer += chunk
+                    while (end := buffer.find(b"\n")) >= 0:
+                        line = bytes(buffer[:end]).strip()
+                        del buffer[: end + 1]
+                        if not line:
+                            continue
+                        try:
+                            message = jsonrpc_message_adapter.validate_json(line, by_name=False)
+                        except ValueError:
+                            info.stdout_noise += 1  # a banner or log line on stdout; not ours to parse
+                            continue
+                        await read_send.send(SessionMessage(message))
+
+    async def read_stderr() -> None:
+        pending = ""
+        with contextlib.suppress(anyio.ClosedResourceError, anyio.BrokenResourceError, OSError):
+            async for chunk in stderr:
+                pending += chunk.decode("utf-8", errors="replace")
+                *lines, pending = pending.split("\n")
+                info.stderr_tail.extend(line[:500] for line in lines)
+                pending = pending[-2000:]
+        if pending:
+            info.stderr_tail.append(pending[:500])
+
+    async def write_stdin() -> None:
+        try:
+            async with write_recv:
+                async for item in write_recv:
+                    data = item.message.model_dump_json(by_alias=True, exclude_unset=True)
+                    await stdin.send((data + "\n").encode("utf-8"))
+        except (anyio.ClosedResourceError, anyio.BrokenResourceError, OSError):
+            await read_send.aclose()  # the server is gone: let pending requests fail now, not hang
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(read_stdout)
+        group.start_soon(read_stderr)
+        group.start_soon(write_stdin)
+        try:
+            yield read_recv, write_send
+        finally:
+            with anyio.CancelScope(shield=True):
+                await _shutdown(process, stdin)
+            group.cancel_scope.cancel()
+
+
+async def _shutdown(process: anyio.abc.Process, stdin: anyio.abc.ByteSendStream) -> None:
+    """Close stdin, give the server a moment, then kill its whole process group (children included)."""
+    with contextlib.suppress(OSError, anyio.BrokenResourceError, anyio.ClosedResourceError):
+        await stdin.aclose()
+    if not await _wait_exit(process, STDIN_GRACE_S):
+        await kill_group(process.pid)
+        await _wait_exit(process, TERM_GRACE_S)
+    else:
+        # The leader exited; anything it started in its group would be orphaned, so end those too.
+        await kill_group(process.pid, grace=0.2)
+    with contextlib.suppress(OSError, anyio.BrokenResourceError, anyio.ClosedResourceError):
+        await process.aclose()
+
+
+def open_transport(
+    config: ServerConfig, info: ProcessInfo, *, cwd: Path | None, on_error: Callable[[str], None]
+) -> Any:
+    """The transport for one server, wrapped in the tool-listing filter."""
+    inner: AbstractAsyncContextManager[Any]
+    if config.transport == "stdio":
+        inner = stdio_process(config, info, cwd=cwd)
+    elif config.transport == "http":
+        inner = _http(config)
+    else:
+        inner = _sse(config)
+    transport: Transport = filtered(inner, on_error)
+    return transport
+
+
+@asynccontextmanager
+async def _http(config: ServerConfig) -> AsyncIterator[Any]:
+    import httpx2
+    from mcp.client.streamable_http import streamable_http_client
+
+    timeout = httpx2.Timeout(30.0, read=300.0)
+    async with (
+        httpx2.AsyncClient(headers=config.headers, timeout=timeout) as client,
+        streamable_http_client(config.url, http_client=client) as streams,
+    ):
+        yield streams
+
+
+@asynccontextmanager
+async def _sse(config: ServerConfig) -> AsyncIterator[Any]:
+    from mcp.client.sse import sse_client
+
+    async with sse_client(config.url, headers=dict(config.headers)) as streams:
+        yield streams
