@@ -1,0 +1,51 @@
+"""The repository model shared by the explorer and the tools: root detection, listing, git status, diffs,
+file previews, fuzzy path matching and symbol outlines.
+
+Importing this package is cheap: GitPython and the tree-sitter grammars load inside the calls that use them.
+
+Typical use (in a worker thread, never on the UI loop):
+
+    listing = list_files(root)                  # FileListing(files=("src/app.py", ...))
+    status = git_status(root)                   # StatusReport; status.status_of("src/app.py") -> FileStatus.MODIFIED
+    index = DirIndex(listing, status)           # index.children("src") -> [Entry, ...]
+    preview = load_preview(root, "src/app.py")  # Preview(text=..., binary=..., truncated=...)
+    symbols = outline("src/app.py", data)       # (Symbol(name, kind, line, end_line, children), ...)
+    FuzzyIndex(listing.files).search("apy")     # [Match(path, score, positions), ...]
+"""
+
+from __future__ import annotations
+
+from workbench.core.repo.diff import file_diff
+from workbench.core.repo.fuzzy import FuzzyIndex, Match, fuzzy_match
+from workbench.core.repo.listing import DirEntry, FileListing, RepoError, find_root, list_dir, list_files
+from workbench.core.repo.preview import Preview, load_preview, visible_name, visible_text
+from workbench.core.repo.status import FileState, FileStatus, StatusReport, git_status
+from workbench.core.repo.symbols import Symbol, flatten, language_for, outline
+from workbench.core.repo.tree import DirIndex, Entry
+
+__all__ = [
+    "DirEntry",
+    "DirIndex",
+    "Entry",
+    "FileListing",
+    "FileState",
+    "FileStatus",
+    "FuzzyIndex",
+    "Match",
+    "Preview",
+    "RepoError",
+    "StatusReport",
+    "Symbol",
+    "file_diff",
+    "find_root",
+    "flatten",
+    "fuzzy_match",
+    "git_status",
+    "language_for",
+    "list_dir",
+    "list_files",
+    "load_preview",
+    "outline",
+    "visible_name",
+    "visible_text",
+]

@@ -1,0 +1,164 @@
+"""Repository root detection and file listing.
+
+Inside git, one `git ls-files -z -co --exclude-standard` call lists tracked and untracked files (a few ms
+for thousands of files); ignored entries come from a second call only when asked. Outside git, a scandir
+walk honours `.gitignore` files with a small matcher. Paths are relative POSIX strings decoded with
+`os.fsdecode`, so undecodable names still map back to the real file.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from workbench.core.repo.gitignore import IgnoreMatcher
+
+GIT_TIMEOUT = 30.0
+# Folders a walk outside git never enters, even without an ignore file.
+ALWAYS_SKIPPED = frozenset({".git", ".hg", ".svn"})
+
+
+class RepoError(Exception):
+    """A git command failed or the folder is unusable; the message is meant for the user."""
+
+
+def find_root(start: Path) -> Path | None:
+    """The top of the git work tree containing `start`, or None outside git (no subprocess)."""
+    try:
+        current = start.resolve()
+    except OSError:
+        return None
+    if current.is_file():
+        current = current.parent
+    for folder in (current, *current.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def git_env() -> dict[str, str]:
+    """Environment for read-only git calls: no optional locks (never fight the user's git), no pager."""
+    env = dict(os.environ)
+    env["GIT_OPTIONAL_LOCKS"] = "0"
+    env["GIT_TERMINAL_PROMPT"] = "0"
+    env.pop("GIT_DIR", None)
+    env.pop("GIT_WORK_TREE", None)
+    return env
+
+
+def run_git(root: Path, *args: str, ok_codes: tuple[int, ...] = (0,)) -> bytes:
+    """Run git in `root` and return stdout; a failure becomes a RepoError with git's own message."""
+    try:
+        done = subprocess.run(
+            ["git", "-c", "core.quotepath=off", *args],
+            cwd=root,
+            capture_output=True,
+            env=git_env(),
+            timeout=GIT_TIMEOUT,
+            check=False,
+        )
+    except FileNotFoundError as exc:
+        raise RepoError("git is not installed or not on PATH") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise RepoError(f"git {args[0]} took longer than {GIT_TIMEOUT:.0f} s") from exc
+    if done.returncode not in ok_codes:
+        message = done.stderr.decode("utf-8", "replace").strip() or f"exit code {done.returncode}"
+        raise RepoError(f"git {args[0]} failed: {message}")
+    return done.stdout
+
+
+def split_z(data: bytes) -> list[str]:
+    """Split NUL-separated git output into decoded paths."""
+    return [os.fsdecode(item) for item in data.split(b"\0") if item]
+
+
+@dataclass(frozen=True)
+class FileListing:
+    """Every file of a workspace, as relative POSIX paths.
+
+    `ignored` holds the ignored entries that were listed (only with `include_ignored`); a name ending in
+    `/` is a whole ignored folder whose contents are listed lazily with `list_dir`.
+    """
+
+    root: Path
+    files: tuple[str, ...]
+    is_git: bool
+    ignored: frozenset[str] = field(default_factory=frozenset)
+
+
+def list_files(root: Path, include_ignored: bool = False) -> FileListing:
+    """List the files of `root` (tracked + untracked; ignored only when asked)."""
+    if not root.is_dir():
+        raise RepoError(f"not a folder: {root}")
+    if find_root(root) is not None:
+        files = split_z(run_git(root, "ls-files", "-z", "-c", "-o", "--exclude-standard"))
+        ignored: list[str] = []
+        if include_ignored:
+            ignored = split_z(
+                run_git(root, "ls-files", "-z", "-o", "-i", "--exclude-standard", "--directory", "--no-empty-directory")
+            )
+        # A path listed both as cached and as other (rare: an unmerged entry) appears once.
+        unique = list(dict.fromkeys(files + ignored))
+        return FileListing(root, tuple(unique), True, frozenset(ignored))
+    return _walk(root, include_ignored)
+
+
+def _walk(root: Path, include_ignored: bool) -> FileListing:
+    files: list[str] = []
+    ignored: list[str] = []
+    stack: list[tuple[str, IgnoreMatcher]] = [("", IgnoreMatcher().with_folder(root, ""))]
+    while stack:
+        rel_dir, matcher = stack.pop()
+        try:
+            with os.scandir(root / rel_dir if rel_dir else root) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                continue
+            if is_dir and entry.name in ALWAYS_SKIPPED:
+                continue
+            if matcher.ignored(rel, is_dir):
+                if include_ignored:
+                    ignored.append(rel + "/" if is_dir else rel)
+                continue
+            if is_dir:
+                stack.append((rel, matcher.with_folder(root, rel)))
+            else:
+                files.append(rel)
+    files.sort()
+    return FileListing(root, tuple(files + ignored), False, frozenset(ignored))
+
+
+@dataclass(frozen=True)
+class DirEntry:
+    name: str
+    path: str  # relative POSIX path
+    is_dir: bool
+
+
+def list_dir(root: Path, rel_dir: str) -> list[DirEntry]:
+    """The direct entries of one folder on disk (for ignored folders, listed lazily); folders first."""
+    base = root / rel_dir if rel_dir else root
+    out: list[DirEntry] = []
+    try:
+        with os.scandir(base) as it:
+            for entry in it:
+                try:
+                    is_dir = entry.is_dir(follow_symlinks=False)
+                except OSError:
+                    continue
+                if is_dir and entry.name in ALWAYS_SKIPPED:
+                    continue
+                path = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+                out.append(DirEntry(entry.name, path, is_dir))
+    except OSError:
+        return []
+    out.sort(key=lambda e: (not e.is_dir, e.name.lower(), e.name))
+    return out
