@@ -1,0 +1,182 @@
+"""Small real tools and a rule-table policy for driving AgentLoop without the full tool set."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+import anthropic
+
+from workbench.core.agent.calls import CallGate
+from workbench.core.agent.client import make_client
+from workbench.core.agent.loop import AgentLoop, LoopOutcome, LoopSettings
+from workbench.core.agent.retry import RetryPolicy
+from workbench.core.approvals import ApprovalRequest, Approver, Decision, DenyAll, SegmentVerdict, Verdict
+from workbench.core.events import Event, UsageInfo
+from workbench.core.tools.base import CallPreview, Tool, ToolError, ToolKind, ToolResult
+
+
+class CatTool(Tool):
+    """Reads a file under a root folder."""
+
+    name = "Cat"
+    description = "Print a file."
+    input_schema: ClassVar[dict[str, Any]] = {
+        "type": "object",
+        "properties": {"file_path": {"type": "string"}},
+        "required": ["file_path"],
+    }
+    kind = ToolKind.READ
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    async def preview(self, args: dict[str, Any], ctx: Any) -> CallPreview:
+        path = args.get("file_path")
+        if not isinstance(path, str):
+            raise ToolError("file_path must be a string")
+        return CallPreview(summary=f"Cat {path}", paths=(path,))
+
+    async def run(self, args: dict[str, Any], ctx: Any) -> ToolResult:
+        target = self.root / str(args["file_path"])
+        try:
+            return ToolResult(content=target.read_text())
+        except OSError as exc:
+            raise ToolError(f"cannot read {args['file_path']}: {exc.strerror}") from exc
+
+
+class SleepTool(Tool):
+    """Runs `sleep N` as a real subprocess and kills it when cancelled."""
+
+    name = "Sleep"
+    description = "Sleep."
+    input_schema: ClassVar[dict[str, Any]] = {"type": "object", "properties": {"seconds": {"type": "number"}}}
+    kind = ToolKind.EXEC
+    started: asyncio.Event
+    killed: bool
+
+    def __init__(self) -> None:
+        self.started = asyncio.Event()
+        self.killed = False
+        self.pid: int | None = None
+
+    async def preview(self, args: dict[str, Any], ctx: Any) -> CallPreview:
+        return CallPreview(summary="sleep", command=f"sleep {args.get('seconds', 1)}")
+
+    async def run(self, args: dict[str, Any], ctx: Any) -> ToolResult:
+        proc = await asyncio.create_subprocess_exec("sleep", str(args.get("seconds", 1)))
+        self.pid = proc.pid
+        self.started.set()
+        try:
+            code = await proc.wait()
+        except asyncio.CancelledError:
+            proc.kill()
+            await proc.wait()
+            self.killed = True
+            raise
+        return ToolResult(content=f"slept, exit {code}", exit_code=code)
+
+
+@dataclass
+class Evaluation:
+    verdict: Verdict
+    reason: str
+    rule: str | None = None
+    matched: Any = None
+    segments: tuple[SegmentVerdict, ...] = ()
+    request: ApprovalRequest | None = None
+
+
+@dataclass
+class TablePolicy:
+    """Verdict per tool name (default allow); records what was applied."""
+
+    verdicts: dict[str, Verdict] = field(default_factory=dict)
+    applied: list[tuple[ApprovalRequest, Decision]] = field(default_factory=list)
+
+    def evaluate(
+        self, tool: str, kind: ToolKind, args: dict[str, Any], preview: CallPreview, *, call_id: str
+    ) -> Evaluation:
+        verdict = self.verdicts.get(tool, Verdict.ALLOW)
+        request = None
+        if verdict is Verdict.ASK:
+            digest = hashlib.sha256(json.dumps([tool, args, call_id], sort_keys=True).encode()).hexdigest()
+            request = ApprovalRequest(
+                id=digest,
+                call_id=call_id,
+                tool=tool,
+                input=args,
+                summary=preview.summary,
+                reason=f"{tool} asks in this test",
+            )
+        return Evaluation(verdict=verdict, reason=f"table says {verdict} for {tool}", request=request)
+
+    def apply(self, request: ApprovalRequest, decision: Decision) -> None:
+        self.applied.append((request, decision))
+
+
+@dataclass
+class Harness:
+    loop: AgentLoop
+    history: list[dict[str, Any]]
+    usage: list[UsageInfo]
+
+    async def turn(self, prompt: str) -> tuple[list[Event], LoopOutcome]:
+        self.history.append({"role": "user", "content": [{"type": "text", "text": prompt}]})
+        outcome = LoopOutcome()
+        events = [e async for e in self.loop.run(self.history, outcome)]
+        return events, outcome
+
+    async def __aenter__(self) -> Harness:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.loop.client.close()
+
+    def stream(self, prompt: str, outcome: LoopOutcome) -> AsyncIterator[Event]:
+        self.history.append({"role": "user", "content": [{"type": "text", "text": prompt}]})
+        return self.loop.run(self.history, outcome)
+
+
+FAST_RETRY = RetryPolicy(max_retries=3, base_delay_s=0.01, max_delay_s=0.05, retry_after_cap_s=0.2)
+
+
+def harness(
+    base_url: str,
+    tools: list[Tool],
+    *,
+    policy: TablePolicy | None = None,
+    approver: Approver | None = None,
+    max_turns: int = 10,
+    retry: RetryPolicy = FAST_RETRY,
+    read_timeout: float = 5.0,
+    client: anthropic.AsyncAnthropic | None = None,
+) -> Harness:
+    history: list[dict[str, Any]] = []
+    usage: list[UsageInfo] = []
+    gate = CallGate(
+        {t.name: t for t in tools}, policy=policy or TablePolicy(), approver=approver or DenyAll(), context=None
+    )
+
+    def add(u: UsageInfo) -> UsageInfo:
+        usage.append(u)
+        total = UsageInfo()
+        for item in usage:
+            total = total + item
+        return total
+
+    loop = AgentLoop(
+        client or make_client(api_key="test-key", base_url=base_url, timeout=read_timeout),
+        LoopSettings(model="claude-sonnet-5-5", max_turns=max_turns, retry=retry),
+        system="You are a test persona.",
+        tools=[t.api_spec() for t in tools],
+        executor=gate,
+        commit=history.append,
+        session_usage=add,
+    )
+    return Harness(loop, history, usage)

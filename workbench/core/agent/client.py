@@ -1,0 +1,81 @@
+"""Building the SDK client, and telling the user how to configure credentials before the first request."""
+
+from __future__ import annotations
+
+import os
+
+import anthropic
+import httpx2
+
+# A silent stall must raise (httpx2.ReadTimeout) rather than hang: the real API pings every few seconds.
+READ_TIMEOUT_S = 90.0
+CONNECT_TIMEOUT_S = 10.0
+
+# Local servers (Ollama, llama.cpp, vLLM, LiteLLM) ignore the key but the SDK needs one to build its header.
+LOCAL_PLACEHOLDER_KEY = "workbench-local"
+
+CREDENTIALS_HELP = """No Anthropic credentials found. Set one of:
+  export ANTHROPIC_API_KEY=sk-ant-...            # the Anthropic API
+  export ANTHROPIC_BASE_URL=http://localhost:11434   # Ollama >= 0.14 (no /v1 suffix)
+  export ANTHROPIC_BASE_URL=http://localhost:8080    # llama.cpp llama-server
+  export ANTHROPIC_BASE_URL=http://localhost:8000    # vLLM (anthropic entrypoint)
+  export ANTHROPIC_BASE_URL=http://localhost:4000    # LiteLLM proxy (its virtual key in ANTHROPIC_API_KEY)
+`workbench demo` runs offline with no credentials."""
+
+
+def _timeout(read_s: float) -> httpx2.Timeout:
+    return httpx2.Timeout(read_s, connect=CONNECT_TIMEOUT_S)
+
+
+def make_client(
+    *,
+    api_key: str | None = None,
+    base_url: str | None = None,
+    transport: httpx2.AsyncBaseTransport | None = None,
+    timeout: float = READ_TIMEOUT_S,
+) -> anthropic.AsyncAnthropic:
+    """An AsyncAnthropic with SDK retries off (the loop retries whole requests) and a read timeout.
+
+    `transport` replaces the network (a replay cassette, a recorder around a real transport, a test transport).
+    With a base URL but no key, a placeholder key is sent: local servers accept anything.
+    """
+    base = base_url or os.environ.get("ANTHROPIC_BASE_URL") or None
+    key = api_key
+    has_env_credentials = bool(
+        os.environ.get("ANTHROPIC_API_KEY")
+        or os.environ.get("ANTHROPIC_AUTH_TOKEN")
+        or os.environ.get("ANTHROPIC_PROFILE")
+    )
+    if key is None and not has_env_credentials and (base or transport is not None):
+        key = LOCAL_PLACEHOLDER_KEY
+    http_client = None
+    if transport is not None:
+        http_client = httpx2.AsyncClient(transport=transport, timeout=_timeout(timeout))
+    return anthropic.AsyncAnthropic(
+        api_key=key,
+        base_url=base or ("http://replay.invalid" if transport is not None else None),
+        max_retries=0,
+        timeout=_timeout(timeout),
+        http_client=http_client,
+    )
+
+
+def credentials_status() -> tuple[bool, str]:
+    """(ok, message): whether a request could authenticate, and if not, how to fix it."""
+    base = os.environ.get("ANTHROPIC_BASE_URL")
+    if os.environ.get("ANTHROPIC_API_KEY"):
+        where = f" at {base}" if base else ""
+        return True, f"using ANTHROPIC_API_KEY{where}"
+    if os.environ.get("ANTHROPIC_AUTH_TOKEN"):
+        return True, "using ANTHROPIC_AUTH_TOKEN"
+    if base:
+        return True, f"using the server at ANTHROPIC_BASE_URL={base} (no key sent)"
+    if os.environ.get("ANTHROPIC_PROFILE"):
+        return True, f"using the Anthropic profile {os.environ['ANTHROPIC_PROFILE']!r}"
+    try:
+        probe = anthropic.AsyncAnthropic(max_retries=0)
+    except Exception as exc:  # a broken profile file: say so rather than crash
+        return False, f"Anthropic credentials could not be read: {exc}\n{CREDENTIALS_HELP}"
+    if probe.api_key or probe.auth_token or getattr(probe, "credentials", None):
+        return True, "using the active Anthropic profile"
+    return False, CREDENTIALS_HELP

@@ -1,0 +1,165 @@
+"""The system prompt: persona body, environment, tool availability, project context (personas.md §6.11).
+
+It is built once per session and sent byte-identical on every request, so the prompt cache keeps hitting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+from workbench import paths
+from workbench.core.personas.model import Persona
+
+PROJECT_DOC_MAX_BYTES = 32 * 1024  # Codex's project_doc_max_bytes
+GIT_STATUS_MAX_LINES = 20
+
+
+def git_summary(workspace: Path) -> str:
+    """`git status` in a few lines, or a note that this is not a git repository."""
+    try:
+        done = subprocess.run(
+            ["git", "status", "--porcelain=v1", "--branch", "--untracked-files=normal"],
+            cwd=workspace,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            errors="replace",
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return "unavailable"
+    if done.returncode != 0:
+        return "not a git repository"
+    lines = done.stdout.splitlines()
+    head = lines[0][3:] if lines and lines[0].startswith("## ") else "unknown branch"
+    changes = [line for line in lines[1:] if line.strip()]
+    if not changes:
+        return f"branch {head}; clean"
+    shown = "\n".join(f"  {line}" for line in changes[:GIT_STATUS_MAX_LINES])
+    more = f"\n  ... and {len(changes) - GIT_STATUS_MAX_LINES} more" if len(changes) > GIT_STATUS_MAX_LINES else ""
+    return f"branch {head}; {len(changes)} changed or untracked:\n{shown}{more}"
+
+
+def environment_block(workspace: Path, today: dt.date | None = None) -> str:
+    day = (today or dt.date.today()).isoformat()
+    return (
+        "<env>\n"
+        f"Working directory: {workspace}\n"
+        f"Platform: {platform.system().lower()} ({platform.release()})\n"
+        f"Today's date: {day}\n"
+        f"Git status: {git_summary(workspace)}\n"
+        "</env>"
+    )
+
+
+def availability_line(persona: Persona, offered: Sequence[str]) -> str:
+    """Which tools the model has, and which tools its instructions name that it does not have (§6.5 step 4)."""
+    have = list(offered)
+    line = "Tools available to you in this session: " + (", ".join(have) if have else "none") + "."
+    named: list[str] = []
+    for name in [*persona.tools.granted, *persona.tools.advisory_tools, *persona.tools.mcp]:
+        if name not in have and name not in named:
+            named.append(name)
+    for gone in persona.tools.unavailable:
+        label = gone.canonical or gone.name
+        if label not in have and label not in named:
+            named.append(label)
+    if not named:
+        return line
+    plain = [n for n in named if not n.startswith("mcp__")]
+    servers: list[str] = []
+    for n in named:
+        if n.startswith("mcp__"):
+            server = n[len("mcp__") :].split("__", 1)[0]
+            if server and server not in servers:
+                servers.append(server)
+    parts = list(plain)
+    if servers:
+        parts.append("MCP servers " + "/".join(servers))
+    return line + " Tools named elsewhere in these instructions (" + ", ".join(parts) + ") are not available."
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
+        return ""
+
+
+def _git_root(workspace: Path) -> Path:
+    for folder in (workspace, *workspace.parents):
+        if (folder / ".git").exists():
+            return folder
+    return workspace
+
+
+def agents_md_chain(workspace: Path) -> list[tuple[Path, str]]:
+    """AGENTS.md files per Codex rules: global first, then one per folder from the git root down to the cwd."""
+    found: list[tuple[Path, str]] = []
+    codex_home = paths.user_home() / ".codex"
+    for name in ("AGENTS.override.md", "AGENTS.md"):
+        text = _read_text(codex_home / name)
+        if text:
+            found.append((codex_home / name, text))
+            break
+    root = _git_root(workspace)
+    chain = [workspace, *workspace.parents]
+    folders = list(reversed(chain[: chain.index(root) + 1])) if root in chain else [workspace]
+    for folder in folders:
+        for name in ("AGENTS.override.md", "AGENTS.md"):
+            text = _read_text(folder / name)
+            if text:
+                found.append((folder / name, text))
+                break
+    return found
+
+
+def claude_md_files(workspace: Path) -> list[tuple[Path, str]]:
+    """CLAUDE.md files: the user's, then from the git root down to the cwd (CLAUDE.md and .claude/CLAUDE.md)."""
+    found: list[tuple[Path, str]] = []
+    user = paths.user_home() / ".claude" / "CLAUDE.md"
+    text = _read_text(user)
+    if text:
+        found.append((user, text))
+    root = _git_root(workspace)
+    chain = [workspace, *workspace.parents]
+    folders = list(reversed(chain[: chain.index(root) + 1])) if root in chain else [workspace]
+    for folder in folders:
+        for candidate in (folder / "CLAUDE.md", folder / ".claude" / "CLAUDE.md", folder / "CLAUDE.local.md"):
+            text = _read_text(candidate)
+            if text:
+                found.append((candidate, text))
+    return found
+
+
+def project_context(workspace: Path) -> str:
+    """CLAUDE.md and the AGENTS.md chain, labelled by file, capped at 32 KiB in total."""
+    docs = claude_md_files(workspace) + agents_md_chain(workspace)
+    if not docs:
+        return ""
+    parts: list[str] = []
+    budget = PROJECT_DOC_MAX_BYTES
+    for path, text in docs:
+        data = text.encode()
+        if len(data) > budget:
+            text = data[:budget].decode(errors="ignore") + "\n[truncated]"
+        budget -= len(text.encode())
+        parts.append(f'<project-instructions file="{path}">\n{text}\n</project-instructions>')
+        if budget <= 0:
+            break
+    return "Project instructions (follow them where they apply):\n" + "\n\n".join(parts)
+
+
+def build_system_prompt(
+    persona: Persona, workspace: Path, offered: Sequence[str], *, today: dt.date | None = None
+) -> str:
+    sections = [persona.system_prompt.strip(), environment_block(workspace, today), availability_line(persona, offered)]
+    if persona.tool_name_note:
+        sections.append(persona.tool_name_note.strip())
+    context = project_context(workspace)
+    if context:
+        sections.append(context)
+    return "\n\n".join(s for s in sections if s)

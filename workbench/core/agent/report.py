@@ -1,0 +1,146 @@
+"""A session as a readable Markdown report: prompts, answers, the plan, every tool call as evidence, the audit log.
+
+Everything in it came from files, tools or the model, so code fences are made longer than any backtick run
+inside them and nothing is interpreted as markup by whatever renders the report.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from workbench.core.events import (
+    ApprovalDecided,
+    ApprovalRequested,
+    AssistantText,
+    ContractReport,
+    ErrorEvent,
+    Notice,
+    PlanUpdated,
+    ToolCallFinished,
+    TurnDone,
+    TurnStarted,
+    UsageInfo,
+)
+
+if TYPE_CHECKING:
+    from workbench.core.session_store import LoadedSession
+
+OUTPUT_CAP = 4000
+
+
+def fenced(text: str, lang: str = "") -> str:
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{lang}\n{text}\n{fence}"
+
+
+def _cap(text: str) -> str:
+    if len(text) <= OUTPUT_CAP:
+        return text
+    return text[:OUTPUT_CAP] + f"\n[... {len(text) - OUTPUT_CAP} more characters]"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:200]
+
+
+def _plan_lines(event: PlanUpdated) -> list[str]:
+    marks = {"completed": "[x]", "in_progress": "[~]", "pending": "[ ]"}
+    return [f"- {marks.get(i.status, '[ ]')} {_one_line(i.content)}" for i in event.items]
+
+
+def _tool_call(event: ToolCallFinished) -> list[str]:
+    status = "error" if event.is_error else "ok"
+    head = f"#### {event.tool} ({status}, {event.decision}, {event.duration_ms:.0f} ms"
+    head += f", exit {event.exit_code})" if event.exit_code is not None else ")"
+    lines = [head, "", "Input:", "", fenced(json.dumps(event.input, indent=2, ensure_ascii=False), "json"), ""]
+    if event.diff:
+        lines += ["Diff:", "", fenced(_cap(event.diff), "diff"), ""]
+    lines += ["Output:", "", fenced(_cap(event.output)), ""]
+    return lines
+
+
+def _audit_section(audit_path: Path) -> list[str]:
+    if not audit_path.is_file():
+        return ["_No audit log for this session._"]
+    rows: list[dict[str, Any]] = []
+    for raw in audit_path.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            continue
+        if isinstance(value, dict):
+            rows.append(value)
+    if not rows:
+        return ["_The audit log is empty._"]
+    lines = ["| time | tool | policy | approval | outcome | ms |", "|---|---|---|---|---|---|"]
+    for row in rows:
+
+        def cell(value: Any) -> str:
+            text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+            return _one_line(text).replace("|", "\\|")
+
+        outcome = row.get("outcome", {})
+        lines.append(
+            f"| {cell(row.get('ts_start', ''))} | {cell(row.get('tool', ''))} | {cell(row.get('policy', ''))} "
+            f"| {cell(row.get('approval', ''))} | {cell(outcome)} | {cell(row.get('duration_ms', ''))} |"
+        )
+    lines += ["", f"Raw log: `{audit_path}`"]
+    return lines
+
+
+def session_markdown(loaded: LoadedSession, audit_path: Path) -> str:
+    meta = loaded.meta
+    persona = meta.get("persona", {})
+    out = [
+        f"# Session {loaded.id}",
+        "",
+        f"- Workspace: `{meta.get('workspace', '')}`",
+        f"- Persona: `{persona.get('id', '')}` ({persona.get('path', '')})",
+        f"- Model: `{meta.get('model', '')}`, mode `{meta.get('mode', '')}`",
+        f"- Started: {meta.get('created', '')}",
+    ]
+    usage = UsageInfo()
+    plan: PlanUpdated | None = None
+    body: list[str] = []
+    for event in loaded.events:
+        if isinstance(event, TurnStarted):
+            body += [f"## Turn {event.turn}", "", "**Prompt:**", "", fenced(event.prompt), ""]
+        elif isinstance(event, AssistantText):
+            body += ["**Answer:**", "", fenced(event.text, "markdown"), ""]
+        elif isinstance(event, ToolCallFinished):
+            body += _tool_call(event)
+        elif isinstance(event, ApprovalRequested):
+            body += [f"Approval asked: {_one_line(event.request.summary)} ({_one_line(event.request.reason)})", ""]
+        elif isinstance(event, ApprovalDecided):
+            verdict = "approved" if event.decision.allow else "denied"
+            body += [f"Approval {verdict} by {event.decision.by}: {_one_line(event.decision.reason)}", ""]
+        elif isinstance(event, PlanUpdated):
+            plan = event
+            body += [f"Plan updated ({event.source}):", "", *_plan_lines(event), ""]
+        elif isinstance(event, ErrorEvent):
+            body += [f"**Error ({event.kind}):** {_one_line(event.message)} {_one_line(event.hint)}", ""]
+        elif isinstance(event, Notice):
+            body += [f"_{event.level}: {_one_line(event.message)}_", ""]
+        elif isinstance(event, ContractReport):
+            missing = ", ".join(event.missing) or "none"
+            body += [f"Output contract: missing {missing}; in order: {event.in_order}", ""]
+        elif isinstance(event, TurnDone):
+            usage = usage + event.usage
+            body += [f"_Turn ended: {event.stop_reason}._", ""]
+    out += [
+        f"- Usage: {usage.input_tokens} input, {usage.output_tokens} output, "
+        f"{usage.cache_read_input_tokens} cache read, {usage.cache_creation_input_tokens} cache write; "
+        f"${usage.cost_usd:.4f}",
+        "",
+    ]
+    if plan is not None:
+        out += ["## Plan", "", *_plan_lines(plan), ""]
+    out += body
+    out += ["## Audit log", "", *_audit_section(audit_path), ""]
+    if loaded.skipped_lines:
+        out += [f"_{loaded.skipped_lines} unreadable line(s) of the transcript were skipped._", ""]
+    return "\n".join(out)

@@ -1,0 +1,177 @@
+"""One app-level retry policy around a whole request, and the classification of every way a request fails.
+
+The SDK only retries before the body starts; a stream that fails midway surfaces as a raw httpx2 error, an
+`APIStatusError` with status 200 (an SSE `event: error`), or silently as a message with `stop_reason` None.
+Nothing is committed to the history until a message is complete, so retrying the whole request is safe.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Any
+
+import anthropic
+import httpx2
+
+
+class TruncatedStream(Exception):
+    """The stream ended without `message_stop` (a close-framed body cut short): the message is incomplete."""
+
+
+@dataclass(frozen=True)
+class Failure:
+    kind: str  # auth | permission | bad_request | spend_limit | rate_limit | overloaded | server | connection | ...
+    message: str
+    hint: str
+    retryable: bool
+    status_code: int | None = None
+    retry_after_s: float | None = None
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_retries: int = 4
+    base_delay_s: float = 1.0
+    max_delay_s: float = 30.0
+    retry_after_cap_s: float = 60.0
+
+    @classmethod
+    def from_config(cls, section: dict[str, Any]) -> RetryPolicy:
+        """Read `[agent]` keys: retry_max, retry_base_s, retry_max_delay_s, retry_after_cap_s."""
+        default = cls()
+
+        def num(key: str, fallback: float) -> float:
+            value = section.get(key, fallback)
+            return float(value) if isinstance(value, (int, float)) and value >= 0 else float(fallback)
+
+        return cls(
+            max_retries=int(num("retry_max", default.max_retries)),
+            base_delay_s=num("retry_base_s", default.base_delay_s),
+            max_delay_s=num("retry_max_delay_s", default.max_delay_s),
+            retry_after_cap_s=num("retry_after_cap_s", default.retry_after_cap_s),
+        )
+
+    def delay(self, retry_number: int, failure: Failure) -> float:
+        """Seconds to wait before retry `retry_number` (1-based): retry-after (capped) or jittered backoff."""
+        if failure.retry_after_s is not None and failure.retry_after_s > 0:
+            return min(failure.retry_after_s, self.retry_after_cap_s)
+        backoff: float = min(self.base_delay_s * 2.0 ** (retry_number - 1), self.max_delay_s)
+        return backoff * (1 - 0.25 * random.random())
+
+
+def _retry_after(headers: httpx2.Headers | None) -> float | None:
+    if headers is None:
+        return None
+    ms = headers.get("retry-after-ms")
+    if ms:
+        try:
+            return float(ms) / 1000
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    import datetime as dt
+
+    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
+
+
+def _status_failure(exc: anthropic.APIStatusError) -> Failure:
+    code = exc.status_code
+    etype = exc.type or ""
+    error_code = exc.error_code or ""
+    detail = exc.api_message or str(exc)
+    headers = exc.response.headers if code != 200 else None
+    after = _retry_after(headers)
+    if "spend_limit" in error_code or etype == "billing_error" or code == 402:
+        return Failure(
+            "spend_limit",
+            f"spend limit or billing problem: {detail}",
+            "Check billing and spend limits in the Anthropic Console, then run again.",
+            False,
+            code,
+        )
+    if code == 401 or etype == "authentication_error":
+        return Failure(
+            "auth",
+            f"authentication failed: {detail}",
+            "Check ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN); for a local server set ANTHROPIC_BASE_URL.",
+            False,
+            code,
+        )
+    if code == 403 or etype == "permission_error":
+        return Failure(
+            "permission",
+            f"permission denied: {detail}",
+            "This key may not use this model or feature; try --model with a model your key can use.",
+            False,
+            code,
+        )
+    if code == 429 or etype == "rate_limit_error":
+        return Failure(
+            "rate_limit", f"rate limited: {detail}", "Retrying; lower concurrency if it persists.", True, code, after
+        )
+    if code == 529 or etype == "overloaded_error":
+        return Failure("overloaded", f"the API is overloaded: {detail}", "Retrying shortly.", True, code, after)
+    if code >= 500 or etype == "api_error":
+        return Failure("server", f"server error {code}: {detail}", "Retrying shortly.", True, code, after)
+    if code == 404:
+        return Failure(
+            "not_found",
+            f"not found: {detail}",
+            "Check --model and ANTHROPIC_BASE_URL (for Ollama, no /v1 suffix).",
+            False,
+            code,
+        )
+    if code == 413:
+        return Failure(
+            "too_large", f"request too large: {detail}", "Start a new session or shorten the input.", False, code
+        )
+    if code in (408, 409):
+        return Failure("server", f"request failed ({code}): {detail}", "Retrying shortly.", True, code, after)
+    return Failure(
+        "bad_request",
+        f"the API rejected the request ({code}): {detail}",
+        "This is not retried; check the model name and the request, or start a new session.",
+        False,
+        code,
+    )
+
+
+def classify(exc: BaseException) -> Failure | None:
+    """What went wrong and whether retrying the whole request may help; None for errors that are not the API's."""
+    if isinstance(exc, anthropic.APIStatusError):
+        return _status_failure(exc)
+    if isinstance(exc, (anthropic.APITimeoutError, httpx2.TimeoutException)):
+        return Failure("timeout", "the API stopped sending data (read timeout)", "Retrying.", True)
+    if isinstance(exc, (anthropic.APIConnectionError, httpx2.TransportError)):
+        cause = exc.__cause__ or exc
+        return Failure(
+            "connection",
+            f"connection failed: {type(cause).__name__}: {cause}",
+            "Retrying; check the network or ANTHROPIC_BASE_URL.",
+            True,
+        )
+    if isinstance(exc, TruncatedStream):
+        return Failure("truncated", "the response stream ended before the message was complete", "Retrying.", True)
+    if isinstance(exc, anthropic.APIResponseValidationError):
+        return Failure(
+            "bad_response",
+            f"the server sent a response the SDK could not read: {exc}",
+            "Check ANTHROPIC_BASE_URL points at a Messages API server.",
+            False,
+        )
+    if isinstance(exc, anthropic.AnthropicError):
+        return Failure("client", f"{type(exc).__name__}: {exc}", "", False)
+    return None

@@ -1,0 +1,249 @@
+"""Crash-safe session transcripts: one JSONL file per session under `paths.sessions_dir(workspace)`.
+
+Each line is one record: `meta` (first line), `event` (every completed event, deltas excluded), `msg` (a
+message appended to the model history), `grant` (a remembered session approval). Lines are written and
+flushed one at a time, and fsynced at turn boundaries, so a killed process loses at most a torn last line;
+that line is skipped on load and nothing before it is lost. The policy audit log sits beside the transcript
+as `<id>.audit.jsonl`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from workbench import paths
+from workbench.core.agent.codec import DecodeError, event_from_json
+from workbench.core.events import Event, PlanItem, PlanUpdated, RetryCountdown, TextDelta, ToolInputDelta
+
+FORMAT_VERSION = 1
+TRANSIENT_EVENTS = (TextDelta, ToolInputDelta, RetryCountdown)  # rebuilt from complete events; not stored
+
+
+class SessionNotFound(LookupError):
+    pass
+
+
+def new_session_id() -> str:
+    now = dt.datetime.now(dt.UTC)
+    return now.strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(3)
+
+
+@dataclass
+class LoadedSession:
+    id: str
+    path: Path
+    meta: dict[str, Any]
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    grants: list[dict[str, Any]] = field(default_factory=list)
+    skipped_lines: int = 0  # torn or unreadable lines
+
+    @property
+    def plan(self) -> list[PlanItem]:
+        for event in reversed(self.events):
+            if isinstance(event, PlanUpdated):
+                return list(event.items)
+        return []
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    id: str
+    path: Path
+    created: str
+    updated: float
+    persona_id: str
+    model: str
+    first_prompt: str
+    turns: int
+
+
+class Transcript:
+    """An open transcript: append records, flush each, fsync on `sync()`."""
+
+    def __init__(self, path: Path, handle: IO[str]) -> None:
+        self.path = path
+        self._fh = handle
+
+    def _write(self, record: dict[str, Any]) -> None:
+        line = json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str)
+        self._fh.write(line + "\n")
+        self._fh.flush()
+
+    def meta(self, data: dict[str, Any]) -> None:
+        self._write({"k": "meta", "v": FORMAT_VERSION, **data})
+
+    def event(self, event: Event) -> None:
+        if not isinstance(event, TRANSIENT_EVENTS):
+            self._write({"k": "event", "e": event.to_json()})
+
+    def message(self, message: dict[str, Any]) -> None:
+        self._write({"k": "msg", "m": message})
+
+    def grant(self, data: dict[str, Any]) -> None:
+        self._write({"k": "grant", **data})
+
+    def sync(self) -> None:
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+
+    def close(self) -> None:
+        if not self._fh.closed:
+            self.sync()
+            self._fh.close()
+
+
+class SessionStore:
+    def __init__(self, workspace: Path, root: Path | None = None) -> None:
+        self.workspace = workspace
+        self.root = root or paths.sessions_dir(workspace)
+
+    def path(self, session_id: str) -> Path:
+        return self.root / f"{session_id}.jsonl"
+
+    def audit_path(self, session_id: str) -> Path:
+        return self.root / f"{session_id}.audit.jsonl"
+
+    def create(self, session_id: str, meta: dict[str, Any]) -> Transcript:
+        self.root.mkdir(parents=True, exist_ok=True)
+        target = self.path(session_id)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
+        transcript = Transcript(target, os.fdopen(fd, "a", encoding="utf-8"))
+        transcript.meta({"id": session_id, "created": dt.datetime.now(dt.UTC).isoformat(), **meta})
+        transcript.sync()
+        return transcript
+
+    def reopen(self, session_id: str) -> Transcript:
+        """Append to an existing transcript, first cutting a torn last line so new records start clean."""
+        target = self.path(session_id)
+        with open(target, "rb+") as fh:
+            data = fh.read()
+            if data and not data.endswith(b"\n"):
+                fh.truncate(data.rfind(b"\n") + 1)
+        return Transcript(target, open(target, "a", encoding="utf-8"))
+
+    def ids(self) -> list[str]:
+        if not self.root.is_dir():
+            return []
+        names = (p.name[: -len(".jsonl")] for p in self.root.glob("*.jsonl") if not p.name.endswith(".audit.jsonl"))
+        return sorted(names)
+
+    def resolve(self, session_id: str) -> str:
+        """An exact id, a unique prefix, or "latest" (the most recently written session)."""
+        known = self.ids()
+        if session_id == "latest":
+            if not known:
+                raise SessionNotFound(f"no sessions yet for {self.workspace}")
+            return max(known, key=lambda s: (self.path(s).stat().st_mtime, s))
+        if session_id in known:
+            return session_id
+        matches = [s for s in known if s.startswith(session_id)]
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise SessionNotFound(f"no session {session_id!r} for {self.workspace} (see `workbench sessions list`)")
+        raise SessionNotFound(f"{session_id!r} matches several sessions: {', '.join(matches[:5])}")
+
+    def load(self, session_id: str) -> LoadedSession:
+        sid = self.resolve(session_id)
+        target = self.path(sid)
+        loaded = LoadedSession(id=sid, path=target, meta={})
+        for record in _records(target, loaded):
+            kind = record.get("k")
+            if kind == "meta" and not loaded.meta:
+                loaded.meta = record
+            elif kind == "msg" and isinstance(record.get("m"), dict):
+                _add_message(loaded.messages, record["m"])
+            elif kind == "event" and isinstance(record.get("e"), dict):
+                try:
+                    loaded.events.append(event_from_json(record["e"]))
+                except DecodeError:
+                    loaded.skipped_lines += 1
+            elif kind == "grant":
+                loaded.grants.append(record)
+        if not loaded.meta:
+            raise SessionNotFound(f"{target} is not a workbench session transcript")
+        return loaded
+
+    def summaries(self) -> list[SessionSummary]:
+        out: list[SessionSummary] = []
+        for sid in self.ids():
+            try:
+                loaded = self.load(sid)
+            except (SessionNotFound, OSError):
+                continue
+            prompts = [e for e in loaded.events if e.type == "turn_started"]
+            first = str(getattr(prompts[0], "prompt", "")) if prompts else ""
+            meta = loaded.meta
+            out.append(
+                SessionSummary(
+                    id=sid,
+                    path=loaded.path,
+                    created=str(meta.get("created", "")),
+                    updated=loaded.path.stat().st_mtime,
+                    persona_id=str(meta.get("persona", {}).get("id", "")),
+                    model=str(meta.get("model", "")),
+                    first_prompt=first,
+                    turns=len(prompts),
+                )
+            )
+        out.sort(key=lambda s: (s.updated, s.id), reverse=True)
+        return out
+
+
+def _add_message(messages: list[dict[str, Any]], message: dict[str, Any]) -> None:
+    if message.get("merge") and messages and messages[-1].get("role") == message.get("role"):
+        last = messages[-1]
+        messages[-1] = {**last, "content": [*list(last.get("content") or []), *list(message.get("content") or [])]}
+    else:
+        messages.append({k: v for k, v in message.items() if k != "merge"})
+
+
+def _records(path: Path, loaded: LoadedSession) -> Iterator[dict[str, Any]]:
+    with open(path, "rb") as fh:
+        for raw in fh:
+            if not raw.endswith(b"\n"):  # a torn last line: the process died while writing it
+                loaded.skipped_lines += 1
+                return
+            try:
+                record = json.loads(raw)
+            except ValueError:
+                loaded.skipped_lines += 1
+                continue
+            if isinstance(record, dict):
+                yield record
+
+
+def list_sessions(workspace: Path) -> list[SessionSummary]:
+    return SessionStore(workspace).summaries()
+
+
+def find_store(session_id: str, workspace: Path | None = None) -> SessionStore:
+    """The store holding `session_id`: the workspace's, or any project's when no workspace is given."""
+    if workspace is not None:
+        return SessionStore(workspace)
+    projects = paths.data_dir() / "projects"
+    for folder in sorted(projects.glob("*/sessions")) if projects.is_dir() else []:
+        store = SessionStore(Path(folder.parent.name), root=folder)
+        if any(s == session_id or s.startswith(session_id) for s in store.ids()):
+            return store
+    raise SessionNotFound(f"no session {session_id!r} in any project")
+
+
+def load(session_id: str, workspace: Path | None = None) -> LoadedSession:
+    return find_store(session_id, workspace).load(session_id)
+
+
+def export_markdown(session_id: str, workspace: Path | None = None) -> str:
+    from workbench.core.agent.report import session_markdown
+
+    store = find_store(session_id, workspace)
+    loaded = store.load(session_id)
+    return session_markdown(loaded, store.audit_path(loaded.id))
