@@ -182,6 +182,39 @@ class Persona:
     compat: dict[str, str] = field(default_factory=dict)  # e.g. {"claude_code": "would-skip"}
     tool_name_note: str | None = None  # "Tool names in this workbench: FindFiles→Glob, ..."
     max_turns: int | None = None
+    # Validated optional fields kept as written: effort, skills, hooks, mcpServers, memory, background,
+    # isolation, initialPrompt, temperature, mode, kind.
+    options: dict[str, Any] = field(default_factory=dict)
+    # Other agents the body or description expects to work with (slugs), with the line that names them.
+    agent_mentions: list[tuple[str, int | None]] = field(default_factory=list)
+    name_line: int | None = None  # where the name was declared or derived from
+
+    def to_json(self) -> dict[str, Any]:
+        """The effective persona as plain JSON (what `workbench personas show --json` prints)."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "name_source": self.name_source,
+            "dialect": self.dialect,
+            "description": self.description,
+            "description_examples": [dict(e) for e in self.description_examples],
+            "model": self.model.to_json(),
+            "tools": self.tools.to_json(),
+            "permission_mode": self.permission_mode,
+            "color": self.color,
+            "max_turns": self.max_turns,
+            "policies": [p.to_json() for p in self.policies],
+            "advisories": [a.to_json() for a in self.advisories],
+            "output_contract": self.output_contract.to_json() if self.output_contract else None,
+            "referenced_paths": [r.to_json() for r in self.referenced_paths],
+            "tool_name_note": self.tool_name_note,
+            "options": dict(self.options),
+            "extra": dict(self.extra),
+            "compat": dict(self.compat),
+            "diagnostics": [d.to_json() for d in self.diagnostics],
+            "source": self.source.to_json(),
+            "system_prompt": self.system_prompt,
+        }
 
     @property
     def worst(self) -> Diagnostic | None:

@@ -1,0 +1,88 @@
+"""Model aliases: one table (personas.md §5), overridable by the config file and environment.
+
+Precedence: env `ANTHROPIC_DEFAULT_<ALIAS>_MODEL` > config `[models]` section > built-in defaults.
+Resolution (§6.6): lower-case the value; an alias resolves through the table, `claude-*` passes through,
+`inherit`/absent means the session model, `provider/model` is routed when the provider is Anthropic and
+otherwise falls back to inherit, anything else is unknown (inherit, and the loader warns).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+
+from workbench.config import Config, load_config
+from workbench.core.personas.model import ModelRef
+
+DEFAULT_ALIASES: dict[str, str] = {
+    "sonnet": "claude-sonnet-5-5",
+    "opus": "claude-opus-5-5",
+    "haiku": "claude-haiku-5-5",
+    "fable": "claude-fable-5-2",
+}
+
+# What "inherit" means for a top-level session: the sonnet alias. Resolve it with `session_model()`.
+DEFAULT_MODEL = "sonnet"
+
+# Claude Code's other alias spellings, mapped onto the four table aliases.
+_ALIAS_FORMS: dict[str, str] = {
+    "sonnet[1m]": "sonnet",
+    "opus[1m]": "opus",
+    "opusplan": "opus",
+    "best": "fable",
+}
+_INHERIT = {"inherit", "default", ""}
+_ENV = "ANTHROPIC_DEFAULT_{}_MODEL"
+_ID = re.compile(r"^claude-[a-z0-9][a-z0-9.\-\[\]@:]*$")
+
+
+def model_table(config: Config | None = None, env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Alias -> model id, after the config file and environment overrides."""
+    table = dict(DEFAULT_ALIASES)
+    cfg = config if config is not None else load_config()
+    for key, value in cfg.section("models").items():
+        if isinstance(key, str) and isinstance(value, str) and value.strip():
+            table[key.strip().lower()] = value.strip()
+    environ = os.environ if env is None else env
+    for alias in DEFAULT_ALIASES:
+        value = environ.get(_ENV.format(alias.upper()), "").strip()
+        if value:
+            table[alias] = value
+    return table
+
+
+def resolve_model(value: object, table: Mapping[str, str] | None = None) -> ModelRef:
+    """Resolve a persona's `model` value (any type; only strings can resolve)."""
+    if value is None:
+        return ModelRef(requested=None, kind="inherit", resolved=None)
+    if not isinstance(value, str):
+        return ModelRef(requested=repr(value)[:80], kind="unknown", resolved=None)
+    aliases = model_table() if table is None else table
+    requested = value.strip()
+    key = requested.lower()
+    if key in _INHERIT:
+        return ModelRef(requested=requested, kind="inherit", resolved=None)
+    alias = _ALIAS_FORMS.get(key, key)
+    if alias in aliases:
+        return ModelRef(requested=requested, kind="alias", resolved=aliases[alias])
+    if _ID.match(key):
+        return ModelRef(requested=requested, kind="id", resolved=key)
+    if "/" in key:
+        provider, _, model = key.partition("/")
+        model = _ALIAS_FORMS.get(model, model)
+        if provider == "anthropic" and model in aliases:
+            return ModelRef(requested=requested, kind="provider", resolved=aliases[model])
+        if provider == "anthropic" and _ID.match(model):
+            return ModelRef(requested=requested, kind="provider", resolved=model)
+        return ModelRef(requested=requested, kind="provider", resolved=None)
+    return ModelRef(requested=requested, kind="unknown", resolved=None)
+
+
+def session_model(value: str | None = None, table: Mapping[str, str] | None = None) -> str:
+    """The model id a top-level session uses: `value` resolved, or the default when it inherits."""
+    ref = resolve_model(value, table)
+    if ref.resolved:
+        return ref.resolved
+    aliases = model_table() if table is None else table
+    return aliases.get(DEFAULT_MODEL, DEFAULT_ALIASES[DEFAULT_MODEL])

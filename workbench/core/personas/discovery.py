@@ -1,0 +1,202 @@
+"""Where personas come from, which one a bare name means, and checks across the whole load set.
+
+Precedence (personas.md §1.3 and §6.8 step 9), highest first: explicit files and folders (the command line),
+project `.claude/agents/` (closest to the working directory first, up to the repository root), the user's
+`~/.claude/agents/`, OpenCode folders, Gemini folders, and last the bundled `agents/`. Within one folder the
+path order decides (Claude Code uses filesystem order, which isn't deterministic).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from workbench import paths
+from workbench.core.personas.loader import READ_ERRORS, load_persona_file
+from workbench.core.personas.model import Diagnostic, Persona, Severity
+
+MAX_FILES = 2000  # per folder tree: a runaway scan of a huge tree is cut short
+SCOPE_RANK = {"explicit": 0, "project": 1, "user": 2, "opencode": 3, "gemini": 4, "bundled": 5}
+
+
+@dataclass(frozen=True)
+class Source:
+    path: Path
+    scope: str
+    explicit_file: bool = False  # a file named on the command line: any extension
+
+
+@dataclass
+class LoadSet:
+    personas: list[Persona] = field(default_factory=list)
+    failures: list[tuple[Path, Diagnostic]] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+
+    def get(self, ref: str) -> Persona | None:
+        """By id, then by path, then by bare name with scope precedence."""
+        for persona in self.personas:
+            if persona.id == ref:
+                return persona
+        as_path = _real(Path(ref).expanduser())
+        for persona in self.personas:
+            if _real(Path(persona.source.path)) == as_path:
+                return persona
+        named = [p for p in self.personas if p.name == ref]
+        return named[0] if named else None
+
+    def by_path(self, path: Path) -> Persona | None:
+        real = _real(path)
+        return next((p for p in self.personas if _real(Path(p.source.path)) == real), None)
+
+
+def _real(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
+
+
+def repo_root(cwd: Path) -> Path | None:
+    for folder in [cwd, *cwd.parents]:
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def project_dirs(cwd: Path) -> list[Path]:
+    """Folders from `cwd` up to the repository root (only `cwd` outside a repository), closest first."""
+    cwd = _real(cwd)
+    root = repo_root(cwd)
+    if root is None:
+        return [cwd]
+    out = []
+    for folder in [cwd, *cwd.parents]:
+        out.append(folder)
+        if folder == root:
+            break
+    return out
+
+
+def default_sources(cwd: Path) -> list[Source]:
+    home = paths.user_home()
+    sources: list[Source] = []
+    for folder in project_dirs(cwd):
+        sources.append(Source(folder / ".claude" / "agents", "project"))
+    sources.append(Source(home / ".claude" / "agents", "user"))
+    for folder in project_dirs(cwd):
+        sources += [
+            Source(folder / ".opencode" / "agent", "opencode"),
+            Source(folder / ".opencode" / "agents", "opencode"),
+        ]
+    config = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config")
+    sources += [Source(config / "opencode" / "agent", "opencode"), Source(config / "opencode" / "agents", "opencode")]
+    for folder in project_dirs(cwd):
+        sources.append(Source(folder / ".gemini" / "agents", "gemini"))
+    sources.append(Source(home / ".gemini" / "agents", "gemini"))
+    sources.append(Source(paths.bundled_agents_dir(), "bundled"))
+    return sources
+
+
+def scan_dir(folder: Path, include_txt: bool = False) -> list[Path]:
+    """Persona files under `folder`, recursively, in path order; symlinked folders are not entered."""
+    suffixes = (".md", ".txt") if include_txt else (".md",)
+    found: list[Path] = []
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.lower().endswith(suffixes) and not name.startswith("."):
+                found.append(Path(root) / name)
+                if len(found) >= MAX_FILES:
+                    return found
+    return found
+
+
+def discover(
+    cwd: Path,
+    extra: Sequence[Path] = (),
+    *,
+    include_txt: bool = False,
+    mcp_servers: Mapping[str, Sequence[str] | None] | None = None,
+    include_defaults: bool = True,
+) -> LoadSet:
+    """Load every persona visible from `cwd`, plus `extra` files and folders (explicit: highest precedence)."""
+    sources = [Source(Path(p), "explicit", explicit_file=not Path(p).is_dir()) for p in extra]
+    if include_defaults:
+        sources += default_sources(cwd)
+    result = LoadSet(sources=sources)
+    seen: set[Path] = set()
+    for source in sources:
+        if source.explicit_file:
+            files = [source.path]
+        elif source.path.is_dir():
+            files = scan_dir(source.path, include_txt)
+        else:
+            continue
+        for file in files:
+            real = _real(file)
+            if real in seen:
+                continue
+            seen.add(real)
+            persona = load_persona_file(file, scope=source.scope, mcp_servers=mcp_servers)
+            fatal = next((d for d in persona.diagnostics if d.code in READ_ERRORS), None)
+            if fatal is not None:
+                result.failures.append((file, fatal))
+            else:
+                result.personas.append(persona)
+    assign_ids(result.personas)
+    check_agent_mentions(result.personas)
+    return result
+
+
+def assign_ids(personas: list[Persona]) -> None:
+    """`id = name` when unique; otherwise `name~<file-stem>` for every colliding file (W_DUPLICATE_NAME)."""
+    by_name: dict[str, list[Persona]] = {}
+    for persona in personas:
+        by_name.setdefault(persona.name, []).append(persona)
+    taken = {name for name, group in by_name.items() if len(group) == 1}
+    for name, group in by_name.items():
+        if len(group) == 1:
+            group[0].id = name
+            continue
+        for persona in group:
+            stem = Path(persona.source.path).stem
+            candidate = f"{name}~{stem}"
+            if candidate in taken:
+                candidate = f"{name}~{stem}~{persona.source.scope}"
+            n = 2
+            base = candidate
+            while candidate in taken:
+                candidate, n = f"{base}~{n}", n + 1
+            taken.add(candidate)
+            persona.id = candidate
+            others = [Path(p.source.path).name for p in group if p is not persona]
+            persona.diagnostics.append(
+                Diagnostic(
+                    "W_DUPLICATE_NAME",
+                    Severity.WARNING,
+                    f"name {name!r} is also used by {', '.join(others[:3])}"
+                    + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+                    + f"; this one is {candidate!r}",
+                    persona.name_line or 1,
+                    {"others": [p.source.path for p in group if p is not persona]},
+                )
+            )
+
+
+def check_agent_mentions(personas: list[Persona]) -> None:
+    """W_MISSING_AGENT for agents a persona expects ("consult the Context Manager") that aren't loaded."""
+    names = {p.name for p in personas} | {p.id for p in personas}
+    for persona in personas:
+        for slug, line in persona.agent_mentions:
+            if slug not in names:
+                persona.diagnostics.append(
+                    Diagnostic(
+                        "W_MISSING_AGENT",
+                        Severity.WARNING,
+                        f"the persona refers to agent {slug!r}, which is not loaded",
+                        line,
+                        {"agent": slug},
+                    )
+                )

@@ -1,0 +1,418 @@
+"""Tool grant resolution (personas.md §6.4) and the frontmatter-versus-body conflict rule (§6.5).
+
+Prose never grants capability: a body list only becomes the grant for files with no frontmatter at all
+(Ouroboros specs, plain Markdown). Anywhere else it is advisory and compared with the frontmatter grant.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from workbench.core.personas.model import Diagnostic, PolicyRule, Severity, ToolGrant, UnavailableTool
+from workbench.core.toolnames import (
+    CANONICAL_TOOLS,
+    ToolName,
+    canonical_sort_key,
+    lookup,
+    normalize_mcp_part,
+    split_body_list,
+    split_specifier,
+    split_tool_list,
+)
+
+McpServers = Mapping[str, Sequence[str] | None]
+
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
+_TOOL_HEADING = re.compile(r"\b(tools?|toolkit|tooling)\b|\bmcp server", re.IGNORECASE)
+_NAME_LIKE = re.compile(r"^(mcp__?[\w*-]+|[A-Za-z_][\w-]*(\(.*\))?)$")
+_BACKTICK = re.compile(r"`([^`\n]+)`")
+_LABEL = re.compile(r"^\s*(?:[-*+]|\d+[.)])?\s*(?:\*\*[^*]+\*\*\s*[:—–-]*\s*)?")
+_ALL_MCP = ("mcp__*", "mcp_*")
+_OPENCODE_EDIT = ("Edit", "Write", "MultiEdit")
+
+
+@dataclass
+class BodyTools:
+    entries: list[tuple[str, int]] = field(default_factory=list)  # (name as written, 1-based file line)
+
+
+@dataclass
+class GrantResult:
+    grant: ToolGrant
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    policies: list[PolicyRule] = field(default_factory=list)
+    note: str | None = None
+    agent_refs: list[tuple[str, int | None]] = field(default_factory=list)  # from `Agent(a, b)` specifiers
+
+
+def body_tool_lists(body: str, body_first_line: int) -> BodyTools:
+    """Tool names listed under headings like `## Primary Toolkit`, `### Authorized Tools`, `### MCP Server Access`."""
+    found = BodyTools()
+    in_section = False
+    fenced = False
+    for i, line in enumerate(body.split("\n")):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+            continue
+        heading = None if fenced else _HEADING.match(line.strip())
+        if heading:
+            in_section = bool(_TOOL_HEADING.search(heading.group(2)))
+            continue
+        if not in_section or fenced or not line.strip():
+            continue
+        if _BACKTICK.search(line):
+            names = split_body_list(line)
+        else:
+            names = split_body_list(_LABEL.sub("", line, count=1))
+            if not names or not all(_NAME_LIKE.match(n) for n in names):
+                continue
+        found.entries.extend((n, body_first_line + i) for n in names)
+    return found
+
+
+def _entries_of(raw: Any) -> list[str]:
+    if isinstance(raw, list):
+        out: list[str] = []
+        for item in raw:
+            if isinstance(item, str):
+                out.extend(split_tool_list(item) if "," in item else [item.strip()])
+        return [x for x in out if x]
+    if isinstance(raw, str):
+        return split_tool_list(raw)
+    return []
+
+
+def _is_empty(raw: Any) -> bool:
+    if raw is None or raw == [] or raw == {}:
+        return True
+    return isinstance(raw, str) and raw.strip().lower() in ("", "null", "~", "[]", "none")
+
+
+class _Builder:
+    def __init__(self, servers: McpServers | None) -> None:
+        self.servers: dict[str, list[str] | None] = {
+            normalize_mcp_part(k): (None if v is None else [normalize_mcp_part(t) for t in v])
+            for k, v in (servers or {}).items()
+        }
+        self.granted: list[str] = []
+        self.mcp: list[str] = []
+        self.unavailable: list[UnavailableTool] = []
+        self.rules: list[str] = []
+        self.aliases: dict[str, str] = {}
+        self.diags: list[Diagnostic] = []
+        self.agent_refs: list[tuple[str, int | None]] = []
+        self._missing_servers: set[str] = set()
+
+    def all_tools(self) -> None:
+        self.granted = list(CANONICAL_TOOLS)
+        self.mcp = [f"mcp__{s}" for s in self.servers]
+
+    def add(self, entry: str, line: int | None) -> None:
+        if entry.strip() in ("*",):
+            self.all_tools()
+            return
+        if entry.strip().lower() in _ALL_MCP:
+            for server in self.servers:
+                self._add_mcp(f"mcp__{server}")
+            return
+        tool = lookup(entry, self.servers)
+        if tool is None:
+            self.unavailable.append(UnavailableTool(entry, "unknown tool name"))
+            self.diags.append(Diagnostic("W_UNKNOWN_TOOL", Severity.WARNING, f"unknown tool {entry!r} ignored", line))
+            return
+        if tool.kind == "unsupported":
+            reason = f"unsupported: {tool.reason}"
+            self.unavailable.append(UnavailableTool(entry, reason))
+            self.diags.append(
+                Diagnostic(
+                    "W_UNSUPPORTED_TOOL", Severity.WARNING, f"tool {entry!r} is not available ({tool.reason})", line
+                )
+            )
+            return
+        if tool.kind == "mcp":
+            self._mcp(tool, line)
+            return
+        assert tool.canonical is not None
+        if tool.base != tool.canonical:
+            self.aliases[tool.base] = tool.canonical
+        if tool.canonical not in self.granted:
+            self.granted.append(tool.canonical)
+        if tool.rule and tool.rule not in self.rules:
+            self.rules.append(tool.rule)
+        if tool.canonical == "Agent" and tool.specifier:
+            self.agent_refs.extend((a.strip(), line) for a in tool.specifier.split(",") if a.strip())
+
+    def _add_mcp(self, name: str) -> None:
+        if name not in self.mcp:
+            self.mcp.append(name)
+
+    def _mcp(self, tool: ToolName, line: int | None) -> None:
+        assert tool.canonical is not None and tool.server is not None
+        server = tool.server
+        if server not in self.servers:
+            reason = f"MCP server {server!r} is not configured"
+            self.unavailable.append(UnavailableTool(tool.written, reason, tool.canonical))
+            if server not in self._missing_servers:
+                self._missing_servers.add(server)
+                self.diags.append(
+                    Diagnostic("W_MCP_SERVER_MISSING", Severity.WARNING, f"{reason}; its tools are unavailable", line)
+                )
+            return
+        known = self.servers[server]
+        if tool.tool not in (None, "*") and known is not None and tool.tool not in known:
+            reason = f"MCP server {server!r} has no tool {tool.tool!r}"
+            self.unavailable.append(UnavailableTool(tool.written, reason, tool.canonical))
+            self.diags.append(Diagnostic("W_MCP_TOOL_MISSING", Severity.WARNING, reason, line))
+            return
+        self._add_mcp(tool.canonical)
+
+    def remove(self, entry: str, line: int | None, disallowed: list[str], deny: list[str]) -> None:
+        tool = lookup(entry, self.servers)
+        if tool is None or tool.canonical is None:
+            if tool is None:
+                self.diags.append(
+                    Diagnostic("W_UNKNOWN_TOOL", Severity.WARNING, f"unknown tool {entry!r} in disallowedTools", line)
+                )
+            return
+        if tool.specifier is not None:
+            if tool.rule and tool.rule not in deny:
+                deny.append(tool.rule)
+            return
+        if tool.kind == "mcp":
+            prefix = tool.canonical.removesuffix("__*")
+            self.mcp = [m for m in self.mcp if m != tool.canonical and not m.startswith(prefix + "__") and m != prefix]
+        else:
+            self.granted = [g for g in self.granted if g != tool.canonical]
+        if tool.canonical not in disallowed:
+            disallowed.append(tool.canonical)
+
+
+def _opencode(
+    builder: _Builder, fm: Mapping[str, Any], line_of: Mapping[str, int]
+) -> tuple[list[str], list[PolicyRule]]:
+    """OpenCode: every tool unless its `tools` map says false; `permission` ask/deny entries become rules."""
+    builder.all_tools()
+    disallowed: list[str] = []
+    tools = fm.get("tools")
+    if isinstance(tools, dict):
+        for key, value in tools.items():
+            enabled = str(value).strip().lower() not in ("false", "no", "off", "0")
+            name = str(key).strip()
+            if name.endswith("_*") and not name.startswith("mcp"):
+                name = f"mcp__{name[:-2]}"
+            if enabled:
+                if name.startswith("mcp"):
+                    builder.add(name, line_of.get("tools"))
+                continue
+            builder.remove(name, line_of.get("tools"), disallowed, [])
+    policies: list[PolicyRule] = []
+    permission = fm.get("permission")
+    if isinstance(permission, dict):
+        for key, value in permission.items():
+            names = list(_OPENCODE_EDIT) if str(key).lower() == "edit" else []
+            if not names:
+                tool = lookup(str(key))
+                names = [tool.canonical] if tool and tool.kind == "builtin" and tool.canonical else []
+            pairs = value.items() if isinstance(value, dict) else [("", value)]
+            for pattern, action in pairs:
+                action = str(action).strip().lower()
+                if action not in ("ask", "deny") or not names:
+                    continue
+                rules = tuple(f"{n}({pattern})" if pattern and pattern != "*" else n for n in names)
+                policies.append(
+                    PolicyRule(
+                        id=f"opencode-{key}-{action}",
+                        kind="ask" if action == "ask" else "deny",
+                        rules=rules,
+                        remember=True,
+                        source_line=line_of.get("permission"),
+                        text=f"permission.{key}: {action}" + (f" for {pattern}" if pattern else ""),
+                    )
+                )
+    return disallowed, policies
+
+
+def resolve_grant(
+    dialect: str,
+    fm: Mapping[str, Any] | None,
+    line_of: Mapping[str, int],
+    body: str,
+    body_first_line: int,
+    mcp_servers: McpServers | None,
+) -> GrantResult:
+    builder = _Builder(mcp_servers)
+    fm = fm or {}
+    body_tools = body_tool_lists(body, body_first_line)
+    disallowed: list[str] = []
+    deny: list[str] = []
+    policies: list[PolicyRule] = []
+    source = "frontmatter"
+    tools_line = line_of.get("tools")
+    if dialect == "opencode":
+        disallowed, policies = _opencode(builder, fm, line_of)
+        declared, source = "all", "opencode"
+    elif "tools" in fm:
+        raw = fm["tools"]
+        if isinstance(raw, str) and raw.strip().lower() in ("true", "false"):
+            builder.diags.append(
+                Diagnostic(
+                    "W_TOOLS_BOOLEAN",
+                    Severity.WARNING,
+                    f"tools: {raw.strip()} read as {'all' if raw.strip().lower() == 'true' else 'no'} tools",
+                    tools_line,
+                )
+            )
+            raw = "*" if raw.strip().lower() == "true" else ""
+        if _is_empty(raw):
+            declared = "empty"
+        else:
+            entries = _entries_of(raw)
+            if isinstance(raw, dict):
+                builder.diags.append(
+                    Diagnostic(
+                        "W_TOOLS_MAPPING",
+                        Severity.WARNING,
+                        "tools is a mapping; its enabled keys are read as a list",
+                        tools_line,
+                    )
+                )
+                entries = [str(k) for k, v in raw.items() if str(v).strip().lower() not in ("false", "no", "0")]
+            declared = "all" if "*" in entries else "list"
+            for entry in entries:
+                builder.add(entry, tools_line)
+    elif dialect in ("ouroboros-spec", "plain-markdown") and body_tools.entries:
+        declared, source = "list", "body-heuristic"
+        builder.diags.append(
+            Diagnostic(
+                "I_TOOLS_FROM_BODY",
+                Severity.INFO,
+                f"no frontmatter: the grant is read from the tool list in the body ({len(body_tools.entries)} names)",
+                body_tools.entries[0][1],
+            )
+        )
+        for entry, line in body_tools.entries:
+            builder.add(entry, line)
+    else:
+        declared, source = "absent", "none"
+        builder.all_tools()
+    for entry in _entries_of(fm.get("disallowedTools")):
+        builder.remove(entry, line_of.get("disallowedTools"), disallowed, deny)
+    if deny:
+        policies.append(
+            PolicyRule(
+                "disallowed-tools", "deny", tuple(deny), False, line_of.get("disallowedTools"), "disallowedTools"
+            )
+        )
+    granted = sorted(builder.granted, key=canonical_sort_key)
+    grant = ToolGrant(
+        declared=declared,  # type: ignore[arg-type]
+        source=source,  # type: ignore[arg-type]
+        granted=granted,
+        mcp=sorted(builder.mcp),
+        unavailable=builder.unavailable,
+        disallowed=disallowed,
+        rules=builder.rules,
+        advisory_tools=[],
+        inherit_all=declared in ("absent", "all"),
+        aliases_used=builder.aliases,
+    )
+    result = GrantResult(grant, builder.diags, policies, agent_refs=builder.agent_refs)
+    if declared == "list" and not grant.granted and not grant.mcp:
+        result.diagnostics.append(
+            Diagnostic(
+                "E_NO_TOOLS",
+                Severity.ERROR,
+                "the tool list names tools but none of them is available; the persona can't start "
+                "(allow it with --allow-empty-tools)",
+                tools_line or (body_tools.entries[0][1] if body_tools.entries else None),
+            )
+        )
+    if source in ("frontmatter", "opencode") and declared != "absent":
+        _compare_body(result, builder, body_tools)
+    elif declared == "absent" and body_tools.entries:
+        result.grant.advisory_tools = _dedupe(_canonical_names(builder, body_tools))
+    result.note = _note(result, body)
+    return result
+
+
+def _canonical_names(builder: _Builder, body_tools: BodyTools) -> list[str]:
+    names = []
+    for entry, _ in body_tools.entries:
+        tool = lookup(entry, builder.servers)
+        if tool is not None and tool.canonical is not None:
+            names.append(tool.canonical)
+    return names
+
+
+def _dedupe(names: list[str]) -> list[str]:
+    return list(dict.fromkeys(names))
+
+
+def _compare_body(result: GrantResult, builder: _Builder, body_tools: BodyTools) -> None:
+    if not body_tools.entries:
+        return
+    body_names = _dedupe(_canonical_names(builder, body_tools))
+    fm_names = set(result.grant.granted) | set(result.grant.mcp)
+    fm_names |= {u.canonical for u in result.grant.unavailable if u.canonical}
+    body_only = [n for n in body_names if n not in fm_names and not _mcp_covered(n, fm_names)]
+    fm_only = [n for n in result.grant.granted if n not in body_names]
+    result.grant.advisory_tools = body_only
+    if body_only or (fm_only and not result.grant.inherit_all):
+        result.diagnostics.append(
+            Diagnostic(
+                "W_BODY_TOOLS_MISMATCH",
+                Severity.WARNING,
+                "the body lists tools that differ from the frontmatter grant; the frontmatter wins"
+                + (f" (named only in the body: {', '.join(body_only)})" if body_only else ""),
+                body_tools.entries[0][1],
+                {"body_only": body_only, "frontmatter_only": fm_only},
+            )
+        )
+
+
+def _mcp_covered(name: str, granted: set[str]) -> bool:
+    if not name.startswith("mcp__"):
+        return False
+    server = name[5:].split("__", 1)[0]
+    return f"mcp__{server}" in granted or f"mcp__{server}__*" in granted
+
+
+def _note(result: GrantResult, body: str) -> str | None:
+    """The line added to the system prompt when the body uses foreign names or names unavailable tools."""
+    lines: list[str] = []
+    mapping: dict[str, list[str]] = {}
+    missing: list[str] = []
+    for token in _BACKTICK.findall(body):
+        token = token.strip()
+        base, _ = split_specifier(token)
+        if not re.search(r"[A-Z_ ]", base) or len(base) > 40:
+            continue  # plain lower-case words (`list`, `shell`) are too often not tool names
+        tool = lookup(token)
+        if tool is None:
+            continue
+        if tool.kind == "unsupported" and tool.base not in missing:
+            missing.append(tool.base)
+        elif tool.kind == "builtin" and tool.canonical and tool.base.lower() != tool.canonical.lower():
+            names = mapping.setdefault(tool.canonical, [])
+            if tool.base not in names:
+                names.append(tool.base)
+    if mapping or missing:
+        text = "Tool names in this workbench: " + ", ".join(f"{'/'.join(v)}→{k}" for k, v in mapping.items())
+        if not mapping:
+            text = ""
+        if missing:
+            text = (text + ". " if text else "") + "Not available: " + ", ".join(missing)
+        lines.append(text + ".")
+    if result.grant.advisory_tools and result.grant.source == "frontmatter":
+        builtin = [n for n in result.grant.advisory_tools if not n.startswith("mcp__")]
+        servers = _dedupe([n[5:].split("__", 1)[0] for n in result.grant.advisory_tools if n.startswith("mcp__")])
+        named = builtin + ([f"MCP servers {'/'.join(servers)}"] if servers else [])
+        available = ", ".join(result.grant.granted + result.grant.mcp) or "none"
+        lines.append(
+            f"Tools available to you in this session: {available}. Tools named elsewhere in these instructions "
+            f"({', '.join(named)}) are not available."
+        )
+    return "\n".join(lines) or None

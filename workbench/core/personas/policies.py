@@ -1,0 +1,206 @@
+"""Mandates in the body that can be enforced mechanically (personas.md §6.7).
+
+Heuristic by design: what isn't recognized stays in the system prompt, where Claude Code leaves all of it.
+Extracted rules only add restrictions or logging; nothing here can relax an approval.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from workbench.core.personas.model import Advisory, OutputContract, PathRef, PolicyRule
+
+GIT_RULES = ("Bash(git *)", "Bash(git)")
+_GIT = re.compile(
+    r"\bgit\b[^.\n]*\b(approv\w*|permission|consent|confirm\w*|authori[sz]\w*)\b"
+    r"|\b(approv\w*|permission|consent|confirm\w*)\b[^.\n]*\bgit\b"
+    r"|\b(no|never)\s+(unauthori[sz]ed\s+)?git\b",
+    re.IGNORECASE,
+)
+_AUDIT = re.compile(r"\b(must|shall|required?|always)\b[^.\n]*\baudit\s+(trails?|logs?|logging)\b", re.IGNORECASE)
+_AUDIT_HEADING = re.compile(r"^#{1,6}\s*audit\s+(requirements?|trail|log(ging)?)\b", re.IGNORECASE)
+_SAVE_MEMORY = re.compile(r"save[ _]?memory", re.IGNORECASE)
+_SAVE_MEMORY_LIMIT = re.compile(r"\b(only when|explicitly|request\w*|approv\w*|ask\w*|permission)\b", re.IGNORECASE)
+_DESCRIBE_COMMANDS = re.compile(r"describe commands before running", re.IGNORECASE)
+_ADVISORY = re.compile(
+    r"\b(MUST|NON-NEGOTIABLE|NEVER|ALWAYS)\b|\bproduction changes\b|minimal human intervention|take initiative"
+    r"|clarifying questions|response time|[<>]\s?\d+\s?(s|ms|%)\b",
+)
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
+_CONTRACT_HEADING = re.compile(
+    r"\b(output|response|answer|report|deliverable)s?\s+(structure|format|template)\b", re.IGNORECASE
+)
+_MANDATE = re.compile(r"\b(must|mandated?|required?|always|shall)\b", re.IGNORECASE)
+_NUMBERED = re.compile(r"^\s*(\d+)[.)]\s+(.+?)\s*$")
+_PATH = re.compile(r"(?<![\w.:/~@<{$-])((?:~|\.{1,2})?/[\w.@+-]+(?:/[\w.@*+-]*)+|\.[\w-]+/[\w.@*+-]+(?:/[\w.@*+-]*)*)")
+_HTTP_VERB = re.compile(r"\b(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s*$")
+_AGENT_MENTION = re.compile(
+    r"\b(?:consult(?:ing)?|delegat(?:e|ing) to|hand(?:ing)? (?:it )?off to|escalat(?:e|ing) to)\s+(?:the\s+)?"
+    r"((?:[A-Z][\w]*)(?:[ -][A-Z][\w]*){0,3})"
+    r"|\b(?:use|launch|invoke|call)\s+the\s+([a-z0-9]+(?:-[a-z0-9]+)+)\s+(?:sub)?agent\b"
+)
+MAX_ADVISORIES = 40
+MAX_PATHS = 50
+
+
+@dataclass
+class Extracted:
+    policies: list[PolicyRule] = field(default_factory=list)
+    advisories: list[Advisory] = field(default_factory=list)
+    output_contract: OutputContract | None = None
+    referenced_paths: list[PathRef] = field(default_factory=list)
+    agent_mentions: list[tuple[str, int]] = field(default_factory=list)  # (slug, line)
+
+
+def _lines(body: str, first_line: int) -> list[tuple[int, str, bool]]:
+    """(file line, text, inside fenced code) for every body line."""
+    out = []
+    fenced = False
+    for i, line in enumerate(body.split("\n")):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+            out.append((first_line + i, line, True))
+            continue
+        out.append((first_line + i, line, fenced))
+    return out
+
+
+def _clean(text: str) -> str:
+    text = re.sub(r"^\s*(?:[-*+]|\d+[.)])\s+", "", text)
+    return " ".join(text.replace("**", "").replace("`", "").split())[:300]
+
+
+def extract(
+    body: str,
+    first_line: int,
+    description: str = "",
+    description_line: int | None = None,
+    base_dir: Path | None = None,
+) -> Extracted:
+    found = Extracted()
+    lines = _lines(body, first_line)
+    git_lines = [(n, t) for n, t, fenced in lines if not fenced and _GIT.search(t)]
+    if git_lines:
+        found.policies.append(
+            PolicyRule(
+                "git-approval",
+                "ask",
+                GIT_RULES,
+                False,
+                git_lines[0][0],
+                " | ".join(_clean(t) for _, t in git_lines[:4]),
+            )
+        )
+    audit = [(n, t) for n, t, fenced in lines if not fenced and (_AUDIT.search(t) or _AUDIT_HEADING.match(t.strip()))]
+    if audit:
+        found.policies.append(PolicyRule("audit-log", "audit", (), False, audit[0][0], _clean(audit[0][1])))
+    memory = [
+        (n, t) for n, t, fenced in lines if not fenced and _SAVE_MEMORY.search(t) and _SAVE_MEMORY_LIMIT.search(t)
+    ]
+    if memory:
+        found.policies.append(
+            PolicyRule("save-memory-ask", "ask", ("SaveMemory",), False, memory[0][0], _clean(memory[0][1]))
+        )
+    seen: set[str] = set()
+    for n, t, fenced in lines:
+        if fenced or len(found.advisories) >= MAX_ADVISORIES:
+            continue
+        if _DESCRIBE_COMMANDS.search(t) or (_ADVISORY.search(t) and not _HEADING.match(t.strip())):
+            text = _clean(t)
+            if text and text not in seen:
+                seen.add(text)
+                found.advisories.append(Advisory(text, n))
+    found.output_contract = output_contract(lines)
+    found.referenced_paths = referenced_paths(lines, base_dir)
+    found.agent_mentions = agent_mentions(description, description_line or 1, lines)
+    return found
+
+
+def output_contract(lines: list[tuple[int, str, bool]]) -> OutputContract | None:
+    """A heading like "Mandated Output Structure" with a mandate, followed by two or more section titles."""
+    for index, (_, text, fenced) in enumerate(lines):
+        heading = None if fenced else _HEADING.match(text.strip())
+        if not heading or not _CONTRACT_HEADING.search(heading.group(2)):
+            continue
+        level = len(heading.group(1))
+        mandated = bool(_MANDATE.search(heading.group(2)))
+        titles: list[str] = []
+        numbered: list[str] = []
+        for _, other, other_fenced in lines[index + 1 :]:
+            if other_fenced:
+                continue
+            sub = _HEADING.match(other.strip())
+            if sub and len(sub.group(1)) <= level:
+                break
+            if sub:
+                titles.append(sub.group(2).strip())
+            elif not titles:
+                item = _NUMBERED.match(other)
+                if item:
+                    bold = re.match(r"\*\*(.+?)\*\*", item.group(2))
+                    numbered.append((bold.group(1) if bold else item.group(2)).strip().rstrip(":"))
+                elif _MANDATE.search(other):
+                    mandated = True
+        headings = titles or numbered
+        if mandated and len(headings) >= 2:
+            return OutputContract(tuple(headings), tuple(_heading_pattern(h) for h in headings))
+    return None
+
+
+def _heading_pattern(title: str) -> str:
+    """A case-insensitive regex that finds the section in an answer, with or without its number and subtitle."""
+    core = re.sub(r"^\s*\d+[.)]\s*", "", title)
+    core = re.split(r"\s*[:—–]\s*|\s+-\s+", core, maxsplit=1)[0].strip() or core
+    words = r"\s+".join(re.escape(w) for w in core.split())
+    return rf"(?im)^\s*(?:#{{1,6}}\s*|\*\*)?\s*(?:\d+[.)]\s*)?{words}\b"
+
+
+def referenced_paths(lines: list[tuple[int, str, bool]], base_dir: Path | None) -> list[PathRef]:
+    """Absolute, home and dot-relative paths mentioned in prose (not in code blocks), checked for existence."""
+    refs: list[PathRef] = []
+    seen: set[str] = set()
+    for n, text, fenced in lines:
+        if fenced:
+            continue
+        for match in _PATH.finditer(text):
+            if _HTTP_VERB.search(text[: match.start()]):
+                continue
+            path = match.group(1).rstrip(".,;:)")
+            if path in seen or "//" in path or len(refs) >= MAX_PATHS:
+                continue
+            seen.add(path)
+            refs.append(PathRef(path, n, _exists(path, base_dir)))
+    return refs
+
+
+def _exists(text: str, base_dir: Path | None) -> bool:
+    try:
+        path = Path(text).expanduser()
+        if not path.is_absolute():
+            path = (base_dir or Path.cwd()) / path
+        if any(c in text for c in "*?["):
+            parent = path
+            while any(c in parent.name for c in "*?[") and parent != parent.parent:
+                parent = parent.parent
+            return parent.is_dir() and any(parent.glob(str(path.relative_to(parent))))
+        return path.exists()
+    except (OSError, ValueError, RuntimeError):
+        return False
+
+
+def agent_mentions(
+    description: str, description_line: int, lines: list[tuple[int, str, bool]]
+) -> list[tuple[str, int]]:
+    """Other agents the persona expects to work with ("first consulting the Context Manager")."""
+    from workbench.core.personas.fields import slugify
+
+    found: list[tuple[str, int]] = []
+    sources = [(description_line, description)] + [(n, t) for n, t, fenced in lines if not fenced]
+    for n, text in sources:
+        for match in _AGENT_MENTION.finditer(text):
+            slug = slugify(match.group(1) or match.group(2) or "")
+            if slug and slug not in {s for s, _ in found}:
+                found.append((slug, n))
+    return found
