@@ -63,6 +63,7 @@ class ServerStatus:
     tools: list[str] = field(default_factory=list)  # full names, mcp__srv__tool
     errors: list[str] = field(default_factory=list)  # per-tool problems (bad schemas), config warnings
     pid: int | None = None
+    descriptions: dict[str, str] = field(default_factory=dict)  # tool name -> the server's description
 
     @property
     def label(self) -> str:
@@ -87,6 +88,7 @@ class ServerStatus:
             "tools": list(self.tools),
             "errors": list(self.errors),
             "pid": self.pid,
+            "descriptions": dict(self.descriptions),
         }
 
 
@@ -327,6 +329,7 @@ class McpManager:
                     tools=[t.name for t in server.tools],
                     errors=list(server.errors),
                     pid=server.info.pid,
+                    descriptions={t.name: t.description for t in server.tools},
                 )
             )
         return rows

@@ -1,0 +1,77 @@
+"""`workbench mcp list|trust|untrust` end to end, in a subprocess, against real servers."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.core.mcp.conftest import BASIC, RAW, stdio, write_mcp_json
+from workbench import paths
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "workbench", "mcp", *args],
+        capture_output=True,
+        text=True,
+        timeout=45,
+        env=dict(os.environ),
+    )
+
+
+def test_list_untrusted_then_flag_then_trust(project: Path, tmp_path: Path) -> None:
+    marker = tmp_path / "started"
+    write_mcp_json(project, {"proj": stdio(BASIC, "--marker", str(marker)), "raw": stdio(RAW)})
+    user_file = paths.user_home() / ".claude.json"
+    user_file.write_text(json.dumps({"mcpServers": {"user-raw": stdio(RAW), "broken": {"args": []}}}))
+
+    out = run_cli("list", "--cwd", str(project))
+    assert out.returncode == 0, out.stderr
+    assert "proj  [project]" in out.stdout
+    assert "status: not started: project not trusted" in out.stdout
+    assert "user-raw  [user]" in out.stdout and "mcp__user-raw__ping" in out.stdout
+    assert "warning: " in out.stdout and "'broken'" in out.stdout
+    assert "workbench mcp trust" in out.stdout
+    assert not marker.exists()
+
+    flagged = run_cli("list", "--cwd", str(project), "--trust-project-mcp", "--json")
+    assert flagged.returncode == 0, flagged.stderr
+    data = json.loads(flagged.stdout)
+    assert data["project_trusted"] is False
+    servers = {s["name"]: s for s in data["servers"]}
+    assert servers["proj"]["status"] == "started" and "mcp__proj__echo" in servers["proj"]["tools"]
+    assert servers["raw"]["tools"] == ["mcp__raw__ping"] and len(servers["raw"]["errors"]) == 3
+    assert marker.exists()
+    marker.unlink()
+
+    # The flag did not remember anything; `trust` does.
+    assert "not started: project not trusted" in run_cli("list", "--cwd", str(project)).stdout
+    trusted = run_cli("trust", "--cwd", str(project))
+    assert trusted.returncode == 0 and "trusted" in trusted.stdout
+    listed = run_cli("list", "--cwd", str(project), "--json")
+    assert {s["name"]: s["status"] for s in json.loads(listed.stdout)["servers"]}["proj"] == "started"
+    assert marker.exists()
+    run_cli("untrust", "--cwd", str(project))
+    assert "not started: project not trusted" in run_cli("list", "--cwd", str(project)).stdout
+
+
+def test_list_with_nothing_configured_and_bad_folder(project: Path) -> None:
+    out = run_cli("list", "--cwd", str(project))
+    assert out.returncode == 0 and "No MCP servers configured" in out.stdout
+    bad = run_cli("list", "--cwd", str(project / "missing"))
+    assert bad.returncode == 2 and "not a folder" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_untrusted_text_never_reaches_the_terminal_raw(project: Path) -> None:
+    write_mcp_json(project, {"evil\x1b[2J": {"command": "no-such-binary-\x1b]0;title\x07"}})
+    out = run_cli("list", "--cwd", str(project), "--trust-project-mcp")
+    assert out.returncode == 0, out.stderr
+    assert "\x1b" not in out.stdout and "\x07" not in out.stdout
+    assert "<U+001B>" in out.stdout

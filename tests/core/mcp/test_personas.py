@@ -1,0 +1,108 @@
+"""Persona grants against configured MCP servers: seed 002 with stand-in servers, and grant filtering."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.core.mcp.conftest import BASIC, STANDINS, stdio, write_mcp_json
+from workbench.core.mcp.integration import attach_mcp, grant_allows, open_mcp
+from workbench.core.personas.loader import load_persona_file
+from workbench.core.tools.base import Tool
+
+pytestmark = pytest.mark.timeout(60)
+
+SEED_002_MCP = [
+    "mcp__context7__get-library-docs",
+    "mcp__context7__resolve-library-id",
+    "mcp__sequential-thinking__sequentialthinking",
+]
+
+
+def seed_002(seeds_dir: Path) -> Path:
+    [path] = sorted(seeds_dir.glob("002_*.txt"))
+    return path
+
+
+async def test_seed_002_mcp_tools_granted_with_configured_servers(seeds_dir: Path, project: Path) -> None:
+    without = load_persona_file(seed_002(seeds_dir), mcp_servers={})
+    assert without.tools.mcp == []
+    assert sorted(u.name for u in without.tools.unavailable if u.name.startswith("mcp__")) == SEED_002_MCP
+    assert [d.code for d in without.diagnostics].count("W_MCP_SERVER_MISSING") == 2
+
+    write_mcp_json(
+        project,
+        {"context7": stdio(STANDINS, "context7"), "sequential-thinking": stdio(STANDINS, "sequential-thinking")},
+    )
+    manager = await open_mcp(project, trust_project=True)
+    try:
+        assert manager.server_tools() == {
+            "context7": ["resolve-library-id", "get-library-docs"],
+            "sequential-thinking": ["sequentialthinking"],
+        }
+        persona = load_persona_file(seed_002(seeds_dir), mcp_servers=manager.server_tools())
+        assert sorted(persona.tools.mcp) == SEED_002_MCP
+        assert not any(u.name.startswith("mcp__") for u in persona.tools.unavailable)
+        assert "W_MCP_SERVER_MISSING" not in [d.code for d in persona.diagnostics]
+        registry: dict[str, Tool] = {}
+        added = attach_mcp(registry, manager, persona=persona)
+        assert sorted(t.name for t in added) == SEED_002_MCP == sorted(registry)
+        result = await registry["mcp__context7__resolve-library-id"].run({"libraryName": "react"}, None)
+        assert result.content == "/stand-in/react"
+    finally:
+        await manager.stop()
+
+
+async def test_seed_002_untrusted_project_leaves_them_unavailable(seeds_dir: Path, project: Path) -> None:
+    write_mcp_json(project, {"context7": stdio(STANDINS, "context7")})
+    manager = await open_mcp(project)  # never asked: not trusted
+    try:
+        persona = load_persona_file(seed_002(seeds_dir), mcp_servers=manager.server_tools())
+        assert persona.tools.mcp == []
+        assert attach_mcp({}, manager, persona=persona) == []
+    finally:
+        await manager.stop()
+
+
+def write_persona(folder: Path, name: str, tools: str | None) -> Path:
+    path = folder / f"{name}.md"
+    line = f"tools: {tools}\n" if tools is not None else ""
+    path.write_text(f"---\nname: {name}\ndescription: test persona\n{line}---\nYou help.\n", encoding="utf-8")
+    return path
+
+
+async def test_grants_include_and_exclude_mcp_tools(project: Path, tmp_path: Path) -> None:
+    write_mcp_json(project, {"basic": stdio(BASIC), "other": stdio(STANDINS, "context7")})
+    manager = await open_mcp(project, trust_project=True)
+    try:
+        servers = manager.server_tools()
+        cases = {
+            "exact": ("Read, mcp__basic__echo", ["mcp__basic__echo"]),
+            "server": ("Read, mcp__basic", [t.name for t in manager.tools() if t.name.startswith("mcp__basic__")]),
+            "star": ("mcp__other__*", ["mcp__other__resolve-library-id", "mcp__other__get-library-docs"]),
+            "none": ("Read, Grep", []),
+            "inherit": (None, [t.name for t in manager.tools()]),
+            "missing-tool": ("Read, mcp__basic__nope", []),
+        }
+        for name, (tools, expected) in cases.items():
+            persona = load_persona_file(write_persona(tmp_path, name, tools), mcp_servers=servers)
+            registry: dict[str, Tool] = {}
+            attach_mcp(registry, manager, persona=persona)
+            assert list(registry) == expected, name
+        missing = load_persona_file(write_persona(tmp_path, "m", "Read, mcp__basic__nope"), mcp_servers=servers)
+        assert [u.reason for u in missing.tools.unavailable] == ["MCP server 'basic' has no tool 'nope'"]
+    finally:
+        await manager.stop()
+
+
+def test_grant_allows_forms() -> None:
+    from workbench.core.personas.model import ToolGrant
+
+    grant = ToolGrant("list", "frontmatter", [], ["mcp__a", "mcp__b__*", "mcp__c__x"], [], [], [], [])
+    assert grant_allows(grant, "mcp__a__anything")
+    assert grant_allows(grant, "mcp__b__y")
+    assert grant_allows(grant, "mcp__c__x")
+    assert not grant_allows(grant, "mcp__c__y")
+    assert not grant_allows(grant, "mcp__ab__x")
+    assert not grant_allows(grant, "mcp__d__x")

@@ -1,0 +1,95 @@
+"""What a session does with MCP: open the servers for a workspace, pick the tools a persona may use, add them.
+
+The order a front end follows (headless `workbench run`, the TUI, tests):
+
+    manager = await open_mcp(workspace, trust_project=flag_or_None)       # starts what may start
+    persona = load_persona_file(path, mcp_servers=manager.server_tools())  # MCP grants resolve
+    tools = attach_mcp(registry, manager, persona=persona)                 # registry: name -> Tool
+    ...                                                                    # run the session
+    await manager.stop()                                                   # always, in a finally
+
+`trust_project=None` means "use the stored answer" (`trust.is_trusted`); the TUI asks once per project and
+stores the answer with `trust.set_trusted`; headless mode passes True only with `--trust-project-mcp`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, MutableMapping
+from pathlib import Path
+from typing import Any
+
+from workbench.config import Config, load_config
+from workbench.core.mcp.config import load_mcp_config
+from workbench.core.mcp.manager import McpManager
+from workbench.core.mcp.names import normalize
+from workbench.core.mcp.tool import McpTool
+from workbench.core.mcp.trust import is_trusted
+from workbench.core.personas.model import Persona, ToolGrant
+from workbench.core.tools.base import Tool
+
+
+async def open_mcp(
+    workspace: Path | None,
+    *,
+    trust_project: bool | None = None,
+    config: Config | None = None,
+    start: bool = True,
+    **options: Any,
+) -> McpManager:
+    """Read every server config for `workspace`, then start the servers that may start.
+
+    Keyword options go to `McpManager` (start_timeout, call_timeout, max_output_chars).
+    """
+    cfg = config if config is not None else load_config()
+    servers = load_mcp_config(workspace, config=cfg)
+    if trust_project is None:
+        trust_project = workspace is not None and is_trusted(workspace, config=cfg)
+    manager = McpManager(servers, workspace=workspace, trust_project=trust_project, **options)
+    if start:
+        await manager.start()
+    return manager
+
+
+def grant_allows(grant: ToolGrant, tool_name: str) -> bool:
+    """Whether a persona's grant covers one MCP tool (`mcp__srv`, `mcp__srv__*`, the exact name, or all)."""
+    if grant.inherit_all:
+        return True
+    for entry in grant.mcp:
+        if entry == tool_name:
+            return True
+        server = entry.removesuffix("__*")
+        if (entry.endswith("__*") or entry.count("__") == 1) and tool_name.startswith(f"{server}__"):
+            return True
+    return False
+
+
+def granted_tools(grant: ToolGrant | None, tools: Iterable[McpTool]) -> list[McpTool]:
+    """The MCP tools a persona may use; with no persona, all of them."""
+    if grant is None:
+        return list(tools)
+    return [tool for tool in tools if grant_allows(grant, tool.name)]
+
+
+def attach_mcp(target: Any, manager: McpManager, *, persona: Persona | None = None) -> list[McpTool]:
+    """Add the manager's tools that `persona` may use to `target`; return them.
+
+    `target` is a tool registry (a mutable mapping of name -> Tool) or any object with an
+    `add_tools(tools)` method. A name already in the registry is kept (built-in tools win).
+    """
+    tools = granted_tools(persona.tools if persona is not None else None, manager.tools())
+    if isinstance(target, MutableMapping):
+        registry: MutableMapping[str, Tool] = target
+        added = [tool for tool in tools if tool.name not in registry]
+        for tool in added:
+            registry[tool.name] = tool
+        return added
+    add = getattr(target, "add_tools", None)
+    if callable(add):
+        add(tools)
+        return tools
+    raise TypeError(f"attach_mcp: {type(target).__name__} is neither a tool registry nor has add_tools()")
+
+
+def server_key(name: str) -> str:
+    """A configured server name as it appears in tool names and persona grants."""
+    return normalize(name)
