@@ -1,0 +1,143 @@
+"""Attack group: commands that flood output, wait on stdin, never end, or leave children behind.
+
+Grandchildren are checked through pid files they write, with `os.kill(pid, 0)` after the call."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from workbench.core.tools.base import ToolError
+from workbench.core.tools.context import ToolContext
+from workbench.core.tools.registry import ToolRegistry
+
+from .conftest import Caller
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie still answers kill(0); it is dead for our purposes.
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def wait_dead(pids: list[int], within: float = 3.0) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if not any(alive(p) for p in pids):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def pids_in(path: Path) -> list[int]:
+    return [int(x) for x in path.read_text().split()]
+
+
+async def test_output_flood_is_capped_with_a_marker(call: Caller, unchanged: Callable[[], None]) -> None:
+    started = time.monotonic()
+    result = await call("Bash", {"command": "yes | head -c 50000000"})
+    assert time.monotonic() - started < 20
+    assert result.exit_code == 0
+    assert result.output_bytes == 50_000_000
+    assert len(result.content) < 32_000
+    assert "output cut" in result.content and "bytes in the middle" in result.content
+    unchanged()
+
+
+async def test_flood_on_stderr_is_captured_too(call: Caller) -> None:
+    result = await call("Bash", {"command": "head -c 3000000 /dev/zero | tr '\\0' x >&2; echo done"})
+    assert result.output_bytes > 3_000_000
+    assert result.content.rstrip().endswith("done")  # the tail is kept
+
+
+async def test_stdin_is_closed(call: Caller) -> None:
+    started = time.monotonic()
+    result = await call("Bash", {"command": 'read -r line; echo "got:$line:$?"; cat; echo end', "timeout": 10000})
+    assert time.monotonic() - started < 5
+    assert "got::1" in result.content and "end" in result.content
+
+
+async def test_interactive_prompt_does_not_hang(call: Caller) -> None:
+    result = await call("Bash", {"command": "python3 -c 'input(\"name? \")'", "timeout": 10000})
+    assert result.exit_code != 0 and "EOFError" in result.content
+
+
+async def test_timeout_kills_the_whole_group_including_grandchildren(call: Caller, proj: Path) -> None:
+    cmd = "(sleep 300 & echo $! >> pids; wait) & echo $! >> pids; sleep 300 & echo $! >> pids; wait"
+    started = time.monotonic()
+    result = await call("Bash", {"command": cmd, "timeout": 700})
+    assert time.monotonic() - started < 5
+    assert result.is_error and result.exit_code is None
+    assert result.meta["timed_out"] and "timed out after 0.7 s" in result.content
+    pids = pids_in(proj / "pids")
+    assert len(pids) == 3
+    assert wait_dead(pids), "a child outlived the timeout"
+
+
+async def test_background_leftovers_are_killed_when_the_command_ends(call: Caller, proj: Path) -> None:
+    result = await call("Bash", {"command": "sleep 300 & echo $! > pids; echo started"})
+    assert result.exit_code == 0 and "started" in result.content
+    assert wait_dead(pids_in(proj / "pids"))
+
+
+async def test_cancellation_kills_the_group_at_once(registry: ToolRegistry, ctx: ToolContext, proj: Path) -> None:
+    bash = registry.get("Bash")
+    assert bash is not None
+    task = asyncio.create_task(bash.run({"command": "sleep 300 & echo $! > pids; sleep 300"}, ctx))
+    deadline = time.monotonic() + 5
+    while not (proj / "pids").exists() or not (proj / "pids").read_text().strip():
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.02)
+    started = time.monotonic()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert time.monotonic() - started < 2
+    assert wait_dead(pids_in(proj / "pids"), within=2)
+
+
+async def test_exit_code_and_cwd(call: Caller, proj: Path) -> None:
+    result = await call("Bash", {"command": "pwd; exit 7", "cwd": "src"})
+    assert result.exit_code == 7 and result.is_error
+    assert str(proj / "src") in result.content and "exit code 7" in result.content
+    ok = await call("Bash", {"command": "true"})
+    assert ok.exit_code == 0 and not ok.is_error and ok.content == "(no output)"
+
+
+async def test_timeout_is_clamped_and_validated(registry: ToolRegistry, ctx: ToolContext) -> None:
+    bash = registry.get("Bash")
+    assert bash is not None
+    preview = await bash.preview({"command": "true", "timeout": 10_000_000}, ctx)
+    assert preview.meta["timeout_s"] == 600
+    default = await bash.preview({"command": "true"}, ctx)
+    assert default.meta["timeout_s"] == 120
+    assert default.command == "true" and default.summary == "Run: true"
+    for bad in ("soon", -5, True):
+        with pytest.raises(ToolError):
+            await bash.preview({"command": "true", "timeout": bad}, ctx)
+    with pytest.raises(ToolError):
+        await bash.preview({"command": ""}, ctx)
+
+
+async def test_invalid_utf8_output_is_replaced(call: Caller) -> None:
+    result = await call("Bash", {"command": "printf 'ok \\377\\376 end\\n'"})
+    assert "ok \ufffd\ufffd end" in result.content
+
+
+async def test_many_commands_in_parallel_do_not_mix(registry: ToolRegistry, ctx: ToolContext) -> None:
+    bash = registry.get("Bash")
+    assert bash is not None
+    results = await asyncio.gather(*(bash.run({"command": f"echo job{i}"}, ctx) for i in range(8)))
+    assert [r.content for r in results] == [f"job{i}" for i in range(8)]

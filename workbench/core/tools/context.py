@@ -1,0 +1,110 @@
+"""What a tool call can see of its session: the workspace fence, the read tracker, the plan, settings.
+
+Constructor (keyword arguments after `workspace`):
+
+    ToolContext(
+        workspace: Path,                      # the repository; must exist; every path is fenced to it
+        settings: ToolSettings | None = None, # network on/off, limits, Bash env, secrets, read-before-edit
+        memory_file: Path | None = None,      # SaveMemory's file; default paths.data_dir() / "memory.md"
+        session_id: str = "",
+    )
+
+One context lives for one session: the read tracker remembers what the agent has read (path -> mtime,
+size and sha256 at that time), so Edit/Write refuse a file that changed on disk since, and the plan
+holds the last TodoWrite.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workbench import paths
+from workbench.core.events import PlanItem
+from workbench.core.tools.base import ToolError
+from workbench.core.tools.fence import Fence
+from workbench.core.tools.limits import Limits
+
+
+@dataclass(frozen=True)
+class ToolSettings:
+    network: bool = False  # WebFetch works only when True ([tools] network = true)
+    limits: Limits = field(default_factory=Limits)
+    env: Mapping[str, str] | None = None  # base environment for Bash (default: os.environ), scrubbed anyway
+    read_secrets: bool = False  # Read/Grep refuse .env, keys and credential files unless True
+    require_read_before_edit: bool = True  # Edit/Write of an existing file need a Read first (Claude Code rule)
+
+    @classmethod
+    def from_config(cls, section: dict[str, Any]) -> ToolSettings:
+        """Build from the config's [tools] section (`network`, `read_secrets`, and any Limits field)."""
+        return cls(
+            network=section.get("network") is True,
+            limits=Limits.from_config(section),
+            read_secrets=section.get("read_secrets") is True,
+        )
+
+
+@dataclass(frozen=True)
+class FileStamp:
+    mtime_ns: int
+    size: int
+    sha256: str
+
+
+def stamp_of(data: bytes, st: os.stat_result) -> FileStamp:
+    return FileStamp(st.st_mtime_ns, st.st_size, hashlib.sha256(data).hexdigest())
+
+
+class ReadTracker:
+    """Per session: what each file looked like when the agent last read (or wrote) it."""
+
+    def __init__(self) -> None:
+        self._stamps: dict[Path, FileStamp] = {}
+
+    def record(self, real: Path, data: bytes, st: os.stat_result) -> None:
+        self._stamps[real] = stamp_of(data, st)
+
+    def get(self, real: Path) -> FileStamp | None:
+        return self._stamps.get(real)
+
+    def forget(self, real: Path) -> None:
+        self._stamps.pop(real, None)
+
+    def check_unchanged(self, real: Path, rel: str, data: bytes, st: os.stat_result, *, required: bool) -> None:
+        """Raise ToolError when `real` was never read (if `required`) or changed on disk since it was read."""
+        seen = self._stamps.get(real)
+        if seen is None:
+            if required:
+                raise ToolError(f"{rel} has not been read yet in this session; Read it first, then edit it")
+            return
+        if seen.mtime_ns == st.st_mtime_ns and seen.size == st.st_size:
+            return
+        if hashlib.sha256(data).hexdigest() == seen.sha256:
+            return  # touched but the same content
+        raise ToolError(f"{rel} changed on disk since it was last read; Read it again before editing it")
+
+
+class ToolContext:
+    def __init__(
+        self,
+        workspace: Path,
+        *,
+        settings: ToolSettings | None = None,
+        memory_file: Path | None = None,
+        session_id: str = "",
+    ) -> None:
+        self.fence = Fence(workspace)
+        self.workspace = self.fence.root
+        self.settings = settings or ToolSettings()
+        self.memory_file = memory_file or paths.data_dir() / "memory.md"
+        self.session_id = session_id
+        self.reads = ReadTracker()
+        self.plan: tuple[PlanItem, ...] = ()
+
+    @property
+    def limits(self) -> Limits:
+        return self.settings.limits

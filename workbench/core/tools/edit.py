@@ -1,0 +1,268 @@
+"""Write, Edit and MultiEdit: atomic writes (temp file + rename, mode kept) with a unified diff.
+
+An existing file must have been read in this session and be unchanged on disk since (mtime, size, then
+sha256); otherwise the call is refused and the model is told to Read it again. The diff is computed in
+`preview()` for the approval card and again in `run()`, after the fence is re-checked. Files are handled
+as UTF-8 with surrogate escapes, so invalid bytes elsewhere in a file survive an edit unchanged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import difflib
+import os
+import stat
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from workbench.core.secrets import redact
+from workbench.core.tools.base import CallPreview, Tool, ToolError, ToolKind, ToolResult
+from workbench.core.tools.common import ctx_of, opt_bool, opt_int, req_str
+from workbench.core.tools.context import ToolContext
+from workbench.core.tools.fence import Resolved
+from workbench.core.tools.limits import check_regular_file, looks_binary, read_bytes_nofollow
+
+ENC = "utf-8"
+ERRORS = "surrogateescape"
+
+
+def unified_diff(rel: str, old: str | None, new: str | None) -> str:
+    """A `git apply`-able unified diff; `None` stands for a missing file."""
+    a = (old or "").splitlines(keepends=True)
+    b = (new or "").splitlines(keepends=True)
+    out: list[str] = []
+    for line in difflib.unified_diff(
+        a, b, fromfile="/dev/null" if old is None else f"a/{rel}", tofile="/dev/null" if new is None else f"b/{rel}"
+    ):
+        out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    text = "".join(out)
+    return text.encode(ENC, ERRORS).decode(ENC, "replace")
+
+
+def diff_stat(diff: str) -> tuple[int, int]:
+    plus = minus = 0
+    for line in diff.splitlines():
+        if line.startswith("+") and not line.startswith("+++"):
+            plus += 1
+        elif line.startswith("-") and not line.startswith("---"):
+            minus += 1
+    return plus, minus
+
+
+def atomic_write(real: Path, text: str) -> None:
+    """Write through a temp file in the same folder and rename it over `real`, keeping the file's mode."""
+    data = text.encode(ENC, ERRORS)
+    try:
+        mode = stat.S_IMODE(os.lstat(real).st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    real.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".wbtmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+            os.fchmod(fh.fileno(), mode)
+        os.replace(tmp, real)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+@dataclass
+class Current:
+    """A file as it is on disk now (`text` None when it does not exist)."""
+
+    res: Resolved
+    text: str | None
+
+
+def load_current(ctx: ToolContext, res: Resolved) -> Current:
+    if not os.path.lexists(res.real):
+        return Current(res, None)
+    st = check_regular_file(res.real, res.rel, ctx.limits)
+    data = read_bytes_nofollow(res.real)
+    if looks_binary(data):
+        raise ToolError(f"{res.rel} is a binary file; it cannot be edited as text")
+    ctx.reads.check_unchanged(res.real, res.rel, data, st, required=ctx.settings.require_read_before_edit)
+    return Current(res, data.decode(ENC, ERRORS))
+
+
+def apply_edit(text: str, old: str, new: str, *, replace_all: bool, rel: str, expected: int | None = None) -> str:
+    """Replace `old` with `new` in `text`: exact match, unique unless `replace_all`."""
+    if old == new:
+        raise ToolError("old_string and new_string are identical; there is nothing to change")
+    count = text.count(old)
+    if count == 0 and "\r\n" in text and "\n" in old:
+        # The model writes '\n'; the file uses CRLF.
+        old = old.replace("\r\n", "\n").replace("\n", "\r\n")
+        new = new.replace("\r\n", "\n").replace("\n", "\r\n")
+        count = text.count(old)
+    if count == 0:
+        raise ToolError(
+            f"old_string was not found in {rel}; Read the file again and copy the exact text, whitespace included"
+        )
+    if expected is not None and count != expected:
+        raise ToolError(f"expected {expected} occurrences of old_string in {rel} but found {count}; nothing changed")
+    if count > 1 and not replace_all and expected is None:
+        raise ToolError(
+            f"old_string occurs {count} times in {rel}; include more surrounding lines to make it unique, "
+            "or set replace_all to change every occurrence"
+        )
+    return text.replace(old, new) if (replace_all or expected) else text.replace(old, new, 1)
+
+
+class _WriteTool(Tool):
+    """Shared flow: resolve (fenced, not protected) -> compute new text -> diff -> atomic write."""
+
+    kind: ClassVar[ToolKind] = ToolKind.WRITE
+
+    def _new_text(self, args: dict[str, Any], cur: Current) -> str:
+        raise NotImplementedError
+
+    def _plan(self, args: dict[str, Any], ctx: ToolContext) -> tuple[Current, str, str]:
+        res = ctx.fence.resolve(req_str(args, "file_path"), write=True, what="file_path")
+        if res.real.is_dir():
+            raise ToolError(f"{res.rel} is a folder")
+        cur = load_current(ctx, res)
+        new = self._new_text(args, cur)
+        return cur, new, unified_diff(res.rel, cur.text, new)
+
+    async def preview(self, args: dict[str, Any], ctx: Any) -> CallPreview:
+        cur, _new, diff = await asyncio.to_thread(self._plan, args, ctx_of(ctx))
+        verb = "Create" if cur.text is None else self.name
+        plus, minus = diff_stat(diff)
+        return CallPreview(
+            summary=f"{verb} {cur.res.rel} (+{plus} -{minus})",
+            paths=(cur.res.rel,),
+            diff=diff,
+            meta={"new": cur.text is None},
+        )
+
+    async def run(self, args: dict[str, Any], ctx: Any) -> ToolResult:
+        c = ctx_of(ctx)
+        cur, new, diff = await asyncio.to_thread(self._plan, args, c)
+        if cur.text == new:
+            return ToolResult(content=f"{cur.res.rel} already has this content; nothing written")
+        await asyncio.to_thread(atomic_write, cur.res.real, new)
+        data = new.encode(ENC, ERRORS)
+        c.reads.record(cur.res.real, data, os.stat(cur.res.real))
+        plus, minus = diff_stat(diff)
+        verb = "Created" if cur.text is None else "Updated"
+        lines = new.count("\n") + (0 if new.endswith("\n") or not new else 1)
+        return ToolResult(
+            content=f"{verb} {cur.res.rel} (+{plus} -{minus} lines; now {lines} lines)",
+            diff=redact(diff),
+            files_changed=(cur.res.rel,),
+            output_bytes=len(data),
+        )
+
+
+class Write(_WriteTool):
+    name: ClassVar[str] = "Write"
+    description: ClassVar[str] = (
+        "Write a file in the workspace, replacing it if it exists (Read an existing file first). Prefer Edit for "
+        "changes to existing files."
+    )
+    input_schema: ClassVar[dict[str, Any]] = {
+        "type": "object",
+        "properties": {
+            "file_path": {"type": "string", "description": "Path of the file to write"},
+            "content": {"type": "string", "description": "The full new content"},
+        },
+        "required": ["file_path", "content"],
+        "additionalProperties": False,
+    }
+
+    def _new_text(self, args: dict[str, Any], cur: Current) -> str:
+        return req_str(args, "content", allow_empty=True)
+
+
+class Edit(_WriteTool):
+    name: ClassVar[str] = "Edit"
+    description: ClassVar[str] = (
+        "Replace exact text in a file. old_string must match the file exactly (whitespace included) and be "
+        "unique unless replace_all is true. Read the file first. An empty old_string creates a new file."
+    )
+    input_schema: ClassVar[dict[str, Any]] = {
+        "type": "object",
+        "properties": {
+            "file_path": {"type": "string", "description": "Path of the file to change"},
+            "old_string": {"type": "string", "description": "The exact text to replace"},
+            "new_string": {"type": "string", "description": "The replacement text"},
+            "replace_all": {"type": "boolean", "description": "Replace every occurrence (default false)"},
+        },
+        "required": ["file_path", "old_string", "new_string"],
+        "additionalProperties": False,
+    }
+
+    def _new_text(self, args: dict[str, Any], cur: Current) -> str:
+        old = req_str(args, "old_string", allow_empty=True)
+        new = req_str(args, "new_string", allow_empty=True)
+        # Set by the Gemini `replace` adapter: the exact number of replacements the model expects.
+        expected = opt_int(args, "expected_replacements", minimum=1)
+        return edit_text(cur, old, new, replace_all=opt_bool(args, "replace_all"), expected=expected)
+
+
+def edit_text(cur: Current, old: str, new: str, *, replace_all: bool, expected: int | None = None) -> str:
+    if old == "":
+        if cur.text is None or cur.text == "":
+            return new  # Gemini semantics: an empty old_string creates the file
+        raise ToolError(f"{cur.res.rel} already exists; an empty old_string only creates new files")
+    if cur.text is None:
+        raise ToolError(f"{cur.res.rel}: no such file (to create it, use Write or an empty old_string)")
+    return apply_edit(cur.text, old, new, replace_all=replace_all, rel=cur.res.rel, expected=expected)
+
+
+class MultiEdit(_WriteTool):
+    name: ClassVar[str] = "MultiEdit"
+    description: ClassVar[str] = (
+        "Make several exact-text replacements in one file, applied in order; either all of them succeed or the "
+        "file is left unchanged. Each edit follows Edit's rules."
+    )
+    input_schema: ClassVar[dict[str, Any]] = {
+        "type": "object",
+        "properties": {
+            "file_path": {"type": "string", "description": "Path of the file to change"},
+            "edits": {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "old_string": {"type": "string"},
+                        "new_string": {"type": "string"},
+                        "replace_all": {"type": "boolean"},
+                    },
+                    "required": ["old_string", "new_string"],
+                },
+            },
+        },
+        "required": ["file_path", "edits"],
+        "additionalProperties": False,
+    }
+
+    def _new_text(self, args: dict[str, Any], cur: Current) -> str:
+        edits = args.get("edits")
+        if not isinstance(edits, list) or not edits:
+            raise ToolError("'edits' must be a non-empty list of {old_string, new_string, replace_all?}")
+        work = Current(cur.res, cur.text)
+        for number, edit in enumerate(edits, start=1):
+            if not isinstance(edit, dict):
+                raise ToolError(f"edit #{number} must be an object; nothing was changed")
+            try:
+                old = req_str(edit, "old_string", allow_empty=True)
+                new = req_str(edit, "new_string", allow_empty=True)
+                work.text = edit_text(work, old, new, replace_all=opt_bool(edit, "replace_all"))
+            except ToolError as exc:
+                raise ToolError(f"edit #{number} failed: {exc}; no edit was applied") from None
+        assert work.text is not None
+        return work.text

@@ -1,0 +1,246 @@
+"""Grep: ripgrep when present (the binary beside the interpreter, then PATH), else a Python fallback.
+
+Both respect .gitignore (also outside a git repository), search hidden files but never `.git/`, skip
+binary files, skip secret files (.env, keys) unless the settings allow them, and produce the same output:
+  files_with_matches  paths, most recently modified first
+  content             `path:N:line` for matches, `path-N-line` for context, `--` between groups
+  count               `path:N` (matching lines per file)
+sorted by path for content and count, so results do not depend on rg's thread scheduling.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+from pathlib import Path
+from typing import Any, ClassVar
+
+from workbench.core.secrets import is_secret_path, redact
+from workbench.core.tools.base import CallPreview, Tool, ToolError, ToolKind, ToolResult
+from workbench.core.tools.common import ctx_of, opt_bool, opt_int, opt_str, refuse_secret, req_str
+from workbench.core.tools.context import ToolContext
+from workbench.core.tools.fence import Resolved
+from workbench.core.tools.grep_py import FileHits, Query, compile_query, search_tree
+from workbench.core.tools.limits import cap_text
+from workbench.core.tools.walk import find_rg
+
+MODES = ("files_with_matches", "content", "count")
+RG_MAX_BYTES = 32 * 1024 * 1024  # stop reading rg after this much output; the result is capped anyway
+RG_TIMEOUT_S = 120.0
+
+
+def rg_argv(rg: str, q: Query, mode: str, target: str) -> list[str]:
+    argv = [rg, "--no-config", "--color=never", "--hidden", "--no-require-git", "--glob=!.git", "--null"]
+    argv += ["--no-messages", "--with-filename"]
+    if mode == "files_with_matches":
+        argv.append("--files-with-matches")
+    elif mode == "count":
+        argv.append("--count")
+    else:
+        argv.append("--line-number")
+        if q.before:
+            argv += ["-B", str(q.before)]
+        if q.after:
+            argv += ["-A", str(q.after)]
+    if q.ignore_case:
+        argv.append("--ignore-case")
+    if q.multiline:
+        argv += ["--multiline", "--multiline-dotall"]
+    if q.glob:
+        argv += ["--glob", q.glob]
+    if q.type:
+        argv += ["--type", q.type]
+    return [*argv, "--regexp", q.pattern, "--", target]
+
+
+def _strip(path: bytes) -> str:
+    name = os.fsdecode(path)
+    return name[2:] if name.startswith("./") else name
+
+
+def parse_rg(out: bytes, mode: str, prefix: str) -> list[FileHits]:
+    """rg's `--null` output -> FileHits (paths made workspace-relative with `prefix`)."""
+    hits: dict[str, FileHits] = {}
+    if mode == "files_with_matches":
+        return [FileHits(prefix + _strip(p), count=1) for p in out.split(b"\0") if p.strip(b"\n")]
+    for line in out.split(b"\n"):
+        path, sep, rest = line.partition(b"\0")
+        if not sep:
+            continue  # '--' group separators and blank lines
+        rel = prefix + _strip(path)
+        entry = hits.get(rel)
+        if entry is None:
+            entry = hits[rel] = FileHits(rel)
+        if mode == "count":
+            entry.count = int(rest or b"0")
+            continue
+        i = 0
+        while i < len(rest) and 48 <= rest[i] <= 57:
+            i += 1
+        if i == 0 or i >= len(rest):
+            continue
+        is_match = rest[i : i + 1] == b":"
+        entry.lines.append((int(rest[:i]), is_match, rest[i + 1 :].decode("utf-8", errors="replace")))
+        entry.count += is_match
+    return list(hits.values())
+
+
+async def run_rg(rg: str, argv: list[str], cwd: Path) -> bytes:
+    proc = await asyncio.create_subprocess_exec(
+        *argv,
+        cwd=cwd,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async with asyncio.timeout(RG_TIMEOUT_S):
+            while chunk := await proc.stdout.read(1 << 20):
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > RG_MAX_BYTES:
+                    break
+            err = await proc.stderr.read() if size <= RG_MAX_BYTES else b""
+    except TimeoutError:
+        raise ToolError(f"the search took longer than {RG_TIMEOUT_S:g} s; narrow the path or pattern") from None
+    finally:
+        if proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                proc.kill()
+        with contextlib.suppress(Exception):
+            await asyncio.shield(proc.wait())
+    if proc.returncode == 2 and not chunks:
+        message = err.decode("utf-8", "replace").strip().splitlines()
+        raise ToolError(f"search failed: {message[0] if message else 'rg exited with an error'}")
+    return b"".join(chunks)
+
+
+def format_hits(hits: list[FileHits], mode: str, show_numbers: bool, context: bool, root: Path) -> list[str]:
+    """Output lines (before head_limit/offset). Sorting makes rg and the fallback agree."""
+    if mode == "files_with_matches":
+        stamped = []
+        for h in hits:
+            try:
+                stamped.append((-(root / h.rel).stat().st_mtime_ns, h.rel))
+            except OSError:
+                stamped.append((0, h.rel))
+        return [rel for _, rel in sorted(stamped)]
+    hits = sorted(hits, key=lambda h: h.rel)
+    if mode == "count":
+        return [f"{h.rel}:{h.count}" for h in hits]
+    out: list[str] = []
+    for h in hits:
+        previous = None
+        for number, is_match, text in h.lines:
+            if context and out and (previous is None or number != previous + 1):
+                out.append("--")
+            previous = number
+            sep = ":" if is_match else "-"
+            out.append(f"{h.rel}{sep}{number}{sep}{text}" if show_numbers else f"{h.rel}{sep}{text}")
+    return out
+
+
+class Grep(Tool):
+    name: ClassVar[str] = "Grep"
+    kind: ClassVar[ToolKind] = ToolKind.READ
+    description: ClassVar[str] = (
+        "Search file contents with a regular expression (ripgrep syntax). output_mode: files_with_matches "
+        "(default; paths, newest first), content (matching lines, with -A/-B/-C context and -n line numbers), "
+        "count. Filter with glob (e.g. '*.{ts,tsx}') or type (e.g. 'py'); -i ignores case; multiline lets a "
+        "match span lines; head_limit/offset page through results. .gitignore'd files are skipped."
+    )
+    input_schema: ClassVar[dict[str, Any]] = {
+        "type": "object",
+        "properties": {
+            "pattern": {"type": "string", "description": "Regular expression to search for"},
+            "path": {"type": "string", "description": "File or folder to search (default: workspace root)"},
+            "glob": {"type": "string", "description": "Only files matching this glob"},
+            "type": {"type": "string", "description": "Only files of this type (py, js, ts, go, rust, ...)"},
+            "output_mode": {"type": "string", "enum": list(MODES)},
+            "-i": {"type": "boolean", "description": "Case-insensitive"},
+            "-n": {"type": "boolean", "description": "Show line numbers (content mode; default true)"},
+            "-A": {"type": "integer", "description": "Lines of context after each match"},
+            "-B": {"type": "integer", "description": "Lines of context before each match"},
+            "-C": {"type": "integer", "description": "Lines of context before and after"},
+            "head_limit": {"type": "integer", "description": "Only the first N results"},
+            "offset": {"type": "integer", "description": "Skip the first N results"},
+            "multiline": {"type": "boolean", "description": "Let . match newlines and matches span lines"},
+        },
+        "required": ["pattern"],
+        "additionalProperties": False,
+    }
+
+    def __init__(self, *, use_rg: bool = True) -> None:
+        self.use_rg = use_rg
+
+    def _query(self, args: dict[str, Any], ctx: ToolContext) -> tuple[Query, str, Resolved]:
+        pattern = req_str(args, "pattern")
+        mode = opt_str(args, "output_mode") or "files_with_matches"
+        if mode not in MODES:
+            raise ToolError(f"output_mode must be one of {', '.join(MODES)}")
+        base = ctx.fence.resolve(opt_str(args, "path") or ".", what="path")
+        if not base.real.exists():
+            raise ToolError(f"{base.rel}: no such file or folder")
+        if base.real.is_file():
+            refuse_secret(ctx, base.rel)
+        context = opt_int(args, "-C") or opt_int(args, "context") or 0
+        before = opt_int(args, "-B")
+        after = opt_int(args, "-A")
+        q = Query(
+            pattern=pattern,
+            ignore_case=opt_bool(args, "-i"),
+            multiline=opt_bool(args, "multiline"),
+            before=context if before is None else before,
+            after=context if after is None else after,
+            glob=opt_str(args, "glob") or None,
+            type=opt_str(args, "type") or None,
+            want_lines=mode == "content",
+        )
+        if not self.use_rg or find_rg() is None:
+            compile_query(q)  # report a bad pattern in preview, before anything runs
+        return q, mode, base
+
+    async def preview(self, args: dict[str, Any], ctx: Any) -> CallPreview:
+        q, mode, base = self._query(args, ctx_of(ctx))
+        where = "" if base.rel == "." else f" in {base.rel}"
+        return CallPreview(summary=f"Search {q.pattern!r}{where}", paths=(base.rel,), meta={"mode": mode})
+
+    async def run(self, args: dict[str, Any], ctx: Any) -> ToolResult:
+        c = ctx_of(ctx)
+        q, mode, base = self._query(args, c)
+        hits = await self.search(c, q, mode, base)
+        if not c.settings.read_secrets:
+            hits = [h for h in hits if not is_secret_path(h.rel)]
+        context = mode == "content" and (q.before > 0 or q.after > 0)
+        lines = format_hits(hits, mode, opt_bool(args, "-n", True), context, c.workspace)
+        total = len(lines)
+        skip = opt_int(args, "offset") or 0
+        head = opt_int(args, "head_limit", minimum=0)
+        shown = lines[skip:]
+        if head:
+            shown = shown[:head]
+        if not shown:
+            return ToolResult(content="No matches found" if not total else f"No results after offset {skip}")
+        body = "\n".join(shown)
+        if mode == "files_with_matches":
+            body = f"Found {len(hits)} file{'s' if len(hits) != 1 else ''}\n" + body
+        if len(shown) < total - skip:
+            body += f"\n[showing {len(shown)} of {total - skip} results; use offset={skip + len(shown)} for more]"
+        hint = "use head_limit/offset, a narrower path, glob or pattern"
+        content = redact(cap_text(body, c.limits.max_output_chars, hint))
+        read = tuple(h.rel for h in hits[:200])
+        return ToolResult(content=content, files_read=read, output_bytes=len(body), meta={"matches": len(hits)})
+
+    async def search(self, ctx: ToolContext, q: Query, mode: str, base: Resolved) -> list[FileHits]:
+        rg = find_rg() if self.use_rg else None
+        if rg is None:
+            return await asyncio.to_thread(
+                search_tree, ctx.workspace, base.real, q, secrets_ok=ctx.settings.read_secrets
+            )
+        target = "." if base.rel == "." else base.rel
+        out = await run_rg(rg, rg_argv(rg, q, mode, target), ctx.workspace)
+        return parse_rg(out, mode, "")
