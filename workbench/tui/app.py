@@ -1,29 +1,186 @@
-"""The workbench app (placeholder screen until the full layout lands)."""
+"""The workbench app and its one factory, used by the CLI, the tests, the screenshots and `workbench serve`."""
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
-from textual.app import App, ComposeResult
-from textual.widgets import Footer, Header, Static
+from textual.app import App
+from textual.binding import Binding
+from textual.screen import Screen
+
+from workbench.config import Config, load_config
+from workbench.core.approvals import DenyAll
+from workbench.tui import host
+from workbench.tui.host import SessionFactory, SessionRequest
+from workbench.tui.theming import DEFAULT_THEME, load_themes
 
 
 class WorkbenchApp(App[int]):
+    """Explorer, chat and plan on one repository, driven by the core's events and approver."""
+
     TITLE = "workbench"
-    BINDINGS = [("q", "quit", "Quit")]
+    DEFAULT_MODE = "main"  # a mode (not get_default_screen) so the screen's CSS_PATH loads
+    ENABLE_COMMAND_PALETTE = True
+    BINDING_GROUP_TITLE = "App"
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
+        Binding("f1", "help", "Help", id="app.help"),
+        Binding("f2", "toggle_mouse", "Mouse", id="app.mouse"),
+        Binding("ctrl+p", "command_palette", "Palette", id="app.palette"),
+    ]
 
-    def __init__(self, workspace: Path) -> None:
+    def __init__(
+        self,
+        request: SessionRequest,
+        factory: SessionFactory,
+        *,
+        config: Config | None = None,
+        theme_dirs: list[Path] | None = None,
+        agents_extra: Sequence[str] = (),
+        persona_label: str = "",
+        credentials: Callable[[], tuple[bool, str]] = host.credentials,
+    ) -> None:
         super().__init__()
-        self.workspace = workspace
+        self.credentials = credentials
+        self.request = request
+        self.factory = factory
+        self.config = config or Config()
+        self.theme_dirs = theme_dirs
+        self.agents_extra = list(agents_extra)
+        self.persona_label = persona_label
+        self.mouse_captured_by_app = True
+        self.theme_errors: list[str] = []
+        self.add_mode("main", self.make_main_screen)
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(f"workbench on {self.workspace.resolve()}", markup=False)
-        yield Footer()
+    def make_main_screen(self) -> Screen[Any]:
+        from workbench.tui.screens.main import MainScreen
+
+        return MainScreen(self.request, self.factory, persona_label=self.persona_label)
+
+    def on_mount(self) -> None:
+        loaded = load_themes(self.theme_dirs)
+        for theme in loaded.themes:
+            self.register_theme(theme)
+        self.theme_errors = loaded.errors
+        wanted = str(self.config.section("ui").get("theme", DEFAULT_THEME))
+        if wanted not in self.available_themes:
+            if wanted != DEFAULT_THEME:
+                loaded.errors.append(f"theme {wanted!r} is not installed; using {DEFAULT_THEME}")
+            wanted = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
+        self.theme = wanted
+        for error in [*loaded.errors, *self.config.errors]:
+            self.notify(error, title="config", severity="warning", markup=False, timeout=8)
+        keys = {str(k): str(v) for k, v in self.config.section("keys").items() if isinstance(v, str)}
+        if keys:
+            self.set_keymap(keys)
+
+    def action_help(self) -> None:
+        from workbench.tui.screens.help import HelpScreen, binding_rows
+        from workbench.tui.screens.main import MainScreen
+        from workbench.tui.widgets.approval import ApprovalCard
+        from workbench.tui.widgets.evidence import EvidenceCard
+        from workbench.tui.widgets.plan import PlanPanel
+        from workbench.tui.widgets.prompt import Prompt
+
+        groups = [
+            ("app", self.BINDINGS),
+            ("screen", MainScreen.BINDINGS),
+            ("prompt", Prompt.BINDINGS),
+            ("evidence", EvidenceCard.BINDINGS),
+            ("approval", ApprovalCard.BINDINGS),
+            ("plan", PlanPanel.BINDINGS),
+        ]
+        keymap = {str(k): str(v) for k, v in self.config.section("keys").items()}
+        self.push_screen(HelpScreen(binding_rows(groups, keymap)))
+
+    def action_toggle_mouse(self) -> None:
+        """Stop (or resume) capturing the mouse so the terminal's own selection works."""
+        driver = getattr(self, "_driver", None)
+        write = getattr(driver, "write", None)
+        self.mouse_captured_by_app = not self.mouse_captured_by_app
+        if callable(write):
+            if self.mouse_captured_by_app:
+                write("\x1b[?1000h\x1b[?1003h\x1b[?1015h\x1b[?1006h")
+            else:
+                write("\x1b[?1000l\x1b[?1003l\x1b[?1015l\x1b[?1006l")
+            flush = getattr(driver, "flush", None)
+            if callable(flush):
+                flush()
+        state = "on" if self.mouse_captured_by_app else "off: select text with the terminal, F2 turns it back on"
+        self.notify(f"Mouse capture {state}")
+
+
+def create_app(
+    workspace: Path,
+    *,
+    persona: Any = None,
+    persona_label: str = "",
+    model: str | None = None,
+    mode: str | None = None,
+    resume: str | None = None,
+    continue_: bool = False,
+    demo: bool = False,
+    agents: Sequence[str] = (),
+    factory: SessionFactory | None = None,
+    config: Config | None = None,
+    theme_dirs: list[Path] | None = None,
+    credentials: Callable[[], tuple[bool, str]] = host.credentials,
+) -> WorkbenchApp:
+    """Build the app. `factory` makes sessions (default: the core's AgentSession); tests pass their own."""
+    request = SessionRequest(
+        workspace=workspace,
+        persona=persona,
+        approver=DenyAll("the screen is not ready"),
+        model=model,
+        mode=mode,
+        resume=resume,
+        continue_=continue_,
+        demo=demo,
+    )
+    label = persona_label or (getattr(persona, "name", "") if persona is not None else "")
+    return WorkbenchApp(
+        request,
+        factory or host.default_session_factory,
+        config=config if config is not None else load_config(),
+        theme_dirs=theme_dirs,
+        agents_extra=agents,
+        persona_label=label,
+        credentials=credentials,
+    )
+
+
+def app_from_args(args: argparse.Namespace) -> WorkbenchApp:
+    persona: Any = getattr(args, "persona", None)
+    label = ""
+    if isinstance(persona, str) and persona:
+        label = persona
+        persona = resolve_persona(Path(args.dir), persona, list(getattr(args, "agents", []) or []))
+    return create_app(
+        Path(args.dir),
+        persona=persona,
+        persona_label=label,
+        model=getattr(args, "model", None),
+        mode=getattr(args, "mode", None),
+        resume=getattr(args, "resume", None),
+        continue_=bool(getattr(args, "continue_", False)),
+        demo=bool(getattr(args, "demo", False)),
+        agents=list(getattr(args, "agents", []) or []),
+    )
+
+
+def resolve_persona(workspace: Path, wanted: str, agents: list[str]) -> Any:
+    """The persona named on the command line (id, name or file); the name itself if it cannot be found yet."""
+    load = host.load_personas(workspace, [*agents, wanted] if Path(wanted).is_file() else agents)
+    for choice in load.choices:
+        if wanted in (choice.id, choice.name) or Path(wanted).name == Path(choice.id).name:
+            return choice.persona
+    return None
 
 
 def run_app(args: argparse.Namespace) -> int:
-    app = WorkbenchApp(Path(args.dir))
+    app = app_from_args(args)
     app.run(inline=bool(getattr(args, "inline", False)))
-    return 0
+    return app.return_code or 0

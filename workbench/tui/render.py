@@ -1,0 +1,130 @@
+"""Rich renderables built from untrusted data: evidence summaries, diffs, code previews, markdown.
+
+Every function cleans its input with `workbench.tui.safe` first. Pygments and markdown-it load lazily,
+after the first frame.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import PurePosixPath
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+
+from workbench.tui import safe
+
+PREVIEW_LINES = 12
+
+_LEXERS = {
+    ".py": "python",
+    ".js": "javascript",
+    ".ts": "typescript",
+    ".tsx": "tsx",
+    ".go": "go",
+    ".rs": "rust",
+    ".java": "java",
+    ".sh": "bash",
+    ".md": "markdown",
+    ".json": "json",
+    ".toml": "toml",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".html": "html",
+    ".css": "css",
+    ".c": "c",
+    ".h": "c",
+    ".cpp": "cpp",
+    ".rb": "ruby",
+}
+
+
+def lexer_for(path: str | None) -> str | None:
+    if not path:
+        return None
+    return _LEXERS.get(PurePosixPath(path).suffix.lower())
+
+
+def code(body: str, lexer: str | None, *, theme: str = "ansi_dark", line_numbers: bool = False) -> RenderableType:
+    """Highlighted code (cleaned first); plain Text when no lexer fits."""
+    cleaned = safe.clean(body)
+    if not lexer:
+        return Text(cleaned)
+    from rich.syntax import Syntax
+
+    return Syntax(cleaned, lexer, theme=theme, line_numbers=line_numbers, word_wrap=True, background_color="default")
+
+
+def diff(body: str) -> Text:
+    """A unified diff coloured line by line (no Pygments needed)."""
+    out = Text()
+    lines = safe.clean(body).split("\n")
+    for i, line in enumerate(lines):
+        if line.startswith("+++") or line.startswith("---"):
+            style = "bold"
+        elif line.startswith("@@"):
+            style = "cyan"
+        elif line.startswith("+"):
+            style = "green"
+        elif line.startswith("-"):
+            style = "red"
+        else:
+            style = ""
+        out.append(line, style=style)
+        if i < len(lines) - 1:
+            out.append("\n")
+    return out
+
+
+def markdown(body: str) -> RenderableType:
+    """Model text as Markdown; the text is data, never console markup."""
+    from rich.markdown import Markdown
+
+    return Markdown(safe.clean(body), code_theme="ansi_dark", hyperlinks=False)
+
+
+def head(body: str, lines: int = PREVIEW_LINES) -> tuple[str, int]:
+    """The first `lines` lines of a body and how many lines were left out."""
+    parts = body.split("\n")
+    if len(parts) <= lines:
+        return body, 0
+    return "\n".join(parts[:lines]), len(parts) - lines
+
+
+def pretty_input(value: dict[str, Any]) -> str:
+    try:
+        return json.dumps(value, indent=2, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def target_of(tool: str, value: dict[str, Any]) -> str:
+    """The most telling argument of a call, for one-line summaries."""
+    for key in ("command", "file_path", "pattern", "path", "url", "query", "description", "prompt"):
+        item = value.get(key)
+        if isinstance(item, str) and item:
+            if key == "pattern" and isinstance(value.get("path"), str):
+                return f'"{item}" in {value["path"]}'
+            return item
+    return ""
+
+
+def duration(ms: float) -> str:
+    if ms < 1000:
+        return f"{ms:.0f} ms"
+    if ms < 60_000:
+        return f"{ms / 1000:.1f} s"
+    return f"{ms / 60_000:.0f} min"
+
+
+def tokens(n: int) -> str:
+    if n < 1000:
+        return str(n)
+    if n < 1_000_000:
+        return f"{n / 1000:.1f}k"
+    return f"{n / 1_000_000:.1f}M"
+
+
+def group(*items: RenderableType) -> Group:
+    return Group(*items)

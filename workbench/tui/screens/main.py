@@ -1,0 +1,467 @@
+"""The workbench screen: explorer | chat | plan, a top bar and a status bar.
+
+Workers stay thin: they call the core (session factory, `run_turn`, persona discovery, credentials) and
+hand each event to `dispatch`, which fans it out to the chat, the plan and the status bar.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Static
+from textual.worker import Worker, WorkerState
+
+from workbench.core.events import ErrorEvent, Event, PlanItem, PlanUpdated, TurnDone, UsageUpdated
+from workbench.tui import host, safe
+from workbench.tui.commands import PROVIDERS
+from workbench.tui.host import PersonaChoice, PersonaLoad, SessionRequest
+from workbench.tui.screens.modals import EvidenceScreen, LedgerScreen, OutlineScreen, PersonaPicker, grants_table
+from workbench.tui.widgets.chat import ChatPane, TuiApprover
+from workbench.tui.widgets.evidence import EvidenceCard
+from workbench.tui.widgets.plan import PlanPanel, progress_text
+from workbench.tui.widgets.prompt import Prompt
+from workbench.tui.widgets.status import StatusBar, TopBar
+
+PANES = ("files", "chat", "plan")
+
+
+class MainScreen(Screen[None]):
+    CSS_PATH = "main.tcss"
+    COMMANDS = PROVIDERS  # type: ignore[assignment]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    BINDING_GROUP_TITLE = "Workbench"
+
+    BINDINGS = [
+        Binding("escape", "cancel_turn", "Cancel turn", id="chat.cancel"),
+        Binding("alt+1", "pane('files')", "Files", id="pane.files"),
+        Binding("alt+2", "pane('chat')", "Chat", id="pane.chat"),
+        Binding("alt+3", "pane('plan')", "Plan", id="pane.plan"),
+        Binding("1", "pane('files')", "Files", show=False, id="pane.files-key"),
+        Binding("2", "pane('chat')", "Chat", show=False, id="pane.chat-key"),
+        Binding("3", "pane('plan')", "Plan", show=False, id="pane.plan-key"),
+        Binding("alt+up", "evidence(-1)", "Prev evidence", id="evidence.prev"),
+        Binding("alt+down", "evidence(1)", "Next evidence", id="evidence.next"),
+        Binding("ctrl+o", "outline", "Outline", id="chat.outline"),
+        Binding("ctrl+g", "ledger", "Grants", id="ledger.open"),
+        Binding("ctrl+n", "personas", "Persona", id="persona.pick"),
+        Binding("ctrl+y", "copy", "Copy answer", id="chat.copy"),
+        Binding("ctrl+l", "focus_prompt", "Prompt", id="chat.focus-prompt"),
+    ]
+
+    def __init__(self, request: SessionRequest, factory: host.SessionFactory, *, persona_label: str = "") -> None:
+        super().__init__()
+        self.request = request
+        self.factory = factory
+        self.session: Any = None
+        self.persona_load = PersonaLoad()
+        self.files: list[str] = []
+        self.events: list[Event] = []  # everything dispatched, for tests and the outline
+        self.pending_plan: tuple[PlanItem, ...] | None = None
+        self.pane = "chat"
+        self._persona_label = persona_label or "default persona"
+        self._has_key: bool | None = None
+        self._evidence_cursor = -1
+
+    # -- layout ------------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield TopBar(id="topbar")
+        with Horizontal(id="panes"):
+            with Vertical(id="explorer-pane", classes="pane") as files:
+                files.border_title = "Explorer"
+                yield from self.compose_explorer()
+            chat = ChatPane(self.repo_files, id="chat")
+            chat.add_class("pane")
+            yield chat
+            with Vertical(id="plan-pane", classes="pane") as plan:
+                plan.border_title = "Plan"
+                yield PlanPanel(id="plan")
+                yield Static(Text("Grants: none", style="dim"), id="grants")
+        yield StatusBar(id="status")
+
+    def compose_explorer(self) -> ComposeResult:
+        label = Text(f"{safe.one_line(self.request.workspace.name, 40)}\n(loading the file tree)")
+        yield Static(label, id="explorer-placeholder")
+
+    def mount_explorer(self) -> None:
+        """Mount the repo explorer after the first frame (it loads git tooling); keep the placeholder on failure."""
+        try:
+            from workbench.tui.widgets.explorer import RepoExplorer
+
+            explorer = RepoExplorer(self.request.workspace, id="explorer")
+        except Exception as exc:  # the pane degrades to a message; the rest of the screen works
+            self.query_one("#explorer-placeholder", Static).update(Text(f"explorer unavailable: {exc}"))
+            return
+        pane = self.query_one("#explorer-pane")
+        self.query_one("#explorer-placeholder").remove()
+        pane.mount(explorer)
+
+    @property
+    def chat(self) -> ChatPane:
+        return self.query_one(ChatPane)
+
+    @property
+    def plan(self) -> PlanPanel:
+        return self.query_one(PlanPanel)
+
+    @property
+    def status(self) -> StatusBar:
+        return self.query_one(StatusBar)
+
+    def on_mount(self) -> None:
+        self.add_class("-pane-chat")
+        self.chat.border_title = self._title_text()
+        topbar = self.query_one(TopBar)
+        topbar.title = self._title_text()
+        req = self.request
+        self.status.update_info(persona=self._persona_label, model=req.model or "", mode=req.mode or "default")
+        self.chat.prompt.focus()
+        self.call_after_refresh(self.start_background)
+
+    def _title_text(self) -> Text:
+        req = self.request
+        out = Text()
+        out.append(safe.one_line(self._persona_label, 40), style="bold")
+        out.append(f" · {safe.one_line(req.model or 'persona model', 40)} · {req.mode or 'default'}")
+        return out
+
+    def on_resize(self) -> None:
+        self.query_one(TopBar).narrow = self.has_class("-narrow")
+
+    def action_pane(self, name: str) -> None:
+        if name not in PANES:
+            return
+        for pane in PANES:
+            self.set_class(pane == name, f"-pane-{pane}")
+        self.pane = name
+        self.query_one(TopBar).pane = name
+        target = {"files": "#explorer-pane", "chat": "#prompt", "plan": "#plan-items"}[name]
+        widgets = self.query(target)
+        if widgets:
+            node = widgets.first()
+            if node.focusable:
+                node.focus()
+            else:
+                self.focus_next(target + " *")
+
+    # -- background start --------------------------------------------------------------------------
+
+    def start_background(self) -> None:
+        self.mount_explorer()
+        self.load_repo_files()
+        self.check_credentials()
+        self.load_persona_list()
+        if self.request.resume or self.request.continue_ or self.request.demo:
+            self.open_session()
+
+    @work(thread=True, exclusive=True, group="files", exit_on_error=False, description="list repository files")
+    def load_repo_files(self) -> None:
+        try:
+            out = subprocess.run(
+                ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                cwd=self.request.workspace,
+                capture_output=True,
+                timeout=10,
+                check=False,
+            )
+        except (OSError, subprocess.SubprocessError):
+            return
+        files = sorted({p for p in out.stdout.decode("utf-8", "replace").split("\0") if p})
+        self.app.call_from_thread(setattr, self, "files", files)
+
+    @work(thread=True, exclusive=True, group="credentials", exit_on_error=False, description="check credentials")
+    def check_credentials(self) -> None:
+        ok, message = self.app.credentials()  # type: ignore[attr-defined]
+        self.app.call_from_thread(self.show_credentials, ok, message)
+
+    def show_credentials(self, ok: bool, message: str) -> None:
+        self._has_key = ok
+        if ok or self.session is not None or self.request.demo or self.request.resume or self.request.continue_:
+            return
+        body = Text()
+        body.append("No API key\n", style="bold yellow")
+        body.append(safe.clean(message) + "\n\n")
+        body.append("Everything else works: explorer, outline, plan, personas.\n")
+        body.append("Type /demo (or ctrl+p → Run the offline demo) to replay a recorded session with live tools.")
+        self.chat.transcript.add_notice(body, "warning")
+
+    @work(thread=True, exclusive=True, group="personas", exit_on_error=False, description="discover personas")
+    def load_persona_list(self) -> None:
+        load = host.load_personas(self.request.workspace, self.app.agents_extra)  # type: ignore[attr-defined]
+        self.app.call_from_thread(setattr, self, "persona_load", load)
+
+    # -- the agent ---------------------------------------------------------------------------------
+
+    async def ensure_session(self) -> Any:
+        if self.session is None:
+            self.request.approver = TuiApprover(self.chat)
+            self.session = await self.factory(self.request)
+            sid = host.session_id(self.session)
+            self.status.update_info(session_id=sid, usage=host.session_usage(self.session))
+            if self.pending_plan is not None:
+                self.session.set_plan(list(self.pending_plan))
+                self.pending_plan = None
+        return self.session
+
+    @work(exclusive=True, group="agent", exit_on_error=False, description="open session")
+    async def open_session(self) -> None:
+        self.status.update_info(busy=True)
+        try:
+            session = await self.ensure_session()
+        except Exception as exc:
+            self.dispatch(ErrorEvent(kind="session", message=f"could not open the session: {exc}"))
+            return
+        finally:
+            self.status.update_info(busy=False)
+        past = host.session_events(session)
+        if past:
+            self.chat.replay(past)
+            self.events.extend(past)
+        plan = host.session_plan(session)
+        if plan:
+            self.plan.set_items(plan)
+            self._show_plan_progress()
+        self._refresh_grants()
+
+    @work(exclusive=True, group="agent", exit_on_error=False, description="agent turn")
+    async def run_turn(self, prompt: str) -> None:
+        self.status.update_info(busy=True)
+        try:
+            session = await self.ensure_session()
+            async for event in session.run_turn(prompt):
+                self.dispatch(event)
+        except asyncio.CancelledError:
+            self.chat.handle_event(TurnDone(stop_reason="cancelled", final_text="", usage=host.session_usage(None)))
+            raise
+        except Exception as exc:
+            self.dispatch(ErrorEvent(kind="internal", message=str(exc) or type(exc).__name__))
+        finally:
+            self.status.update_info(busy=False)
+            self._refresh_grants()
+
+    def dispatch(self, event: Event) -> None:
+        """Fan one core event out to the widgets that show it."""
+        self.events.append(event)
+        self.chat.handle_event(event)
+        if isinstance(event, PlanUpdated):
+            self.plan.set_items(event.items)
+            self._show_plan_progress()
+        elif isinstance(event, UsageUpdated):
+            changes: dict[str, object] = {"usage": event.session}
+            if event.model:
+                changes["model"] = event.model
+            self.status.update_info(**changes)
+        elif isinstance(event, TurnDone) and event.session_id:
+            self.status.update_info(session_id=event.session_id)
+
+    def _show_plan_progress(self) -> None:
+        items = self.plan.items
+        self.query_one(TopBar).plan = progress_text(items, 10) if items else Text()
+
+    def _refresh_grants(self) -> None:
+        try:
+            rows = host.ledger_rows(self.session)
+        except Exception:
+            rows = []
+        grants = self.query_one("#grants", Static)
+        grants.update(grants_table(rows) if rows else Text("Grants: none", style="dim"))
+
+    @on(Prompt.Sent)
+    def send(self, event: Prompt.Sent) -> None:
+        text = event.text
+        if text.startswith("/") and self.slash(text):
+            return
+        if self.chat_busy():
+            self.notify("A turn is running: Esc cancels it.", severity="warning")
+            return
+        if self._has_key is False and self.session is None:
+            self.notify("No API key: type /demo for the offline demo.", severity="warning")
+            return
+        self.chat.echo_prompt(text)
+        self.run_turn(text)
+
+    def chat_busy(self) -> bool:
+        return any(w.group == "agent" and w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in self.workers)
+
+    def slash(self, text: str) -> bool:
+        name, _, arg = text[1:].partition(" ")
+        actions = {
+            "demo": self.action_demo,
+            "ledger": self.action_ledger,
+            "grants": self.action_ledger,
+            "outline": self.action_outline,
+            "personas": self.action_personas,
+            "help": self.app.action_help,  # type: ignore[attr-defined]
+        }
+        if name == "mode" and arg:
+            self.set_mode(arg.strip())
+            return True
+        action = actions.get(name)
+        if action is None:
+            return False
+        action()
+        return True
+
+    def action_cancel_turn(self) -> None:
+        if self.chat_busy():
+            self.workers.cancel_group(self, "agent")
+            self.notify("Turn cancelled.")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "agent" and event.state is WorkerState.ERROR:
+            self.dispatch(ErrorEvent(kind="internal", message=str(event.worker.error)))
+
+    # -- plan ---------------------------------------------------------------------------------------
+
+    @on(PlanPanel.Changed)
+    def plan_changed(self, event: PlanPanel.Changed) -> None:
+        self._show_plan_progress()
+        if self.session is not None:
+            self.session.set_plan(list(event.items))
+        else:
+            self.pending_plan = event.items
+
+    # -- evidence and navigation --------------------------------------------------------------------
+
+    @on(EvidenceCard.ViewRequested)
+    def view_evidence(self, event: EvidenceCard.ViewRequested) -> None:
+        self.app.push_screen(EvidenceScreen(event.data))
+
+    def action_evidence(self, step: int) -> None:
+        entries = self.chat.transcript.evidence_entries()
+        if not entries:
+            return
+        focused = self.focused
+        if isinstance(focused, EvidenceCard):
+            ids = [e.eid for e in entries]
+            if focused.data.eid in ids:
+                self._evidence_cursor = ids.index(focused.data.eid)
+        if self._evidence_cursor < 0:
+            self._evidence_cursor = len(entries) if step < 0 else -1
+        self._evidence_cursor = max(0, min(len(entries) - 1, self._evidence_cursor + step))
+        entry = entries[self._evidence_cursor]
+        self.chat.transcript.reveal(entry)
+        if entry.widget is None and entry.eid:
+            self.notify(f"{entry.eid}: press v on it or ctrl+o to open", timeout=2)
+
+    def action_outline(self) -> None:
+        t = self.chat.transcript
+        turns = [(i, f"{e.turn or ''} {e.label}") for i, e in enumerate(t.entries) if e.kind == "user"]
+        evidence = []
+        for i, e in enumerate(t.entries):
+            if e.kind == "evidence" and e.eid in t.evidence:
+                data = t.evidence[e.eid]
+                evidence.append((i, f"{data.eid} {safe.one_line(data.tool, 30)}"))
+
+        def jump(index: int | None) -> None:
+            if index is not None and 0 <= index < len(t.entries):
+                entry = t.entries[index]
+                t.reveal(entry)
+                if entry.widget is None and entry.eid in t.evidence:
+                    self.app.push_screen(EvidenceScreen(t.evidence[entry.eid]))
+
+        self.app.push_screen(OutlineScreen(turns, evidence), jump)
+
+    def action_ledger(self) -> None:
+        def revoke(grant_id: str) -> None:
+            ledger = getattr(self.session, "ledger", None)
+            if ledger is not None:
+                ledger.revoke(grant_id)
+            self._refresh_grants()
+
+        self.app.push_screen(LedgerScreen(lambda: host.ledger_rows(self.session), revoke))
+
+    def action_personas(self) -> None:
+        current = getattr(self.request.persona, "id", "")
+        self.app.push_screen(
+            PersonaPicker(self.persona_load.choices, self.persona_load.errors, current),
+            lambda choice: self.use_persona(choice) if choice else None,
+        )
+
+    def use_persona(self, choice: PersonaChoice) -> None:
+        if self.chat_busy():
+            self.notify("Wait for the turn to finish (or Esc) before switching persona.", severity="warning")
+            return
+        self.request.persona = choice.persona
+        self.session = None  # the next turn opens a session with the new persona
+        self._persona_label = choice.name or choice.id
+        self.status.update_info(persona=self._persona_label, persona_color=choice.color)
+        self.query_one(TopBar).title = self._title_text()
+        self.notify(f"Persona: {safe.one_line(self._persona_label, 60)}", markup=False)
+
+    def set_mode(self, mode: str) -> None:
+        from workbench.tui.commands import MODES
+
+        if mode not in MODES:
+            self.notify(f"Unknown mode {safe.one_line(mode, 30)}; one of {', '.join(MODES)}", markup=False)
+            return
+        self.request.mode = mode
+        setter = getattr(self.session, "set_mode", None)
+        if callable(setter):
+            setter(mode)
+        else:
+            self.session = None if not self.chat_busy() else self.session
+        self.status.update_info(mode=mode)
+        self.query_one(TopBar).title = self._title_text()
+
+    def action_demo(self) -> None:
+        if self.chat_busy():
+            return
+        self.request.demo = True
+        self.session = None
+        self.chat.transcript.add_notice(Text("Offline demo: a recorded session replayed with live tools."))
+        self.open_session()
+
+    def action_copy(self) -> None:
+        focused = self.focused
+        if isinstance(focused, EvidenceCard) and focused.data.finished is not None:
+            self.app.copy_to_clipboard(focused.data.finished.output)
+            self.notify(f"Copied the result of {focused.data.eid}")
+            return
+        answers = [e for e in reversed(self.events) if e.type == "assistant_text"]
+        if answers:
+            self.app.copy_to_clipboard(answers[0].text)  # type: ignore[attr-defined]
+            self.notify("Copied the last answer")
+
+    def action_focus_prompt(self) -> None:
+        self.action_pane("chat")
+        self.chat.prompt.focus()
+
+    # -- things the palette and explorer use --------------------------------------------------------
+
+    def repo_files(self) -> list[str]:
+        return self.files
+
+    def mention(self, path: str) -> None:
+        self.action_pane("chat")
+        self.chat.prompt.mention(path)
+
+    def saved_sessions(self) -> list[tuple[str, str]]:
+        try:
+            from workbench.core.agent.session import list_sessions  # type: ignore[attr-defined]
+        except ImportError:
+            return []
+        try:
+            return [(str(s.id), str(getattr(s, "title", ""))) for s in list_sessions(self.request.workspace)]
+        except Exception:
+            return []
+
+    def resume_session(self, sid: str) -> None:
+        if self.chat_busy():
+            return
+        self.request.resume = sid
+        self.session = None
+        self.open_session()
+
+    @staticmethod
+    def workspace_label(path: Path) -> str:
+        return safe.one_line(path.name, 60)

@@ -1,0 +1,118 @@
+"""A model answer that streams: finished Markdown blocks freeze into lines, only the open tail re-renders.
+
+Deltas are buffered and applied at most `FLUSH_HZ` times a second, so 20k tiny chunks cost a few hundred
+renders of a short tail instead of 20k renders of a growing document.
+"""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.padding import Padding
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Static
+
+from workbench.tui import render
+from workbench.tui.widgets.frozen import FrozenLines
+
+FLUSH_HZ = 20
+
+
+def split_closed(text: str) -> tuple[list[str], str]:
+    """Split text into finished blocks (ended by a blank line outside a code fence) and the open tail."""
+    lines = text.split("\n")
+    blocks: list[str] = []
+    start = 0
+    fence: str | None = None
+    for i, line in enumerate(lines[:-1]):  # the last line may still be growing
+        stripped = line.lstrip()
+        if stripped.startswith("```") or stripped.startswith("~~~"):
+            mark = stripped[:3]
+            if fence is None:
+                fence = mark
+            elif mark == fence:
+                fence = None
+            continue
+        if fence is None and not stripped and i > start:
+            block = "\n".join(lines[start:i])
+            if block.strip():
+                blocks.append(block)
+            start = i + 1
+    return blocks, "\n".join(lines[start:])
+
+
+class AnswerView(Vertical):
+    """One streaming (or finished) answer."""
+
+    class Grew(Message):
+        """The answer got longer (the transcript may follow it)."""
+
+    DEFAULT_CSS = """
+    AnswerView {
+        height: auto;
+        padding: 0 1;
+        & > Static { height: auto; }
+    }
+    """
+
+    def __init__(self, text: str = "") -> None:
+        super().__init__(classes="answer")
+        self._closed_text: list[str] = []
+        self._tail = ""
+        self._pending: list[str] = []
+        self._timer_armed = False
+        self.finished = False
+        self._ready = False  # children mounted; is_mounted is not yet true inside on_mount
+        if text:
+            self._pending.append(text)
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join([*self._closed_text, self._tail + "".join(self._pending)]).strip("\n")
+
+    def compose(self) -> ComposeResult:
+        yield FrozenLines(classes="closed")
+        yield Static("", classes="tail", markup=False)
+
+    def on_mount(self) -> None:
+        self._ready = True
+        self.flush()
+
+    def feed(self, chunk: str) -> None:
+        """Queue a delta; the view catches up on the next flush tick."""
+        self._pending.append(chunk)
+        if not self._timer_armed and self._ready:
+            self._timer_armed = True
+            self.set_timer(1 / FLUSH_HZ, self.flush)
+
+    def finish(self, full_text: str | None = None) -> None:
+        """The answer is complete; `full_text` (if given) replaces what the deltas built."""
+        if full_text is not None and full_text.strip() != self.text.strip():
+            self._closed_text, self._tail, self._pending = [], "", [full_text]
+            if self._ready:
+                self.query_one(FrozenLines).clear()
+        self.finished = True
+        if self._ready:
+            self.flush()
+
+    def flush(self) -> None:
+        self._timer_armed = False
+        if not self._ready:
+            return
+        if self._pending:
+            self._tail += "".join(self._pending)
+            self._pending.clear()
+        blocks, tail = split_closed(self._tail + ("\n\n" if self.finished else ""))
+        if blocks:
+            frozen = self.query_one(FrozenLines)
+            frozen.extend([Padding(render.markdown(b), (0, 0, 1, 0)) for b in blocks])
+            self._closed_text.extend(blocks)
+        self._tail = tail
+        tail_view = self.query_one(".tail", Static)
+        tail_view.update(render.markdown(tail) if tail.strip() else "")
+        tail_view.display = bool(tail.strip())
+        self.post_message(self.Grew())
+
+    def freeze(self) -> RenderableType:
+        return Group(*[render.markdown(b) for b in [*self._closed_text, self._tail] if b.strip()])

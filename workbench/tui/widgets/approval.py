@@ -1,0 +1,210 @@
+"""The inline approval card: exactly what will happen, the rule that asked, and the keys that answer.
+
+The card resolves an `asyncio.Future[Decision]` that the TUI approver awaits. Keys typed before the card
+appeared never answer it: for `GRACE_S` after mounting, and whenever it lacks focus, keys are ignored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Input, Static
+
+from workbench.core.approvals import ApprovalRequest, Decision, Scope, Verdict
+from workbench.tui import render, safe
+
+GRACE_S = 0.3
+
+_MARK = {Verdict.ALLOW: ("✓", "green"), Verdict.ASK: ("?", "yellow"), Verdict.DENY: ("✗", "red")}
+
+
+def request_body(req: ApprovalRequest) -> RenderableType:
+    """The diff, or the command with each segment's verdict, plus the reason and rule."""
+    parts: list[RenderableType] = []
+    if req.diff:
+        body, more = render.head(req.diff, 60)
+        parts.append(render.diff(body))
+        if more:
+            parts.append(Text(f"… {more} more diff lines", style="dim italic"))
+    if req.command is not None:
+        shown = req.command_visible if req.command_visible is not None else req.command
+        parts.append(Text("$ ", style="bold").append(safe.clean(shown)))
+    if req.segments:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(no_wrap=True)
+        table.add_column(ratio=1)
+        table.add_column(ratio=1)
+        for seg in req.segments:
+            mark, style = _MARK.get(seg.verdict, ("?", "yellow"))
+            table.add_row(
+                Text(mark, style=style),
+                Text(safe.one_line(seg.visible or seg.text, 80)),
+                Text(safe.one_line(f"{seg.verdict.value}: {seg.rule or seg.reason}", 80), style=style),
+            )
+        parts.append(table)
+    if req.url:
+        parts.append(Text("url: ", style="dim").append(safe.one_line(req.url, 300)))
+    if req.diff is None and req.command is None and not req.url:
+        parts.append(render.code(render.pretty_input(req.input), "json"))
+    why = Text("rule: ", style="dim").append(safe.one_line(req.reason, 200))
+    if req.rule:
+        why.append(f"  ({safe.one_line(req.rule, 100)})", style="dim")
+    parts.append(why)
+    return Group(*parts)
+
+
+def key_hints(req: ApprovalRequest) -> Text:
+    out = Text()
+    out.append("[y]", style="bold").append(" once  ")
+    if req.rememberable and Scope.SESSION.value in req.proposals:
+        out.append("[s]", style="bold").append(" this session  ")
+    if req.rememberable and Scope.PROJECT.value in req.proposals:
+        pattern = safe.one_line(req.proposals[Scope.PROJECT.value], 60)
+        out.append("[a]", style="bold").append(f" always: {pattern}  ")
+    out.append("[n]", style="bold").append(" deny…")
+    if not req.rememberable:
+        out.append("   (a persona rule guards this: it cannot be remembered)", style="dim italic")
+    return out
+
+
+def decision_text(decision: Decision) -> Text:
+    if decision.allow:
+        how = {"once": "once", "session": "for this session", "project": "always for this project"}
+        label = f"✓ allowed {how.get(decision.scope.value, decision.scope.value)}"
+        if decision.pattern:
+            label += f": {safe.one_line(decision.pattern, 80)}"
+        return Text(label, style="green")
+    reason = f": {safe.one_line(decision.reason, 120)}" if decision.reason else ""
+    return Text(f"✗ denied{reason}", style="red")
+
+
+class ApprovalCard(Vertical, can_focus=True):
+    """Asks about one call. Holds focus until answered.
+
+    | Key | Action |
+    | :- | :- |
+    | y | allow once |
+    | s | allow for this session |
+    | a | allow always for this project (the pattern shown) |
+    | n | deny, with a reason |
+    """
+
+    BINDINGS = [
+        Binding("y", "answer('once')", "Allow once", id="approval.once"),
+        Binding("s", "answer('session')", "This session", id="approval.session"),
+        Binding("a", "answer('project')", "Always", id="approval.always"),
+        Binding("n", "deny", "Deny", id="approval.deny"),
+    ]
+
+    DEFAULT_CSS = """
+    ApprovalCard {
+        height: auto;
+        border: round $warning;
+        border-title-color: $warning;
+        border-title-style: bold;
+        padding: 0 1;
+        margin: 0 1;
+        &:focus-within { border: round $accent; }
+        &.-answered { border: round $panel-lighten-2; }
+        & > .hints { color: $text-muted; }
+        & > Input { display: none; }
+        &.-denying > Input { display: block; }
+    }
+    """
+
+    def __init__(self, request: ApprovalRequest, future: asyncio.Future[Decision] | None = None) -> None:
+        super().__init__(classes="approval")
+        self.request = request
+        self.future = future
+        self.decision: Decision | None = None
+        self._mounted_at = float("inf")
+        self.border_title = Text("Approval needed · " + safe.one_line(request.summary or request.tool, 100))
+
+    def compose(self) -> ComposeResult:
+        yield Static(request_body(self.request), classes="body")
+        yield Static(key_hints(self.request), classes="hints")
+        yield Input(placeholder="why not? (Enter to deny, Esc to go back)", id="deny-reason")
+
+    def on_mount(self) -> None:
+        self._mounted_at = time.monotonic()
+        if self.future is not None:
+            self.focus()
+
+    def _ready(self) -> bool:
+        """A key counts only once the card has been on screen for a moment and holds focus."""
+        if self.decision is not None or self.future is None or self.future.done():
+            return False
+        if time.monotonic() - self._mounted_at < GRACE_S:
+            return False
+        return self.has_focus
+
+    async def _on_key(self, event: events.Key) -> None:
+        # Swallow early keys here so they neither answer the card nor leak to the screen's bindings.
+        if event.key in ("y", "s", "a", "n") and not self._ready() and self.has_focus:
+            event.stop()
+            event.prevent_default()
+            return
+        await super()._on_key(event)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("answer", "deny"):
+            return self._ready()
+        return True
+
+    def action_answer(self, scope: str) -> None:
+        req = self.request
+        if scope == "once":
+            self.resolve(Decision(allow=True, scope=Scope.ONCE))
+            return
+        if not req.rememberable or scope not in req.proposals:
+            self.app.bell()
+            self.notify("This call cannot be remembered in that scope.", severity="warning")
+            return
+        self.resolve(Decision(allow=True, scope=Scope(scope), pattern=req.proposals[scope]))
+
+    def action_deny(self) -> None:
+        self.add_class("-denying")
+        self.query_one(Input).focus()
+
+    @on(Input.Submitted, "#deny-reason")
+    def deny_with_reason(self, event: Input.Submitted) -> None:
+        event.stop()
+        reason = event.value.strip() or "denied by the user"
+        self.remove_class("-denying")
+        self.resolve(Decision(allow=False, reason=reason))
+
+    def key_escape(self) -> bool:
+        if self.has_class("-denying"):
+            self.remove_class("-denying")
+            self.focus()
+            return True
+        return False
+
+    def resolve(self, decision: Decision) -> None:
+        self.decision = decision
+        if self.future is not None and not self.future.done():
+            self.future.set_result(decision)
+        self.show_decision(decision)
+
+    def show_decision(self, decision: Decision) -> None:
+        self.decision = decision
+        self.add_class("-answered")
+        self.remove_class("-denying")
+        self.can_focus = False
+        hints = self.query(".hints")
+        if hints:
+            hints.first(Static).update(decision_text(decision))
+
+    def freeze(self) -> RenderableType:
+        """The cheap form kept once the card scrolls far up."""
+        title = Text("Approval · " + safe.one_line(self.request.summary or self.request.tool, 100), style="bold")
+        result = decision_text(self.decision) if self.decision else Text("unanswered", style="dim")
+        return Group(title, result)

@@ -1,0 +1,155 @@
+"""Evidence cards: one per tool call, collapsed to one line, expandable to input, result preview and diff."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from workbench.core.events import ToolCallFinished, ToolCallReady
+from workbench.tui import render, safe
+
+
+@dataclass
+class EvidenceData:
+    """What a card knows about one call; kept after the card itself is frozen."""
+
+    eid: str
+    call_id: str
+    tool: str
+    input: dict[str, object]
+    summary: str = ""
+    finished: ToolCallFinished | None = None
+    agent_path: tuple[str, ...] = ()
+
+    @classmethod
+    def from_ready(cls, eid: str, ev: ToolCallReady) -> EvidenceData:
+        return cls(eid, ev.call_id, ev.tool, dict(ev.input), ev.summary, None, ev.agent_path)
+
+    @classmethod
+    def from_finished(cls, eid: str, ev: ToolCallFinished) -> EvidenceData:
+        return cls(eid, ev.call_id, ev.tool, dict(ev.input), "", ev, ev.agent_path)
+
+
+def summary_line(data: EvidenceData, expanded: bool, width_hint: int = 0) -> Text:
+    """`▸ Bash  pytest -q · exit 0 · 2.1 s   E3` as a Text (all parts cleaned)."""
+    fin = data.finished
+    line = Text(no_wrap=True, overflow="ellipsis")
+    line.append("▾ " if expanded else "▸ ", style="bold")
+    if data.agent_path:
+        line.append(safe.one_line(" › ".join(data.agent_path), 40) + " › ", style="dim")
+    line.append(safe.one_line(data.tool, 40), style="bold")
+    target = data.summary or render.target_of(data.tool, dict(data.input))
+    if target:
+        line.append("  " + safe.one_line(target, 120))
+    if fin is None:
+        line.append(" · running…", style="italic")
+    else:
+        if fin.exit_code is not None:
+            line.append(f" · exit {fin.exit_code}", style="red" if fin.exit_code else "green")
+        elif fin.is_error:
+            line.append(" · error", style="red")
+        if fin.decision and fin.decision not in ("allow", "allowed"):
+            line.append(f" · {safe.one_line(fin.decision, 30)}", style="yellow")
+        line.append(f" · {render.duration(fin.duration_ms)}", style="dim")
+    line.append(f"  {data.eid}", style="bold")
+    return line
+
+
+def body_renderable(data: EvidenceData, full: bool = False) -> RenderableType:
+    """The expanded part of a card: full input, result preview (or whole result), diff."""
+    parts: list[RenderableType] = [Text("input", style="dim")]
+    parts.append(render.code(render.pretty_input(dict(data.input)), "json"))
+    fin = data.finished
+    if fin is None:
+        return Group(*parts)
+    if fin.diff:
+        parts.append(Text("diff", style="dim"))
+        body, more = (fin.diff, 0) if full else render.head(fin.diff, 40)
+        parts.append(render.diff(body))
+        if more:
+            parts.append(Text(f"… {more} more lines (v: view all)", style="dim italic"))
+    output = fin.output or ""
+    label = "error" if fin.is_error else "result"
+    parts.append(Text(label, style="red" if fin.is_error else "dim"))
+    if safe.looks_binary(output):
+        parts.append(Text(f"<binary output, {len(output)} characters, not shown>", style="italic"))
+        return Group(*parts)
+    body, more = (output, 0) if full else render.head(output)
+    path = data.input.get("file_path") or data.input.get("path")
+    lexer = render.lexer_for(path if isinstance(path, str) else None) if data.tool in ("Read",) else None
+    parts.append(render.code(body, lexer))
+    if more:
+        parts.append(Text(f"… {more} more lines (v: view all)", style="dim italic"))
+    return Group(*parts)
+
+
+class EvidenceCard(Widget, can_focus=True):
+    """One tool call. Enter expands/collapses; `v` shows the whole result.
+
+    | Key | Action |
+    | :- | :- |
+    | enter | expand or collapse |
+    | v | view the whole result |
+    """
+
+    BINDINGS = [
+        Binding("enter", "expand", "Expand", id="evidence.toggle"),
+        Binding("v", "view", "View all", id="evidence.view"),
+    ]
+
+    DEFAULT_CSS = """
+    EvidenceCard {
+        height: auto;
+        padding: 0 1;
+        &:focus { background: $boost; }
+        &.-error { color: $text-error; }
+        & .body { padding-left: 2; }
+    }
+    """
+
+    expanded: reactive[bool] = reactive(False)
+    """Whether the input and result are shown under the summary line."""
+
+    class ViewRequested(Message):
+        """Posted when the user asks to see the whole result (handled by the screen)."""
+
+        def __init__(self, data: EvidenceData) -> None:
+            super().__init__()
+            self.data = data
+
+    def __init__(self, data: EvidenceData) -> None:
+        super().__init__(classes="evidence")
+        self.data = data
+
+    def update_data(self, data: EvidenceData) -> None:
+        self.data = data
+        fin = data.finished
+        self.set_class(bool(fin and (fin.is_error or (fin.exit_code or 0) != 0)), "-error")
+        self.refresh(layout=True)
+
+    def render(self) -> RenderableType:
+        line = summary_line(self.data, self.expanded)
+        if not self.expanded:
+            return line
+        from rich.padding import Padding
+
+        return Group(line, Padding(body_renderable(self.data), (0, 0, 0, 2)))
+
+    def freeze(self) -> RenderableType:
+        """The cheap form kept once the card scrolls far up: its summary line."""
+        return summary_line(self.data, False)
+
+    def watch_expanded(self) -> None:
+        self.refresh(layout=True)
+
+    def action_expand(self) -> None:
+        self.expanded = not self.expanded
+
+    def action_view(self) -> None:
+        self.post_message(self.ViewRequested(self.data))

@@ -1,0 +1,157 @@
+"""The status bar (persona, model, mode, tokens, cost, cache share, session, busy) and the top bar."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from rich.style import Style
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from workbench.core.events import UsageInfo
+from workbench.tui import render, safe
+
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+
+_NAMED = {
+    "red": "#e06c75",
+    "orange": "#d19a66",
+    "yellow": "#e5c07b",
+    "green": "#98c379",
+    "cyan": "#56b6c2",
+    "blue": "#61afef",
+    "purple": "#c678dd",
+    "pink": "#ff79c6",
+}
+
+
+def persona_style(color: str | None) -> Style:
+    """The persona's colour as a style; unknown or malformed colours fall back to bold."""
+    if not color:
+        return Style(bold=True)
+    value = _NAMED.get(color.strip().lower(), color.strip())
+    try:
+        return Style(color=value, bold=True)
+    except Exception:
+        return Style(bold=True)
+
+
+@dataclass(frozen=True)
+class StatusInfo:
+    persona: str = "no persona"
+    persona_color: str | None = None
+    model: str = ""
+    mode: str = "default"
+    usage: UsageInfo = field(default_factory=UsageInfo)
+    session_id: str = ""
+    busy: bool = False
+    note: str = ""
+
+
+def cache_share(usage: UsageInfo) -> int | None:
+    total = usage.input_tokens + usage.cache_read_input_tokens + usage.cache_creation_input_tokens
+    if not total:
+        return None
+    return round(100 * usage.cache_read_input_tokens / total)
+
+
+def status_text(info: StatusInfo, frame: int = 0, narrow: bool = False) -> Text:
+    out = Text(no_wrap=True, overflow="ellipsis")
+    out.append(" ")
+    out.append(SPINNER[frame % len(SPINNER)] if info.busy else "●", style=persona_style(info.persona_color))
+    if not narrow:
+        out.append(" " + safe.one_line(info.persona, 40), style=persona_style(info.persona_color))
+    if info.model:
+        out.append("  " + safe.one_line(info.model, 40))
+    out.append("  " + safe.one_line(info.mode, 20), style="italic")
+    u = info.usage
+    total_in = u.input_tokens + u.cache_read_input_tokens + u.cache_creation_input_tokens
+    out.append(f"  {render.tokens(total_in)} in")
+    share = cache_share(u)
+    if share is not None:
+        out.append(f" ({share}% cached)", style="dim")
+    if not narrow:
+        out.append(f" · {render.tokens(u.output_tokens)} out")
+    out.append(f" · ${u.cost_usd:.3f}")
+    if info.session_id and not narrow:
+        out.append(f"  s:{safe.one_line(info.session_id, 12)[:8]}", style="dim")
+    if info.note:
+        out.append("  " + safe.one_line(info.note, 60), style="yellow")
+    return out
+
+
+class StatusBar(Widget):
+    DEFAULT_CSS = """
+    StatusBar {
+        height: 1;
+        dock: bottom;
+        background: $panel;
+        color: $text;
+    }
+    """
+
+    info: reactive[StatusInfo] = reactive(StatusInfo, layout=False)
+    """Everything the bar shows."""
+
+    frame: reactive[int] = reactive(0)
+    """Spinner frame while busy."""
+
+    def on_mount(self) -> None:
+        self._ticker = self.set_interval(0.12, self._tick, pause=True)
+
+    def watch_info(self, old: StatusInfo, new: StatusInfo) -> None:
+        if self.is_mounted and old.busy != new.busy:
+            if new.busy:
+                self._ticker.resume()
+            else:
+                self._ticker.pause()
+
+    def _tick(self) -> None:
+        self.frame += 1
+
+    def update_info(self, **changes: object) -> None:
+        self.info = replace(self.info, **changes)  # type: ignore[arg-type]
+
+    def render(self) -> Text:
+        narrow = self.size.width < 100
+        left = status_text(self.info, self.frame, narrow)
+        right = Text("^p palette  F1 help ", style="dim")
+        width = self.size.width
+        if left.cell_len + right.cell_len < width:
+            left.append(" " * (width - left.cell_len - right.cell_len))
+            left.append_text(right)
+        return left
+
+
+class TopBar(Widget):
+    """Persona · model · mode on the left; plan progress and the pane tabs on the right."""
+
+    DEFAULT_CSS = """
+    TopBar {
+        height: 1;
+        dock: top;
+        background: $panel;
+    }
+    """
+
+    title: reactive[Text] = reactive(Text)
+    plan: reactive[Text] = reactive(Text)
+    pane: reactive[str] = reactive("chat")
+    narrow: reactive[bool] = reactive(False)
+
+    def render(self) -> Text:
+        out = Text(no_wrap=True, overflow="ellipsis")
+        out.append(" ").append_text(self.title)
+        right = Text()
+        if self.plan.plain:
+            right.append("plan ").append_text(self.plan).append("  ")
+        if self.narrow:
+            for key, name in (("1", "files"), ("2", "chat"), ("3", "plan")):
+                style = "reverse bold" if name == self.pane else "dim"
+                right.append(f"[{key}]{name}", style=style).append(" ")
+        width = self.size.width
+        if out.cell_len + right.cell_len < width:
+            out.append(" " * (width - out.cell_len - right.cell_len))
+        out.append_text(right)
+        return out
