@@ -1,0 +1,502 @@
+"""The repo explorer: a lazily loaded, git-aware file tree.
+
+Listing (`git ls-files`) and status (`git status --porcelain=v2`) run in thread workers; folders get
+their children when first expanded. Each row shows a session mark (○ read, ● changed by the agent), the
+name (made visible: file names are untrusted) and the git status letter at the right edge:
+M modified, A added, D deleted, ? untracked, ! conflict, R renamed. A folder shows the strongest status
+below it, dimmed. A cheap poll (folder and file mtimes of what is on screen, `.git/index`, `.git/HEAD`)
+notices changes; `refresh_status()` re-reads git on demand (after each agent turn).
+
+Bindings:
+
+| Key | Action |
+|---|---|
+| enter | Preview the file / open or close the folder |
+| @ | Mention the path in the prompt (`MentionRequested`) |
+| d | Show the file's diff (`DiffRequested`) |
+| h | Show what the agent did to the file (`AgentHistoryRequested`) |
+| i | Show or hide ignored files |
+| ctrl+r | Re-read the file list and git status |
+
+Paths in messages are relative POSIX paths from the explorer's root.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual import on, work
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from workbench.core.repo import (
+    DirIndex,
+    Entry,
+    FileListing,
+    FileStatus,
+    RepoError,
+    StatusReport,
+    find_root,
+    git_status,
+    list_dir,
+    list_files,
+    visible_name,
+)
+
+POLL_SECONDS = 2.0
+POLL_FILE_CAP = 3000  # files stat-ed per poll at most
+
+STATUS_CLASS: dict[FileStatus, str] = {
+    FileStatus.MODIFIED: "explorer--modified",
+    FileStatus.ADDED: "explorer--added",
+    FileStatus.DELETED: "explorer--deleted",
+    FileStatus.UNTRACKED: "explorer--untracked",
+    FileStatus.CONFLICTED: "explorer--conflicted",
+    FileStatus.RENAMED: "explorer--renamed",
+}
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    listing: FileListing
+    index: DirIndex
+    status: StatusReport | None
+    error: str | None = None
+
+
+class RepoExplorer(Tree[Entry]):
+    """A git-aware file tree of `root` (a folder; need not be a git repository)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("at", "mention", "Mention", tooltip="Mention this path in the prompt (@path)", id="explorer.mention"),
+        Binding("d", "diff", "Diff", tooltip="Show the file's changes", id="explorer.diff"),
+        Binding("h", "history", "History", tooltip="What the agent did to this file", id="explorer.history"),
+        Binding("i", "toggle_ignored", "Ignored", tooltip="Show or hide ignored files", id="explorer.ignored"),
+        Binding("ctrl+r", "reload", "Reload", tooltip="Re-read files and git status", id="explorer.reload"),
+    ]
+    COMPONENT_CLASSES: ClassVar[set[str]] = Tree.COMPONENT_CLASSES | {
+        *STATUS_CLASS.values(),
+        "explorer--ignored",
+        "explorer--read",
+        "explorer--changed",
+        "explorer--branch",
+        "explorer--folder-status",
+    }
+    DEFAULT_CSS = """
+    RepoExplorer {
+        background: transparent;
+        & > .explorer--modified { color: $text-warning; }
+        & > .explorer--added { color: $text-success; }
+        & > .explorer--deleted { color: $text-error; }
+        & > .explorer--untracked { color: $text-accent; }
+        & > .explorer--conflicted { color: $text-error; text-style: bold reverse; }
+        & > .explorer--renamed { color: $text-primary; }
+        & > .explorer--ignored { color: $text-disabled; }
+        & > .explorer--read { color: $text-muted; }
+        & > .explorer--changed { color: $text-warning; }
+        & > .explorer--branch { color: $text-muted; }
+        & > .explorer--folder-status { text-style: dim; }
+    }
+    """
+
+    show_ignored: reactive[bool] = reactive(False, init=False)
+    """Whether ignored files are listed (dimmed)."""
+
+    @dataclass
+    class FileSelected(Message):
+        """A file was chosen for preview (enter). Handler: `on_repo_explorer_file_selected`."""
+
+        explorer: RepoExplorer
+        path: str
+
+        @property
+        def control(self) -> RepoExplorer:
+            return self.explorer
+
+    @dataclass
+    class MentionRequested(Message):
+        """`@` on a path. Handler: `on_repo_explorer_mention_requested`."""
+
+        explorer: RepoExplorer
+        path: str
+
+        @property
+        def control(self) -> RepoExplorer:
+            return self.explorer
+
+    @dataclass
+    class DiffRequested(Message):
+        """`d` on a file. Handler: `on_repo_explorer_diff_requested`."""
+
+        explorer: RepoExplorer
+        path: str
+
+        @property
+        def control(self) -> RepoExplorer:
+            return self.explorer
+
+    @dataclass
+    class AgentHistoryRequested(Message):
+        """`h` on a path. Handler: `on_repo_explorer_agent_history_requested`."""
+
+        explorer: RepoExplorer
+        path: str
+
+        @property
+        def control(self) -> RepoExplorer:
+            return self.explorer
+
+    @dataclass
+    class StatusChanged(Message):
+        """Fresh git status arrived. Handler: `on_repo_explorer_status_changed`."""
+
+        explorer: RepoExplorer
+        status: StatusReport
+
+        @property
+        def control(self) -> RepoExplorer:
+            return self.explorer
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        show_ignored: bool = False,
+        poll_seconds: float | None = POLL_SECONDS,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        """
+        Args:
+            root: The folder to show.
+            show_ignored: List ignored files from the start.
+            poll_seconds: How often to look for changes on disk; None turns polling off.
+        """
+        self.workspace = root.resolve()
+        label = Text(visible_name(self.workspace.name or str(self.workspace)), end="")
+        super().__init__(label, name=name, id=id, classes=classes)
+        self.set_reactive(RepoExplorer.show_ignored, show_ignored)
+        self.poll_seconds = poll_seconds
+        self.status: StatusReport | None = None
+        self.index: DirIndex | None = None
+        self.listing: FileListing | None = None
+        self.error: str | None = None
+        self.read_marks: set[str] = set()
+        self.changed_marks: set[str] = set()
+        self._by_path: dict[str, TreeNode[Entry]] = {}
+        self._expanded: set[str] = set()
+        self._fingerprint: dict[str, int] | None = None
+        self.is_git = find_root(self.workspace) is not None
+        self.guide_depth = 2
+
+    # -- public API ---------------------------------------------------------------------------------
+
+    def mark_files(self, read: Iterable[str] = (), changed: Iterable[str] = ()) -> None:
+        """Mark paths the agent read (○) or changed (●) this session; marks accumulate."""
+        touched = set(read) | set(changed)
+        self.read_marks.update(read)
+        self.changed_marks.update(changed)
+        for path in touched:
+            self._refresh_path(path)
+
+    def clear_marks(self) -> None:
+        """Forget the session's marks (a new session)."""
+        touched = self.read_marks | self.changed_marks
+        self.read_marks.clear()
+        self.changed_marks.clear()
+        for path in touched:
+            self._refresh_path(path)
+
+    def refresh_status(self) -> None:
+        """Re-read the file list and git status in a worker (call it after every agent turn)."""
+        self._load(with_status=True)
+
+    def select_path(self, path: str) -> bool:
+        """Expand the folders down to `path` and put the cursor on it; False when it is not listed."""
+        parts = path.split("/")
+        for i in range(1, len(parts)):
+            node = self._by_path.get("/".join(parts[:i]))
+            if node is None:
+                return False
+            self._populate(node)
+            node.expand()
+        node = self._by_path.get(path)
+        if node is None:
+            return False
+        self.call_after_refresh(self.move_cursor, node)
+        return True
+
+    @property
+    def cursor_path(self) -> str | None:
+        node = self.cursor_node
+        if node is None or node.data is None:
+            return None
+        return node.data.path
+
+    # -- loading ------------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.root.data = Entry(self.workspace.name, "", True)
+        self.root.expand()
+        self._load(with_status=True)
+        if self.poll_seconds:
+            self.set_interval(self.poll_seconds, self._poll, name="explorer-poll")
+
+    @work(thread=True, exclusive=True, group="explorer-load", exit_on_error=False, description="list files")
+    def _load(self, with_status: bool) -> None:
+        # The tree is usable as soon as the listing is in; status decorations follow.
+        try:
+            listing = list_files(self.workspace, include_ignored=self.show_ignored)
+        except RepoError as exc:
+            empty = FileListing(self.workspace, (), False)
+            self.app.call_from_thread(self._apply, _Snapshot(empty, DirIndex(empty), None, str(exc)))
+            return
+        previous = self.status
+        self.app.call_from_thread(self._apply, _Snapshot(listing, DirIndex(listing, previous), previous))
+        if with_status and self.is_git:
+            try:
+                status = git_status(self.workspace)
+            except RepoError as exc:
+                self.app.call_from_thread(self._set_error, str(exc))
+                return
+            index = DirIndex(listing, status)
+            self.app.call_from_thread(self._apply_status, index, status)
+
+    def _set_error(self, message: str) -> None:
+        self.error = message
+        self.notify(message, title="Explorer", severity="warning", markup=False)
+
+    def _apply(self, snap: _Snapshot) -> None:
+        self.listing = snap.listing
+        self.index = snap.index
+        self.error = snap.error
+        if snap.error:
+            self.notify(snap.error, title="Explorer", severity="error", markup=False)
+        self._rebuild()
+
+    def _apply_status(self, index: DirIndex, status: StatusReport) -> None:
+        deleted_changed = self.index is None or self._deleted(self.status) != self._deleted(status)
+        self.index = index
+        self.status = status
+        if deleted_changed:
+            self._rebuild()
+        else:
+            for node in self._by_path.values():
+                node.refresh()
+            self.root.refresh()
+        self.post_message(self.StatusChanged(self, status))
+
+    @staticmethod
+    def _deleted(status: StatusReport | None) -> set[str]:
+        if status is None:
+            return set()
+        return {p for p, s in status.files.items() if s.status is FileStatus.DELETED}
+
+    def _rebuild(self) -> None:
+        """Rebuild the loaded part of the tree, keeping open folders and the cursor."""
+        cursor = self.cursor_path
+        expanded = set(self._expanded)
+        self._by_path.clear()
+        self.root.remove_children()
+        self.root.data = Entry(self.root.data.name if self.root.data else "", "", True)
+        self._fill_folder(self.root, "")
+        for path in sorted(expanded, key=lambda p: p.count("/")):
+            node = self._by_path.get(path)
+            if node is not None:
+                self._populate(node)
+                node.expand()
+        self._expanded = {p for p in expanded if p in self._by_path}
+        if cursor and cursor in self._by_path:
+            self.call_after_refresh(self.move_cursor, self._by_path[cursor])
+
+    def _entries(self, folder: str, lazy: bool) -> list[Entry]:
+        if lazy:
+            return [Entry(e.name, e.path, e.is_dir, True, e.is_dir) for e in list_dir(self.workspace, folder)]
+        return self.index.children(folder) if self.index is not None else []
+
+    def _fill_folder(self, node: TreeNode[Entry], folder: str) -> None:
+        entry = node.data
+        lazy = bool(entry and entry.lazy)
+        for child in self._entries(folder, lazy):
+            label = Text(visible_name(child.name), end="")
+            added = node.add(label, child, allow_expand=True) if child.is_dir else node.add_leaf(label, child)
+            self._by_path[child.path] = added
+
+    def _populate(self, node: TreeNode[Entry]) -> None:
+        if node.data is None or node.children or not node.data.is_dir:
+            return
+        self._fill_folder(node, node.data.path)
+
+    @on(Tree.NodeExpanded)
+    def _expanded_node(self, event: Tree.NodeExpanded[Entry]) -> None:
+        event.stop()
+        entry = event.node.data
+        if entry is None or not entry.is_dir:
+            return
+        self._populate(event.node)
+        if entry.path:
+            self._expanded.add(entry.path)
+
+    @on(Tree.NodeCollapsed)
+    def _collapsed_node(self, event: Tree.NodeCollapsed[Entry]) -> None:
+        event.stop()
+        if event.node.data is not None:
+            self._expanded.discard(event.node.data.path)
+
+    @on(Tree.NodeSelected)
+    def _selected_node(self, event: Tree.NodeSelected[Entry]) -> None:
+        event.stop()
+        entry = event.node.data
+        if entry is not None and not entry.is_dir:
+            self.post_message(self.FileSelected(self, entry.path))
+
+    def watch_show_ignored(self, show: bool) -> None:
+        self._load(with_status=False)
+
+    # -- change detection ---------------------------------------------------------------------------
+
+    def _poll(self) -> None:
+        self._check_changes(self._watched_names())
+
+    @work(thread=True, exclusive=True, group="explorer-poll", exit_on_error=False, description="watch files")
+    def _check_changes(self, names: list[str]) -> None:
+        fingerprint = self._stat_all(names)
+        self.app.call_from_thread(self._compare_fingerprint, fingerprint)
+
+    def _compare_fingerprint(self, fingerprint: dict[str, int]) -> None:
+        previous, self._fingerprint = self._fingerprint, fingerprint
+        if previous is not None and previous.keys() == fingerprint.keys() and previous != fingerprint:
+            self.refresh_status()
+
+    def _watched_names(self) -> list[str]:
+        """The open folders, the files in them, and git's index and HEAD (whose mtimes reveal changes)."""
+        folders = ["", *sorted(self._expanded)]
+        names: list[str] = [".git/index", ".git/HEAD", *folders]
+        index = self.index
+        if index is not None:
+            for folder in folders:
+                names += [e.path for e in index.children(folder) if not e.is_dir]
+                if len(names) > POLL_FILE_CAP:
+                    break
+        return names[:POLL_FILE_CAP]
+
+    def _stat_all(self, names: list[str]) -> dict[str, int]:
+        out: dict[str, int] = {}
+        root = str(self.workspace)
+        for name in names:
+            try:
+                out[name] = os.stat(os.path.join(root, name) if name else root).st_mtime_ns
+            except OSError:
+                out[name] = -1
+        return out
+
+    # -- actions ------------------------------------------------------------------------------------
+
+    def _cursor_entry(self) -> Entry | None:
+        node = self.cursor_node
+        return node.data if node is not None else None
+
+    def action_mention(self) -> None:
+        entry = self._cursor_entry()
+        if entry is not None and entry.path:
+            self.post_message(self.MentionRequested(self, entry.path + ("/" if entry.is_dir else "")))
+
+    def action_diff(self) -> None:
+        entry = self._cursor_entry()
+        if entry is not None and entry.path and not entry.is_dir:
+            self.post_message(self.DiffRequested(self, entry.path))
+
+    def action_history(self) -> None:
+        entry = self._cursor_entry()
+        if entry is not None and entry.path:
+            self.post_message(self.AgentHistoryRequested(self, entry.path))
+
+    def action_toggle_ignored(self) -> None:
+        self.show_ignored = not self.show_ignored
+
+    def action_reload(self) -> None:
+        self.refresh_status()
+
+    # -- rendering ----------------------------------------------------------------------------------
+
+    def _refresh_path(self, path: str) -> None:
+        node = self._by_path.get(path)
+        if node is not None:
+            node.refresh()
+
+    def _status_for(self, entry: Entry) -> tuple[FileStatus | None, bool]:
+        """(status, is_folder_summary)."""
+        status = self.status
+        if status is None:
+            return None, False
+        if entry.is_dir:
+            return status.dir_status(entry.path), True
+        return status.status_of(entry.path), False
+
+    def _depth(self, node: TreeNode[Entry]) -> int:
+        depth = 0
+        parent = node.parent
+        while parent is not None:
+            depth += 1
+            parent = parent.parent
+        return depth
+
+    def render_label(self, node: TreeNode[Entry], base_style: Style, style: Style) -> Text:
+        entry = node.data
+        label = _label_text(node)
+        label.stylize(style)
+        icon = (self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE) if node.allow_expand else "  "
+        if entry is None:
+            return Text.assemble((icon, base_style), label)
+        if node is self.root:
+            right = Text(visible_name(self.status.branch or "") if self.status else "", end="")
+            right.stylize(self.get_component_rich_style("explorer--branch", partial=True))
+            return self._align(node, Text.assemble((icon, base_style), label), right)
+        mark = "  "
+        mark_style = Style()
+        if entry.path in self.changed_marks:
+            mark, mark_style = "● ", self.get_component_rich_style("explorer--changed", partial=True)
+        elif entry.path in self.read_marks:
+            mark, mark_style = "○ ", self.get_component_rich_style("explorer--read", partial=True)
+        if entry.ignored:
+            label.stylize(self.get_component_rich_style("explorer--ignored", partial=True))
+        status, summary = self._status_for(entry)
+        right = Text(end="")
+        if status is not None:
+            status_style = self.get_component_rich_style(STATUS_CLASS[status], partial=True)
+            if summary:
+                status_style += self.get_component_rich_style("explorer--folder-status", partial=True)
+            else:
+                label.stylize(status_style)
+            right = Text(status.value, style=status_style, end="")
+        left = Text.assemble((icon, base_style), (mark, mark_style), label)
+        return self._align(node, left, right)
+
+    def _align(self, node: TreeNode[Entry], left: Text, right: Text) -> Text:
+        if not right:
+            return left
+        width = self.size.width - self._depth(node) * self.guide_depth - 1
+        room = width - left.cell_len - right.cell_len
+        if room < 1:
+            left.truncate(max(1, width - right.cell_len - 1), overflow="ellipsis")
+            room = 1
+        return Text.assemble(left, " " * room, right)
+
+    def get_label_width(self, node: TreeNode[Entry]) -> int:
+        # The status letter sits at the right edge; it must not widen the scrollable area.
+        return _label_text(node).cell_len + 6
+
+
+def _label_text(node: TreeNode[Entry]) -> Text:
+    label = node.label
+    return label.copy() if isinstance(label, Text) else Text(label, end="")
