@@ -57,6 +57,7 @@ from __future__ import annotations
 import itertools
 import json
 import socket
+import sys
 import threading
 import time
 from collections import deque
@@ -140,6 +141,13 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     peer: MessagesPeer
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hangs up (a cancelled turn, a timeout) is normal here; anything else is the peer's bug.
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError)) or self.peer._stopping.is_set():
+            return
+        super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
