@@ -86,9 +86,12 @@ class LineView(ScrollView, can_focus=True):
         self.scroll_to(0, 0, animate=False)
         self.refresh()
 
+    show_gutter: ClassVar[bool] = True
+    """Whether line numbers are drawn."""
+
     @property
     def gutter_width(self) -> int:
-        return len(str(len(self.lines))) + 2 if self.lines else 0
+        return len(str(len(self.lines))) + 2 if self.lines and self.show_gutter else 0
 
     def style_line(self, index: int, line: str) -> Text:
         """The styled text of one line; override to colour it."""
@@ -162,9 +165,12 @@ class LineView(ScrollView, can_focus=True):
         text.truncate(scroll_x + max(0, width - gutter))
         segments = list(text.render(self.app.console))
         body = Strip(segments).crop(scroll_x, scroll_x + max(0, width - gutter))
-        number = f"{index + 1:>{gutter - 1}} "
-        gutter_style = base + self.get_component_rich_style("lineview--gutter")
-        strip = Strip.join([Strip([Segment(number, gutter_style)]), body.apply_style(base)])
+        body = body.apply_style(base)
+        if gutter:
+            number = f"{index + 1:>{gutter - 1}} "
+            gutter_style = base + self.get_component_rich_style("lineview--gutter")
+            body = Strip.join([Strip([Segment(number, gutter_style)]), body])
+        strip = body
         return strip.extend_cell_length(width, base)
 
     def on_focus(self) -> None:
@@ -293,6 +299,8 @@ class FilePreview(LineView):
 
 class DiffView(LineView):
     """A unified diff, coloured by line kind. `show_diff(path)` runs git in a worker; `set_diff` shows text."""
+
+    show_gutter: ClassVar[bool] = False
 
     COMPONENT_CLASSES: ClassVar[set[str]] = LineView.COMPONENT_CLASSES | {
         "diffview--added",

@@ -1,0 +1,162 @@
+"""The symbol outline of the previewed file (tree-sitter): classes, functions and their members with line
+numbers; enter posts `SymbolOutline.JumpToLine`.
+
+Symbol names come from untrusted files: they are made visible and rendered as `Text`, never markup.
+
+Bindings: up/down move, enter jumps to the symbol's line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from workbench.core.repo import Symbol, flatten, language_for, outline, visible_name
+
+READ_CAP = 4_000_000
+
+KIND_LABEL: dict[str, str] = {
+    "class": "class",
+    "function": "def",
+    "method": "def",
+    "interface": "iface",
+    "struct": "struct",
+    "enum": "enum",
+    "trait": "trait",
+    "impl": "impl",
+    "module": "mod",
+    "type": "type",
+    "const": "const",
+    "variable": "var",
+    "field": "field",
+    "variant": "case",
+    "macro": "macro",
+    "key": "",
+    "table": "",
+}
+
+
+class SymbolOutline(OptionList):
+    """Symbols of one file. `show_file(path)` reads and parses it in a worker; `set_symbols` shows given ones."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = OptionList.COMPONENT_CLASSES | {
+        "outline--kind",
+        "outline--line",
+        "outline--name",
+    }
+    DEFAULT_CSS = """
+    SymbolOutline {
+        border: round $panel;
+        border-title-color: $text;
+        &:focus { border: round $accent; }
+        & > .outline--kind { color: $text-muted; }
+        & > .outline--line { color: $text-muted; }
+        & > .outline--name { color: $text; }
+    }
+    """
+
+    @dataclass
+    class JumpToLine(Message):
+        """Enter on a symbol. Handler: `on_symbol_outline_jump_to_line`."""
+
+        outline: SymbolOutline
+        path: str
+        line: int  # 1-based
+
+        @property
+        def control(self) -> SymbolOutline:
+            return self.outline
+
+    @dataclass
+    class Loaded(Message):
+        """Symbols are on screen. Handler: `on_symbol_outline_loaded`."""
+
+        outline: SymbolOutline
+        path: str
+        symbols: tuple[Symbol, ...]
+
+        @property
+        def control(self) -> SymbolOutline:
+            return self.outline
+
+    def __init__(
+        self, root: Path, *, name: str | None = None, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.root = root
+        self.path: str | None = None
+        self.symbols: tuple[Symbol, ...] = ()
+        self._symbol_lines: list[int] = []
+
+    def on_mount(self) -> None:
+        self.border_title = "Outline"
+        self._show_message("No file selected.")
+
+    def _show_message(self, message: str) -> None:
+        self.clear_options()
+        self._symbol_lines = []
+        self.add_option(Option(Text(message, style="italic", end=""), disabled=True))
+
+    def show_file(self, path: str) -> None:
+        """Outline `path` (relative to the root); parsing runs in a worker."""
+        self.path = path
+        self.border_title = f"Outline  {visible_name(path.rsplit('/', 1)[-1])}"
+        if language_for(path) is None:
+            self.set_symbols(path, ())
+            return
+        self._load(path)
+
+    @work(thread=True, exclusive=True, group="outline-load", exit_on_error=False, description="outline")
+    def _load(self, path: str) -> None:
+        try:
+            with (self.root / path).open("rb") as handle:
+                data = handle.read(READ_CAP + 1)
+        except OSError:
+            data = b""
+        symbols = outline(path, data) if len(data) <= READ_CAP else ()
+        self.app.call_from_thread(self.set_symbols, path, symbols)
+
+    def set_symbols(self, path: str, symbols: tuple[Symbol, ...]) -> None:
+        """Show `symbols` for `path`."""
+        if path != self.path:
+            self.path = path
+            self.border_title = f"Outline  {visible_name(path.rsplit('/', 1)[-1])}"
+        self.symbols = symbols
+        if not symbols:
+            reason = "No symbols found." if language_for(path) else "No outline for this file type."
+            self._show_message(reason)
+        else:
+            self.clear_options()
+            rows = flatten(symbols)
+            self._symbol_lines = [sym.line for _, sym in rows]
+            self.add_options([Option(self._row(depth, sym)) for depth, sym in rows])
+            self.highlighted = 0
+        self.post_message(self.Loaded(self, path, symbols))
+
+    def _row(self, depth: int, sym: Symbol) -> Table:
+        kind = KIND_LABEL.get(sym.kind, sym.kind)
+        name = Text(" " * (depth * 2), end="", no_wrap=True, overflow="ellipsis")
+        if kind:
+            name.append(kind + " ", style=self.get_component_rich_style("outline--kind", partial=True))
+        name.append(visible_name(sym.name), style=self.get_component_rich_style("outline--name", partial=True))
+        grid = Table.grid(expand=True)
+        grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+        grid.add_column(justify="right", no_wrap=True)
+        line = Text(str(sym.line), style=self.get_component_rich_style("outline--line", partial=True), end="")
+        grid.add_row(name, line)
+        return grid
+
+    @on(OptionList.OptionSelected)
+    def _jump(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        index = event.option_index
+        if self.path is not None and 0 <= index < len(self._symbol_lines):
+            self.post_message(self.JumpToLine(self, self.path, self._symbol_lines[index]))
