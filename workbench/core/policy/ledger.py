@@ -1,0 +1,183 @@
+"""Remembered approvals: session grants in memory, project grants persisted as JSON (mode 0600).
+
+A grant is an allow rule with a history: its exact pattern (a Claude Code rule string such as
+`Bash(npm test:*)`), its scope, when and under which persona it was given, and the call it came from.
+Grants are listed and revoked through this API; project grants load when the ledger is created.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import os
+import secrets as _random
+import tempfile
+import time
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from workbench import paths
+from workbench.core.approvals import Scope, Verdict
+from workbench.core.policy.rules import Rule, RuleError, Target, parse_rule
+
+FILE_NAME = "grants.json"
+VERSION = 1
+
+
+@dataclass(frozen=True)
+class Grant:
+    id: str
+    pattern: str  # the rule string, e.g. "Bash(npm test:*)"
+    scope: Scope  # SESSION or PROJECT
+    created: float  # epoch seconds
+    persona_id: str
+    tool: str
+    summary: str  # the call it came from ("Run: npm test --watch")
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["scope"] = str(self.scope)
+        return out
+
+
+class GrantLedger:
+    """Session and project grants for one workspace."""
+
+    def __init__(self, project_file: Path | None, *, workspace: Path | None = None, home: Path | None = None) -> None:
+        self.project_file = project_file
+        self.workspace = workspace if workspace is not None else Path.cwd()
+        self.home = home
+        self.messages: list[str] = []
+        self._grants: dict[str, Grant] = {}
+        self._rules: dict[str, Rule] = {}
+        if project_file is not None:
+            self._load(project_file)
+
+    @classmethod
+    def for_workspace(cls, workspace: Path, *, home: Path | None = None) -> GrantLedger:
+        """The ledger whose project grants live under the workbench's state folder for `workspace`."""
+        return cls(paths.project_state_dir(workspace) / FILE_NAME, workspace=workspace, home=home)
+
+    # --- reading and writing ---------------------------------------------------------------------
+    def _load(self, file: Path) -> None:
+        try:
+            text = file.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            self.messages.append(f"{file}: cannot be read ({exc.strerror or exc}); project grants not loaded")
+            return
+        try:
+            data = json.loads(text)
+            entries = data["grants"] if isinstance(data, dict) else None
+            if not isinstance(entries, list):
+                raise ValueError('no "grants" list')
+        except (ValueError, KeyError, TypeError) as exc:
+            self.messages.append(f"{file}: not a grants file ({exc}); project grants not loaded")
+            return
+        for entry in entries:
+            try:
+                grant = Grant(
+                    id=str(entry["id"]),
+                    pattern=str(entry["pattern"]),
+                    scope=Scope.PROJECT,
+                    created=float(entry.get("created", 0.0)),
+                    persona_id=str(entry.get("persona_id", "")),
+                    tool=str(entry.get("tool", "")),
+                    summary=str(entry.get("summary", "")),
+                )
+                self._install(grant)
+            except (KeyError, TypeError, ValueError, RuleError) as exc:
+                self.messages.append(f"{file}: grant {entry!r:.80} skipped ({exc})")
+
+    def _save(self) -> None:
+        if self.project_file is None:
+            return
+        grants = [g.to_json() for g in self._grants.values() if g.scope is Scope.PROJECT]
+        payload = json.dumps({"version": VERSION, "grants": grants}, indent=2, ensure_ascii=False) + "\n"
+        folder = self.project_file.parent
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handle, temp = tempfile.mkstemp(prefix=".grants-", dir=folder)
+        try:
+            os.fchmod(handle, 0o600)
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(payload)
+            os.replace(temp, self.project_file)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+
+    def _install(self, grant: Grant) -> None:
+        rule = parse_rule(
+            grant.pattern,
+            Verdict.ALLOW,
+            origin=f"grant:{grant.scope}",
+            workspace=self.workspace,
+            home=self.home,
+            label=f"grant:{grant.scope} {grant.pattern}",
+        )
+        self._grants[grant.id] = grant
+        self._rules[grant.id] = rule
+
+    def bind_workspace(self, workspace: Path) -> None:
+        """Resolve relative patterns (`Edit(./src/app.py)`) against `workspace` from now on."""
+        if Path(workspace) == Path(self.workspace):
+            return
+        self.workspace = workspace
+        for grant in list(self._grants.values()):
+            self._install(grant)
+
+    # --- the API ---------------------------------------------------------------------------------
+    def add(self, pattern: str, scope: Scope, *, tool: str, persona_id: str = "", summary: str = "") -> Grant:
+        """Remember `pattern` at `scope` (SESSION or PROJECT). Raises RuleError for an invalid pattern."""
+        if scope is Scope.ONCE:
+            raise ValueError("a once-only answer is not remembered")
+        for existing in self._grants.values():
+            if existing.pattern == pattern and existing.scope is scope:
+                return existing
+        grant = Grant(
+            id=_random.token_hex(6),
+            pattern=pattern,
+            scope=scope,
+            created=time.time(),
+            persona_id=persona_id,
+            tool=tool,
+            summary=summary,
+        )
+        self._install(grant)
+        if scope is Scope.PROJECT:
+            self._save()
+        return grant
+
+    def list(self) -> list[Grant]:
+        return sorted(self._grants.values(), key=lambda g: g.created)
+
+    def revoke(self, grant_id: str) -> bool:
+        """Forget a grant; True when it existed."""
+        grant = self._grants.pop(grant_id, None)
+        self._rules.pop(grant_id, None)
+        if grant is None:
+            return False
+        if grant.scope is Scope.PROJECT:
+            self._save()
+        return True
+
+    def clear_session(self) -> None:
+        for grant in [g for g in self._grants.values() if g.scope is Scope.SESSION]:
+            self.revoke(grant.id)
+
+    def matches(self, target: Target) -> Grant | None:
+        """The first grant whose pattern matches `target`."""
+        for grant_id, rule in self._rules.items():
+            if rule.matches(target):
+                return self._grants[grant_id]
+        return None
+
+    def rule_for(self, grant: Grant) -> Rule:
+        return self._rules[grant.id]
+
+    def patterns(self, scopes: Iterable[Scope] = (Scope.SESSION, Scope.PROJECT)) -> builtins.list[str]:
+        wanted = set(scopes)
+        return [g.pattern for g in self.list() if g.scope in wanted]

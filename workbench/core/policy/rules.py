@@ -1,0 +1,300 @@
+"""Permission rules in Claude Code's syntax: `Tool` or `Tool(specifier)`, evaluated deny, then ask, then allow.
+
+* `Bash(npm run test *)`: a glob over one simple command (`*` matches anything, spaces included); a trailing
+  ` *` also matches the bare prefix, so `Bash(ls *)` matches `ls` and `ls -la` but not `lsof`. The legacy
+  `Bash(git commit:*)` means "`git commit`, alone or followed by a space". `Bash` and `Bash(*)` match all.
+* `Read(path)` / `Edit(path)`: gitignore-style patterns. `//abs` is absolute, `~/x` is in the home folder,
+  `/x` is relative to the folder the rule's settings belong to, `./x` or a bare pattern is relative to the
+  workspace; a bare pattern without a slash matches at any depth; `**` crosses folders; a pattern naming a
+  folder covers everything inside it. Read rules apply to every reading tool (Read, LS, Glob, Grep,
+  ReadManyFiles); Edit rules to every writing tool (Edit, Write, MultiEdit). `Write(...)`/`MultiEdit(...)`
+  path rules are accepted but never consulted, as in Claude Code.
+* `WebFetch(domain:example.com)`, `Agent(Name)` (alias `Task`), `mcp__srv`, `mcp__srv__*`, `mcp__srv__tool`;
+  `mcp__*` only in deny and ask lists.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from workbench.core.approvals import Verdict
+
+READ_TOOLS = frozenset({"Read", "LS", "Glob", "Grep", "ReadManyFiles", "NotebookRead"})
+EDIT_TOOLS = frozenset({"Edit", "Write", "MultiEdit", "NotebookEdit", "ApplyPatch"})
+_UNCONSULTED_PATH_TOOLS = frozenset({"Write", "MultiEdit", "NotebookEdit"})
+_TOOL_ALIASES = {"Task": "Agent"}
+_RULE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_\-*]*)\s*(?:\((.*)\))?\s*$", re.DOTALL)
+
+
+class RuleError(ValueError):
+    """A rule string that does not follow the `Tool` / `Tool(specifier)` syntax."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a rule is tried against: one tool call, or one segment of a shell command."""
+
+    tool: str  # canonical tool name
+    command_forms: frozenset[str] = frozenset()  # Bash: the forms of one segment (see shell.Segment)
+    path: str | None = None  # file tools: an absolute, real path
+    host: str | None = None  # WebFetch
+    agent: str | None = None  # Agent: the persona asked for
+
+
+@dataclass(frozen=True)
+class Rule:
+    text: str  # as written, e.g. "Bash(npm test:*)"
+    action: Verdict
+    tool: str  # canonical tool name the rule names ("Bash", "Read", "mcp__srv__tool", ...)
+    specifier: str | None
+    origin: str  # the settings file it came from, "cli", "persona:<id>", "grant:session", ...
+    base: str = ""  # folder a `/path` pattern is relative to
+    label: str = ""  # how the rule is shown when it decides ("persona:git-approval" for persona rules)
+    remember: bool = True  # False: an approval this rule asked for is never remembered
+    _matcher: Callable[[Target], bool] | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def shown(self) -> str:
+        return self.label or self.text
+
+    def matches(self, target: Target) -> bool:
+        return self._matcher is not None and self._matcher(target)
+
+
+def parse_rule(
+    text: str,
+    action: Verdict,
+    *,
+    origin: str,
+    workspace: Path,
+    base: Path | None = None,
+    home: Path | None = None,
+    label: str = "",
+    remember: bool = True,
+) -> Rule:
+    """Parse one rule string. Raises RuleError with a plain reason when it is not a valid rule."""
+    if not isinstance(text, str) or not text.strip():
+        raise RuleError("empty rule")
+    found = _RULE.match(text)
+    if found is None:
+        raise RuleError(f"not a rule: {text!r} (expected Tool or Tool(specifier))")
+    tool = _TOOL_ALIASES.get(found.group(1), found.group(1))
+    spec = found.group(2)
+    if spec is not None:
+        spec = spec.strip()
+        if spec in ("", "*"):
+            spec = None
+    cwd = os.path.realpath(workspace)
+    anchor = os.path.realpath(base) if base is not None else cwd
+    home_dir = os.path.realpath(home if home is not None else Path.home())
+    matcher = _compile(tool, spec, action, cwd=cwd, base=anchor, home=home_dir)
+    return Rule(text.strip(), action, tool, spec, origin, anchor, label, remember, matcher)
+
+
+def _compile(
+    tool: str, spec: str | None, action: Verdict, *, cwd: str, base: str, home: str
+) -> Callable[[Target], bool]:
+    if tool.startswith("mcp__"):
+        if spec is not None:
+            raise RuleError(f"MCP rules take no specifier: {tool}({spec})")
+        return _mcp_matcher(tool, action)
+    if "*" in tool:
+        raise RuleError(f"wildcards in tool names only work for MCP tools: {tool}")
+    if spec is None:
+        family = READ_TOOLS if tool == "Read" else EDIT_TOOLS if tool == "Edit" else frozenset({tool})
+        return lambda t: t.tool in family
+    if tool == "Bash":
+        command = bash_matcher(spec)
+        return lambda t: t.tool == "Bash" and any(command(form) for form in t.command_forms)
+    if tool in ("Read", "Edit"):
+        family = READ_TOOLS if tool == "Read" else EDIT_TOOLS
+        path = path_matcher(spec, cwd=cwd, base=base, home=home)
+        return lambda t: t.tool in family and t.path is not None and path(t.path)
+    if tool in _UNCONSULTED_PATH_TOOLS:
+        raise RuleError(f"{tool}(...) path rules are never consulted; write Edit({spec}) instead")
+    if tool == "WebFetch":
+        if not spec.startswith("domain:") or not spec[7:].strip():
+            raise RuleError(f"WebFetch rules take domain:HOST, got {spec!r}")
+        pattern = spec[7:].strip().lower()
+        return lambda t: t.tool == "WebFetch" and t.host is not None and fnmatch.fnmatchcase(t.host.lower(), pattern)
+    if tool == "Agent":
+        names = {n.strip() for n in spec.split(",") if n.strip()}
+        return lambda t: t.tool == "Agent" and t.agent is not None and t.agent in names
+    raise RuleError(f"{tool} rules take no specifier: {tool}({spec})")
+
+
+def _mcp_matcher(tool: str, action: Verdict) -> Callable[[Target], bool]:
+    if tool == "mcp__*":
+        if action is Verdict.ALLOW:
+            raise RuleError("mcp__* matches every MCP tool and is only accepted in deny and ask lists")
+        return lambda t: t.tool.startswith("mcp__")
+    parts = tool.split("__")
+    if len(parts) == 2 or (len(parts) == 3 and parts[2] == "*"):
+        prefix = f"mcp__{parts[1]}__"
+        return lambda t: t.tool.startswith(prefix)
+    if "*" in tool and action is Verdict.ALLOW:
+        raise RuleError(f"allow rules name a whole server (mcp__srv) or one tool, not {tool}")
+    return lambda t: fnmatch.fnmatchcase(t.tool, tool)
+
+
+def bash_matcher(spec: str) -> Callable[[str], bool]:
+    """A predicate over one command segment's text for a Bash specifier."""
+    if spec.endswith(":*") and "*" not in spec[:-2]:
+        prefix = spec[:-2].rstrip()
+        return lambda text: text == prefix or text.startswith(prefix + " ")
+    if "*" not in spec:
+        return lambda text: text == spec
+    pattern = re.compile(".*".join(re.escape(part) for part in spec.split("*")), re.DOTALL)
+    bare = spec[:-2] if spec.endswith(" *") and spec.count("*") == 1 else None
+    return lambda text: pattern.fullmatch(text) is not None or text == bare
+
+
+def glob_regex(pattern: str) -> str:
+    """Translate a gitignore-style glob (`*`, `?`, `[…]`, `**`) into a regular expression over POSIX paths."""
+    out: list[str] = []
+    index = 0
+    size = len(pattern)
+    while index < size:
+        char = pattern[index]
+        if pattern.startswith("**/", index):
+            out.append("(?:.*/)?")
+            index += 3
+            continue
+        if pattern.startswith("**", index):
+            out.append(".*")
+            index += 2
+            continue
+        if char == "*":
+            out.append("[^/]*")
+        elif char == "?":
+            out.append("[^/]")
+        elif char == "[":
+            end = pattern.find("]", index + 2 if pattern[index + 1 : index + 2] in ("!", "^") else index + 1)
+            if end == -1:
+                out.append(re.escape(char))
+            else:
+                body = pattern[index + 1 : end]
+                if body.startswith("!"):
+                    body = "^" + body[1:]
+                out.append("[" + body.replace("\\", "\\\\") + "]")
+                index = end
+        elif char == "\\" and index + 1 < size:
+            index += 1
+            out.append(re.escape(pattern[index]))
+        else:
+            out.append(re.escape(char))
+        index += 1
+    return "".join(out)
+
+
+def path_matcher(spec: str, *, cwd: str, base: str, home: str) -> Callable[[str], bool]:
+    """A predicate over absolute real paths for a Read/Edit specifier."""
+    anchored = True
+    if spec.startswith("//"):
+        anchor, pattern = "/", spec[2:]
+    elif spec == "~" or spec.startswith("~/"):
+        anchor, pattern = home, spec[2:]
+    elif spec.startswith("/"):
+        anchor, pattern = base, spec[1:]
+    elif spec.startswith("./"):
+        anchor, pattern = cwd, spec[2:]
+    else:
+        anchor, pattern = cwd, spec
+        anchored = "/" in pattern.rstrip("/")
+    pattern = pattern.strip("/") if anchored else pattern.rstrip("/")
+    while pattern.endswith("/**"):  # `dir/**` covers the folder itself too (listing it shows what is inside)
+        pattern = pattern[:-3]
+    if pattern in ("", "**"):
+        regex = re.compile(".*", re.DOTALL)
+    else:
+        body = glob_regex(pattern)
+        if not anchored:
+            body = "(?:.*/)?" + body
+        regex = re.compile(body + "(?:/.*)?", re.DOTALL)
+    root = anchor.rstrip("/") or "/"
+
+    def match(path: str) -> bool:
+        if root == "/":
+            rel = path.lstrip("/")
+        elif path == root:
+            rel = ""
+        elif path.startswith(root + "/"):
+            rel = path[len(root) + 1 :]
+        else:
+            return False
+        return regex.fullmatch(rel) is not None
+
+    return match
+
+
+@dataclass
+class RuleSet:
+    """Every rule in force, with where it came from, plus the problems found while reading them."""
+
+    rules: list[Rule] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+    default_mode: str | None = None
+    default_mode_origin: str | None = None
+    additional_dirs: list[Path] = field(default_factory=list)
+    bypass_disabled: bool = False
+
+    def add(
+        self,
+        text: str,
+        action: Verdict,
+        *,
+        origin: str,
+        workspace: Path,
+        base: Path | None = None,
+        home: Path | None = None,
+        label: str = "",
+        remember: bool = True,
+    ) -> Rule | None:
+        """Parse and add one rule; a bad rule is reported in `messages` and skipped."""
+        try:
+            rule = parse_rule(
+                text, action, origin=origin, workspace=workspace, base=base, home=home, label=label, remember=remember
+            )
+        except RuleError as exc:
+            self.messages.append(f"{origin}: {action.value} rule skipped: {exc}")
+            return None
+        self.rules.append(rule)
+        return rule
+
+    def extend(self, other: RuleSet) -> None:
+        self.rules.extend(other.rules)
+        self.messages.extend(other.messages)
+
+    def of(self, action: Verdict) -> list[Rule]:
+        return [r for r in self.rules if r.action is action]
+
+    def first(self, action: Verdict, target: Target) -> Rule | None:
+        """The first rule of `action` matching `target` (order is the order the rules were read)."""
+        return next((r for r in self.rules if r.action is action and r.matches(target)), None)
+
+    def matching(self, target: Target, actions: Iterable[Verdict] = tuple(Verdict)) -> list[Rule]:
+        wanted = set(actions)
+        return [r for r in self.rules if r.action in wanted and r.matches(target)]
+
+    @classmethod
+    def from_lists(
+        cls,
+        *,
+        workspace: Path,
+        allow: Iterable[str] = (),
+        ask: Iterable[str] = (),
+        deny: Iterable[str] = (),
+        origin: str = "rules",
+        base: Path | None = None,
+        home: Path | None = None,
+    ) -> RuleSet:
+        out = cls()
+        for action, texts in ((Verdict.DENY, deny), (Verdict.ASK, ask), (Verdict.ALLOW, allow)):
+            for text in texts:
+                out.add(text, action, origin=origin, workspace=workspace, base=base, home=home)
+        return out

@@ -1,0 +1,397 @@
+"""Shell command analysis with a real parser (the tree-sitter bash grammar), never regexes.
+
+`analyze(command)` splits a command line into simple commands ("segments") wherever the shell would:
+`&&`, `||`, `;`, `|`, `|&`, `&`, newlines, subshells, `{ }` groups, `$(…)`, backticks, process substitution,
+heredoc bodies, `if`/`for`/`while`. Each segment sees through wrappers (`env A=1`, `timeout 5`, `nice`,
+`nohup`, `xargs`, `command`, `sudo`, `time`, `stdbuf`, …) and full paths (`/usr/bin/git` is `git`).
+Commands whose meaning cannot be known before they run (`bash -c`, `python -c`, `eval`, `source`, a program
+held in a variable, an unparseable line) are marked opaque: the policy asks for them. Literal scripts given
+to `bash -c` or `eval` and the commands of `find -exec` are analysed too, as nested segments.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import threading
+
+import tree_sitter_bash
+from tree_sitter import Language, Node, Parser
+
+from workbench.core.policy.shellwords import (
+    Redirect,
+    Segment,
+    ShellAnalysis,
+    Word,
+    ansi_c,
+    has_brace,
+    has_glob,
+    strip_wrappers,
+    unescape,
+    unescape_double,
+    unsafe_variable,
+)
+
+__all__ = ["SHELLS", "Redirect", "Segment", "ShellAnalysis", "Word", "analyze"]
+
+MAX_COMMAND_CHARS = 100_000
+MAX_SEGMENTS = 2_000
+MAX_DEPTH = 6
+
+_LANGUAGE = Language(tree_sitter_bash.language())
+_local = threading.local()
+
+
+SHELLS = frozenset({"bash", "sh", "zsh", "dash", "ksh", "mksh", "ash", "fish", "csh", "tcsh", "busybox"})
+_INLINE_CODE_FLAGS: dict[str, frozenset[str]] = {
+    "node": frozenset({"-e", "--eval", "-p", "--print"}),
+    "deno": frozenset({"eval"}),
+    "bun": frozenset({"-e", "--eval", "-p", "--print"}),
+    "perl": frozenset({"-e", "-E"}),
+    "ruby": frozenset({"-e"}),
+    "php": frozenset({"-r"}),
+    "lua": frozenset({"-e"}),
+    "Rscript": frozenset({"-e"}),
+    "osascript": frozenset({"-e"}),
+}
+_PYTHON = re.compile(r"^(python|pypy)[0-9.]*$")
+# Builtins that run code the parser cannot see, or change what later names mean.
+_OPAQUE_BUILTINS = {
+    "eval": "eval runs a string as a command",
+    "source": "source runs a script inside this shell",
+    ".": "`.` runs a script inside this shell",
+    "trap": "trap registers code to run later",
+    "alias": "alias changes what a command name means",
+    "enable": "enable changes the shell's builtins",
+    "fc": "fc re-runs commands from history",
+    "hash": "hash changes where a command name points",
+    "coproc": "coproc starts a background command",
+}
+
+
+# Variables that change which program runs or what it loads: never treated as harmless prefixes.
+def _parser() -> Parser:
+    parser: Parser | None = getattr(_local, "parser", None)
+    if parser is None:
+        parser = Parser(_LANGUAGE)
+        _local.parser = parser
+    return parser
+
+
+def analyze(command: str) -> ShellAnalysis:
+    """Split `command` into segments, each with its program, arguments, redirects and wrappers."""
+    if len(command) > MAX_COMMAND_CHARS:
+        return ShellAnalysis(command, (), f"command is longer than {MAX_COMMAND_CHARS} characters")
+    if "\x00" in command:
+        return ShellAnalysis(command, (), "command contains a NUL character")
+    collector = _Collector(command.encode("utf-8", "surrogatepass"))
+    error = collector.run(depth=0, via="")
+    if error is None and len(collector.segments) > MAX_SEGMENTS:
+        error = f"more than {MAX_SEGMENTS} commands"
+    return ShellAnalysis(command, tuple(collector.segments), error)
+
+
+class _Collector:
+    def __init__(self, source: bytes) -> None:
+        self.source = source
+        self.segments: list[Segment] = []
+
+    def text(self, node: Node) -> str:
+        return self.source[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+    def run(self, depth: int, via: str) -> str | None:
+        tree = _parser().parse(self.source)
+        root = tree.root_node
+        self.walk(root, depth, via, ())
+        if root.has_error:
+            bad = _first_error(root)
+            where = f" near {self.text(bad)[:40]!r}" if bad is not None and bad.end_byte > bad.start_byte else ""
+            return f"the command could not be parsed{where}"
+        return None
+
+    # --- the tree walk ---------------------------------------------------------------------------
+    def walk(self, node: Node, depth: int, via: str, redirects: tuple[Redirect, ...]) -> None:
+        kind = node.type
+        if kind == "command":
+            self.command(node, depth, via, redirects, None)
+        elif kind == "redirected_statement":
+            self.redirected(node, depth, via, redirects)
+        elif kind in ("command_substitution", "process_substitution"):
+            label = "<(…)" if kind == "process_substitution" else "$(…)"
+            for child in node.named_children:
+                self.walk(child, depth + 1, via or label, ())
+        elif kind == "variable_assignment":
+            self.assignment_only(node, depth, via, redirects)
+        elif kind == "declaration_command":
+            self.declaration(node, depth, via, redirects)
+        elif kind == "function_definition":
+            name = node.child_by_field_name("name")
+            shown = self.text(name) if name is not None else "?"
+            self.add(Segment(self.text(node), (), opaque=f"defines a shell function {shown}", depth=depth, via=via))
+            for child in node.named_children:
+                self.walk(child, depth, via, ())
+        elif kind in ("heredoc_body", "string", "concatenation", "expansion", "arithmetic_expansion"):
+            self.substitutions(node, depth)
+        else:
+            for child in node.named_children:
+                self.walk(child, depth, via, redirects)
+
+    def substitutions(self, node: Node, depth: int) -> None:
+        """Walk the command and process substitutions anywhere under `node` (words, strings, heredocs)."""
+        for child in node.named_children:
+            if child.type in ("command_substitution", "process_substitution"):
+                self.walk(child, depth, "", ())  # walk() puts the inner commands one level deeper
+            else:
+                self.substitutions(child, depth)
+
+    def redirected(self, node: Node, depth: int, via: str, outer: tuple[Redirect, ...]) -> None:
+        body = node.child_by_field_name("body")
+        redirect_nodes = node.children_by_field_name("redirect")
+        redirects = outer + tuple(r for r in (self.redirect(n, depth) for n in redirect_nodes) if r is not None)
+        if body is None:
+            self.add(Segment(self.text(node), (), redirects=redirects, depth=depth, via=via))
+        elif body.type == "command":
+            self.command(body, depth, via, redirects, self.text(node))
+        else:
+            self.walk(body, depth, via, redirects)
+
+    def redirect(self, node: Node, depth: int) -> Redirect | None:
+        self.substitutions(node, depth)
+        if node.type == "heredoc_redirect":
+            return Redirect("<<", None)
+        if node.type == "herestring_redirect":
+            return Redirect("<<<", None)
+        descriptor = None
+        op = ""
+        target: Word | None = None
+        for child in node.children:
+            if child.type == "file_descriptor":
+                descriptor = self.text(child)
+            elif not child.is_named:
+                op += self.text(child)
+            elif target is None:
+                target = self.word(child)
+        return Redirect(op or ">", target, descriptor)
+
+    def assignment_only(self, node: Node, depth: int, via: str, redirects: tuple[Redirect, ...]) -> None:
+        self.substitutions(node, depth)
+        name, value = self.assignment(node)
+        opaque = f"sets {name}, which changes what later commands run" if unsafe_variable(name) else None
+        self.add(
+            Segment(self.text(node), (), assignments=((name, value),), redirects=redirects, opaque=opaque,
+                    depth=depth, via=via)
+        )  # fmt: skip
+
+    def declaration(self, node: Node, depth: int, via: str, redirects: tuple[Redirect, ...]) -> None:
+        keyword = node.children[0].type if node.children else "declare"
+        assignments = []
+        opaque = None
+        for child in node.named_children:
+            if child.type == "variable_assignment":
+                self.substitutions(child, depth)
+                name, value = self.assignment(child)
+                assignments.append((name, value))
+                if unsafe_variable(name):
+                    opaque = f"sets {name}, which changes what later commands run"
+            else:
+                self.substitutions(child, depth)
+        words = (Word(keyword, keyword),)
+        self.add(
+            Segment(self.text(node), words, assignments=tuple(assignments), redirects=redirects, opaque=opaque,
+                    depth=depth, via=via)
+        )  # fmt: skip
+
+    def assignment(self, node: Node) -> tuple[str, Word]:
+        name_node = node.child_by_field_name("name")
+        value_node = node.child_by_field_name("value")
+        name = self.text(name_node) if name_node is not None else "?"
+        if value_node is None:
+            return name, Word("", "")
+        return name, self.word(value_node)
+
+    def command(self, node: Node, depth: int, via: str, outer: tuple[Redirect, ...], text: str | None) -> None:
+        assignments: list[tuple[str, Word]] = []
+        words: list[Word] = []
+        redirects = list(outer)
+        for child in node.named_children:
+            kind = child.type
+            if kind == "variable_assignment":
+                self.substitutions(child, depth)
+                assignments.append(self.assignment(child))
+            elif kind in ("file_redirect", "heredoc_redirect", "herestring_redirect"):
+                found = self.redirect(child, depth)
+                if found is not None:
+                    redirects.append(found)
+            else:
+                if kind in ("command_substitution", "process_substitution"):
+                    self.walk(child, depth, "", ())
+                else:
+                    self.substitutions(child, depth)
+                words.append(self.word(child))
+        self.build(text or self.text(node), tuple(assignments), tuple(words), tuple(redirects), depth, via)
+
+    # --- words -----------------------------------------------------------------------------------
+    def word(self, node: Node) -> Word:
+        kind = node.type
+        raw = self.text(node)
+        if kind == "command_name" and node.named_child_count == 1:
+            inner = node.named_children[0]
+            if inner is not None:
+                return self.word(inner)
+        if kind == "word":
+            return Word(raw, unescape(raw), glob=has_glob(raw), tilde=raw.startswith("~"))
+        if kind == "number":
+            return Word(raw, raw)
+        if kind == "raw_string":
+            return Word(raw, raw[1:-1])
+        if kind in ("string", "translated_string"):
+            if all(c.type == "string_content" for c in node.named_children):
+                body = raw[2:-1] if kind == "translated_string" else raw[1:-1]
+                return Word(raw, unescape_double(body))
+            return Word(raw, None)
+        if kind == "ansi_c_string":
+            return Word(raw, ansi_c(raw[2:-1]))
+        if kind == "concatenation":
+            parts: list[str] = []
+            dynamic = glob = False
+            for child in node.children:
+                if child.is_named:
+                    sub = self.word(child)
+                    glob = glob or sub.glob
+                    if sub.value is None:
+                        dynamic = True
+                    else:
+                        parts.append(sub.value)
+                else:
+                    parts.append(self.text(child))
+            glob = glob or has_brace(raw)
+            return Word(raw, None if dynamic else "".join(parts), glob=glob, tilde=raw.startswith("~"))
+        return Word(raw, None)
+
+    # --- one simple command ----------------------------------------------------------------------
+    def build(
+        self,
+        text: str,
+        assignments: tuple[tuple[str, Word], ...],
+        words: tuple[Word, ...],
+        redirects: tuple[Redirect, ...],
+        depth: int,
+        via: str,
+    ) -> None:
+        if not words:
+            if assignments:
+                unsafe = [name for name, _ in assignments if unsafe_variable(name)]
+                opaque = f"sets {unsafe[0]}, which changes what later commands run" if unsafe else None
+                self.add(Segment(text, (), assignments=assignments, redirects=redirects, opaque=opaque,
+                                 depth=depth, via=via))  # fmt: skip
+            return
+        stripped = strip_wrappers(words)
+        all_assignments = assignments + stripped.assignments
+        rest = stripped.rest
+        segment = Segment(
+            text=text,
+            words=rest,
+            wrappers=stripped.wrappers,
+            wrapper_words=stripped.consumed,
+            assignments=all_assignments,
+            redirects=redirects,
+            opaque=stripped.opaque,
+            depth=depth,
+            via=via,
+            lookup_only=stripped.lookup_only,
+            extra_reads=stripped.reads,
+            extra_writes=stripped.writes,
+            chdir=stripped.chdir,
+        )
+        if segment.opaque is None and rest:
+            segment = self.classify(segment)
+        self.add(segment)
+
+    def classify(self, segment: Segment) -> Segment:
+        """Mark commands that run code the parser cannot see; analyse literal inner scripts as nested segments."""
+        first = segment.words[0]
+        if first.value is None or first.glob:
+            return _with(segment, opaque="the program name is only known when the command runs")
+        program = segment.program
+        args = segment.args
+        if program in _OPAQUE_BUILTINS and first.value == program:
+            if program == "eval":
+                self.nested(" ".join(a.shown for a in args), segment.depth + 1, "eval", args)
+            if program == "hash" and not any(a.value and a.value.startswith("-p") for a in args):
+                return segment
+            return _with(segment, opaque=_OPAQUE_BUILTINS[program])
+        if program in SHELLS:
+            return self.shell_call(segment, program, args)
+        inline = _INLINE_CODE_FLAGS.get(program)
+        if _PYTHON.match(program):
+            inline = frozenset({"-c"})
+        if inline is not None:
+            for arg in args:
+                value = arg.value or ""
+                if value in inline or (value.startswith("-") and not value.startswith("--") and "c" in value[1:]
+                                       and inline == frozenset({"-c"})):  # fmt: skip
+                    return _with(segment, opaque=f"{program} {value} runs code given on the command line")
+            if _PYTHON.match(program) and (not args or args[0].value == "-"):
+                return _with(segment, opaque=f"{program} reads a program from its input")
+        if program == "find":
+            self.find_exec(segment)
+        return segment
+
+    def shell_call(self, segment: Segment, program: str, args: tuple[Word, ...]) -> Segment:
+        for index, arg in enumerate(args):
+            value = arg.value
+            if value is None:
+                return _with(segment, opaque=f"{program} runs a script chosen at run time")
+            if value.startswith("-") and not value.startswith("--") and "c" in value[1:]:
+                script = next((a for a in args[index + 1 :] if a.value is None or not a.value.startswith("-")), None)
+                if script is not None and script.value is not None:
+                    self.nested(script.value, segment.depth + 1, f"{program} -c", ())
+                return _with(segment, opaque=f"{program} -c runs a script given as a string")
+            if not value.startswith("-") and not value.startswith("+"):
+                return segment  # `bash script.sh`: an ordinary command that runs a file
+        return _with(segment, opaque=f"{program} starts a shell that reads commands from its input")
+
+    def nested(self, script: str, depth: int, via: str, words: tuple[Word, ...]) -> None:
+        if depth > MAX_DEPTH:
+            return
+        if any(w.value is None for w in words):
+            return
+        inner = _Collector(script.encode("utf-8", "surrogatepass"))
+        inner.run(depth, via)
+        for segment in inner.segments:
+            self.add(_with(segment, via=segment.via or via))
+
+    def find_exec(self, segment: Segment) -> None:
+        args = segment.args
+        index = 0
+        while index < len(args):
+            value = args[index].value
+            if value in ("-exec", "-execdir", "-ok", "-okdir"):
+                end = index + 1
+                while end < len(args) and args[end].value not in (";", "+"):
+                    end += 1
+                inner = tuple(args[index + 1 : end])
+                if inner:
+                    text = " ".join(w.raw for w in inner)
+                    self.build(text, (), inner, (), segment.depth + 1, f"find {value}")
+                index = end
+            index += 1
+
+    def add(self, segment: Segment) -> None:
+        if len(self.segments) <= MAX_SEGMENTS:
+            self.segments.append(segment)
+
+
+def _with(segment: Segment, **changes: object) -> Segment:
+    return dataclasses.replace(segment, **changes)  # type: ignore[arg-type]
+
+
+def _first_error(node: Node) -> Node | None:
+    if node.type == "ERROR" or node.is_missing:
+        return node
+    for child in node.children:
+        if child.has_error or child.is_missing or child.type == "ERROR":
+            found = _first_error(child)
+            if found is not None:
+                return found
+    return None
