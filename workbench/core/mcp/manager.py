@@ -26,8 +26,8 @@ from typing import Any, Literal
 from workbench import __version__
 from workbench.core.mcp.config import McpConfig, ServerConfig
 from workbench.core.mcp.names import normalize, split_name
+from workbench.core.mcp.process import ProcessInfo, StartError
 from workbench.core.mcp.tool import McpTool, make_tool, one_line, render_content
-from workbench.core.mcp.transport import ProcessInfo, StartError, open_transport
 from workbench.core.tools.base import ToolResult
 
 Status = Literal["not_started", "starting", "started", "failed", "stopped"]
@@ -166,6 +166,8 @@ class McpManager:
     async def _run(self, server: _Server) -> None:
         """The server's own task: open the connection, list tools, then hold the connection until stop()."""
         from mcp import Client, Implementation
+
+        from workbench.core.mcp.transport import open_transport
 
         config = server.config
         try:

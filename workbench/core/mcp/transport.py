@@ -14,13 +14,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import subprocess
 import time
-from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,44 +29,11 @@ from mcp.shared.message import SessionMessage
 from mcp_types import JSONRPCRequest, JSONRPCResponse, jsonrpc_message_adapter
 
 from workbench.core.mcp.config import ServerConfig
+from workbench.core.mcp.process import TERM_GRACE_S, ProcessInfo, StartError, kill_group
 
 TransportStreams = tuple[Any, Any]  # (read stream, write stream) as the SDK's Transport yields them
 
 STDIN_GRACE_S = 1.0  # a server gets this long to exit on its own once its stdin closes
-TERM_GRACE_S = 1.0  # then SIGTERM to its process group, and SIGKILL after this long
-STDERR_TAIL_LINES = 20
-
-
-class StartError(Exception):
-    """The server could not be started; the message is meant for the user as is."""
-
-
-@dataclass
-class ProcessInfo:
-    """What we know about a stdio server's process, for messages and for the orphan check."""
-
-    pid: int | None = None
-    process: anyio.abc.Process | None = None
-    stderr_tail: deque[str] = field(default_factory=lambda: deque(maxlen=STDERR_TAIL_LINES))
-    stdout_noise: int = 0  # lines on stdout that were not JSON-RPC
-
-    @property
-    def returncode(self) -> int | None:
-        return None if self.process is None else self.process.returncode
-
-    def exit_text(self) -> str:
-        code = self.returncode
-        if code is None:
-            return ""
-        if code < 0:
-            with contextlib.suppress(ValueError):
-                return f"killed by {signal.Signals(-code).name}"
-            return f"killed by signal {-code}"
-        return f"exit code {code}"
-
-    def stderr_text(self, lines: int = 3) -> str:
-        tail = [line for line in self.stderr_tail if line.strip()][-lines:]
-        return " | ".join(tail)
 
 
 def check_tool_listing(result: dict[str, Any]) -> list[str]:
@@ -146,31 +110,6 @@ async def filtered(inner: AbstractAsyncContextManager[Any], on_error: Callable[[
                 group.cancel_scope.cancel()
                 for stream in (down_recv, up_send):
                     await stream.aclose()
-
-
-def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-async def kill_group(pgid: int, grace: float = TERM_GRACE_S) -> None:
-    """SIGTERM the process group, then SIGKILL whatever is left after `grace` seconds."""
-    try:
-        os.killpg(pgid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    except PermissionError:
-        pass
-    deadline = time.monotonic() + grace
-    while _group_alive(pgid) and time.monotonic() < deadline:
-        await anyio.sleep(0.02)
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, signal.SIGKILL)
 
 
 async def _wait_exit(process: anyio.abc.Process, timeout: float) -> bool:

@@ -1,0 +1,76 @@
+"""A stdio server's process as the manager sees it: its id, exit code and stderr tail; killing its group.
+
+Kept apart from the transport so the manager can be imported without loading the `mcp` SDK.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+
+TERM_GRACE_S = 1.0  # after SIGTERM to a process group, SIGKILL follows after this long
+STDERR_TAIL_LINES = 20
+
+
+class StartError(Exception):
+    """The server could not be started; the message is meant for the user as is."""
+
+
+@dataclass
+class ProcessInfo:
+    """What we know about a stdio server's process, for messages and for the orphan check."""
+
+    pid: int | None = None
+    process: Any = None  # anyio.abc.Process once started
+    stderr_tail: deque[str] = field(default_factory=lambda: deque(maxlen=STDERR_TAIL_LINES))
+    stdout_noise: int = 0  # lines on stdout that were not JSON-RPC
+
+    @property
+    def returncode(self) -> int | None:
+        return None if self.process is None else self.process.returncode
+
+    def exit_text(self) -> str:
+        code = self.returncode
+        if code is None:
+            return ""
+        if code < 0:
+            with contextlib.suppress(ValueError):
+                return f"killed by {signal.Signals(-code).name}"
+            return f"killed by signal {-code}"
+        return f"exit code {code}"
+
+    def stderr_text(self, lines: int = 3) -> str:
+        tail = [line for line in self.stderr_tail if line.strip()][-lines:]
+        return " | ".join(tail)
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+async def kill_group(pgid: int, grace: float = TERM_GRACE_S) -> None:
+    """SIGTERM the process group, then SIGKILL whatever is left after `grace` seconds."""
+    try:
+        os.killpg(pgid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    except PermissionError:
+        pass
+    deadline = time.monotonic() + grace
+    while _group_alive(pgid) and time.monotonic() < deadline:
+        await anyio.sleep(0.02)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
