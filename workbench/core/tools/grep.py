@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import signal
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -21,7 +22,7 @@ from workbench.core.tools.base import CallPreview, Tool, ToolError, ToolKind, To
 from workbench.core.tools.common import ctx_of, opt_bool, opt_int, opt_str, refuse_secret, req_str
 from workbench.core.tools.context import ToolContext
 from workbench.core.tools.fence import Resolved
-from workbench.core.tools.grep_py import FileHits, Query, compile_query, search_tree
+from workbench.core.tools.grep_py import FileHits, Query, compile_query, glob_filter, search_tree
 from workbench.core.tools.limits import cap_text
 from workbench.core.tools.walk import find_rg
 
@@ -47,8 +48,7 @@ def rg_argv(rg: str, q: Query, mode: str, target: str) -> list[str]:
         argv.append("--ignore-case")
     if q.multiline:
         argv += ["--multiline", "--multiline-dotall"]
-    if q.glob:
-        argv += ["--glob", q.glob]
+    # q.glob is applied to rg's results instead: rg's --glob would override .gitignore.
     if q.type:
         argv += ["--type", q.type]
     return [*argv, "--regexp", q.pattern, "--", target]
@@ -108,9 +108,10 @@ async def run_rg(rg: str, argv: list[str], cwd: Path) -> bytes:
     except TimeoutError:
         raise ToolError(f"the search took longer than {RG_TIMEOUT_S:g} s; narrow the path or pattern") from None
     finally:
-        if proc.returncode is None:
+        if proc.returncode is None and (size > RG_MAX_BYTES or not proc.stdout.at_eof()):
+            # os.kill, not proc.kill(): Popen.kill() polls first and may reap the child behind asyncio's back.
             with contextlib.suppress(ProcessLookupError):
-                proc.kill()
+                os.kill(proc.pid, signal.SIGKILL)
         with contextlib.suppress(Exception):
             await asyncio.shield(proc.wait())
     if proc.returncode == 2 and not chunks:
@@ -243,4 +244,8 @@ class Grep(Tool):
             )
         target = "." if base.rel == "." else base.rel
         out = await run_rg(rg, rg_argv(rg, q, mode, target), ctx.workspace)
-        return parse_rg(out, mode, "")
+        hits = parse_rg(out, mode, "")
+        if q.glob and not base.real.is_file():  # a single file is searched whatever the glob, as in the fallback
+            prefix = "" if base.rel == "." else base.rel + "/"
+            hits = [h for h in hits if glob_filter(q.glob, h.rel[len(prefix) :] if prefix else h.rel)]
+        return hits

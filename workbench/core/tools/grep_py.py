@@ -102,7 +102,7 @@ def candidate_files(root: Path, base: Path, q: Query, *, secrets_ok: bool) -> li
         if not secrets_ok and is_secret_path(rel):
             continue
         sub = rel[len(prefix) :] if prefix else rel
-        if q.glob and not _glob_filter(q.glob, sub):
+        if q.glob and not glob_filter(q.glob, sub):
             continue
         if globs and not any(glob_matches(g, sub) for g in globs):
             continue
@@ -110,7 +110,8 @@ def candidate_files(root: Path, base: Path, q: Query, *, secrets_ok: bool) -> li
     return out
 
 
-def _glob_filter(pattern: str, sub: str) -> bool:
+def glob_filter(pattern: str, sub: str) -> bool:
+    """`glob` narrows the files searched (a leading '!' excludes); it never brings back ignored files."""
     if pattern.startswith("!"):
         return not glob_matches(pattern[1:], sub)
     return glob_matches(pattern, sub)

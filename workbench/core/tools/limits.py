@@ -19,6 +19,7 @@ from workbench.core.tools.base import ToolError
 @dataclass(frozen=True)
 class Limits:
     max_output_chars: int = 30_000  # per tool result sent to the model
+    read_max_chars: int = 100_000  # Read pages stop here (about Claude Code's 25k-token Read limit)
     max_file_bytes: int = 10 * 1024 * 1024  # Read/Edit refuse bigger files
     read_default_lines: int = 2000
     max_line_chars: int = 2000  # longer lines are cut in Read output

@@ -29,13 +29,19 @@ DEFAULT_EXCLUDES = (
 MANY_MAX_FILES = 200
 
 
-def numbered(lines: list[str], first: int, max_chars: int) -> str:
-    out = []
+def numbered(lines: list[str], first: int, max_chars: int, budget: int) -> list[str]:
+    """`cat -n` style lines, long lines cut, stopping before the output budget is spent."""
+    out: list[str] = []
+    used = 0
     for n, line in enumerate(lines, start=first):
         if len(line) > max_chars:
             line = line[:max_chars] + f" [… line cut: {len(line) - max_chars:,} more characters]"
-        out.append(f"{n:>6}\t{line}")
-    return "\n".join(out)
+        entry = f"{n:>6}\t{line}"
+        used += len(entry) + 1
+        if used > budget and out:
+            break
+        out.append(entry)
+    return out
 
 
 def load_text(ctx: ToolContext, res: Resolved) -> tuple[bytes, str]:
@@ -91,12 +97,13 @@ class Read(Tool):
         if offset > total:
             raise ToolError(f"{res.rel} has {total} lines; offset {offset} is past the end")
         chosen = lines[offset - 1 : offset - 1 + limit]
-        body = numbered(chosen, offset, c.limits.max_line_chars)
-        last = offset + len(chosen) - 1
+        shown = numbered(chosen, offset, c.limits.max_line_chars, c.limits.read_max_chars - 200)
+        body = "\n".join(shown)
+        last = offset + len(shown) - 1
         if last < total:
             body += f"\n[lines {offset}-{last} of {total}; Read with offset={last + 1} for more]"
         hint = f"Read {res.rel} with a smaller limit, or an offset further on"
-        content = redact(cap_text(body, c.limits.max_output_chars, hint))
+        content = redact(cap_text(body, c.limits.read_max_chars, hint))
         return ToolResult(
             content=content, files_read=(res.rel,), output_bytes=len(data), meta={"lines": total, "first": offset}
         )
