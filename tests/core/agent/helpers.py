@@ -180,3 +180,34 @@ def harness(
         session_usage=add,
     )
     return Harness(loop, history, usage)
+
+
+def git_repo(root: Path) -> Path:
+    """A small real git repository with one commit."""
+    import subprocess
+
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "app.py").write_text("def greet(name):\n    return f'hello {name}'\n")
+    (root / "README.md").write_text("# demo\n")
+    env = {
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@e",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@e",
+        "PATH": "/usr/bin:/bin",
+    }
+    for args in (["init", "-q", "-b", "main"], ["add", "."], ["commit", "-qm", "init"]):
+        subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, env=env)
+    return root
+
+
+@dataclass
+class ScriptedApprover:
+    """Answers approval requests from a list, in order; records what it was asked."""
+
+    answers: list[Decision]
+    asked: list[ApprovalRequest] = field(default_factory=list)
+
+    async def decide(self, request: ApprovalRequest) -> Decision:
+        self.asked.append(request)
+        return self.answers.pop(0)

@@ -101,7 +101,7 @@ async def test_denials_carry_the_reason_back_to_the_model(tmp_path: Path) -> Non
     decided = [e for e in events if isinstance(e, ApprovalDecided)]
     assert len(asked) == 1 and asked[0].request.tool == "Cat"
     assert decided[0].decision.allow is False and decided[0].decision.by == "headless"
-    assert "denied" in results[0]["content"] and "no one to ask in headless mode" in results[0]["content"]
+    assert "was not run" in results[0]["content"] and "no one to ask in headless mode" in results[0]["content"]
     assert results[1]["content"] == "Denied by policy: table says deny for Sleep"
     assert outcome.denied_calls == 2
     assert policy.applied and policy.applied[0][1].allow is False

@@ -8,21 +8,23 @@ error result too: one bad tool never ends the turn.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable
 from typing import Any, Protocol
 
-from workbench.core.approvals import ApprovalRequest, Approver, Decision, SegmentVerdict, Verdict
+from workbench.core.approvals import ApprovalRequest, Approver, Decision, Verdict
 from workbench.core.events import ApprovalDecided, ApprovalRequested, Event, ToolCallFinished
 from workbench.core.tools.base import CallPreview, Tool, ToolError, ToolKind, ToolResult
 
 
 class Evaluation(Protocol):
-    verdict: Verdict
-    reason: str
-    rule: str | None
-    matched: Any
-    segments: Sequence[SegmentVerdict]
-    request: ApprovalRequest | None
+    @property
+    def verdict(self) -> Verdict: ...
+
+    @property
+    def reason(self) -> str: ...
+
+    @property
+    def request(self) -> ApprovalRequest | None: ...
 
 
 class Policy(Protocol):
@@ -91,14 +93,14 @@ class CallGate:
             offered = ", ".join(self.tools) or "none"
             msg = f"Unknown tool {name!r}: it is not available in this session. Available tools: {offered}."
             event = self._finished(call_id, name, args, started, msg, is_error=True, decision="invalid")
-            self._audit(event, wall, None, None, None)
+            self._audit(event, wall, None, None, error=event.output)
             yield event
             return
         try:
             preview = await tool.preview(args, self.context)
         except ToolError as exc:
             event = self._finished(call_id, name, args, started, str(exc), is_error=True, decision="invalid")
-            self._audit(event, wall, None, None, None)
+            self._audit(event, wall, None, None, error=event.output)
             yield event
             return
         evaluation = self.policy.evaluate(name, tool.kind, args, preview, call_id=call_id)
@@ -107,7 +109,7 @@ class CallGate:
         if evaluation.verdict is Verdict.DENY:
             msg = f"Denied by policy: {evaluation.reason}"
             event = self._finished(call_id, name, args, started, msg, is_error=True, decision="deny")
-            self._audit(event, wall, evaluation, None, None)
+            self._audit(event, wall, evaluation, None, error=event.output)
             yield event
             return
         if evaluation.verdict is Verdict.ASK and request is not None:
@@ -118,12 +120,13 @@ class CallGate:
                 self.on_decision(request, decision)
             yield ApprovalDecided(request_id=request.id, call_id=call_id, decision=decision)
             if not decision.allow:
-                reason = decision.reason or "the user declined"
-                msg = f"The user denied this {name} call: {reason}"
+                reason = decision.reason or "the user declined it"
+                msg = f"This {name} call was not run: {reason}"
                 event = self._finished(call_id, name, args, started, msg, is_error=True, decision="denied")
-                self._audit(event, wall, evaluation, request, decision)
+                self._audit(event, wall, evaluation, decision, error=event.output)
                 yield event
                 return
+        result: ToolResult | None = None
         try:
             result = await tool.run(args, self.context)
         except ToolError as exc:
@@ -146,7 +149,7 @@ class CallGate:
                 decision="approved" if decision else "allow",
                 result=result,
             )
-        self._audit(event, wall, evaluation, request, decision)
+        self._audit(event, wall, evaluation, decision, result=result, error=None if result else event.output)
         yield event
 
     def _audit(
@@ -154,9 +157,11 @@ class CallGate:
         event: ToolCallFinished,
         wall: float,
         evaluation: Evaluation | None,
-        request: ApprovalRequest | None,
         decision: Decision | None,
+        *,
+        result: ToolResult | None = None,
+        error: str | None = None,
     ) -> None:
         if self.audit is None:
             return
-        self.audit(event=event, started_at=wall, evaluation=evaluation, request=request, decision=decision)
+        self.audit(event=event, started_at=wall, evaluation=evaluation, decision=decision, result=result, error=error)

@@ -13,6 +13,7 @@ CONNECT_TIMEOUT_S = 10.0
 
 # Local servers (Ollama, llama.cpp, vLLM, LiteLLM) ignore the key but the SDK needs one to build its header.
 LOCAL_PLACEHOLDER_KEY = "workbench-local"
+MISSING_KEY = "workbench-no-credentials"
 
 CREDENTIALS_HELP = """No Anthropic credentials found. Set one of:
   export ANTHROPIC_API_KEY=sk-ant-...            # the Anthropic API
@@ -51,13 +52,16 @@ def make_client(
     http_client = None
     if transport is not None:
         http_client = httpx2.AsyncClient(transport=transport, timeout=_timeout(timeout))
-    return anthropic.AsyncAnthropic(
-        api_key=key,
-        base_url=base or ("http://replay.invalid" if transport is not None else None),
-        max_retries=0,
-        timeout=_timeout(timeout),
-        http_client=http_client,
-    )
+    try:
+        return anthropic.AsyncAnthropic(
+            api_key=key, base_url=base, max_retries=0, timeout=_timeout(timeout), http_client=http_client
+        )
+    except anthropic.CredentialsError:
+        # No usable credentials: build the client anyway so a session can open and explain the problem
+        # (see credentials_status) instead of crashing here.
+        return anthropic.AsyncAnthropic(
+            api_key=MISSING_KEY, base_url=base, max_retries=0, timeout=_timeout(timeout), http_client=http_client
+        )
 
 
 def credentials_status() -> tuple[bool, str]:

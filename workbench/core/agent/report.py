@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from workbench.core.events import (
     ApprovalDecided,
@@ -66,30 +66,10 @@ def _tool_call(event: ToolCallFinished) -> list[str]:
 def _audit_section(audit_path: Path) -> list[str]:
     if not audit_path.is_file():
         return ["_No audit log for this session._"]
-    rows: list[dict[str, Any]] = []
-    for raw in audit_path.read_text(encoding="utf-8", errors="replace").splitlines():
-        try:
-            value = json.loads(raw)
-        except ValueError:
-            continue
-        if isinstance(value, dict):
-            rows.append(value)
-    if not rows:
-        return ["_The audit log is empty._"]
-    lines = ["| time | tool | policy | approval | outcome | ms |", "|---|---|---|---|---|---|"]
-    for row in rows:
+    from workbench.core.policy.audit import render_markdown
 
-        def cell(value: Any) -> str:
-            text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-            return _one_line(text).replace("|", "\\|")
-
-        outcome = row.get("outcome", {})
-        lines.append(
-            f"| {cell(row.get('ts_start', ''))} | {cell(row.get('tool', ''))} | {cell(row.get('policy', ''))} "
-            f"| {cell(row.get('approval', ''))} | {cell(outcome)} | {cell(row.get('duration_ms', ''))} |"
-        )
-    lines += ["", f"Raw log: `{audit_path}`"]
-    return lines
+    lines = render_markdown(audit_path).splitlines()
+    return [("##" + line) if line.startswith("#") else line for line in lines] + ["", f"Raw log: `{audit_path}`"]
 
 
 def session_markdown(loaded: LoadedSession, audit_path: Path) -> str:

@@ -1,0 +1,85 @@
+"""The transcript store: append, fsync, torn last lines, resolve ids, list and export."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from workbench.core.agent.report import fenced, session_markdown
+from workbench.core.events import AssistantText, PlanItem, PlanUpdated, TextDelta, ToolCallFinished, TurnStarted
+from workbench.core.session_store import SessionNotFound, SessionStore, list_sessions, load
+
+
+def _write_session(store: SessionStore, sid: str) -> None:
+    t = store.create(sid, {"workspace": str(store.workspace), "persona": {"id": "p", "path": "/x"}, "model": "m"})
+    t.event(TurnStarted(turn=1, prompt="first prompt", persona_id="p", model="m"))
+    t.message({"role": "user", "content": [{"type": "text", "text": "first prompt"}]})
+    t.event(TextDelta(text="not stored"))
+    t.event(AssistantText(text="answer ```with fence```"))
+    t.event(PlanUpdated(items=(PlanItem(content="step one", status="in_progress"),)))
+    t.event(
+        ToolCallFinished(
+            call_id="c1", tool="Bash", input={"command": "ls"}, output="\x1b[31mred", is_error=False, duration_ms=3.0
+        )
+    )
+    t.message({"role": "user", "content": [{"type": "text", "text": "more"}], "merge": True})
+    t.close()
+
+
+def test_round_trip_skips_deltas_and_merges(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    _write_session(store, "20260101-000000-aaaaaa")
+    loaded = store.load("20260101")
+    assert loaded.meta["model"] == "m" and loaded.skipped_lines == 0
+    assert [e.type for e in loaded.events] == ["turn_started", "assistant_text", "plan_updated", "tool_call_finished"]
+    assert loaded.messages == [
+        {"role": "user", "content": [{"type": "text", "text": "first prompt"}, {"type": "text", "text": "more"}]}
+    ]
+    assert loaded.plan == [PlanItem(content="step one", status="in_progress")]
+    assert (store.path(loaded.id).stat().st_mode & 0o777) == 0o600
+
+
+def test_torn_last_line_is_skipped_and_cut_before_appending(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    sid = "20260101-000000-bbbbbb"
+    _write_session(store, sid)
+    with open(store.path(sid), "a", encoding="utf-8") as fh:
+        fh.write('{"k":"event","e":{"type":"assistant_text","te')
+    loaded = store.load(sid)
+    assert loaded.skipped_lines == 1 and len(loaded.events) == 4
+    t = store.reopen(sid)
+    t.event(AssistantText(text="after the crash"))
+    t.close()
+    again = store.load(sid)
+    assert again.skipped_lines == 0 and again.events[-1] == AssistantText(text="after the crash")
+    for line in store.path(sid).read_text().splitlines():
+        json.loads(line)
+
+
+def test_latest_prefixes_and_unknown_ids(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    _write_session(store, "20260101-000000-aaaaaa")
+    _write_session(store, "20260102-000000-bbbbbb")
+    assert store.resolve("latest") in store.ids()
+    with pytest.raises(SessionNotFound, match="no session 'zzz'"):
+        store.load("zzz")
+    with pytest.raises(SessionNotFound, match="matches several"):
+        store.load("2026010")
+    with pytest.raises(SessionNotFound, match="no sessions yet"):
+        SessionStore(tmp_path / "other").load("latest")
+    rows = list_sessions(tmp_path)
+    assert {r.id for r in rows} == set(store.ids()) and rows[0].first_prompt == "first prompt"
+    assert load("20260102-000000-bbbbbb").id == "20260102-000000-bbbbbb"  # found without naming the project
+
+
+def test_markdown_export_fences_untrusted_text(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    _write_session(store, "20260101-000000-cccccc")
+    report = session_markdown(store.load("20260101"), store.audit_path("none"))
+    assert "## Plan" in report and "[~] step one" in report
+    assert "#### Bash (ok, allow, 3 ms)" in report
+    assert "````markdown\nanswer ```with fence```\n````" in report
+    assert "_No audit log for this session._" in report
+    assert fenced("a ````` b").startswith("``````\n")

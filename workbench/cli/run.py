@@ -1,0 +1,86 @@
+"""`workbench run "PROMPT"`: one prompt, headless. See workbench/headless.py and docs/events.md."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+EPILOG = """output formats:
+  text         the answer on stdout as it streams; tool calls, retries and errors on stderr
+  json         one JSON object at the end: final_text, usage, cost_usd, session_id, tool_calls, errors
+  stream-json  one JSON event per line as it happens (schema: docs/events.md), then nothing else
+
+approvals:
+  nothing can be approved headless: a call that would ask is denied and the reason goes back to the
+  model. Permit calls up front with --allow 'Bash(npm test:*)', --allow Edit, or --mode acceptEdits.
+
+exit codes:
+  0    the turn completed
+  1    API error (after retries), or the API rejected the request; the message says what to do
+  2    bad input: unknown persona, missing folder, no credentials, a session that cannot be resumed
+  3    the turn completed but one or more tool calls were denied (rule, mode, or approval needed)
+  4    stopped by the --max-turns limit
+  130  interrupted (Ctrl-C); the transcript is saved, --continue resumes it"""
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="workbench run",
+        description="Run one prompt headless with a persona.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("prompt", help="the prompt ('-' reads it from stdin)")
+    p.add_argument("--persona", help="persona id, name or path to a persona file (default: the built-in one)")
+    p.add_argument("--cwd", type=Path, default=Path.cwd(), help="the repository to work in (default: .)")
+    p.add_argument(
+        "--mode",
+        default="default",
+        choices=["default", "plan", "acceptEdits", "dontAsk", "bypassPermissions"],
+        help="permission mode",
+    )
+    p.add_argument("--allow", action="append", default=[], metavar="RULE", help="allow rule, e.g. 'Bash(git diff:*)'")
+    p.add_argument("--deny", action="append", default=[], metavar="RULE", help="deny rule, e.g. 'Bash(rm:*)'")
+    p.add_argument("--model", help="model id or alias (default: the persona's model)")
+    p.add_argument("--max-turns", type=int, default=50, help="model requests per run before stopping (default 50)")
+    p.add_argument("--output-format", default="text", choices=["text", "json", "stream-json"])
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--resume", metavar="ID", help="continue the session ID (a unique prefix is enough)")
+    group.add_argument("--continue", dest="continue_", action="store_true", help="continue the latest session")
+    p.add_argument("--record", type=Path, metavar="FILE", help="write the model traffic to a replay cassette")
+    return p
+
+
+def main(argv: list[str]) -> int:
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit as exc:
+        return 0 if exc.code == 0 else 2
+    from workbench.headless import RunOptions, run
+
+    prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
+    if not prompt.strip():
+        print("workbench run: the prompt is empty", file=sys.stderr)
+        return 2
+    if args.max_turns < 1:
+        print("workbench run: --max-turns must be at least 1", file=sys.stderr)
+        return 2
+    opts = RunOptions(
+        prompt=prompt,
+        cwd=args.cwd.expanduser().resolve(),
+        persona=args.persona,
+        mode=args.mode,
+        allow=args.allow,
+        deny=args.deny,
+        model=args.model,
+        max_turns=args.max_turns,
+        output_format=args.output_format,
+        resume="latest" if args.continue_ else args.resume,
+        record=args.record,
+    )
+    try:
+        return asyncio.run(run(opts))
+    except KeyboardInterrupt:
+        return 130

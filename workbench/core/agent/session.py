@@ -1,0 +1,403 @@
+"""AgentSession: the one object the TUI, headless mode and tests drive.
+
+    session = AgentSession.create(workspace, persona, approver=DenyAll())
+    async for event in session.run_turn("Review src/"):
+        ...                      # cancel by cancelling the consuming task
+
+A session owns the history sent to the model, the plan, usage, the policy (with its grant ledger) and an
+append-only transcript; `resume` rebuilds all of it from the transcript.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import anthropic
+import httpx2
+
+from workbench.config import Config, load_config
+from workbench.core.agent import wiring
+from workbench.core.agent.calls import CallGate
+from workbench.core.agent.client import READ_TIMEOUT_S, credentials_status, make_client
+from workbench.core.agent.codec import _build
+from workbench.core.agent.contract import check_contract
+from workbench.core.agent.loop import AgentLoop, LoopOutcome, LoopSettings
+from workbench.core.agent.prompt import build_system_prompt
+from workbench.core.agent.retry import RetryPolicy
+from workbench.core.approvals import ApprovalRequest, Approver, Decision, Scope
+from workbench.core.events import (
+    ErrorEvent,
+    Event,
+    Notice,
+    PlanItem,
+    PlanUpdated,
+    ToolCallFinished,
+    TurnDone,
+    TurnStarted,
+    UsageInfo,
+)
+from workbench.core.personas.model import Persona
+from workbench.core.session_store import TRANSIENT_EVENTS, LoadedSession, SessionStore, Transcript, new_session_id
+
+INTERRUPTED_RESULT = "Interrupted: the workbench stopped before this tool call finished; its effect is unknown."
+
+
+def session_model_for(persona: Persona, override: str | None) -> str:
+    from workbench.core.models import resolve_model, session_model
+
+    if override:
+        ref = resolve_model(override)
+        return ref.resolved or override.strip()  # a local server's own model name passes through
+    return persona.model.resolved or session_model(None)
+
+
+def repair_history(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Give every tool_use a tool_result (a process killed mid-call leaves some without one)."""
+    out = list(messages)
+    if not out or out[-1].get("role") != "assistant":
+        return out
+    content = out[-1].get("content")
+    ids = [b.get("id") for b in content or [] if isinstance(b, dict) and b.get("type") == "tool_use"]
+    if ids:
+        out.append(
+            {
+                "role": "user",
+                "content": [
+                    {"type": "tool_result", "tool_use_id": i, "content": INTERRUPTED_RESULT, "is_error": True}
+                    for i in ids
+                ],
+            }
+        )
+    return out
+
+
+def plan_note(items: Sequence[PlanItem]) -> str:
+    lines = [f"{n}. [{i.status}] {i.content}" for n, i in enumerate(items, 1)] or ["(empty)"]
+    return "<system-reminder>The user edited the plan. The plan is now:\n" + "\n".join(lines) + "\n</system-reminder>"
+
+
+@dataclass
+class _Parts:
+    workspace: Path
+    persona: Persona
+    approver: Approver
+    model: str
+    mode: str
+    allow: Sequence[str]
+    deny: Sequence[str]
+    max_turns: int
+    transport: httpx2.AsyncBaseTransport | None
+    store: SessionStore
+    config: Config
+    client: anthropic.AsyncAnthropic | None
+
+
+class AgentSession:
+    def __init__(
+        self, parts: _Parts, session_id: str, transcript: Transcript, history: list[dict[str, Any]], events: list[Event]
+    ) -> None:
+        self.id = session_id
+        self.workspace = parts.workspace.resolve()
+        self.persona = parts.persona
+        self.model = parts.model
+        self.store = parts.store
+        self.transcript = transcript
+        self.history = history
+        self.events = events
+        self.usage = UsageInfo()
+        self.plan: list[PlanItem] = []
+        self._plan_note: str | None = None
+        self._turn = sum(1 for e in events if isinstance(e, TurnStarted))
+        self._previous: AsyncGenerator[Event, None] | None = None
+        self._closing: AsyncGenerator[Event, None] | None = None
+        agent = parts.config.section("agent")
+        self.context = wiring.tool_context(self.workspace, parts.config, session_id)
+        self.registry_tools = wiring.offered_tools(self.persona, self.context, parts.config)
+        self.policy = wiring.policy_engine(
+            self.workspace, self.persona, mode=parts.mode, allow=parts.allow, deny=parts.deny, config=parts.config
+        )
+        self.mode = self.policy.mode
+        self.notices = [Notice(level="warning", message=m) for m in self.policy.messages]
+        self.ledger = self.policy.ledger
+        self.audit = wiring.audit_log(
+            self.persona, self.store.audit_path(session_id), parts.config, session_id=session_id
+        )
+        self.gate = CallGate(
+            self.registry_tools,
+            policy=self.policy,
+            approver=parts.approver,
+            context=self.context,
+            audit=self._audit,
+            on_decision=self._remember,
+        )
+        read_timeout = agent.get("read_timeout_s", READ_TIMEOUT_S)
+        self.credentials_problem: str | None = None
+        if parts.client is None and parts.transport is None:
+            ok, message = credentials_status()
+            self.credentials_problem = None if ok else message
+        self.client = parts.client or make_client(
+            transport=parts.transport,
+            timeout=float(read_timeout) if isinstance(read_timeout, (int, float)) else READ_TIMEOUT_S,
+        )
+        self.system_prompt = build_system_prompt(self.persona, self.workspace, list(self.registry_tools))
+        max_tokens = agent.get("max_tokens", 16000)
+        thinking = agent.get("thinking")
+        max_turns = (
+            parts.max_turns if parts.persona.max_turns is None else min(parts.max_turns, parts.persona.max_turns)
+        )
+        self.settings = LoopSettings(
+            model=self.model,
+            max_tokens=int(max_tokens) if isinstance(max_tokens, int) else 16000,
+            max_turns=max_turns,
+            thinking={"type": thinking} if isinstance(thinking, str) else None,
+            retry=RetryPolicy.from_config(agent),
+            pricing=parts.config.section("pricing"),
+        )
+        self.loop = AgentLoop(
+            self.client,
+            self.settings,
+            system=self.system_prompt,
+            tools=[t.api_spec() for t in self.registry_tools.values()],
+            executor=self.gate,
+            commit=self._commit,
+            session_usage=self._add_usage,
+        )
+
+    # -- construction --------------------------------------------------------------------------------
+
+    @classmethod
+    def create(
+        cls,
+        workspace: Path,
+        persona: Persona,
+        *,
+        approver: Approver,
+        model: str | None = None,
+        mode: str = "default",
+        allow: Sequence[str] = (),
+        deny: Sequence[str] = (),
+        max_turns: int = 50,
+        transport: httpx2.AsyncBaseTransport | None = None,
+        store: SessionStore | None = None,
+        config: Config | None = None,
+        client: anthropic.AsyncAnthropic | None = None,
+    ) -> AgentSession:
+        cfg = config or load_config()
+        parts = _Parts(
+            workspace,
+            persona,
+            approver,
+            session_model_for(persona, model),
+            mode,
+            tuple(allow),
+            tuple(deny),
+            max_turns,
+            transport,
+            store or SessionStore(workspace),
+            cfg,
+            client,
+        )
+        session_id = new_session_id()
+        transcript = parts.store.create(
+            session_id,
+            {
+                "workspace": str(workspace.resolve()),
+                "persona": {"id": persona.id, "path": persona.source.path, "sha256": persona.source.sha256},
+                "model": parts.model,
+                "mode": mode,
+                "allow": list(allow),
+                "deny": list(deny),
+                "max_turns": max_turns,
+            },
+        )
+        return cls(parts, session_id, transcript, [], [])
+
+    @classmethod
+    def resume(
+        cls,
+        session_id: str,
+        workspace: Path,
+        *,
+        approver: Approver,
+        persona: Persona | None = None,
+        model: str | None = None,
+        mode: str | None = None,
+        allow: Sequence[str] = (),
+        deny: Sequence[str] = (),
+        max_turns: int | None = None,
+        transport: httpx2.AsyncBaseTransport | None = None,
+        store: SessionStore | None = None,
+        config: Config | None = None,
+        client: anthropic.AsyncAnthropic | None = None,
+    ) -> AgentSession:
+        """Continue a saved session ("latest" for the newest): history, persona, plan, usage and grants."""
+        box = store or SessionStore(workspace)
+        loaded = box.load(session_id)
+        meta = loaded.meta
+        chosen = persona or wiring.reload_persona(meta.get("persona", {}), workspace)
+        cfg = config or load_config()
+        parts = _Parts(
+            workspace,
+            chosen,
+            approver,
+            (model and session_model_for(chosen, model)) or str(meta.get("model", "")),
+            mode or str(meta.get("mode", "default")),
+            [*meta.get("allow", []), *allow],
+            [*meta.get("deny", []), *deny],
+            max_turns or int(meta.get("max_turns", 50)),
+            transport,
+            box,
+            cfg,
+            client,
+        )
+        transcript = box.reopen(loaded.id)
+        history = repair_history(loaded.messages)
+        for message in history[len(loaded.messages) :]:
+            transcript.message(message)
+        session = cls(parts, loaded.id, transcript, history, list(loaded.events))
+        session._restore(loaded)
+        return session
+
+    def _restore(self, loaded: LoadedSession) -> None:
+        for event in loaded.events:
+            if isinstance(event, TurnDone):
+                self.usage = self.usage + event.usage
+        self.plan = loaded.plan
+        self.context.plan = tuple(self.plan)
+        for grant in loaded.grants:
+            try:
+                request = _build(ApprovalRequest, grant["request"])
+                decision = _build(Decision, grant["decision"])
+            except (KeyError, TypeError, ValueError):
+                continue
+            self.policy.apply(request, decision)
+
+    # -- bookkeeping ---------------------------------------------------------------------------------
+
+    def _commit(self, message: dict[str, Any]) -> None:
+        self.history.append(message)
+        self.transcript.message(message)
+
+    def _add_usage(self, usage: UsageInfo) -> UsageInfo:
+        self.usage = self.usage + usage
+        return self.usage
+
+    def _record(self, event: Event) -> Event:
+        if not isinstance(event, TRANSIENT_EVENTS):  # complete events only: what a UI needs to rebuild
+            self.events.append(event)
+            self.transcript.event(event)
+        return event
+
+    def _remember(self, request: ApprovalRequest, decision: Decision) -> None:
+        if decision.allow and decision.scope is Scope.SESSION:
+            self.transcript.grant({"request": request.to_json(), "decision": decision.to_json()})
+
+    def _audit(
+        self,
+        *,
+        event: ToolCallFinished,
+        started_at: float,
+        evaluation: Any,
+        decision: Decision | None,
+        result: Any,
+        error: str | None,
+    ) -> None:
+        if self.audit is not None:
+            wiring.write_audit(
+                self.audit,
+                tool=event.tool,
+                args=event.input,
+                started_at=started_at,
+                duration_ms=event.duration_ms,
+                evaluation=evaluation,
+                decision=decision,
+                result=result,
+                error=error,
+            )
+
+    def set_plan(self, items: Sequence[PlanItem]) -> PlanUpdated:
+        """A user edit of the plan: recorded now, and the agent is told at the start of its next turn."""
+        self.plan = list(items)
+        self.context.plan = tuple(self.plan)
+        self._plan_note = plan_note(self.plan)
+        event = PlanUpdated(items=tuple(self.plan), source="user")
+        self._record(event)
+        return event
+
+    def _add_prompt(self, prompt: str) -> None:
+        blocks: list[dict[str, Any]] = []
+        if self._plan_note:
+            blocks.append({"type": "text", "text": self._plan_note})
+            self._plan_note = None
+        blocks.append({"type": "text", "text": prompt})
+        if self.history and self.history[-1].get("role") == "user":  # after a cancel or max-turns stop
+            last = self.history[-1]
+            merged = {"role": "user", "content": [*list(last.get("content") or []), *blocks]}
+            self.history[-1] = merged
+            self.transcript.message({"role": "user", "content": blocks, "merge": True})
+        else:
+            self._commit({"role": "user", "content": blocks})
+
+    # -- the turn ------------------------------------------------------------------------------------
+
+    def run_turn(self, prompt: str) -> AsyncIterator[Event]:
+        gen = self._run_turn(prompt)
+        self._previous, previous = gen, self._previous
+        self._closing = previous
+        return gen
+
+    async def _run_turn(self, prompt: str) -> AsyncGenerator[Event, None]:
+        if self._closing is not None:  # an abandoned earlier turn: finish its cleanup first
+            await self._closing.aclose()
+            self._closing = None
+        self._turn += 1
+        self._add_prompt(prompt)
+        yield self._record(TurnStarted(turn=self._turn, prompt=prompt, persona_id=self.persona.id, model=self.model))
+        while self.notices:
+            yield self._record(self.notices.pop(0))
+        outcome = LoopOutcome()
+        if self.credentials_problem:
+            yield self._record(
+                ErrorEvent(kind="auth", message="no Anthropic credentials", hint=self.credentials_problem)
+            )
+            yield self._record(TurnDone(stop_reason="error", final_text="", usage=outcome.usage, session_id=self.id))
+            self.transcript.sync()
+            return
+        finished = False
+        try:
+            async with contextlib.aclosing(self.loop.run(self.history, outcome)) as events:
+                async for event in events:
+                    yield self._record(event)
+                    if isinstance(event, ToolCallFinished) and event.tool == "TodoWrite" and not event.is_error:
+                        yield self._record(self._agent_plan())
+            if outcome.stop_reason == "end_turn" and self.persona.output_contract and outcome.final_text:
+                yield self._record(check_contract(self.persona.output_contract, outcome.final_text))
+            stop = outcome.stop_reason or "end_turn"
+            if outcome.denied_calls and stop == "end_turn":
+                yield self._record(Notice(level="warning", message=f"{outcome.denied_calls} tool call(s) were denied"))
+            finished = True
+            yield self._record(
+                TurnDone(stop_reason=stop, final_text=outcome.final_text, usage=outcome.usage, session_id=self.id)
+            )
+        finally:
+            if not finished:
+                self._record(
+                    TurnDone(
+                        stop_reason="cancelled", final_text=outcome.final_text, usage=outcome.usage, session_id=self.id
+                    )
+                )
+            self.transcript.sync()
+
+    def _agent_plan(self) -> PlanUpdated:
+        self.plan = list(getattr(self.context, "plan", ()) or ())
+        return PlanUpdated(items=tuple(self.plan), source="agent")
+
+    async def aclose(self) -> None:
+        if self._previous is not None:
+            await self._previous.aclose()
+        self.transcript.close()
+        await self.client.close()

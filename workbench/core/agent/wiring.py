@@ -1,0 +1,118 @@
+"""How a session is put together from the other parts of the core: tools, policy, audit, persona reload."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from workbench.config import Config
+from workbench.core.personas.model import Persona
+from workbench.core.policy.audit import AuditLog, CallRecord
+from workbench.core.policy.engine import PolicyEngine
+from workbench.core.policy.ledger import GrantLedger
+from workbench.core.policy.settings import load_rules
+from workbench.core.tools.base import Tool, ToolResult
+from workbench.core.tools.context import ToolContext, ToolSettings
+from workbench.core.tools.registry import build_registry
+
+
+class PersonaUnavailable(LookupError):
+    pass
+
+
+def tool_context(workspace: Path, config: Config, session_id: str) -> ToolContext:
+    return ToolContext(workspace, settings=ToolSettings.from_config(config.section("tools")), session_id=session_id)
+
+
+def offered_tools(persona: Persona, context: ToolContext, config: Config) -> dict[str, Tool]:
+    """The persona's granted tools that the registry can run, canonical names only, in registry order."""
+    registry = build_registry(network=context.settings.network)
+    if persona.tools.inherit_all:
+        return registry.tools()
+    return registry.tools([name for name in persona.tools.granted if name in registry])
+
+
+def audit_enabled(persona: Persona, config: Config) -> bool:
+    """On when the persona mandates audit trails (seed 000), or `[audit] always = true` in the config."""
+    return any(rule.kind == "audit" for rule in persona.policies) or config.section("audit").get("always") is True
+
+
+def audit_log(persona: Persona, path: Path, config: Config, *, session_id: str) -> AuditLog | None:
+    if not audit_enabled(persona, config):
+        return None
+    return AuditLog(path, session=session_id, persona_id=persona.id, persona_sha256=persona.source.sha256)
+
+
+def write_audit(
+    log: AuditLog,
+    *,
+    tool: str,
+    args: dict[str, Any],
+    started_at: float,
+    duration_ms: float,
+    evaluation: Any,
+    decision: Any,
+    result: ToolResult | None,
+    error: str | None,
+) -> None:
+    verdict = str(getattr(evaluation, "verdict", "deny" if evaluation is None else "allow"))
+    matched = getattr(evaluation, "matched", ()) or ()
+    rule = getattr(evaluation, "rule", None)
+    names = [str(m) for m in matched] if isinstance(matched, (list, tuple)) else []
+    if rule and str(rule) not in names:
+        names.append(str(rule))
+    remembered = bool(decision is not None and decision.allow and str(decision.scope) != "once")
+    log.record(
+        CallRecord(
+            tool=tool,
+            input=args,
+            started=started_at,
+            duration_ms=int(duration_ms),
+            decision=verdict,
+            matched=names,
+            reason=str(getattr(evaluation, "reason", "") or ""),
+            approval=decision,
+            remembered=remembered,
+            result=result,
+            error=error,
+        )
+    )
+
+
+def reload_persona(meta: dict[str, Any], workspace: Path) -> Persona:
+    """The persona a saved session used, loaded again from its file (ids as in the original load set)."""
+    from workbench.core.personas.discovery import discover
+
+    path = meta.get("path")
+    if not isinstance(path, str) or not path:
+        raise PersonaUnavailable("the session does not record its persona file; pass --persona")
+    if not Path(path).is_file():
+        raise PersonaUnavailable(f"the session's persona file {path} is gone; pass --persona to choose another")
+    found = discover(workspace, [Path(path)])
+    persona = found.by_path(Path(path))
+    if persona is None:
+        problems = "; ".join(d.message for _, d in found.failures) or "it could not be loaded"
+        raise PersonaUnavailable(f"the session's persona file {path}: {problems}")
+    return persona
+
+
+def policy_engine(
+    workspace: Path, persona: Persona, *, mode: str, allow: Sequence[str], deny: Sequence[str], config: Config
+) -> PolicyEngine:
+    """The session's policy: settings files, the config's [permissions], the command line and the persona's rules.
+
+    Raises ValueError for an unknown mode or a bypass mode the settings forbid.
+    """
+    rules = load_rules(workspace, cli_allow=allow, cli_deny=deny, config=config)
+    chosen = mode
+    if mode == "default" and rules.default_mode:
+        chosen = rules.default_mode
+    return PolicyEngine(
+        workspace,
+        mode=chosen,
+        rules=rules,
+        persona=persona,
+        ledger=GrantLedger.for_workspace(workspace),
+        bypass_allowed=mode == "bypassPermissions",
+    )

@@ -1,0 +1,286 @@
+"""Headless runs: one prompt, no terminal UI, output as text, one JSON object, or a JSON event stream.
+
+Anything that would ask for approval is denied with a reason (DenyAll): a headless run never waits for a
+human. Exit codes (also in `workbench run --help` and docs/events.md):
+
+    0  the turn completed
+    1  the API failed (after retries) or rejected the request; the error says what to do
+    2  bad input: unknown persona, missing folder, no credentials, a session that cannot be resumed
+    3  the turn completed but tool calls were denied (a deny rule, the mode, or approval nobody could give)
+    4  stopped by the max-turns limit
+  130  interrupted (Ctrl-C); the transcript is saved and `--continue` resumes it
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+import httpx2
+
+from workbench.core.agent.client import credentials_status
+from workbench.core.agent.session import AgentSession
+from workbench.core.approvals import DenyAll
+from workbench.core.events import (
+    ApprovalDecided,
+    AssistantText,
+    ErrorEvent,
+    Event,
+    Notice,
+    Retrying,
+    TextDelta,
+    ToolCallFinished,
+    TurnDone,
+)
+from workbench.core.personas.model import Persona
+from workbench.core.session_store import SessionNotFound
+
+EXIT_OK, EXIT_API, EXIT_INPUT, EXIT_DENIED, EXIT_MAX_TURNS, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
+OUTPUT_FORMATS = ("text", "json", "stream-json")
+DEFAULT_PERSONA = """---
+name: workbench
+description: The workbench's general coding assistant, used when no persona is chosen.
+---
+You are a careful software engineer working in the user's repository through the workbench's tools.
+Read before you change anything, keep changes small and explain what you did and how you checked it.
+"""
+_UNSAFE = {c for c in range(0x20) if c not in (0x09, 0x0A)} | {0x7F} | set(range(0x80, 0xA0))
+_BIDI = {0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069, 0x200E, 0x200F}
+
+
+class BadInput(Exception):
+    pass
+
+
+def terminal_safe(text: str) -> str:
+    """Untrusted text for a terminal: control and bidi characters shown as <U+XXXX>, never interpreted."""
+    if not any(ord(c) in _UNSAFE or ord(c) in _BIDI for c in text):
+        return text
+    return "".join(f"<U+{ord(c):04X}>" if ord(c) in _UNSAFE or ord(c) in _BIDI else c for c in text)
+
+
+@dataclass
+class RunOptions:
+    prompt: str
+    cwd: Path
+    persona: str | None = None
+    mode: str = "default"
+    allow: Sequence[str] = ()
+    deny: Sequence[str] = ()
+    model: str | None = None
+    max_turns: int = 50
+    output_format: str = "text"
+    resume: str | None = None
+    record: Path | None = None
+    transport: httpx2.AsyncBaseTransport | None = None  # tests and the demo inject one
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def pick_persona(ref: str | None, cwd: Path) -> Persona:
+    from workbench.core.personas.discovery import discover
+    from workbench.core.personas.loader import parse_persona
+
+    if ref is None:
+        persona = parse_persona(DEFAULT_PERSONA.encode(), Path("<builtin>/workbench.md"), scope="bundled")
+        persona.id = "workbench"
+        return persona
+    candidate = Path(ref).expanduser()
+    chosen: Persona | None
+    if candidate.is_file():
+        found = discover(cwd, [candidate])
+        chosen = found.by_path(candidate)
+        if chosen is None:
+            problems = "; ".join(d.message for _, d in found.failures) or "it could not be loaded"
+            raise BadInput(f"persona file {ref}: {problems}")
+    else:
+        found = discover(cwd)
+        chosen = found.get(ref)
+        if chosen is None:
+            known = ", ".join(sorted(p.id for p in found.personas)) or "none found"
+            raise BadInput(f"no persona {ref!r} (known: {known}); pass an id or a path to a persona file")
+    persona = chosen
+    if persona.has_errors:
+        errors = "; ".join(f"{d.code}: {d.message}" for d in persona.diagnostics if d.severity == "error")
+        raise BadInput(f"persona {persona.id} cannot run: {errors}")
+    return persona
+
+
+def _transport(opts: RunOptions) -> httpx2.AsyncBaseTransport | None:
+    if opts.record is None:
+        return opts.transport
+    from workbench.core.replay import RecordingTransport
+
+    return RecordingTransport(opts.transport or httpx2.AsyncHTTPTransport(), opts.record)
+
+
+def open_session(opts: RunOptions) -> AgentSession:
+    if not opts.cwd.is_dir():
+        raise BadInput(f"--cwd {opts.cwd}: not a folder")
+    ok, message = credentials_status()
+    if not ok and opts.transport is None:
+        raise BadInput(message)
+    approver = DenyAll(hint="allow it with --allow RULE, or choose --mode")
+    transport = _transport(opts)
+    if opts.resume is not None:
+        from workbench.core.agent.wiring import PersonaUnavailable
+
+        persona = pick_persona(opts.persona, opts.cwd) if opts.persona else None
+        try:
+            return AgentSession.resume(
+                opts.resume,
+                opts.cwd,
+                approver=approver,
+                persona=persona,
+                model=opts.model,
+                allow=opts.allow,
+                deny=opts.deny,
+                transport=transport,
+                mode=opts.mode if opts.mode != "default" else None,
+            )
+        except (SessionNotFound, PersonaUnavailable) as exc:
+            raise BadInput(str(exc)) from exc
+    persona = pick_persona(opts.persona, opts.cwd)
+    return AgentSession.create(
+        opts.cwd,
+        persona,
+        approver=approver,
+        model=opts.model,
+        mode=opts.mode,
+        allow=opts.allow,
+        deny=opts.deny,
+        max_turns=opts.max_turns,
+        transport=transport,
+    )
+
+
+def exit_code(done: TurnDone | None, denied: int) -> int:
+    if done is None or done.stop_reason == "cancelled":
+        return EXIT_INTERRUPTED
+    if done.stop_reason == "error":
+        return EXIT_API
+    if done.stop_reason == "max_turns":
+        return EXIT_MAX_TURNS
+    return EXIT_DENIED if denied else EXIT_OK
+
+
+class Printer:
+    """Writes events in the chosen format; text goes to `out`, progress notes to `err`."""
+
+    def __init__(self, fmt: str, out: TextIO, err: TextIO) -> None:
+        self.fmt = fmt
+        self.out = out
+        self.err = err
+        self.calls: list[ToolCallFinished] = []
+        self.errors: list[ErrorEvent] = []
+        self.denied = 0
+        self.done: TurnDone | None = None
+        self._open_line = False
+
+    def event(self, event: Event) -> None:
+        if isinstance(event, ToolCallFinished):
+            self.calls.append(event)
+            if event.decision in ("deny", "denied"):
+                self.denied += 1
+        elif isinstance(event, ErrorEvent):
+            self.errors.append(event)
+        elif isinstance(event, TurnDone):
+            self.done = event
+        if self.fmt == "stream-json":
+            self.out.write(json.dumps(event.to_json(), ensure_ascii=True) + "\n")
+            self.out.flush()
+        elif self.fmt == "text":
+            self._text(event)
+
+    def _note(self, line: str) -> None:
+        if self._open_line:
+            self.out.write("\n")
+            self.out.flush()
+            self._open_line = False
+        self.err.write(terminal_safe(line) + "\n")
+        self.err.flush()
+
+    def _text(self, event: Event) -> None:
+        if isinstance(event, TextDelta):
+            self.out.write(terminal_safe(event.text))
+            self.out.flush()
+            self._open_line = not event.text.endswith("\n")
+        elif isinstance(event, AssistantText) and self._open_line:
+            self.out.write("\n")
+            self._open_line = False
+        elif isinstance(event, ToolCallFinished):
+            status = "error" if event.is_error else "ok"
+            first = event.output.splitlines()[0][:160] if event.is_error and event.output.strip() else ""
+            self._note(f"· {event.tool} {json.dumps(event.input, ensure_ascii=True)[:160]} [{status}] {first}".rstrip())
+        elif isinstance(event, ApprovalDecided) and not event.decision.allow:
+            self._note(f"· denied: {event.decision.reason}")
+        elif isinstance(event, Retrying):
+            self._note(f"· retrying in {event.delay_s:.1f}s (attempt {event.attempt}): {event.reason}")
+        elif isinstance(event, ErrorEvent):
+            self._note(f"error ({event.kind}): {event.message}" + (f"\n  {event.hint}" if event.hint else ""))
+        elif isinstance(event, Notice):
+            self._note(f"· {event.level}: {event.message}")
+        elif isinstance(event, TurnDone) and self._open_line:
+            self.out.write("\n")
+            self._open_line = False
+
+    def summary(self, session: AgentSession, code: int) -> dict[str, Any]:
+        done = self.done
+        return {
+            "type": "result",
+            "session_id": session.id,
+            "persona_id": session.persona.id,
+            "model": session.model,
+            "stop_reason": done.stop_reason if done else "cancelled",
+            "final_text": done.final_text if done else "",
+            "usage": (done.usage if done else session.usage).to_json(),
+            "cost_usd": (done.usage if done else session.usage).cost_usd,
+            "session_usage": session.usage.to_json(),
+            "tool_calls": [
+                {
+                    "call_id": c.call_id,
+                    "tool": c.tool,
+                    "input": c.input,
+                    "is_error": c.is_error,
+                    "decision": c.decision,
+                    "duration_ms": c.duration_ms,
+                    "exit_code": c.exit_code,
+                }
+                for c in self.calls
+            ],
+            "denied_calls": self.denied,
+            "errors": [e.to_json() for e in self.errors],
+            "exit_code": code,
+        }
+
+
+async def run(opts: RunOptions, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Run one prompt; returns the exit code. Cancelling the task (Ctrl-C) saves the transcript first."""
+    stdout = out or sys.stdout
+    stderr = err or sys.stderr
+    if opts.output_format not in OUTPUT_FORMATS:
+        stderr.write(f"--output-format must be one of {', '.join(OUTPUT_FORMATS)}\n")
+        return EXIT_INPUT
+    try:
+        session = open_session(opts)
+    except BadInput as exc:
+        stderr.write(f"workbench run: {terminal_safe(str(exc))}\n")
+        return EXIT_INPUT
+    printer = Printer(opts.output_format, stdout, stderr)
+    try:
+        async for event in session.run_turn(opts.prompt):
+            printer.event(event)
+    finally:
+        code = exit_code(printer.done, printer.denied)
+        if opts.output_format == "json":
+            stdout.write(json.dumps(printer.summary(session, code), ensure_ascii=True) + "\n")
+            stdout.flush()
+        if code == EXIT_INTERRUPTED:
+            stderr.write(f"interrupted; session {session.id} saved (resume with --continue)\n")
+        await session.aclose()
+    if opts.output_format == "text" and code != EXIT_INTERRUPTED:
+        stderr.write(f"session {session.id}\n")
+    return code
