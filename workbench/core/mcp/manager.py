@@ -254,7 +254,11 @@ class McpManager:
         if crashed:
             return crashed
         text = str(leaf) or type(leaf).__name__
-        return one_line(f"{type(leaf).__name__}: {text}" if not isinstance(leaf, OSError) else text, 300)
+        if not isinstance(leaf, OSError):
+            text = f"{type(leaf).__name__}: {text}"
+        if server.config.transport != "stdio":
+            text = f"cannot use {server.config.url}: {text}"
+        return one_line(text, 300)
 
     async def stop(self) -> None:
         """Stop every server; their process groups are killed, so nothing they started is left running."""
