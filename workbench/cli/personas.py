@@ -209,7 +209,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             files = scan_dir(path, args.all_ext)
         for file in files:
             wanted[_resolved(file)] = str(file)
-    lines: list[tuple[str, int, str]] = []
+    lines: list[tuple[str, int, int, str]] = []
     errors = 0
     for persona in loaded.personas:
         shown = wanted.get(_resolved(Path(persona.source.path)))
@@ -219,14 +219,14 @@ def cmd_check(args: argparse.Namespace) -> int:
             if d.severity is Severity.DEBUG and not args.verbose:
                 continue
             errors += d.severity is Severity.ERROR
-            lines.append((shown, d.line or 1, f"{d.severity} {d.code} {d.message}"))
+            lines.append((shown, d.line or 1, -d.severity.rank, f"{d.severity} {d.code} {d.message}"))
     for path, d in loaded.failures:
         shown = wanted.get(_resolved(path))
         if shown is None:
             continue
         errors += 1
-        lines.append((shown, d.line or 1, f"{d.severity} {d.code} {d.message}"))
-    for shown, line, text in sorted(lines, key=lambda x: (x[0], x[1])):
+        lines.append((shown, d.line or 1, -d.severity.rank, f"{d.severity} {d.code} {d.message}"))
+    for shown, line, _, text in sorted(lines, key=lambda x: (x[0], x[1], x[2])):
         print(clean(f"{shown}:{line}: {text}"))
     return 1 if errors else 0
 

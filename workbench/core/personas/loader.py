@@ -192,7 +192,7 @@ def parse_persona(
     lines = fm.key_lines if fm else {}
     usable = fm is not None and not fm.not_mapping and fm.stage != "refused"
     stripped = split.body.lstrip()
-    body_first = split.body_first_line + split.body[: len(split.body) - len(stripped)].count("\n")
+    body_first = split.body_first_line + (split.body[: len(split.body) - len(stripped)].count("\n") if stripped else 0)
     body = stripped.rstrip()
     dialect = detect_dialect(data if usable else None, body, path)
 

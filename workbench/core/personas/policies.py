@@ -37,7 +37,7 @@ _NUMBERED = re.compile(r"^\s*(\d+)[.)]\s+(.+?)\s*$")
 _PATH = re.compile(r"(?<![\w.:/~@<{$-])((?:~|\.{1,2})?/[\w.@+-]+(?:/[\w.@*+-]*)+|\.[\w-]+/[\w.@*+-]+(?:/[\w.@*+-]*)*)")
 _HTTP_VERB = re.compile(r"\b(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s*$")
 _AGENT_MENTION = re.compile(
-    r"\b(?:consult(?:ing)?|delegat(?:e|ing) to|hand(?:ing)? (?:it )?off to|escalat(?:e|ing) to)\s+(?:the\s+)?"
+    r"\b(?i:consult(?:ing)?|delegat(?:e|ing) to|hand(?:ing)? (?:it )?off to|escalat(?:e|ing) to)\s+(?i:the\s+)?"
     r"((?:[A-Z][\w]*)(?:[ -][A-Z][\w]*){0,3})"
     r"|\b(?:use|launch|invoke|call)\s+the\s+([a-z0-9]+(?:-[a-z0-9]+)+)\s+(?:sub)?agent\b"
 )

@@ -1,0 +1,121 @@
+"""Discovery: folders, precedence, unique ids and load-set checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.core.personas.helpers import codes
+from workbench import paths
+from workbench.core.personas.discovery import discover, project_dirs
+
+pytestmark = pytest.mark.timeout(20)
+
+
+def persona(folder: Path, file: str, name: str, text: str = "You help.") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / file
+    path.write_text(f"---\nname: {name}\ndescription: {file} in {folder.name}\n---\n\n{text}\n")
+    return path
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    (root / ".git").mkdir(parents=True)
+    return root
+
+
+def test_every_source_folder_is_scanned(repo: Path, isolated_env: Path) -> None:
+    cwd = repo / "pkg" / "sub"
+    cwd.mkdir(parents=True)
+    persona(repo / ".claude" / "agents", "root.md", "root-agent")
+    persona(repo / "pkg" / ".claude" / "agents" / "nested", "deep.md", "deep-agent")
+    persona(isolated_env / ".claude" / "agents", "mine.md", "user-agent")
+    persona(repo / ".opencode" / "agent", "oc.md", "oc-agent")
+    persona(isolated_env / ".gemini" / "agents", "gem.md", "gem-agent")
+    persona(repo.parent / ".claude" / "agents", "outside.md", "outside-repo")  # above the repo root: not read
+    loaded = discover(cwd)
+    scopes = {p.name: p.source.scope for p in loaded.personas}
+    assert scopes["root-agent"] == "project" and scopes["deep-agent"] == "project"
+    assert scopes["user-agent"] == "user" and scopes["oc-agent"] == "opencode" and scopes["gem-agent"] == "gemini"
+    assert scopes["backend-architect"] == "bundled"
+    assert "outside-repo" not in scopes
+    assert loaded.get("oc-agent") is not None and loaded.get("oc-agent").dialect == "opencode"  # type: ignore[union-attr]
+
+
+def test_precedence_for_a_bare_name(repo: Path, isolated_env: Path, tmp_path: Path) -> None:
+    cwd = repo / "pkg"
+    persona(isolated_env / ".claude" / "agents", "a.md", "backend-architect", "user copy")
+    persona(repo / ".claude" / "agents", "b.md", "backend-architect", "repo root copy")
+    persona(cwd / ".claude" / "agents", "c.md", "backend-architect", "closest copy")
+    loaded = discover(cwd)
+    chosen = loaded.get("backend-architect")
+    assert chosen is not None and chosen.system_prompt == "closest copy"
+    ids = sorted(p.id for p in loaded.personas if p.name == "backend-architect")
+    assert ids == [
+        "backend-architect~a",
+        "backend-architect~b",
+        "backend-architect~backend-architect",
+        "backend-architect~c",
+    ]
+    explicit = persona(tmp_path / "cli", "d.md", "backend-architect", "explicit copy")
+    with_cli = discover(cwd, [explicit])
+    first = with_cli.get("backend-architect")
+    assert first is not None and first.system_prompt == "explicit copy" and first.source.scope == "explicit"
+    by_path = with_cli.get(str(repo / ".claude" / "agents" / "b.md"))
+    assert by_path is not None and by_path.system_prompt == "repo root copy"
+    by_id = with_cli.get("backend-architect~a")
+    assert by_id is not None and by_id.source.scope == "user"
+
+
+def test_same_stem_in_two_scopes_still_gets_unique_ids(repo: Path, isolated_env: Path) -> None:
+    persona(isolated_env / ".claude" / "agents", "helper.md", "helper")
+    persona(repo / ".claude" / "agents", "helper.md", "helper")
+    ids = [p.id for p in discover(repo).personas if p.name == "helper"]
+    assert len(ids) == len(set(ids)) == 2
+
+
+def test_project_dirs_stop_at_the_repo_root(repo: Path, tmp_path: Path) -> None:
+    deep = repo / "a" / "b"
+    deep.mkdir(parents=True)
+    assert project_dirs(deep) == [deep.resolve(), (repo / "a").resolve(), repo.resolve()]
+    outside = tmp_path / "plain"
+    outside.mkdir()
+    assert project_dirs(outside) == [outside.resolve()]
+
+
+def test_only_markdown_in_folder_scans_and_hidden_files_skipped(tmp_path: Path) -> None:
+    folder = tmp_path / "agents"
+    persona(folder, "a.md", "a")
+    persona(folder, "b.txt", "b")
+    persona(folder, ".hidden.md", "hidden")
+    persona(folder / ".git", "c.md", "c")
+    names = [p.name for p in discover(tmp_path, [folder], include_defaults=False).personas]
+    assert names == ["a"]
+
+
+def test_missing_agent_is_a_load_set_check(tmp_path: Path) -> None:
+    folder = tmp_path / "agents"
+    persona(folder, "lead.md", "lead", "Start by consulting the Context Manager.")
+    loaded = discover(tmp_path, [folder], include_defaults=False)
+    assert "W_MISSING_AGENT" in codes(loaded.personas[0].diagnostics)
+    persona(folder, "cm.md", "context-manager")
+    loaded = discover(tmp_path, [folder], include_defaults=False)
+    assert "W_MISSING_AGENT" not in codes(loaded.get("lead").diagnostics)  # type: ignore[union-attr]
+
+
+def test_bundled_personas_load_cleanly(tmp_path: Path) -> None:
+    loaded = discover(tmp_path)
+    bundled = [p for p in loaded.personas if p.source.scope == "bundled"]
+    assert {p.name for p in bundled} >= {"backend-architect", "code-reviewer", "debugger"}
+    for p in bundled:
+        assert [d for d in p.diagnostics if d.severity.rank >= 2] == [], p.name
+        assert p.model.requested and p.model.resolved and p.color and p.tools.declared == "list"
+    architect = loaded.get("backend-architect")
+    assert architect is not None and architect.output_contract is not None
+    assert [r.id for r in architect.policies] == ["git-approval"]
+    reviewer = loaded.get("code-reviewer")
+    assert reviewer is not None and reviewer.tools.granted == ["Read", "LS", "Glob", "Grep"]
+    assert Path(architect.source.path).parent == paths.bundled_agents_dir()
