@@ -148,8 +148,12 @@ def load_personas(workspace: Path, extra: Sequence[str] = ()) -> PersonaLoad:
                 persona=persona,
             )
         )
-    for failure in getattr(loadset, "failures", None) or getattr(loadset, "errors", None) or []:
-        out.errors.append(str(getattr(failure, "message", failure)))
+    for failure in getattr(loadset, "failures", None) or []:
+        if isinstance(failure, tuple) and len(failure) == 2:
+            path, diag = failure
+            out.errors.append(f"{Path(str(path)).name}: {getattr(diag, 'message', diag)}")
+        else:
+            out.errors.append(str(getattr(failure, "message", failure)))
     return out
 
 

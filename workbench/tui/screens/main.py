@@ -68,6 +68,7 @@ class MainScreen(Screen[None]):
         self.pending_plan: tuple[PlanItem, ...] | None = None
         self.pane = "chat"
         self._persona_label = persona_label or "default persona"
+        self._model_label = request.model or ""
         self._has_key: bool | None = None
         self._evidence_cursor = -1
 
@@ -131,7 +132,8 @@ class MainScreen(Screen[None]):
         req = self.request
         out = Text()
         out.append(safe.one_line(self._persona_label, 40), style="bold")
-        out.append(f" · {safe.one_line(req.model or 'persona model', 40)} · {req.mode or 'default'}")
+        model = self._model_label or req.model or "persona's model"
+        out.append(f" · {safe.one_line(model, 40)} · {safe.one_line(req.mode or 'default', 20)}")
         return out
 
     def on_resize(self) -> None:
@@ -205,12 +207,35 @@ class MainScreen(Screen[None]):
         if self.session is None:
             self.request.approver = TuiApprover(self.chat)
             self.session = await self.factory(self.request)
-            sid = host.session_id(self.session)
-            self.status.update_info(session_id=sid, usage=host.session_usage(self.session))
+            self._adopt_session_identity(self.session)
             if self.pending_plan is not None:
                 self.session.set_plan(list(self.pending_plan))
                 self.pending_plan = None
         return self.session
+
+    def _adopt_session_identity(self, session: Any) -> None:
+        """Show what the session resolved: persona, colour, model, mode, id."""
+        persona: Any = getattr(session, "persona", None)
+        changes: dict[str, object] = {
+            "session_id": host.session_id(session),
+            "usage": host.session_usage(session),
+        }
+        name = str(getattr(persona, "name", None) or "")
+        if name:
+            self._persona_label = name
+            changes["persona"] = self._persona_label
+            changes["persona_color"] = getattr(persona, "color", None)
+        model = getattr(session, "model", None)
+        if isinstance(model, str) and model:
+            self._model_label = model
+            changes["model"] = model
+        mode = getattr(session, "mode", None)
+        if isinstance(mode, str) and mode:
+            self.request.mode = mode
+            changes["mode"] = mode
+        self.status.update_info(**changes)
+        self.query_one(TopBar).title = self._title_text()
+        self.chat.border_title = self._title_text()
 
     @work(exclusive=True, group="agent", exit_on_error=False, description="open session")
     async def open_session(self) -> None:
@@ -395,7 +420,9 @@ class MainScreen(Screen[None]):
         self.session = None  # the next turn opens a session with the new persona
         self._persona_label = choice.name or choice.id
         self.status.update_info(persona=self._persona_label, persona_color=choice.color)
+        self._model_label = self.request.model or ""
         self.query_one(TopBar).title = self._title_text()
+        self.chat.border_title = self._title_text()
         self.notify(f"Persona: {safe.one_line(self._persona_label, 60)}", markup=False)
 
     def set_mode(self, mode: str) -> None:

@@ -58,6 +58,7 @@ class ChatPane(Vertical):
         super().__init__(id=id)
         self._files = files
         self._answer: AnswerView | None = None
+        self._closed_answer: AnswerView | None = None  # streamed, then cut short by a tool call
         self._echoed: str | None = None
         self._eid = 0
         self._pending_requests: dict[str, ApprovalRequest] = {}
@@ -92,6 +93,7 @@ class ChatPane(Vertical):
     def _close_answer(self, text: str | None = None) -> None:
         if self._answer is not None:
             self._answer.finish(text)
+            self._closed_answer = self._answer if text is None else None
             self._answer = None
 
     def handle_event(self, ev: Event, *, frozen: bool = False) -> None:
@@ -102,6 +104,7 @@ class ChatPane(Vertical):
                 self._echoed = None
                 return
             self._close_answer()
+            self._closed_answer = None
             self.turn = max(self.turn + 1, ev.turn)
             t.add_user(ev.prompt, self.turn, frozen=frozen)
         elif isinstance(ev, TextDelta):
@@ -115,6 +118,10 @@ class ChatPane(Vertical):
             if frozen:
                 if ev.text.strip():
                     t.add_answer(ev.text, frozen=True)
+            elif self._answer is None and self._closed_answer is not None:
+                # The deltas of this response were already shown; the full text only confirms them.
+                self._closed_answer.finish(ev.text)
+                self._closed_answer = None
             elif self._answer is None:
                 if ev.text.strip():
                     view = t.add_answer(ev.text)
@@ -154,6 +161,7 @@ class ChatPane(Vertical):
             t.add_notice(Text(f"answer lacks required headings: {missing}"), "warning", frozen=frozen)
         elif isinstance(ev, TurnDone):
             self._close_answer()
+            self._closed_answer = None
             if ev.stop_reason not in ("end_turn", "tool_use", "stop_sequence", ""):
                 t.add_notice(Text(f"turn ended: {safe.one_line(ev.stop_reason, 40)}"), "warning", frozen=frozen)
 

@@ -49,6 +49,12 @@ class StatusInfo:
     note: str = ""
 
 
+def short_id(session_id: str) -> str:
+    """The distinctive end of a session id (ids start with a date)."""
+    clean = safe.one_line(session_id, 80)
+    return clean.rsplit("-", 1)[-1][-8:] if clean else ""
+
+
 def cache_share(usage: UsageInfo) -> int | None:
     total = usage.input_tokens + usage.cache_read_input_tokens + usage.cache_creation_input_tokens
     if not total:
@@ -75,7 +81,7 @@ def status_text(info: StatusInfo, frame: int = 0, narrow: bool = False) -> Text:
         out.append(f" · {render.tokens(u.output_tokens)} out")
     out.append(f" · ${u.cost_usd:.3f}")
     if info.session_id and not narrow:
-        out.append(f"  s:{safe.one_line(info.session_id, 12)[:8]}", style="dim")
+        out.append(f"  s:{short_id(info.session_id)}", style="dim")
     if info.note:
         out.append("  " + safe.one_line(info.note, 60), style="yellow")
     return out

@@ -1,0 +1,168 @@
+"""Plan panel edits, resume, the ledger, the persona picker, help, panes at 80x24, themes and the no-key state."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.theme import Theme
+
+from tests.tui.conftest import AppMaker, wait_until
+from tests.tui.samples import PLAN_MID, first_turn
+from tests.tui.scripted import Grant, ScriptedSession
+from workbench.config import Config
+from workbench.core.events import PlanItem
+from workbench.tui.theming import load_themes
+from workbench.tui.widgets.evidence import EvidenceCard
+
+
+async def test_user_edits_to_the_plan_reach_the_session(
+    make_app: AppMaker, made_sessions: list[ScriptedSession]
+) -> None:
+    app = make_app([first_turn()])
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = app.screen
+        screen.chat.prompt.value = "go"
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: not screen.chat_busy() and len(screen.plan.items) == 5)
+        screen.query_one("#plan-items").focus()
+        await pilot.press("down", "down")  # the in-progress step
+        await pilot.press("space")
+        assert screen.plan.items[2].status == "completed"
+        await pilot.press("shift+down")
+        assert screen.plan.items[3].content == "Propose new policy"
+        await pilot.press("a", *"Write a changelog", "enter")
+        assert screen.plan.items[-1] == PlanItem(content="Write a changelog", status="pending")
+        await pilot.press("e", "ctrl+u", *"Run all tests", "enter")
+        assert screen.plan.items[-1].content == "Run all tests"
+        await pilot.press("x")
+        assert len(screen.plan.items) == 5
+        sent = made_sessions[0].plans_set
+        assert len(sent) == 5 and sent[-1] == list(screen.plan.items)
+        assert "3/5" in str(screen.query_one("#topbar").plan)
+
+
+async def test_plan_edits_before_a_session_are_kept_for_it(
+    make_app: AppMaker, made_sessions: list[ScriptedSession]
+) -> None:
+    app = make_app([[]])
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = app.screen
+        screen.query_one("#plan-items").focus()
+        await pilot.press("a", *"Sketch the API", "enter")
+        screen.chat.prompt.focus()
+        screen.chat.prompt.value = "start"
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: bool(made_sessions) and not screen.chat_busy())
+        assert made_sessions[0].plans_set == [[PlanItem(content="Sketch the API", status="pending")]]
+
+
+async def test_resume_rebuilds_the_conversation_and_plan(make_app: AppMaker, sample_repo: Path) -> None:
+    app = make_app(past=first_turn(), plan=PLAN_MID)
+    app.request.resume = "latest"
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = app.screen
+        await wait_until(pilot, lambda: screen.session is not None and bool(screen.chat.transcript.entries))
+        await pilot.pause()
+        t = screen.chat.transcript
+        assert [e.eid for e in t.evidence_entries()] == ["E1", "E2", "E3"]
+        assert not screen.query(EvidenceCard)  # replayed straight into the frozen history
+        assert t.history.item_count >= 5
+        assert screen.plan.items == PLAN_MID
+
+
+async def test_ledger_lists_and_revokes(make_app: AppMaker, made_sessions: list[ScriptedSession]) -> None:
+    grants = [Grant("g1", "Bash(pytest:*)", "session", "user"), Grant("g2", "Edit(src/**)", "project", "config")]
+    app = make_app([[]], grants=grants)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = app.screen
+        screen.chat.prompt.value = "hi"
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: bool(made_sessions) and not screen.chat_busy())
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "LedgerScreen"
+        await pilot.press("r")
+        await pilot.pause()
+        assert [g.id for g in made_sessions[0].ledger.grants] == ["g2"]
+        await pilot.press("escape")
+
+
+async def test_narrow_terminal_shows_one_pane_switched_by_keys(make_app: AppMaker) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert screen.has_class("-narrow")
+        assert screen.query_one("#chat").display and not screen.query_one("#plan-pane").display
+        await pilot.press("alt+3")
+        assert screen.query_one("#plan-pane").display and not screen.query_one("#chat").display
+        await pilot.press("1")  # the plan list has focus, so a bare digit switches too
+        assert screen.query_one("#explorer-pane").display
+        await pilot.press("alt+2")
+        assert screen.focused is screen.chat.prompt
+
+
+async def test_help_lists_remapped_keys(make_app: AppMaker) -> None:
+    config = Config(data={"keys": {"chat.outline": "ctrl+t"}})
+    app = make_app(config=config)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        help_screen = app.screen
+        assert type(help_screen).__name__ == "HelpScreen"
+        rows = {row[3]: row[1] for row in help_screen.rows}  # type: ignore[attr-defined]
+        assert rows["chat.outline"] == "ctrl+t" and rows["approval.once"] == "y"
+        await pilot.press("escape")
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "OutlineScreen"
+
+
+async def test_no_key_still_works_and_says_how_to_set_one(make_app: AppMaker) -> None:
+    app = make_app(key=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = app.screen
+        await wait_until(pilot, lambda: bool(screen.chat.transcript.entries))
+        notice = screen.chat.transcript.entries[0]
+        assert notice.kind == "notice"
+        body = str(notice.widget.body)  # type: ignore[union-attr]
+        assert "No API key" in body and "/demo" in body
+        screen.chat.prompt.value = "hello"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.session is None  # nothing was sent without a key
+        screen.query_one("#plan-items").focus()
+        await pilot.press("a", *"still plannable", "enter")
+        assert screen.plan.items[0].content == "still plannable"
+
+
+def test_bundled_themes_load_and_one_is_light() -> None:
+    loaded = load_themes()
+    names = {t.name for t in loaded.themes}
+    assert loaded.errors == []
+    assert {"workbench-dusk", "workbench-paper", "workbench-moss"} <= names
+    assert any(not t.dark for t in loaded.themes)
+
+
+def test_bad_theme_files_are_reported_not_fatal(tmp_path: Path) -> None:
+    (tmp_path / "broken.toml").write_text("name = [")
+    (tmp_path / "nocolor.toml").write_text('name = "x"\nprimary = "not-a-colour"\n')
+    (tmp_path / "good.toml").write_text('name = "mine"\nprimary = "#ff0000"\ndark = false\n')
+    loaded = load_themes([tmp_path])
+    assert [t.name for t in loaded.themes] == ["mine"]
+    assert isinstance(loaded.themes[0], Theme) and loaded.themes[0].dark is False
+    assert len(loaded.errors) == 2 and any("not valid TOML" in e for e in loaded.errors)
+    assert any("not-a-colour" in e for e in loaded.errors)
+
+
+async def test_user_theme_folder_and_config_choice(make_app: AppMaker) -> None:
+    from workbench import paths
+
+    folder = paths.user_themes_dir()
+    folder.mkdir(parents=True)
+    (folder / "mine.toml").write_text('name = "mine"\nprimary = "#ff0000"\n')
+    (folder / "bad.toml").write_text("oops")
+    app = make_app(config=Config(data={"ui": {"theme": "mine"}}))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert app.theme == "mine"
+        assert any("bad.toml" in e for e in app.theme_errors)
