@@ -42,7 +42,7 @@ def test_yaml_alias_bomb_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "bomb.md"
     path.write_text(ALIAS_BOMB)
     found, elapsed = quick(path)
-    assert "E_YAML_ALIAS" in found and elapsed < 2
+    assert "E_YAML_ALIAS" in found and elapsed < 5
     persona = load_persona_file(path)
     assert persona.extra == {} and persona.name == "bomb"
     proc = run_cli("personas", "check", str(path))
@@ -62,7 +62,7 @@ def test_twenty_megabyte_file_is_refused_without_reading(tmp_path: Path) -> None
         handle.write(b"---\nname: huge\ndescription: big\n---\n")
         handle.truncate(20 * 1024 * 1024)
     found, elapsed = quick(path)
-    assert found == ["E_TOO_LARGE"] and elapsed < 1
+    assert found == ["E_TOO_LARGE"] and elapsed < 5
     persona = load_persona_file(path)
     assert "20.0 MiB" in persona.diagnostics[0].message
 
@@ -88,7 +88,7 @@ def test_symlink_loop_is_diagnosed_and_not_followed(tmp_path: Path) -> None:
     a.symlink_to(b)
     b.symlink_to(a)
     found, elapsed = quick(a)
-    assert found == ["E_SYMLINK_LOOP"] and elapsed < 1
+    assert found == ["E_SYMLINK_LOOP"] and elapsed < 5
     loaded = discover(tmp_path, [tmp_path], include_defaults=False)
     assert loaded.personas == []
     assert sorted(d.code for _, d in loaded.failures) == ["E_SYMLINK_LOOP", "E_SYMLINK_LOOP"]
@@ -128,7 +128,7 @@ def test_fifo_does_not_block(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.md"
     os.mkfifo(fifo)
     found, elapsed = quick(fifo)
-    assert found == ["E_NOT_A_FILE"] and elapsed < 1
+    assert found == ["E_NOT_A_FILE"] and elapsed < 5
 
 
 def test_missing_file(tmp_path: Path) -> None:

@@ -69,3 +69,16 @@ def test_aliases_are_refused_even_small_ones() -> None:
     result = parse_frontmatter("a: &x hello\nb: *x\n", 2)
     assert result.stage == "refused" and result.data == {}
     assert [(d.code, d.line) for d in result.diagnostics] == [("E_YAML_ALIAS", 3)]
+
+
+def test_pure_python_loader_refuses_aliases_too() -> None:
+    from workbench.core.personas.yamlparse import AliasRefused
+
+    with pytest.raises(AliasRefused):
+        yaml.load("a: &x [1]\nb: *x\n", Loader=StringOnlyLoader)
+
+
+def test_deep_nesting_is_refused_before_parsing() -> None:
+    result = parse_frontmatter("name: a\ntools: " + "[" * 200 + "]" * 200, 2)
+    assert result.stage == "lenient"
+    assert "nesting deeper than 100 levels" in result.diagnostics[0].message

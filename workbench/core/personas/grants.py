@@ -6,11 +6,11 @@ Prose never grants capability: a body list only becomes the grant for files with
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
+from workbench.core.personas.bodytools import BodyTools, body_tool_lists, dedupe, mcp_covered, tool_name_note
 from workbench.core.personas.model import Diagnostic, PolicyRule, Severity, ToolGrant, UnavailableTool
 from workbench.core.toolnames import (
     CANONICAL_TOOLS,
@@ -18,25 +18,14 @@ from workbench.core.toolnames import (
     canonical_sort_key,
     lookup,
     normalize_mcp_part,
-    split_body_list,
-    split_specifier,
     split_tool_list,
 )
 
 McpServers = Mapping[str, Sequence[str] | None]
+ConflictPolicy = Literal["frontmatter", "strict", "union"]
 
-_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
-_TOOL_HEADING = re.compile(r"\b(tools?|toolkit|tooling)\b|\bmcp server", re.IGNORECASE)
-_NAME_LIKE = re.compile(r"^(mcp__?[\w*-]+|[A-Za-z_][\w-]*(\(.*\))?)$")
-_BACKTICK = re.compile(r"`([^`\n]+)`")
-_LABEL = re.compile(r"^\s*(?:[-*+]|\d+[.)])?\s*(?:\*\*[^*]+\*\*\s*[:—–-]*\s*)?")
 _ALL_MCP = ("mcp__*", "mcp_*")
 _OPENCODE_EDIT = ("Edit", "Write", "MultiEdit")
-
-
-@dataclass
-class BodyTools:
-    entries: list[tuple[str, int]] = field(default_factory=list)  # (name as written, 1-based file line)
 
 
 @dataclass
@@ -46,31 +35,6 @@ class GrantResult:
     policies: list[PolicyRule] = field(default_factory=list)
     note: str | None = None
     agent_refs: list[tuple[str, int | None]] = field(default_factory=list)  # from `Agent(a, b)` specifiers
-
-
-def body_tool_lists(body: str, body_first_line: int) -> BodyTools:
-    """Tool names listed under headings like `## Primary Toolkit`, `### Authorized Tools`, `### MCP Server Access`."""
-    found = BodyTools()
-    in_section = False
-    fenced = False
-    for i, line in enumerate(body.split("\n")):
-        if line.lstrip().startswith(("```", "~~~")):
-            fenced = not fenced
-            continue
-        heading = None if fenced else _HEADING.match(line.strip())
-        if heading:
-            in_section = bool(_TOOL_HEADING.search(heading.group(2)))
-            continue
-        if not in_section or fenced or not line.strip():
-            continue
-        if _BACKTICK.search(line):
-            names = split_body_list(line)
-        else:
-            names = split_body_list(_LABEL.sub("", line, count=1))
-            if not names or not all(_NAME_LIKE.match(n) for n in names):
-                continue
-        found.entries.extend((n, body_first_line + i) for n in names)
-    return found
 
 
 def _entries_of(raw: Any) -> list[str]:
@@ -242,7 +206,11 @@ def resolve_grant(
     body: str,
     body_first_line: int,
     mcp_servers: McpServers | None,
+    conflict: ConflictPolicy = "frontmatter",
+    trust_persona_tools: bool = False,
 ) -> GrantResult:
+    """Resolve the grant. `conflict` decides what a body tool list does when the frontmatter also has one (§6.5):
+    "frontmatter" (default) ignores it, "strict" intersects, "union" adds it (only with `trust_persona_tools`)."""
     builder = _Builder(mcp_servers)
     fm = fm or {}
     body_tools = body_tool_lists(body, body_first_line)
@@ -332,9 +300,11 @@ def resolve_grant(
         )
     if source in ("frontmatter", "opencode") and declared != "absent":
         _compare_body(result, builder, body_tools)
+        if source == "frontmatter" and body_tools.entries and conflict != "frontmatter":
+            _apply_conflict(result, builder, body_tools, conflict, trust_persona_tools)
     elif declared == "absent" and body_tools.entries:
-        result.grant.advisory_tools = _dedupe(_canonical_names(builder, body_tools))
-    result.note = _note(result, body)
+        result.grant.advisory_tools = dedupe(_canonical_names(builder, body_tools))
+    result.note = tool_name_note(result.grant, body)
     return result
 
 
@@ -347,17 +317,13 @@ def _canonical_names(builder: _Builder, body_tools: BodyTools) -> list[str]:
     return names
 
 
-def _dedupe(names: list[str]) -> list[str]:
-    return list(dict.fromkeys(names))
-
-
 def _compare_body(result: GrantResult, builder: _Builder, body_tools: BodyTools) -> None:
     if not body_tools.entries:
         return
-    body_names = _dedupe(_canonical_names(builder, body_tools))
+    body_names = dedupe(_canonical_names(builder, body_tools))
     fm_names = set(result.grant.granted) | set(result.grant.mcp)
     fm_names |= {u.canonical for u in result.grant.unavailable if u.canonical}
-    body_only = [n for n in body_names if n not in fm_names and not _mcp_covered(n, fm_names)]
+    body_only = [n for n in body_names if n not in fm_names and not mcp_covered(n, fm_names)]
     fm_only = [n for n in result.grant.granted if n not in body_names]
     result.grant.advisory_tools = body_only
     if body_only or (fm_only and not result.grant.inherit_all):
@@ -373,46 +339,27 @@ def _compare_body(result: GrantResult, builder: _Builder, body_tools: BodyTools)
         )
 
 
-def _mcp_covered(name: str, granted: set[str]) -> bool:
-    if not name.startswith("mcp__"):
-        return False
-    server = name[5:].split("__", 1)[0]
-    return f"mcp__{server}" in granted or f"mcp__{server}__*" in granted
-
-
-def _note(result: GrantResult, body: str) -> str | None:
-    """The line added to the system prompt when the body uses foreign names or names unavailable tools."""
-    lines: list[str] = []
-    mapping: dict[str, list[str]] = {}
-    missing: list[str] = []
-    for token in _BACKTICK.findall(body):
-        token = token.strip()
-        base, _ = split_specifier(token)
-        if not re.search(r"[A-Z_ ]", base) or len(base) > 40:
-            continue  # plain lower-case words (`list`, `shell`) are too often not tool names
-        tool = lookup(token)
-        if tool is None:
-            continue
-        if tool.kind == "unsupported" and tool.base not in missing:
-            missing.append(tool.base)
-        elif tool.kind == "builtin" and tool.canonical and tool.base.lower() != tool.canonical.lower():
-            names = mapping.setdefault(tool.canonical, [])
-            if tool.base not in names:
-                names.append(tool.base)
-    if mapping or missing:
-        text = "Tool names in this workbench: " + ", ".join(f"{'/'.join(v)}→{k}" for k, v in mapping.items())
-        if not mapping:
-            text = ""
-        if missing:
-            text = (text + ". " if text else "") + "Not available: " + ", ".join(missing)
-        lines.append(text + ".")
-    if result.grant.advisory_tools and result.grant.source == "frontmatter":
-        builtin = [n for n in result.grant.advisory_tools if not n.startswith("mcp__")]
-        servers = _dedupe([n[5:].split("__", 1)[0] for n in result.grant.advisory_tools if n.startswith("mcp__")])
-        named = builtin + ([f"MCP servers {'/'.join(servers)}"] if servers else [])
-        available = ", ".join(result.grant.granted + result.grant.mcp) or "none"
-        lines.append(
-            f"Tools available to you in this session: {available}. Tools named elsewhere in these instructions "
-            f"({', '.join(named)}) are not available."
-        )
-    return "\n".join(lines) or None
+def _apply_conflict(
+    result: GrantResult, builder: _Builder, body_tools: BodyTools, conflict: ConflictPolicy, trusted: bool
+) -> None:
+    body_names = set(_canonical_names(builder, body_tools))
+    line = body_tools.entries[0][1]
+    grant = result.grant
+    if conflict == "strict":
+        grant.granted = [g for g in grant.granted if g in body_names]
+        grant.mcp = [m for m in grant.mcp if m in body_names or mcp_covered(m, body_names)]
+        message = "tool_conflict=strict: only tools named in both the frontmatter and the body are granted"
+        result.diagnostics.append(Diagnostic("I_TOOL_CONFLICT_STRICT", Severity.INFO, message, line))
+        return
+    if not trusted:
+        message = "tool_conflict=union widens the grant beyond the frontmatter; it needs --trust-persona-tools"
+        result.diagnostics.append(Diagnostic("W_TOOL_CONFLICT_UNTRUSTED", Severity.WARNING, message, line))
+        return
+    for entry, entry_line in body_tools.entries:
+        builder.add(entry, entry_line)
+    grant.granted = sorted(builder.granted, key=canonical_sort_key)
+    grant.mcp = sorted(builder.mcp)
+    grant.unavailable = builder.unavailable
+    grant.advisory_tools = [n for n in grant.advisory_tools if n not in grant.granted and n not in grant.mcp]
+    message = "tool_conflict=union: tools named in the body are granted too (trusted)"
+    result.diagnostics.append(Diagnostic("I_TOOL_CONFLICT_UNION", Severity.INFO, message, line))

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import errno
 import hashlib
-import os
-import stat
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -14,8 +11,9 @@ from workbench.core.models import resolve_model
 from workbench.core.personas import fields, policies
 from workbench.core.personas.decode import decode_bytes
 from workbench.core.personas.dialect import detect_dialect
+from workbench.core.personas.files import MAX_BYTES, READ_ERRORS, read_persona_bytes
 from workbench.core.personas.frontmatter import split_frontmatter
-from workbench.core.personas.grants import resolve_grant
+from workbench.core.personas.grants import ConflictPolicy, resolve_grant
 from workbench.core.personas.model import (
     Diagnostic,
     ModelRef,
@@ -24,69 +22,18 @@ from workbench.core.personas.model import (
     SourceInfo,
     ToolGrant,
 )
+from workbench.core.personas.options import (
+    COLORS,
+    PERMISSION_MODES,
+    color,
+    max_turns,
+    model_diagnostics,
+    optional_fields,
+    permission_mode,
+)
 from workbench.core.personas.yamlparse import KNOWN_KEYS, Frontmatter, parse_frontmatter
 
-MAX_BYTES = 1 << 20  # 1 MiB: no real persona comes close
-READ_ERRORS = frozenset({"E_NOT_FOUND", "E_NOT_A_FILE", "E_SYMLINK_LOOP", "E_UNREADABLE", "E_TOO_LARGE", "E_BINARY"})
-
-PERMISSION_MODES = {
-    "default": "default",
-    "manual": "default",
-    "acceptedits": "acceptEdits",
-    "auto": "auto",
-    "dontask": "dontAsk",
-    "bypasspermissions": "bypassPermissions",
-    "plan": "plan",
-}
-COLORS = frozenset({"red", "blue", "green", "yellow", "purple", "orange", "pink", "cyan"})
-_CHOICES = {
-    "effort": {"low", "medium", "high", "xhigh", "max"},
-    "memory": {"user", "project", "local"},
-    "isolation": {"worktree"},
-    "background": {"true", "false"},
-    "mode": {"primary", "subagent", "all"},
-}
-
-
-def read_persona_bytes(path: Path) -> tuple[bytes | None, Diagnostic | None, float | None]:
-    """Read a file without following it into trouble: no FIFOs or devices, no symlink loops, a size cap."""
-    try:
-        info = os.stat(path)
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            return None, Diagnostic("E_SYMLINK_LOOP", Severity.ERROR, "symbolic link loop; not followed", 1), None
-        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
-            return None, Diagnostic("E_NOT_FOUND", Severity.ERROR, "no such file", 1), None
-        return None, Diagnostic("E_UNREADABLE", Severity.ERROR, f"can't read: {exc.strerror or exc}", 1), None
-    if stat.S_ISDIR(info.st_mode):
-        return None, Diagnostic("E_NOT_A_FILE", Severity.ERROR, "is a directory, not a persona file", 1), None
-    if not stat.S_ISREG(info.st_mode):
-        return None, Diagnostic("E_NOT_A_FILE", Severity.ERROR, "not a regular file (device, pipe or socket)", 1), None
-    if info.st_size > MAX_BYTES:
-        mib = f"{info.st_size / (1 << 20):.1f} MiB"
-        return None, Diagnostic("E_TOO_LARGE", Severity.ERROR, f"file is {mib}; the limit is 1 MiB", 1), None
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError as exc:
-        return None, Diagnostic("E_UNREADABLE", Severity.ERROR, f"can't read: {exc.strerror or exc}", 1), None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None, Diagnostic("E_NOT_A_FILE", Severity.ERROR, "not a regular file", 1), None
-        chunks: list[bytes] = []
-        size = 0
-        while size <= MAX_BYTES:
-            chunk = os.read(fd, 1 << 16)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-    except OSError as exc:
-        return None, Diagnostic("E_UNREADABLE", Severity.ERROR, f"can't read: {exc.strerror or exc}", 1), None
-    finally:
-        os.close(fd)
-    if size > MAX_BYTES:
-        return None, Diagnostic("E_TOO_LARGE", Severity.ERROR, "file grew past the 1 MiB limit while reading", 1), None
-    return b"".join(chunks), None, info.st_mtime
+__all__ = ["COLORS", "MAX_BYTES", "PERMISSION_MODES", "READ_ERRORS", "load_persona_file", "parse_persona"]
 
 
 def _empty_grant() -> ToolGrant:
@@ -135,6 +82,8 @@ def load_persona_file(
     trust_permission_mode: bool = False,
     repair_mojibake: bool = True,
     models: Mapping[str, str] | None = None,
+    tool_conflict: ConflictPolicy = "frontmatter",
+    trust_persona_tools: bool = False,
 ) -> Persona:
     """Load one persona file. Never raises for bad content: problems are in `persona.diagnostics`.
 
@@ -146,6 +95,8 @@ def load_persona_file(
         trust_permission_mode: honour `bypassPermissions`/`auto` from the file (off by default).
         repair_mojibake: repair double-encoded lines (default on).
         models: alias table override (default: the configured table).
+        tool_conflict: frontmatter (default) | strict | union: what a body tool list does next to a
+            frontmatter one (§6.5). union needs `trust_persona_tools`.
     """
     path = Path(path)
     raw, error, mtime = read_persona_bytes(path)
@@ -161,6 +112,8 @@ def load_persona_file(
         trust_permission_mode=trust_permission_mode,
         repair_mojibake=repair_mojibake,
         models=models,
+        tool_conflict=tool_conflict,
+        trust_persona_tools=trust_persona_tools,
     )
 
 
@@ -174,6 +127,8 @@ def parse_persona(
     trust_permission_mode: bool = False,
     repair_mojibake: bool = True,
     models: Mapping[str, str] | None = None,
+    tool_conflict: ConflictPolicy = "frontmatter",
+    trust_persona_tools: bool = False,
 ) -> Persona:
     """The pipeline on bytes already read (`path` names the source and feeds dialect and name derivation)."""
     decoded = decode_bytes(raw, repair=repair_mojibake)
@@ -207,16 +162,14 @@ def parse_persona(
         diags.append(Diagnostic("E_EMPTY_PROMPT", Severity.ERROR, "the body (the system prompt) is empty", body_first))
 
     model = resolve_model(data.get("model"), models)
-    _model_diags(model, lines.get("model"), diags)
-    permission_mode = _permission_mode(
-        data.get("permissionMode"), lines.get("permissionMode"), trust_permission_mode, diags
-    )
-    color = _color(data.get("color"), lines.get("color"), diags)
-    max_turns = _max_turns(data, lines, diags)
-    options = _options(data, lines, mcp_servers, diags)
+    model_diagnostics(model, lines.get("model"), diags)
+    mode = permission_mode(data.get("permissionMode"), lines.get("permissionMode"), trust_permission_mode, diags)
+    persona_color = color(data.get("color"), lines.get("color"), diags)
+    turns = max_turns(data, lines, diags)
+    options = optional_fields(data, lines, mcp_servers, diags)
     extra = {k: v for k, v in data.items() if k not in KNOWN_KEYS}
 
-    grant = resolve_grant(dialect, data, lines, body, body_first, mcp_servers)
+    grant = resolve_grant(dialect, data, lines, body, body_first, mcp_servers, tool_conflict, trust_persona_tools)
     diags += grant.diagnostics
     found = policies.extract(body, body_first, description, lines.get("description"), project_root_for(path))
     for ref in found.referenced_paths:
@@ -249,8 +202,8 @@ def parse_persona(
         system_prompt=body,
         tools=grant.grant,
         model=model,
-        permission_mode=permission_mode,
-        color=color,
+        permission_mode=mode,
+        color=persona_color,
         policies=grant.policies + found.policies,
         advisories=found.advisories,
         output_contract=found.output_contract,
@@ -260,7 +213,7 @@ def parse_persona(
         diagnostics=diags,
         compat=compat,
         tool_name_note=grant.note,
-        max_turns=max_turns,
+        max_turns=turns,
         options=options,
         agent_mentions=mentions,
         name_line=named.line,
@@ -300,129 +253,3 @@ def _description(
         )
     )
     return derived[0], [], False
-
-
-def _model_diags(model: ModelRef, line: int | None, diags: list[Diagnostic]) -> None:
-    if model.kind == "unknown":
-        diags.append(
-            Diagnostic(
-                "W_UNKNOWN_MODEL",
-                Severity.WARNING,
-                f"unknown model {model.requested!r}; the session model is used",
-                line,
-            )
-        )
-    elif model.kind == "provider" and model.resolved is None:
-        diags.append(
-            Diagnostic(
-                "W_MODEL_PROVIDER",
-                Severity.WARNING,
-                f"no router for provider model {model.requested!r}; the session model is used",
-                line,
-            )
-        )
-
-
-def _permission_mode(raw: Any, line: int | None, trusted: bool, diags: list[Diagnostic]) -> str | None:
-    if raw is None:
-        return None
-    mode = PERMISSION_MODES.get(str(raw).strip().lower()) if isinstance(raw, str) else None
-    if mode is None:
-        diags.append(
-            Diagnostic(
-                "W_INVALID_FIELD",
-                Severity.WARNING,
-                f"permissionMode {str(raw)[:40]!r} is not a known mode; ignored",
-                line,
-            )
-        )
-        return None
-    if mode in ("bypassPermissions", "auto") and not trusted:
-        diags.append(
-            Diagnostic(
-                "W_PERMISSION_MODE_IGNORED",
-                Severity.WARNING,
-                f"permissionMode {mode} can only loosen approvals; ignored "
-                "(--trust-persona-permission-mode to honour it)",
-                line,
-            )
-        )
-        return None
-    return mode
-
-
-def _color(raw: Any, line: int | None, diags: list[Diagnostic]) -> str | None:
-    if raw is None:
-        return None
-    color = str(raw).strip().lower() if isinstance(raw, str) else ""
-    if color in COLORS:
-        return color
-    diags.append(
-        Diagnostic("D_COLOR_DROPPED", Severity.DEBUG, f"color {str(raw)[:40]!r} is not in the palette; dropped", line)
-    )
-    return None
-
-
-def _max_turns(data: dict[str, Any], lines: Mapping[str, int], diags: list[Diagnostic]) -> int | None:
-    for key in ("maxTurns", "max_turns", "maxSteps"):
-        if key not in data:
-            continue
-        raw = data[key]
-        if isinstance(raw, str) and raw.strip().isdigit() and 0 < int(raw.strip()) <= 10_000:
-            return int(raw.strip())
-        diags.append(
-            Diagnostic(
-                "W_INVALID_FIELD", Severity.WARNING, f"{key} must be a positive whole number; ignored", lines.get(key)
-            )
-        )
-    return None
-
-
-def _options(
-    data: dict[str, Any],
-    lines: Mapping[str, int],
-    mcp_servers: Mapping[str, Sequence[str] | None] | None,
-    diags: list[Diagnostic],
-) -> dict[str, Any]:
-    options: dict[str, Any] = {}
-    for key, allowed in _CHOICES.items():
-        if key in data:
-            value = data[key]
-            if isinstance(value, str) and value.strip().lower() in allowed:
-                options[key] = value.strip().lower()
-            else:
-                diags.append(
-                    Diagnostic(
-                        "W_INVALID_FIELD",
-                        Severity.WARNING,
-                        f"{key} {str(value)[:40]!r} is not valid; ignored",
-                        lines.get(key),
-                    )
-                )
-    for key in ("skills", "hooks", "initialPrompt", "kind", "temperature", "prompt", "disable", "hidden"):
-        if key in data:
-            options[key] = data[key]
-    if "mcpServers" in data:
-        options["mcpServers"] = data["mcpServers"]
-        raw = data["mcpServers"]
-        items = raw if isinstance(raw, list) else [raw] if isinstance(raw, (str, dict)) else []
-        for item in items:
-            if isinstance(item, str) and item.strip() and item.strip() not in (mcp_servers or {}):
-                diags.append(
-                    Diagnostic(
-                        "W_MCP_SERVER_MISSING",
-                        Severity.WARNING,
-                        f"MCP server {item.strip()!r} is not configured",
-                        lines.get("mcpServers"),
-                    )
-                )
-            elif isinstance(item, dict):
-                diags.append(
-                    Diagnostic(
-                        "I_MCP_INLINE",
-                        Severity.INFO,
-                        "inline MCP server definitions start only when the persona lives in a trusted folder",
-                        lines.get("mcpServers"),
-                    )
-                )
-    return options

@@ -66,6 +66,24 @@ class AliasRefused(yaml.YAMLError):
         self.line = line
 
 
+def _construct_mapping_once(loader: Any, node: Node, deep: bool = False) -> dict[Any, Any]:
+    """BaseConstructor.construct_mapping, but a key given twice is an error."""
+    if isinstance(node, MappingNode):
+        seen: set[Hashable] = set()
+        for key_node, _ in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if isinstance(key, Hashable):
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        "while constructing a mapping",
+                        node.start_mark,
+                        f"found duplicate key {key!r}",
+                        key_node.start_mark,
+                    )
+                seen.add(key)
+    return yaml.constructor.BaseConstructor.construct_mapping(loader, node, deep=deep)  # type: ignore[no-any-return,arg-type]
+
+
 class StringOnlyLoader(yaml.BaseLoader):
     """PyYAML's BaseLoader (every scalar a string) that also rejects duplicate keys and aliases."""
 
@@ -76,20 +94,34 @@ class StringOnlyLoader(yaml.BaseLoader):
         return super().compose_node(parent, index)  # type: ignore[no-any-return,arg-type]
 
     def construct_mapping(self, node: Node, deep: bool = False) -> dict[Any, Any]:  # type: ignore[override]
-        if isinstance(node, MappingNode):
-            seen: set[Hashable] = set()
-            for key_node, _ in node.value:
-                key = self.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
-                if isinstance(key, Hashable):
-                    if key in seen:
-                        raise yaml.constructor.ConstructorError(
-                            "while constructing a mapping",
-                            node.start_mark,
-                            f"found duplicate key {key!r}",
-                            key_node.start_mark,
-                        )
-                    seen.add(key)
-        return super().construct_mapping(node, deep=deep)  # type: ignore[no-untyped-call,no-any-return,arg-type]
+        return _construct_mapping_once(self, node, deep)
+
+
+_CBase: Any = getattr(yaml, "CBaseLoader", None)
+if _CBase is not None:
+
+    class FastStringOnlyLoader(_CBase):  # type: ignore[misc,valid-type]
+        """The same rules on libyaml's parser (a 1 MiB frontmatter in well under a second)."""
+
+        def construct_mapping(self, node: Node, deep: bool = False) -> dict[Any, Any]:
+            return _construct_mapping_once(self, node, deep)
+
+
+MAX_DEPTH = 100  # nesting deeper than this is refused before any parser sees it
+
+
+def _too_deep(text: str) -> bool:
+    """Flow nesting (`[[[[...`) or indentation deeper than MAX_DEPTH, counted roughly (quotes ignored)."""
+    depth = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        elif char in "]}" and depth:
+            depth -= 1
+    levels = {len(line) - len(line.lstrip(" ")) for line in text.split("\n") if line.strip()}
+    return len(levels) > MAX_DEPTH
 
 
 @dataclass
@@ -147,8 +179,16 @@ def _problem(exc: yaml.YAMLError, first_line: int) -> tuple[str, int | None]:
 
 
 def _strict(text: str) -> object:
+    """String-only load with duplicate keys and aliases refused; libyaml when available."""
+    if _too_deep(text):
+        raise yaml.YAMLError(f"nesting deeper than {MAX_DEPTH} levels")
     try:
-        return yaml.load(text, Loader=StringOnlyLoader)  # a BaseLoader subclass: strings only
+        if _CBase is None:
+            return yaml.load(text, Loader=StringOnlyLoader)  # a BaseLoader subclass: strings only
+        for event in yaml.parse(text, Loader=_CBase):
+            if isinstance(event, yaml.AliasEvent):
+                raise AliasRefused(event.start_mark.line if event.start_mark else 0)
+        return yaml.load(text, Loader=FastStringOnlyLoader)
     except RecursionError as exc:
         raise yaml.YAMLError("nesting too deep") from exc
 
