@@ -168,6 +168,10 @@ def test_wider_patterns_than_proposed_are_refused(engine_for: EngineFactory) -> 
         "cat ~/.bashrc",
         "cat $HOME/.ssh/config",
         "head /etc/shadow",
+        "git -C /tmp log",
+        "env",
+        "sudo -l",
+        "command",
     ],
 )
 def test_read_only_commands_ask_with_a_dangerous_flag_or_path(
@@ -229,6 +233,8 @@ def test_read_only_commands_run_without_asking(engine_for: EngineFactory, comman
         "xargs -a .env echo",
         "bash -c 'cat .env'",
         "echo $(cat .env)",
+        "cd config && cat ../.env",
+        "(cd src; head ../config/.env.production)",
     ],
 )
 def test_secret_reads_through_bash_are_denied(engine_for: EngineFactory, workspace: Path, command: str) -> None:

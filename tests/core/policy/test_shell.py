@@ -188,3 +188,15 @@ def test_hidden_characters_are_made_visible(text: str, shown: str) -> None:
 def test_hidden_character_list() -> None:
     assert hidden_characters("a\u202eb\x1bc") == ["<U+202E>", "<ESC>"]
     assert make_visible("a\nb", keep_newlines=False) == "a<LF>b"
+
+
+def test_a_thousand_segments_do_not_exhaust_the_stack() -> None:
+    analysis = analyze(" && ".join(["true"] * 1000) + " | cat")
+    assert analysis.error is None
+    assert len(analysis.segments) == 1001
+
+
+def test_very_deep_nesting_is_an_error_not_a_crash() -> None:
+    command = "echo " + "$(echo " * 60 + "x" + ")" * 60
+    analysis = analyze(command)
+    assert analysis.error is not None and "levels deep" in analysis.error

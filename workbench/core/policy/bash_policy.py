@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,13 +19,14 @@ from workbench.core.approvals import SegmentVerdict, Verdict
 from workbench.core.policy.ledger import GrantLedger
 from workbench.core.policy.readonly import (
     PathUse,
+    ResolvedPath,
     harmless_device,
     path_uses,
     read_only_reason,
     resolve_word,
 )
 from workbench.core.policy.rules import RuleSet, Target
-from workbench.core.policy.shell import SHELLS, Segment
+from workbench.core.policy.shell import SHELLS, Segment, Word
 from workbench.core.policy.visible import make_visible
 
 
@@ -49,6 +51,21 @@ class BashFacts:
     workspace: str  # real path
     rules: RuleSet  # settings and persona rules together
     ledger: GrantLedger | None
+    # Folders relative paths may be relative to: the workspace, and every folder a `cd` in the same
+    # command line moves to (checking all of them is simpler than following subshell scoping, and safe).
+    bases: tuple[str, ...] = ()
+
+
+def cd_targets(segments: Iterable[Segment], workspace: str) -> tuple[str, ...]:
+    """The folders inside the workspace that `cd` segments of one command line move to."""
+    found: list[str] = []
+    for segment in segments:
+        if segment.program != "cd" or not segment.args or segment.args[-1].value is None:
+            continue
+        target = os.path.realpath(os.path.join(workspace, segment.args[-1].value))
+        if (target == workspace or target.startswith(workspace.rstrip("/") + "/")) and target not in found:
+            found.append(target)
+    return tuple(found)
 
 
 @dataclass(frozen=True)
@@ -92,7 +109,7 @@ def evaluate_segment(segment: Segment, facts: BashFacts) -> SegmentOutcome:
                               rememberable=False, insistent=True)  # fmt: skip
     if segment.opaque is not None:
         return SegmentOutcome(_verdict(segment, Verdict.ASK, None, f"asks: {segment.opaque}"), rememberable=False)
-    write = _protected_write(segment, facts.workspace)
+    write = _protected_write(segment, facts)
     if write is not None:
         return SegmentOutcome(_verdict(segment, Verdict.ASK, None, write), rememberable=False, insistent=True)
     if not segment.words:
@@ -135,7 +152,7 @@ def _file_problem(segment: Segment, facts: BashFacts) -> tuple[Verdict, str | No
     for use in path_uses(segment):
         if use.mode != "read" or harmless_device(use.word.value):
             continue
-        resolved = resolve_word(use.word, facts.workspace)
+        resolved = _resolve_all(use.word, facts)
         if resolved is None:
             ask = ask or (Verdict.ASK, None, f"asks: {use.word.raw} is only known when the command runs")
             continue
@@ -152,23 +169,33 @@ def _file_problem(segment: Segment, facts: BashFacts) -> tuple[Verdict, str | No
     return ask
 
 
+def _resolve_all(word: Word, facts: BashFacts) -> list[ResolvedPath] | None:
+    out: list[ResolvedPath] = []
+    for base in (facts.workspace, *facts.bases):
+        found = resolve_word(word, facts.workspace, base)
+        if found is None:
+            return None
+        out.extend(found)
+    return out
+
+
 def _explicitly_readable(real: str, facts: BashFacts) -> bool:
     rule = facts.rules.first(Verdict.ALLOW, Target("Read", path=real))
     return rule is not None and rule.specifier is not None
 
 
-def _protected_write(segment: Segment, workspace: str) -> str | None:
+def _protected_write(segment: Segment, facts: BashFacts) -> str | None:
     for use in path_uses(segment):
         if use.mode != "write" or harmless_device(use.word.value):
             continue
-        where = _write_place(use, workspace)
+        where = _write_place(use, facts)
         if where is not None:
             return f"asks: writes {use.word.raw}, {where}"
     return None
 
 
-def _write_place(use: PathUse, workspace: str) -> str | None:
-    resolved = resolve_word(use.word, workspace)
+def _write_place(use: PathUse, facts: BashFacts) -> str | None:
+    resolved = _resolve_all(use.word, facts)
     if resolved is None:
         return "a file only known when the command runs"
     for path in resolved:

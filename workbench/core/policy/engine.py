@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from workbench.core import secrets
 from workbench.core.approvals import ApprovalRequest, Decision, Scope, SegmentVerdict, Verdict
 from workbench.core.personas.model import Persona
-from workbench.core.policy.bash_policy import BashFacts, SegmentOutcome, evaluate_segment
+from workbench.core.policy.bash_policy import BashFacts, SegmentOutcome, cd_targets, evaluate_segment
 from workbench.core.policy.ledger import GrantLedger
 from workbench.core.policy.rules import EDIT_TOOLS, READ_TOOLS, RuleSet, Target
 from workbench.core.policy.shell import analyze
@@ -134,7 +134,8 @@ class PolicyEngine:
 
     def _bash(self, command: str) -> tuple[_Draft, tuple[SegmentVerdict, ...]]:
         analysis = analyze(command)
-        outcomes = [evaluate_segment(s, self._facts) for s in analysis.segments]
+        facts = dataclasses.replace(self._facts, bases=cd_targets(analysis.segments, self.root))
+        outcomes = [evaluate_segment(s, facts) for s in analysis.segments]
         whole = self.rules.first(Verdict.DENY, Target("Bash", command_forms=frozenset({command.strip()})))
         if whole is not None:
             return _Draft(Verdict.DENY, f"denied by {whole.shown}", whole.shown, [whole.shown], rememberable=False), ()

@@ -103,6 +103,8 @@ def dangerous_flag(segment: Segment) -> str | None:
             return value
         if program == "sort" and value.startswith("-o"):
             return value
+        if value.startswith("--output"):
+            return value
     if program == "uniq" and len(_positionals(segment)) > 1:
         return "a second file name (uniq writes its output there)"
     return None
@@ -213,6 +215,12 @@ def path_uses(segment: Segment) -> list[PathUse]:
     if not segment.words or program in _NO_PATH_ARGS or segment.lookup_only:
         return uses
     if program == "git":
+        git_args = segment.args
+        for index, word in enumerate(git_args[:-1]):
+            if word.value == "-C":  # git -C DIR works in DIR
+                uses.append(PathUse(git_args[index + 1], "read"))
+            if word.value is None or not word.value.startswith("-"):
+                break
         _sub, rest = git_subcommand(segment)
         for word in rest:
             value = word.value
@@ -251,8 +259,9 @@ class ResolvedPath:
     lexical_rel: str | None  # relative path as written (before symlinks), None when outside
 
 
-def resolve_word(word: Word, workspace: str, limit: int = 500) -> list[ResolvedPath] | None:
-    """Every path a word can stand for (globs expanded against the workspace); None when only known at run time."""
+def resolve_word(word: Word, workspace: str, base: str = "", limit: int = 500) -> list[ResolvedPath] | None:
+    """Every path a word can stand for (globs expanded in `base`, default the workspace); None when only known
+    at run time."""
     value = word.value
     if value is None:
         return None
@@ -262,7 +271,7 @@ def resolve_word(word: Word, workspace: str, limit: int = 500) -> list[ResolvedP
         if value.startswith("~"):
             return [ResolvedPath("", None, None)]
     if word.glob:
-        pattern = value if os.path.isabs(value) else os.path.join(workspace, value)
+        pattern = value if os.path.isabs(value) else os.path.join(base or workspace, value)
         found = []
         for index, match in enumerate(glob.iglob(pattern)):
             if index >= limit:
@@ -270,7 +279,7 @@ def resolve_word(word: Word, workspace: str, limit: int = 500) -> list[ResolvedP
             found.append(match)
         candidates = found or [pattern]
     else:
-        candidates = [value if os.path.isabs(value) else os.path.join(workspace, value)]
+        candidates = [value if os.path.isabs(value) else os.path.join(base or workspace, value)]
     out: list[ResolvedPath] = []
     for candidate in candidates:
         lexical = os.path.normpath(candidate)

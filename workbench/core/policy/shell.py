@@ -36,7 +36,8 @@ __all__ = ["SHELLS", "Redirect", "Segment", "ShellAnalysis", "Word", "analyze"]
 
 MAX_COMMAND_CHARS = 100_000
 MAX_SEGMENTS = 2_000
-MAX_DEPTH = 6
+MAX_DEPTH = 6  # bash -c / eval scripts analysed inside each other
+MAX_NESTING = 40  # $(…) inside $(…)
 
 _LANGUAGE = Language(tree_sitter_bash.language())
 _local = threading.local()
@@ -95,6 +96,7 @@ class _Collector:
     def __init__(self, source: bytes) -> None:
         self.source = source
         self.segments: list[Segment] = []
+        self.too_deep = False
 
     def text(self, node: Node) -> str:
         return self.source[node.start_byte : node.end_byte].decode("utf-8", "replace")
@@ -103,6 +105,8 @@ class _Collector:
         tree = _parser().parse(self.source)
         root = tree.root_node
         self.walk(root, depth, via, ())
+        if self.too_deep:
+            return f"the command nests more than {MAX_NESTING} levels deep"
         if root.has_error:
             bad = _first_error(root)
             where = f" near {self.text(bad)[:40]!r}" if bad is not None and bad.end_byte > bad.start_byte else ""
@@ -110,50 +114,57 @@ class _Collector:
         return None
 
     # --- the tree walk ---------------------------------------------------------------------------
+    # Iterative over lists and pipelines (`a && b && …` nests one level per operator, so recursion would
+    # fail on long command lines); recursion happens only per level of real nesting ($(…), bash -c), which
+    # is capped at MAX_NESTING.
     def walk(self, node: Node, depth: int, via: str, redirects: tuple[Redirect, ...]) -> None:
-        kind = node.type
-        if kind == "command":
-            self.command(node, depth, via, redirects, None)
-        elif kind == "redirected_statement":
-            self.redirected(node, depth, via, redirects)
-        elif kind in ("command_substitution", "process_substitution"):
-            label = "<(…)" if kind == "process_substitution" else "$(…)"
-            for child in node.named_children:
-                self.walk(child, depth + 1, via or label, ())
-        elif kind == "variable_assignment":
-            self.assignment_only(node, depth, via, redirects)
-        elif kind == "declaration_command":
-            self.declaration(node, depth, via, redirects)
-        elif kind == "function_definition":
-            name = node.child_by_field_name("name")
-            shown = self.text(name) if name is not None else "?"
-            self.add(Segment(self.text(node), (), opaque=f"defines a shell function {shown}", depth=depth, via=via))
-            for child in node.named_children:
-                self.walk(child, depth, via, ())
-        elif kind in ("heredoc_body", "string", "concatenation", "expansion", "arithmetic_expansion"):
-            self.substitutions(node, depth)
-        else:
-            for child in node.named_children:
-                self.walk(child, depth, via, redirects)
+        if depth > MAX_NESTING:
+            self.too_deep = True
+            return
+        stack: list[tuple[Node, tuple[Redirect, ...]]] = [(node, redirects)]
+        while stack:
+            current, outer = stack.pop()
+            kind = current.type
+            if kind == "command":
+                self.command(current, depth, via, outer, None)
+            elif kind == "redirected_statement":
+                body = current.child_by_field_name("body")
+                found = (self.redirect(n, depth) for n in current.children_by_field_name("redirect"))
+                merged = outer + tuple(r for r in found if r is not None)
+                if body is None:
+                    self.add(Segment(self.text(current), (), redirects=merged, depth=depth, via=via))
+                elif body.type == "command":
+                    self.command(body, depth, via, merged, self.text(current))
+                else:
+                    stack.append((body, merged))
+            elif kind in ("command_substitution", "process_substitution"):
+                label = "<(…)" if kind == "process_substitution" else "$(…)"
+                for child in current.named_children:
+                    self.walk(child, depth + 1, via or label, ())
+            elif kind == "variable_assignment":
+                self.assignment_only(current, depth, via, outer)
+            elif kind == "declaration_command":
+                self.declaration(current, depth, via, outer)
+            elif kind in ("heredoc_body", "string", "concatenation", "expansion", "arithmetic_expansion"):
+                self.substitutions(current, depth)
+            else:
+                if kind == "function_definition":
+                    name = current.child_by_field_name("name")
+                    shown = self.text(name) if name is not None else "?"
+                    opaque = f"defines a shell function {shown}"
+                    self.add(Segment(self.text(current), (), opaque=opaque, depth=depth, via=via))
+                    outer = ()
+                stack.extend((child, outer) for child in reversed(current.named_children))
 
     def substitutions(self, node: Node, depth: int) -> None:
         """Walk the command and process substitutions anywhere under `node` (words, strings, heredocs)."""
-        for child in node.named_children:
+        stack = list(reversed(node.named_children))
+        while stack:
+            child = stack.pop()
             if child.type in ("command_substitution", "process_substitution"):
                 self.walk(child, depth, "", ())  # walk() puts the inner commands one level deeper
             else:
-                self.substitutions(child, depth)
-
-    def redirected(self, node: Node, depth: int, via: str, outer: tuple[Redirect, ...]) -> None:
-        body = node.child_by_field_name("body")
-        redirect_nodes = node.children_by_field_name("redirect")
-        redirects = outer + tuple(r for r in (self.redirect(n, depth) for n in redirect_nodes) if r is not None)
-        if body is None:
-            self.add(Segment(self.text(node), (), redirects=redirects, depth=depth, via=via))
-        elif body.type == "command":
-            self.command(body, depth, via, redirects, self.text(node))
-        else:
-            self.walk(body, depth, via, redirects)
+                stack.extend(reversed(child.named_children))
 
     def redirect(self, node: Node, depth: int) -> Redirect | None:
         self.substitutions(node, depth)
@@ -387,11 +398,9 @@ def _with(segment: Segment, **changes: object) -> Segment:
 
 
 def _first_error(node: Node) -> Node | None:
-    if node.type == "ERROR" or node.is_missing:
-        return node
-    for child in node.children:
-        if child.has_error or child.is_missing or child.type == "ERROR":
-            found = _first_error(child)
-            if found is not None:
-                return found
+    current: Node | None = node
+    while current is not None:
+        if current.type == "ERROR" or current.is_missing:
+            return current
+        current = next((c for c in current.children if c.has_error or c.is_missing or c.type == "ERROR"), None)
     return None

@@ -276,11 +276,15 @@ def strip_wrappers(words: tuple[Word, ...]) -> _Stripped:
                 index += 1
                 continue
             break
-        wrappers.append(name)
-        out.consumed = out.consumed + words[start:index]
         if index >= len(words) and name == "xargs":
             # bare `xargs` runs echo with the input as arguments
             words = (*words, Word("echo", "echo"))
+        elif index >= len(words):
+            # nothing left to run: `env`, `sudo -l`, `time` alone are the program themselves
+            index = start
+            break
+        wrappers.append(name)
+        out.consumed = out.consumed + words[start:index]
     out.rest = words[index:]
     out.wrappers = tuple(wrappers)
     out.assignments = tuple(assignments)
