@@ -115,16 +115,21 @@ def cmd_list(args: argparse.Namespace) -> int:
 def _block(label: str, text: str) -> list[str]:
     lines = text.split("\n") or [""]
     pad = " " * 14
-    return [f"  {label:<12}{lines[0]}"] + [pad + line for line in lines[1:]]
+    return [f"  {label:<12}{lines[0]}".rstrip()] + [(pad + line).rstrip() for line in lines[1:]]
 
 
 def render_persona(p: Persona) -> str:
     """The human-readable `show` output."""
     out = [p.id, *_block("name", f"{p.name} (from {p.name_source})"), *_block("dialect", p.dialect)]
     out += _block("source", f"{p.source.path} ({p.source.scope}), sha256 {p.source.sha256[:16]}")
-    out += _block("description", p.description or "(none)")
+    description = re.sub(r"\s*<example>.*?</example>\s*", "\n\n", p.description, flags=re.DOTALL | re.IGNORECASE)
+    out += _block("description", re.sub(r"\n{3,}", "\n\n", description).strip() or "(none)")
     if p.description_examples:
-        out += _block("examples", f"{len(p.description_examples)} <example> block(s)")
+        shown = [
+            f"{i}. {e.get('user') or e.get('context') or e['text']}"[:160]
+            for i, e in enumerate(p.description_examples, 1)
+        ]
+        out += _block("examples", "\n".join(shown))
     requested = p.model.requested or "(not set)"
     out += _block("model", f"{requested} -> {_model_text(p)}")
     if p.tools.inherit_all and not p.tools.disallowed:
@@ -158,7 +163,7 @@ def render_persona(p: Persona) -> str:
     if p.tool_name_note:
         out += _block("tool note", p.tool_name_note)
     out += _block("claude code", p.compat.get("claude_code", "?") + _reason(p))
-    diags = [d for d in p.diagnostics if d.severity is not Severity.DEBUG]
+    diags = sorted((d for d in p.diagnostics if d.severity is not Severity.DEBUG), key=lambda d: d.line or 0)
     if diags:
         out += _block("diagnostics", "\n".join(_diag_text(d) for d in diags))
     return clean("\n".join(out))
