@@ -152,6 +152,7 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # small SSE writes must not wait for delayed ACKs (~40 ms each)
     server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet: tests read `peer.requests` instead
