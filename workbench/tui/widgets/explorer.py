@@ -233,8 +233,12 @@ class RepoExplorer(Tree[Entry]):
         node = self._by_path.get(path)
         if node is None:
             return False
-        self.call_after_refresh(self.move_cursor, node)
+        self._move_to(node)
         return True
+
+    def _move_to(self, node: TreeNode[Entry]) -> None:
+        _ = self.last_line  # lays the lines out now, so the node knows its line
+        self.move_cursor(node)
 
     @property
     def cursor_path(self) -> str | None:
@@ -317,7 +321,7 @@ class RepoExplorer(Tree[Entry]):
                 node.expand()
         self._expanded = {p for p in expanded if p in self._by_path}
         if cursor and cursor in self._by_path:
-            self.call_after_refresh(self.move_cursor, self._by_path[cursor])
+            self._move_to(self._by_path[cursor])
 
     def _entries(self, folder: str, lazy: bool) -> list[Entry]:
         if lazy:

@@ -370,5 +370,8 @@ class DiffView(LineView):
             kind = "diffview--removed"
         elif line.startswith("@@"):
             kind = "diffview--hunk"
-        style = self.get_component_rich_style(kind) if kind else None
-        return Text(line, style=style or "", no_wrap=True)
+        text = Text(line, no_wrap=True, end="")
+        if kind:
+            # A span, not the Text's base style: `Text.render` ignores the base style.
+            text.stylize(self.get_component_rich_style(kind))
+        return text

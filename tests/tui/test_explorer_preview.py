@@ -1,0 +1,143 @@
+"""File preview and diff view: highlighting, jumps, and hostile, binary, huge and invalid files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.app import App, ComposeResult
+
+from tests.core.test_repo_sample import make_sample_repo
+from workbench.tui.widgets.preview import DiffView, FilePreview
+
+
+class PreviewApp(App[None]):
+    def __init__(self, root: Path) -> None:
+        super().__init__()
+        self.root_path = root
+        self.loaded: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield FilePreview(self.root_path)
+        yield DiffView(self.root_path)
+
+    def on_file_preview_loaded(self, message: FilePreview.Loaded) -> None:
+        self.loaded.append(message.path)
+
+
+def text_of(view: FilePreview | DiffView) -> list[str]:
+    return [view.render_line(y).text.rstrip() for y in range(view.size.height)]
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> Path:
+    return make_sample_repo(tmp_path / "myservice")
+
+
+async def show(app: PreviewApp, path: str, line: int | None = None) -> FilePreview:
+    preview = app.query_one(FilePreview)
+    preview.show_file(path, line)
+    await app.workers.wait_for_complete()
+    return preview
+
+
+async def test_preview_highlights_visible_python(sample: Path) -> None:
+    app = PreviewApp(sample)
+    async with app.run_test(size=(70, 30)) as pilot:
+        preview = await show(app, "src/payments.py")
+        await pilot.pause()
+        assert app.loaded == ["src/payments.py"]
+        lines = text_of(preview)
+        assert lines[0].startswith('  1 """Payments."""')
+        strip = preview.render_line(5)  # `class PaymentClient:` (line 6)
+        colours = {seg.style.color for seg in strip if seg.style is not None and seg.text.strip() == "class"}
+        plain = {seg.style.color for seg in strip if seg.style is not None and seg.text.strip() == ":"}
+        assert colours and colours != plain  # the keyword is coloured differently from punctuation
+        assert preview.border_title == "src/payments.py"
+
+
+async def test_jump_to_line_moves_the_cursor_and_scrolls(tmp_path: Path) -> None:
+    (tmp_path / "long.py").write_text("".join(f"x_{i} = {i}\n" for i in range(1, 501)))
+    app = PreviewApp(tmp_path)
+    async with app.run_test(size=(60, 30)) as pilot:
+        preview = await show(app, "long.py", line=400)
+        await pilot.pause()
+        assert preview.cursor_line == 399
+        assert preview.scroll_y > 300
+        assert any(line.strip().startswith("400 x_400 = 400") for line in text_of(preview))
+        preview.focus()
+        await pilot.press("down", "down", "end")
+        assert preview.cursor_line == 499
+        await pilot.press("home")
+        assert preview.cursor_line == 0 and preview.scroll_y == 0
+
+
+async def test_hostile_content_is_shown_as_data(tmp_path: Path) -> None:
+    hostile = "[bold]b[/bold] [@click=app.quit]q[/]\x1b[2J\x1b]0;title\x07 \u202eevil\n" + "w" * 10_000 + "\n"
+    (tmp_path / "h.txt").write_text(hostile)
+    app = PreviewApp(tmp_path)
+    async with app.run_test(size=(90, 10)) as pilot:
+        preview = await show(app, "h.txt")
+        await pilot.pause()
+        first = text_of(preview)[0]
+        assert "[bold]b[/bold] [@click=app.quit]q[/]␛[2J␛]0;title␇ <U+202E>evil" in first
+        for y in range(preview.size.height):
+            for segment in preview.render_line(y):
+                assert "\x1b" not in segment.text and "\u202e" not in segment.text and "\x07" not in segment.text
+        assert text_of(preview)[1].endswith("w")  # the 10k line is cut to the view, not wrapped
+        await pilot.click(FilePreview, offset=(10, 1))
+        assert app.is_running
+
+
+async def test_binary_huge_and_invalid_files(tmp_path: Path) -> None:
+    (tmp_path / "img.png").write_bytes(b"\x89PNG\r\n\x1a\n\0\0" * 100)
+    (tmp_path / "big.log").write_bytes(b"0123456789\n" * 200_000)
+    (tmp_path / "bad.txt").write_bytes(b"caf\xe9 \xff\n")
+    app = PreviewApp(tmp_path)
+    async with app.run_test(size=(80, 12)) as pilot:
+        preview = await show(app, "img.png")
+        await pilot.pause()
+        assert "binary file" in str(preview.border_subtitle) and text_of(preview)[0].startswith("binary file")
+        preview = await show(app, "big.log")
+        assert "showing the first" in str(preview.border_subtitle)
+        assert len(preview.lines) < 200_000
+        preview = await show(app, "bad.txt")
+        await pilot.pause()
+        assert "invalid UTF-8" in str(preview.border_subtitle)
+        assert text_of(preview)[0] == " 1 caf\ufffd \ufffd"
+        preview = await show(app, "missing.txt")
+        await pilot.pause()
+        assert text_of(preview)[0].startswith("deleted")
+
+
+async def test_diff_view_colours_lines_and_reports_errors(sample: Path, tmp_path: Path) -> None:
+    app = PreviewApp(sample)
+    async with app.run_test(size=(80, 30)) as pilot:
+        diff = app.query_one(DiffView)
+        diff.show_diff("src/payments.py")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        lines = text_of(diff)
+        removed = next(i for i, line in enumerate(lines) if line.startswith("-        for"))
+        added = next(i for i, line in enumerate(lines) if line.startswith("+        for"))
+        colour = {y: {s.style.bgcolor for s in diff.render_line(y) if s.style} for y in (removed, added)}
+        assert colour[removed] != colour[added]
+        diff.show_diff("src/retry.py")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert text_of(diff)[0] == "No changes."
+        diff.set_diff("+\x1b[31mred\n-[bold]x\n", "agent edit")
+        await pilot.pause()
+        assert text_of(diff)[:2] == ["+␛[31mred", "-[bold]x"]
+        assert diff.border_title == "agent edit"
+
+
+async def test_diff_outside_git_says_so(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("x")
+    app = PreviewApp(tmp_path)
+    async with app.run_test(size=(60, 10)) as pilot:
+        diff = app.query_one(DiffView)
+        diff.show_diff("a.txt")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "not a git repository" in text_of(diff)[0]
