@@ -207,6 +207,8 @@ def test_read_only_commands_ask_with_a_dangerous_flag_or_path(
         "cd src && ls",
         "cat .env.example",
         "echo .env",
+        "[ -f .env ] && stat .env && ls -la .env",
+        "[[ -d src ]] || test -e README.md",
     ],
 )
 def test_read_only_commands_run_without_asking(engine_for: EngineFactory, command: str) -> None:
@@ -234,6 +236,8 @@ def test_read_only_commands_run_without_asking(engine_for: EngineFactory, comman
         "bash -c 'cat .env'",
         "echo $(cat .env)",
         "cd config && cat ../.env",
+        'echo "$(<.env)"',
+        "x=$(< config/.env.production)",
         "(cd src; head ../config/.env.production)",
     ],
 )

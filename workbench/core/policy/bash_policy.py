@@ -150,7 +150,7 @@ def _file_problem(segment: Segment, facts: BashFacts) -> tuple[Verdict, str | No
     """A denied or secret file the segment reads (DENY), or a path that makes it unknowable (ASK)."""
     ask: tuple[Verdict, str | None, str] | None = None
     for use in path_uses(segment):
-        if use.mode != "read" or harmless_device(use.word.value):
+        if use.mode == "write" or harmless_device(use.word.value):
             continue
         resolved = _resolve_all(use.word, facts)
         if resolved is None:
@@ -162,7 +162,7 @@ def _file_problem(segment: Segment, facts: BashFacts) -> tuple[Verdict, str | No
                 if denied is not None:
                     return Verdict.DENY, denied.shown, f"denied: reads {use.word.raw} ({denied.shown})"
             secret = any(rel is not None and secrets.is_secret_path(rel) for rel in (path.rel, path.lexical_rel))
-            if secret and not _explicitly_readable(path.real, facts):
+            if secret and use.mode == "read" and not _explicitly_readable(path.real, facts):
                 return Verdict.DENY, "secret-file", f"denied: reads a secret file ({use.word.raw})"
             if path.rel is None:
                 ask = ask or (Verdict.ASK, None, f"asks: reads {use.word.raw}, outside the workspace")

@@ -21,10 +21,12 @@ def _names(text: str) -> frozenset[str]:
 
 READ_ONLY = _names(
     "ls cat head tail grep egrep fgrep rg find wc pwd echo printf which type diff stat du file tree sort uniq cut "
-    "true false test [ basename dirname realpath readlink tac nl sha256sum sha1sum md5sum cd git command"
+    "true false test [ [[ basename dirname realpath readlink tac nl sha256sum sha1sum md5sum cd git command"
 )
 # Programs whose arguments are never file names they read.
-_NO_PATH_ARGS = _names("echo printf which type true false test [ command basename dirname pwd")
+_NO_PATH_ARGS = _names("echo printf which type true false command basename dirname pwd")
+# Programs that look at files' names, sizes or types, never their contents: a secret file is no secret to them.
+_METADATA_ONLY = _names("ls stat du file find tree realpath readlink test [ [[ cd")
 READ_ONLY_GIT = frozenset({"status", "log", "diff", "show", "branch", "rev-parse", "ls-files", "blame"})
 
 # Options that take the next word as their value (so that word is not taken for a path), per program.
@@ -74,7 +76,7 @@ _GIT_BRANCH_VALUE = frozenset({"--contains", "--no-contains", "--merged", "--no-
 @dataclass(frozen=True)
 class PathUse:
     word: Word
-    mode: str  # "read" | "write"
+    mode: str  # "read" | "write" | "stat" (names, sizes and types only)
 
 
 def _option_name(value: str) -> str:
@@ -248,7 +250,8 @@ def path_uses(segment: Segment) -> list[PathUse]:
                 break
             starts.append(word)
         positionals = starts
-    uses += [PathUse(w, "read") for w in positionals]
+    mode = "stat" if program in _METADATA_ONLY else "read"
+    uses += [PathUse(w, mode) for w in positionals]
     return uses
 
 

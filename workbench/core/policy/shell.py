@@ -141,6 +141,14 @@ class _Collector:
                 label = "<(…)" if kind == "process_substitution" else "$(…)"
                 for child in current.named_children:
                     self.walk(child, depth + 1, via or label, ())
+            elif kind in ("file_redirect", "heredoc_redirect", "herestring_redirect"):
+                # a redirection on its own: `$(<file)` reads the file, `> file` truncates it
+                redirect = self.redirect(current, depth)
+                merged = outer + ((redirect,) if redirect is not None else ())
+                self.add(Segment(self.text(current), (), redirects=merged, depth=depth, via=via))
+            elif kind == "test_command":
+                self.substitutions(current, depth)
+                self.add(Segment(self.text(current), (Word("[[", "[["),), redirects=outer, depth=depth, via=via))
             elif kind == "variable_assignment":
                 self.assignment_only(current, depth, via, outer)
             elif kind == "declaration_command":
