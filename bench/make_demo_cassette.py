@@ -203,8 +203,8 @@ def turns() -> list[Any]:
         ),
         _after_ok(
             reply(
-                text("All 8 tests pass, including both decline tests that failed before the fix."),
-                tool_use("TodoWrite", _todos("completed", "completed", "completed", "completed", "in_progress")),
+                text("All 8 tests pass, including both decline tests that failed before. Writing up the review."),
+                tool_use("TodoWrite", _todos("completed", "completed", "completed", "completed", "completed")),
                 piece=p,
             ),
             must_contain="OK",
