@@ -306,3 +306,13 @@ def test_request_id_is_bound_to_the_exact_call(engine_for: EngineFactory) -> Non
     assert first.id == same.id
     assert len({first.id, changed.id, other_call.id}) == 3
     assert run(engine, "Bash", "c1", command="npm test", timeout=5).request.id != first.id  # type: ignore[union-attr]
+
+
+def test_the_cwd_argument_is_where_relative_paths_point(engine_for: EngineFactory) -> None:
+    engine = engine_for()
+    assert run(engine, "Bash", command="cat ../.env", cwd="src").verdict is D
+    assert run(engine, "Bash", command="cat ../.env").verdict is Q
+    assert run(engine, "Bash", command="cat app.py", cwd="src").verdict is A
+    outside = run(engine, "Bash", command="ls", cwd="..")
+    assert outside.verdict is Q and "outside the workspace" in outside.reason
+    assert outside.request is not None and not outside.request.rememberable

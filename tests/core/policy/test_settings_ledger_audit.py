@@ -86,7 +86,7 @@ def test_malformed_settings_are_reported_never_fatal(workspace: Path, isolated_e
     assert [r.text for r in rules.rules] == ["Bash(rm *)"]
 
 
-@pytest.mark.parametrize("text", ["", "   ", "Bash(", "(x)", "Read(src", "Web Fetch", "Bash)("])
+@pytest.mark.parametrize("text", ["", "   ", "Bash(", "(x)", "Read(src", "Web Fetch", "Bash)(", "bash(ls)", "READ"])
 def test_invalid_rule_strings(workspace: Path, text: str) -> None:
     with pytest.raises(RuleError):
         parse_rule(text, Verdict.ALLOW, origin="t", workspace=workspace)

@@ -56,13 +56,13 @@ class BashFacts:
     bases: tuple[str, ...] = ()
 
 
-def cd_targets(segments: Iterable[Segment], workspace: str) -> tuple[str, ...]:
-    """The folders inside the workspace that `cd` segments of one command line move to."""
+def cd_targets(segments: Iterable[Segment], workspace: str, start: str = "") -> tuple[str, ...]:
+    """The folders inside the workspace that `cd` segments of one command line move to (from `start`)."""
     found: list[str] = []
     for segment in segments:
         if segment.program != "cd" or not segment.args or segment.args[-1].value is None:
             continue
-        target = os.path.realpath(os.path.join(workspace, segment.args[-1].value))
+        target = os.path.realpath(os.path.join(start or workspace, segment.args[-1].value))
         if (target == workspace or target.startswith(workspace.rstrip("/") + "/")) and target not in found:
             found.append(target)
     return tuple(found)

@@ -122,7 +122,7 @@ class PolicyEngine:
         segments: tuple[SegmentVerdict, ...] = ()
         command = preview.command if preview.command is not None else args.get("command")
         if tool == "Bash" or (kind is ToolKind.EXEC and isinstance(command, str)):
-            draft, segments = self._bash(str(command or ""))
+            draft, segments = self._bash(str(command or ""), args.get("cwd"))
         else:
             draft = self._tool(tool, kind, args, preview)
         draft = self._apply_mode(draft, kind, tool)
@@ -132,9 +132,16 @@ class PolicyEngine:
             evaluation.request = self._request(tool, args, preview, call_id, draft, segments, command)
         return evaluation
 
-    def _bash(self, command: str) -> tuple[_Draft, tuple[SegmentVerdict, ...]]:
+    def _bash(self, command: str, cwd: Any = None) -> tuple[_Draft, tuple[SegmentVerdict, ...]]:
         analysis = analyze(command)
-        facts = dataclasses.replace(self._facts, bases=cd_targets(analysis.segments, self.root))
+        start = self.root
+        outside_cwd = None
+        if isinstance(cwd, str) and cwd.strip():
+            start = os.path.realpath(os.path.join(self.root, os.path.expanduser(cwd)))
+            if _relative(start, self.root) is None:
+                outside_cwd, start = cwd, self.root
+        bases = tuple(dict.fromkeys((start, *cd_targets(analysis.segments, self.root, start))))
+        facts = dataclasses.replace(self._facts, bases=bases)
         outcomes = [evaluate_segment(s, facts) for s in analysis.segments]
         whole = self.rules.first(Verdict.DENY, Target("Bash", command_forms=frozenset({command.strip()})))
         if whole is not None:
@@ -146,6 +153,8 @@ class PolicyEngine:
             first = next(o for o in outcomes if o.verdict.verdict is Verdict.DENY)
             return _Draft(Verdict.DENY, _segment_reason(first), first.verdict.rule, matched), segments
         problems: list[str] = []
+        if outside_cwd is not None:
+            problems.append(f"asks: runs in {make_visible(outside_cwd)}, outside the workspace")
         if analysis.error is not None:
             problems.append(f"asks: {analysis.error}")
         if not analysis.segments and analysis.error is None:
@@ -164,7 +173,7 @@ class PolicyEngine:
             proposals = {str(Scope.SESSION): pattern, str(Scope.PROJECT): pattern}
         reasons = problems + [_segment_reason(o) for o in asking]
         rule = next((o.verdict.rule for o in asking if o.verdict.rule), None)
-        insistent = bool(problems and has_hidden(command)) or any(o.insistent for o in asking)
+        insistent = bool(problems and (has_hidden(command) or outside_cwd)) or any(o.insistent for o in asking)
         return _Draft(Verdict.ASK, "; ".join(dict.fromkeys(reasons)), rule, matched, proposals,
                       rememberable, insistent=insistent), segments  # fmt: skip
 

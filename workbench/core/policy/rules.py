@@ -28,6 +28,12 @@ READ_TOOLS = frozenset({"Read", "LS", "Glob", "Grep", "ReadManyFiles", "Notebook
 EDIT_TOOLS = frozenset({"Edit", "Write", "MultiEdit", "NotebookEdit", "ApplyPatch"})
 _UNCONSULTED_PATH_TOOLS = frozenset({"Write", "MultiEdit", "NotebookEdit"})
 _TOOL_ALIASES = {"Task": "Agent"}
+KNOWN_TOOLS = frozenset(
+    {"Bash", "WebFetch", "WebSearch", "TodoWrite", "SaveMemory", "Agent", "Skill", "NotebookEdit"}
+    | READ_TOOLS
+    | EDIT_TOOLS
+)
+_BY_LOWER = {name.lower(): name for name in KNOWN_TOOLS}
 _RULE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_\-*]*)\s*(?:\((.*)\))?\s*$", re.DOTALL)
 
 
@@ -84,6 +90,8 @@ def parse_rule(
     if found is None:
         raise RuleError(f"not a rule: {text!r} (expected Tool or Tool(specifier))")
     tool = _TOOL_ALIASES.get(found.group(1), found.group(1))
+    if tool not in KNOWN_TOOLS and tool.lower() in _BY_LOWER:
+        raise RuleError(f"tool names are case-sensitive: {tool!r} is not {_BY_LOWER[tool.lower()]!r}")
     spec = found.group(2)
     if spec is not None:
         spec = spec.strip()
