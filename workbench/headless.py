@@ -18,12 +18,9 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
-
-import httpx2
+from typing import TYPE_CHECKING, Any, TextIO
 
 from workbench.core.agent.client import credentials_status
-from workbench.core.agent.session import AgentSession
 from workbench.core.approvals import DenyAll
 from workbench.core.events import (
     ApprovalDecided,
@@ -37,17 +34,15 @@ from workbench.core.events import (
     TurnDone,
 )
 from workbench.core.personas.model import Persona
-from workbench.core.session_store import SessionNotFound
+from workbench.core.session_store import SessionNotFound, SessionStore
+
+if TYPE_CHECKING:  # the SDK is imported only once the input has been checked (it takes seconds)
+    import httpx2
+
+    from workbench.core.agent.session import AgentSession
 
 EXIT_OK, EXIT_API, EXIT_INPUT, EXIT_DENIED, EXIT_MAX_TURNS, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 OUTPUT_FORMATS = ("text", "json", "stream-json")
-DEFAULT_PERSONA = """---
-name: workbench
-description: The workbench's general coding assistant, used when no persona is chosen.
----
-You are a careful software engineer working in the user's repository through the workbench's tools.
-Read before you change anything, keep changes small and explain what you did and how you checked it.
-"""
 _UNSAFE = {c for c in range(0x20) if c not in (0x09, 0x0A)} | {0x7F} | set(range(0x80, 0xA0))
 _BIDI = {0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069, 0x200E, 0x200F}
 
@@ -81,13 +76,11 @@ class RunOptions:
 
 
 def pick_persona(ref: str | None, cwd: Path) -> Persona:
+    from workbench.core.agent.builtin import builtin_persona
     from workbench.core.personas.discovery import discover
-    from workbench.core.personas.loader import parse_persona
 
     if ref is None:
-        persona = parse_persona(DEFAULT_PERSONA.encode(), Path("<builtin>/workbench.md"), scope="bundled")
-        persona.id = "workbench"
-        return persona
+        return builtin_persona()
     candidate = Path(ref).expanduser()
     chosen: Persona | None
     if candidate.is_file():
@@ -112,24 +105,33 @@ def pick_persona(ref: str | None, cwd: Path) -> Persona:
 def _transport(opts: RunOptions) -> httpx2.AsyncBaseTransport | None:
     if opts.record is None:
         return opts.transport
+    import httpx2
+
     from workbench.core.replay import RecordingTransport
 
     return RecordingTransport(opts.transport or httpx2.AsyncHTTPTransport(), opts.record)
 
 
 def open_session(opts: RunOptions) -> AgentSession:
+    """Check the input (cheaply, before the SDK is imported), then create or resume the session."""
     if not opts.cwd.is_dir():
         raise BadInput(f"--cwd {opts.cwd}: not a folder")
     ok, message = credentials_status()
     if not ok and opts.transport is None:
         raise BadInput(message)
     approver = DenyAll(hint="allow it with --allow RULE, or choose --mode")
-    transport = _transport(opts)
+    persona = pick_persona(opts.persona, opts.cwd) if opts.persona or opts.resume is None else None
     if opts.resume is not None:
-        from workbench.core.agent.wiring import PersonaUnavailable
-
-        persona = pick_persona(opts.persona, opts.cwd) if opts.persona else None
         try:
+            SessionStore(opts.cwd).resolve(opts.resume)
+        except SessionNotFound as exc:
+            raise BadInput(str(exc)) from exc
+    from workbench.core.agent.session import AgentSession
+    from workbench.core.agent.wiring import PersonaUnavailable
+
+    transport = _transport(opts)
+    try:
+        if opts.resume is not None:
             return AgentSession.resume(
                 opts.resume,
                 opts.cwd,
@@ -141,20 +143,20 @@ def open_session(opts: RunOptions) -> AgentSession:
                 transport=transport,
                 mode=opts.mode if opts.mode != "default" else None,
             )
-        except (SessionNotFound, PersonaUnavailable) as exc:
-            raise BadInput(str(exc)) from exc
-    persona = pick_persona(opts.persona, opts.cwd)
-    return AgentSession.create(
-        opts.cwd,
-        persona,
-        approver=approver,
-        model=opts.model,
-        mode=opts.mode,
-        allow=opts.allow,
-        deny=opts.deny,
-        max_turns=opts.max_turns,
-        transport=transport,
-    )
+        assert persona is not None
+        return AgentSession.create(
+            opts.cwd,
+            persona,
+            approver=approver,
+            model=opts.model,
+            mode=opts.mode,
+            allow=opts.allow,
+            deny=opts.deny,
+            max_turns=opts.max_turns,
+            transport=transport,
+        )
+    except (SessionNotFound, PersonaUnavailable, ValueError) as exc:
+        raise BadInput(str(exc)) from exc
 
 
 def exit_code(done: TurnDone | None, denied: int) -> int:

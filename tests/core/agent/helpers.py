@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import subprocess
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -184,7 +185,6 @@ def harness(
 
 def git_repo(root: Path) -> Path:
     """A small real git repository with one commit."""
-    import subprocess
 
     root.mkdir(parents=True, exist_ok=True)
     (root / "app.py").write_text("def greet(name):\n    return f'hello {name}'\n")
@@ -211,3 +211,42 @@ class ScriptedApprover:
     async def decide(self, request: ApprovalRequest) -> Decision:
         self.asked.append(request)
         return self.answers.pop(0)
+
+
+def run_cli(
+    args: list[str],
+    *,
+    base_url: str | None,
+    home: Path,
+    timeout: float = 60,
+    config: str | None = None,
+    stdin: str | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """`python -m workbench ARGS` in a subprocess, pointed at the peer through ANTHROPIC_BASE_URL."""
+    import os
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "WORKBENCH_"))}
+    env.update(HOME=str(home), WORKBENCH_HOME=str(home / ".workbench"), ANTHROPIC_CONFIG_DIR=str(home / ".anthropic"))
+    if base_url:
+        env["ANTHROPIC_BASE_URL"] = base_url
+    if config is not None:
+        cfg = home / ".workbench" / "config" / "config.toml"
+        cfg.parent.mkdir(parents=True, exist_ok=True)
+        cfg.write_text(config)
+    root = Path(__file__).resolve().parents[3]
+    return subprocess.run(
+        [sys.executable, "-m", "workbench", *args],
+        env=env,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        input=stdin,
+    )
+
+
+def sessions_folder(home: Path) -> Path:
+    found = list((home / ".workbench" / "data" / "projects").glob("*/sessions"))
+    assert len(found) == 1, found
+    return found[0]

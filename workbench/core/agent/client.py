@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-import anthropic
-import httpx2
+if TYPE_CHECKING:  # the SDK takes seconds to import: only pay for it when a client is built
+    import anthropic
+    import httpx2
 
 # A silent stall must raise (httpx2.ReadTimeout) rather than hang: the real API pings every few seconds.
 READ_TIMEOUT_S = 90.0
@@ -25,6 +28,8 @@ CREDENTIALS_HELP = """No Anthropic credentials found. Set one of:
 
 
 def _timeout(read_s: float) -> httpx2.Timeout:
+    import httpx2
+
     return httpx2.Timeout(read_s, connect=CONNECT_TIMEOUT_S)
 
 
@@ -40,6 +45,9 @@ def make_client(
     `transport` replaces the network (a replay cassette, a recorder around a real transport, a test transport).
     With a base URL but no key, a placeholder key is sent: local servers accept anything.
     """
+    import anthropic
+    import httpx2
+
     base = base_url or os.environ.get("ANTHROPIC_BASE_URL") or None
     key = api_key
     has_env_credentials = bool(
@@ -76,6 +84,10 @@ def credentials_status() -> tuple[bool, str]:
         return True, f"using the server at ANTHROPIC_BASE_URL={base} (no key sent)"
     if os.environ.get("ANTHROPIC_PROFILE"):
         return True, f"using the Anthropic profile {os.environ['ANTHROPIC_PROFILE']!r}"
+    if not _maybe_profile():
+        return False, CREDENTIALS_HELP
+    import anthropic
+
     try:
         probe = anthropic.AsyncAnthropic(max_retries=0)
     except Exception as exc:  # a broken profile file: say so rather than crash
@@ -83,3 +95,13 @@ def credentials_status() -> tuple[bool, str]:
     if probe.api_key or probe.auth_token or getattr(probe, "credentials", None):
         return True, "using the active Anthropic profile"
     return False, CREDENTIALS_HELP
+
+
+def _maybe_profile() -> bool:
+    """Whether the SDK might find a profile or federation credentials (checked cheaply, without importing it)."""
+    if any(k.startswith("ANTHROPIC_") and k != "ANTHROPIC_CONFIG_DIR" and v for k, v in os.environ.items()):
+        return True
+    configured = os.environ.get("ANTHROPIC_CONFIG_DIR")
+    folder = Path(configured) if configured else Path.home() / ".config" / "anthropic"
+    configs = folder / "configs"
+    return (folder / "active_config").is_file() or (configs.is_dir() and any(configs.iterdir()))

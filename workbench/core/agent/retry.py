@@ -14,6 +14,9 @@ from typing import Any
 import anthropic
 import httpx2
 
+STILL_FAILING = "It kept failing after several retries: try again in a few minutes."
+AGAIN_LATER = "Still rate limited after retries: wait a minute or lower concurrency, then run again."
+
 
 class TruncatedStream(Exception):
     """The stream ended without `message_stop` (a close-framed body cut short): the message is incomplete."""
@@ -119,13 +122,11 @@ def _status_failure(exc: anthropic.APIStatusError) -> Failure:
             code,
         )
     if code == 429 or etype == "rate_limit_error":
-        return Failure(
-            "rate_limit", f"rate limited: {detail}", "Retrying; lower concurrency if it persists.", True, code, after
-        )
+        return Failure("rate_limit", f"rate limited: {detail}", AGAIN_LATER, True, code, after)
     if code == 529 or etype == "overloaded_error":
-        return Failure("overloaded", f"the API is overloaded: {detail}", "Retrying shortly.", True, code, after)
+        return Failure("overloaded", f"the API is overloaded: {detail}", STILL_FAILING, True, code, after)
     if code >= 500 or etype == "api_error":
-        return Failure("server", f"server error {code}: {detail}", "Retrying shortly.", True, code, after)
+        return Failure("server", f"server error {code}: {detail}", STILL_FAILING, True, code, after)
     if code == 404:
         return Failure(
             "not_found",
@@ -139,7 +140,7 @@ def _status_failure(exc: anthropic.APIStatusError) -> Failure:
             "too_large", f"request too large: {detail}", "Start a new session or shorten the input.", False, code
         )
     if code in (408, 409):
-        return Failure("server", f"request failed ({code}): {detail}", "Retrying shortly.", True, code, after)
+        return Failure("server", f"request failed ({code}): {detail}", STILL_FAILING, True, code, after)
     return Failure(
         "bad_request",
         f"the API rejected the request ({code}): {detail}",
@@ -154,17 +155,27 @@ def classify(exc: BaseException) -> Failure | None:
     if isinstance(exc, anthropic.APIStatusError):
         return _status_failure(exc)
     if isinstance(exc, (anthropic.APITimeoutError, httpx2.TimeoutException)):
-        return Failure("timeout", "the API stopped sending data (read timeout)", "Retrying.", True)
+        return Failure(
+            "timeout",
+            "the API stopped sending data (read timeout)",
+            "Check the network or ANTHROPIC_BASE_URL; a slow local model may need a longer [agent] read_timeout_s.",
+            True,
+        )
     if isinstance(exc, (anthropic.APIConnectionError, httpx2.TransportError)):
         cause = exc.__cause__ or exc
         return Failure(
             "connection",
             f"connection failed: {type(cause).__name__}: {cause}",
-            "Retrying; check the network or ANTHROPIC_BASE_URL.",
+            "Check the network or ANTHROPIC_BASE_URL.",
             True,
         )
     if isinstance(exc, TruncatedStream):
-        return Failure("truncated", "the response stream ended before the message was complete", "Retrying.", True)
+        return Failure(
+            "truncated",
+            "the response stream ended before the message was complete",
+            "The stream kept ending early; check the network or proxy, then run again.",
+            True,
+        )
     if isinstance(exc, anthropic.APIResponseValidationError):
         return Failure(
             "bad_response",

@@ -82,9 +82,12 @@ def write_audit(
 
 def reload_persona(meta: dict[str, Any], workspace: Path) -> Persona:
     """The persona a saved session used, loaded again from its file (ids as in the original load set)."""
+    from workbench.core.agent.builtin import BUILTIN_PATH, builtin_persona
     from workbench.core.personas.discovery import discover
 
     path = meta.get("path")
+    if path == BUILTIN_PATH:
+        return builtin_persona()
     if not isinstance(path, str) or not path:
         raise PersonaUnavailable("the session does not record its persona file; pass --persona")
     if not Path(path).is_file():
