@@ -12,6 +12,7 @@ import pytest
 
 from tests.core.mcp.conftest import BASIC, RAW, stdio, write_mcp_json
 from workbench import paths
+from workbench.core.mcp.trust import decision
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -51,15 +52,14 @@ def test_list_untrusted_then_flag_then_trust(project: Path, tmp_path: Path) -> N
     assert marker.exists()
     marker.unlink()
 
-    # The flag did not remember anything; `trust` does.
-    assert "not started: project not trusted" in run_cli("list", "--cwd", str(project)).stdout
+    assert decision(project) is None  # the flag remembered nothing; `trust` does
     trusted = run_cli("trust", "--cwd", str(project))
-    assert trusted.returncode == 0 and "trusted" in trusted.stdout
+    assert trusted.returncode == 0 and "trusted" in trusted.stdout and decision(project) is True
     listed = run_cli("list", "--cwd", str(project), "--json")
     assert {s["name"]: s["status"] for s in json.loads(listed.stdout)["servers"]}["proj"] == "started"
     assert marker.exists()
-    run_cli("untrust", "--cwd", str(project))
-    assert "not started: project not trusted" in run_cli("list", "--cwd", str(project)).stdout
+    assert run_cli("untrust", "--cwd", str(project)).returncode == 0
+    assert decision(project) is False
 
 
 def test_list_with_nothing_configured_and_bad_folder(project: Path) -> None:

@@ -5,9 +5,10 @@ The stdio transport is ours rather than the SDK's `stdio_client` for three reaso
 survives), the tail of its stderr (a server that dies says why there), and its exit code (a call that
 fails because the server died says so).
 
-`filtered()` sits between any transport and the SDK session. It checks each tool of a `tools/list` answer
-on its own and drops the ones whose schema is unusable; without it one bad tool makes the SDK reject the
-whole listing and the server would lose every tool.
+Every `tools/list` answer is checked tool by tool before the SDK session sees it, and tools whose schema
+is unusable are dropped with a message; otherwise one bad tool makes the SDK reject the whole listing and
+the server would lose every tool. The stdio transport checks inline; `filtered()` relays HTTP/SSE traffic
+through the same check.
 """
 
 from __future__ import annotations
@@ -72,21 +73,39 @@ def check_tool_listing(result: dict[str, Any]) -> list[str]:
     return errors
 
 
+class ListingCheck:
+    """Remembers which requests were `tools/list` and checks their answers (see `check_tool_listing`)."""
+
+    def __init__(self, on_error: Callable[[str], None]) -> None:
+        self.on_error = on_error
+        self.pending: set[Any] = set()
+
+    def sent(self, item: SessionMessage) -> None:
+        message = item.message
+        if isinstance(message, JSONRPCRequest) and message.method == "tools/list":
+            self.pending.add(message.id)
+
+    def received(self, item: SessionMessage) -> None:
+        message = item.message
+        if isinstance(message, JSONRPCResponse) and message.id in self.pending:
+            self.pending.discard(message.id)
+            for error in check_tool_listing(message.result):
+                self.on_error(error)
+
+
 @asynccontextmanager
 async def filtered(inner: AbstractAsyncContextManager[Any], on_error: Callable[[str], None]) -> AsyncIterator[Any]:
     """Relay messages between the SDK session and `inner`, checking every `tools/list` answer on the way."""
     async with inner as (read, write):
         down_send, down_recv = anyio.create_memory_object_stream[SessionMessage | Exception](0)
         up_send, up_recv = anyio.create_memory_object_stream[SessionMessage](0)
-        listing_ids: set[Any] = set()
+        check = ListingCheck(on_error)
 
         async def upward() -> None:
             with contextlib.suppress(anyio.ClosedResourceError, anyio.BrokenResourceError):
                 async with up_recv:
                     async for item in up_recv:
-                        message = item.message
-                        if isinstance(message, JSONRPCRequest) and message.method == "tools/list":
-                            listing_ids.add(message.id)
+                        check.sent(item)
                         await write.send(item)
 
         async def downward() -> None:
@@ -94,11 +113,7 @@ async def filtered(inner: AbstractAsyncContextManager[Any], on_error: Callable[[
                 async with down_send:
                     async for item in read:
                         if isinstance(item, SessionMessage):
-                            message = item.message
-                            if isinstance(message, JSONRPCResponse) and message.id in listing_ids:
-                                listing_ids.discard(message.id)
-                                for error in check_tool_listing(message.result):
-                                    on_error(error)
+                            check.received(item)
                         await down_send.send(item)
 
         async with anyio.create_task_group() as group:
@@ -134,8 +149,13 @@ def _resolve_command(config: ServerConfig, env: dict[str, str]) -> str:
 
 
 @asynccontextmanager
-async def stdio_process(config: ServerConfig, info: ProcessInfo, *, cwd: Path | None) -> AsyncIterator[Any]:
-    """Start the server in its own process group and speak newline-delimited JSON-RPC over its pipes."""
+async def stdio_process(
+    config: ServerConfig, info: ProcessInfo, *, cwd: Path | None, on_error: Callable[[str], None]
+) -> AsyncIterator[Any]:
+    """Start the server in its own process group and speak newline-delimited JSON-RPC over its pipes.
+
+    Tool listings are checked right here (no relay hop on every message, unlike `filtered`)."""
+    check = ListingCheck(on_error)
     env = get_default_environment() | config.env
     command = _resolve_command(config, env)
     workdir = Path(config.cwd) if config.cwd else cwd
@@ -180,7 +200,9 @@ async def stdio_process(config: ServerConfig, info: ProcessInfo, *, cwd: Path | 
                         except ValueError:
                             info.stdout_noise += 1  # a banner or log line on stdout; not ours to parse
                             continue
-                        await read_send.send(SessionMessage(message))
+                        item = SessionMessage(message)
+                        check.received(item)
+                        await read_send.send(item)
 
     async def read_stderr() -> None:
         pending = ""
@@ -197,6 +219,7 @@ async def stdio_process(config: ServerConfig, info: ProcessInfo, *, cwd: Path | 
         try:
             async with write_recv:
                 async for item in write_recv:
+                    check.sent(item)
                     data = item.message.model_dump_json(by_alias=True, exclude_unset=True)
                     await stdin.send((data + "\n").encode("utf-8"))
         except (anyio.ClosedResourceError, anyio.BrokenResourceError, OSError):
@@ -231,14 +254,10 @@ async def _shutdown(process: anyio.abc.Process, stdin: anyio.abc.ByteSendStream)
 def open_transport(
     config: ServerConfig, info: ProcessInfo, *, cwd: Path | None, on_error: Callable[[str], None]
 ) -> Any:
-    """The transport for one server, wrapped in the tool-listing filter."""
-    inner: AbstractAsyncContextManager[Any]
+    """The transport for one server; every tool listing it carries is checked tool by tool."""
     if config.transport == "stdio":
-        inner = stdio_process(config, info, cwd=cwd)
-    elif config.transport == "http":
-        inner = _http(config)
-    else:
-        inner = _sse(config)
+        return stdio_process(config, info, cwd=cwd, on_error=on_error)
+    inner: AbstractAsyncContextManager[Any] = _http(config) if config.transport == "http" else _sse(config)
     transport: Transport = filtered(inner, on_error)
     return transport
 
