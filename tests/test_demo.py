@@ -146,4 +146,5 @@ def test_demo_command_runs_offline_to_the_end(tmp_path: Path) -> None:
     assert "approved automatically (--yes)" in run.stdout
     assert "### 6. Risks and rollout" in run.stdout
     assert "-- end_turn" in run.stdout
+    assert "Ran 8 tests" in run.stdout and "output contract: all 6 sections present" in run.stdout
     assert "except retry_on:" in (tmp_path / "ws" / "payments" / "retry.py").read_text()

@@ -103,6 +103,7 @@ class TextRenderer:
     def __init__(self, out: TextIO) -> None:
         self.out = out
         self.at_line_start = True
+        self.calls: dict[str, str] = {}  # call id -> one-line summary
 
     def _line(self, text: str) -> None:
         if not self.at_line_start:
@@ -117,7 +118,11 @@ class TextRenderer:
             if piece:
                 self.at_line_start = piece.endswith("\n")
         elif isinstance(event, ToolCallReady):
-            self._line(f"  > {clean(event.tool)} {clean(event.summary)}".rstrip())
+            summary = clean(event.summary or event.tool)
+            if not summary.startswith(event.tool):
+                summary = f"{clean(event.tool)} {summary}"
+            self.calls[event.call_id] = summary
+            self._line(f"  > {summary}")
         elif isinstance(event, ToolCallFinished):
             self._finished(event)
         elif isinstance(event, ApprovalDecided):
@@ -142,16 +147,22 @@ class TextRenderer:
         self.out.flush()
 
     def _finished(self, event: ToolCallFinished) -> None:
-        mark = "x" if event.is_error else "ok"
-        code = f" exit {event.exit_code}" if event.exit_code is not None else ""
-        self._line(f"    {mark}{code} ({event.duration_ms:.0f} ms)")
+        mark = "failed" if event.is_error else "ok"
+        code = f", exit {event.exit_code}" if event.exit_code is not None else ""
+        name = self.calls.get(event.call_id) or clean(event.tool)
+        self._line(f"  < {name} -> {mark}{code}, {event.duration_ms:.0f} ms")
         if event.tool in ("TodoWrite",):
             return
         lines = event.output.splitlines()
-        for line in lines[:OUTPUT_PREVIEW_LINES]:
+        extra = len(lines) - OUTPUT_PREVIEW_LINES
+        tail = event.tool == "Bash"  # a command's verdict is at its end
+        if extra > 0 and tail:
+            self._line(f"    | ... {extra} lines before")
+        shown = lines[-OUTPUT_PREVIEW_LINES:] if tail else lines[:OUTPUT_PREVIEW_LINES]
+        for line in shown:
             self._line(f"    | {clean(line)}")
-        if len(lines) > OUTPUT_PREVIEW_LINES:
-            self._line(f"    | ... {len(lines) - OUTPUT_PREVIEW_LINES} more lines")
+        if extra > 0 and not tail:
+            self._line(f"    | ... {extra} more lines")
 
     def _other(self, event: Event) -> None:
         if isinstance(event, Retrying):
