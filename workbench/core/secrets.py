@@ -74,53 +74,107 @@ def is_secret_path(rel_path: str) -> bool:
 
 
 # A secret-looking name: one of these words, ending the name or followed by a separator (not `tokenizer`).
-_NAME_WORDS = (
-    r"(?:API_?KEY|ACCESS_?KEY|SECRET(?:_?KEY)?|TOKEN|PASSWORD|PASSWD|_PASS|PRIVATE_?KEY|CREDENTIALS?)"
-    r"(?:[_.\-][A-Za-z0-9_.\-]*)?"
-)
-_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+_SECRET_WORD = r"(?:API_?KEY|ACCESS_?KEY|SECRET(?:_?KEY)?|TOKEN|PASSWORD|PASSWD|_PASS|PRIVATE_?KEY|CREDENTIALS?)"
+_NAME_WORDS = _SECRET_WORD + r"(?:[_.\-][A-Za-z0-9_.\-]*)?"
+# (cheap substring test on the lower-cased text, pattern, replacement): a pattern runs only when one of its
+# substrings occurs, so ordinary output costs a few `in` tests instead of a dozen regex scans.
+_WORDS = ("key", "secret", "token", "passw", "_pass", "credential")
+_PATTERNS: list[tuple[tuple[str, ...], re.Pattern[str], str]] = [
     # PEM private key blocks, including one cut short by an output cap.
     (
-        re.compile(
-            r"-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\Z)",
-            re.S,
-        ),
+        ("private key-----",),
+        re.compile(r"-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\Z)", re.S),
         r"-----BEGIN \1PRIVATE KEY----- " + MARK,
     ),
-    (re.compile(r"\bsk-ant-[A-Za-z0-9_\-]{16,}"), MARK),  # Anthropic
-    (re.compile(r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}"), MARK),  # OpenAI
-    (re.compile(r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}\b"), MARK),  # AWS access key ids
-    (re.compile(r"\bgh[pousr]_[A-Za-z0-9]{30,}"), MARK),  # GitHub tokens
-    (re.compile(r"\bgithub_pat_[A-Za-z0-9_]{22,}"), MARK),
-    (re.compile(r"\bglpat-[A-Za-z0-9_\-]{20,}"), MARK),  # GitLab
-    (re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}"), MARK),  # Slack
-    (re.compile(r"https://hooks\.slack\.com/services/[A-Za-z0-9/]+"), "https://hooks.slack.com/services/" + MARK),
-    (re.compile(r"\bAIza[0-9A-Za-z_\-]{35}"), MARK),  # Google API keys
-    (re.compile(r"\b[rs]k_live_[0-9A-Za-z]{16,}"), MARK),  # Stripe
-    (re.compile(r"\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}"), MARK),  # JWTs
-    (re.compile(r"\b(Bearer|Basic|Token)\s+[A-Za-z0-9\-._~+/]{8,}=*", re.I), r"\1 " + MARK),
-    # user:password@ in URLs
-    (re.compile(r"(\b[a-z][a-z0-9+.\-]*://[^\s:/@]+:)[^\s@/]+@", re.I), r"\1" + MARK + "@"),
-    # NAME=value / NAME: value for secret-looking names (env files, shell exports, YAML).
+    (("sk-ant-",), re.compile(r"\bsk-ant-[A-Za-z0-9_\-]{16,}"), MARK),  # Anthropic
+    (("sk-",), re.compile(r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}"), MARK),  # OpenAI
     (
-        re.compile(
-            r"(?im)^(\s*(?:export\s+)?[\"']?[A-Za-z0-9_.\-]*" + _NAME_WORDS + r"[\"']?\s*[=:]\s*)"
-            r"([\"']?)([^\s\"'#,]{3,})\2"
-        ),
-        r"\1\2" + MARK + r"\2",
+        ("akia", "asia", "agpa", "aida", "aroa"),
+        re.compile(r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}\b"),  # AWS access key ids
+        MARK,
     ),
+    (("ghp_", "gho_", "ghu_", "ghs_", "ghr_"), re.compile(r"\bgh[pousr]_[A-Za-z0-9]{30,}"), MARK),  # GitHub
+    (("github_pat_",), re.compile(r"\bgithub_pat_[A-Za-z0-9_]{22,}"), MARK),
+    (("glpat-",), re.compile(r"\bglpat-[A-Za-z0-9_\-]{20,}"), MARK),  # GitLab
+    (("xox",), re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}"), MARK),  # Slack
+    (
+        ("hooks.slack.com",),
+        re.compile(r"https://hooks\.slack\.com/services/[A-Za-z0-9/]+"),
+        "https://hooks.slack.com/services/" + MARK,
+    ),
+    (("aiza",), re.compile(r"\bAIza[0-9A-Za-z_\-]{35}"), MARK),  # Google API keys
+    (("k_live_",), re.compile(r"\b[rs]k_live_[0-9A-Za-z]{16,}"), MARK),  # Stripe
+    (("eyj",), re.compile(r"\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}"), MARK),  # JWTs
+    # user:password@ in URLs
+    (("://",), re.compile(r"(://[^\s:/@]+:)[^\s@/]+@"), r"\1" + MARK + "@"),
     # "api_key": "value" inside JSON or Python dicts, anywhere on a line.
     (
+        _WORDS,
         re.compile(r"(?i)([\"'][A-Za-z0-9_.\-]*" + _NAME_WORDS + r"[\"']\s*[:=]\s*)([\"'])([^\"'\n]{3,})\2"),
         r"\1\2" + MARK + r"\2",
     ),
 ]
 
 
+_AUTH_WORDS = ("bearer", "basic", "token")
+_AUTH_VALUE = re.compile(r"[ \t]+[A-Za-z0-9\-._~+/]{8,}=*")
+_AUTH_SLOW = re.compile(r"\b(Bearer|Basic)[ \t]+[A-Za-z0-9\-._~+/]{8,}=*", re.I)
+# NAME=value / NAME: value lines (env files, shell exports, YAML); the name is checked separately, which
+# avoids the backtracking a single "name containing a secret word" pattern costs on every line.
+_ASSIGNMENT = re.compile(
+    r"(?m)^([ \t]*(?:export[ \t]+)?[\"']?)([A-Za-z0-9_.\-]+)([\"']?[ \t]*[=:][ \t]*)([\"']?)([^\s\"'#,]{3,})\4"
+)
+_SECRET_NAME = re.compile(_SECRET_WORD + r"(?:[_.\-]|$)", re.I)
+
+
+def _assignment(m: re.Match[str]) -> str:
+    if _SECRET_NAME.search(m.group(2)) is None:
+        return m.group(0)
+    quote = m.group(4)
+    return f"{m.group(1)}{m.group(2)}{m.group(3)}{quote}{MARK}{quote}"
+
+
+def _redact_auth(text: str, lower: str) -> str:
+    """`Bearer <token>`, `Basic <creds>`, `Token <token>`: found with str.find, which is far cheaper than a
+    case-insensitive regex scan of the whole text."""
+    if len(lower) != len(text):  # lower() changed the length (rare Unicode): positions would not line up
+        return _AUTH_SLOW.sub(lambda m: f"{m.group(1)} {MARK}", text)
+    cuts: list[tuple[int, int]] = []
+    for word in _AUTH_WORDS:
+        pos = lower.find(word)
+        while pos != -1:
+            end = pos + len(word)
+            before = text[pos - 1] if pos else " "
+            if not (before.isalnum() or before == "_"):
+                m = _AUTH_VALUE.match(text, end)
+                # "token <word>" is common prose; only a long value with a digit counts there.
+                if m and (word != "token" or (m.end() - end > 16 and any(c.isdigit() for c in m.group()))):
+                    cuts.append((end, m.end()))
+            pos = lower.find(word, end)
+    if not cuts:
+        return text
+    out: list[str] = []
+    last = 0
+    for start, stop in sorted(cuts):
+        if start < last:
+            continue
+        out.append(text[last:start] + " " + MARK)
+        last = stop
+    out.append(text[last:])
+    return "".join(out)
+
+
 def redact(text: str) -> str:
     """Replace secret values (API keys, tokens, private key blocks, KEY=value credentials) with a marker."""
     if not text:
         return text
-    for pattern, replacement in _PATTERNS:
-        text = pattern.sub(replacement, text)
+    lower = text.lower()
+    for needles, pattern, replacement in _PATTERNS:
+        if any(n in lower for n in needles):
+            text = pattern.sub(replacement, text)
+            lower = text.lower()
+    if any(w in lower for w in _AUTH_WORDS):
+        text = _redact_auth(text, lower)
+    if any(w in lower for w in _WORDS):
+        text = _ASSIGNMENT.sub(_assignment, text)
     return text

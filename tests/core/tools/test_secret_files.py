@@ -80,6 +80,8 @@ def test_not_secret_paths(rel: str) -> None:
         ("github_pat_" + "d" * 30, "github_pat_"),
         ("slack xoxb-1234567890-abcdefghij", "xoxb-1234567890"),
         ("Authorization: Bearer abcdef1234567890", "abcdef1234567890"),
+        ("curl -H 'Authorization: token 0123456789abcdef0123'", "0123456789abcdef0123"),
+        ("İstanbul Bearer abcdefghijkl", "abcdefghijkl"),
         ("DB_PASSWORD=hunter2hunter2", "hunter2hunter2"),
         ("export STRIPE_SECRET_KEY='sk_live_0123456789abcdefgh'", "sk_live_0123456789abcdefgh"),
         ('{"client_secret": "s3cr3tvalue"}', "s3cr3tvalue"),
@@ -97,7 +99,7 @@ def test_redact_removes_secret_values(text: str, gone: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["tokenizer: bert", "author: Ada", "PWD=/home/me", "TOKEN_COUNT=5", "def get_secret(name):", "keys = {}", ""],
+    ["tokenizer: bert", "the token returned by login", "author: Ada", "PWD=/home/me", "TOKEN_COUNT=5", "def get_secret(name):", "keys = {}", ""],
 )
 def test_redact_leaves_ordinary_text(text: str) -> None:
     assert redact(text) == text

@@ -11,9 +11,9 @@ sorted by path for content and count, so results do not depend on rg's thread sc
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
-import signal
+import re
+import subprocess
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -59,65 +59,64 @@ def _strip(path: bytes) -> str:
     return name[2:] if name.startswith("./") else name
 
 
+_LINE = re.compile(rb"^([^\0\n]*)\0(\d+)([:-])(.*)$", re.MULTILINE)
+_COUNT = re.compile(rb"^([^\0\n]*)\0(\d+)$", re.MULTILINE)
+
+
 def parse_rg(out: bytes, mode: str, prefix: str) -> list[FileHits]:
     """rg's `--null` output -> FileHits (paths made workspace-relative with `prefix`)."""
-    hits: dict[str, FileHits] = {}
     if mode == "files_with_matches":
         return [FileHits(prefix + _strip(p), count=1) for p in out.split(b"\0") if p.strip(b"\n")]
-    for line in out.split(b"\n"):
-        path, sep, rest = line.partition(b"\0")
-        if not sep:
-            continue  # '--' group separators and blank lines
-        rel = prefix + _strip(path)
-        entry = hits.get(rel)
+    if mode == "count":
+        return [FileHits(prefix + _strip(p), count=int(n)) for p, n in _COUNT.findall(out)]
+    hits: dict[bytes, FileHits] = {}
+    for path, number, sep, text in _LINE.findall(out):
+        entry = hits.get(path)
         if entry is None:
-            entry = hits[rel] = FileHits(rel)
-        if mode == "count":
-            entry.count = int(rest or b"0")
-            continue
-        i = 0
-        while i < len(rest) and 48 <= rest[i] <= 57:
-            i += 1
-        if i == 0 or i >= len(rest):
-            continue
-        is_match = rest[i : i + 1] == b":"
-        entry.lines.append((int(rest[:i]), is_match, rest[i + 1 :].decode("utf-8", errors="replace")))
+            entry = hits[path] = FileHits(prefix + _strip(path))
+        is_match = sep == b":"
+        entry.lines.append((int(number), is_match, text.decode("utf-8", errors="replace")))
         entry.count += is_match
     return list(hits.values())
 
 
-async def run_rg(rg: str, argv: list[str], cwd: Path) -> bytes:
-    proc = await asyncio.create_subprocess_exec(
-        *argv,
-        cwd=cwd,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+def _collect(proc: subprocess.Popen[bytes]) -> tuple[bytes, bytes, int]:
+    """Read rg's output in a worker thread (faster than asyncio pipes for a burst of output)."""
     assert proc.stdout is not None and proc.stderr is not None
     chunks: list[bytes] = []
     size = 0
+    fd = proc.stdout.fileno()
+    while chunk := os.read(fd, 1 << 20):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > RG_MAX_BYTES:
+            proc.kill()
+            break
+    err = proc.stderr.read() if size <= RG_MAX_BYTES else b""
+    return b"".join(chunks), err, proc.wait()
+
+
+async def run_rg(argv: list[str], cwd: Path) -> bytes:
     try:
-        async with asyncio.timeout(RG_TIMEOUT_S):
-            while chunk := await proc.stdout.read(1 << 20):
-                chunks.append(chunk)
-                size += len(chunk)
-                if size > RG_MAX_BYTES:
-                    break
-            err = await proc.stderr.read() if size <= RG_MAX_BYTES else b""
+        proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    except OSError as exc:
+        raise ToolError(f"could not start ripgrep: {exc.strerror}") from None
+    try:
+        out, err, code = await asyncio.wait_for(asyncio.to_thread(_collect, proc), RG_TIMEOUT_S)
     except TimeoutError:
+        proc.kill()
         raise ToolError(f"the search took longer than {RG_TIMEOUT_S:g} s; narrow the path or pattern") from None
+    except asyncio.CancelledError:
+        proc.kill()  # the reader thread then sees EOF and ends
+        raise
     finally:
-        if proc.returncode is None and (size > RG_MAX_BYTES or not proc.stdout.at_eof()):
-            # os.kill, not proc.kill(): Popen.kill() polls first and may reap the child behind asyncio's back.
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(proc.pid, signal.SIGKILL)
-        with contextlib.suppress(Exception):
-            await asyncio.shield(proc.wait())
-    if proc.returncode == 2 and not chunks:
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None and proc.returncode is not None:
+                stream.close()
+    if code == 2 and not out:
         message = err.decode("utf-8", "replace").strip().splitlines()
         raise ToolError(f"search failed: {message[0] if message else 'rg exited with an error'}")
-    return b"".join(chunks)
+    return out
 
 
 def format_hits(hits: list[FileHits], mode: str, show_numbers: bool, context: bool, root: Path) -> list[str]:
@@ -243,7 +242,7 @@ class Grep(Tool):
                 search_tree, ctx.workspace, base.real, q, secrets_ok=ctx.settings.read_secrets
             )
         target = "." if base.rel == "." else base.rel
-        out = await run_rg(rg, rg_argv(rg, q, mode, target), ctx.workspace)
+        out = await run_rg(rg_argv(rg, q, mode, target), ctx.workspace)
         hits = parse_rg(out, mode, "")
         if q.glob and not base.real.is_file():  # a single file is searched whatever the glob, as in the fallback
             prefix = "" if base.rel == "." else base.rel + "/"
