@@ -99,7 +99,16 @@ def test_redact_removes_secret_values(text: str, gone: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["tokenizer: bert", "the token returned by login", "author: Ada", "PWD=/home/me", "TOKEN_COUNT=5", "def get_secret(name):", "keys = {}", ""],
+    [
+        "tokenizer: bert",
+        "the token returned by login",
+        "author: Ada",
+        "PWD=/home/me",
+        "TOKEN_COUNT=5",
+        "def get_secret(name):",
+        "keys = {}",
+        "",
+    ],
 )
 def test_redact_leaves_ordinary_text(text: str) -> None:
     assert redact(text) == text
