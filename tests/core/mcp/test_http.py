@@ -25,11 +25,10 @@ def free_port() -> int:
         return port
 
 
-@pytest.fixture
-def http_server() -> Iterator[str]:
+def serve(kind: str) -> Iterator[int]:
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, str(SERVERS / "http_server.py"), str(port)],
+        [sys.executable, str(SERVERS / "http_server.py"), str(port), kind],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -43,10 +42,22 @@ def http_server() -> Iterator[str]:
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("the HTTP test server did not come up") from None
                 time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}/mcp"
+        yield port
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.fixture
+def http_server() -> Iterator[str]:
+    for port in serve("streamable-http"):
+        yield f"http://127.0.0.1:{port}/mcp"
+
+
+@pytest.fixture
+def sse_server() -> Iterator[str]:
+    for port in serve("sse"):
+        yield f"http://127.0.0.1:{port}/sse"
 
 
 async def test_http_server_with_expanded_headers(
@@ -74,3 +85,11 @@ async def test_unreachable_http_server_fails_that_server_only(project: Path) -> 
         assert status.status == "failed"
         assert status.reason.startswith(f"cannot use {url}: ") and "Traceback" not in status.reason
         assert manager.tools() == []
+
+
+async def test_sse_server(sse_server: str, project: Path) -> None:
+    write_mcp_json(project, {"legacy": {"type": "sse", "url": sse_server}})
+    async with McpManager(load_mcp_config(project), workspace=project, trust_project=True) as manager:
+        [status] = manager.statuses()
+        assert status.status == "started", status.label
+        assert (await manager.call("mcp__legacy__shout", {"text": "sse"})).content == "SSE"

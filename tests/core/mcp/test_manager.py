@@ -36,6 +36,7 @@ async def test_start_list_call_stop(tmp_path: Path) -> None:
             "mcp__basic__slow",
             "mcp__basic__crash",
             "mcp__basic__big_output",  # "big.output" normalised as Claude Code does
+            "mcp__basic__getenv",
             "mcp__basic__fail",
         ]
         add = manager.get("mcp__basic__add")
@@ -50,7 +51,7 @@ async def test_start_list_call_stop(tmp_path: Path) -> None:
         failed = await manager.call("mcp__basic__fail", {})
         assert failed.is_error and "fail" in failed.content
         assert manager.server_tools() == {
-            "basic": ["echo", "add", "slow", "crash", "big_output", "fail"],
+            "basic": ["echo", "add", "slow", "crash", "big_output", "getenv", "fail"],
         }
         pid = int(marker.read_text().split()[0])
         assert status.pid == pid and pid_alive(pid)
@@ -217,3 +218,40 @@ async def test_env_expansion_reaches_the_server(project: Path, tmp_path: Path, m
     async with McpManager(load_mcp_config(project), workspace=project, trust_project=True) as manager:
         assert manager.statuses()[0].status == "started"
     assert (tmp_path / "from-env.txt").exists()
+
+
+async def test_cancelled_call_stops_at_once_and_the_server_goes_on() -> None:
+    async with McpManager([server("basic", stdio(BASIC))]) as manager:
+        slow = manager.get("mcp__basic__slow")
+        assert slow is not None
+        task = asyncio.create_task(slow.run({"seconds": 30}, None))
+        await asyncio.sleep(0.3)
+        started = time.monotonic()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert time.monotonic() - started < 1
+        after = await manager.call("mcp__basic__echo", {"text": "next"})
+        assert (after.content, after.is_error) == ("next", False)
+
+
+async def test_server_environment_is_minimal_plus_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-api03-parent-secret-value-0123456789abcdef")
+    monkeypatch.setenv("SOME_PARENT_VAR", "parent")
+    config = server("basic", stdio(BASIC, env={"SERVER_SETTING": "configured"}))
+    async with McpManager([config]) as manager:
+        values = {
+            name: (await manager.call("mcp__basic__getenv", {"name": name})).content
+            for name in ("ANTHROPIC_API_KEY", "SOME_PARENT_VAR", "SERVER_SETTING", "PATH")
+        }
+    assert values["ANTHROPIC_API_KEY"] == "(unset)"  # the workbench's credentials never reach a server
+    assert values["SOME_PARENT_VAR"] == "(unset)"
+    assert values["SERVER_SETTING"] == "configured"
+    assert values["PATH"] != "(unset)"
+
+
+async def test_secrets_in_results_are_redacted() -> None:
+    token = "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"
+    async with McpManager([server("basic", stdio(BASIC))]) as manager:
+        result = await manager.call("mcp__basic__echo", {"text": f"the token is {token}"})
+    assert token not in result.content and "[REDACTED]" in result.content

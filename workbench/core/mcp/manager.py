@@ -28,6 +28,7 @@ from workbench.core.mcp.config import McpConfig, ServerConfig
 from workbench.core.mcp.names import normalize, split_name
 from workbench.core.mcp.process import ProcessInfo, StartError
 from workbench.core.mcp.tool import McpTool, make_tool, one_line, render_content
+from workbench.core.secrets import redact
 from workbench.core.tools.base import ToolResult
 
 Status = Literal["not_started", "starting", "started", "failed", "stopped"]
@@ -397,7 +398,7 @@ class McpManager:
         from workbench.core.tools.limits import cap_text
 
         text, raw_bytes = render_content(result)
-        text = _redact(text)
+        text = redact(text)
         text = cap_text(text, limit, "the MCP server's answer was cut to the workbench's output limit")
         is_error = bool(getattr(result, "is_error", False))
         if not text.strip():
@@ -433,12 +434,3 @@ def _is_closed(exc: BaseException) -> bool:
     leaf = _leaf(exc)
     text = str(leaf).lower()
     return "connection closed" in text or type(leaf).__name__ in ("ClosedResourceError", "BrokenResourceError")
-
-
-def _redact(text: str) -> str:
-    from workbench.core import secrets
-
-    try:
-        return secrets.redact(text)
-    except NotImplementedError:
-        return text

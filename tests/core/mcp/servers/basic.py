@@ -48,6 +48,11 @@ def build(name: str) -> MCPServer:
         return "x" * size
 
     @server.tool()
+    def getenv(name: str) -> str:
+        """The value of one environment variable of the server process, or (unset)."""
+        return os.environ.get(name, "(unset)")
+
+    @server.tool()
     def fail() -> str:
         """Always raise."""
         raise ValueError("this tool always fails")

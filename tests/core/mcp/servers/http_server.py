@@ -1,4 +1,4 @@
-"""A streamable-HTTP MCP server for the tests: `python http_server.py PORT`.
+"""An HTTP MCP server for the tests: `python http_server.py PORT [streamable-http|sse]`.
 
 Its `whoami` tool answers with the Authorization header of the HTTP request that carried the call, so a test
 can check that configured headers (after ${VAR} expansion) reach the server.
@@ -28,4 +28,5 @@ def shout(text: str) -> str:
 
 
 if __name__ == "__main__":
-    server.run("streamable-http", host="127.0.0.1", port=int(sys.argv[1]))
+    kind = sys.argv[2] if len(sys.argv) > 2 else "streamable-http"
+    server.run(kind, host="127.0.0.1", port=int(sys.argv[1]))  # type: ignore[call-overload]
