@@ -296,3 +296,16 @@ def test_url_requires_a_running_peer() -> None:
     assert peer.url.startswith("http://127.0.0.1:")
     peer.stop()
     peer.stop()
+
+
+async def test_short_prefixes_are_not_cached_below_the_minimum() -> None:
+    system: list[Any] = [{"type": "text", "text": "short", "cache_control": {"type": "ephemeral"}}]
+    with MessagesPeer([reply("a"), reply("b")], min_cache_tokens=1024) as peer:
+        async with client(peer) as c:
+            for _ in range(2):
+                await c.messages.create(
+                    model=MODEL, max_tokens=10, system=system, messages=[{"role": "user", "content": "x"}]
+                )
+        log = peer.message_requests
+    assert [r.cache.breakpoints for r in log if r.cache] == [0, 0]
+    assert [r.cache.cache_read_tokens for r in log if r.cache] == [0, 0]

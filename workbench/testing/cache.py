@@ -9,7 +9,8 @@ Rules (the documented behaviour of the API, simplified):
 - at each breakpoint the cache looks back up to `LOOKBACK` block boundaries for the longest prefix that an
   earlier request marked and that is byte-identical here: that part is served from cache (cache read);
 - the part between the longest hit and the last breakpoint is written (cache creation); the rest is plain input;
-- the cache is per model; tokens are approximated as bytes / 4.
+- the cache is per model; tokens are approximated as bytes / 4;
+- with `min_tokens` (the API's minimum cacheable prompt, e.g. 1024 for Sonnet), shorter prefixes are not cached.
 """
 
 from __future__ import annotations
@@ -99,7 +100,8 @@ def breakpoint_locations(body: dict[str, Any]) -> list[str]:
 class PromptCache:
     """The set of prefixes earlier requests marked, keyed by model. Not thread-safe: the peer locks around it."""
 
-    def __init__(self) -> None:
+    def __init__(self, min_tokens: int = 0) -> None:
+        self.min_tokens = min_tokens
         self._marked: set[str] = set()
 
     def clear(self) -> None:
@@ -121,7 +123,7 @@ class PromptCache:
             hashes.append(digest.copy().hexdigest())
             running += len(data)
             sizes.append(running)
-        points = [i for i, (_, marked, _) in enumerate(blocks) if marked]
+        points = [i for i, (_, marked, _) in enumerate(blocks) if marked and _tokens(sizes[i]) >= self.min_tokens]
         hit = -1
         for point in points:
             for j in range(point, max(-1, point - LOOKBACK), -1):

@@ -44,6 +44,7 @@ Scripted turns (builders in `workbench.testing.script`, re-exported here)
 Usage realism: each request's input is split by `workbench.testing.cache.PromptCache` into cache read (the longest
 prefix, up to a `cache_control` breakpoint, that is byte-identical to a prefix an earlier request marked), cache
 creation (the rest up to the last breakpoint) and plain input; tokens are bytes / 4. `peer.reset_cache()` forgets.
+`MessagesPeer(min_cache_tokens=1024)` ignores breakpoints before that many tokens, as the API does.
 
 Inspection: `peer.requests` (every request, in order) and `peer.message_requests` (POST /v1/messages only) are
 `PeerRequest`s with `path`, `headers` (lower-case keys), `body` (parsed JSON or None), `raw`, `started`/`finished`
@@ -252,14 +253,21 @@ def _truncate(writes: list[bytes], limit: int) -> tuple[list[bytes], list[bytes]
 class MessagesPeer:
     """A scripted Messages API server on 127.0.0.1 (see the module docstring)."""
 
-    def __init__(self, turns: Iterable[Turn] = (), *, count_tokens: bool = True, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self,
+        turns: Iterable[Turn] = (),
+        *,
+        count_tokens: bool = True,
+        min_cache_tokens: int = 0,
+        host: str = "127.0.0.1",
+    ) -> None:
         self.count_tokens = count_tokens
         self._host = host
         self._turns: deque[Turn] = deque(turns)
         self._requests: list[PeerRequest] = []
         self._lock = threading.Lock()
         self._answered = threading.Condition(self._lock)
-        self._cache = PromptCache()
+        self._cache = PromptCache(min_cache_tokens)
         self._stopping = threading.Event()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
