@@ -181,3 +181,60 @@ def test_bad_cassettes_say_where(tmp_path: Path) -> None:
         load_cassette(tmp_path / "missing.jsonl")
     with pytest.raises(CassetteError, match="needs a response or an error"):
         CassetteTransport([{"kind": "exchange", "response": None}])
+
+
+async def test_a_cassette_recorded_by_workbench_run_replays_through_the_session(tmp_path: Path) -> None:
+    """`workbench run --record` against the peer, then the same session replayed offline with live tools."""
+    import os
+    import subprocess
+    import sys
+
+    from workbench.config import Config
+    from workbench.core.agent.session import AgentSession
+    from workbench.core.approvals import DenyAll
+    from workbench.core.events import ToolCallFinished, TurnDone
+    from workbench.demo import demo_persona
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "notes.txt").write_text("the answer is 42\n")
+    cassette = tmp_path / "run.cassette.jsonl"
+    persona = Path(__file__).resolve().parents[2] / "agents" / "backend-architect.md"
+    turns = [reply(text("Reading."), tool_use("Read", {"file_path": "notes.txt"})), reply("It says 42.")]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}
+    with MessagesPeer(turns) as peer:
+        env.update(ANTHROPIC_BASE_URL=peer.url, ANTHROPIC_API_KEY=KEY)
+        run = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "workbench",
+                "run",
+                "what do the notes say?",
+                "--persona",
+                str(persona),
+                "--cwd",
+                str(repo),
+                "--record",
+                str(cassette),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            stdin=subprocess.DEVNULL,
+        )
+    assert run.returncode == 0, run.stderr[-2000:]
+    raw = cassette.read_text()
+    assert KEY not in raw and "secretsecret" not in raw
+    assert [r["request"]["messages"] for r in load_cassette(cassette)] == [1, 3]
+    (repo / "notes.txt").write_text("the answer is now 43\n")  # tools stay live on replay
+    session = AgentSession.create(
+        repo, demo_persona(persona), approver=DenyAll(), transport=CassetteTransport(cassette), config=Config()
+    )
+    events = [e async for e in session.run_turn("what do the notes say?")]
+    await session.aclose()
+    read = next(e for e in events if isinstance(e, ToolCallFinished))
+    assert "43" in read.output and not read.is_error
+    done = events[-1]
+    assert isinstance(done, TurnDone) and done.stop_reason == "end_turn" and done.final_text == "It says 42."
