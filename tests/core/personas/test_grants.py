@@ -119,3 +119,17 @@ def test_mcp_tool_missing_from_a_known_server(tmp_path: Path) -> None:
     text = "---\nname: m\ndescription: x\ntools: mcp__docs__nope, mcp__docs__yes\n---\n\nBody.\n"
     p = load(write(tmp_path, text), mcp_servers={"docs": ["yes"]})
     assert p.tools.mcp == ["mcp__docs__yes"] and "W_MCP_TOOL_MISSING" in codes(p.diagnostics)
+
+
+def test_a_tools_section_without_known_tools_is_ignored(tmp_path: Path) -> None:
+    text = "# Ops Helper\n\nYou deploy.\n\n## Tools\n- `docker`, `kubectl`\n- Docker, Helm\n"
+    p = load(write(tmp_path, text))
+    assert p.tools.declared == "absent" and p.tools.inherit_all
+    assert not p.has_errors and "W_UNKNOWN_TOOL" not in codes(p.diagnostics)
+
+
+def test_unknown_tool_like_names_in_a_real_tool_section_are_reported(tmp_path: Path) -> None:
+    text = "# Helper\n\nYou help.\n\n## Toolkit\n- `ReadFile`, `DiagramMaker`, `kubectl`\n"
+    p = load(write(tmp_path, text))
+    assert p.tools.granted == ["Read"]
+    assert [u.name for u in p.tools.unavailable] == ["DiagramMaker"]

@@ -12,6 +12,7 @@ _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _TOOL_HEADING = re.compile(r"\b(tools?|toolkit|tooling)\b|\bmcp server", re.IGNORECASE)
 _NAME_LIKE = re.compile(r"^(mcp__?[\w*-]+|[A-Za-z_][\w-]*(\(.*\))?)$")
 _BACKTICK = re.compile(r"`([^`\n]+)`")
+_TOOLISH = re.compile(r"^[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*| [A-Z][a-z0-9]+)+$")  # CamelCase or Title Words
 _LABEL = re.compile(r"^\s*(?:[-*+]|\d+[.)])?\s*(?:\*\*[^*]+\*\*\s*[:—–-]*\s*)?")
 
 
@@ -21,19 +22,30 @@ class BodyTools:
 
 
 def body_tool_lists(body: str, body_first_line: int) -> BodyTools:
-    """Tool names listed under headings like `## Primary Toolkit`, `### Authorized Tools`, `### MCP Server Access`."""
+    """Tool names listed under headings like `## Primary Toolkit`, `### Authorized Tools`, `### MCP Server Access`.
+
+    A section counts only when at least one of its names is a known tool, so a "## Tools" section that lists
+    `docker` and `kubectl` is left alone. Unknown names are kept only when they look like tool names
+    (`ImageGenerator`, `Image Generator`), so they can be reported.
+    """
     found = BodyTools()
-    in_section = False
+    section: list[tuple[str, int]] | None = None
     fenced = False
+
+    def close() -> None:
+        if section and any(lookup(name) is not None for name, _ in section):
+            found.entries.extend(section)
+
     for i, line in enumerate(body.split("\n")):
         if line.lstrip().startswith(("```", "~~~")):
             fenced = not fenced
             continue
         heading = None if fenced else _HEADING.match(line.strip())
         if heading:
-            in_section = bool(_TOOL_HEADING.search(heading.group(2)))
+            close()
+            section = [] if _TOOL_HEADING.search(heading.group(2)) else None
             continue
-        if not in_section or fenced or not line.strip():
+        if section is None or fenced or not line.strip():
             continue
         if _BACKTICK.search(line):
             names = split_body_list(line)
@@ -41,7 +53,8 @@ def body_tool_lists(body: str, body_first_line: int) -> BodyTools:
             names = split_body_list(_LABEL.sub("", line, count=1))
             if not names or not all(_NAME_LIKE.match(n) for n in names):
                 continue
-        found.entries.extend((n, body_first_line + i) for n in names)
+        section.extend((n, body_first_line + i) for n in names if lookup(n) is not None or _TOOLISH.match(n))
+    close()
     return found
 
 
