@@ -316,3 +316,42 @@ def test_the_cwd_argument_is_where_relative_paths_point(engine_for: EngineFactor
     outside = run(engine, "Bash", command="ls", cwd="..")
     assert outside.verdict is Q and "outside the workspace" in outside.reason
     assert outside.request is not None and not outside.request.rememberable
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "cp evil.json .claude/settings.local.json",
+        "echo '{}' > .claude/settings.json",
+        "mv build /tmp/b",
+        "rm -rf ~/project",
+        "touch .git/hooks/post-checkout",
+        "sed -i s/a/b/ /etc/hosts",
+        "cp -t /tmp README.md",
+        "dd if=README.md of=/tmp/x",
+        "git status | tee ../proj_evil/keep.txt",
+        "echo x > $OUT",
+    ],
+)
+def test_writes_outside_the_workspace_or_into_settings_ask_even_when_allowed(
+    engine_for: EngineFactory, command: str, outside: Path
+) -> None:
+    before = tree(outside)
+    for mode in ("default", "acceptEdits", "bypassPermissions"):
+        evaluation = bash(engine_for(allow=["Bash"], mode=mode, bypass_allowed=True), command)
+        assert evaluation.verdict is Q, (mode, command, evaluation.reason)
+        assert evaluation.request is not None and not evaluation.request.rememberable
+    assert tree(outside) == before
+
+
+def test_writes_inside_the_workspace_follow_the_rules(engine_for: EngineFactory) -> None:
+    engine = engine_for(allow=["Bash(rm -rf ./tmp)", "Bash(cp:*)"])
+    assert bash(engine, "rm -rf ./tmp").verdict is A
+    assert bash(engine, "cp README.md docs/README.md").verdict is A
+    assert bash(engine, "cp .env backup.env").verdict is D
+
+
+def test_read_deny_rules_reach_home_paths_in_commands(engine_for: EngineFactory, isolated_env: Path) -> None:
+    engine = engine_for(deny=["Read(~/.ssh/**)"])
+    assert bash(engine, "cat ~/.ssh/id_rsa").verdict is D
+    assert bash(engine, f"head {isolated_env}/.ssh/config").verdict is D

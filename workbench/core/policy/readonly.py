@@ -234,6 +234,9 @@ def path_uses(segment: Segment) -> list[PathUse]:
                 uses.append(PathUse(Word(word.raw, target, word.glob, word.tilde), "read"))
         return uses
     positionals = _positionals(segment)
+    writes = _writer_uses(segment, positionals)
+    if writes is not None:
+        return uses + writes
     if program in ("grep", "egrep", "fgrep", "rg"):
         explicit = any((w.value or "").startswith(("-e", "-f", "--regexp", "--file")) for w in segment.args)
         if not explicit and positionals:
@@ -253,6 +256,40 @@ def path_uses(segment: Segment) -> list[PathUse]:
     mode = "stat" if program in _METADATA_ONLY else "read"
     uses += [PathUse(w, mode) for w in positionals]
     return uses
+
+
+# Programs that change the files they name: every operand, or the last one (the destination).
+_WRITES_ALL = _names("rm rmdir touch mkdir chmod chown chgrp truncate shred unlink tee")
+_WRITES_LAST = _names("cp mv install ln rsync")
+
+
+def _writer_uses(segment: Segment, positionals: list[Word]) -> list[PathUse] | None:
+    """The reads and writes of a file-changing program (cp, mv, rm, tee, sed -i, dd, ...); None for others."""
+    program = segment.program
+    args = segment.args
+    if program in _WRITES_ALL:
+        return [PathUse(w, "write") for w in positionals]
+    if program in _WRITES_LAST:
+        target = next((a for i, a in enumerate(args[1:]) if args[i].value in ("-t", "--target-directory")), None)
+        target = target or next((Word(a.raw, a.value.split("=", 1)[1]) for a in args
+                                 if a.value and a.value.startswith("--target-directory=")), None)  # fmt: skip
+        if target is not None:
+            return [PathUse(w, "read") for w in positionals if w is not target] + [PathUse(target, "write")]
+        if not positionals:
+            return []
+        return [PathUse(w, "read") for w in positionals[:-1]] + [PathUse(positionals[-1], "write")]
+    if program == "sed" and any((a.value or "").startswith(("-i", "--in-place")) for a in args):
+        explicit = any(a.value in ("-e", "-f", "--expression", "--file") for a in args)
+        return [PathUse(w, "write") for w in (positionals if explicit else positionals[1:])]
+    if program == "dd":
+        out: list[PathUse] = []
+        for arg in args:
+            value = arg.value or ""
+            if value.startswith(("if=", "of=")):
+                word = Word(arg.raw, value[3:], arg.glob, value[3:].startswith("~"))
+                out.append(PathUse(word, "read" if value.startswith("if=") else "write"))
+        return out
+    return None
 
 
 @dataclass(frozen=True)
