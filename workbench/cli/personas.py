@@ -63,7 +63,14 @@ def _load(args: argparse.Namespace, extra: list[Path]) -> LoadSet:
 def _summary_json(persona: Persona) -> dict[str, Any]:
     data = persona.to_json()
     data.pop("system_prompt", None)
+    data["tool_count"] = None if persona.tools.inherit_all and not persona.tools.disallowed else _tool_count(persona)
+    worst = persona.worst
+    data["worst"] = worst.to_json() if worst is not None and worst.severity.rank >= Severity.WARNING.rank else None
     return data
+
+
+def _tool_count(persona: Persona) -> int:
+    return len(persona.tools.granted) + len(persona.tools.mcp)
 
 
 def _model_text(persona: Persona) -> str:
@@ -75,7 +82,7 @@ def _model_text(persona: Persona) -> str:
 def _tools_text(persona: Persona) -> str:
     if persona.tools.inherit_all and not persona.tools.disallowed:
         return "all"
-    return str(len(persona.tools.granted) + len(persona.tools.mcp))
+    return str(_tool_count(persona))
 
 
 def _worst(persona: Persona) -> str:

@@ -55,6 +55,8 @@ def test_list_human_and_json(tmp_path: Path) -> None:
     names = [p["name"] for p in data["personas"]]
     assert "code-reviewer" in names and data["failures"] == []
     assert "system_prompt" not in data["personas"][0]
+    reviewer = next(p for p in data["personas"] if p["id"] == "code-reviewer")
+    assert reviewer["tool_count"] == 4 and reviewer["worst"] is None
 
 
 def test_list_all_ext_reads_txt(tmp_path: Path) -> None:

@@ -109,7 +109,7 @@ def test_missing_agent_is_a_load_set_check(tmp_path: Path) -> None:
 def test_bundled_personas_load_cleanly(tmp_path: Path) -> None:
     loaded = discover(tmp_path)
     bundled = [p for p in loaded.personas if p.source.scope == "bundled"]
-    assert {p.name for p in bundled} >= {"backend-architect", "code-reviewer", "debugger"}
+    assert {p.name for p in bundled} >= {"backend-architect", "code-reviewer", "debugger", "test-writer"}
     for p in bundled:
         assert [d for d in p.diagnostics if d.severity.rank >= 2] == [], p.name
         assert p.model.requested and p.model.resolved and p.color and p.tools.declared == "list"
