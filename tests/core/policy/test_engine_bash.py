@@ -355,3 +355,13 @@ def test_read_deny_rules_reach_home_paths_in_commands(engine_for: EngineFactory,
     engine = engine_for(deny=["Read(~/.ssh/**)"])
     assert bash(engine, "cat ~/.ssh/id_rsa").verdict is D
     assert bash(engine, f"head {isolated_env}/.ssh/config").verdict is D
+
+
+def test_bypass_keeps_asking_for_what_it_cannot_see_when_a_persona_guards_commands(engine_for: EngineFactory) -> None:
+    guarded = engine_for(persona=make_persona([GIT_POLICY]), mode="bypassPermissions", bypass_allowed=True)
+    plain = engine_for(mode="bypassPermissions", bypass_allowed=True)
+    for command in ('sh -c "$X"', "eval $CMD", "$GIT push"):
+        assert bash(guarded, command).verdict is Q, command
+        assert bash(plain, command).verdict is A, command
+    for command in ('echo "$(git push', "ls \u202e"):
+        assert bash(plain, command).verdict is Q, command

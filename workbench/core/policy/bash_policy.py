@@ -54,6 +54,9 @@ class BashFacts:
     # Folders relative paths may be relative to: the workspace, and every folder a `cd` in the same
     # command line moves to (checking all of them is simpler than following subshell scoping, and safe).
     bases: tuple[str, ...] = ()
+    # True when persona rules guard shell commands: a command the parser cannot see into then keeps asking
+    # even in bypassPermissions mode, since it might run what the persona guards.
+    guarded: bool = False
 
 
 def cd_targets(segments: Iterable[Segment], workspace: str, start: str = "") -> tuple[str, ...]:
@@ -108,7 +111,8 @@ def evaluate_segment(segment: Segment, facts: BashFacts) -> SegmentOutcome:
         return SegmentOutcome(_verdict(segment, Verdict.ASK, asked.shown, why), matched=(asked.shown,),
                               rememberable=False, insistent=True)  # fmt: skip
     if segment.opaque is not None:
-        return SegmentOutcome(_verdict(segment, Verdict.ASK, None, f"asks: {segment.opaque}"), rememberable=False)
+        why = f"asks: {segment.opaque}"
+        return SegmentOutcome(_verdict(segment, Verdict.ASK, None, why), rememberable=False, insistent=facts.guarded)
     write = _protected_write(segment, facts)
     if write is not None:
         return SegmentOutcome(_verdict(segment, Verdict.ASK, None, write), rememberable=False, insistent=True)

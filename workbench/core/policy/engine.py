@@ -109,7 +109,8 @@ class PolicyEngine:
                 self.rules.add(text, action, origin=f"persona:{self.persona_id}", workspace=self.workspace,
                                home=home, label=f"persona:{policy.id}", remember=policy.remember)  # fmt: skip
         self.extra_dirs = [os.path.realpath(p) for p in rules.additional_dirs]
-        self._facts = BashFacts(self.root, self.rules, ledger)
+        guarded = any(r.origin.startswith("persona:") and r.tool == "Bash" for r in self.rules.rules)
+        self._facts = BashFacts(self.root, self.rules, ledger, guarded=guarded)
 
     @property
     def messages(self) -> list[str]:
@@ -173,7 +174,8 @@ class PolicyEngine:
             proposals = {str(Scope.SESSION): pattern, str(Scope.PROJECT): pattern}
         reasons = problems + [_segment_reason(o) for o in asking]
         rule = next((o.verdict.rule for o in asking if o.verdict.rule), None)
-        insistent = bool(problems and (has_hidden(command) or outside_cwd)) or any(o.insistent for o in asking)
+        # hidden characters, a parse error or a folder outside the workspace keep asking under bypassPermissions
+        insistent = bool(problems) or any(o.insistent for o in asking)
         return _Draft(Verdict.ASK, "; ".join(dict.fromkeys(reasons)), rule, matched, proposals,
                       rememberable, insistent=insistent), segments  # fmt: skip
 
