@@ -8,7 +8,9 @@ Modes: `default` (reads inside the workspace run; writes, shell and network ask)
 inside the workspace run too), `plan` (read-only tools, read-only shell commands and TodoWrite run;
 everything else is denied), `dontAsk` (whatever would ask is denied), `bypassPermissions` (only from the
 user's own flag: whatever would ask runs, except what an ask rule or a persona rule insists on, SaveMemory,
-and writes into `.git/`/`.claude/` or outside the workspace; deny rules and secret files stay denied).
+writes into `.git/`/`.claude/` or outside the workspace, commands with hidden characters or that cannot be
+parsed, and, when a persona guards shell commands, commands the parser cannot see into; deny rules and
+secret files stay denied). Persona mandates only ever add restrictions, so they hold in every mode.
 """
 
 from __future__ import annotations
