@@ -166,3 +166,28 @@ def test_cli_gives_a_clear_error_and_no_traceback(tmp_path: Path, name: str) -> 
     assert any(" error E_" in line for line in lines)
     shown = run_cli("personas", "show", str(path))
     assert "Traceback" not in shown.stderr + shown.stdout
+
+
+_SPECIAL = [b":", b" #", b"\t", b"---\n", b"...\n", b"[", b"]", b"{", b"&a ", b"*a", b'"', b"'", b"\\n", b"|", b"- "]
+_SPECIAL += [b"\r", b"\xef\xbb\xbf", b"\xff", b"\xc3", b"mcp__", b"Bash(", b"`", b"## Tools\n", b"<example>", b"\x00"]
+
+
+def test_mutated_files_never_raise() -> None:
+    """Random edits of every edge-case fixture: the loader returns a Persona with diagnostics, never raises."""
+    import random
+
+    from tests.core.personas.helpers import EDGE
+    from workbench.core.personas.loader import parse_persona
+
+    corpus = [p.read_bytes() for p in sorted(EDGE.rglob("*.*"))]
+    rng = random.Random(20261121)
+    for _ in range(400):
+        data = bytearray(rng.choice(corpus))
+        for _ in range(rng.randint(1, 6)):
+            pos = rng.randint(0, len(data))
+            if rng.random() < 0.7:
+                data[pos:pos] = rng.choice(_SPECIAL)
+            else:
+                del data[pos : pos + rng.randint(1, 20)]
+        persona = parse_persona(bytes(data), Path("mutated.md"))
+        assert persona.to_json()["source"]["path"] == "mutated.md"
