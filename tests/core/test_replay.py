@@ -238,3 +238,25 @@ async def test_a_cassette_recorded_by_workbench_run_replays_through_the_session(
     assert "43" in read.output and not read.is_error
     done = events[-1]
     assert isinstance(done, TurnDone) and done.stop_reason == "end_turn" and done.final_text == "It says 42."
+
+
+async def test_a_turn_cancelled_while_recording_is_marked(tmp_path: Path) -> None:
+    path = tmp_path / "cancelled.jsonl"
+    slow = reply(text("word " * 300), delay=0.01)
+    with MessagesPeer([slow]) as peer:
+        recorder = RecordingTransport(httpx2.AsyncHTTPTransport(), path)
+        async with (
+            sdk(recorder, peer.url) as client,
+            client.messages.stream(
+                model=MODEL, max_tokens=10, tools=TOOLS, messages=[{"role": "user", "content": "x"}]
+            ) as s,
+        ):
+            async for ev in s:
+                if ev.type == "text":
+                    break  # the user pressed Esc
+    records = load_cassette(path)
+    assert len(records) == 1 and records[0]["error"].startswith("ReadError")
+    assert 0 < len(records[0]["response"]["body"]) < 3000
+    async with sdk(CassetteTransport(path)) as client:
+        with pytest.raises(httpx2.ReadError):
+            await one_turn(client, [{"role": "user", "content": "x"}])

@@ -17,6 +17,7 @@ Cassette format (JSON Lines, UTF-8, one object per line):
                 x-should-retry when present}, "body": the raw response text (SSE with its `event:` lines, or JSON)};
     "error":    null, or "ExceptionName: message" when the transfer failed: with a response, the body ended
                 early and replay raises the same httpx2 error after it; without one, replay raises it at once.
+                A turn cancelled while recording keeps the body that arrived, with a ReadError.
 Secrets and ids are scrubbed as they are written: API keys (`sk-ant-...`, `Bearer ...`) become `REDACTED`,
 and `msg_`, `toolu_`, `srvtoolu_`, `req_` ids become `<prefix>_rec000001`, ... in order of first appearance
 (deterministic, and consistent across the whole cassette). Request headers are never stored.
@@ -42,6 +43,7 @@ FORMAT = "workbench-cassette"
 VERSION = 1
 KEPT_HEADERS = ("content-type", "request-id", "retry-after", "retry-after-ms", "x-should-retry")
 COUNT_TOKENS_PATH = "/v1/messages/count_tokens"
+CANCELLED = "ReadError: the client stopped reading while recording (a cancelled turn)"
 
 _KEY = re.compile(r"sk-ant-[A-Za-z0-9_\-]{4,}")
 _BEARER = re.compile(r"(Bearer\s+)[A-Za-z0-9_\-\.]+")
@@ -295,7 +297,8 @@ class _RecordingStream(httpx2.AsyncByteStream):
         self._report(None)
 
     async def aclose(self) -> None:
-        self._report(None)  # the reader stopped early (cancelled): keep what arrived
+        # Closed before the body ended: the reader stopped (a cancelled turn). Keep what arrived, and say so.
+        self._report(CANCELLED)
         await self._inner.aclose()
 
 
