@@ -209,6 +209,7 @@ def test_read_only_commands_ask_with_a_dangerous_flag_or_path(
         "echo .env",
         "[ -f .env ] && stat .env && ls -la .env",
         "[[ -d src ]] || test -e README.md",
+        "ls || : ; exit 0",
     ],
 )
 def test_read_only_commands_run_without_asking(engine_for: EngineFactory, command: str) -> None:

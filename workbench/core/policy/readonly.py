@@ -21,10 +21,10 @@ def _names(text: str) -> frozenset[str]:
 
 READ_ONLY = _names(
     "ls cat head tail grep egrep fgrep rg find wc pwd echo printf which type diff stat du file tree sort uniq cut "
-    "true false test [ [[ basename dirname realpath readlink tac nl sha256sum sha1sum md5sum cd git command"
+    "true false : exit test [ [[ basename dirname realpath readlink tac nl sha256sum sha1sum md5sum cd git command"
 )
 # Programs whose arguments are never file names they read.
-_NO_PATH_ARGS = _names("echo printf which type true false command basename dirname pwd")
+_NO_PATH_ARGS = _names("echo printf which type true false : exit command basename dirname pwd")
 # Programs that look at files' names, sizes or types, never their contents: a secret file is no secret to them.
 _METADATA_ONLY = _names("ls stat du file find tree realpath readlink test [ [[ cd")
 READ_ONLY_GIT = frozenset({"status", "log", "diff", "show", "branch", "rev-parse", "ls-files", "blame"})
