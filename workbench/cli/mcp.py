@@ -105,6 +105,8 @@ def _print_text(
         print(f"{one_line(row.name, 80)}  [{row.scope}] {one_line(row.source, 200)}")
         print(f"  {row.transport}: {one_line(row.target, 200)}")
         print(f"  status: {one_line(row.label, 400)}")
+        if row.status == "failed" and row.log:
+            print(f"  server log: {one_line(row.log, 300)}")
         for tool in row.tools:
             text = one_line(row.descriptions.get(tool, ""), 80)
             print(f"    {tool}" + (f"  {text}" if text else ""))

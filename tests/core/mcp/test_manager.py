@@ -15,6 +15,8 @@ from workbench.core.tools.base import ToolError, ToolKind
 
 pytestmark = pytest.mark.timeout(60)
 
+LEAK = "ghp_" + "Zz9Yy8Xx7Ww6Vv5Uu4Tt3Ss2Rr1Qq0Pp9Oo8"
+
 
 def server(name: str, raw: dict[str, object], scope: str = "user") -> ServerConfig:
     config, error = parse_server(name, raw, scope=scope, source="test", environ={})  # type: ignore[arg-type]
@@ -114,7 +116,7 @@ async def test_crashing_server_gives_a_clear_error_on_that_call(tmp_path: Path) 
 async def test_failures_to_start_are_per_server(tmp_path: Path) -> None:
     configs = [
         server("missing", {"command": "no-such-mcp-server-binary"}),
-        server("dies", stdio(BASIC, "--stderr", "fatal: TOKEN is not set")),
+        server("dies", stdio(BASIC, "--stderr", f"fatal: TOKEN is not set (got {LEAK!r})")),
         server("ok", stdio(RAW)),
     ]
     async with McpManager(configs) as manager:
@@ -122,6 +124,11 @@ async def test_failures_to_start_are_per_server(tmp_path: Path) -> None:
         assert status["missing"].label == "failed: command not found: 'no-such-mcp-server-binary' (not on PATH)"
         assert status["dies"].status == "failed"
         assert "exit code 1" in status["dies"].reason and "fatal: TOKEN is not set" in status["dies"].reason
+        assert LEAK not in status["dies"].reason
+        log = status["dies"].log
+        assert log is not None and Path(log).is_file()
+        logged = Path(log).read_text()
+        assert "fatal: TOKEN is not set" in logged and "[REDACTED]" in logged and LEAK not in logged
         assert status["ok"].status == "started"
         assert [t.name for t in manager.tools()] == ["mcp__ok__ping"]
         result = await manager.call("mcp__dies__anything", {})

@@ -65,6 +65,7 @@ class ServerStatus:
     errors: list[str] = field(default_factory=list)  # per-tool problems (bad schemas), config warnings
     pid: int | None = None
     descriptions: dict[str, str] = field(default_factory=dict)  # tool name -> the server's description
+    log: str | None = None  # the file holding the server's stderr
 
     @property
     def label(self) -> str:
@@ -90,6 +91,7 @@ class ServerStatus:
             "errors": list(self.errors),
             "pid": self.pid,
             "descriptions": dict(self.descriptions),
+            "log": self.log,
         }
 
 
@@ -337,6 +339,7 @@ class McpManager:
                     errors=list(server.errors),
                     pid=server.info.pid,
                     descriptions={t.name: t.description for t in server.tools},
+                    log=str(server.info.log_path) if server.info.log_path else None,
                 )
             )
         return rows

@@ -179,6 +179,7 @@ async def stdio_process(
         raise StartError(f"could not start {config.command!r}: {exc.strerror or exc}") from None
     info.pid = process.pid
     info.process = process
+    info.open_log(config.name, [command, *config.args])
     assert process.stdin is not None and process.stdout is not None and process.stderr is not None
     stdin, stdout, stderr = process.stdin, process.stdout, process.stderr
     read_send, read_recv = anyio.create_memory_object_stream[SessionMessage | Exception](0)
@@ -211,9 +212,11 @@ async def stdio_process(
                 pending += chunk.decode("utf-8", errors="replace")
                 *lines, pending = pending.split("\n")
                 info.stderr_tail.extend(line[:500] for line in lines)
+                info.log(lines)
                 pending = pending[-2000:]
         if pending:
             info.stderr_tail.append(pending[:500])
+            info.log([pending])
 
     async def write_stdin() -> None:
         try:
