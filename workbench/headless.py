@@ -40,6 +40,7 @@ if TYPE_CHECKING:  # the SDK is imported only once the input has been checked (i
     import httpx2
 
     from workbench.core.agent.session import AgentSession
+    from workbench.core.mcp.manager import McpManager
 
 EXIT_OK, EXIT_API, EXIT_INPUT, EXIT_DENIED, EXIT_MAX_TURNS, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 OUTPUT_FORMATS = ("text", "json", "stream-json")
@@ -75,7 +76,7 @@ class RunOptions:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def pick_persona(ref: str | None, cwd: Path) -> Persona:
+def pick_persona(ref: str | None, cwd: Path, mcp_servers: dict[str, list[str] | None] | None = None) -> Persona:
     from workbench.core.agent.builtin import builtin_persona
     from workbench.core.personas.discovery import discover
 
@@ -84,13 +85,13 @@ def pick_persona(ref: str | None, cwd: Path) -> Persona:
     candidate = Path(ref).expanduser()
     chosen: Persona | None
     if candidate.is_file():
-        found = discover(cwd, [candidate])
+        found = discover(cwd, [candidate], mcp_servers=mcp_servers)
         chosen = found.by_path(candidate)
         if chosen is None:
             problems = "; ".join(d.message for _, d in found.failures) or "it could not be loaded"
             raise BadInput(f"persona file {ref}: {problems}")
     else:
-        found = discover(cwd)
+        found = discover(cwd, mcp_servers=mcp_servers)
         chosen = found.get(ref)
         if chosen is None:
             known = ", ".join(sorted(p.id for p in found.personas)) or "none found"
@@ -112,7 +113,7 @@ def _transport(opts: RunOptions) -> httpx2.AsyncBaseTransport | None:
     return RecordingTransport(opts.transport or httpx2.AsyncHTTPTransport(), opts.record)
 
 
-def open_session(opts: RunOptions) -> AgentSession:
+def open_session(opts: RunOptions, mcp: McpManager | None = None) -> AgentSession:
     """Check the input (cheaply, before the SDK is imported), then create or resume the session."""
     if not opts.cwd.is_dir():
         raise BadInput(f"--cwd {opts.cwd}: not a folder")
@@ -120,43 +121,57 @@ def open_session(opts: RunOptions) -> AgentSession:
     if not ok and opts.transport is None:
         raise BadInput(message)
     approver = DenyAll(hint="allow it with --allow RULE, or choose --mode")
-    persona = pick_persona(opts.persona, opts.cwd) if opts.persona or opts.resume is None else None
+    servers = mcp.server_tools() if mcp is not None else None
+    persona = pick_persona(opts.persona, opts.cwd, servers) if opts.persona or opts.resume is None else None
     if opts.resume is not None:
         try:
             SessionStore(opts.cwd).resolve(opts.resume)
         except SessionNotFound as exc:
             raise BadInput(str(exc)) from exc
-    from workbench.core.agent.session import AgentSession
     from workbench.core.agent.wiring import PersonaUnavailable
 
     transport = _transport(opts)
     try:
-        if opts.resume is not None:
-            return AgentSession.resume(
-                opts.resume,
-                opts.cwd,
-                approver=approver,
-                persona=persona,
-                model=opts.model,
-                allow=opts.allow,
-                deny=opts.deny,
-                transport=transport,
-                mode=opts.mode if opts.mode != "default" else None,
-            )
-        assert persona is not None
-        return AgentSession.create(
-            opts.cwd,
-            persona,
-            approver=approver,
-            model=opts.model,
-            mode=opts.mode,
-            allow=opts.allow,
-            deny=opts.deny,
-            max_turns=opts.max_turns,
-            transport=transport,
-        )
+        session = _create_or_resume(opts, persona, approver, transport)
     except (SessionNotFound, PersonaUnavailable, ValueError) as exc:
         raise BadInput(str(exc)) from exc
+    if mcp is not None:
+        from workbench.core.mcp.integration import attach_mcp
+
+        attach_mcp(session, mcp, persona=session.persona)
+    return session
+
+
+def _create_or_resume(
+    opts: RunOptions, persona: Persona | None, approver: DenyAll, transport: httpx2.AsyncBaseTransport | None
+) -> AgentSession:
+    from workbench.core.agent.session import AgentSession
+
+    if opts.resume is not None:
+        mode = opts.mode if opts.mode != "default" else None
+        return AgentSession.resume(
+            opts.resume,
+            opts.cwd,
+            approver=approver,
+            persona=persona,
+            model=opts.model,
+            allow=opts.allow,
+            deny=opts.deny,
+            transport=transport,
+            mode=mode,
+        )
+    assert persona is not None
+    return AgentSession.create(
+        opts.cwd,
+        persona,
+        approver=approver,
+        model=opts.model,
+        mode=opts.mode,
+        allow=opts.allow,
+        deny=opts.deny,
+        max_turns=opts.max_turns,
+        transport=transport,
+    )
 
 
 def exit_code(done: TurnDone | None, denied: int) -> int:
@@ -259,6 +274,20 @@ class Printer:
         }
 
 
+async def _open_mcp(cwd: Path, err: TextIO) -> McpManager | None:
+    """Start the MCP servers configured for `cwd` (none configured: nothing to start, nothing imported)."""
+    from workbench.core.mcp.config import load_mcp_config
+
+    found = load_mcp_config(cwd)
+    for problem in found.errors:
+        err.write(f"· mcp: {terminal_safe(problem)}\n")
+    if not found.servers:
+        return None
+    from workbench.core.mcp.integration import open_mcp
+
+    return await open_mcp(cwd)
+
+
 async def run(opts: RunOptions, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run one prompt; returns the exit code. Cancelling the task (Ctrl-C) saves the transcript first."""
     stdout = out or sys.stdout
@@ -266,10 +295,13 @@ async def run(opts: RunOptions, out: TextIO | None = None, err: TextIO | None = 
     if opts.output_format not in OUTPUT_FORMATS:
         stderr.write(f"--output-format must be one of {', '.join(OUTPUT_FORMATS)}\n")
         return EXIT_INPUT
+    mcp = await _open_mcp(opts.cwd, stderr) if opts.cwd.is_dir() else None
     try:
-        session = open_session(opts)
+        session = open_session(opts, mcp)
     except BadInput as exc:
         stderr.write(f"workbench run: {terminal_safe(str(exc))}\n")
+        if mcp is not None:
+            await mcp.stop()
         return EXIT_INPUT
     printer = Printer(opts.output_format, stdout, stderr)
     try:
@@ -283,6 +315,8 @@ async def run(opts: RunOptions, out: TextIO | None = None, err: TextIO | None = 
         if code == EXIT_INTERRUPTED:
             stderr.write(f"interrupted; session {session.id} saved (resume with --continue)\n")
         await session.aclose()
+        if mcp is not None:
+            await mcp.stop()
     if opts.output_format == "text" and code != EXIT_INTERRUPTED:
         stderr.write(f"session {session.id}\n")
     return code

@@ -14,6 +14,7 @@ import json
 import os
 import secrets
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -23,6 +24,7 @@ from workbench.core.agent.codec import DecodeError, event_from_json
 from workbench.core.events import Event, PlanItem, PlanUpdated, RetryCountdown, TextDelta, ToolInputDelta
 
 FORMAT_VERSION = 1
+_SYNC_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="transcript-fsync")
 TRANSIENT_EVENTS = (TextDelta, ToolInputDelta, RetryCountdown)  # rebuilt from complete events; not stored
 
 
@@ -71,6 +73,7 @@ class Transcript:
     def __init__(self, path: Path, handle: IO[str]) -> None:
         self.path = path
         self._fh = handle
+        self._syncing: Future[None] | None = None
 
     def _write(self, record: dict[str, Any]) -> None:
         line = json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str)
@@ -94,8 +97,21 @@ class Transcript:
         self._fh.flush()
         os.fsync(self._fh.fileno())
 
+    def sync_soon(self) -> None:
+        """Flush now and fsync on a worker thread: a turn's end does not wait for the disk.
+
+        Every line is already with the OS once flushed (a killed process loses nothing); the fsync is
+        for power loss, so it may finish a few milliseconds after the turn. `close()` waits for it.
+        """
+        self._fh.flush()
+        if self._syncing is not None and not self._syncing.done():
+            return  # one in flight covers everything flushed before it runs
+        self._syncing = _SYNC_POOL.submit(os.fsync, self._fh.fileno())
+
     def close(self) -> None:
         if not self._fh.closed:
+            if self._syncing is not None:
+                self._syncing.result()
             self.sync()
             self._fh.close()
 

@@ -112,6 +112,10 @@ class AgentLoop:
         self.commit = commit  # appends a message to the history and the transcript
         self.session_usage = session_usage  # adds a request's usage to the session total, returns it
 
+    def set_prompt(self, system: str, tools: list[dict[str, Any]]) -> None:
+        self.system = caching.system_blocks(system)
+        self.tools = caching.tool_specs(tools)
+
     def _params(self, history: list[dict[str, Any]]) -> dict[str, Any]:
         params: dict[str, Any] = {
             "model": self.settings.model,

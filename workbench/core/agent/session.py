@@ -42,6 +42,7 @@ from workbench.core.events import (
 )
 from workbench.core.personas.model import Persona
 from workbench.core.session_store import TRANSIENT_EVENTS, LoadedSession, SessionStore, Transcript, new_session_id
+from workbench.core.tools.base import Tool
 
 INTERRUPTED_RESULT = "Interrupted: the workbench stopped before this tool call finished; its effect is unknown."
 
@@ -319,6 +320,14 @@ class AgentSession:
                 error=error,
             )
 
+    def add_tools(self, tools: Sequence[Tool]) -> None:
+        """Offer more tools (MCP servers' tools, via `attach_mcp`). Built-in names win; call before the first turn,
+        since the tool list and the system prompt are part of the cached prefix."""
+        for tool in tools:
+            self.registry_tools.setdefault(tool.name, tool)
+        self.system_prompt = build_system_prompt(self.persona, self.workspace, list(self.registry_tools))
+        self.loop.set_prompt(self.system_prompt, [t.api_spec() for t in self.registry_tools.values()])
+
     def set_plan(self, items: Sequence[PlanItem]) -> PlanUpdated:
         """A user edit of the plan: recorded now, and the agent is told at the start of its next turn."""
         self.plan = list(items)
@@ -390,7 +399,7 @@ class AgentSession:
                         stop_reason="cancelled", final_text=outcome.final_text, usage=outcome.usage, session_id=self.id
                     )
                 )
-            self.transcript.sync()
+            self.transcript.sync_soon()
 
     def _agent_plan(self) -> PlanUpdated:
         self.plan = list(getattr(self.context, "plan", ()) or ())
