@@ -84,6 +84,7 @@ def test_malformed_settings_are_reported_never_fatal(workspace: Path, isolated_e
     assert "should hold a JSON object" in text
     assert "bad.toml" in text
     assert [r.text for r in rules.rules] == ["Bash(rm *)"]
+    assert rules.rules[0].to_json()["origin"] == str(workspace / ".claude" / "settings.local.json")
 
 
 @pytest.mark.parametrize("text", ["", "   ", "Bash(", "(x)", "Read(src", "Web Fetch", "Bash)(", "bash(ls)", "READ"])
@@ -183,6 +184,8 @@ def test_audit_markdown_never_carries_raw_control_characters(tmp_path: Path) -> 
     log = AuditLog(path)
     log.record(CallRecord(tool="Bash", input={"command": "echo \x1b[2J\u202egnp.exe"}, started=0.0, duration_ms=0,
                           decision="ask"))  # fmt: skip
+    assert "\u202e" not in path.read_text() and "\x1b" not in path.read_text()
+    assert read_records(path)[0][0]["input"]["command"] == "echo \x1b[2J\u202egnp.exe"
     markdown = render_markdown(path)
     assert "\x1b" not in markdown and "\u202e" not in markdown
     assert "<ESC>[2J<U+202E>gnp.exe" in markdown

@@ -87,7 +87,8 @@ class AuditLog:
         outcome = safe.get("outcome")
         if isinstance(outcome, dict) and outcome.get("error"):
             safe["outcome"] = {**outcome, "error": redact_value(outcome["error"])}
-        line = json.dumps(safe, ensure_ascii=False, separators=(",", ":"), default=str) + "\n"
+        # ASCII escapes: hidden characters from a command never reach a terminal that shows the file raw
+        line = json.dumps(safe, ensure_ascii=True, separators=(",", ":"), default=str) + "\n"
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
             os.write(fd, line.encode("utf-8", "replace"))

@@ -96,7 +96,7 @@ class GrantLedger:
         if self.project_file is None:
             return
         grants = [g.to_json() for g in self._grants.values() if g.scope is Scope.PROJECT]
-        payload = json.dumps({"version": VERSION, "grants": grants}, indent=2, ensure_ascii=False) + "\n"
+        payload = json.dumps({"version": VERSION, "grants": grants}, indent=2, ensure_ascii=True) + "\n"
         folder = self.project_file.parent
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         handle, temp = tempfile.mkstemp(prefix=".grants-", dir=folder)

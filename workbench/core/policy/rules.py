@@ -71,6 +71,18 @@ class Rule:
     def matches(self, target: Target) -> bool:
         return self._matcher is not None and self._matcher(target)
 
+    def to_json(self) -> dict[str, str | bool | None]:
+        """For listings: the rule as written, what it does and where it came from."""
+        return {
+            "text": self.text,
+            "action": str(self.action),
+            "tool": self.tool,
+            "specifier": self.specifier,
+            "origin": self.origin,
+            "label": self.shown,
+            "remember": self.remember,
+        }
+
 
 def parse_rule(
     text: str,
