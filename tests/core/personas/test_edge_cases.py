@@ -311,3 +311,11 @@ def test_28_very_long_single_line_description() -> None:
     p = load("28_long_description.md")
     assert len(p.description) > 3000 and "\n" not in p.description
     assert p.description.endswith("and nothing else.")
+
+
+def test_02_mixed_encodings_are_decoded_per_line() -> None:
+    from workbench.core.personas.decode import decode_bytes
+
+    decoded = decode_bytes("---\nname: x\ndescription: café ☕\n---\n".encode() + b"caf\xe9 au lait\n")
+    assert decoded.text == "---\nname: x\ndescription: café ☕\n---\ncafé au lait\n"
+    assert [(d.code, d.line, d.data["lines"]) for d in decoded.diagnostics] == [("W_NOT_UTF8", 5, [5])]

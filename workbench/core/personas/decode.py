@@ -86,12 +86,15 @@ def decode_bytes(raw: bytes, *, repair: bool = True) -> Decoded:
             )
         try:
             text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = raw.count(b"\n", 0, exc.start) + 1
-            text = raw.decode("cp1252", errors="replace")
+        except UnicodeDecodeError:
+            text, fallback = _decode_lines(raw)
             diags.append(
                 Diagnostic(
-                    "W_NOT_UTF8", Severity.WARNING, "not valid UTF-8; decoded as cp1252", line, {"offset": exc.start}
+                    "W_NOT_UTF8",
+                    Severity.WARNING,
+                    f"not valid UTF-8; {len(fallback)} line(s) decoded as cp1252",
+                    fallback[0],
+                    {"lines": fallback[:50]},
                 )
             )
     if "\x00" in text:
@@ -105,6 +108,19 @@ def decode_bytes(raw: bytes, *, repair: bool = True) -> Decoded:
     text, moji = repair_mojibake(text, repair=repair)
     diags.extend(moji)
     return Decoded(text, diags)
+
+
+def _decode_lines(raw: bytes) -> tuple[str, list[int]]:
+    """Per line: UTF-8 where it is valid, cp1252 elsewhere (files edited by tools with different encodings)."""
+    out: list[str] = []
+    fallback: list[int] = []
+    for number, line in enumerate(raw.split(b"\n"), start=1):
+        try:
+            out.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            out.append(line.decode("cp1252", errors="replace"))
+            fallback.append(number)
+    return "\n".join(out), fallback
 
 
 def _binary(line: int) -> Diagnostic:
