@@ -48,7 +48,8 @@ class Ledger:
 class ScriptedSession:
     approver: Approver
     turns: list[list[Event | Ask]]
-    id: str = "7f3a9c2e-0000-4000-8000-000000000001"
+    id: str = "20261121-0715-7f3a9c2e"
+    model: str = "claude-sonnet-4-5"
     events: list[Event] = field(default_factory=list)
     plan: list[PlanItem] = field(default_factory=list)
     usage: UsageInfo = field(default_factory=UsageInfo)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.tui.conftest import AppMaker, wait_until
 from tests.tui.samples import EDIT_REQUEST, SHELL_REQUEST, first_turn
 from tests.tui.scripted import Ask, ScriptedSession
 from workbench.core.approvals import Scope
 from workbench.core.events import AssistantText, Notice, TextDelta, TurnDone, TurnStarted, UsageInfo
+from workbench.tui.widgets import approval
 from workbench.tui.widgets.answer import split_closed
 from workbench.tui.widgets.approval import GRACE_S, ApprovalCard
 from workbench.tui.widgets.evidence import EvidenceCard
@@ -71,8 +74,9 @@ async def test_evidence_expands_and_navigates_by_keys(make_app: AppMaker) -> Non
 
 
 async def test_approval_card_ignores_keys_typed_before_it_appeared(
-    make_app: AppMaker, made_sessions: list[ScriptedSession]
+    make_app: AppMaker, made_sessions: list[ScriptedSession], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(approval, "GRACE_S", 1.0)  # long enough that a loaded machine still presses inside it
     app = make_app([[TurnStarted(turn=1, prompt="edit", persona_id="p", model="m"), Ask(EDIT_REQUEST)]])
     async with app.run_test(size=(160, 48)) as pilot:
         screen = app.screen
@@ -82,8 +86,8 @@ async def test_approval_card_ignores_keys_typed_before_it_appeared(
         card = screen.query_one(ApprovalCard)
         assert screen.focused is card
         await pilot.press("y")  # within the grace period: ignored, and not typed anywhere
-        assert card.decision is None
-        await pilot.pause(GRACE_S + 0.05)
+        assert card.decision is None and screen.chat.prompt.value == ""
+        await wait_until(pilot, card._ready)
         await pilot.press("s")
         await wait_until(pilot, lambda: bool(made_sessions and made_sessions[0].decisions))
         decision = made_sessions[0].decisions[0]

@@ -9,10 +9,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from workbench.tui.screens.modals import MODAL_CSS
+from workbench.tui.screens.modals import Dialog
 
 
 def binding_rows(
@@ -42,8 +41,7 @@ def help_table(rows: list[tuple[str, str, str, str]]) -> Table:
     return table
 
 
-class HelpScreen(ModalScreen[None]):
-    DEFAULT_CSS = MODAL_CSS
+class HelpScreen(Dialog):
     BINDINGS = [Binding("escape,f1,q", "dismiss", "Close", id="help.close")]
 
     def __init__(self, rows: list[tuple[str, str, str, str]]) -> None:

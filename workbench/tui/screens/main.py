@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
-from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -16,15 +15,15 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from workbench.core.events import ErrorEvent, Event, PlanItem, PlanUpdated, TurnDone, UsageUpdated
+from workbench.core.events import ErrorEvent, Event, PlanItem, PlanUpdated, ToolCallFinished, TurnDone, UsageUpdated
 from workbench.tui import host, safe
 from workbench.tui.commands import PROVIDERS
 from workbench.tui.host import PersonaChoice, PersonaLoad, SessionRequest
-from workbench.tui.screens.modals import EvidenceScreen, LedgerScreen, OutlineScreen, PersonaPicker, grants_table
+from workbench.tui.screens.main_repo import RepoActions
+from workbench.tui.screens.modals import EvidenceScreen, LedgerScreen, OutlineScreen, PersonaPicker
 from workbench.tui.widgets.chat import ChatPane, TuiApprover
 from workbench.tui.widgets.evidence import EvidenceCard
 from workbench.tui.widgets.plan import PlanPanel, progress_text
@@ -34,7 +33,7 @@ from workbench.tui.widgets.status import StatusBar, TopBar
 PANES = ("files", "chat", "plan")
 
 
-class MainScreen(Screen[None]):
+class MainScreen(RepoActions):
     CSS_PATH = "main.tcss"
     COMMANDS = PROVIDERS  # type: ignore[assignment]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
@@ -55,6 +54,7 @@ class MainScreen(Screen[None]):
         Binding("ctrl+n", "personas", "Persona", id="persona.pick"),
         Binding("ctrl+y", "copy", "Copy answer", id="chat.copy"),
         Binding("ctrl+l", "focus_prompt", "Prompt", id="chat.focus-prompt"),
+        Binding("ctrl+f", "find_file", "Find file", id="files.find"),
     ]
 
     def __init__(self, request: SessionRequest, factory: host.SessionFactory, *, persona_label: str = "") -> None:
@@ -93,19 +93,6 @@ class MainScreen(Screen[None]):
         label = Text(f"{safe.one_line(self.request.workspace.name, 40)}\n(loading the file tree)")
         yield Static(label, id="explorer-placeholder")
 
-    def mount_explorer(self) -> None:
-        """Mount the repo explorer after the first frame (it loads git tooling); keep the placeholder on failure."""
-        try:
-            from workbench.tui.widgets.explorer import RepoExplorer
-
-            explorer = RepoExplorer(self.request.workspace, id="explorer")
-        except Exception as exc:  # the pane degrades to a message; the rest of the screen works
-            self.query_one("#explorer-placeholder", Static).update(Text(f"explorer unavailable: {exc}"))
-            return
-        pane = self.query_one("#explorer-pane")
-        self.query_one("#explorer-placeholder").remove()
-        pane.mount(explorer)
-
     @property
     def chat(self) -> ChatPane:
         return self.query_one(ChatPane)
@@ -122,7 +109,7 @@ class MainScreen(Screen[None]):
         self.add_class("-pane-chat")
         self.chat.border_title = self._title_text()
         topbar = self.query_one(TopBar)
-        topbar.title = self._title_text()
+        topbar.title = Text("workbench · ", style="dim").append(safe.one_line(self.request.workspace.name, 40), "bold")
         req = self.request
         self.status.update_info(persona=self._persona_label, model=req.model or "", mode=req.mode or "default")
         self.chat.prompt.focus()
@@ -234,7 +221,6 @@ class MainScreen(Screen[None]):
             self.request.mode = mode
             changes["mode"] = mode
         self.status.update_info(**changes)
-        self.query_one(TopBar).title = self._title_text()
         self.chat.border_title = self._title_text()
 
     @work(exclusive=True, group="agent", exit_on_error=False, description="open session")
@@ -284,9 +270,20 @@ class MainScreen(Screen[None]):
             changes: dict[str, object] = {"usage": event.session}
             if event.model:
                 changes["model"] = event.model
+                if event.model != self._model_label:
+                    self._model_label = event.model
+                    self.chat.border_title = self._title_text()
             self.status.update_info(**changes)
-        elif isinstance(event, TurnDone) and event.session_id:
-            self.status.update_info(session_id=event.session_id)
+        elif isinstance(event, ToolCallFinished) and (event.files_read or event.files_changed):
+            explorer = self._explorer()
+            if explorer is not None:
+                explorer.mark_files(read=event.files_read, changed=event.files_changed)
+        elif isinstance(event, TurnDone):
+            if event.session_id:
+                self.status.update_info(session_id=event.session_id)
+            explorer = self._explorer()
+            if explorer is not None:
+                explorer.refresh_status()
 
     def _show_plan_progress(self) -> None:
         items = self.plan.items
@@ -298,7 +295,18 @@ class MainScreen(Screen[None]):
         except Exception:
             rows = []
         grants = self.query_one("#grants", Static)
-        grants.update(grants_table(rows) if rows else Text("Grants: none", style="dim"))
+        if not rows:
+            grants.update(Text("Grants: none", style="dim"))
+            return
+        lines = Text("Grants (ctrl+g)\n", style="bold")
+        for row in rows:
+            lines.append(safe.one_line(row.pattern, 60)).append(f"  {safe.one_line(row.scope, 12)}\n", style="dim")
+        lines.rstrip()
+        grants.update(lines)
+
+    @on(ChatPane.Waiting)
+    def waiting_for_user(self, event: ChatPane.Waiting) -> None:
+        self.status.update_info(waiting=event.waiting)
 
     @on(Prompt.Sent)
     def send(self, event: Prompt.Sent) -> None:
@@ -387,9 +395,15 @@ class MainScreen(Screen[None]):
                 data = t.evidence[e.eid]
                 evidence.append((i, f"{data.eid} {safe.one_line(data.tool, 30)}"))
 
+        self._push_outline(turns, evidence)
+
+    def _push_outline(self, turns: list[tuple[int, str]], evidence: list[tuple[int, str]]) -> None:
+        t = self.chat.transcript
+
         def jump(index: int | None) -> None:
             if index is not None and 0 <= index < len(t.entries):
                 entry = t.entries[index]
+                self.action_pane("chat")
                 t.reveal(entry)
                 if entry.widget is None and entry.eid in t.evidence:
                     self.app.push_screen(EvidenceScreen(t.evidence[entry.eid]))
@@ -421,7 +435,6 @@ class MainScreen(Screen[None]):
         self._persona_label = choice.name or choice.id
         self.status.update_info(persona=self._persona_label, persona_color=choice.color)
         self._model_label = self.request.model or ""
-        self.query_one(TopBar).title = self._title_text()
         self.chat.border_title = self._title_text()
         self.notify(f"Persona: {safe.one_line(self._persona_label, 60)}", markup=False)
 
@@ -438,7 +451,7 @@ class MainScreen(Screen[None]):
         else:
             self.session = None if not self.chat_busy() else self.session
         self.status.update_info(mode=mode)
-        self.query_one(TopBar).title = self._title_text()
+        self.chat.border_title = self._title_text()
 
     def action_demo(self) -> None:
         if self.chat_busy():
@@ -462,33 +475,3 @@ class MainScreen(Screen[None]):
     def action_focus_prompt(self) -> None:
         self.action_pane("chat")
         self.chat.prompt.focus()
-
-    # -- things the palette and explorer use --------------------------------------------------------
-
-    def repo_files(self) -> list[str]:
-        return self.files
-
-    def mention(self, path: str) -> None:
-        self.action_pane("chat")
-        self.chat.prompt.mention(path)
-
-    def saved_sessions(self) -> list[tuple[str, str]]:
-        try:
-            from workbench.core.agent.session import list_sessions  # type: ignore[attr-defined]
-        except ImportError:
-            return []
-        try:
-            return [(str(s.id), str(getattr(s, "title", ""))) for s in list_sessions(self.request.workspace)]
-        except Exception:
-            return []
-
-    def resume_session(self, sid: str) -> None:
-        if self.chat_busy():
-            return
-        self.request.resume = sid
-        self.session = None
-        self.open_session()
-
-    @staticmethod
-    def workspace_label(path: Path) -> str:
-        return safe.one_line(path.name, 60)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from rich.table import Table
 from rich.text import Text
@@ -19,8 +20,12 @@ from workbench.tui.host import GrantRow, PersonaChoice
 from workbench.tui.widgets.evidence import EvidenceData, summary_line
 from workbench.tui.widgets.status import persona_style
 
-MODAL_CSS = """
-ModalScreen {
+
+class Dialog(ModalScreen[Any]):
+    """A centred box over the dimmed screen; every dialog here shares its look."""
+
+    DEFAULT_CSS = """
+    Dialog {
     align: center middle;
     & > Vertical {
         width: 90%;
@@ -32,15 +37,14 @@ ModalScreen {
         padding: 0 1;
     }
     & .hint { color: $text-muted; height: 1; }
-    & OptionList { height: 1fr; border: none; }
-}
-"""
+    & OptionList { height: 1fr; border: none; &:focus { border: none; } }
+    }
+    """
 
 
-class EvidenceScreen(ModalScreen[None]):
+class EvidenceScreen(Dialog):
     """The whole input and result of one call, in a read-only text view."""
 
-    DEFAULT_CSS = MODAL_CSS
     BINDINGS = [Binding("escape,q", "dismiss", "Close", id="evidence-view.close")]
 
     def __init__(self, data: EvidenceData) -> None:
@@ -62,10 +66,9 @@ class EvidenceScreen(ModalScreen[None]):
             yield Static("Esc closes · the text can be selected and copied", classes="hint")
 
 
-class OutlineScreen(ModalScreen[int | None]):
+class OutlineScreen(Dialog):
     """The turns of the conversation; Enter jumps to one."""
 
-    DEFAULT_CSS = MODAL_CSS
     BINDINGS = [Binding("escape", "dismiss(None)", "Close", id="outline.close")]
 
     def __init__(self, turns: list[tuple[int, str]], evidence: list[tuple[int, str]]) -> None:
@@ -105,10 +108,9 @@ def grants_table(rows: list[GrantRow]) -> Table:
     return table
 
 
-class LedgerScreen(ModalScreen[None]):
+class LedgerScreen(Dialog):
     """Standing grants of this session and project; `r` revokes the highlighted one."""
 
-    DEFAULT_CSS = MODAL_CSS
     BINDINGS = [
         Binding("escape,q", "dismiss", "Close", id="ledger.close"),
         Binding("r,delete", "revoke", "Revoke", id="ledger.revoke"),
@@ -157,10 +159,9 @@ class LedgerScreen(ModalScreen[None]):
         self.reload()
 
 
-class PersonaPicker(ModalScreen[PersonaChoice | None]):
+class PersonaPicker(Dialog):
     """Choose the persona for the next turn."""
 
-    DEFAULT_CSS = MODAL_CSS
     BINDINGS = [Binding("escape", "dismiss(None)", "Close", id="personas.close")]
 
     def __init__(self, choices: list[PersonaChoice], errors: list[str], current: str = "") -> None:

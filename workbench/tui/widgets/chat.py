@@ -9,6 +9,7 @@ from rich.console import Group
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.message import Message
 
 from workbench.core.approvals import ApprovalRequest, Decision
 from workbench.core.events import (
@@ -47,6 +48,13 @@ def error_renderable(ev: ErrorEvent) -> Text:
 
 
 class ChatPane(Vertical):
+    class Waiting(Message):
+        """An approval card is (or is no longer) waiting for the user."""
+
+        def __init__(self, waiting: bool) -> None:
+            super().__init__()
+            self.waiting = waiting
+
     DEFAULT_CSS = """
     ChatPane {
         height: 1fr;
@@ -181,9 +189,11 @@ class ChatPane(Vertical):
         card = ApprovalCard(request, future)
         self.transcript.add_approval(card)
         self.transcript.follow()
+        self.post_message(self.Waiting(True))
         try:
             return await future
         finally:
+            self.post_message(self.Waiting(False))
             if not future.done():
                 future.cancel()
             if card.decision is None and card.is_mounted:

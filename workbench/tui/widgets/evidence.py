@@ -36,7 +36,7 @@ class EvidenceData:
         return cls(eid, ev.call_id, ev.tool, dict(ev.input), "", ev, ev.agent_path)
 
 
-def summary_line(data: EvidenceData, expanded: bool, width_hint: int = 0) -> Text:
+def summary_line(data: EvidenceData, expanded: bool, width: int = 0) -> Text:
     """`▸ Bash  pytest -q · exit 0 · 2.1 s   E3` as a Text (all parts cleaned)."""
     fin = data.finished
     line = Text(no_wrap=True, overflow="ellipsis")
@@ -57,7 +57,13 @@ def summary_line(data: EvidenceData, expanded: bool, width_hint: int = 0) -> Tex
         if fin.decision and fin.decision not in ("allow", "allowed"):
             line.append(f" · {safe.one_line(fin.decision, 30)}", style="yellow")
         line.append(f" · {render.duration(fin.duration_ms)}", style="dim")
-    line.append(f"  {data.eid}", style="bold")
+    eid = Text(f"  {data.eid}", style="bold")
+    room = width - eid.cell_len
+    if width and line.cell_len > room:
+        line.truncate(max(10, room), overflow="ellipsis")
+    elif width:
+        line.append(" " * (room - line.cell_len))
+    line.append_text(eid)
     return line
 
 
@@ -134,7 +140,7 @@ class EvidenceCard(Widget, can_focus=True):
         self.refresh(layout=True)
 
     def render(self) -> RenderableType:
-        line = summary_line(self.data, self.expanded)
+        line = summary_line(self.data, self.expanded, self.content_region.width)
         if not self.expanded:
             return line
         from rich.padding import Padding

@@ -67,10 +67,16 @@ class PlanPanel(Vertical):
     PlanPanel {
         height: 1fr;
         & > .progress { height: 1; padding: 0 1; }
-        & > OptionList { height: 1fr; border: none; padding: 0; background: transparent; }
+        & > OptionList {
+            height: 1fr;
+            border: none;
+            padding: 0;
+            background: transparent;
+            &:focus { border: none; background-tint: $foreground 3%; }
+        }
         & > Input { display: none; }
         &.-editing > Input { display: block; }
-        & > .hint { height: 1; color: $text-muted; padding: 0 1; }
+        & > .hint { height: auto; color: $text-muted; padding: 0 1; }
     }
     """
 
@@ -95,7 +101,7 @@ class PlanPanel(Vertical):
         yield Static(progress_text(()), classes="progress")
         yield OptionList(id="plan-items")
         yield Input(placeholder="step (Enter saves, Esc cancels)", id="plan-edit")
-        yield Static(Text("a add · e edit · space check · ⇧↑↓ move"), classes="hint")
+        yield Static(Text("a add · e edit · x remove\nspace check · shift+↑↓ move"), classes="hint")
 
     def set_items(self, items: tuple[PlanItem, ...] | list[PlanItem]) -> None:
         """Show a plan (from the agent or a resume); does not post Changed."""

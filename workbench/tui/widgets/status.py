@@ -46,6 +46,7 @@ class StatusInfo:
     usage: UsageInfo = field(default_factory=UsageInfo)
     session_id: str = ""
     busy: bool = False
+    waiting: bool = False  # an approval card waits for the user
     note: str = ""
 
 
@@ -65,7 +66,10 @@ def cache_share(usage: UsageInfo) -> int | None:
 def status_text(info: StatusInfo, frame: int = 0, narrow: bool = False) -> Text:
     out = Text(no_wrap=True, overflow="ellipsis")
     out.append(" ")
-    out.append(SPINNER[frame % len(SPINNER)] if info.busy else "●", style=persona_style(info.persona_color))
+    if info.waiting:
+        out.append("◆", style="bold yellow")
+    else:
+        out.append(SPINNER[frame % len(SPINNER)] if info.busy else "●", style=persona_style(info.persona_color))
     if not narrow:
         out.append(" " + safe.one_line(info.persona, 40), style=persona_style(info.persona_color))
     if info.model:
@@ -82,6 +86,8 @@ def status_text(info: StatusInfo, frame: int = 0, narrow: bool = False) -> Text:
     out.append(f" · ${u.cost_usd:.3f}")
     if info.session_id and not narrow:
         out.append(f"  s:{short_id(info.session_id)}", style="dim")
+    if info.waiting:
+        out.append("  waiting for your answer", style="bold yellow")
     if info.note:
         out.append("  " + safe.one_line(info.note, 60), style="yellow")
     return out
@@ -107,8 +113,9 @@ class StatusBar(Widget):
         self._ticker = self.set_interval(0.12, self._tick, pause=True)
 
     def watch_info(self, old: StatusInfo, new: StatusInfo) -> None:
-        if self.is_mounted and old.busy != new.busy:
-            if new.busy:
+        spinning = old.busy and not old.waiting, new.busy and not new.waiting
+        if self.is_mounted and spinning[0] != spinning[1]:
+            if spinning[1]:
                 self._ticker.resume()
             else:
                 self._ticker.pause()
@@ -122,7 +129,7 @@ class StatusBar(Widget):
     def render(self) -> Text:
         narrow = self.size.width < 100
         left = status_text(self.info, self.frame, narrow)
-        right = Text("^p palette  F1 help ", style="dim")
+        right = Text("F1 help " if narrow else "^p palette  F1 help ", style="dim")
         width = self.size.width
         if left.cell_len + right.cell_len < width:
             left.append(" " * (width - left.cell_len - right.cell_len))

@@ -1,0 +1,77 @@
+"""Snapshots of the workbench at 80x24 and 160x48. Each docstring says what you should see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.tui.conftest import AppMaker
+from tests.tui.states import STATES
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]
+
+
+def check(snap_compare: Any, make_app: AppMaker, name: str, size: tuple[int, int]) -> None:
+    state = STATES[name]
+    app = make_app(state.turns, **state.extras)
+    assert snap_compare(app, terminal_size=size, run_before=state.drive)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_main_screen(snap_compare: Any, make_app: AppMaker, size: tuple[int, int]) -> None:
+    """The sample repo after one turn. Wide: explorer (src with A, NOTES.txt ?), chat (the prompt, Read/Grep/Bash
+    evidence lines E1-E3 with durations and exit 0, the answer in Markdown), plan 2/5 (✓ ✓ ▶ ○ ○); status bar with
+    backend-architect, claude-sonnet-4-5, default, 12.4k in (81% cached), $0.031. Narrow: only the chat, tabs
+    [1]files [2]chat [3]plan in the top bar with plan 2/5."""
+    check(snap_compare, make_app, "main", size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_edit_approval_card(snap_compare: Any, make_app: AppMaker, size: tuple[int, int]) -> None:
+    """An inline "Approval needed · Edit src/retry.py" card below the evidence: the coloured diff, the rule
+    "Edit asks in default mode", and keys [y] once [s] this session [a] always: Edit(src/retry.py) [n] deny…"""
+    check(snap_compare, make_app, "edit_approval", size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_shell_approval_card(snap_compare: Any, make_app: AppMaker, size: tuple[int, int]) -> None:
+    """A Bash approval card: the exact command, then one row per segment: ✓ pytest -q allowed by Bash(pytest:*),
+    ? git commit … asks by persona:git-approval; only [y] once and [n] deny, with a note that a persona rule guards
+    it and it cannot be remembered."""
+    check(snap_compare, make_app, "shell_approval", size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_plan_panel_mid_task(snap_compare: Any, make_app: AppMaker, size: tuple[int, int]) -> None:
+    """The plan pane in front (narrow: alone, tab [3]plan highlighted): 2/5 with a bar, two struck-through done
+    steps, "▶ Proposing a new policy" highlighted by the cursor, two pending ○ steps, and the key hints."""
+    check(snap_compare, make_app, "plan_mid_task", size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_symbol_outline(snap_compare: Any, make_app: AppMaker, size: tuple[int, int]) -> None:
+    """src/payments.py previewed with highlighting, and its outline beside it: class PaymentClient with
+    __init__, charge, refund, and def backoff_delay, each with its line number; the outline has focus."""
+    check(snap_compare, make_app, "symbol_outline", size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_ledger(snap_compare: Any, make_app: AppMaker, size: tuple[int, int]) -> None:
+    """The Grants dialog over the screen: Bash(pytest:*) session (you, turn 1) highlighted, Edit(src/**)
+    project (config.toml), and the hint "r revokes the highlighted grant · Esc closes"."""
+    check(snap_compare, make_app, "ledger", size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_persona_picker(snap_compare: Any, make_app: AppMaker, size: tuple[int, int]) -> None:
+    """The Personas dialog: four personas in their colours with scope and description; legacy-helper shows a
+    yellow ⚠ warning line; Enter chooses, Esc closes."""
+    check(snap_compare, make_app, "persona_picker", size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_api_error_state(snap_compare: Any, make_app: AppMaker, size: tuple[int, int]) -> None:
+    """After a failed turn: "retrying in 2 s (attempt 1): overloaded (529)" in yellow, then "✗ auth 401: invalid
+    x-api-key" in red with the hint about ANTHROPIC_API_KEY / ANTHROPIC_BASE_URL, then "turn ended: error"."""
+    check(snap_compare, make_app, "api_error", size)

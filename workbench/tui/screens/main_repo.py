@@ -1,0 +1,118 @@
+"""The repository side of the main screen: explorer, outline, preview, diff, finder, mentions, sessions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual.screen import Screen
+from textual.widgets import Static
+
+from workbench.tui import safe
+from workbench.tui.host import SessionRequest
+
+
+class RepoActions(Screen[None]):
+    """Handlers for the repo engineer's widgets; mixed into MainScreen."""
+
+    request: SessionRequest
+    files: list[str]
+
+    def mount_explorer(self) -> None:
+        """Mount the repo explorer and outline after the first frame (they load git and tree-sitter tooling)."""
+        root = self.request.workspace
+        try:
+            from workbench.tui.widgets.explorer import RepoExplorer
+            from workbench.tui.widgets.outline import SymbolOutline
+
+            widgets = [RepoExplorer(root, id="explorer"), SymbolOutline(root, id="outline")]
+        except Exception as exc:  # the pane degrades to a message; the rest of the screen works
+            self.query_one("#explorer-placeholder", Static).update(Text(f"explorer unavailable: {exc}"))
+            return
+        self.query_one("#explorer-placeholder").remove()
+        self.query_one("#explorer-pane").mount_all(widgets)
+
+    def _explorer(self) -> Any:
+        found = self.query("#explorer")
+        return found.first() if found else None
+
+    def on_repo_explorer_file_selected(self, event: Any) -> None:
+        outline = self.query("#outline")
+        if outline:
+            outline.first().show_file(event.path)  # type: ignore[attr-defined]
+        self.open_preview(event.path)
+
+    def on_repo_explorer_mention_requested(self, event: Any) -> None:
+        self.mention(event.path)
+
+    def on_repo_explorer_diff_requested(self, event: Any) -> None:
+        from workbench.tui.screens.repo_view import DiffScreen
+
+        self.app.push_screen(DiffScreen(self.request.workspace, event.path))
+
+    def on_repo_explorer_agent_history_requested(self, event: Any) -> None:
+        self.show_file_history(event.path)
+
+    def on_symbol_outline_jump_to_line(self, event: Any) -> None:
+        self.open_preview(event.path, event.line)
+
+    def open_preview(self, path: str, line: int | None = None) -> None:
+        from workbench.tui.screens.repo_view import PreviewScreen
+
+        self.app.push_screen(PreviewScreen(self.request.workspace, path, line))
+
+    def action_find_file(self) -> None:
+        from workbench.tui.screens.finder import FileFinder
+
+        def chosen(result: Any) -> None:
+            if result is None:
+                return
+            if result.action == "mention":
+                self.mention(result.path)
+            else:
+                self.open_preview(result.path)
+
+        self.app.push_screen(FileFinder(self.request.workspace, self.files or None), chosen)
+
+    def show_file_history(self, path: str) -> None:
+        """The evidence of every call that read or changed `path`, as an outline to jump through."""
+        t = self.chat.transcript  # type: ignore[attr-defined]
+        rows = []
+        for index, entry in enumerate(t.entries):
+            data = t.evidence.get(entry.eid or "")
+            fin = data.finished if data else None
+            if data and fin and (path in fin.files_read or path in fin.files_changed):
+                verb = "changed" if path in fin.files_changed else "read"
+                rows.append((index, f"{data.eid} {safe.one_line(data.tool, 30)} {verb}"))
+        if not rows:
+            self.notify(f"The agent has not touched {safe.one_line(path, 80)} in this session.", markup=False)
+            return
+        self._push_outline([], rows)  # type: ignore[attr-defined]
+
+    def repo_files(self) -> list[str]:
+        return self.files
+
+    def mention(self, path: str) -> None:
+        self.action_pane("chat")  # type: ignore[attr-defined]
+        self.chat.prompt.mention(path)  # type: ignore[attr-defined]
+
+    def saved_sessions(self) -> list[tuple[str, str]]:
+        try:
+            from workbench.core.session_store import list_sessions
+
+            rows = list_sessions(self.request.workspace)
+        except Exception:  # an unreadable store lists nothing rather than breaking the palette
+            return []
+        return [(s.id, f"{s.persona_id} · {s.turns} turns · {s.first_prompt}") for s in rows]
+
+    def resume_session(self, sid: str) -> None:
+        if self.chat_busy():  # type: ignore[attr-defined]
+            return
+        self.request.resume = sid
+        self.session = None
+        self.open_session()  # type: ignore[attr-defined]
+
+    @staticmethod
+    def workspace_label(path: Path) -> str:
+        return safe.one_line(path.name, 60)

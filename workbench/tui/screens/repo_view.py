@@ -1,0 +1,105 @@
+"""Full-size views opened from the explorer: a file preview with its outline, and a file's git diff."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Static
+
+from workbench.tui import safe
+
+
+class PreviewScreen(Screen[None]):
+    """The file with highlighting on the left, its symbols on the right; Enter on a symbol jumps."""
+
+    DEFAULT_CSS = """
+    PreviewScreen {
+        & > Horizontal { height: 1fr; }
+        & FilePreview { width: 3fr; }
+        & SymbolOutline { width: 1fr; min-width: 24; }
+        & > .hint { height: 1; color: $text-muted; padding: 0 1; }
+    }
+    """
+    BINDINGS = [
+        Binding("escape,q", "app.pop_screen", "Back", id="preview.close"),
+        Binding("at", "mention", "Mention", id="preview.mention"),
+    ]
+
+    def __init__(self, root: Path, path: str, line: int | None = None) -> None:
+        super().__init__()
+        self.root = root
+        self.path = path
+        self.line = line
+
+    def compose(self) -> ComposeResult:
+        from workbench.tui.widgets.outline import SymbolOutline
+        from workbench.tui.widgets.preview import FilePreview
+
+        with Horizontal():
+            yield FilePreview(self.root, id="preview")
+            yield SymbolOutline(self.root, id="preview-outline")
+        hint = f"{safe.one_line(self.path, 100)} · Esc back · @ mention · Enter on a symbol jumps"
+        yield Static(hint, classes="hint", markup=False)
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._load)
+
+    def _load(self) -> None:
+        from workbench.tui.widgets.outline import SymbolOutline
+        from workbench.tui.widgets.preview import FilePreview
+
+        preview = self.query_one(FilePreview)
+        preview.show_file(self.path, self.line)
+        preview.focus()
+        self.query_one(SymbolOutline).show_file(self.path)
+
+    def on_symbol_outline_jump_to_line(self, event: object) -> None:
+        from workbench.tui.widgets.preview import FilePreview
+
+        line = getattr(event, "line", None)
+        preview = self.query_one(FilePreview)
+        preview.show_file(getattr(event, "path", self.path), line if isinstance(line, int) else None)
+        preview.focus()
+
+    def action_mention(self) -> None:
+        self.app.pop_screen()
+        mention = getattr(self.app.screen, "mention", None)
+        if callable(mention):
+            mention(self.path)
+
+
+class DiffScreen(Screen[None]):
+    """`git diff` of one file."""
+
+    DEFAULT_CSS = """
+    DiffScreen {
+        & DiffView { height: 1fr; }
+        & > .hint { height: 1; color: $text-muted; padding: 0 1; }
+    }
+    """
+    BINDINGS = [Binding("escape,q", "app.pop_screen", "Back", id="diff.close")]
+
+    def __init__(self, root: Path, path: str) -> None:
+        super().__init__()
+        self.root = root
+        self.path = path
+
+    def compose(self) -> ComposeResult:
+        from workbench.tui.widgets.preview import DiffView
+
+        yield DiffView(self.root, id="diff")
+        yield Static(f"diff of {safe.one_line(self.path, 100)} · Esc back", classes="hint", markup=False)
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._load)
+
+    def _load(self) -> None:
+        from workbench.tui.widgets.preview import DiffView
+
+        view = self.query_one(DiffView)
+        view.show_diff(self.path)
+        view.focus()
