@@ -225,6 +225,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     errors = 0
     for persona in loaded.personas:
         shown = wanted.get(_resolved(Path(persona.source.path)))
+        if shown is None and "#" in persona.source.path:  # an entry of an --agents JSON file
+            base = wanted.get(_resolved(Path(persona.source.path.rsplit("#", 1)[0])))
+            shown = f"{base}#{persona.name}" if base else None
         if shown is None:
             continue
         for d in persona.diagnostics:

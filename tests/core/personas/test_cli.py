@@ -121,3 +121,13 @@ def test_untrusted_text_never_reaches_the_terminal_raw(tmp_path: Path) -> None:
     assert "\\x1b[31mred" in shown
     data = json.loads(run_cli("personas", "show", str(evil), "--json").stdout)
     assert data["description"].startswith("bad \x1b[31mred")  # the data itself is kept, only escaped on output
+
+
+def test_check_an_agents_json_file(tmp_path: Path) -> None:
+    path = tmp_path / "agents.json"
+    path.write_text(
+        json.dumps({"ok": {"description": "x", "prompt": "Hi."}, "bad": {"description": "y", "prompt": ""}})
+    )
+    proc = run_cli("personas", "check", str(path))
+    assert proc.returncode == 1
+    assert proc.stdout == f"{path}#bad:1: error E_EMPTY_PROMPT the body (the system prompt) is empty\n"

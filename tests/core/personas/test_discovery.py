@@ -119,3 +119,36 @@ def test_bundled_personas_load_cleanly(tmp_path: Path) -> None:
     reviewer = loaded.get("code-reviewer")
     assert reviewer is not None and reviewer.tools.granted == ["Read", "LS", "Glob", "Grep"]
     assert Path(architect.source.path).parent == paths.bundled_agents_dir()
+
+
+def test_agents_json_file(tmp_path: Path) -> None:
+    import json
+
+    spec = {
+        "reviewer": {
+            "description": "Reviews code.",
+            "prompt": "You review. Never run git commands without explicit user approval.",
+            "tools": ["Read", "Grep", "Bash(git diff:*)"],
+            "model": "opus",
+            "maxTurns": 5,
+        },
+        "empty": {"description": "x", "prompt": ""},
+        "broken": 3,
+    }
+    path = tmp_path / "agents.json"
+    path.write_text(json.dumps(spec))
+    loaded = discover(tmp_path, [path], include_defaults=False)
+    reviewer = loaded.get("reviewer")
+    assert reviewer is not None and reviewer.source.scope == "explicit"
+    assert reviewer.tools.granted == ["Read", "Grep", "Bash"] and reviewer.tools.rules == ["Bash(git diff:*)"]
+    assert reviewer.model.resolved == "claude-opus-5-5" and reviewer.max_turns == 5
+    assert [p.id for p in reviewer.policies] == ["git-approval"]
+    assert reviewer.system_prompt == spec["reviewer"]["prompt"]  # type: ignore[index]
+    empty = loaded.get("empty")
+    assert empty is not None and codes(empty.diagnostics) == ["E_EMPTY_PROMPT"] and empty.diagnostics[0].line is None
+    assert [(d.code, d.message) for _, d in loaded.failures] == [
+        ("E_JSON_NOT_MAPPING", "agent 'broken' is not an object")
+    ]
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"a": ')
+    assert [d.code for _, d in discover(tmp_path, [bad], include_defaults=False).failures] == ["E_JSON_INVALID"]

@@ -139,6 +139,13 @@ def discover(
             if real in seen:
                 continue
             seen.add(real)
+            if source.explicit_file and file.suffix.lower() == ".json":
+                from workbench.core.personas.agentsjson import load_agents_json
+
+                loaded_json, problems = load_agents_json(file, scope=source.scope, mcp_servers=mcp_servers)
+                result.personas.extend(loaded_json)
+                result.failures.extend((file, problem) for problem in problems)
+                continue
             persona = load_persona_file(file, scope=source.scope, mcp_servers=mcp_servers)
             fatal = next((d for d in persona.diagnostics if d.code in READ_ERRORS), None)
             if fatal is not None:
