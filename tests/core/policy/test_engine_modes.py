@@ -10,6 +10,7 @@ from tests.core.policy.conftest import MEMORY_POLICY, EngineFactory, bash, make_
 from workbench.core.approvals import Decision, Scope, Verdict
 from workbench.core.personas.loader import load_persona_file
 from workbench.core.policy.engine import tighten
+from workbench.core.tools.base import CallPreview, ToolKind
 
 A, Q, D = Verdict.ALLOW, Verdict.ASK, Verdict.DENY
 
@@ -179,3 +180,20 @@ def test_seed_001_persona_asks_for_save_memory(engine_for: EngineFactory, seeds_
     evaluation = run(engine, "SaveMemory", fact="x")
     assert evaluation.verdict is Q
     assert evaluation.request is not None and not evaluation.request.rememberable
+
+
+def test_many_file_reads_leave_secrets_out_but_deny_rules_deny_the_call(engine_for: EngineFactory) -> None:
+    engine = engine_for(deny=["Read(./config/**)"])
+    many = CallPreview(summary="Read 3 files", paths=(".env", "src/app.py", "README.md"))
+    evaluation = engine.evaluate("ReadManyFiles", ToolKind.READ, {"paths": ["."]}, many, call_id="c")
+    assert evaluation.verdict is A and ".env" in evaluation.reason
+    only = CallPreview(summary="Read 1 file", paths=(".env",))
+    assert engine.evaluate("ReadManyFiles", ToolKind.READ, {"paths": [".env"]}, only, call_id="c").verdict is D
+    denied = CallPreview(summary="Read 2 files", paths=("src/app.py", "config/settings.toml"))
+    assert engine.evaluate("ReadManyFiles", ToolKind.READ, {"paths": ["."]}, denied, call_id="c").verdict is D
+
+
+def test_bash_cwd_from_the_preview(engine_for: EngineFactory) -> None:
+    engine = engine_for()
+    preview = CallPreview(summary="Run", command="cat ../.env", meta={"cwd": "src"})
+    assert engine.evaluate("Bash", ToolKind.EXEC, {"command": "cat ../.env"}, preview, call_id="c").verdict is D

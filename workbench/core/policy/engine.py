@@ -125,7 +125,7 @@ class PolicyEngine:
         segments: tuple[SegmentVerdict, ...] = ()
         command = preview.command if preview.command is not None else args.get("command")
         if tool == "Bash" or (kind is ToolKind.EXEC and isinstance(command, str)):
-            draft, segments = self._bash(str(command or ""), args.get("cwd"))
+            draft, segments = self._bash(str(command or ""), preview.meta.get("cwd", args.get("cwd")))
         else:
             draft = self._tool(tool, kind, args, preview)
         draft = self._apply_mode(draft, kind, tool)
@@ -222,6 +222,7 @@ class PolicyEngine:
         outside: list[str] = []
         asked_by: str | None = None
         protected: str | None = None
+        skipped: list[str] = []
         for rel in paths:
             real = os.path.realpath(os.path.join(self.root, rel))
             inside = _relative(real, self.root)
@@ -234,6 +235,9 @@ class PolicyEngine:
             if not write and any(secrets.is_secret_path(r) for r in names):
                 explicit = self.rules.first(Verdict.ALLOW, target)
                 if explicit is None or explicit.specifier is None:
+                    if len(paths) > 1 and not all(_secret(p, self.root) for p in paths):
+                        skipped.append(rel)  # a folder or glob that takes in a secret: the tool leaves it out
+                        continue
                     return _Draft(Verdict.DENY, f"denied: {rel} is a secret file (allow it with {family}(./{rel}))",
                                   "secret-file", ["secret-file"])  # fmt: skip
                 matched.append(explicit.shown)
@@ -250,6 +254,7 @@ class PolicyEngine:
         reasons = [f"{tool} {', '.join(outside)}: outside the workspace"] if outside else []
         if protected is not None:
             reasons.append(f"{tool} {protected}: repository or workbench settings")
+        paths = tuple(p for p in paths if p not in skipped)
         targets = [Target(tool, path=os.path.realpath(os.path.join(self.root, p))) for p in paths]
         granted = [self.ledger.matches(t) for t in targets]
         allowed = [self.rules.first(Verdict.ALLOW, t) for t in targets]
@@ -259,7 +264,8 @@ class PolicyEngine:
             return _Draft(Verdict.ALLOW, f"allowed by {labels[0]}", labels[0], matched + labels,
                           insistent=bool(reasons), plan_ok=not write)  # fmt: skip
         if not write and not reasons:
-            return _Draft(Verdict.ALLOW, "reads inside the workspace", None, matched, plan_ok=True)
+            note = f" (secret files left out: {', '.join(skipped[:5])})" if skipped else ""
+            return _Draft(Verdict.ALLOW, f"reads inside the workspace{note}", None, matched, plan_ok=True)
         pattern = "\n".join(dict.fromkeys(_path_rule(family, p, self.root) for p in paths))
         proposals = {str(Scope.SESSION): pattern, str(Scope.PROJECT): pattern} if pattern else {}
         if not reasons:
@@ -344,6 +350,11 @@ def _segment_reason(outcome: SegmentOutcome) -> str:
 
 def _first_rule(outcomes: list[SegmentOutcome]) -> str | None:
     return next((o.verdict.rule for o in outcomes if o.verdict.rule), None)
+
+
+def _secret(rel: str, root: str) -> bool:
+    real = _relative(os.path.realpath(os.path.join(root, rel)), root)
+    return secrets.is_secret_path(rel) or (real is not None and secrets.is_secret_path(real))
 
 
 def _relative(path: str, root: str) -> str | None:
