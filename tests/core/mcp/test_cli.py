@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.core.mcp.conftest import BASIC, RAW, stdio, write_mcp_json
+from tests.core.mcp.conftest import RAW, stdio, write_mcp_json
 from workbench import paths
 from workbench.core.mcp.trust import decision
 
@@ -29,7 +29,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_list_untrusted_then_flag_then_trust(project: Path, tmp_path: Path) -> None:
     marker = tmp_path / "started"
-    write_mcp_json(project, {"proj": stdio(BASIC, "--marker", str(marker)), "raw": stdio(RAW)})
+    write_mcp_json(project, {"proj": stdio(RAW, "--marker", str(marker)), "raw": stdio(RAW)})
     user_file = paths.user_home() / ".claude.json"
     user_file.write_text(json.dumps({"mcpServers": {"user-raw": stdio(RAW), "broken": {"args": []}}}))
 
@@ -47,7 +47,7 @@ def test_list_untrusted_then_flag_then_trust(project: Path, tmp_path: Path) -> N
     data = json.loads(flagged.stdout)
     assert data["project_trusted"] is False
     servers = {s["name"]: s for s in data["servers"]}
-    assert servers["proj"]["status"] == "started" and "mcp__proj__echo" in servers["proj"]["tools"]
+    assert servers["proj"]["status"] == "started" and servers["proj"]["tools"] == ["mcp__proj__ping"]
     assert servers["raw"]["tools"] == ["mcp__raw__ping"] and len(servers["raw"]["errors"]) == 3
     assert marker.exists()
     marker.unlink()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.core.mcp.conftest import BASIC, stdio, write_mcp_json
+from tests.core.mcp.conftest import RAW, stdio, write_mcp_json
 from workbench import paths
 from workbench.cli.run import parser as run_parser
 from workbench.testing import MessagesPeer, reply, text, tool_use
@@ -37,7 +37,7 @@ def setup_project(tmp_path: Path) -> tuple[Path, Path, Path]:
     workspace.mkdir()
     subprocess.run(["git", "init", "-q", str(workspace)], check=True)
     marker = tmp_path / "server-started"
-    write_mcp_json(workspace, {"basic": stdio(BASIC, "--marker", str(marker))})
+    write_mcp_json(workspace, {"basic": stdio(RAW, "--marker", str(marker))})
     persona = tmp_path / "echoer.md"
     persona.write_text("---\nname: echoer\ndescription: echoes\ntools: Read, mcp__basic\n---\nYou echo.\n")
     paths.config_file().parent.mkdir(parents=True, exist_ok=True)
@@ -59,30 +59,30 @@ def run(peer: MessagesPeer, workspace: Path, persona: Path, *extra: str) -> subp
 
 def test_trusted_by_flag_call_allowed_by_rule_and_audited(tmp_path: Path) -> None:
     workspace, persona, marker = setup_project(tmp_path)
-    script = [reply(tool_use("mcp__basic__echo", {"text": "hello"}, id="toolu_h")), reply(text("It said hello."))]
+    script = [reply(tool_use("mcp__basic__ping", {}, id="toolu_h")), reply(text("It said pong."))]
     with MessagesPeer(script) as peer:
-        out = run(peer, workspace, persona, "--trust-project-mcp", "--allow", "mcp__basic__echo")
+        out = run(peer, workspace, persona, "--trust-project-mcp", "--allow", "mcp__basic__ping")
         requests = peer.message_requests
     assert out.returncode == 0, out.stderr
     summary = json.loads(out.stdout.strip().splitlines()[-1])
     [call] = summary["tool_calls"]
-    assert call["tool"] == "mcp__basic__echo" and call["is_error"] is False
-    assert "mcp__basic__echo" in requests[0].tool_names()
+    assert call["tool"] == "mcp__basic__ping" and call["is_error"] is False
+    assert "mcp__basic__ping" in requests[0].tool_names()
     results = [b for m in requests[1].messages for b in m.get("content", []) if b.get("type") == "tool_result"]
-    assert "hello" in json.dumps(results[-1]["content"])
+    assert "pong" in json.dumps(results[-1]["content"])
     assert marker.exists()
     [audit] = list(paths.data_dir().rglob("*.audit.jsonl"))
     records = [json.loads(line) for line in audit.read_text().splitlines()]
-    assert [r["tool"] for r in records] == ["mcp__basic__echo"]
+    assert [r["tool"] for r in records] == ["mcp__basic__ping"]
     pid = int(marker.read_text().split()[0])
     assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split(")")[-1][:3]
 
 
 def test_without_the_flag_no_project_server_starts(tmp_path: Path) -> None:
     workspace, persona, marker = setup_project(tmp_path)
-    script = [reply(tool_use("mcp__basic__echo", {"text": "hello"}, id="toolu_n")), reply(text("No tool."))]
+    script = [reply(tool_use("mcp__basic__ping", {}, id="toolu_n")), reply(text("No tool."))]
     with MessagesPeer(script) as peer:
-        out = run(peer, workspace, persona, "--allow", "mcp__basic__echo")
+        out = run(peer, workspace, persona, "--allow", "mcp__basic__ping")
         offered = peer.message_requests[0].tool_names()
     assert not marker.exists(), "a project server started without --trust-project-mcp"
     assert not any(name.startswith("mcp__") for name in offered)

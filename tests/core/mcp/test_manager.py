@@ -174,7 +174,7 @@ async def test_output_is_capped_like_any_tool() -> None:
 async def test_no_orphans_after_stop(tmp_path: Path) -> None:
     child_file = tmp_path / "child.pid"
     marker = tmp_path / "server.pid"
-    manager = McpManager([server("basic", stdio(BASIC, "--marker", str(marker), "--child", str(child_file)))])
+    manager = McpManager([server("raw", stdio(RAW, "--marker", str(marker), "--child", str(child_file)))])
     await manager.start()
     child = int(child_file.read_text())
     leader = int(marker.read_text())
@@ -197,7 +197,7 @@ async def test_stop_from_another_task() -> None:
 
 async def test_untrusted_project_starts_no_process(project: Path, tmp_path: Path) -> None:
     marker = tmp_path / "started.txt"
-    write_mcp_json(project, {"proj": stdio(BASIC, "--marker", str(marker))})
+    write_mcp_json(project, {"proj": stdio(RAW, "--marker", str(marker))})
     config = load_mcp_config(project, environ={})
     manager = McpManager(config, workspace=project, trust_project=False)
     await manager.start()
@@ -209,7 +209,7 @@ async def test_untrusted_project_starts_no_process(project: Path, tmp_path: Path
         assert manager.server_tools() == {}
         await asyncio.sleep(0.3)
         assert not marker.exists(), "a server from an untrusted project was started"
-        refused = await manager.call("mcp__proj__echo", {"text": "x"})
+        refused = await manager.call("mcp__proj__ping", {})
         assert refused.is_error and "project not trusted" in refused.content
     finally:
         await manager.stop()
@@ -221,7 +221,7 @@ async def test_untrusted_project_starts_no_process(project: Path, tmp_path: Path
 
 async def test_env_expansion_reaches_the_server(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MCP_TEST_MARKER_DIR", str(tmp_path))
-    write_mcp_json(project, {"basic": stdio(BASIC, "--marker", "${MCP_TEST_MARKER_DIR}/from-env.txt")})
+    write_mcp_json(project, {"raw": stdio(RAW, "--marker", "${MCP_TEST_MARKER_DIR}/from-env.txt")})
     async with McpManager(load_mcp_config(project), workspace=project, trust_project=True) as manager:
         assert manager.statuses()[0].status == "started"
     assert (tmp_path / "from-env.txt").exists()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.core.mcp.conftest import BASIC, STANDINS, stdio, write_mcp_json
+from tests.core.mcp.conftest import RAW, STANDINS, stdio, write_mcp_json
 from workbench.core.mcp.integration import attach_mcp, grant_allows, open_mcp
 from workbench.core.personas.loader import load_persona_file
 from workbench.core.tools.base import Tool
@@ -73,12 +73,12 @@ def write_persona(folder: Path, name: str, tools: str | None) -> Path:
 
 
 async def test_grants_include_and_exclude_mcp_tools(project: Path, tmp_path: Path) -> None:
-    write_mcp_json(project, {"basic": stdio(BASIC), "other": stdio(STANDINS, "context7")})
+    write_mcp_json(project, {"basic": stdio(RAW), "other": stdio(STANDINS, "context7")})
     manager = await open_mcp(project, trust_project=True)
     try:
         servers = manager.server_tools()
         cases = {
-            "exact": ("Read, mcp__basic__echo", ["mcp__basic__echo"]),
+            "exact": ("Read, mcp__basic__ping", ["mcp__basic__ping"]),
             "server": ("Read, mcp__basic", [t.name for t in manager.tools() if t.name.startswith("mcp__basic__")]),
             "star": ("mcp__other__*", ["mcp__other__resolve-library-id", "mcp__other__get-library-docs"]),
             "none": ("Read, Grep", []),

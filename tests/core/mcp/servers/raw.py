@@ -2,11 +2,18 @@
 
 It offers one good tool (`ping`) and tools whose input schemas are unusable, which the SDK's server side
 refuses to send; a server written in another language can still send them, so the client must cope.
+It starts fast (no SDK import), so tests that only need some real server use it.
+
+Options: --marker FILE (append this process id on start), --child FILE (start a long `sleep` in this
+process group and write its pid).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
+import subprocess
 import sys
 from typing import Any
 
@@ -33,6 +40,17 @@ def reply(message_id: Any, result: dict[str, Any] | None = None, error: dict[str
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--marker")
+    parser.add_argument("--child")
+    opts = parser.parse_args()
+    if opts.marker:
+        with open(opts.marker, "a", encoding="utf-8") as handle:
+            handle.write(f"{os.getpid()}\n")
+    if opts.child:
+        child = subprocess.Popen(["sleep", "600"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+        with open(opts.child, "w", encoding="utf-8") as handle:
+            handle.write(f"{child.pid}\n")
     print("raw test server starting (a log line on stdout)", flush=True)
     for line in sys.stdin:
         if not line.strip():
