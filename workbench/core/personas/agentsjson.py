@@ -36,6 +36,7 @@ def load_agents_json(
     *,
     scope: str = "explicit",
     mcp_servers: Mapping[str, Sequence[str] | None] | None = None,
+    models: Mapping[str, str] | None = None,
 ) -> tuple[list[Persona], list[Diagnostic]]:
     """Personas from one `--agents` JSON file, and the file-level failures (bad JSON, wrong shape)."""
     raw, error, mtime = read_persona_bytes(path)
@@ -65,7 +66,12 @@ def load_agents_json(
         body = prompt if isinstance(prompt, str) else ""
         text = f"---\n{front}---\n\n{body}\n"
         persona = parse_persona(
-            text.encode("utf-8"), Path(f"{path}#{name}"), scope=scope, mtime=mtime, mcp_servers=mcp_servers
+            text.encode("utf-8"),
+            Path(f"{path}#{name}"),
+            scope=scope,
+            mtime=mtime,
+            mcp_servers=mcp_servers,
+            models=models,
         )
         persona.diagnostics = [dataclasses.replace(d, line=None) for d in persona.diagnostics]
         personas.append(persona)

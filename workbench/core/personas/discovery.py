@@ -122,6 +122,9 @@ def discover(
     include_defaults: bool = True,
 ) -> LoadSet:
     """Load every persona visible from `cwd`, plus `extra` files and folders (explicit: highest precedence)."""
+    from workbench.core.models import model_table
+
+    models = model_table()  # read the config once for the whole set
     sources = [Source(Path(p), "explicit", explicit_file=not Path(p).is_dir()) for p in extra]
     if include_defaults:
         sources += default_sources(cwd)
@@ -142,11 +145,13 @@ def discover(
             if source.explicit_file and file.suffix.lower() == ".json":
                 from workbench.core.personas.agentsjson import load_agents_json
 
-                loaded_json, problems = load_agents_json(file, scope=source.scope, mcp_servers=mcp_servers)
+                loaded_json, problems = load_agents_json(
+                    file, scope=source.scope, mcp_servers=mcp_servers, models=models
+                )
                 result.personas.extend(loaded_json)
                 result.failures.extend((file, problem) for problem in problems)
                 continue
-            persona = load_persona_file(file, scope=source.scope, mcp_servers=mcp_servers)
+            persona = load_persona_file(file, scope=source.scope, mcp_servers=mcp_servers, models=models)
             fatal = next((d for d in persona.diagnostics if d.code in READ_ERRORS), None)
             if fatal is not None:
                 result.failures.append((file, fatal))

@@ -81,7 +81,8 @@ def extract(
 ) -> Extracted:
     found = Extracted()
     lines = _lines(body, first_line)
-    git_lines = [(n, t) for n, t, fenced in lines if not fenced and _GIT.search(t)]
+    prose = [(n, t, t.lower()) for n, t, fenced in lines if not fenced]  # cheap substring tests gate the regexes
+    git_lines = [(n, t) for n, t, low in prose if "git" in low and _GIT.search(t)]
     if git_lines:
         found.policies.append(
             PolicyRule(
@@ -93,11 +94,11 @@ def extract(
                 " | ".join(_clean(t) for _, t in git_lines[:4]),
             )
         )
-    audit = [(n, t) for n, t, fenced in lines if not fenced and (_AUDIT.search(t) or _AUDIT_HEADING.match(t.strip()))]
+    audit = [(n, t) for n, t, low in prose if "audit" in low and (_AUDIT.search(t) or _AUDIT_HEADING.match(t.strip()))]
     if audit:
         found.policies.append(PolicyRule("audit-log", "audit", (), False, audit[0][0], _clean(audit[0][1])))
     memory = [
-        (n, t) for n, t, fenced in lines if not fenced and _SAVE_MEMORY.search(t) and _SAVE_MEMORY_LIMIT.search(t)
+        (n, t) for n, t, low in prose if "memory" in low and _SAVE_MEMORY.search(t) and _SAVE_MEMORY_LIMIT.search(t)
     ]
     if memory:
         found.policies.append(
@@ -163,6 +164,8 @@ def referenced_paths(lines: list[tuple[int, str, bool]], base_dir: Path | None) 
     seen: set[str] = set()
     for n, text, fenced in lines:
         if fenced:
+            continue
+        if "/" not in text:
             continue
         for match in _PATH.finditer(text):
             if _HTTP_VERB.search(text[: match.start()]):
