@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import time
 from pathlib import Path
 
@@ -262,3 +264,18 @@ async def test_secrets_in_results_are_redacted() -> None:
     async with McpManager([server("basic", stdio(BASIC))]) as manager:
         result = await manager.call("mcp__basic__echo", {"text": f"the token is {token}"})
     assert token not in result.content and "[REDACTED]" in result.content
+
+
+async def test_a_server_that_dies_between_calls_shows_as_failed(tmp_path: Path) -> None:
+    marker = tmp_path / "pid"
+    async with McpManager([server("raw", stdio(RAW, "--marker", str(marker)))]) as manager:
+        assert manager.statuses()[0].status == "started"
+        os.kill(int(marker.read_text().split()[0]), signal.SIGKILL)
+        deadline = time.monotonic() + 5
+        while manager.statuses()[0].status == "started" and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        [status] = manager.statuses()
+        assert status.label == "failed: exited (killed by SIGKILL)"
+        assert manager.server_tools() == {}
+        result = await manager.call("mcp__raw__ping", {})
+        assert result.is_error and "killed by SIGKILL" in result.content

@@ -215,7 +215,9 @@ class McpManager:
                         "name": tool.name,
                         "description": tool.description,
                         "inputSchema": tool.input_schema,
-                        "annotations": tool.annotations.model_dump(exclude_none=True) if tool.annotations else None,
+                        "annotations": (
+                            tool.annotations.model_dump(by_alias=True, exclude_none=True) if tool.annotations else None
+                        ),
                     }
                 )
             cursor = page.next_cursor
@@ -306,6 +308,7 @@ class McpManager:
         """For the persona loader (`mcp_servers=`): each server that can run, keyed by its normalised name,
         with its tools' normalised names once started, or None while still unknown. Servers that will not
         start (untrusted project, failed) are left out, so a persona's grant of them shows as unavailable."""
+        self._check_alive()
         out: dict[str, list[str] | None] = {}
         for server in self._servers.values():
             key = normalize(server.config.name)
@@ -318,7 +321,15 @@ class McpManager:
     def _may_start(self, server: _Server) -> bool:
         return self.trust_project or not server.config.needs_trust
 
+    def _check_alive(self) -> None:
+        """A stdio server that died between calls is failed now, not at its next call."""
+        for server in self._servers.values():
+            if server.status == "started" and server.info.returncode is not None:
+                server.status = "failed"
+                server.reason = server.crash_text()
+
     def statuses(self) -> list[ServerStatus]:
+        self._check_alive()
         rows = []
         for server in self._servers.values():
             config = server.config
