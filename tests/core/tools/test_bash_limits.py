@@ -141,3 +141,10 @@ async def test_many_commands_in_parallel_do_not_mix(registry: ToolRegistry, ctx:
     assert bash is not None
     results = await asyncio.gather(*(bash.run({"command": f"echo job{i}"}, ctx) for i in range(8)))
     assert [r.content for r in results] == [f"job{i}" for i in range(8)]
+
+
+async def test_escape_sequences_and_progress_redraws_are_cleaned(call: Caller) -> None:
+    cmd = r"printf '\033[31mred\033[0m\n10%%\r50%%\r100%%\n\033]0;title\007bell\007 done\n'"
+    result = await call("Bash", {"command": cmd})
+    assert result.content == "red\n100%\nbell done"
+    assert "\x1b" not in result.content and "\r" not in result.content

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from workbench.core.secrets import MARK, is_secret_path, redact
+from workbench.core.tools.base import ToolError
 from workbench.core.tools.bash import scrub_env
 from workbench.core.tools.context import ToolContext, ToolSettings
 from workbench.core.tools.registry import build_registry
@@ -201,3 +202,22 @@ def test_scrub_env_keeps_the_basics() -> None:
     assert env["PATH"] == "/bin" and env["HOME"] == "/h" and env["LANG"] == "C" and env["SSH_AUTH_SOCK"] == "/s"
     assert "ANTHROPIC_BASE_URL" not in env
     assert os.environ.get("ANTHROPIC_API_KEY") is None  # the suite's isolation holds
+
+
+async def test_secret_files_cannot_be_edited_even_without_read_before_edit(secrets_in: Path) -> None:
+    ctx = ToolContext(secrets_in, settings=ToolSettings(require_read_before_edit=False))
+    reg = build_registry()
+    for name, args in [
+        ("Edit", {"file_path": ".env", "old_string": "ANTHROPIC", "new_string": "X"}),
+        ("Write", {"file_path": ".env", "content": "X=1\n"}),
+        ("MultiEdit", {"file_path": "id_rsa", "edits": [{"old_string": "AAAA", "new_string": "B"}]}),
+    ]:
+        tool = reg.get(name)
+        assert tool is not None
+        with pytest.raises(ToolError, match="secret"):
+            await tool.preview(args, ctx)
+    assert TOKEN in (secrets_in / ".env").read_text()
+    write = reg.get("Write")
+    assert write is not None
+    created = await write.run({"file_path": "new/.env", "content": "PLACEHOLDER=1\n"}, ctx)
+    assert created.files_changed == ("new/.env",)  # creating one is an ordinary (approved) write

@@ -23,7 +23,7 @@ from workbench.core.tools.base import CallPreview, Tool, ToolError, ToolKind, To
 from workbench.core.tools.common import ctx_of, opt_int, opt_str, req_str
 from workbench.core.tools.context import ToolContext
 from workbench.core.tools.fence import Resolved
-from workbench.core.tools.limits import cap_text, decode
+from workbench.core.tools.limits import cap_text, clean_terminal_output, decode
 
 CHUNK = 65536
 DRAIN_AFTER_EXIT_S = 0.5  # how long to wait for the pipe to close once the command has exited
@@ -47,6 +47,7 @@ def scrub_env(base: Mapping[str, str]) -> dict[str, str]:
             "GIT_EDITOR": "true",
             "EDITOR": "true",
             "DEBIAN_FRONTEND": "noninteractive",
+            "NO_COLOR": "1",
         }
     )
     env.setdefault("TERM", "dumb")
@@ -191,6 +192,7 @@ class Bash(Tool):
         code = None if timed_out else status
         elapsed = time.monotonic() - started
         body = out.text("redirect the output to a file and Read or Grep it, or pipe through head/tail")
+        body = clean_terminal_output(body)
         body = redact(cap_text(body, c.limits.max_output_chars + 400, "see above", keep_tail=True))
         if timed_out:
             notes.append(f"timed out after {timeout_s:g} s; the command and its children were killed")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from workbench.core.secrets import redact
+from workbench.core.secrets import is_secret_path, redact
 from workbench.core.tools.base import CallPreview, Tool, ToolError, ToolKind, ToolResult
 from workbench.core.tools.common import ctx_of, opt_bool, opt_int, req_str
 from workbench.core.tools.context import ToolContext
@@ -88,6 +88,9 @@ class Current:
 def load_current(ctx: ToolContext, res: Resolved) -> Current:
     if not os.path.lexists(res.real):
         return Current(res, None)
+    if is_secret_path(res.rel) and not ctx.settings.read_secrets:
+        # The diff on the approval card would show the file's secrets.
+        raise ToolError(f"editing {res.rel} is denied: it looks like a secret or credential file")
     st = check_regular_file(res.real, res.rel, ctx.limits)
     data = read_bytes_nofollow(res.real)
     if looks_binary(data):

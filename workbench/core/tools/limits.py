@@ -8,6 +8,7 @@ is read; invalid UTF-8 is replaced, never a crash.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,6 +65,26 @@ def cap_text(text: str, limit: int, hint: str, *, keep_tail: bool = False) -> st
 def _marker(cut: str, hint: str) -> str:
     lines = cut.count("\n")
     return f"[… output cut: {len(cut):,} more characters ({lines:,} lines) not shown; {hint}]"
+
+
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor movement
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC: titles, hyperlinks
+    r"|\x1b[@-Z\\-_]"  # other two-byte escapes
+)
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CARRIAGE = re.compile(r"[^\n]*\r(?!\n)")
+
+
+def clean_terminal_output(text: str) -> str:
+    """Command output as plain text: escape sequences removed, progress lines redrawn with '\\r' reduced to
+    their last state, other control characters dropped (they mean nothing to the model and must not reach
+    a terminal raw)."""
+    if "\x1b" in text:
+        text = _ESCAPES.sub("", text)
+    if "\r" in text:
+        text = _CARRIAGE.sub("", text.replace("\r\n", "\n"))
+    return _CONTROLS.sub("", text)
 
 
 def decode(data: bytes) -> str:
