@@ -64,7 +64,9 @@ async def test_offered_tools_are_granted_and_runnable(
     assert result["persona_id"].startswith("backend-architect")
 
 
-def test_seed_000_git_rule_holds_inside_compound_commands(seeds_dir: Path, tmp_path: Path) -> None:
+async def test_seed_000_git_rule_holds_inside_compound_commands(
+    seeds_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_env: Path
+) -> None:
     repo = git_repo(tmp_path / "repo")
     commands = [
         "echo ok && git status",
@@ -75,33 +77,28 @@ def test_seed_000_git_rule_holds_inside_compound_commands(seeds_dir: Path, tmp_p
         "echo plain",
     ]
     calls = [tool_use("Bash", {"command": c}, id=f"toolu_{i}") for i, c in enumerate(commands)]
+    out, err = io.StringIO(), io.StringIO()
     with MessagesPeer([reply(*calls), reply(text("Some commands were refused."))]) as peer:
-        done = run_cli(
-            [
-                "run",
-                "run them",
-                "--persona",
-                str(seeds_dir / "000_5a8db1f8ea2aebb8.txt"),
-                "--cwd",
-                str(repo),
-                "--allow",
-                "Bash",
-                "--output-format",
-                "stream-json",
-            ],
-            base_url=peer.url,
-            home=tmp_path / "home",
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", peer.url)
+        opts = RunOptions(
+            prompt="run them",
+            cwd=repo,
+            persona=str(seeds_dir / "000_5a8db1f8ea2aebb8.txt"),
+            allow=["Bash"],
+            output_format="stream-json",
         )
+        code = await headless.run(opts, out, err)
         results = peer.message_requests[1].messages[2]["content"]
-    assert done.returncode == 3, done.stderr  # completed, but calls were denied
+    home = isolated_env
+    assert code == 3, err.getvalue()  # completed, but calls were denied
     for result in results[:-1]:
         assert result.get("is_error") is True and "was not run" in result["content"], result
         assert "git" in result["content"]
     assert results[-1]["content"].startswith("plain") and not results[-1].get("is_error")
-    events = [json.loads(line) for line in done.stdout.splitlines()]
+    events = [json.loads(line) for line in out.getvalue().splitlines()]
     asked = [e for e in events if e["type"] == "approval_requested"]
     assert len(asked) == 5 and all(e["request"]["rememberable"] is False for e in asked)
-    audit = next(sessions_folder(tmp_path / "home").glob("*.audit.jsonl"))
+    audit = next(sessions_folder(home).glob("*.audit.jsonl"))
     records = [json.loads(line) for line in audit.read_text().splitlines()]
     assert [r["input"]["command"] for r in records] == commands
     assert all(any("git" in m for m in r["policy"]["matched"]) for r in records[:-1])

@@ -197,3 +197,16 @@ async def test_cache_markers_on_tools_system_and_newest_messages(tmp_path: Path)
     assert second.body["system"] == first.body["system"]
     assert "cache_control" not in h.history[0]["content"][-1]  # the stored history stays clean
     assert second.cache is not None and second.cache.cache_read_tokens > 0
+
+
+async def test_a_tool_call_cut_by_max_tokens_gets_a_result(tmp_path: Path) -> None:
+    script = [
+        reply(text("I will read"), tool_use("Cat", {"file_path": "a.txt"}, id="toolu_cut"), stop_reason="max_tokens")
+    ]
+    with MessagesPeer(script) as peer:
+        async with harness(peer.url, [CatTool(tmp_path)]) as h:
+            _, outcome = await h.turn("go")
+    assert outcome.stop_reason == "max_tokens" and outcome.tool_calls == []
+    result = h.history[-1]["content"][0]
+    assert result["tool_use_id"] == "toolu_cut" and result["is_error"] is True
+    assert "stop reason max_tokens" in result["content"]

@@ -37,6 +37,7 @@ from workbench.core.events import (
 )
 
 CANCELLED_RESULT = "Cancelled by the user before this tool call finished."
+UNFINISHED_RESULT = "Not run: the response ended (stop reason {stop}) before this tool call was complete."
 
 
 class CallExecutor(Protocol):
@@ -176,6 +177,11 @@ class AgentLoop:
                 if stop == "pause_turn":
                     continue
                 if stop != "tool_use" or not pending:
+                    if pending:  # e.g. max_tokens cut a call short: it was never run
+                        self.commit(
+                            {"role": "user", "content": self._results(pending, UNFINISHED_RESULT.format(stop=stop))}
+                        )
+                        pending = {}
                     outcome.stop_reason = stop
                     return
                 for block in message.content:
@@ -195,13 +201,11 @@ class AgentLoop:
                 self.commit({"role": "user", "content": self._results(pending)})
 
     @staticmethod
-    def _results(pending: dict[str, ToolCallFinished | None]) -> list[dict[str, Any]]:
+    def _results(pending: dict[str, ToolCallFinished | None], missing: str = CANCELLED_RESULT) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
         for call_id, finished in pending.items():
             if finished is None:
-                out.append(
-                    {"type": "tool_result", "tool_use_id": call_id, "content": CANCELLED_RESULT, "is_error": True}
-                )
+                out.append({"type": "tool_result", "tool_use_id": call_id, "content": missing, "is_error": True})
             else:
                 block: dict[str, Any] = {
                     "type": "tool_result",
