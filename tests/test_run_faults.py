@@ -75,3 +75,12 @@ async def test_record_writes_a_cassette(repo: Path, tmp_path: Path, monkeypatch:
     lines = [json.loads(line) for line in cassette.read_text().splitlines()]
     exchanges = [r for r in lines if r.get("kind") == "exchange"]
     assert len(exchanges) == 1 and "Recorded." in exchanges[0]["response"]["body"]
+
+
+async def test_piped_text_output_has_no_half_answer_after_a_retry(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with MessagesPeer([cut(1200, "chunked"), reply(text("The whole answer, once."))]) as peer:
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", peer.url)
+        out, err = io.StringIO(), io.StringIO()
+        code = await headless.run(RunOptions(prompt="go", cwd=repo), out, err)
+    assert code == 0 and out.getvalue() == "The whole answer, once.\n"
+    assert "retrying" in err.getvalue()

@@ -185,10 +185,15 @@ def exit_code(done: TurnDone | None, denied: int) -> int:
 
 
 class Printer:
-    """Writes events in the chosen format; text goes to `out`, progress notes to `err`."""
+    """Writes events in the chosen format; text goes to `out`, progress notes to `err`.
 
-    def __init__(self, fmt: str, out: TextIO, err: TextIO) -> None:
+    Text streams as it arrives only on a terminal; into a pipe or file each response is written once it is
+    complete, so a retried request never leaves a half answer in a script's output.
+    """
+
+    def __init__(self, fmt: str, out: TextIO, err: TextIO, *, stream: bool | None = None) -> None:
         self.fmt = fmt
+        self.stream = out.isatty() if stream is None else stream
         self.out = out
         self.err = err
         self.calls: list[ToolCallFinished] = []
@@ -221,13 +226,18 @@ class Printer:
         self.err.flush()
 
     def _text(self, event: Event) -> None:
-        if isinstance(event, TextDelta):
+        if isinstance(event, TextDelta) and self.stream:
             self.out.write(terminal_safe(event.text))
             self.out.flush()
             self._open_line = not event.text.endswith("\n")
-        elif isinstance(event, AssistantText) and self._open_line:
-            self.out.write("\n")
-            self._open_line = False
+        elif isinstance(event, AssistantText):
+            if not self.stream:
+                self.out.write(terminal_safe(event.text))
+                self._open_line = not event.text.endswith("\n")
+            if self._open_line:
+                self.out.write("\n")
+                self.out.flush()
+                self._open_line = False
         elif isinstance(event, ToolCallFinished):
             status = "error" if event.is_error else "ok"
             first = event.output.splitlines()[0][:160] if event.is_error and event.output.strip() else ""
