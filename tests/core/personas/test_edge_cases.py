@@ -214,6 +214,7 @@ def test_19_specifiers_are_kept_whole_and_become_rules(tmp_path: Path) -> None:
     p = load("19_specifiers.md")
     assert p.tools.granted == ["Read", "Bash", "Agent"]
     assert p.tools.rules == ["Bash(git status:*)", "Agent(worker, researcher)", "Bash(npm run test *)"]
+    assert p.tools.scoped == ["Bash", "Agent"]  # Read is listed bare
     assert [m[0] for m in p.agent_mentions] == ["worker", "researcher"]
     loaded = discover(tmp_path, [EDGE / "19_specifiers.md"], include_defaults=False)
     missing = [d.data["agent"] for d in loaded.personas[0].diagnostics if d.code == "W_MISSING_AGENT"]

@@ -68,10 +68,12 @@ class _Builder:
         self.aliases: dict[str, str] = {}
         self.diags: list[Diagnostic] = []
         self.agent_refs: list[tuple[str, int | None]] = []
+        self.bare: set[str] = set()  # canonical names listed without a specifier
         self._missing_servers: set[str] = set()
 
     def all_tools(self) -> None:
         self.granted = list(CANONICAL_TOOLS)
+        self.bare.update(CANONICAL_TOOLS)
         self.mcp = [f"mcp__{s}" for s in self.servers]
 
     def add(self, entry: str, line: int | None) -> None:
@@ -106,6 +108,8 @@ class _Builder:
             self.granted.append(tool.canonical)
         if tool.rule and tool.rule not in self.rules:
             self.rules.append(tool.rule)
+        if tool.specifier is None:
+            self.bare.add(tool.canonical)
         if tool.canonical == "Agent" and tool.specifier:
             self.agent_refs.extend((a.strip(), line) for a in tool.specifier.split(",") if a.strip())
 
@@ -286,6 +290,7 @@ def resolve_grant(
         advisory_tools=[],
         inherit_all=declared in ("absent", "all"),
         aliases_used=builder.aliases,
+        scoped=[g for g in granted if g not in builder.bare],
     )
     result = GrantResult(grant, builder.diags, policies, agent_refs=builder.agent_refs)
     if declared == "list" and not grant.granted and not grant.mcp:
@@ -347,6 +352,7 @@ def _apply_conflict(
     grant = result.grant
     if conflict == "strict":
         grant.granted = [g for g in grant.granted if g in body_names]
+        grant.scoped = [g for g in grant.scoped if g in grant.granted]
         grant.mcp = [m for m in grant.mcp if m in body_names or mcp_covered(m, body_names)]
         message = "tool_conflict=strict: only tools named in both the frontmatter and the body are granted"
         result.diagnostics.append(Diagnostic("I_TOOL_CONFLICT_STRICT", Severity.INFO, message, line))
@@ -358,6 +364,7 @@ def _apply_conflict(
     for entry, entry_line in body_tools.entries:
         builder.add(entry, entry_line)
     grant.granted = sorted(builder.granted, key=canonical_sort_key)
+    grant.scoped = [g for g in grant.granted if g not in builder.bare]
     grant.mcp = sorted(builder.mcp)
     grant.unavailable = builder.unavailable
     grant.advisory_tools = [n for n in grant.advisory_tools if n not in grant.granted and n not in grant.mcp]

@@ -70,6 +70,9 @@ class ToolGrant:
     advisory_tools: list[str]  # tools named only in the body of a file with a frontmatter grant
     inherit_all: bool = False  # declared absent or "*": every available tool, MCP included
     aliases_used: dict[str, str] = field(default_factory=dict)  # foreign name -> canonical
+    # Tools listed only with specifiers (`Bash(git status:*)` and no bare `Bash`): a call must match one of
+    # their `rules`, anything else is outside the grant.
+    scoped: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -83,6 +86,7 @@ class ToolGrant:
             "advisory_tools": list(self.advisory_tools),
             "inherit_all": self.inherit_all,
             "aliases_used": dict(self.aliases_used),
+            "scoped": list(self.scoped),
         }
 
 
