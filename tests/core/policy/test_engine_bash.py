@@ -3,6 +3,7 @@ flags, secrets, hidden characters, proposals that never widen, and requests boun
 
 from __future__ import annotations
 
+import subprocess
 import time
 from pathlib import Path
 
@@ -366,3 +367,40 @@ def test_bypass_keeps_asking_for_what_it_cannot_see_when_a_persona_guards_comman
         assert bash(plain, command).verdict is A, command
     for command in ('echo "$(git push', "ls \u202e"):
         assert bash(plain, command).verdict is Q, command
+
+
+ESCAPES = [
+    "echo x > ../proj_evil/keep.txt",
+    "cp README.md ../proj_evil/keep.txt",
+    "echo ok && rm ../proj_evil/keep.txt",
+    "cd .. && echo x > proj_evil/keep.txt",
+    "cd $(echo ..) && echo x > proj_evil/keep.txt",
+    "cd src && echo x > ../../proj_evil/keep.txt",
+    "echo x | tee ../proj_evil/keep.txt",
+    "ln -sf ../proj_evil/keep.txt l && echo x > l",
+    "mkdir -p d && cd d && cd ../.. && touch proj_evil/new",
+    "echo x > $(echo ../proj_evil/keep.txt)",
+    "F=../proj_evil/keep.txt; echo x > $F",
+    "cp -t ../proj_evil README.md",
+    "echo x >> ~/../$(whoami)/.profile",
+]
+
+
+def test_commands_the_policy_lets_run_change_nothing_outside(
+    engine_for: EngineFactory, workspace: Path, outside: Path
+) -> None:
+    """Run every escape attempt the policy allows, for real, and check the sibling folder afterwards."""
+    rules = ["Bash(echo:*)", "Bash(cp:*)", "Bash(rm:*)", "Bash(cd:*)", "Bash(tee:*)", "Bash(ln:*)", "Bash(mkdir:*)",
+             "Bash(touch:*)"]  # fmt: skip
+    engine = engine_for(allow=rules)
+    before = tree(outside)
+    ran = []
+    for command in ESCAPES:
+        evaluation = bash(engine, command)
+        if evaluation.verdict is A:
+            subprocess.run(["bash", "-c", command], cwd=workspace, timeout=10, capture_output=True, check=False)
+            ran.append(command)
+        else:
+            assert evaluation.verdict is Q, (command, evaluation.reason)
+    assert tree(outside) == before, ran
+    assert bash(engine, "cd src && echo x > z").verdict is A  # the same rules do allow work inside

@@ -200,3 +200,19 @@ def test_very_deep_nesting_is_an_error_not_a_crash() -> None:
     command = "echo " + "$(echo " * 60 + "x" + ")" * 60
     analysis = analyze(command)
     assert analysis.error is not None and "levels deep" in analysis.error
+
+
+@pytest.mark.parametrize(
+    ("command", "writers"),
+    [
+        ("a && b | c > f", ["c"]),
+        ("a && b > f", ["b"]),
+        ("a | b > f", ["b"]),
+        ("(a; b) > f", ["a", "b"]),
+        ("x && { a; b; } > f", ["a", "b"]),
+        ("a > f && b", ["a"]),
+    ],
+)
+def test_a_redirection_binds_where_bash_binds_it(command: str, writers: list[str]) -> None:
+    found = [s.program for s in analyze(command).segments if any(r.writes for r in s.redirects)]
+    assert found == writers

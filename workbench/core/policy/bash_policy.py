@@ -8,6 +8,7 @@ segment only, so it never covers a compound command's other segments.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Iterable
@@ -57,18 +58,32 @@ class BashFacts:
     # True when persona rules guard shell commands: a command the parser cannot see into then keeps asking
     # even in bypassPermissions mode, since it might run what the persona guards.
     guarded: bool = False
+    # A `cd` in the command goes somewhere unknown: relative paths cannot be checked.
+    lost: bool = False
 
 
-def cd_targets(segments: Iterable[Segment], workspace: str, start: str = "") -> tuple[str, ...]:
-    """The folders inside the workspace that `cd` segments of one command line move to (from `start`)."""
+_CHDIR = frozenset({"cd", "pushd", "popd"})
+
+
+def cd_targets(segments: Iterable[Segment], workspace: str, start: str = "") -> tuple[tuple[str, ...], bool]:
+    """The folders inside the workspace that `cd` segments of one command line move to (from `start`), and
+    whether some `cd` goes somewhere unknown (a variable, `cd -`, `popd`, outside the workspace)."""
     found: list[str] = []
+    lost = False
     for segment in segments:
-        if segment.program != "cd" or not segment.args or segment.args[-1].value is None:
+        if segment.program not in _CHDIR:
             continue
-        target = os.path.realpath(os.path.join(start or workspace, segment.args[-1].value))
-        if (target == workspace or target.startswith(workspace.rstrip("/") + "/")) and target not in found:
-            found.append(target)
-    return tuple(found)
+        if segment.program == "popd" or not segment.args or segment.args[-1].value in (None, "-"):
+            lost = True
+            continue
+        value = str(segment.args[-1].value)
+        target = os.path.realpath(os.path.join(start or workspace, os.path.expanduser(value)))
+        if target == workspace or target.startswith(workspace.rstrip("/") + "/"):
+            if target not in found:
+                found.append(target)
+        else:
+            lost = True
+    return tuple(found), lost
 
 
 @dataclass(frozen=True)
@@ -153,6 +168,8 @@ def _program_note(segment: Segment) -> str:
 def _file_problem(segment: Segment, facts: BashFacts) -> tuple[Verdict, str | None, str] | None:
     """A denied or secret file the segment reads (DENY), or a path that makes it unknowable (ASK)."""
     ask: tuple[Verdict, str | None, str] | None = None
+    if segment.program in _CHDIR:
+        facts = dataclasses.replace(facts, lost=False)  # where a cd goes is judged from where it starts
     for use in path_uses(segment):
         if use.mode == "write" or harmless_device(use.word.value):
             continue
@@ -174,6 +191,8 @@ def _file_problem(segment: Segment, facts: BashFacts) -> tuple[Verdict, str | No
 
 
 def _resolve_all(word: Word, facts: BashFacts) -> list[ResolvedPath] | None:
+    if facts.lost and word.value is not None and not word.tilde and not os.path.isabs(word.value):
+        return None
     out: list[ResolvedPath] = []
     for base in (facts.workspace, *facts.bases):
         found = resolve_word(word, facts.workspace, base)

@@ -143,8 +143,8 @@ class PolicyEngine:
             start = os.path.realpath(os.path.join(self.root, os.path.expanduser(cwd)))
             if _relative(start, self.root) is None:
                 outside_cwd, start = cwd, self.root
-        bases = tuple(dict.fromkeys((start, *cd_targets(analysis.segments, self.root, start))))
-        facts = dataclasses.replace(self._facts, bases=bases)
+        moves, lost = cd_targets(analysis.segments, self.root, start)
+        facts = dataclasses.replace(self._facts, bases=tuple(dict.fromkeys((start, *moves))), lost=lost)
         outcomes = [evaluate_segment(s, facts) for s in analysis.segments]
         whole = self.rules.first(Verdict.DENY, Target("Bash", command_forms=frozenset({command.strip()})))
         if whole is not None:

@@ -277,7 +277,9 @@ def _writer_uses(segment: Segment, positionals: list[Word]) -> list[PathUse] | N
             return [PathUse(w, "read") for w in positionals if w is not target] + [PathUse(target, "write")]
         if not positionals:
             return []
-        return [PathUse(w, "read") for w in positionals[:-1]] + [PathUse(positionals[-1], "write")]
+        # a link is a way to write where it points: ln's targets count as writes
+        source_mode = "write" if program == "ln" else "read"
+        return [PathUse(w, source_mode) for w in positionals[:-1]] + [PathUse(positionals[-1], "write")]
     if program == "sed" and any((a.value or "").startswith(("-i", "--in-place")) for a in args):
         explicit = any(a.value in ("-e", "-f", "--expression", "--file") for a in args)
         return [PathUse(w, "write") for w in (positionals if explicit else positionals[1:])]

@@ -135,6 +135,8 @@ class _Collector:
                     self.add(Segment(self.text(current), (), redirects=merged, depth=depth, via=via))
                 elif body.type == "command":
                     self.command(body, depth, via, merged, self.text(current))
+                elif body.type in ("list", "pipeline"):
+                    stack.extend(reversed(_bind_last(body, outer, merged)))
                 else:
                     stack.append((body, merged))
             elif kind in ("command_substitution", "process_substitution"):
@@ -403,6 +405,20 @@ class _Collector:
 
 def _with(segment: Segment, **changes: object) -> Segment:
     return dataclasses.replace(segment, **changes)  # type: ignore[arg-type]
+
+
+def _bind_last(
+    node: Node, outer: tuple[Redirect, ...], merged: tuple[Redirect, ...]
+) -> list[tuple[Node, tuple[Redirect, ...]]]:
+    """The grammar hangs `a && b | c > f` on the whole list; bash binds `> f` to `c` alone."""
+    out: list[tuple[Node, tuple[Redirect, ...]]] = []
+    current = node
+    while current.type in ("list", "pipeline") and current.named_children:
+        parts = current.named_children
+        out.extend((child, outer) for child in parts[:-1])
+        current = parts[-1]
+    out.append((current, merged))
+    return out
 
 
 def _first_error(node: Node) -> Node | None:
