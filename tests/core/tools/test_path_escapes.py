@@ -197,3 +197,22 @@ async def test_malformed_paths_are_refused_with_a_reason(call: Caller, bad: obje
 def test_workspace_must_exist(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         Fence(tmp_path / "missing")
+
+
+def test_atomic_write_refuses_a_folder_swapped_during_the_write(proj: Path, world: Path) -> None:
+    from workbench.core.tools.edit import atomic_write
+
+    (proj / "a" / "b").mkdir(parents=True)
+    target = Fence(proj).resolve("a/b/new.py", write=True).real
+    os.rename(proj / "a", proj / "a_old")
+    (proj / "a").symlink_to(world / "outside", target_is_directory=True)
+    (world / "outside" / "b").mkdir()
+    with pytest.raises(ToolError, match="moved while the call waited"):
+        atomic_write(target, "x = 1\n")
+    assert list((world / "outside" / "b").iterdir()) == []
+    direct = Fence(proj).resolve("a_old/b/new.py", write=True).real
+    os.rename(proj / "a_old" / "b", proj / "a_old" / "b_old")
+    (proj / "a_old" / "b").symlink_to(world / "outside" / "b", target_is_directory=True)
+    with pytest.raises(OSError):
+        atomic_write(direct, "x = 1\n")  # O_NOFOLLOW on the folder itself
+    assert list((world / "outside" / "b").iterdir()) == []

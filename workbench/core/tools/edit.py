@@ -9,10 +9,11 @@ as UTF-8 with surrogate escapes, so invalid bytes elsewhere in a file survive an
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import difflib
 import os
+import secrets
 import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -22,7 +23,7 @@ from workbench.core.tools.base import CallPreview, Tool, ToolError, ToolKind, To
 from workbench.core.tools.common import ctx_of, opt_bool, opt_int, req_str
 from workbench.core.tools.context import ToolContext
 from workbench.core.tools.fence import Resolved
-from workbench.core.tools.limits import check_regular_file, looks_binary, read_bytes_nofollow
+from workbench.core.tools.limits import check_opened_at, check_regular_file, looks_binary, read_bytes_nofollow
 
 ENC = "utf-8"
 ERRORS = "surrogateescape"
@@ -52,29 +53,36 @@ def diff_stat(diff: str) -> tuple[int, int]:
 
 
 def atomic_write(real: Path, text: str) -> None:
-    """Write through a temp file in the same folder and rename it over `real`, keeping the file's mode."""
+    """Write through a temp file in the same folder and rename it over `real`, keeping the file's mode.
+
+    The folder is opened once and everything happens relative to that descriptor, after checking it is
+    still the folder the fence resolved: a folder swapped for a link in between cannot redirect the write.
+    """
     data = text.encode(ENC, ERRORS)
     try:
-        mode = stat.S_IMODE(os.lstat(real).st_mode)
+        mode: int | None = stat.S_IMODE(os.lstat(real).st_mode)
     except FileNotFoundError:
-        umask = os.umask(0o022)
-        os.umask(umask)
-        mode = 0o666 & ~umask
+        mode = None  # a new file: 0o666 less the umask, as any editor would create it
     real.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".wbtmp")
+    dfd = os.open(real.parent, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_NOFOLLOW", 0))
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-            os.fchmod(fh.fileno(), mode)
-        os.replace(tmp, real)
-    except BaseException:
+        check_opened_at(dfd, real.parent)
+        tmp = f".{real.name}.{secrets.token_hex(6)}.wbtmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666, dir_fd=dfd)
         try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+                if mode is not None:
+                    os.fchmod(fh.fileno(), mode)
+            os.replace(tmp, real.name, src_dir_fd=dfd, dst_dir_fd=dfd)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp, dir_fd=dfd)
+            raise
+    finally:
+        os.close(dfd)
 
 
 @dataclass
@@ -155,7 +163,10 @@ class _WriteTool(Tool):
         cur, new, diff = await asyncio.to_thread(self._plan, args, c)
         if cur.text == new:
             return ToolResult(content=f"{cur.res.rel} already has this content; nothing written")
-        await asyncio.to_thread(atomic_write, cur.res.real, new)
+        try:
+            await asyncio.to_thread(atomic_write, cur.res.real, new)
+        except OSError as exc:
+            raise ToolError(f"could not write {cur.res.rel}: {exc.strerror or exc}") from None
         data = new.encode(ENC, ERRORS)
         c.reads.record(cur.res.real, data, os.stat(cur.res.real))
         plus, minus = diff_stat(diff)

@@ -124,6 +124,17 @@ def check_regular_file(path: Path, rel: str, limits: Limits, *, max_bytes: int |
     return st
 
 
+def check_opened_at(fd: int, expected: Path) -> None:
+    """Where Linux says an open descriptor points must be the resolved path: a folder on the way that was
+    swapped for a link after the fence check would show here. (No-op where /proc is missing.)"""
+    try:
+        actual = os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        return
+    if actual != str(expected):
+        raise ToolError(f"{expected.name} moved while the call waited (now at {actual}); refused")
+
+
 def read_bytes_nofollow(path: Path) -> bytes:
     """Read a file whose path was already resolved; O_NOFOLLOW refuses a symlink swapped in since."""
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
@@ -135,6 +146,7 @@ def read_bytes_nofollow(path: Path) -> bytes:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             raise ToolError(f"{path.name} is no longer a regular file, refused")
+        check_opened_at(fd, path)
         chunks: list[bytes] = []
         while chunk := os.read(fd, 1 << 20):
             chunks.append(chunk)
