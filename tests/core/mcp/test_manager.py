@@ -158,7 +158,8 @@ async def test_bad_schema_skips_that_tool_only() -> None:
         [status] = manager.statuses()
         assert status.status == "started"
         assert status.tools == ["mcp__raw__ping"]
-        assert len(status.errors) == 3
+        assert len(status.errors) == 4
+        assert any("longer than 64 characters" in e for e in status.errors)
         assert any("bad_type" in e and "type 'object'" in e for e in status.errors)
         assert any("bad_property" in e and "properties/n/type" in e for e in status.errors)
         assert any("no_schema" in e for e in status.errors)

@@ -38,6 +38,7 @@ DEFAULT_CALL_TIMEOUT = 120.0
 DEFAULT_MAX_OUTPUT = 30_000
 STOP_TIMEOUT = 10.0
 MAX_LIST_PAGES = 50
+MAX_TOOL_NAME = 64  # the Messages API's limit on a tool name; one longer name would fail every request
 
 
 def _env_seconds(name: str, default: float) -> float:
@@ -230,6 +231,12 @@ class McpManager:
         seen: dict[str, str] = {}
         for raw in listed:
             tool = make_tool(self, server.config.name, raw)
+            if len(tool.name) > MAX_TOOL_NAME:
+                server.errors.append(
+                    f"tool {raw['name']!r}: {tool.name} is longer than {MAX_TOOL_NAME} characters, "
+                    "which the Messages API refuses; skipped"
+                )
+                continue
             if tool.name in seen:
                 server.errors.append(
                     f"tool {raw['name']!r}: its name normalises to {tool.name}, like tool {seen[tool.name]!r}; skipped"

@@ -26,6 +26,7 @@ TOOLS: list[dict[str, Any]] = [
         "inputSchema": {"type": "object", "properties": {"n": {"type": 12}}},
     },
     {"name": "no_schema", "description": "No schema at all."},
+    {"name": "x" * 60, "description": "A name too long once prefixed.", "inputSchema": {"type": "object"}},
 ]
 
 
