@@ -9,6 +9,7 @@ as `<id>.audit.jsonl`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -74,11 +75,17 @@ class Transcript:
         self.path = path
         self._fh = handle
         self._syncing: Future[None] | None = None
+        self.failure: str | None = None
 
     def _write(self, record: dict[str, Any]) -> None:
+        if self.failure is not None:
+            return
         line = json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str)
-        self._fh.write(line + "\n")
-        self._fh.flush()
+        try:
+            self._fh.write(line + "\n")
+            self._fh.flush()
+        except (OSError, ValueError) as exc:  # disk full, file gone: the session goes on unsaved, and says so
+            self.failure = f"the transcript {self.path} could not be written ({exc}); this session is not being saved"
 
     def meta(self, data: dict[str, Any]) -> None:
         self._write({"k": "meta", "v": FORMAT_VERSION, **data})
@@ -94,8 +101,11 @@ class Transcript:
         self._write({"k": "grant", **data})
 
     def sync(self) -> None:
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
+        try:
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+        except (OSError, ValueError) as exc:
+            self.failure = self.failure or f"the transcript {self.path} could not be saved ({exc})"
 
     def sync_soon(self) -> None:
         """Flush now and fsync on a worker thread: a turn's end does not wait for the disk.
@@ -103,7 +113,11 @@ class Transcript:
         Every line is already with the OS once flushed (a killed process loses nothing); the fsync is
         for power loss, so it may finish a few milliseconds after the turn. `close()` waits for it.
         """
-        self._fh.flush()
+        try:
+            self._fh.flush()
+        except (OSError, ValueError) as exc:
+            self.failure = self.failure or f"the transcript {self.path} could not be saved ({exc})"
+            return
         if self._syncing is not None and not self._syncing.done():
             return  # one in flight covers everything flushed before it runs
         self._syncing = _SYNC_POOL.submit(os.fsync, self._fh.fileno())
@@ -111,9 +125,11 @@ class Transcript:
     def close(self) -> None:
         if not self._fh.closed:
             if self._syncing is not None:
-                self._syncing.result()
+                with contextlib.suppress(OSError):
+                    self._syncing.result()
             self.sync()
-            self._fh.close()
+            with contextlib.suppress(OSError, ValueError):
+                self._fh.close()
 
 
 class SessionStore:

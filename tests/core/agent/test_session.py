@@ -217,3 +217,21 @@ async def test_no_credentials_explains_instead_of_failing(repo: Path, seeds_dir:
     assert [e.type for e in events] == ["turn_started", "error", "turn_done"]
     assert events[1].to_json()["kind"] == "auth" and "ANTHROPIC_API_KEY" in events[1].to_json()["hint"]
     assert "ANTHROPIC_BASE_URL" in events[1].to_json()["hint"]
+
+
+async def test_an_unwritable_transcript_warns_and_the_turn_goes_on(repo: Path, seeds_dir: Path) -> None:
+    import os
+
+    with MessagesPeer([reply(text("still answering"))]) as peer:
+        session = AgentSession.create(
+            repo,
+            seed(seeds_dir, SEED_003, repo),
+            approver=DenyAll(),
+            client=make_client(api_key="k", base_url=peer.url),
+        )
+        os.close(session.transcript._fh.fileno())  # the disk went away under the session
+        events = await collect(session, "hi")
+        await session.aclose()
+    warnings = [e for e in events if e.type == "notice"]
+    assert len(warnings) == 1 and "not being saved" in warnings[0].to_json()["message"]
+    assert isinstance(events[-1], TurnDone) and events[-1].final_text == "still answering"

@@ -115,6 +115,7 @@ class AgentSession:
         self._turn = sum(1 for e in events if isinstance(e, TurnStarted))
         self._previous: AsyncGenerator[Event, None] | None = None
         self._closing: AsyncGenerator[Event, None] | None = None
+        self._warned_unsaved = False
         agent = parts.config.section("agent")
         self.context = wiring.tool_context(self.workspace, parts.config, session_id)
         self.registry_tools = wiring.offered_tools(self.persona, self.context, parts.config)
@@ -291,6 +292,9 @@ class AgentSession:
         if not isinstance(event, TRANSIENT_EVENTS):  # complete events only: what a UI needs to rebuild
             self.events.append(event)
             self.transcript.event(event)
+            if self.transcript.failure and not self._warned_unsaved:
+                self._warned_unsaved = True
+                self.notices.append(Notice(level="warning", message=self.transcript.failure))
         return event
 
     def _remember(self, request: ApprovalRequest, decision: Decision) -> None:
@@ -381,6 +385,8 @@ class AgentSession:
             async with contextlib.aclosing(self.loop.run(self.history, outcome)) as events:
                 async for event in events:
                     yield self._record(event)
+                    while self.notices:
+                        yield self._record(self.notices.pop(0))
                     if isinstance(event, ToolCallFinished) and event.tool == "TodoWrite" and not event.is_error:
                         yield self._record(self._agent_plan())
             if outcome.stop_reason == "end_turn" and self.persona.output_contract and outcome.final_text:
