@@ -193,6 +193,7 @@ def test_18_tools_star_with_disallowed() -> None:
     assert p.tools.declared == "all"
     assert p.tools.granted == [t for t in CANONICAL_TOOLS if t not in ("Bash", "WebFetch")]
     assert p.tools.disallowed == ["Bash", "WebFetch"]
+    assert not p.tools.inherit_all and p.tools.mcp == ["mcp__*"]
 
 
 def test_18_tools_mapping_is_opencode() -> None:

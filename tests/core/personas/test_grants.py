@@ -9,6 +9,7 @@ import pytest
 from tests.core.personas.helpers import codes
 from workbench.core.personas.loader import load_persona_file
 from workbench.core.personas.model import Persona
+from workbench.core.toolnames import CANONICAL_TOOLS
 
 pytestmark = pytest.mark.timeout(10)
 
@@ -79,7 +80,17 @@ def test_disallowed_specifier_becomes_a_deny_rule(tmp_path: Path) -> None:
 def test_disallowed_mcp_server_removes_its_tools(tmp_path: Path) -> None:
     text = "---\nname: d\ndescription: x\ndisallowedTools: mcp__docs\n---\n\nBody.\n"
     p = load(write(tmp_path, text), mcp_servers={"docs": ["a"], "web": None})
-    assert p.tools.inherit_all and p.tools.mcp == ["mcp__web"]
+    assert not p.tools.inherit_all and p.tools.mcp == ["mcp__web"]
+    assert p.tools.granted == list(CANONICAL_TOOLS)
+    unknown_servers = load(write(tmp_path, text))
+    assert unknown_servers.tools.mcp == []  # can't express "all but docs" without the server list
+
+
+def test_disallowed_builtin_keeps_all_mcp(tmp_path: Path) -> None:
+    text = "---\nname: d\ndescription: x\ndisallowedTools: Write, Edit\n---\n\nBody.\n"
+    p = load(write(tmp_path, text))
+    assert not p.tools.inherit_all and p.tools.mcp == ["mcp__*"]
+    assert "Write" not in p.tools.granted and "Edit" not in p.tools.granted and "Bash" in p.tools.granted
 
 
 def test_gemini_subagent(tmp_path: Path) -> None:

@@ -278,6 +278,12 @@ def resolve_grant(
                 "disallowed-tools", "deny", tuple(deny), False, line_of.get("disallowedTools"), "disallowedTools"
             )
         )
+    # "Every tool" stops being literal once something is disallowed: then the lists are the grant. MCP servers
+    # that aren't known yet stay covered by `mcp__*` unless an MCP entry was disallowed.
+    inherit_all = declared in ("absent", "all") and not disallowed
+    no_mcp_denied = not any(d.startswith("mcp__") for d in disallowed)
+    if declared in ("absent", "all") and disallowed and mcp_servers is None and no_mcp_denied:
+        builder.mcp = ["mcp__*"]
     granted = sorted(builder.granted, key=canonical_sort_key)
     grant = ToolGrant(
         declared=declared,  # type: ignore[arg-type]
@@ -288,7 +294,7 @@ def resolve_grant(
         disallowed=disallowed,
         rules=builder.rules,
         advisory_tools=[],
-        inherit_all=declared in ("absent", "all"),
+        inherit_all=inherit_all,
         aliases_used=builder.aliases,
         scoped=[g for g in granted if g not in builder.bare],
     )

@@ -63,12 +63,14 @@ class ToolGrant:
     declared: Literal["absent", "empty", "all", "list"]
     source: Literal["frontmatter", "body-heuristic", "opencode", "none"]
     granted: list[str]  # canonical built-in names, sorted by the canonical order
-    mcp: list[str]  # MCP entries: "mcp__srv" (whole server), "mcp__srv__*", "mcp__srv__tool"
+    mcp: list[str]  # MCP entries: "mcp__srv" (whole server), "mcp__srv__*", "mcp__srv__tool", "mcp__*" (all)
     unavailable: list[UnavailableTool]
     disallowed: list[str]  # canonical names removed by disallowedTools
     rules: list[str]  # specifiers that became permission rules, e.g. "Bash(git status:*)"
     advisory_tools: list[str]  # tools named only in the body of a file with a frontmatter grant
-    inherit_all: bool = False  # declared absent or "*": every available tool, MCP included
+    # Declared absent or "*" with nothing disallowed: every available tool, MCP included. With disallowedTools
+    # it is False and `granted`/`mcp` are the whole grant.
+    inherit_all: bool = False
     aliases_used: dict[str, str] = field(default_factory=dict)  # foreign name -> canonical
     # Tools listed only with specifiers (`Bash(git status:*)` and no bare `Bash`): a call must match one of
     # their `rules`, anything else is outside the grant.
