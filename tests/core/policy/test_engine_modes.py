@@ -197,3 +197,10 @@ def test_bash_cwd_from_the_preview(engine_for: EngineFactory) -> None:
     engine = engine_for()
     preview = CallPreview(summary="Run", command="cat ../.env", meta={"cwd": "src"})
     assert engine.evaluate("Bash", ToolKind.EXEC, {"command": "cat ../.env"}, preview, call_id="c").verdict is D
+
+
+def test_an_internal_error_denies_instead_of_crashing(engine_for: EngineFactory) -> None:
+    engine = engine_for()
+    broken = CallPreview(summary="Read", paths=(b"not-a-str",))  # type: ignore[arg-type]
+    evaluation = engine.evaluate("Read", ToolKind.READ, {"file_path": "x"}, broken, call_id="c")
+    assert evaluation.verdict is D and "denied to be safe" in evaluation.reason

@@ -122,6 +122,16 @@ class PolicyEngine:
     def evaluate(
         self, tool: str, kind: ToolKind, args: dict[str, Any], preview: CallPreview, *, call_id: str
     ) -> Evaluation:
+        """The verdict for one call; the request to show when it asks. Fails closed: an internal error denies."""
+        try:
+            return self._evaluate(tool, kind, args, preview, call_id)
+        except Exception as exc:  # a policy bug must never let a call through, nor end the turn
+            why = f"the policy could not judge this call ({type(exc).__name__}: {exc}); denied to be safe"
+            return Evaluation(Verdict.DENY, why, None, ["policy-error"])
+
+    def _evaluate(
+        self, tool: str, kind: ToolKind, args: dict[str, Any], preview: CallPreview, call_id: str
+    ) -> Evaluation:
         segments: tuple[SegmentVerdict, ...] = ()
         command = preview.command if preview.command is not None else args.get("command")
         if tool == "Bash" or (kind is ToolKind.EXEC and isinstance(command, str)):
