@@ -108,6 +108,10 @@ async def test_crashing_server_gives_a_clear_error_on_that_call(tmp_path: Path) 
         assert "exit code 3" in crashed.content and "crash tool called" in crashed.content
         again = await manager.call("mcp__basic__echo", {"text": "x"})
         assert again.is_error and "is not running" in again.content and "exit code 3" in again.content
+        echo = manager.get("mcp__basic__echo")
+        assert echo is not None
+        with pytest.raises(ToolError, match="is not running"):  # refused before any approval is asked
+            await echo.preview({"text": "x"}, None)
         status = {s.name: s for s in manager.statuses()}
         assert status["basic"].status == "failed" and "exit code 3" in status["basic"].reason
         other = await manager.call("mcp__other__ping", {})  # the other server is unaffected
@@ -248,16 +252,17 @@ async def test_cancelled_call_stops_at_once_and_the_server_goes_on() -> None:
 async def test_server_environment_is_minimal_plus_configured(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-api03-parent-secret-value-0123456789abcdef")
     monkeypatch.setenv("SOME_PARENT_VAR", "parent")
+    monkeypatch.setenv("LANG", "C.UTF-8")
     config = server("basic", stdio(BASIC, env={"SERVER_SETTING": "configured"}))
     async with McpManager([config]) as manager:
         values = {
             name: (await manager.call("mcp__basic__getenv", {"name": name})).content
-            for name in ("ANTHROPIC_API_KEY", "SOME_PARENT_VAR", "SERVER_SETTING", "PATH")
+            for name in ("ANTHROPIC_API_KEY", "SOME_PARENT_VAR", "SERVER_SETTING", "PATH", "LANG")
         }
     assert values["ANTHROPIC_API_KEY"] == "(unset)"  # the workbench's credentials never reach a server
     assert values["SOME_PARENT_VAR"] == "(unset)"
     assert values["SERVER_SETTING"] == "configured"
-    assert values["PATH"] != "(unset)"
+    assert values["PATH"] != "(unset)" and values["LANG"] == "C.UTF-8"
 
 
 async def test_secrets_in_results_are_redacted() -> None:
@@ -280,3 +285,13 @@ async def test_a_server_that_dies_between_calls_shows_as_failed(tmp_path: Path) 
         assert manager.server_tools() == {}
         result = await manager.call("mcp__raw__ping", {})
         assert result.is_error and "killed by SIGKILL" in result.content
+
+
+async def test_stop_during_a_call_ends_that_call_clearly() -> None:
+    manager = McpManager([server("basic", stdio(BASIC))])
+    await manager.start()
+    call = asyncio.create_task(manager.call("mcp__basic__slow", {"seconds": 30}))
+    await asyncio.sleep(0.3)
+    await manager.stop()
+    result = await asyncio.wait_for(call, 5)
+    assert result.is_error and "was stopped during the call" in result.content

@@ -7,6 +7,7 @@ import stat
 from pathlib import Path
 
 from workbench.config import load_config
+from workbench.core.mcp.integration import trust_question
 from workbench.core.mcp.trust import decision, is_trusted, set_trusted, trust_file
 
 
@@ -50,3 +51,17 @@ def test_config_file_list_adds_trust(tmp_path: Path, project: Path) -> None:
     config_file.write_text(f'[mcp]\ntrusted_projects = ["{project}"]\n')
     assert is_trusted(project, config=load_config(config_file))
     assert not is_trusted(tmp_path, config=load_config(config_file))
+
+
+def test_trust_question_is_asked_once(project: Path) -> None:
+    assert trust_question(project) is None  # no .mcp.json: nothing to ask
+    (project / ".mcp.json").write_text(
+        json.dumps({"mcpServers": {"docs": {"command": "npx", "args": ["-y", "docs-server"]}}})
+    )
+    question = trust_question(project)
+    assert question is not None
+    assert question.lines() == ["docs: npx -y docs-server"]
+    set_trusted(project, False)
+    assert trust_question(project) is None  # answered (no): not asked again
+    set_trusted(project, True)
+    assert trust_question(project) is None

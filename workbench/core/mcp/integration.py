@@ -8,22 +8,24 @@ The order a front end follows (headless `workbench run`, the TUI, tests):
     ...                                                                    # run the session
     await manager.stop()                                                   # always, in a finally
 
-`trust_project=None` means "use the stored answer" (`trust.is_trusted`); the TUI asks once per project and
-stores the answer with `trust.set_trusted`; headless mode passes True only with `--trust-project-mcp`.
+`trust_project=None` means "use the stored answer" (`trust.is_trusted`). The TUI asks once per project:
+`trust_question(workspace)` says what to ask (None: nothing to ask), `trust.set_trusted(workspace, answer)`
+stores the answer. Headless mode passes `trust_project=True` only with `--trust-project-mcp`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, MutableMapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from workbench.config import Config, load_config
-from workbench.core.mcp.config import load_mcp_config
+from workbench.core.mcp.config import ServerConfig, load_mcp_config
 from workbench.core.mcp.manager import McpManager
 from workbench.core.mcp.names import normalize
 from workbench.core.mcp.tool import McpTool
-from workbench.core.mcp.trust import is_trusted
+from workbench.core.mcp.trust import decision, is_trusted
 from workbench.core.personas.model import Persona, ToolGrant
 from workbench.core.tools.base import Tool
 
@@ -48,6 +50,30 @@ async def open_mcp(
     if start:
         await manager.start()
     return manager
+
+
+@dataclass(frozen=True)
+class TrustQuestion:
+    """What to show when asking whether a project's own MCP servers may start (asked once per project)."""
+
+    workspace: Path
+    servers: tuple[ServerConfig, ...]  # from the project's .mcp.json
+
+    def lines(self) -> list[str]:
+        """One line per server: its name and exactly what would run or be contacted (untrusted text, as is)."""
+        return [f"{server.name}: {server.describe()}" for server in self.servers]
+
+
+def trust_question(workspace: Path, *, config: Config | None = None) -> TrustQuestion | None:
+    """The question the TUI asks before starting a project's servers; None when there is nothing to ask
+    (no project servers, or the user already answered: see `trust.decision`). Answer with `set_trusted`."""
+    if decision(workspace) is not None:
+        return None
+    cfg = config if config is not None else load_config()
+    servers = tuple(s for s in load_mcp_config(workspace, config=cfg).servers.values() if s.needs_trust)
+    if not servers or is_trusted(workspace, config=cfg):
+        return None
+    return TrustQuestion(workspace, servers)
 
 
 def grant_allows(grant: ToolGrant, tool_name: str) -> bool:

@@ -370,18 +370,12 @@ class McpManager:
 
     async def call(self, name: str, args: dict[str, Any], *, max_output_chars: int | None = None) -> ToolResult:
         """Call one tool. Every failure (unknown tool, server down, timeout, crash) is an error result."""
-        entry = self._tools.get(name)
-        if entry is None:
-            return ToolResult(content=self._unknown_text(name), is_error=True)
-        server, tool = entry
+        problem = self.unavailable(name)
+        if problem is not None:
+            return ToolResult(content=problem, is_error=True)
+        server, tool = self._tools[name]
         label = f"MCP server {server.config.name!r}"
         client = server.client
-        if server.status != "started" or client is None:
-            crashed = server.crash_text()
-            why = crashed or server.reason or server.status.replace("_", " ")
-            return ToolResult(content=f"{label} is not running ({why}); {tool.name} cannot be called", is_error=True)
-        if server.info.returncode is not None:
-            return self._crashed(server, tool.name)
         try:
             async with asyncio.timeout(self.call_timeout):
                 result = await client.call_tool(tool.tool_name, args)
@@ -395,6 +389,8 @@ class McpManager:
                 meta={"server": server.config.name, "timeout_s": self.call_timeout},
             )
         except Exception as exc:
+            if server.stop_requested.is_set():
+                return ToolResult(content=f"{tool.name}: {label} was stopped during the call", is_error=True)
             await asyncio.sleep(0.05)  # let a dying process be reaped, so its exit code can be told
             if server.info.returncode is not None or _is_closed(exc):
                 return self._crashed(server, tool.name)
@@ -405,6 +401,18 @@ class McpManager:
                 meta={"server": server.config.name},
             )
         return self._result(server, tool, result, max_output_chars or self.max_output_chars)
+
+    def unavailable(self, name: str) -> str | None:
+        """Why `name` can't be called right now, in plain words; None when it can."""
+        self._check_alive()
+        entry = self._tools.get(name)
+        if entry is None:
+            return self._unknown_text(name)
+        server, tool = entry
+        if server.status != "started" or server.client is None:
+            why = server.crash_text() or server.reason or server.status.replace("_", " ")
+            return f"MCP server {server.config.name!r} is not running ({why}); {tool.name} cannot be called"
+        return None
 
     def _crashed(self, server: _Server, tool_name: str) -> ToolResult:
         server.status = "failed"

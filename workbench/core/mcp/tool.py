@@ -51,6 +51,9 @@ class McpTool(Tool):
     async def preview(self, args: dict[str, Any], ctx: Any) -> CallPreview:
         if not isinstance(args, dict):
             raise ToolError(f"{self.name}: arguments must be a JSON object")
+        down = self.manager.unavailable(self.name)
+        if down is not None:
+            raise ToolError(down)  # nothing to approve: the call could not run
         problem = schema_problem(self.input_schema, args)
         if problem is not None:
             raise ToolError(f"{self.name}: {problem}")

@@ -136,6 +136,23 @@ async def _wait_exit(process: anyio.abc.Process, timeout: float) -> bool:
     return True
 
 
+# Beyond the SDK's minimal set (HOME, LOGNAME, PATH, SHELL, TERM, USER): locale, temp folder, time zone and
+# proxies, which servers commonly need and which carry no credentials of the workbench's own.
+PASSED_ENV = ("LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TZ", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY")
+
+
+def server_environment(configured: dict[str, str]) -> dict[str, str]:
+    """A stdio server's environment: a minimal inherited set plus what its config sets. API keys and the
+    rest of the workbench's environment are not passed (configure them with ``env`` and ``${VAR}``)."""
+    env = get_default_environment()
+    for key in PASSED_ENV:
+        for name in (key, key.lower()):
+            value = os.environ.get(name)
+            if value is not None and not value.startswith("()"):
+                env[name] = value
+    return env | configured
+
+
 def _resolve_command(config: ServerConfig, env: dict[str, str]) -> str:
     import shutil
 
@@ -156,7 +173,7 @@ async def stdio_process(
 
     Tool listings are checked right here (no relay hop on every message, unlike `filtered`)."""
     check = ListingCheck(on_error)
-    env = get_default_environment() | config.env
+    env = server_environment(config.env)
     command = _resolve_command(config, env)
     workdir = Path(config.cwd) if config.cwd else cwd
     if workdir is not None and not workdir.is_dir():
