@@ -177,3 +177,31 @@ def test_hostile_file_names_round_trip(tmp_path: Path) -> None:
     report = git_status(repo)
     for name in [*names, decoded]:
         assert report.status_of(name) is FileStatus.UNTRACKED, name
+
+
+def test_index_takes_untracked_entries_from_the_status_report(sample: Path) -> None:
+    listing = list_files(sample, include_untracked=False)
+    assert "notes.txt" not in listing.files and "src/payments.py" in listing.files
+    index = DirIndex(listing, git_status(sample))
+    root = {e.name: e for e in index.children("")}
+    assert "notes.txt" in root and not root["notes.txt"].is_dir
+    assert root["drafts"].is_dir and root["drafts"].lazy and not root["drafts"].ignored
+    assert not root["src"].lazy
+    assert index.has_folder("src") and index.has_folder("drafts") and not index.has_folder("nope")
+
+
+def test_index_jumps_over_folder_blocks_with_tricky_names(tmp_path: Path) -> None:
+    from workbench.core.repo import FileListing
+
+    files = ("a-b.txt", "a/x.py", "a/y/z.py", "a.txt", "a0", "ab/c", "b", "a/y-1", "a/y.txt")
+    index = DirIndex(FileListing(tmp_path, files, True))
+    assert [(e.name, e.is_dir) for e in index.children("")] == [
+        ("a", True),
+        ("ab", True),
+        ("a-b.txt", False),
+        ("a.txt", False),
+        ("a0", False),
+        ("b", False),
+    ]
+    assert [e.name for e in index.children("a")] == ["y", "x.py", "y-1", "y.txt"]
+    assert [e.path for e in index.children("a/y")] == ["a/y/z.py"]

@@ -69,6 +69,9 @@ async def test_status_letters_and_branch(sample: Path) -> None:
         assert row(explorer, "drafts").endswith("?")
         assert row(explorer, "retry.py").endswith("retry.py")
         assert not any("build" in line for line in screen_lines(explorer))
+        assert explorer.select_path("drafts/idea.md")  # an untracked folder, read from disk when opened
+        await pilot.pause()
+        assert row(explorer, "idea.md").endswith("?")
 
 
 async def test_keys_post_messages_for_the_cursor_path(sample: Path) -> None:

@@ -1,19 +1,21 @@
 """Fuzzy path matching for the file finder: fast enough to run on every keystroke over 100k paths.
 
-Filtering is done by a compiled regex (the query as a subsequence) run from C over every lowercased path;
-when the query extends the previous one, only the previous survivors are searched. Scoring in Python is
-limited to the most promising candidates: those holding the query as one run in the basename or the path,
-then the shortest of the rest.
+Membership is the leftmost greedy subsequence match, and its end offset is kept per hit: the hits of
+`query + c` are the hits of `query` where `c` occurs after that end. So each keystroke is one pass of
+`str.find` over the previous hits, driven from C (`map`, `compress`), and the results of every prefix of
+the current query are kept, so backspace is free. Scoring in Python is limited to the most promising
+candidates: the query as one run in the basename, then in the path, then the shortest of the rest.
 """
 
 from __future__ import annotations
 
 import heapq
-import re
 from dataclasses import dataclass
+from itertools import compress, repeat
 
 SEPARATORS = frozenset("/_-. ")
 SCORE_BUDGET = 300  # candidates scored in full per query
+PREFIX_CACHE = 48  # query prefixes whose hits are kept
 
 
 @dataclass(frozen=True)
@@ -21,11 +23,6 @@ class Match:
     path: str
     score: float
     positions: tuple[int, ...]  # indexes into `path` of the matched characters
-
-
-def _subsequence_pattern(query: str) -> re.Pattern[str]:
-    # Lazy gaps find the earliest match; it only decides membership, scoring finds better positions.
-    return re.compile("[^\n]*?".join(re.escape(c) for c in query))
 
 
 def _positions(path: str, lower: str, query: str) -> tuple[int, ...] | None:
@@ -103,75 +100,66 @@ def score_path(path: str, query: str, lower: str | None = None) -> Match | None:
     return Match(path, score, positions)
 
 
-class FuzzyIndex:
-    """A list of paths prepared for repeated queries.
+_NOT_MISSING = (-1).__lt__  # f(x) -> x > -1, i.e. str.find found it
+_PLUS_ONE = (1).__add__
 
-    Paths are lowercased once; the paths holding each character are listed on first use, so a query
-    only searches the paths that hold its rarest character (or the previous query's hits, when the
-    query extends it).
-    """
+Hits = tuple[list[int], list[int]]  # (path indexes, end offset of each one's greedy match)
+
+
+class FuzzyIndex:
+    """A list of paths prepared for repeated queries (lowercased once; hits of recent prefixes kept)."""
 
     def __init__(self, paths: list[str] | tuple[str, ...]) -> None:
         self.paths: list[str] = list(paths)
         self.lower: list[str] = [p.lower() for p in self.paths]
         self.base: list[str] = [p[p.rfind("/") + 1 :] for p in self.lower]
-        self._by_char: dict[str, list[int]] = {}
-        self._last_query = ""
-        self._last_hits: list[int] = []
-        self._last_ends: list[int] | None = []
+        self.lengths: list[int] = [len(p) for p in self.paths]
+        self._cache: dict[str, Hits] = {}
+        self._ranked: dict[tuple[str, int], list[Match]] = {}  # recent results (backspace returns to them)
 
     def __len__(self) -> int:
         return len(self.paths)
 
-    def _char_hits(self, ch: str) -> list[int]:
-        hits = self._by_char.get(ch)
+    def _narrow(self, hits: Hits, ch: str) -> Hits:
+        """Hits of `query + ch` from the hits of `query`: one `str.find` per hit, run from C."""
+        indexes, ends = hits
+        found = list(map(str.find, map(self.lower.__getitem__, indexes), repeat(ch), ends))
+        keep = list(map(_NOT_MISSING, found))
+        return list(compress(indexes, keep)), list(map(_PLUS_ONE, compress(found, keep)))
+
+    def _char_hits(self, ch: str) -> Hits:
+        hits = self._cache.get(ch)
         if hits is None:
-            hits = [i for i, text in enumerate(self.lower) if ch in text]
-            self._by_char[ch] = hits
+            found = list(map(str.find, self.lower, repeat(ch)))
+            keep = list(map(_NOT_MISSING, found))
+            hits = list(compress(range(len(found)), keep)), list(map(_PLUS_ONE, compress(found, keep)))
+            self._cache[ch] = hits
         return hits
 
     def _candidates(self, query: str) -> list[int]:
-        """Indexes of the paths holding `query` as a subsequence.
+        """Indexes of the paths holding `query` as a subsequence (from the longest known prefix)."""
+        known = len(query)
+        while known > 1 and query[:known] not in self._cache:
+            known -= 1
+        hits = self._char_hits(query[0]) if known == 1 else self._cache[query[:known]]
+        for k in range(known, len(query)):
+            hits = self._narrow(hits, query[k])
+            self._cache[query[: k + 1]] = hits
+        self._trim(query)
+        return hits[0]
 
-        The leftmost greedy match decides membership, and its end is kept per hit: when the next query
-        adds one character, one `str.find` from that end per previous hit answers it exactly.
-        """
-        lower = self.lower
-        last = self._last_query
-        if len(query) == 1:
-            hits, ends = self._char_hits(query), None
-        elif last and query.startswith(last) and len(query) - len(last) <= 2 and self._last_ends is not None:
-            hits, ends = self._last_hits, self._last_ends
-            for ch in query[len(last) :]:
-                next_hits: list[int] = []
-                next_ends: list[int] = []
-                add_hit, add_end = next_hits.append, next_ends.append
-                for i, end in zip(hits, ends, strict=True):
-                    found = lower[i].find(ch, end)
-                    if found >= 0:
-                        add_hit(i)
-                        add_end(found + 1)
-                hits, ends = next_hits, next_ends
-        else:
-            pool = min((self._char_hits(c) for c in set(query)), key=len)
-            if last and query.startswith(last) and len(self._last_hits) < len(pool):
-                pool = self._last_hits
-            search = re.compile(
-                re.escape(query[0]) + "".join(f"(?>.*?{re.escape(c)})" for c in query[1:]), re.DOTALL
-            ).search
-            hits, ends = [], []
-            for i in pool:
-                m = search(lower[i])
-                if m is not None:
-                    hits.append(i)
-                    ends.append(m.end())
-        self._last_query = query
-        self._last_hits = hits
-        self._last_ends = ends
-        return hits
+    def _trim(self, query: str) -> None:
+        """Keep the single characters and the prefixes of the current query; drop the oldest others."""
+        if len(self._cache) <= PREFIX_CACHE:
+            return
+        for key in list(self._cache):
+            if len(key) > 1 and not query.startswith(key):
+                del self._cache[key]
+                if len(self._cache) <= PREFIX_CACHE:
+                    return
 
     def prepare(self, chars: str = "abcdefghijklmnopqrstuvwxyz0123456789_.-/") -> None:
-        """List the paths holding each common character now (in a worker), so first keystrokes are cheap."""
+        """Find the paths holding each common character now (in a worker), so first keystrokes are cheap."""
         for ch in chars:
             self._char_hits(ch)
 
@@ -180,7 +168,15 @@ class FuzzyIndex:
         query = query.strip().lower()
         if not query:
             return [Match(p, 0.0, ()) for p in self.paths[:limit]]
-        hits = self._candidates(query)
+        ranked = self._ranked.get((query, limit))
+        if ranked is None:
+            ranked = self._rank(query, self._candidates(query), limit)
+            if len(self._ranked) >= PREFIX_CACHE:
+                self._ranked.clear()
+            self._ranked[(query, limit)] = ranked
+        return ranked
+
+    def _rank(self, query: str, hits: list[int], limit: int) -> list[Match]:
         if len(hits) > SCORE_BUDGET:
             hits = self._promising(hits, query)
         lower = self.lower
@@ -193,22 +189,28 @@ class FuzzyIndex:
         """Cut a large candidate set to the budget without scoring, best kinds first: basenames that
         start with the query, basenames holding it, paths holding it, then everything else; the
         shortest paths within the kind that overflows the budget."""
-        base = self.base
-        lower = self.lower
+        contains = str.__contains__
+        in_path = list(compress(hits, map(contains, map(self.lower.__getitem__, hits), repeat(query))))
+        in_base = list(compress(in_path, map(contains, map(self.base.__getitem__, in_path), repeat(query))))
+        starts = [i for i in in_base if self.base[i].startswith(query)]
+        tiers: list[list[int] | None] = [starts, None, None, None]
         picked: list[int] = []
-        for tier in range(4):
-            if tier == 0:
-                chosen = [i for i in hits if base[i].startswith(query)]
-            elif tier == 1:
-                chosen = [i for i in hits if query in base[i] and not base[i].startswith(query)]
-            elif tier == 2:
-                chosen = [i for i in hits if query in lower[i] and query not in base[i]]
-            else:
-                chosen = [i for i in hits if query not in lower[i]]
+        for level in range(4):
+            tier = tiers[level]
+            if tier is None:
+                if level == 1:
+                    chosen = set(starts)
+                    tier = [i for i in in_base if i not in chosen]
+                elif level == 2:
+                    chosen = set(in_base)
+                    tier = [i for i in in_path if i not in chosen]
+                else:
+                    chosen = set(in_path)
+                    tier = [i for i in hits if i not in chosen]
             room = SCORE_BUDGET - len(picked)
-            if len(chosen) >= room:
-                return picked + heapq.nsmallest(room, chosen, key=lambda i: len(lower[i]))
-            picked += chosen
+            if len(tier) >= room:
+                return picked + heapq.nsmallest(room, tier, key=self.lengths.__getitem__)
+            picked += tier
         return picked
 
 

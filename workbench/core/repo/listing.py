@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,8 +71,9 @@ def run_git(root: Path, *args: str, ok_codes: tuple[int, ...] = (0,)) -> bytes:
 
 
 def split_z(data: bytes) -> list[str]:
-    """Split NUL-separated git output into decoded paths."""
-    return [os.fsdecode(item) for item in data.split(b"\0") if item]
+    """Split NUL-separated git output into paths decoded as `os.fsdecode` would (one decode for all)."""
+    text = data.decode(sys.getfilesystemencoding(), sys.getfilesystemencodeerrors())
+    return [item for item in text.split("\0") if item]
 
 
 @dataclass(frozen=True)
@@ -88,12 +90,18 @@ class FileListing:
     ignored: frozenset[str] = field(default_factory=frozenset)
 
 
-def list_files(root: Path, include_ignored: bool = False) -> FileListing:
-    """List the files of `root` (tracked + untracked; ignored only when asked)."""
+def list_files(root: Path, include_ignored: bool = False, include_untracked: bool = True) -> FileListing:
+    """List the files of `root`: tracked, untracked, and ignored only when asked.
+
+    Args:
+        include_untracked: In git, finding untracked files walks the whole work tree (as `git status`
+            does); a caller that runs `git status` anyway can skip it here and take them from the report.
+    """
     if not root.is_dir():
         raise RepoError(f"not a folder: {root}")
     if find_root(root) is not None:
-        files = split_z(run_git(root, "ls-files", "-z", "-c", "-o", "--exclude-standard"))
+        others = ["-o", "--exclude-standard"] if include_untracked else []
+        files = split_z(run_git(root, "ls-files", "-z", "-c", *others))
         ignored: list[str] = []
         if include_ignored:
             ignored = split_z(

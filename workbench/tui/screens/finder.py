@@ -102,7 +102,6 @@ class FileFinder(ModalScreen[FinderResult | None]):
             except RepoError as exc:
                 paths, error = (), str(exc)
         index = FuzzyIndex(list(paths))
-        index.prepare()
         self.app.call_from_thread(self._ready, index, error)
 
     def _ready(self, index: FuzzyIndex, error: str | None) -> None:

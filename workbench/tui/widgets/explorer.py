@@ -260,7 +260,9 @@ class RepoExplorer(Tree[Entry]):
     def _load(self, with_status: bool) -> None:
         # The tree is usable as soon as the listing is in; status decorations follow.
         try:
-            listing = list_files(self.workspace, include_ignored=self.show_ignored)
+            # In git, untracked files come with the status report: listing them here would walk the
+            # whole work tree twice.
+            listing = list_files(self.workspace, include_ignored=self.show_ignored, include_untracked=not self.is_git)
         except RepoError as exc:
             empty = FileListing(self.workspace, (), False)
             self.app.call_from_thread(self._apply, _Snapshot(empty, DirIndex(empty), None, str(exc)))
@@ -289,7 +291,7 @@ class RepoExplorer(Tree[Entry]):
         self._rebuild()
 
     def _apply_status(self, index: DirIndex, status: StatusReport) -> None:
-        deleted_changed = self.index is None or self._deleted(self.status) != self._deleted(status)
+        deleted_changed = self.index is None or self._added(self.status) != self._added(status)
         self.index = index
         self.status = status
         if deleted_changed:
@@ -301,10 +303,12 @@ class RepoExplorer(Tree[Entry]):
         self.post_message(self.StatusChanged(self, status))
 
     @staticmethod
-    def _deleted(status: StatusReport | None) -> set[str]:
+    def _added(status: StatusReport | None) -> set[str]:
+        """Paths a status report adds to the tree (deleted and untracked entries)."""
         if status is None:
             return set()
-        return {p for p, s in status.files.items() if s.status is FileStatus.DELETED}
+        kinds = (FileStatus.DELETED, FileStatus.UNTRACKED)
+        return {p for p, s in status.files.items() if s.status in kinds} | set(status.untracked_dirs)
 
     def _rebuild(self) -> None:
         """Rebuild the loaded part of the tree, keeping open folders and the cursor."""
@@ -313,7 +317,7 @@ class RepoExplorer(Tree[Entry]):
         self._by_path.clear()
         self.root.remove_children()
         self.root.data = Entry(self.root.data.name if self.root.data else "", "", True)
-        self._fill_folder(self.root, "")
+        self._fill_folder(self.root)
         for path in sorted(expanded, key=lambda p: p.count("/")):
             node = self._by_path.get(path)
             if node is not None:
@@ -323,15 +327,16 @@ class RepoExplorer(Tree[Entry]):
         if cursor and cursor in self._by_path:
             self._move_to(self._by_path[cursor])
 
-    def _entries(self, folder: str, lazy: bool) -> list[Entry]:
-        if lazy:
-            return [Entry(e.name, e.path, e.is_dir, True, e.is_dir) for e in list_dir(self.workspace, folder)]
+    def _entries(self, parent: Entry | None) -> list[Entry]:
+        folder = parent.path if parent is not None else ""
+        if parent is not None and parent.lazy:
+            # A folder git reports whole (untracked or ignored): read from disk.
+            hidden = parent.ignored
+            return [Entry(e.name, e.path, e.is_dir, hidden, e.is_dir) for e in list_dir(self.workspace, folder)]
         return self.index.children(folder) if self.index is not None else []
 
-    def _fill_folder(self, node: TreeNode[Entry], folder: str) -> None:
-        entry = node.data
-        lazy = bool(entry and entry.lazy)
-        for child in self._entries(folder, lazy):
+    def _fill_folder(self, node: TreeNode[Entry]) -> None:
+        for child in self._entries(node.data):
             label = Text(visible_name(child.name), end="")
             added = node.add(label, child, allow_expand=True) if child.is_dir else node.add_leaf(label, child)
             self._by_path[child.path] = added
@@ -339,7 +344,7 @@ class RepoExplorer(Tree[Entry]):
     def _populate(self, node: TreeNode[Entry]) -> None:
         if node.data is None or node.children or not node.data.is_dir:
             return
-        self._fill_folder(node, node.data.path)
+        self._fill_folder(node)
 
     @on(Tree.NodeExpanded)
     def _expanded_node(self, event: Tree.NodeExpanded[Entry]) -> None:
