@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 from pathlib import Path
@@ -137,8 +138,6 @@ async def test_bad_input_is_a_clear_error(tree: Path, use_rg: bool) -> None:
 
 
 def test_pattern_starting_with_a_dash_is_a_pattern(tmp_path: Path) -> None:
-    import asyncio
-
     root = tmp_path / "t"
     root.mkdir()
     (root / "a.txt").write_text("use --force here\n")
@@ -182,3 +181,21 @@ def test_walk_matches_git(tmp_path: Path) -> None:
         ["git", "ls-files", "-co", "--exclude-standard"], cwd=root, capture_output=True, text=True, check=True
     ).stdout.split()
     assert sorted(walk_files(root, root)) == sorted(listed)
+
+
+@pytest.mark.parametrize("use_rg", [True, False])
+async def test_single_special_files_are_refused_not_searched(tree: Path, use_rg: bool) -> None:
+    ctx = ToolContext(tree)
+    os.mkfifo(tree / "pipe")
+    grep = Grep(use_rg=use_rg)
+    with pytest.raises(ToolError, match="FIFO"):
+        await asyncio.wait_for(grep.run({"pattern": "x", "path": "pipe"}, ctx), 5)
+    with pytest.raises(ToolError, match="binary"):
+        await grep.run({"pattern": "hello", "path": "data.bin"}, ctx)
+
+
+async def test_long_lines_are_cut_the_same_way(tree: Path) -> None:
+    (tree / "min.js").write_text("var a='hello';" + "x" * 5000 + "\n")
+    rg, py = await both(tree, {"pattern": "hello", "glob": "*.js", "output_mode": "content"})
+    assert rg == py
+    assert "line cut: 3,014 more characters" in rg

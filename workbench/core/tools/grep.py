@@ -23,7 +23,7 @@ from workbench.core.tools.common import ctx_of, opt_bool, opt_int, opt_str, refu
 from workbench.core.tools.context import ToolContext
 from workbench.core.tools.fence import Resolved
 from workbench.core.tools.grep_py import FileHits, Query, compile_query, glob_filter, search_tree
-from workbench.core.tools.limits import cap_text
+from workbench.core.tools.limits import BINARY_SNIFF, cap_text, check_regular_file, looks_binary
 from workbench.core.tools.walk import find_rg
 
 MODES = ("files_with_matches", "content", "count")
@@ -119,7 +119,9 @@ async def run_rg(argv: list[str], cwd: Path) -> bytes:
     return out
 
 
-def format_hits(hits: list[FileHits], mode: str, show_numbers: bool, context: bool, root: Path) -> list[str]:
+def format_hits(
+    hits: list[FileHits], mode: str, show_numbers: bool, context: bool, root: Path, max_line: int = 2000
+) -> list[str]:
     """Output lines (before head_limit/offset). Sorting makes rg and the fallback agree."""
     if mode == "files_with_matches":
         stamped = []
@@ -140,6 +142,8 @@ def format_hits(hits: list[FileHits], mode: str, show_numbers: bool, context: bo
                 out.append("--")
             previous = number
             sep = ":" if is_match else "-"
+            if len(text) > max_line:  # minified files: one line can be megabytes
+                text = text[:max_line] + f" [… line cut: {len(text) - max_line:,} more characters]"
             out.append(f"{h.rel}{sep}{number}{sep}{text}" if show_numbers else f"{h.rel}{sep}{text}")
     return out
 
@@ -185,8 +189,12 @@ class Grep(Tool):
         base = ctx.fence.resolve(opt_str(args, "path") or ".", what="path")
         if not base.real.exists():
             raise ToolError(f"{base.rel}: no such file or folder")
-        if base.real.is_file():
+        if not base.real.is_dir():
             refuse_secret(ctx, base.rel)
+            check_regular_file(base.real, base.rel, ctx.limits, max_bytes=1 << 62)  # a FIFO would block rg
+            with open(base.real, "rb") as fh:
+                if looks_binary(fh.read(BINARY_SNIFF)):
+                    raise ToolError(f"{base.rel} is a binary file; it is not searched")
         context = opt_int(args, "-C") or opt_int(args, "context") or 0
         before = opt_int(args, "-B")
         after = opt_int(args, "-A")
@@ -216,7 +224,8 @@ class Grep(Tool):
         if not c.settings.read_secrets:
             hits = [h for h in hits if not is_secret_path(h.rel)]
         context = mode == "content" and (q.before > 0 or q.after > 0)
-        lines = format_hits(hits, mode, opt_bool(args, "-n", True), context, c.workspace)
+        numbers = opt_bool(args, "-n", True)
+        lines = format_hits(hits, mode, numbers, context, c.workspace, c.limits.max_line_chars)
         total = len(lines)
         skip = opt_int(args, "offset") or 0
         head = opt_int(args, "head_limit", minimum=0)

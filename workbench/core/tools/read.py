@@ -191,5 +191,5 @@ class ReadManyFiles(Tool):
         if skipped:
             body += "\n--- skipped ---\n" + "\n".join(skipped)
         hint = "read fewer files at once, or use Read with offset/limit"
-        content = redact(cap_text(body, c.limits.max_output_chars, hint))
+        content = redact(cap_text(body, c.limits.read_max_chars, hint))
         return ToolResult(content=content, files_read=tuple(read), output_bytes=size)
