@@ -110,3 +110,22 @@ async def test_retries_run_out_into_one_clear_error() -> None:
     assert error.kind == "connection" and error.retryable
     assert any(isinstance(e, TextDelta) for e in events)  # partial output was shown, then discarded
     assert outcome.stop_reason == "error" and [m["role"] for m in h.history] == ["user"]
+
+
+async def test_a_server_that_speaks_something_else_is_a_clear_error() -> None:
+    body = "event: message_start\ndata: {not json}\n\n"
+    with MessagesPeer([status(200, body=body, headers={"content-type": "text/event-stream"})]) as peer:
+        async with harness(peer.url, []) as h:
+            events, outcome = await h.turn("go")
+    error = next(e for e in events if isinstance(e, ErrorEvent))
+    assert error.kind == "bad_response" and "Messages API" in error.hint
+    assert outcome.stop_reason == "error"
+
+
+async def test_prompt_too_long_says_start_a_new_session() -> None:
+    too_long = {"type": "error", "error": {"type": "invalid_request_error", "message": "prompt is too long: 250000"}}
+    with MessagesPeer([status(400, body=too_long)]) as peer:
+        async with harness(peer.url, []) as h:
+            events, _ = await h.turn("go")
+    error = next(e for e in events if isinstance(e, ErrorEvent))
+    assert error.kind == "context_too_long" and "new session" in error.hint

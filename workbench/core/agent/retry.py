@@ -135,6 +135,14 @@ def _status_failure(exc: anthropic.APIStatusError) -> Failure:
             False,
             code,
         )
+    if "prompt is too long" in detail.lower() or "context window" in detail.lower():
+        return Failure(
+            "context_too_long",
+            f"the conversation no longer fits the model's context: {detail}",
+            "Start a new session (the transcript stays saved), or choose a model with a larger context.",
+            False,
+            code,
+        )
     if code == 413:
         return Failure(
             "too_large", f"request too large: {detail}", "Start a new session or shorten the input.", False, code
@@ -181,6 +189,17 @@ def classify(exc: BaseException) -> Failure | None:
             "bad_response",
             f"the server sent a response the SDK could not read: {exc}",
             "Check ANTHROPIC_BASE_URL points at a Messages API server.",
+            False,
+        )
+    if isinstance(exc, TypeError) and "authentication" in str(exc).lower():
+        from workbench.core.agent.client import CREDENTIALS_HELP
+
+        return Failure("auth", f"no usable credentials: {exc}", CREDENTIALS_HELP, False)
+    if isinstance(exc, (ValueError, KeyError, AssertionError)):  # a stream the SDK could not parse
+        return Failure(
+            "bad_response",
+            f"the server's response could not be read: {type(exc).__name__}: {exc}",
+            "Check that ANTHROPIC_BASE_URL points at a server that speaks the Anthropic Messages API.",
             False,
         )
     if isinstance(exc, anthropic.AnthropicError):

@@ -392,6 +392,9 @@ class AgentSession:
             if outcome.stop_reason == "end_turn" and self.persona.output_contract and outcome.final_text:
                 yield self._record(check_contract(self.persona.output_contract, outcome.final_text))
             stop = outcome.stop_reason or "end_turn"
+            if stop == "model_context_window_exceeded":
+                hint = "the conversation no longer fits the model's context window; start a new session"
+                yield self._record(Notice(level="warning", message=hint))
             if outcome.denied_calls and stop == "end_turn":
                 yield self._record(Notice(level="warning", message=f"{outcome.denied_calls} tool call(s) were denied"))
             finished = True
