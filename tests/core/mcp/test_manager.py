@@ -295,3 +295,16 @@ async def test_stop_during_a_call_ends_that_call_clearly() -> None:
     await manager.stop()
     result = await asyncio.wait_for(call, 5)
     assert result.is_error and "was stopped during the call" in result.content
+
+
+async def test_restart_after_a_crash(tmp_path: Path) -> None:
+    async with McpManager([server("basic", stdio(BASIC))]) as manager:
+        echo = manager.get("mcp__basic__echo")
+        assert echo is not None
+        assert (await manager.call("mcp__basic__crash", {})).is_error
+        status = await manager.restart("basic")
+        assert status.status == "started" and status.pid is not None
+        again = await echo.run({"text": "back"}, None)  # the tool object from before the crash
+        assert (again.content, again.is_error) == ("back", False)
+        with pytest.raises(KeyError):
+            await manager.restart("nobody")

@@ -272,6 +272,19 @@ class McpManager:
             text = f"cannot use {server.config.url}: {text}"
         return one_line(text, 300)
 
+    async def restart(self, name: str) -> ServerStatus:
+        """Stop one server (if it runs) and start it again: the "reconnect" action after a crash or a change.
+
+        Tool objects handed out earlier keep working: they call through the manager by name.
+        """
+        old = self._servers.get(name)
+        if old is None:
+            raise KeyError(f"no MCP server named {name!r}")
+        await self._end_task(old)
+        self._servers[name] = _Server(old.config)
+        await self.start()
+        return next(row for row in self.statuses() if row.name == name)
+
     async def stop(self) -> None:
         """Stop every server; their process groups are killed, so nothing they started is left running."""
         for server in self._servers.values():
