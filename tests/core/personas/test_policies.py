@@ -84,3 +84,21 @@ def test_referenced_paths(tmp_path: Path) -> None:
 def test_agent_mentions() -> None:
     found = extract("Hand off to the Security Auditor when needed.\n", 3, "First consulting the Context Manager.", 3)
     assert [s for s, _ in found.agent_mentions] == ["context-manager", "security-auditor"]
+
+
+def test_config_extends_git_and_production_rules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from workbench.core.personas.loader import load_persona_file
+
+    config = tmp_path / "config.toml"
+    config.write_text('[personas]\ngit_commands = ["gh"]\nproduction_ask = ["Bash(kubectl *)", 3]\n')
+    monkeypatch.setenv("WORKBENCH_CONFIG", str(config))
+    persona = tmp_path / "p.md"
+    persona.write_text(
+        "---\nname: p\ndescription: x\n---\n\n- NO Git operations without explicit user approval\n"
+        "- No production changes without approval\n"
+    )
+    rules = {p.id: p.rules for p in load_persona_file(persona).policies}
+    assert rules["git-approval"] == ("Bash(git *)", "Bash(git)", "Bash(gh *)", "Bash(gh)")
+    assert rules["production-approval"] == ("Bash(kubectl *)",)
+    monkeypatch.delenv("WORKBENCH_CONFIG")
+    assert [p.id for p in load_persona_file(persona).policies] == ["git-approval"]  # advisory by default

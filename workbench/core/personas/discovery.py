@@ -14,8 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbench import paths
+from workbench.config import load_config
+from workbench.core.models import model_table
 from workbench.core.personas.loader import READ_ERRORS, load_persona_file
 from workbench.core.personas.model import Diagnostic, Persona, Severity
+from workbench.core.personas.policies import PolicyOptions
 
 MAX_FILES = 2000  # per folder tree: a runaway scan of a huge tree is cut short
 SCOPE_RANK = {"explicit": 0, "project": 1, "user": 2, "opencode": 3, "gemini": 4, "bundled": 5}
@@ -122,9 +125,9 @@ def discover(
     include_defaults: bool = True,
 ) -> LoadSet:
     """Load every persona visible from `cwd`, plus `extra` files and folders (explicit: highest precedence)."""
-    from workbench.core.models import model_table
-
-    models = model_table()  # read the config once for the whole set
+    config = load_config()  # read once for the whole set
+    models = model_table(config)
+    options = PolicyOptions.from_section(config.section("personas"))
     sources = [Source(Path(p), "explicit", explicit_file=not Path(p).is_dir()) for p in extra]
     if include_defaults:
         sources += default_sources(cwd)
@@ -151,7 +154,9 @@ def discover(
                 result.personas.extend(loaded_json)
                 result.failures.extend((file, problem) for problem in problems)
                 continue
-            persona = load_persona_file(file, scope=source.scope, mcp_servers=mcp_servers, models=models)
+            persona = load_persona_file(
+                file, scope=source.scope, mcp_servers=mcp_servers, models=models, policy_options=options
+            )
             fatal = next((d for d in persona.diagnostics if d.code in READ_ERRORS), None)
             if fatal is not None:
                 result.failures.append((file, fatal))

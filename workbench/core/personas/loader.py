@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from workbench.config import load_config
 from workbench.core.models import resolve_model
 from workbench.core.personas import fields, policies
 from workbench.core.personas.decode import decode_bytes
@@ -84,6 +85,7 @@ def load_persona_file(
     models: Mapping[str, str] | None = None,
     tool_conflict: ConflictPolicy = "frontmatter",
     trust_persona_tools: bool = False,
+    policy_options: policies.PolicyOptions | None = None,
 ) -> Persona:
     """Load one persona file. Never raises for bad content: problems are in `persona.diagnostics`.
 
@@ -97,6 +99,7 @@ def load_persona_file(
         models: alias table override (default: the configured table).
         tool_conflict: frontmatter (default) | strict | union: what a body tool list does next to a
             frontmatter one (§6.5). union needs `trust_persona_tools`.
+        policy_options: extra git commands and production rules (default: config `[personas]`).
     """
     path = Path(path)
     raw, error, mtime = read_persona_bytes(path)
@@ -114,6 +117,7 @@ def load_persona_file(
         models=models,
         tool_conflict=tool_conflict,
         trust_persona_tools=trust_persona_tools,
+        policy_options=policy_options,
     )
 
 
@@ -129,6 +133,7 @@ def parse_persona(
     models: Mapping[str, str] | None = None,
     tool_conflict: ConflictPolicy = "frontmatter",
     trust_persona_tools: bool = False,
+    policy_options: policies.PolicyOptions | None = None,
 ) -> Persona:
     """The pipeline on bytes already read (`path` names the source and feeds dialect and name derivation)."""
     decoded = decode_bytes(raw, repair=repair_mojibake)
@@ -171,7 +176,11 @@ def parse_persona(
 
     grant = resolve_grant(dialect, data, lines, body, body_first, mcp_servers, tool_conflict, trust_persona_tools)
     diags += grant.diagnostics
-    found = policies.extract(body, body_first, description, lines.get("description"), project_root_for(path))
+    if policy_options is None:
+        policy_options = policies.PolicyOptions.from_section(load_config().section("personas"))
+    found = policies.extract(
+        body, body_first, description, lines.get("description"), project_root_for(path), policy_options
+    )
     for ref in found.referenced_paths:
         if not ref.exists:
             diags.append(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from workbench.core.personas.model import Advisory, OutputContract, PathRef, PolicyRule
 
@@ -72,13 +73,38 @@ def _clean(text: str) -> str:
     return " ".join(text.replace("**", "").replace("`", "").split())[:300]
 
 
+_PRODUCTION = re.compile(r"\bproduction\b[^.\n]*\b(approv\w*|permission|consent|confirm\w*)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class PolicyOptions:
+    """Config `[personas]`: `git_commands` (also guarded by a git mandate, e.g. ["gh", "hub"]) and
+    `production_ask` (rules that "no production changes without approval" turns into asks, e.g.
+    ["Bash(kubectl *)", "Bash(terraform apply*)"]; empty by default, so the mandate stays advisory)."""
+
+    git_commands: tuple[str, ...] = ()
+    production_ask: tuple[str, ...] = ()
+
+    @classmethod
+    def from_section(cls, section: dict[str, Any]) -> PolicyOptions:
+        def strings(key: str) -> tuple[str, ...]:
+            value = section.get(key, [])
+            return (
+                tuple(v.strip() for v in value if isinstance(v, str) and v.strip()) if isinstance(value, list) else ()
+            )
+
+        return cls(strings("git_commands"), strings("production_ask"))
+
+
 def extract(
     body: str,
     first_line: int,
     description: str = "",
     description_line: int | None = None,
     base_dir: Path | None = None,
+    options: PolicyOptions | None = None,
 ) -> Extracted:
+    options = options or PolicyOptions()
     found = Extracted()
     lines = _lines(body, first_line)
     prose = [(n, t, t.lower()) for n, t, fenced in lines if not fenced]  # cheap substring tests gate the regexes
@@ -88,7 +114,7 @@ def extract(
             PolicyRule(
                 "git-approval",
                 "ask",
-                GIT_RULES,
+                GIT_RULES + tuple(r for c in options.git_commands for r in (f"Bash({c} *)", f"Bash({c})")),
                 False,
                 git_lines[0][0],
                 " | ".join(_clean(t) for _, t in git_lines[:4]),
@@ -97,6 +123,13 @@ def extract(
     audit = [(n, t) for n, t, low in prose if "audit" in low and (_AUDIT.search(t) or _AUDIT_HEADING.match(t.strip()))]
     if audit:
         found.policies.append(PolicyRule("audit-log", "audit", (), False, audit[0][0], _clean(audit[0][1])))
+    production = [(n, t) for n, t, low in prose if "production" in low and _PRODUCTION.search(t)]
+    if production and options.production_ask:
+        found.policies.append(
+            PolicyRule(
+                "production-approval", "ask", options.production_ask, False, production[0][0], _clean(production[0][1])
+            )
+        )
     memory = [
         (n, t) for n, t, low in prose if "memory" in low and _SAVE_MEMORY.search(t) and _SAVE_MEMORY_LIMIT.search(t)
     ]
