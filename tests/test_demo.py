@@ -113,6 +113,7 @@ async def test_text_mode_asks_on_stdin(tmp_path: Path) -> None:
     assert "allow? [y/N]" in shown and "denied: the user declined this call" in shown
     assert "except Exception:" in (tmp_path / "ws" / "payments" / "retry.py").read_text()  # the edit was refused
     assert "output contract: all 6 sections present" in shown
+    assert "You denied 1 request(s)" in shown
 
 
 async def test_closed_stdin_denies_instead_of_hanging() -> None:

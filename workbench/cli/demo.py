@@ -74,6 +74,7 @@ class StdinApprover:
         self.out = out
         self.yes = yes
         self.stdin = stdin or sys.stdin
+        self.denied = 0
 
     async def decide(self, request: ApprovalRequest) -> Decision:
         w = self.out.write
@@ -89,11 +90,12 @@ class StdinApprover:
         w("    allow? [y/N] ")
         self.out.flush()
         answer = await asyncio.to_thread(self.stdin.readline)
+        if answer.strip().lower() in ("y", "yes"):
+            return Decision(allow=True, reason="approved on stdin", by="user")
+        self.denied += 1
         if not answer:
             w("\n    no answer (stdin closed): denied\n")
             return Decision(allow=False, reason="the user did not answer (stdin closed)", by="user")
-        if answer.strip().lower() in ("y", "yes"):
-            return Decision(allow=True, reason="approved on stdin", by="user")
         return Decision(allow=False, reason="the user declined this call", by="user")
 
 
@@ -200,6 +202,11 @@ async def replay_text(
                 errors += 1
     finally:
         await session.aclose()
+    if approver.denied:
+        out.write(
+            f"\nYou denied {approver.denied} request(s). The tools honoured that, but the model's words are a "
+            "recording made with every request approved.\n"
+        )
     out.write(f"\nThe demo workspace stays at {target}; open it with `workbench {target}`.\n")
     return 0 if done is not None and done.stop_reason == "end_turn" and not errors else 1
 
