@@ -49,6 +49,8 @@ TABLE: list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], str, dict[s
     (("Bash(npm test:*)",), NONE, NONE, "Bash", {"command": "sudo npm test"}, Q),
     (("Bash(npm test:*)",), NONE, NONE, "Bash", {"command": "LD_PRELOAD=/tmp/x.so npm test"}, Q),
     (("Bash(npm test:*)",), NONE, NONE, "Bash", {"command": "env PATH=/tmp npm test"}, Q),
+    (("Bash(npm test:*)",), NONE, NONE, "Bash", {"command": "echo x | xargs npm test"}, A),
+    (("Bash(npm test:*)",), NONE, NONE, "Bash", {"command": "echo x | xargs -I{} npm test {}"}, Q),
     # redirections: inside the workspace an allow rule covers them; outside or into .git it asks
     (("Bash(python:*)",), NONE, NONE, "Bash", {"command": "python script.py > output.txt"}, A),
     (("Bash(echo:*)",), NONE, NONE, "Bash", {"command": "echo key >> ~/.ssh/authorized_keys"}, Q),

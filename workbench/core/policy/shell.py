@@ -323,6 +323,7 @@ class _Collector:
             extra_reads=stripped.reads,
             extra_writes=stripped.writes,
             chdir=stripped.chdir,
+            tricky=stripped.tricky,
         )
         if segment.opaque is None and rest:
             segment = self.classify(segment)

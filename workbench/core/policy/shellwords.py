@@ -127,6 +127,7 @@ class Segment:
     extra_reads: tuple[Word, ...] = ()  # files a wrapper reads (xargs -a)
     extra_writes: tuple[Word, ...] = ()  # files a wrapper writes (time -o)
     chdir: bool = False  # a wrapper changes directory (env -C, sudo -D)
+    tricky: bool = False  # a wrapper option changes the command line (xargs -I/-n/...): only bare xargs is harmless
 
     @property
     def program(self) -> str:
@@ -142,7 +143,7 @@ class Segment:
     @property
     def safe_prefix(self) -> bool:
         """True when every wrapper and assignment is one an allow rule may look past."""
-        if any(not _WRAPPERS[w].safe for w in self.wrappers if w in _WRAPPERS) or self.chdir:
+        if any(not _WRAPPERS[w].safe for w in self.wrappers if w in _WRAPPERS) or self.chdir or self.tricky:
             return False
         return all(not unsafe_variable(name) and value.value is not None for name, value in self.assignments)
 
@@ -211,6 +212,7 @@ class _Stripped:
     reads: tuple[Word, ...] = ()
     writes: tuple[Word, ...] = ()
     chdir: bool = False
+    tricky: bool = False
     notes: list[str] = field(default_factory=list)
 
 
@@ -256,6 +258,8 @@ def strip_wrappers(words: tuple[Word, ...]) -> _Stripped:
                     out.opaque = "env -S splits a string into a command"
                 if name == "env" and option in ("-C", "--chdir"):
                     out.chdir = True
+                if name == "xargs":
+                    out.tricky = True
                 if name == "sudo" and option in ("-D", "--chdir"):
                     out.chdir = True
                 if name == "sudo" and value in ("-e", "--edit"):
