@@ -51,7 +51,7 @@ def test_audit_and_save_memory() -> None:
 def test_output_contract_from_subheadings_and_numbered_items() -> None:
     body = (
         "## Mandated Output Structure\n\nIt MUST follow this.\n\n"
-        "### 1. Summary\n\ntext\n\n### 2. Risks: what\n\n## Next\n"
+        "### 1. Summary\n\ntext\n\n#### Detail, not a section\n\n### 2. Risks: what\n\n## Next\n"
     )
     contract = extract(body, 1).output_contract
     assert contract is not None and contract.headings == ("1. Summary", "2. Risks: what")

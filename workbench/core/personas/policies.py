@@ -162,6 +162,7 @@ def output_contract(lines: list[tuple[int, str, bool]]) -> OutputContract | None
         mandated = bool(_MANDATE.search(heading.group(2)))
         titles: list[str] = []
         numbered: list[str] = []
+        sub_level: int | None = None  # only the first level of subheadings are sections; deeper ones are detail
         for _, other, other_fenced in lines[index + 1 :]:
             if other_fenced:
                 continue
@@ -169,7 +170,9 @@ def output_contract(lines: list[tuple[int, str, bool]]) -> OutputContract | None
             if sub and len(sub.group(1)) <= level:
                 break
             if sub:
-                titles.append(sub.group(2).strip())
+                sub_level = sub_level or len(sub.group(1))
+                if len(sub.group(1)) == sub_level:
+                    titles.append(sub.group(2).strip())
             elif not titles:
                 item = _NUMBERED.match(other)
                 if item:
