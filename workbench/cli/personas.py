@@ -188,6 +188,9 @@ def _diag_text(d: Diagnostic) -> str:
 
 def cmd_show(args: argparse.Namespace) -> int:
     ref = Path(args.ref)
+    if ref.is_dir():
+        print(clean(f"workbench personas: {args.ref} is a folder; give a persona file or an id"), file=sys.stderr)
+        return 2
     is_path = ref.exists() or ref.is_symlink() or "/" in args.ref or ref.suffix in (".md", ".txt")
     loaded = _load(args, [ref] if is_path else [])
     persona = loaded.by_path(ref) if is_path else loaded.get(args.ref)

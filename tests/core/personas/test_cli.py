@@ -94,6 +94,11 @@ def test_show_unknown_id_is_a_clear_error(tmp_path: Path) -> None:
     assert proc.returncode == 2 and "no persona 'no-such-persona'" in proc.stderr and "Traceback" not in proc.stderr
 
 
+def test_show_a_folder_is_a_clear_error(tmp_path: Path) -> None:
+    proc = run_cli("personas", "show", str(tmp_path))
+    assert proc.returncode == 2 and "is a folder" in proc.stderr
+
+
 def test_bad_arguments_do_not_trace(tmp_path: Path) -> None:
     proc = run_cli("personas", "frobnicate")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
