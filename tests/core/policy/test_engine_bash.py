@@ -237,6 +237,7 @@ def test_read_only_commands_run_without_asking(engine_for: EngineFactory, comman
         "xargs -a .env echo",
         "bash -c 'cat .env'",
         "echo $(cat .env)",
+        "grep --file=.env README.md",
         "cd config && cat ../.env",
         'echo "$(<.env)"',
         "x=$(< config/.env.production)",

@@ -242,9 +242,14 @@ def path_uses(segment: Segment) -> list[PathUse]:
         if not explicit and positionals:
             positionals = positionals[1:]
         args = list(segment.args)
-        for index, word in enumerate(args[:-1]):
-            if word.value in ("-f", "--file"):
+        for index, word in enumerate(args):
+            value = word.value or ""
+            if value in ("-f", "--file") and index + 1 < len(args):
                 uses.append(PathUse(args[index + 1], "read"))
+            elif value.startswith("--file="):
+                uses.append(PathUse(Word(word.raw, value[7:]), "read"))
+            elif value.startswith("-f") and len(value) > 2 and not value.startswith("--"):
+                uses.append(PathUse(Word(word.raw, value[2:]), "read"))
     if program == "find":
         starts: list[Word] = []
         for word in segment.args:
@@ -317,7 +322,7 @@ def resolve_word(word: Word, workspace: str, base: str = "", limit: int = 500) -
         found = []
         for index, match in enumerate(glob.iglob(pattern)):
             if index >= limit:
-                break
+                return None  # too many files to check one by one: judged as unknown
             found.append(match)
         candidates = found or [pattern]
     else:
