@@ -309,3 +309,21 @@ async def test_short_prefixes_are_not_cached_below_the_minimum() -> None:
         log = peer.message_requests
     assert [r.cache.breakpoints for r in log if r.cache] == [0, 0]
     assert [r.cache.cache_read_tokens for r in log if r.cache] == [0, 0]
+
+
+async def test_changing_thinking_keeps_only_tools_and_system_cached() -> None:
+    messages: list[Any] = [
+        {"role": "user", "content": [{"type": "text", "text": "q" * 400, "cache_control": {"type": "ephemeral"}}]}
+    ]
+    with MessagesPeer([reply("a"), reply("b"), reply("c")]) as peer:
+        async with client(peer) as c:
+            for thinking_setting in (None, None, {"type": "adaptive"}):
+                extra: dict[str, Any] = {"thinking": thinking_setting} if thinking_setting else {}
+                await c.messages.create(
+                    model=MODEL, max_tokens=10, system=SYSTEM, tools=TOOLS, messages=messages, **extra
+                )
+        log = [r.cache for r in peer.message_requests]
+    assert log[0] and log[1] and log[2]
+    assert log[1].cache_read_tokens == log[1].total_tokens
+    assert 0 < log[2].cache_read_tokens < log[1].cache_read_tokens
+    assert log[2].cache_creation_tokens > 0

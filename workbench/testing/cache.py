@@ -9,7 +9,8 @@ Rules (the documented behaviour of the API, simplified):
 - at each breakpoint the cache looks back up to `LOOKBACK` block boundaries for the longest prefix that an
   earlier request marked and that is byte-identical here: that part is served from cache (cache read);
 - the part between the longest hit and the last breakpoint is written (cache creation); the rest is plain input;
-- the cache is per model; tokens are approximated as bytes / 4;
+- the cache is per model; a change of `tool_choice` or `thinking` keeps the tools and system cached but not the
+  messages; tokens are approximated as bytes / 4;
 - with `min_tokens` (the API's minimum cacheable prompt, e.g. 1024 for Sonnet), shorter prefixes are not cached.
 """
 
@@ -117,7 +118,12 @@ class PromptCache:
         hashes: list[str] = []
         sizes: list[int] = []
         running = 0
-        for data, _, _ in blocks:
+        settings = _canonical({"tool_choice": body.get("tool_choice"), "thinking": body.get("thinking")})
+        mixed = False
+        for data, _, loc in blocks:
+            if not mixed and loc.startswith("messages["):
+                digest.update(settings)  # these settings only invalidate the messages part of the cache
+                mixed = True
             digest.update(len(data).to_bytes(8, "big"))
             digest.update(data)
             hashes.append(digest.copy().hexdigest())
