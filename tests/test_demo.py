@@ -149,3 +149,11 @@ def test_demo_command_runs_offline_to_the_end(tmp_path: Path) -> None:
     assert "-- end_turn" in run.stdout
     assert "Ran 8 tests" in run.stdout and "output contract: all 6 sections present" in run.stdout
     assert "except retry_on:" in (tmp_path / "ws" / "payments" / "retry.py").read_text()
+
+
+def test_demo_workspaces_are_recognised(tmp_path: Path) -> None:
+    ws = demo.prepare_demo_workspace(tmp_path / "ws")
+    assert demo.is_demo_workspace(ws)
+    assert not demo.is_demo_workspace(tmp_path)
+    (ws / "payments" / "ledger.py").unlink()
+    assert not demo.is_demo_workspace(ws)

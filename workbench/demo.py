@@ -102,6 +102,12 @@ def prepare_demo_workspace(dest: Path | None = None) -> Path:
     return target.resolve()
 
 
+def is_demo_workspace(path: Path) -> bool:
+    """True when `path` holds a copy of the demo sample (so a screen opened on it can reuse it)."""
+    sample = [p.relative_to(SAMPLE_REPO) for p in SAMPLE_REPO.rglob("*.py")]
+    return bool(sample) and all((path / rel).is_file() for rel in sample) and (path / "INCIDENTS.md").is_file()
+
+
 def demo_transport(delay: float = DEMO_DELAY, chunk: int | None = None) -> CassetteTransport:
     """The bundled cassette as a transport for `make_client` / `AgentSession.create(transport=...)`."""
     if not CASSETTE.is_file():
