@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.core.mcp.conftest import RAW, STANDINS, stdio, write_mcp_json
-from workbench.core.mcp.integration import attach_mcp, grant_allows, open_mcp
+from workbench.core.mcp.integration import attach_mcp, configured_servers, grant_allows, open_mcp
 from workbench.core.personas.loader import load_persona_file
 from workbench.core.tools.base import Tool
 
@@ -106,3 +106,23 @@ def test_grant_allows_forms() -> None:
     assert not grant_allows(grant, "mcp__c__y")
     assert not grant_allows(grant, "mcp__ab__x")
     assert not grant_allows(grant, "mcp__d__x")
+
+
+async def test_seed_002_grants_from_configuration_alone(seeds_dir: Path, project: Path, tmp_path: Path) -> None:
+    marker = tmp_path / "started"
+    write_mcp_json(
+        project,
+        {
+            "context7": stdio(STANDINS, "context7", "--marker", str(marker)),
+            "sequential-thinking": stdio(STANDINS, "sequential-thinking"),
+        },
+    )
+    assert configured_servers(project) == {}  # not trusted: nothing may start
+    servers = configured_servers(project, trust_project=True)
+    assert servers == {"context7": None, "sequential-thinking": None}
+    persona = load_persona_file(seed_002(seeds_dir), mcp_servers=servers)
+    assert sorted(persona.tools.mcp) == SEED_002_MCP
+    assert not marker.exists()  # no server was started to find this out
+    manager = await open_mcp(project, trust_project=True)  # the marker does appear once one really starts
+    await manager.stop()
+    assert marker.exists()

@@ -52,6 +52,19 @@ async def open_mcp(
     return manager
 
 
+def configured_servers(
+    workspace: Path | None, *, trust_project: bool | None = None, config: Config | None = None
+) -> dict[str, list[str] | None]:
+    """Servers that may start for `workspace`, without starting any: normalised name -> None (tools not
+    known yet). Enough for `load_persona_file(mcp_servers=...)` in listings; a session uses
+    `manager.server_tools()`, which also knows each server's tools."""
+    cfg = config if config is not None else load_config()
+    if trust_project is None:
+        trust_project = workspace is not None and is_trusted(workspace, config=cfg)
+    servers = load_mcp_config(workspace, config=cfg).servers.values()
+    return {normalize(s.name): None for s in servers if trust_project or not s.needs_trust}
+
+
 @dataclass(frozen=True)
 class TrustQuestion:
     """What to show when asking whether a project's own MCP servers may start (asked once per project)."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import sys
+import argparse
+import os
 
 from mcp.server.mcpserver import MCPServer
 
@@ -34,5 +35,17 @@ def sequential_thinking() -> MCPServer:
     return server
 
 
+def main() -> None:
+    """`standins.py NAME [--marker FILE]`: serve one stand-in; the marker file gets this process id."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("name", choices=["context7", "sequential-thinking"])
+    parser.add_argument("--marker")
+    opts = parser.parse_args()
+    if opts.marker:
+        with open(opts.marker, "a", encoding="utf-8") as handle:
+            handle.write(f"{os.getpid()}\n")
+    {"context7": context7, "sequential-thinking": sequential_thinking}[opts.name]().run()
+
+
 if __name__ == "__main__":
-    {"context7": context7, "sequential-thinking": sequential_thinking}[sys.argv[1]]().run()
+    main()
