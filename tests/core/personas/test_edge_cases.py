@@ -51,6 +51,7 @@ def test_04_leading_blank_lines_parse_but_warn() -> None:
     p = load("04_leading_blank.md")
     assert p.name == "leading-blank" and p.name_source == "frontmatter"
     assert "W_LEADING_BLANK" in codes(p.diagnostics)
+    assert p.compat == {"claude_code": "would-skip", "claude_code_reason": "blank lines before the frontmatter hide it"}
 
 
 def test_05_missing_closer_means_no_frontmatter() -> None:

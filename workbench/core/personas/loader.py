@@ -188,6 +188,8 @@ def parse_persona(
             )
 
     compat_reasons = []
+    if any(d.code == "W_LEADING_BLANK" for d in split.diagnostics):
+        compat_reasons.append("blank lines before the frontmatter hide it")
     if fm is not None and fm.would_skip:
         compat_reasons.append("frontmatter Claude Code can't parse")
     if not named.declared:
