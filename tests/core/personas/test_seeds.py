@@ -122,7 +122,8 @@ def check_002(d: dict[str, Any]) -> None:
     ]
     assert d["model"]["resolved"] == SONNET
     assert warnings_of(d) == {"W_MOJIBAKE", "W_MCP_SERVER_MISSING", "W_MISSING_AGENT", "W_DUPLICATE_NAME"}
-    assert codes(d["diagnostics"]).count("W_MCP_SERVER_MISSING") == 2
+    servers = [x["data"]["server"] for x in d["diagnostics"] if x["code"] == "W_MCP_SERVER_MISSING"]
+    assert servers == ["context7", "sequential-thinking"]
     missing = next(x for x in d["diagnostics"] if x["code"] == "W_MISSING_AGENT")
     assert missing["data"]["agent"] == "context-manager"
     contract = d["output_contract"]

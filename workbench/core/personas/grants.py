@@ -87,14 +87,20 @@ class _Builder:
         tool = lookup(entry, self.servers)
         if tool is None:
             self.unavailable.append(UnavailableTool(entry, "unknown tool name"))
-            self.diags.append(Diagnostic("W_UNKNOWN_TOOL", Severity.WARNING, f"unknown tool {entry!r} ignored", line))
+            self.diags.append(
+                Diagnostic("W_UNKNOWN_TOOL", Severity.WARNING, f"unknown tool {entry!r} ignored", line, {"name": entry})
+            )
             return
         if tool.kind == "unsupported":
             reason = f"unsupported: {tool.reason}"
             self.unavailable.append(UnavailableTool(entry, reason))
             self.diags.append(
                 Diagnostic(
-                    "W_UNSUPPORTED_TOOL", Severity.WARNING, f"tool {entry!r} is not available ({tool.reason})", line
+                    "W_UNSUPPORTED_TOOL",
+                    Severity.WARNING,
+                    f"tool {entry!r} is not available ({tool.reason})",
+                    line,
+                    {"name": entry},
                 )
             )
             return
@@ -126,7 +132,13 @@ class _Builder:
             if server not in self._missing_servers:
                 self._missing_servers.add(server)
                 self.diags.append(
-                    Diagnostic("W_MCP_SERVER_MISSING", Severity.WARNING, f"{reason}; its tools are unavailable", line)
+                    Diagnostic(
+                        "W_MCP_SERVER_MISSING",
+                        Severity.WARNING,
+                        f"{reason}; its tools are unavailable",
+                        line,
+                        {"server": server},
+                    )
                 )
             return
         known = self.servers[server]
