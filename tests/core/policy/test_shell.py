@@ -216,3 +216,28 @@ def test_very_deep_nesting_is_an_error_not_a_crash() -> None:
 def test_a_redirection_binds_where_bash_binds_it(command: str, writers: list[str]) -> None:
     found = [s.program for s in analyze(command).segments if any(r.writes for r in s.redirects)]
     assert found == writers
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "x='a[$(git push)]'; echo $((x))",
+        "((x++))",
+        "for ((i=0; i<n; i++)); do echo $i; done",
+        "[[ $x -eq 1 ]] && echo one",
+        "echo ${x@P}",
+        "echo ${a[$i]}",
+        "let x=y+1",
+        "declare -i n=$y",
+    ],
+)
+def test_arithmetic_and_prompt_expansion_of_variables_are_opaque(command: str) -> None:
+    assert any(s.opaque and "hidden in" in s.opaque for s in analyze(command).segments)
+
+
+@pytest.mark.parametrize(
+    "command",
+    ['echo "${arr[@]}" ${a[0]}', "echo $((1 + 2))", "(( 1 + 2 ))", "[[ -f x ]]", "echo $((1 + $(wc -l < f)))"],
+)
+def test_constant_arithmetic_is_fine(command: str) -> None:
+    assert not any(s.opaque for s in analyze(command).segments)
