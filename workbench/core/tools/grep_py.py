@@ -129,18 +129,44 @@ def search_file(path: Path, rel: str, rx: re.Pattern[str], q: Query) -> FileHits
     if b"\x00" in data:
         return None
     text = data.decode("utf-8", errors="replace")
-    if rx.search(text) is None:
-        return None
-    lines = text.split("\n")
-    if text.endswith("\n"):
-        lines.pop()
-    matched = _multiline_hits(text, rx) if q.multiline else [i for i, line in enumerate(lines) if rx.search(line)]
+    matched = _multiline_hits(text, rx) if q.multiline else _line_hits(text, rx)
     if not matched:
         return None
     hits = FileHits(rel, count=len(matched))
     if q.want_lines:
+        lines = text.split("\n")
+        if text.endswith("\n"):
+            lines.pop()
         hits.lines = _with_context(lines, matched, q.before, q.after)
     return hits
+
+
+def _line_hits(text: str, rx: re.Pattern[str]) -> list[int]:
+    """0-based numbers of the lines with a match, as a line-by-line search would find them.
+
+    The whole text is searched (one C-level scan skips the lines without a match); each candidate line is
+    then confirmed on its own with pos/endpos, so a match running across a newline never counts.
+    """
+    found: list[int] = []
+    end = len(text)
+    pos = 0
+    number = 0
+    counted_to = 0
+    while pos < end or (pos == end == 0):
+        m = rx.search(text, pos)
+        if m is None:
+            break
+        start = text.rfind("\n", 0, m.start()) + 1
+        if start == end and end > 0:
+            break  # the empty "line" after a final newline is not a line
+        stop = text.find("\n", m.start())
+        stop = end if stop == -1 else stop
+        if rx.search(text, start, stop) is not None:
+            number += text.count("\n", counted_to, start)
+            counted_to = start
+            found.append(number)
+        pos = stop + 1
+    return found
 
 
 def _multiline_hits(text: str, rx: re.Pattern[str]) -> list[int]:
