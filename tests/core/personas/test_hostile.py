@@ -191,3 +191,12 @@ def test_mutated_files_never_raise() -> None:
                 del data[pos : pos + rng.randint(1, 20)]
         persona = parse_persona(bytes(data), Path("mutated.md"))
         assert persona.to_json()["source"]["path"] == "mutated.md"
+
+
+def test_symlink_to_a_device_is_refused(tmp_path: Path) -> None:
+    if not Path("/dev/zero").exists():
+        pytest.skip("no /dev/zero on this system")
+    link = tmp_path / "zero.md"
+    link.symlink_to("/dev/zero")
+    found, elapsed = quick(link)
+    assert found == ["E_NOT_A_FILE"] and elapsed < 5
