@@ -157,3 +157,13 @@ def test_demo_workspaces_are_recognised(tmp_path: Path) -> None:
     assert not demo.is_demo_workspace(tmp_path)
     (ws / "payments" / "ledger.py").unlink()
     assert not demo.is_demo_workspace(ws)
+
+
+def test_without_a_terminal_the_demo_falls_back_to_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from workbench.cli.demo import main
+
+    code = main(["--yes", "--delay", "0", "--dir", str(tmp_path / "ws")])
+    captured = capsys.readouterr()
+    assert code == 0
+    assert "no interactive terminal; replaying as plain text" in captured.err
+    assert "-- end_turn" in captured.out

@@ -63,7 +63,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -100,7 +100,6 @@ class PeerRequest:
     outcome: str = ""
     cache: CacheUsage | None = None
     client_gone: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def model(self) -> str:
