@@ -117,7 +117,8 @@ async def test_replay_runs_out_clearly(tmp_path: Path) -> None:
     path, _, _ = await record(tmp_path, script())
     async with sdk(CassetteTransport(path)) as client:
         await conversation(client)
-        with pytest.raises(anthropic.BadRequestError, match="no recorded response left"):
+        ended = r"the recording has ended \(all 2 recorded responses were played\)"
+        with pytest.raises(anthropic.BadRequestError, match=ended):
             await one_turn(client, [{"role": "user", "content": "again"}])
 
 

@@ -234,7 +234,8 @@ class CassetteTransport(httpx2.AsyncBaseTransport):
         if self.finished:
             if summary["path"] == COUNT_TOKENS_PATH:
                 return _json_error(404, "not_found_error", "cassette: count_tokens was not recorded", request)
-            return self._mismatch(request, f"no recorded response left ({len(self.records)} were recorded)")
+            played = len(self.records)
+            return self._mismatch(request, f"the recording has ended (all {played} recorded responses were played)")
         record = self.records[self.position]
         recorded = record.get("request") or {}
         if summary["path"] == COUNT_TOKENS_PATH and recorded.get("path") != COUNT_TOKENS_PATH:
