@@ -215,3 +215,14 @@ async def test_write_of_protected_or_folder_paths(call: Caller, proj: Path, unch
     assert "folder" in await call.refused("Write", {"file_path": "src", "content": "x"})
     assert "may not write" in await call.refused("Write", {"file_path": ".claude/settings.json", "content": "{}"})
     unchanged()
+
+
+async def test_same_size_change_with_the_same_mtime_is_still_caught(call: Caller, proj: Path) -> None:
+    path = proj / "src" / "app.py"
+    await call("Read", {"file_path": "src/app.py"})
+    before = path.stat()
+    path.write_text("def main():\n    return 7\n")  # same size
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert "changed on disk" in await call.refused(
+        "Edit", {"file_path": "src/app.py", "old_string": "return 7", "new_string": "return 8"}
+    )

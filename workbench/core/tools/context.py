@@ -10,7 +10,7 @@ Constructor (keyword arguments after `workspace`):
     )
 
 One context lives for one session: the read tracker remembers what the agent has read (path -> mtime,
-size and sha256 at that time), so Edit/Write refuse a file that changed on disk since, and the plan
+size and sha256 at that time; the content decides), so Edit/Write refuse a file that changed on disk since, and the plan
 holds the last TodoWrite.
 """
 
@@ -81,10 +81,10 @@ class ReadTracker:
             if required:
                 raise ToolError(f"{rel} has not been read yet in this session; Read it first, then edit it")
             return
-        if seen.mtime_ns == st.st_mtime_ns and seen.size == st.st_size:
+        # The content decides, not the mtime: coarse timestamps can hide a same-size change, and a
+        # touch without a change should not block the edit.
+        if seen.size == st.st_size and hashlib.sha256(data).hexdigest() == seen.sha256:
             return
-        if hashlib.sha256(data).hexdigest() == seen.sha256:
-            return  # touched but the same content
         raise ToolError(f"{rel} changed on disk since it was last read; Read it again before editing it")
 
 
