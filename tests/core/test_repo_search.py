@@ -163,3 +163,21 @@ def test_hostile_symbol_names_stay_plain_data() -> None:
     src = b"class Evil:\n    def x(self): pass\n[bold]red = 1\n"
     names = [s.name for _, s in flatten(outline("e.py", src))]
     assert names[:2] == ["Evil", "x"]
+
+
+def test_highlighter_small_and_large_files_agree_on_a_window() -> None:
+    from workbench.core.repo.highlight import FULL_PARSE_CHARS, Highlighter, highlight_language
+
+    block = ["def f(x):", "    return 'text'  # note", ""]
+    small = Highlighter("python", block * 10)
+    large_lines = block * (FULL_PARSE_CHARS // 20)
+    large = Highlighter("python", large_lines)
+    assert small.active and large.active
+    deep = len(large_lines) - 30
+    deep -= deep % 3  # a `def` line
+    assert any(s.name.startswith("keyword") and (s.start, s.end) == (0, 3) for s in small.spans(0, 3)[0])
+    want = [(s.start, s.end, s.name) for s in small.spans(3, 6)[4]]
+    got = [(s.start, s.end, s.name) for s in large.spans(deep, deep + 3)[deep + 1]]
+    assert got == want and any(name == "string" for _, _, name in got)
+    assert highlight_language("a.sh") == "bash" and highlight_language("x.unknown") is None
+    assert Highlighter("bash", ["echo hi"]).active

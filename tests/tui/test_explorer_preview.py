@@ -141,3 +141,33 @@ async def test_diff_outside_git_says_so(tmp_path: Path) -> None:
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "not a git repository" in text_of(diff)[0]
+
+
+async def test_click_moves_the_cursor_and_a_second_jump_does_not_reload(sample: Path) -> None:
+    app = PreviewApp(sample)
+    async with app.run_test(size=(70, 30)) as pilot:
+        preview = await show(app, "src/payments.py")
+        await pilot.pause()
+        await pilot.click(FilePreview, offset=(10, 5))  # the border takes row 0: row 5 is line 5
+        assert preview.cursor_line == 4
+        preview.show_file("src/payments.py", 11)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert preview.cursor_line == 10
+        assert app.loaded == ["src/payments.py"]
+
+
+async def test_theme_change_recolours_the_preview(sample: Path) -> None:
+    app = PreviewApp(sample)
+    async with app.run_test(size=(70, 30)) as pilot:
+        preview = await show(app, "src/payments.py")
+        await pilot.pause()
+
+        def keyword_colour() -> object:
+            return next(s.style.color for s in preview.render_line(5) if s.style and s.text == "class")
+
+        dark = keyword_colour()
+        app.theme = "textual-light"
+        await pilot.pause()
+        await pilot.pause()
+        assert keyword_colour() != dark

@@ -1,5 +1,9 @@
-"""Syntax highlighting of a line window with tree-sitter: parse once (in a worker), query only the lines
-on screen. Pygments would cost ~1.9 s per MB; a parse runs ~8 MB/s and a windowed query is near free.
+"""Syntax highlighting of a line window with tree-sitter: only the lines on screen are queried.
+
+Pygments would cost ~1.9 s per MB. Files up to `FULL_PARSE_CHARS` are parsed whole once (in a worker,
+~8 MB/s) and each window is a cheap ranged query. Larger files are never parsed whole: each window
+parses its own lines plus `CONTEXT` lines before them, so opening a huge file costs the same as a small
+one (a construct opened far above the window, such as a long docstring, may be coloured wrongly there).
 
 Spans carry capture names ("keyword", "string", "function.method", ...); the UI maps them to styles.
 """
@@ -23,7 +27,8 @@ HIGHLIGHT_BY_SUFFIX: dict[str, str] = {
     ".htm": "html",
     ".sql": "sql",
 }
-MAX_HIGHLIGHT_BYTES = 8_000_000
+FULL_PARSE_CHARS = 200_000
+CONTEXT = 200  # lines parsed above a window of a large file
 
 
 @dataclass(frozen=True)
@@ -91,36 +96,46 @@ class Highlighter:
         self.lines = lines
         self._tree: Any = None
         self._query: Any = None
+        self._language: Any = None
+        self._lock = threading.Lock()
         prepared = _prepare(language)
         if prepared is None:
             return
-        source = "\n".join(lines).encode("utf-8", "surrogatepass")
-        if len(source) > MAX_HIGHLIGHT_BYTES:
-            return
+        self._language, self._query = prepared
+        self._whole = sum(len(line) + 1 for line in lines) <= FULL_PARSE_CHARS
+        if self._whole:
+            self._tree = self._parse(lines)
+
+    def _parse(self, lines: list[str]) -> Any:
         import tree_sitter
 
-        lang, self._query = prepared
-        self._tree = tree_sitter.Parser(lang).parse(source)
-        self._lock = threading.Lock()
+        source = "\n".join(lines).encode("utf-8", "surrogatepass")
+        return tree_sitter.Parser(self._language).parse(source)
 
     @property
     def active(self) -> bool:
-        return self._tree is not None
+        return self._query is not None
 
     def spans(self, start: int, end: int) -> dict[int, list[Span]]:
         """Spans of lines `start`..`end` (0-based, end exclusive), smaller spans last so they win."""
-        if self._tree is None:
+        if self._query is None:
             return {}
         import tree_sitter
 
+        offset = 0
+        tree = self._tree
+        if tree is None:  # a large file: parse just this window and the lines above it
+            offset = max(0, start - CONTEXT)
+            tree = self._parse(self.lines[offset:end])
         cursor = tree_sitter.QueryCursor(self._query)
-        cursor.set_point_range((start, 0), (end, 0))
+        cursor.set_point_range((start - offset, 0), (end - offset, 0))
         with self._lock:
-            captures = cursor.captures(self._tree.root_node)
+            captures = cursor.captures(tree.root_node)
         out: dict[int, list[tuple[int, int, int, str]]] = {}
         for name, nodes in captures.items():
             for node in nodes:
                 (r0, c0), (r1, c1) = node.start_point, node.end_point
+                r0, r1 = r0 + offset, r1 + offset
                 for row in range(max(r0, start), min(r1, end - 1) + 1):
                     b0 = c0 if row == r0 else 0
                     b1 = c1 if row == r1 else -1

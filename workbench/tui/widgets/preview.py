@@ -24,7 +24,7 @@ from typing import ClassVar
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Size
@@ -173,6 +173,14 @@ class LineView(ScrollView, can_focus=True):
         strip = body
         return strip.extend_cell_length(width, base)
 
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        index = int(self.scroll_y) + offset.y
+        if 0 <= index < len(self.lines):
+            self.cursor_line = index
+
     def on_focus(self) -> None:
         self._cache.clear()
         self.refresh()
@@ -244,13 +252,26 @@ class FilePreview(LineView):
         self._windows: set[int] = set()
         self._styles: dict[str, Style] = {}
         self._pending_line: int | None = None
+        self._shown: str | None = None  # the path whose text is on screen
 
     def on_mount(self) -> None:
         self.border_title = "Preview"
         self.set_lines([], "Select a file to preview it.")
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, _theme: object) -> None:
+        if self._highlighter is not None:
+            self._styles = _syntax_styles(self.app.current_theme.dark)
+            self.invalidate()
 
     def show_file(self, path: str, line: int | None = None) -> None:
-        """Load `path` (relative to the root) in a worker; `line` (1-based) is jumped to once loaded."""
+        """Load `path` (relative to the root) in a worker; `line` (1-based) is jumped to once loaded.
+
+        When `path` is already on screen, only the jump happens.
+        """
+        if path == self.path and path == self._shown and line is not None:
+            self.jump_to_line(line)
+            return
         self.path = path
         self._pending_line = line
         self.border_title = visible_name(path)
@@ -271,6 +292,7 @@ class FilePreview(LineView):
         if loaded.path != self.path:
             return
         self._highlighter = loaded.highlighter
+        self._shown = loaded.path
         self._spans = {}
         self._windows = set()
         self._styles = _syntax_styles(self.app.current_theme.dark) if loaded.highlighter else {}
