@@ -37,6 +37,16 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--cwd", default=".", metavar="DIR", help="working directory for discovery (default: .)")
         p.add_argument("--all-ext", action="store_true", help="also read *.txt files when scanning folders")
         p.add_argument("--mcp-server", action="append", default=[], metavar="NAME", help="treat NAME as configured")
+        p.add_argument(
+            "--tool-conflict",
+            choices=("frontmatter", "strict", "union"),
+            default="frontmatter",
+            help="what a tool list in the body does next to the frontmatter list (default: frontmatter wins)",
+        )
+        p.add_argument("--trust-persona-tools", action="store_true", help="allow --tool-conflict union")
+        p.add_argument(
+            "--trust-persona-permission-mode", action="store_true", help="honour bypassPermissions/auto from files"
+        )
 
     listing = sub.add_parser("list", help="every persona visible from the working directory")
     listing.add_argument("--json", action="store_true", help="JSON output")
@@ -57,7 +67,15 @@ def _load(args: argparse.Namespace, extra: list[Path]) -> LoadSet:
     if not cwd.is_dir():
         raise SystemExit(f"workbench personas: --cwd {clean(str(cwd))!s} is not a folder")
     servers: dict[str, list[str] | None] = {name: None for name in args.mcp_server}
-    return discover(cwd, [*(Path(p) for p in args.agents), *extra], include_txt=args.all_ext, mcp_servers=servers)
+    return discover(
+        cwd,
+        [*(Path(p) for p in args.agents), *extra],
+        include_txt=args.all_ext,
+        mcp_servers=servers,
+        tool_conflict=args.tool_conflict,
+        trust_persona_tools=args.trust_persona_tools,
+        trust_permission_mode=args.trust_persona_permission_mode,
+    )
 
 
 def _summary_json(persona: Persona) -> dict[str, Any]:

@@ -136,3 +136,18 @@ def test_check_an_agents_json_file(tmp_path: Path) -> None:
     proc = run_cli("personas", "check", str(path))
     assert proc.returncode == 1
     assert proc.stdout == f"{path}#bad:1: error E_EMPTY_PROMPT the body (the system prompt) is empty\n"
+
+
+def test_trust_and_conflict_flags(tmp_path: Path) -> None:
+    bypass = EDGE / "23_bypass_permissions.md"
+    plain = json.loads(run_cli("personas", "show", str(bypass), "--json").stdout)
+    trusted = json.loads(run_cli("personas", "show", str(bypass), "--json", "--trust-persona-permission-mode").stdout)
+    assert (plain["permission_mode"], trusted["permission_mode"]) == (None, "bypassPermissions")
+    conflict = tmp_path / "c.md"
+    conflict.write_text("---\nname: c\ndescription: x\ntools: Read, Write\n---\n\nBody.\n\n## Tools\nRead, Grep\n")
+    strict = json.loads(run_cli("personas", "show", str(conflict), "--json", "--tool-conflict", "strict").stdout)
+    assert strict["tools"]["granted"] == ["Read"]
+    union = json.loads(
+        run_cli("personas", "show", str(conflict), "--json", "--tool-conflict", "union", "--trust-persona-tools").stdout
+    )
+    assert union["tools"]["granted"] == ["Read", "Grep", "Write"]

@@ -36,9 +36,11 @@ def load_agents_json(
     *,
     scope: str = "explicit",
     mcp_servers: Mapping[str, Sequence[str] | None] | None = None,
-    models: Mapping[str, str] | None = None,
+    **options: Any,
 ) -> tuple[list[Persona], list[Diagnostic]]:
-    """Personas from one `--agents` JSON file, and the file-level failures (bad JSON, wrong shape)."""
+    """Personas from one `--agents` JSON file, and the file-level failures (bad JSON, wrong shape).
+
+    `options` are `parse_persona` keywords (models, policy_options, tool_conflict, ...)."""
     raw, error, mtime = read_persona_bytes(path)
     if raw is None:
         assert error is not None
@@ -71,7 +73,7 @@ def load_agents_json(
             scope=scope,
             mtime=mtime,
             mcp_servers=mcp_servers,
-            models=models,
+            **options,
         )
         persona.diagnostics = [dataclasses.replace(d, line=None) for d in persona.diagnostics]
         personas.append(persona)

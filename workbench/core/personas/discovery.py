@@ -12,10 +12,12 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from workbench import paths
 from workbench.config import load_config
 from workbench.core.models import model_table
+from workbench.core.personas.grants import ConflictPolicy
 from workbench.core.personas.loader import READ_ERRORS, load_persona_file
 from workbench.core.personas.model import Diagnostic, Persona, Severity
 from workbench.core.personas.policies import PolicyOptions
@@ -123,11 +125,24 @@ def discover(
     include_txt: bool = False,
     mcp_servers: Mapping[str, Sequence[str] | None] | None = None,
     include_defaults: bool = True,
+    trust_permission_mode: bool = False,
+    tool_conflict: ConflictPolicy = "frontmatter",
+    trust_persona_tools: bool = False,
 ) -> LoadSet:
-    """Load every persona visible from `cwd`, plus `extra` files and folders (explicit: highest precedence)."""
+    """Load every persona visible from `cwd`, plus `extra` files and folders (explicit: highest precedence).
+
+    The keyword options are passed to `load_persona_file` for every file; `include_defaults=False` reads only
+    `extra` (no project, user or bundled folders).
+    """
     config = load_config()  # read once for the whole set
-    models = model_table(config)
-    options = PolicyOptions.from_section(config.section("personas"))
+    common: dict[str, Any] = {
+        "mcp_servers": mcp_servers,
+        "models": model_table(config),
+        "policy_options": PolicyOptions.from_section(config.section("personas")),
+        "trust_permission_mode": trust_permission_mode,
+        "tool_conflict": tool_conflict,
+        "trust_persona_tools": trust_persona_tools,
+    }
     sources = [Source(Path(p), "explicit", explicit_file=not Path(p).is_dir()) for p in extra]
     if include_defaults:
         sources += default_sources(cwd)
@@ -148,15 +163,11 @@ def discover(
             if source.explicit_file and file.suffix.lower() == ".json":
                 from workbench.core.personas.agentsjson import load_agents_json
 
-                loaded_json, problems = load_agents_json(
-                    file, scope=source.scope, mcp_servers=mcp_servers, models=models
-                )
+                loaded_json, problems = load_agents_json(file, scope=source.scope, **common)
                 result.personas.extend(loaded_json)
                 result.failures.extend((file, problem) for problem in problems)
                 continue
-            persona = load_persona_file(
-                file, scope=source.scope, mcp_servers=mcp_servers, models=models, policy_options=options
-            )
+            persona = load_persona_file(file, scope=source.scope, **common)
             fatal = next((d for d in persona.diagnostics if d.code in READ_ERRORS), None)
             if fatal is not None:
                 result.failures.append((file, fatal))
