@@ -91,10 +91,10 @@ def _tool_count(persona: Persona) -> int:
     return len(persona.tools.granted) + len(persona.tools.mcp)
 
 
-def _model_text(persona: Persona) -> str:
+def _model_text(persona: Persona, default: str | None = None) -> str:
     if persona.model.resolved:
         return persona.model.resolved
-    return f"inherit ({session_model()})"
+    return f"inherit ({default or session_model()})"
 
 
 def _tools_text(persona: Persona) -> str:
@@ -127,9 +127,18 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(dump_json(out))
         return 0
     rows = [["ID", "NAME", "DIALECT", "MODEL", "TOOLS", "WORST", "SOURCE"]]
+    default = session_model()
     for p in loaded.personas:
         rows.append(
-            [p.id, p.name, p.dialect, _model_text(p), _tools_text(p), _worst(p), f"{p.source.scope}:{p.source.path}"]
+            [
+                p.id,
+                p.name,
+                p.dialect,
+                _model_text(p, default),
+                _tools_text(p),
+                _worst(p),
+                f"{p.source.scope}:{p.source.path}",
+            ]
         )
     print(clean(_table(rows)) if loaded.personas else "no personas found")
     for path, diag in loaded.failures:
