@@ -61,6 +61,9 @@ _DANGEROUS: dict[str, tuple[str, ...]] = {
         "sort": "-o --output --compress-program",
         "tree": "-o -R",
         "file": "-C --compile",
+        "printf": "-v",
+        "test": "-v",
+        "[": "-v",
     }.items()
 }
 _DANGEROUS["egrep"] = _DANGEROUS["fgrep"] = _DANGEROUS["grep"]

@@ -221,6 +221,8 @@ class _Collector:
                     opaque = f"sets {name}, which changes what later commands run"
             else:
                 self.substitutions(child, depth)
+                if self.word(child).value is None:
+                    opaque = "declares a variable whose name is only known at run time"
         words = (Word(keyword, keyword),)
         self.add(
             Segment(self.text(node), words, assignments=tuple(assignments), redirects=redirects, opaque=opaque,
@@ -413,8 +415,8 @@ def _with(segment: Segment, **changes: object) -> Segment:
     return dataclasses.replace(segment, **changes)  # type: ignore[arg-type]
 
 
-_ARITH_TRIGGERS = (b"((", b"[", b"@P", b"let", b"-eq", b"-ne", b"-lt", b"-le", b"-gt", b"-ge", b"-i")
-_COMPARISONS = frozenset({"-eq", "-ne", "-lt", "-le", "-gt", "-ge"})
+_ARITH_TRIGGERS = (b"((", b"[", b"@P", b"let", b"-eq", b"-ne", b"-lt", b"-le", b"-gt", b"-ge", b"-i", b"-v")
+_TEST_HAZARDS = frozenset({"-eq", "-ne", "-lt", "-le", "-gt", "-ge", "-v"})
 _VARIABLE_NODES = frozenset({"variable_name", "simple_expansion", "expansion", "word", "subscript"})
 _ARITH_WHY = "arithmetic on a variable runs any $(…) hidden in its value"
 
@@ -440,7 +442,7 @@ def _arithmetic_hazard(root: Node, source: bytes) -> tuple[Node, str] | None:
             if index is not None and index.type != "number" and shown not in (b"@", b"*"):
                 return node, _ARITH_WHY
         elif kind == "test_command" and any(
-            c.type == "test_operator" and source[c.start_byte : c.end_byte].decode() in _COMPARISONS
+            c.type == "test_operator" and source[c.start_byte : c.end_byte].decode() in _TEST_HAZARDS
             for c in _descendants(node)
         ):
             if any(c.type in _VARIABLE_NODES for c in _descendants(node)):

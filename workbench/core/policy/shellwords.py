@@ -21,13 +21,33 @@ def _names(text: str) -> frozenset[str]:
 _UNSAFE_VARS = _names(
     "PATH PYTHONPATH PYTHONSTARTUP PYTHONHOME PYTHONINSPECT NODE_OPTIONS NODE_PATH BASH_ENV ENV IFS PROMPT_COMMAND "
     "SHELLOPTS BASHOPTS PERL5OPT PERL5LIB PERLLIB RUBYOPT RUBYLIB PAGER EDITOR VISUAL LESSOPEN LESSCLOSE MANPAGER "
-    "HOME CDPATH GLOBIGNORE SHELL JAVA_TOOL_OPTIONS _JAVA_OPTIONS"
+    "HOME CDPATH GLOBIGNORE SHELL JAVA_TOOL_OPTIONS _JAVA_OPTIONS PS4 RIPGREP_CONFIG_PATH"
 )
-_UNSAFE_VAR_PREFIXES = ("LD_", "DYLD_", "GIT_", "BASH_FUNC_")
+_UNSAFE_VAR_PREFIXES = ("LD_", "DYLD_", "GIT_", "BASH_FUNC_", "NPM_CONFIG_", "npm_config_")
+# Variables that only tune output, locale or a build's mode: a command prefixed with them is still the
+# command an allow rule names. Anything else (CC=, GOFLAGS=, PYTEST_ADDOPTS=, ...) can make a program run
+# other code, so an allow rule must then name the assignment too.
+_HARMLESS_VARS = _names(
+    "NODE_ENV RAILS_ENV RACK_ENV APP_ENV FLASK_ENV DJANGO_DEBUG DEBUG CI TZ LANG LANGUAGE TERM NO_COLOR "
+    "FORCE_COLOR CLICOLOR CLICOLOR_FORCE COLUMNS LINES PYTHONUNBUFFERED PYTHONDONTWRITEBYTECODE PYTHONHASHSEED "
+    "PYTHONIOENCODING PYTHONUTF8 RUST_BACKTRACE RUST_LOG GOOS GOARCH CGO_ENABLED NODE_NO_WARNINGS VERBOSE "
+    "LOG_LEVEL TERM_PROGRAM COLORTERM"
+)
+_PAGERS = frozenset({"PAGER", "GIT_PAGER", "MANPAGER"})
 
 
 def unsafe_variable(name: str) -> bool:
+    """Setting it changes what later commands run or load (PATH, LD_PRELOAD, BASH_ENV, GIT_*, ...)."""
     return name in _UNSAFE_VARS or name.startswith(_UNSAFE_VAR_PREFIXES)
+
+
+def harmless_prefix(name: str, value: str | None) -> bool:
+    """True for `NAME=value cmd` prefixes that leave `cmd` the command an allow rule names."""
+    if value is None:
+        return False
+    if name in _PAGERS:
+        return value in ("", "cat")
+    return name in _HARMLESS_VARS or (name.startswith("LC_") and name[3:].isalpha())
 
 
 @dataclass(frozen=True)
@@ -145,7 +165,7 @@ class Segment:
         """True when every wrapper and assignment is one an allow rule may look past."""
         if any(not _WRAPPERS[w].safe for w in self.wrappers if w in _WRAPPERS) or self.chdir or self.tricky:
             return False
-        return all(not unsafe_variable(name) and value.value is not None for name, value in self.assignments)
+        return all(harmless_prefix(name, value.value) for name, value in self.assignments)
 
     def allow_texts(self) -> set[str]:
         """The forms an allow rule (or a grant) may match: wrappers stripped only when they are harmless."""
