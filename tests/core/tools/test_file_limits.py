@@ -167,3 +167,31 @@ async def test_readmany_reads_folders_and_globs(call: Caller, proj: Path) -> Non
     result = await call("ReadManyFiles", {"paths": ["src", "*.md"], "exclude": ["**/util.py"]})
     assert "--- src/app.py ---" in result.content and "--- README.md ---" in result.content
     assert "util.py" not in result.content and "dep" not in result.content
+
+
+@pytest.mark.parametrize("use_rg", [True, False])
+async def test_grep_flood_is_capped(proj: Path, monkeypatch: pytest.MonkeyPatch, use_rg: bool) -> None:
+    import workbench.core.tools.grep as grep_module
+
+    monkeypatch.setattr(grep_module, "RG_MAX_BYTES", 200_000)  # rg is stopped after this much output
+    (proj / "huge.txt").write_text("match this line\n" * 200_000)
+    grep = build_registry(use_rg=use_rg).get("Grep")
+    assert grep is not None
+    result = await asyncio.wait_for(grep.run({"pattern": "match", "output_mode": "content"}, ToolContext(proj)), 30)
+    assert len(result.content) < 31_000
+    assert "output cut:" in result.content
+    if use_rg:
+        assert "results are incomplete" in result.content
+    paged = await grep.run({"pattern": "match", "output_mode": "content", "head_limit": 5}, ToolContext(proj))
+    assert paged.content.splitlines()[:5] == [f"huge.txt:{i}:match this line" for i in range(1, 6)]
+    assert "use offset=5 for more" in paged.content
+
+
+async def test_ls_caps_entries(proj: Path) -> None:
+    for i in range(30):
+        (proj / f"f{i:02}").write_text("")
+    ctx = ToolContext(proj, settings=ToolSettings(limits=Limits(ls_max_entries=10)))
+    ls = build_registry().get("LS")
+    assert ls is not None
+    result = await ls.run({"path": "."}, ctx)
+    assert "more entries not shown" in result.content and len(result.content.splitlines()) == 12

@@ -220,7 +220,7 @@ class Grep(Tool):
     async def run(self, args: dict[str, Any], ctx: Any) -> ToolResult:
         c = ctx_of(ctx)
         q, mode, base = self._query(args, c)
-        hits = await self.search(c, q, mode, base)
+        hits, truncated = await self.search(c, q, mode, base)
         if not c.settings.read_secrets:
             hits = [h for h in hits if not is_secret_path(h.rel)]
         context = mode == "content" and (q.before > 0 or q.after > 0)
@@ -239,21 +239,28 @@ class Grep(Tool):
             body = f"Found {len(hits)} file{'s' if len(hits) != 1 else ''}\n" + body
         if len(shown) < total - skip:
             body += f"\n[showing {len(shown)} of {total - skip} results; use offset={skip + len(shown)} for more]"
+        if truncated:  # first, so the output cap cannot hide it
+            body = f"[the search produced over {RG_MAX_BYTES:,} bytes and was stopped; results are incomplete]\n" + body
         hint = "use head_limit/offset, a narrower path, glob or pattern"
         content = redact(cap_text(body, c.limits.max_output_chars, hint))
         read = tuple(h.rel for h in hits[:200])
         return ToolResult(content=content, files_read=read, output_bytes=len(body), meta={"matches": len(hits)})
 
-    async def search(self, ctx: ToolContext, q: Query, mode: str, base: Resolved) -> list[FileHits]:
+    async def search(self, ctx: ToolContext, q: Query, mode: str, base: Resolved) -> tuple[list[FileHits], bool]:
+        """The hits, and whether rg's output was stopped at RG_MAX_BYTES (results incomplete)."""
         rg = find_rg() if self.use_rg else None
         if rg is None:
-            return await asyncio.to_thread(
+            found = await asyncio.to_thread(
                 search_tree, ctx.workspace, base.real, q, secrets_ok=ctx.settings.read_secrets
             )
+            return found, False
         target = "." if base.rel == "." else base.rel
         out = await run_rg(rg_argv(rg, q, mode, target), ctx.workspace)
+        truncated = len(out) > RG_MAX_BYTES
+        if truncated:  # drop the partial last entry
+            out = out[: out.rfind(b"\0" if mode == "files_with_matches" else b"\n") + 1]
         hits = parse_rg(out, mode, "")
         if q.glob and not base.real.is_file():  # a single file is searched whatever the glob, as in the fallback
             prefix = "" if base.rel == "." else base.rel + "/"
             hits = [h for h in hits if glob_filter(q.glob, h.rel[len(prefix) :] if prefix else h.rel)]
-        return hits
+        return hits, truncated
