@@ -82,7 +82,8 @@ def test_referenced_paths(tmp_path: Path) -> None:
 
 
 def test_agent_mentions() -> None:
-    found = extract("Hand off to the Security Auditor when needed.\n", 3, "First consulting the Context Manager.", 3)
+    body = "Hand off to the Security Auditor when needed.\nEscalate to the User when blocked. Consult the Team.\n"
+    found = extract(body, 3, "First consulting the Context Manager.", 3)
     assert [s for s, _ in found.agent_mentions] == ["context-manager", "security-auditor"]
 
 

@@ -42,6 +42,11 @@ _AGENT_MENTION = re.compile(
     r"((?:[A-Z][\w]*)(?:[ -][A-Z][\w]*){0,3})"
     r"|\b(?:use|launch|invoke|call)\s+the\s+([a-z0-9]+(?:-[a-z0-9]+)+)\s+(?:sub)?agent\b"
 )
+# People and roles that follow "consult the ..." without being agents.
+_NOT_AGENTS = frozenset(
+    {"user", "users", "human", "humans", "team", "main", "developer", "developers", "maintainer", "maintainers"}
+    | {"owner", "owners", "lead", "manager", "stakeholder", "stakeholders", "customer", "customers", "docs"}
+)
 MAX_ADVISORIES = 40
 MAX_PATHS = 50
 
@@ -240,6 +245,6 @@ def agent_mentions(
     for n, text in sources:
         for match in _AGENT_MENTION.finditer(text):
             slug = slugify(match.group(1) or match.group(2) or "")
-            if slug and slug not in {s for s, _ in found}:
+            if slug and slug not in _NOT_AGENTS and slug not in {s for s, _ in found}:
                 found.append((slug, n))
     return found
