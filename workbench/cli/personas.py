@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.core.models import model_table, session_model
-from workbench.core.personas.discovery import LoadSet, discover
+from workbench.core.personas.discovery import LoadSet, discover, scan_dir
 from workbench.core.personas.model import Diagnostic, Persona, Severity
 
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -246,8 +246,6 @@ def cmd_check(args: argparse.Namespace) -> int:
     for path in given:
         files = [path]
         if path.is_dir():
-            from workbench.core.personas.discovery import scan_dir
-
             files = scan_dir(path, args.all_ext)
         for file in files:
             wanted[_resolved(file)] = str(file)
