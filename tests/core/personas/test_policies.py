@@ -91,15 +91,18 @@ def test_config_extends_git_and_production_rules(tmp_path: Path, monkeypatch: py
     from workbench.core.personas.loader import load_persona_file
 
     config = tmp_path / "config.toml"
-    config.write_text('[personas]\ngit_commands = ["gh"]\nproduction_ask = ["Bash(kubectl *)", 3]\n')
+    config.write_text(
+        '[personas]\ngit_commands = ["gh"]\nproduction_ask = ["Bash(kubectl *)", 3]\nrequire_bash_description = true\n'
+    )
     monkeypatch.setenv("WORKBENCH_CONFIG", str(config))
     persona = tmp_path / "p.md"
     persona.write_text(
         "---\nname: p\ndescription: x\n---\n\n- NO Git operations without explicit user approval\n"
-        "- No production changes without approval\n"
+        "- No production changes without approval\n- Describe commands before running them.\n"
     )
     rules = {p.id: p.rules for p in load_persona_file(persona).policies}
     assert rules["git-approval"] == ("Bash(git *)", "Bash(git)", "Bash(gh *)", "Bash(gh)")
     assert rules["production-approval"] == ("Bash(kubectl *)",)
+    assert rules["bash-description"] == ("Bash",)
     monkeypatch.delenv("WORKBENCH_CONFIG")
     assert [p.id for p in load_persona_file(persona).policies] == ["git-approval"]  # advisory by default

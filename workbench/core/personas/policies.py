@@ -89,6 +89,7 @@ class PolicyOptions:
 
     git_commands: tuple[str, ...] = ()
     production_ask: tuple[str, ...] = ()
+    bash_description: bool = False  # `require_bash_description`: "describe commands before running them" binds
 
     @classmethod
     def from_section(cls, section: dict[str, Any]) -> PolicyOptions:
@@ -98,7 +99,8 @@ class PolicyOptions:
                 tuple(v.strip() for v in value if isinstance(v, str) and v.strip()) if isinstance(value, list) else ()
             )
 
-        return cls(strings("git_commands"), strings("production_ask"))
+        required = section.get("require_bash_description") is True
+        return cls(strings("git_commands"), strings("production_ask"), required)
 
 
 def extract(
@@ -134,6 +136,11 @@ def extract(
             PolicyRule(
                 "production-approval", "ask", options.production_ask, False, production[0][0], _clean(production[0][1])
             )
+        )
+    describe = [(n, t) for n, t, low in prose if "describe" in low and _DESCRIBE_COMMANDS.search(t)]
+    if describe and options.bash_description:
+        found.policies.append(
+            PolicyRule("bash-description", "require", ("Bash",), True, describe[0][0], _clean(describe[0][1]))
         )
     memory = [
         (n, t) for n, t, low in prose if "memory" in low and _SAVE_MEMORY.search(t) and _SAVE_MEMORY_LIMIT.search(t)
