@@ -210,3 +210,36 @@ async def test_a_tool_call_cut_by_max_tokens_gets_a_result(tmp_path: Path) -> No
     result = h.history[-1]["content"][0]
     assert result["tool_use_id"] == "toolu_cut" and result["is_error"] is True
     assert "stop reason max_tokens" in result["content"]
+
+
+async def test_a_streaming_tool_passes_its_events_on_while_it_runs() -> None:
+    from typing import Any, ClassVar
+
+    from workbench.core.events import Notice
+    from workbench.core.tools.base import CallPreview, Tool, ToolKind, ToolResult
+
+    class Child(Tool):
+        name = "Child"
+        description = "Runs a child."
+        input_schema: ClassVar[dict[str, Any]] = {"type": "object", "properties": {}}
+        kind = ToolKind.DELEGATE
+
+        async def preview(self, args: dict[str, Any], ctx: Any) -> CallPreview:
+            return CallPreview(summary="child")
+
+        async def run(self, args: dict[str, Any], ctx: Any) -> ToolResult:
+            raise AssertionError("run_stream is used instead")
+
+        async def run_stream(self, args: dict[str, Any], ctx: Any) -> Any:
+            yield Notice(level="info", message="child working", agent_path=("helper",))
+            yield ToolResult(content="child says done")
+
+    script = [reply(tool_use("Child", {}, id="toolu_c")), reply(text("ok"))]
+    with MessagesPeer(script) as peer:
+        async with harness(peer.url, [Child()]) as h:
+            events, _ = await h.turn("delegate")
+            result = peer.message_requests[1].messages[2]["content"][0]
+    kinds = [e.type for e in events]
+    assert kinds.index("notice") < kinds.index("tool_call_finished")
+    assert next(e for e in events if e.type == "notice").agent_path == ("helper",)
+    assert result["content"] == "child says done"

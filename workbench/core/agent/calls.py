@@ -1,5 +1,9 @@
 """One tool call through the gate: preview -> policy -> (approver) -> run, as events.
 
+A tool may offer `run_stream(args, ctx) -> AsyncIterator[Event | ToolResult]` instead of relying on `run`:
+its events (a subagent's, with their `agent_path`) are passed on while it runs, and the last ToolResult
+it yields is the call's result.
+
 Refusals of every kind (unknown tool, invalid input, a deny rule, the mode, a user's or headless denial)
 end as a ToolCallFinished with `is_error` and a reason the model can act on. A tool that crashes is an
 error result too: one bad tool never ends the turn.
@@ -128,7 +132,17 @@ class CallGate:
                 return
         result: ToolResult | None = None
         try:
-            result = await tool.run(args, self.context)
+            streaming = getattr(tool, "run_stream", None)
+            if streaming is None:
+                result = await tool.run(args, self.context)
+            else:  # a tool with events of its own (a subagent's): pass them on as they come
+                async for item in streaming(args, self.context):
+                    if isinstance(item, ToolResult):
+                        result = item
+                    elif isinstance(item, Event):
+                        yield item
+                if result is None:
+                    raise ToolError(f"{name} ended without a result")
         except ToolError as exc:
             event = self._finished(
                 call_id, name, args, started, str(exc), is_error=True, decision="approved" if decision else "allow"
