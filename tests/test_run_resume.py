@@ -130,7 +130,8 @@ def test_ctrl_c_cancels_cleanly_and_kills_the_tool(tmp_path: Path) -> None:
     assert elapsed < 5 and not _alive(sleeper)
     assert "interrupted; session" in err and "Traceback" not in err
     events = [json.loads(line) for line in out.splitlines()]
-    assert events[-1]["type"] in ("tool_call_ready", "approval_decided", "usage", "assistant_text")
+    assert events[-1]["type"] == "result" and events[-1]["stop_reason"] == "cancelled"
+    assert events[-1]["exit_code"] == 130
     session = SessionStore(repo, root=sessions_folder(home)).load("latest")
     assert session.events[-1].type == "turn_done" and session.events[-1].to_json()["stop_reason"] == "cancelled"
     assert session.messages[-1]["content"][0]["tool_use_id"] == "toolu_sleep"

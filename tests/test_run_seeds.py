@@ -95,7 +95,7 @@ async def test_seed_000_git_rule_holds_inside_compound_commands(
         assert result.get("is_error") is True and "was not run" in result["content"], result
         assert "git" in result["content"]
     assert results[-1]["content"].startswith("plain") and not results[-1].get("is_error")
-    events = [json.loads(line) for line in out.getvalue().splitlines()]
+    events = [json.loads(line) for line in out.getvalue().splitlines()][:-1]
     asked = [e for e in events if e["type"] == "approval_requested"]
     assert len(asked) == 5 and all(e["request"]["rememberable"] is False for e in asked)
     audit = next(sessions_folder(home).glob("*.audit.jsonl"))
@@ -128,7 +128,9 @@ def test_stream_json_lines_follow_the_schema(seeds_dir: Path, tmp_path: Path) ->
         )
     assert done.returncode == 0, done.stderr
     assert "\x1b" not in done.stdout and "\u202e" not in done.stdout
-    events = [event_from_json(json.loads(line)) for line in done.stdout.splitlines()]
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert lines[-1]["type"] == "result" and lines[-1]["final_text"] == "Done." and lines[-1]["exit_code"] == 0
+    events = [event_from_json(line) for line in lines[:-1]]
     types = [e.type for e in events]
     assert types[0] == "turn_started" and types[-1] == "turn_done"
     assert types.index("tool_call_ready") < types.index("tool_call_finished")

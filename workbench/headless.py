@@ -319,7 +319,7 @@ async def run(opts: RunOptions, out: TextIO | None = None, err: TextIO | None = 
             printer.event(event)
     finally:
         code = exit_code(printer.done, printer.denied)
-        if opts.output_format == "json":
+        if opts.output_format in ("json", "stream-json"):  # stream-json ends with the same result line
             stdout.write(json.dumps(printer.summary(session, code), ensure_ascii=True) + "\n")
             stdout.flush()
         if code == EXIT_INTERRUPTED:
