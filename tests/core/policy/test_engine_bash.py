@@ -405,3 +405,23 @@ def test_commands_the_policy_lets_run_change_nothing_outside(
             assert evaluation.verdict is Q, (command, evaluation.reason)
     assert tree(outside) == before, ran
     assert bash(engine, "cd src && echo x > z").verdict is A  # the same rules do allow work inside
+
+
+def test_random_command_lines_never_crash_and_always_get_a_verdict(engine_for: EngineFactory) -> None:
+    import random
+
+    tokens = ["git", "push", "ls", "cat", ".env", "&&", "||", ";", "|", "|&", "&", "$(", ")", "`", "'", '"', "<(",
+              ">", ">>", "<", "2>&1", "<<EOF\nx\nEOF\n", "\\", "$X", "${a[$i]}", "((", "))", "[[", "]]", "{", "}",
+              "\n", "\u202e", "\x1b", "*", "~", "..", "-exec", "{}", "\\;", "bash", "-c", "eval", "sudo", "env",
+              "A=1", "if", "then", "fi", "for", "do", "done", "case", "in", "esac", "#", "!"]  # fmt: skip
+    engine = engine_for(persona=make_persona([GIT_POLICY]), allow=["Bash(ls:*)"], deny=["Bash(rm *)"])
+    rng = random.Random(20261121)
+    for _ in range(400):
+        command = " ".join(rng.choice(tokens) for _ in range(rng.randint(1, 25)))
+        evaluation = bash(engine, command)
+        assert evaluation.verdict in (A, Q, D)
+        if evaluation.verdict is Q:
+            assert evaluation.request is not None and evaluation.request.command == command
+        if "git" in command.split() and evaluation.verdict is A:
+            # git may only run unasked when it is not a program here (an argument, a quoted word)
+            assert all(s.program != "git" for s in evaluation.segments), command
