@@ -25,8 +25,8 @@ pytestmark = [
         "--trust-project-mcp" not in run_parser().format_help(),
         reason=(
             "`workbench run` has no --trust-project-mcp flag yet: workbench/cli/run.py must parse it and "
-            "workbench/headless.py must start servers with workbench.core.mcp.integration.open_mcp, load the "
-            "persona with mcp_servers=manager.server_tools(), call attach_mcp(session, manager) and stop them"
+            "workbench/headless.py must pass it to open_mcp(cwd, trust_project=flag) (project servers start "
+            "headless only with the flag)"
         ),
     ),
 ]

@@ -8,6 +8,7 @@ import pytest
 
 from tests.core.mcp.conftest import RAW, STANDINS, stdio, write_mcp_json
 from workbench.core.mcp.integration import attach_mcp, configured_servers, grant_allows, open_mcp
+from workbench.core.mcp.manager import McpManager
 from workbench.core.personas.loader import load_persona_file
 from workbench.core.tools.base import Tool
 
@@ -126,3 +127,8 @@ async def test_seed_002_grants_from_configuration_alone(seeds_dir: Path, project
     manager = await open_mcp(project, trust_project=True)  # the marker does appear once one really starts
     await manager.stop()
     assert marker.exists()
+
+
+def test_attach_mcp_refuses_what_it_cannot_extend() -> None:
+    with pytest.raises(TypeError, match="neither a tool registry nor has add_tools"):
+        attach_mcp(object(), McpManager([]))

@@ -114,10 +114,8 @@ def attach_mcp(target: Any, manager: McpManager, *, persona: Persona | None = No
 
     `target` is one of:
     * a tool registry, a mutable mapping of name -> Tool (a name already there is kept: built-ins win);
-    * an object with an `add_tools(tools)` method;
-    * an `AgentSession` before its first turn: its registry, the tool definitions sent to the model and the
-      system prompt's tool-availability line are rebuilt with the MCP tools (the session's own persona is
-      used when `persona` is None).
+    * an object with an `add_tools(tools)` method, such as an `AgentSession` before its first turn (its own
+      persona is used when `persona` is None).
     """
     if persona is None:
         persona = getattr(target, "persona", None) if not isinstance(target, MutableMapping) else None
@@ -128,15 +126,8 @@ def attach_mcp(target: Any, manager: McpManager, *, persona: Persona | None = No
     if callable(add):
         add(tools)
         return tools
-    registry = getattr(target, "registry_tools", None)
-    loop = getattr(target, "loop", None)
-    if isinstance(registry, MutableMapping) and loop is not None and hasattr(loop, "tools"):
-        added = _add_to_registry(registry, tools)
-        _refresh_session(target, registry, loop)
-        return added
-    raise TypeError(
-        f"attach_mcp: {type(target).__name__} is neither a tool registry, nor has add_tools(), nor is a session"
-    )
+    kind = type(target).__name__
+    raise TypeError(f"attach_mcp: {kind} is neither a tool registry nor has add_tools(tools)")
 
 
 def _add_to_registry(registry: MutableMapping[str, Tool], tools: list[McpTool]) -> list[McpTool]:
@@ -144,16 +135,6 @@ def _add_to_registry(registry: MutableMapping[str, Tool], tools: list[McpTool]) 
     for tool in added:
         registry[tool.name] = tool
     return added
-
-
-def _refresh_session(session: Any, registry: MutableMapping[str, Tool], loop: Any) -> None:
-    """Rebuild what an AgentSession derived from its tool registry when it was made."""
-    from workbench.core.agent import caching
-    from workbench.core.agent.prompt import build_system_prompt
-
-    session.system_prompt = build_system_prompt(session.persona, session.workspace, list(registry))
-    loop.system = caching.system_blocks(session.system_prompt)
-    loop.tools = caching.tool_specs([tool.api_spec() for tool in registry.values()])
 
 
 def server_key(name: str) -> str:
