@@ -199,3 +199,26 @@ def test_read_rule_shorthands_for_home_and_settings_folder(workspace: Path, isol
     assert not home_rule.matches(Target("Read", path=str((workspace / "notes" / "a.md").resolve())))
     edit = run(build_engine(workspace, None, allow=["Edit(/src/**)"]), "Edit", file_path="src/app.py")
     assert edit.verdict is A
+
+
+def test_two_sessions_share_project_grants_without_losing_any(workspace: Path) -> None:
+    first = GrantLedger.for_workspace(workspace)
+    second = GrantLedger.for_workspace(workspace)
+    one = first.add("Bash(npm test:*)", Scope.PROJECT, tool="Bash", summary="Run: npm test")
+    second.add("Bash(make build:*)", Scope.PROJECT, tool="Bash", summary="Run: make build")
+    assert {g.pattern for g in second.list()} == {"Bash(npm test:*)", "Bash(make build:*)"}
+    first.reload()
+    assert {g.pattern for g in first.list()} == {"Bash(npm test:*)", "Bash(make build:*)"}
+    assert second.revoke(one.id)
+    assert [g.pattern for g in GrantLedger.for_workspace(workspace).list()] == ["Bash(make build:*)"]
+
+
+def test_an_unreadable_grants_file_is_set_aside_not_overwritten(workspace: Path) -> None:
+    file = paths.project_state_dir(workspace) / "grants.json"
+    file.parent.mkdir(parents=True)
+    file.write_text("{broken")
+    ledger = GrantLedger.for_workspace(workspace)
+    ledger.add("Bash(npm test:*)", Scope.PROJECT, tool="Bash")
+    kept = [p for p in file.parent.iterdir() if p.name.startswith("grants.json.bad-")]
+    assert len(kept) == 1 and kept[0].read_text() == "{broken"
+    assert json.loads(file.read_text())["grants"][0]["pattern"] == "Bash(npm test:*)"

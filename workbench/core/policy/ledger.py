@@ -8,6 +8,7 @@ Grants are listed and revoked through this API; project grants load when the led
 from __future__ import annotations
 
 import builtins
+import fcntl
 import json
 import os
 import secrets as _random
@@ -61,22 +62,29 @@ class GrantLedger:
         return cls(paths.project_state_dir(workspace) / FILE_NAME, workspace=workspace, home=home)
 
     # --- reading and writing ---------------------------------------------------------------------
+    # Several sessions may share a project: every change re-reads the file under a lock, applies itself,
+    # and writes the result atomically, so one session never drops another's grants.
     def _load(self, file: Path) -> None:
+        for grant in self._read(file, self.messages):
+            self._install(grant)
+
+    def _read(self, file: Path, messages: list[str]) -> list[Grant]:
         try:
             text = file.read_text(encoding="utf-8")
         except FileNotFoundError:
-            return
+            return []
         except OSError as exc:
-            self.messages.append(f"{file}: cannot be read ({exc.strerror or exc}); project grants not loaded")
-            return
+            messages.append(f"{file}: cannot be read ({exc.strerror or exc}); project grants not loaded")
+            return []
         try:
             data = json.loads(text)
             entries = data["grants"] if isinstance(data, dict) else None
             if not isinstance(entries, list):
                 raise ValueError('no "grants" list')
         except (ValueError, KeyError, TypeError) as exc:
-            self.messages.append(f"{file}: not a grants file ({exc}); project grants not loaded")
-            return
+            messages.append(f"{file}: not a grants file ({exc}); project grants not loaded")
+            return []
+        out: list[Grant] = []
         for entry in entries:
             try:
                 grant = Grant(
@@ -88,23 +96,47 @@ class GrantLedger:
                     tool=str(entry.get("tool", "")),
                     summary=str(entry.get("summary", "")),
                 )
-                self._install(grant)
+                parse_rule(grant.pattern, Verdict.ALLOW, origin="grant", workspace=self.workspace, home=self.home)
+                out.append(grant)
             except (KeyError, TypeError, ValueError, RuleError) as exc:
-                self.messages.append(f"{file}: grant {entry!r:.80} skipped ({exc})")
+                messages.append(f"{file}: grant {entry!r:.80} skipped ({exc})")
+        return out
 
-    def _save(self) -> None:
-        if self.project_file is None:
+    def _change_project(self, *, add: Grant | None = None, remove: str | None = None) -> None:
+        file = self.project_file
+        if file is None:
             return
-        grants = [g.to_json() for g in self._grants.values() if g.scope is Scope.PROJECT]
-        payload = json.dumps({"version": VERSION, "grants": grants}, indent=2, ensure_ascii=True) + "\n"
-        folder = self.project_file.parent
+        folder = file.parent
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        handle, temp = tempfile.mkstemp(prefix=".grants-", dir=folder)
+        with open(folder / (FILE_NAME + ".lock"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            problems: list[str] = []
+            current = {g.id: g for g in self._read(file, problems)}
+            if problems and file.exists():
+                kept = file.with_name(f"{FILE_NAME}.bad-{int(time.time())}")
+                os.replace(file, kept)
+                self.messages.append(f"{file}: unreadable, moved to {kept.name}")
+            if add is not None:
+                current[add.id] = add
+            if remove is not None:
+                current.pop(remove, None)
+            self._write(file, list(current.values()))
+        for grant_id in [i for i, g in self._grants.items() if g.scope is Scope.PROJECT]:
+            self._grants.pop(grant_id)
+            self._rules.pop(grant_id)
+        for grant in current.values():
+            self._install(grant)
+
+    def _write(self, file: Path, grants: list[Grant]) -> None:
+        ordered = sorted(grants, key=lambda g: g.created)
+        payload = {"version": VERSION, "grants": [g.to_json() for g in ordered]}
+        text = json.dumps(payload, indent=2, ensure_ascii=True) + "\n"
+        handle, temp = tempfile.mkstemp(prefix=".grants-", dir=file.parent)
         try:
             os.fchmod(handle, 0o600)
             with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(payload)
-            os.replace(temp, self.project_file)
+                out.write(text)
+            os.replace(temp, file)
         except BaseException:
             Path(temp).unlink(missing_ok=True)
             raise
@@ -146,9 +178,10 @@ class GrantLedger:
             tool=tool,
             summary=summary,
         )
-        self._install(grant)
         if scope is Scope.PROJECT:
-            self._save()
+            self._change_project(add=grant)
+        else:
+            self._install(grant)
         return grant
 
     def list(self) -> list[Grant]:
@@ -161,8 +194,17 @@ class GrantLedger:
         if grant is None:
             return False
         if grant.scope is Scope.PROJECT:
-            self._save()
+            self._change_project(remove=grant_id)
         return True
+
+    def reload(self) -> None:
+        """Pick up project grants other sessions added or revoked since this ledger loaded."""
+        if self.project_file is None:
+            return
+        for grant_id in [i for i, g in self._grants.items() if g.scope is Scope.PROJECT]:
+            self._grants.pop(grant_id)
+            self._rules.pop(grant_id)
+        self._load(self.project_file)
 
     def clear_session(self) -> None:
         for grant in [g for g in self._grants.values() if g.scope is Scope.SESSION]:
