@@ -4,8 +4,9 @@ Reading `.env*`, private keys and credential files is denied by default through 
 Bash alike); secret values that do appear in output are redacted in evidence, transcripts and logs.
 
 What counts as a secret file (`is_secret_path`, matched on the path's components, case-insensitively):
-  * `.env`, `.env.<anything>` and `<name>.env`, except the shared templates `.env.example`, `.env.sample`,
-    `.env.template`, `.env.dist` and `.env.defaults` (they are committed on purpose and hold placeholders);
+  * `.env`, `.env.<anything>` and `<name>.env`, except the shared templates ending in `.example`, `.sample`,
+    `.template`, `.dist` or `.defaults` (`.env.example`, `.env.local.example`: committed on purpose, they
+    hold placeholders);
   * private keys and keystores: `*.pem`, `*.key`, `*.p12`, `*.pfx`, `*.jks`, `*.keystore`, `*.ppk`,
     `id_rsa*`, `id_dsa*`, `id_ecdsa*`, `id_ed25519*` (but not their `.pub` halves), anything under `.ssh/`
     other than public keys and `known_hosts`;
@@ -65,7 +66,7 @@ def is_secret_path(rel_path: str) -> bool:
     if (parent, name) in _SECRET_PAIRS or name in _SECRET_NAMES:
         return True
     if name.startswith(".env."):
-        return name[5:] not in _TEMPLATE_SUFFIXES
+        return name.rsplit(".", 1)[1] not in _TEMPLATE_SUFFIXES  # .env.local.example is a template too
     if name.startswith(_KEY_PREFIXES):
         return True
     if name.startswith("client_secret") and name.endswith(".json"):

@@ -45,6 +45,8 @@ SECRET_PATHS = [
 ]
 NOT_SECRET = [
     ".env.example",
+    ".env.local.example",
+    "config/prod.env.sample",
     ".env.sample",
     ".env.template",
     "id_rsa.pub",

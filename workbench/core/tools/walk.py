@@ -222,8 +222,8 @@ def rg_files(rg: str, root: Path, start: Path) -> list[str] | None:
         )
     except (OSError, subprocess.TimeoutExpired):
         return None
-    if proc.returncode not in (0, 1):
-        return None
+    if proc.returncode not in (0, 1) and not proc.stdout:
+        return None  # 2 with output means some folders could not be read: the rest is still right
     out = []
     for raw in proc.stdout.split(b"\0"):
         name = os.fsdecode(raw).strip("\n")
