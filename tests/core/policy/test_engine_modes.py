@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.core.policy.conftest import MEMORY_POLICY, EngineFactory, bash, make_persona, run
+from tests.core.policy.conftest import GIT_POLICY, MEMORY_POLICY, EngineFactory, bash, make_persona, run
 from workbench.core.approvals import Decision, Scope, Verdict
 from workbench.core.personas.loader import load_persona_file
 from workbench.core.policy.engine import tighten
@@ -204,3 +204,14 @@ def test_an_internal_error_denies_instead_of_crashing(engine_for: EngineFactory)
     broken = CallPreview(summary="Read", paths=(b"not-a-str",))  # type: ignore[arg-type]
     evaluation = engine.evaluate("Read", ToolKind.READ, {"file_path": "x"}, broken, call_id="c")
     assert evaluation.verdict is D and "denied to be safe" in evaluation.reason
+
+
+def test_a_delegated_persona_keeps_the_parents_restrictions(engine_for: EngineFactory) -> None:
+    parent = engine_for(persona=make_persona([GIT_POLICY]), mode="acceptEdits")
+    child = parent.for_child(make_persona([MEMORY_POLICY], permission_mode="plan"))
+    assert child.mode == "plan"
+    assert bash(child, "git status").verdict is D  # plan mode denies what the parent's git rule would ask
+    loose = parent.for_child(make_persona())
+    assert loose.mode == "acceptEdits"
+    assert bash(loose, "git status").verdict is Q
+    assert run(loose, "Edit", file_path="src/app.py").verdict is A

@@ -111,8 +111,30 @@ class PolicyEngine:
                 self.rules.add(text, action, origin=f"persona:{self.persona_id}", workspace=self.workspace,
                                home=home, label=f"persona:{policy.id}", remember=policy.remember)  # fmt: skip
         self.extra_dirs = [os.path.realpath(p) for p in rules.additional_dirs]
+        self.home = home
+        self._refresh()
+
+    def _refresh(self) -> None:
         guarded = any(r.origin.startswith("persona:") and r.tool == "Bash" for r in self.rules.rules)
-        self._facts = BashFacts(self.root, self.rules, ledger, guarded=guarded)
+        self._facts = BashFacts(self.root, self.rules, self.ledger, guarded=guarded)
+
+    def for_child(self, persona: Persona) -> PolicyEngine:
+        """The policy for a persona this session delegates to: its own rules on top of this one's (the
+        parent persona's restrictions stay), the stricter of the two modes, and the same grants."""
+        child = PolicyEngine(
+            self.workspace,
+            mode=self.mode,
+            rules=self.settings_rules,
+            persona=persona,
+            ledger=self.ledger,
+            bypass_allowed=self.mode == "bypassPermissions",
+            home=self.home,
+        )
+        child.rules.rules.extend(
+            r for r in self.rules.rules if r.origin.startswith("persona:") and r not in child.rules.rules
+        )
+        child._refresh()
+        return child
 
     @property
     def messages(self) -> list[str]:
