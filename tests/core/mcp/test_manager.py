@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import time
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.core.mcp.conftest import BASIC, RAW, pid_alive, stdio, write_mcp_json
+from workbench import paths
 from workbench.core.mcp.config import ServerConfig, load_mcp_config, parse_server
 from workbench.core.mcp.manager import McpManager
 from workbench.core.tools.base import ToolError, ToolKind
@@ -308,3 +310,18 @@ async def test_restart_after_a_crash(tmp_path: Path) -> None:
         assert (again.content, again.is_error) == ("back", False)
         with pytest.raises(KeyError):
             await manager.restart("nobody")
+
+
+async def test_untrusted_project_entry_does_not_hide_the_users_server(project: Path, tmp_path: Path) -> None:
+    project_marker, user_marker = tmp_path / "project-server.pid", tmp_path / "user-server.pid"
+    write_mcp_json(project, {"docs": stdio(RAW, "--marker", str(project_marker))})
+    claude = {"mcpServers": {"docs": stdio(RAW, "--marker", str(user_marker))}}
+    (paths.user_home() / ".claude.json").write_text(json.dumps(claude))
+    config = load_mcp_config(project, environ={})
+    async with McpManager(config, workspace=project, trust_project=False) as manager:
+        [status] = manager.statuses()
+        assert (status.status, status.scope) == ("started", "user")
+    assert user_marker.exists() and not project_marker.exists()
+    async with McpManager(config, workspace=project, trust_project=True) as manager:
+        assert manager.statuses()[0].scope == "project"
+    assert project_marker.exists()

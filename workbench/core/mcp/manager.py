@@ -131,6 +131,8 @@ class McpManager:
         """`trust_project`: start servers from the project's own `.mcp.json` (the user said yes, or the
         headless `--trust-project-mcp` flag). User-level servers always start."""
         configs = list(servers.servers.values()) if isinstance(servers, McpConfig) else list(servers)
+        if isinstance(servers, McpConfig) and not trust_project:
+            configs = [_fallback(c, servers.shadowed) for c in configs]
         self.config_errors = list(servers.errors) if isinstance(servers, McpConfig) else []
         self.workspace = workspace
         self.trust_project = trust_project
@@ -463,6 +465,16 @@ class McpManager:
                 return f"MCP server {parts[0]!r} has no tool named {parts[1]!r}"
             return f"MCP server {parts[0]!r} is not running ({server.crash_text() or server.reason or server.status})"
         return f"MCP server {parts[0]!r} is not configured"
+
+
+def _fallback(config: ServerConfig, shadowed: list[ServerConfig]) -> ServerConfig:
+    """An untrusted project entry does not hide the user's own server of the same name: that one runs."""
+    if not config.needs_trust:
+        return config
+    for other in reversed(shadowed):
+        if other.name == config.name and not other.needs_trust:
+            return other
+    return config
 
 
 def _leaf(exc: BaseException) -> BaseException:

@@ -104,6 +104,10 @@ def _group_alive(pgid: int) -> bool:
 
 async def kill_group(pgid: int, grace: float = TERM_GRACE_S) -> None:
     """SIGTERM the process group, then SIGKILL whatever is left after `grace` seconds."""
+    if not hasattr(os, "killpg"):  # no process groups (Windows): the SDK-style kill of the leader only
+        with contextlib.suppress(OSError):
+            os.kill(pgid, signal.SIGTERM)
+        return
     try:
         os.killpg(pgid, signal.SIGTERM)
     except ProcessLookupError:
