@@ -61,8 +61,9 @@ def configured_servers(
     cfg = config if config is not None else load_config()
     if trust_project is None:
         trust_project = workspace is not None and is_trusted(workspace, config=cfg)
-    servers = load_mcp_config(workspace, config=cfg).servers.values()
-    return {normalize(s.name): None for s in servers if trust_project or not s.needs_trust}
+    return McpManager(
+        load_mcp_config(workspace, config=cfg), workspace=workspace, trust_project=trust_project
+    ).server_tools()
 
 
 @dataclass(frozen=True)
