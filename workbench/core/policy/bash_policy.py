@@ -13,7 +13,6 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 from workbench.core import secrets
 from workbench.core.approvals import SegmentVerdict, Verdict
@@ -259,7 +258,3 @@ def propose(segment: Segment) -> str | None:
                 prefix = f"{prefix} {target.value}"
             return f"Bash({prefix}:*)"
     return f"Bash({exact})"
-
-
-def workspace_real(workspace: Path) -> str:
-    return os.path.realpath(workspace)

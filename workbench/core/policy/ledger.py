@@ -217,9 +217,6 @@ class GrantLedger:
                 return self._grants[grant_id]
         return None
 
-    def rule_for(self, grant: Grant) -> Rule:
-        return self._rules[grant.id]
-
     def patterns(self, scopes: Iterable[Scope] = (Scope.SESSION, Scope.PROJECT)) -> builtins.list[str]:
         wanted = set(scopes)
         return [g.pattern for g in self.list() if g.scope in wanted]

@@ -286,20 +286,9 @@ class RuleSet:
         self.rules.append(rule)
         return rule
 
-    def extend(self, other: RuleSet) -> None:
-        self.rules.extend(other.rules)
-        self.messages.extend(other.messages)
-
-    def of(self, action: Verdict) -> list[Rule]:
-        return [r for r in self.rules if r.action is action]
-
     def first(self, action: Verdict, target: Target) -> Rule | None:
         """The first rule of `action` matching `target` (order is the order the rules were read)."""
         return next((r for r in self.rules if r.action is action and r.matches(target)), None)
-
-    def matching(self, target: Target, actions: Iterable[Verdict] = tuple(Verdict)) -> list[Rule]:
-        wanted = set(actions)
-        return [r for r in self.rules if r.action in wanted and r.matches(target)]
 
     @classmethod
     def from_lists(

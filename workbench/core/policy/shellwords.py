@@ -189,10 +189,6 @@ class Segment:
             forms |= {_raw(bare), _literal(bare), _quoted(bare)}
         return forms
 
-    @property
-    def display(self) -> str:
-        return self.text
-
 
 @dataclass(frozen=True)
 class ShellAnalysis:
