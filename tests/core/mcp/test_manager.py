@@ -85,6 +85,8 @@ async def test_preview_checks_arguments_against_the_schema() -> None:
         shown = await echo.preview({"text": "line1\nline2\x1b[31m\u202e"}, None)
         assert "\x1b" not in shown.summary and "\n" not in shown.summary and "\u202e" not in shown.summary
         assert "\\u202e" in shown.summary  # shown escaped, never raw
+        secret = await echo.preview({"text": f"use {LEAK}"}, None)
+        assert LEAK not in secret.summary and "[REDACTED]" in secret.summary
 
 
 async def test_hanging_call_times_out_and_the_session_goes_on() -> None:

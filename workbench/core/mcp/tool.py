@@ -14,6 +14,7 @@ import unicodedata
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from workbench.core.mcp.names import full_name
+from workbench.core.secrets import redact
 from workbench.core.tools.base import CallPreview, Tool, ToolError, ToolKind, ToolResult
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ class McpTool(Tool):
         if problem is not None:
             raise ToolError(f"{self.name}: {problem}")
         return CallPreview(
-            summary=one_line(f"MCP {self.server} · {self.tool_name} {_short_args(args)}".rstrip()),
+            summary=redact(one_line(f"MCP {self.server} · {self.tool_name} {_short_args(args)}".rstrip())),
             meta={"server": self.server, "mcp_tool": self.tool_name, "annotations": dict(self.annotations)},
         )
 
