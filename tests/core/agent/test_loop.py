@@ -243,3 +243,42 @@ async def test_a_streaming_tool_passes_its_events_on_while_it_runs() -> None:
     assert kinds.index("notice") < kinds.index("tool_call_finished")
     assert next(e for e in events if e.type == "notice").agent_path == ("helper",)
     assert result["content"] == "child says done"
+
+
+async def test_allowed_read_only_calls_run_together_and_report_in_order(tmp_path: Path) -> None:
+    from typing import Any, ClassVar
+
+    from workbench.core.tools.base import CallPreview, Tool, ToolKind, ToolResult
+
+    running: list[int] = []
+    peak: list[int] = []
+
+    class SlowRead(Tool):
+        name = "SlowRead"
+        description = "Reads slowly."
+        input_schema: ClassVar[dict[str, Any]] = {"type": "object", "properties": {"n": {"type": "integer"}}}
+        kind = ToolKind.READ
+
+        async def preview(self, args: dict[str, Any], ctx: Any) -> CallPreview:
+            return CallPreview(summary="slow read")
+
+        async def run(self, args: dict[str, Any], ctx: Any) -> ToolResult:
+            running.append(1)
+            peak.append(len(running))
+            await asyncio.sleep(0.2 if args["n"] == 0 else 0.05)
+            running.pop()
+            return ToolResult(content=f"read {args['n']}")
+
+    calls = [tool_use("SlowRead", {"n": n}, id=f"toolu_{n}") for n in range(3)]
+    calls.append(tool_use("Sleep", {"seconds": 0}, id="toolu_exec"))
+    with MessagesPeer([reply(*calls), reply(text("ok"))]) as peer:
+        async with harness(peer.url, [SlowRead(), SleepTool()]) as h:
+            began = asyncio.get_running_loop().time()
+            events, _ = await h.turn("read three")
+            elapsed = asyncio.get_running_loop().time() - began
+            results = peer.message_requests[1].messages[2]["content"]
+    assert max(peak) == 3 and elapsed < 1.0
+    finished = [e.call_id for e in events if isinstance(e, ToolCallFinished)]
+    assert finished == ["toolu_0", "toolu_1", "toolu_2", "toolu_exec"]
+    assert [r["content"] for r in results[:3]] == ["read 0", "read 1", "read 2"]
+    assert results[3]["content"].startswith("slept")

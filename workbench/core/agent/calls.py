@@ -4,6 +4,9 @@ A tool may offer `run_stream(args, ctx) -> AsyncIterator[Event | ToolResult]` in
 its events (a subagent's, with their `agent_path`) are passed on while it runs, and the last ToolResult
 it yields is the call's result.
 
+Several read-only calls in one response that the policy allows outright run concurrently; their results
+come back in the order the model wrote the calls. Everything else runs one call at a time, in order.
+
 Refusals of every kind (unknown tool, invalid input, a deny rule, the mode, a user's or headless denial)
 end as a ToolCallFinished with `is_error` and a reason the model can act on. A tool that crashes is an
 error result too: one bad tool never ends the turn.
@@ -11,8 +14,10 @@ error result too: one bad tool never ends the turn.
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from workbench.core.approvals import ApprovalRequest, Approver, Decision, Verdict
@@ -42,6 +47,18 @@ class Policy(Protocol):
 AuditHook = Callable[..., None]
 
 
+@dataclass
+class _Call:
+    call_id: str
+    name: str
+    args: dict[str, Any]
+    started: float  # perf_counter, for the duration
+    wall: float  # epoch seconds, for the audit log
+    tool: Tool | None = None
+    evaluation: Evaluation | None = None
+    refused: ToolCallFinished | None = None  # set when the call ends before it could run
+
+
 class CallGate:
     """Runs the calls of one session: the offered tools, the policy, the approver, and the audit hook."""
 
@@ -63,24 +80,15 @@ class CallGate:
         self.on_decision = on_decision
 
     def _finished(
-        self,
-        call_id: str,
-        name: str,
-        args: dict[str, Any],
-        started: float,
-        output: str,
-        *,
-        is_error: bool,
-        decision: str,
-        result: ToolResult | None = None,
+        self, call: _Call, output: str, *, is_error: bool, decision: str, result: ToolResult | None = None
     ) -> ToolCallFinished:
         return ToolCallFinished(
-            call_id=call_id,
-            tool=name,
-            input=args,
+            call_id=call.call_id,
+            tool=call.name,
+            input=call.args,
             output=output,
             is_error=is_error,
-            duration_ms=round((time.perf_counter() - started) * 1000, 3),
+            duration_ms=round((time.perf_counter() - call.started) * 1000, 3),
             decision=decision,
             exit_code=result.exit_code if result else None,
             diff=result.diff if result else None,
@@ -89,88 +97,125 @@ class CallGate:
             meta=dict(result.meta) if result else {},
         )
 
-    async def execute(self, call_id: str, name: str, args: dict[str, Any]) -> AsyncIterator[Event]:
-        started = time.perf_counter()
-        wall = time.time()
-        tool = self.tools.get(name)
-        if tool is None:
+    async def _prepare(self, call_id: str, name: str, args: dict[str, Any]) -> _Call:
+        """Find the tool, preview the call and ask the policy; a refusal is decided here, without side effects."""
+        call = _Call(call_id, name, args, time.perf_counter(), time.time(), self.tools.get(name))
+        if call.tool is None:
             offered = ", ".join(self.tools) or "none"
             msg = f"Unknown tool {name!r}: it is not available in this session. Available tools: {offered}."
-            event = self._finished(call_id, name, args, started, msg, is_error=True, decision="invalid")
-            self._audit(event, wall, None, None, error=event.output)
-            yield event
-            return
+            call.refused = self._finished(call, msg, is_error=True, decision="invalid")
+            return call
         try:
-            preview = await tool.preview(args, self.context)
+            preview = await call.tool.preview(args, self.context)
         except ToolError as exc:
-            event = self._finished(call_id, name, args, started, str(exc), is_error=True, decision="invalid")
-            self._audit(event, wall, None, None, error=event.output)
+            call.refused = self._finished(call, str(exc), is_error=True, decision="invalid")
+            return call
+        call.evaluation = self.policy.evaluate(name, call.tool.kind, args, preview, call_id=call_id)
+        if call.evaluation.verdict is Verdict.DENY:
+            msg = f"Denied by policy: {call.evaluation.reason}"
+            call.refused = self._finished(call, msg, is_error=True, decision="deny")
+        return call
+
+    async def execute(self, call_id: str, name: str, args: dict[str, Any]) -> AsyncIterator[Event]:
+        """One call: preview, policy, approval when it asks, run."""
+        async for event in self._gate(await self._prepare(call_id, name, args)):
             yield event
+
+    async def execute_all(self, calls: Sequence[tuple[str, str, dict[str, Any]]]) -> AsyncIterator[Event]:
+        """A response's calls in order; consecutive read-only calls the policy allows run concurrently."""
+        batch: list[_Call] = []
+        for call_id, name, args in calls:
+            tool = self.tools.get(name)
+            if tool is not None and tool.kind is ToolKind.READ and getattr(tool, "run_stream", None) is None:
+                call = await self._prepare(call_id, name, args)
+                evaluation = call.evaluation
+                if call.refused is None and evaluation is not None and evaluation.verdict is Verdict.ALLOW:
+                    batch.append(call)
+                    continue
+                async for event in self._flush(batch):
+                    yield event
+                batch = []
+                async for event in self._gate(call):
+                    yield event
+                continue
+            async for event in self._flush(batch):
+                yield event
+            batch = []
+            async for event in self.execute(call_id, name, args):  # prepared only now: earlier calls ran first
+                yield event
+        async for event in self._flush(batch):
+            yield event
+
+    async def _flush(self, batch: list[_Call]) -> AsyncIterator[Event]:
+        if len(batch) == 1:
+            async for event in self._gate(batch[0]):
+                yield event
+        elif batch:
+            for finished in await asyncio.gather(*(self._run_plain(call) for call in batch)):
+                yield finished
+
+    async def _run_plain(self, call: _Call) -> ToolCallFinished:
+        events = [event async for event in self._run(call, None)]
+        last = events[-1]
+        assert isinstance(last, ToolCallFinished)
+        return last
+
+    async def _gate(self, call: _Call) -> AsyncIterator[Event]:
+        if call.refused is not None:
+            self._audit(call, call.refused, None, error=call.refused.output)
+            yield call.refused
             return
-        evaluation = self.policy.evaluate(name, tool.kind, args, preview, call_id=call_id)
+        evaluation = call.evaluation
+        request = evaluation.request if evaluation is not None else None
         decision: Decision | None = None
-        request = evaluation.request
-        if evaluation.verdict is Verdict.DENY:
-            msg = f"Denied by policy: {evaluation.reason}"
-            event = self._finished(call_id, name, args, started, msg, is_error=True, decision="deny")
-            self._audit(event, wall, evaluation, None, error=event.output)
-            yield event
-            return
-        if evaluation.verdict is Verdict.ASK and request is not None:
+        if evaluation is not None and evaluation.verdict is Verdict.ASK and request is not None:
             yield ApprovalRequested(request=request)
             decision = await self.approver.decide(request)
             self.policy.apply(request, decision)
             if self.on_decision is not None:
                 self.on_decision(request, decision)
-            yield ApprovalDecided(request_id=request.id, call_id=call_id, decision=decision)
+            yield ApprovalDecided(request_id=request.id, call_id=call.call_id, decision=decision)
             if not decision.allow:
                 reason = decision.reason or "the user declined it"
-                msg = f"This {name} call was not run: {reason}"
-                event = self._finished(call_id, name, args, started, msg, is_error=True, decision="denied")
-                self._audit(event, wall, evaluation, decision, error=event.output)
-                yield event
+                msg = f"This {call.name} call was not run: {reason}"
+                denied = self._finished(call, msg, is_error=True, decision="denied")
+                self._audit(call, denied, decision, error=denied.output)
+                yield denied
                 return
+        async for event in self._run(call, decision):
+            yield event
+
+    async def _run(self, call: _Call, decision: Decision | None) -> AsyncIterator[Event]:
+        tool = call.tool
+        assert tool is not None
+        verdict = "approved" if decision else "allow"
         result: ToolResult | None = None
         try:
             streaming = getattr(tool, "run_stream", None)
             if streaming is None:
-                result = await tool.run(args, self.context)
+                result = await tool.run(call.args, self.context)
             else:  # a tool with events of its own (a subagent's): pass them on as they come
-                async for item in streaming(args, self.context):
+                async for item in streaming(call.args, self.context):
                     if isinstance(item, ToolResult):
                         result = item
                     elif isinstance(item, Event):
                         yield item
                 if result is None:
-                    raise ToolError(f"{name} ended without a result")
+                    raise ToolError(f"{call.name} ended without a result")
         except ToolError as exc:
-            event = self._finished(
-                call_id, name, args, started, str(exc), is_error=True, decision="approved" if decision else "allow"
-            )
+            event = self._finished(call, str(exc), is_error=True, decision=verdict)
         except Exception as exc:  # a tool bug: report it to the model instead of ending the turn
-            msg = f"{name} failed: {type(exc).__name__}: {exc}"
-            event = self._finished(
-                call_id, name, args, started, msg, is_error=True, decision="approved" if decision else "allow"
-            )
+            msg = f"{call.name} failed: {type(exc).__name__}: {exc}"
+            event = self._finished(call, msg, is_error=True, decision=verdict)
         else:
-            event = self._finished(
-                call_id,
-                name,
-                args,
-                started,
-                result.content,
-                is_error=result.is_error,
-                decision="approved" if decision else "allow",
-                result=result,
-            )
-        self._audit(event, wall, evaluation, decision, result=result, error=None if result else event.output)
+            event = self._finished(call, result.content, is_error=result.is_error, decision=verdict, result=result)
+        self._audit(call, event, decision, result=result, error=None if result else event.output)
         yield event
 
     def _audit(
         self,
+        call: _Call,
         event: ToolCallFinished,
-        wall: float,
-        evaluation: Evaluation | None,
         decision: Decision | None,
         *,
         result: ToolResult | None = None,
@@ -178,4 +223,6 @@ class CallGate:
     ) -> None:
         if self.audit is None:
             return
-        self.audit(event=event, started_at=wall, evaluation=evaluation, decision=decision, result=result, error=error)
+        self.audit(
+            event=event, started_at=call.wall, evaluation=call.evaluation, decision=decision, result=result, error=error
+        )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -41,9 +41,10 @@ UNFINISHED_RESULT = "Not run: the response ended (stop reason {stop}) before thi
 
 
 class CallExecutor(Protocol):
-    """Runs one tool call (preview, policy, approval, run) and yields its events, ending with ToolCallFinished."""
+    """Runs a response's tool calls (preview, policy, approval, run) and yields their events: one
+    ToolCallFinished per call, in the order the calls were written."""
 
-    def execute(self, call_id: str, name: str, args: dict[str, Any]) -> AsyncIterator[Event]: ...
+    def execute_all(self, calls: Sequence[tuple[str, str, dict[str, Any]]]) -> AsyncIterator[Event]: ...
 
 
 @dataclass
@@ -184,16 +185,14 @@ class AgentLoop:
                         pending = {}
                     outcome.stop_reason = stop
                     return
-                for block in message.content:
-                    if block.type != "tool_use":
-                        continue
-                    async for event in self.executor.execute(block.id, block.name, dict(block.input)):
-                        if isinstance(event, ToolCallFinished):
-                            pending[block.id] = event
-                            outcome.tool_calls.append(event)
-                            if event.decision in ("deny", "denied"):
-                                outcome.denied_calls += 1
-                        yield event
+                requested = [(b.id, b.name, dict(b.input)) for b in message.content if b.type == "tool_use"]
+                async for event in self.executor.execute_all(requested):
+                    if isinstance(event, ToolCallFinished) and event.call_id in pending:
+                        pending[event.call_id] = event
+                        outcome.tool_calls.append(event)
+                        if event.decision in ("deny", "denied"):
+                            outcome.denied_calls += 1
+                    yield event
                 self.commit({"role": "user", "content": self._results(pending)})
                 pending = {}
         finally:
