@@ -42,6 +42,8 @@ async def test_edit_needs_a_read_first_then_works(call: Caller, proj: Path) -> N
     assert (proj / "src" / "app.py").read_text() == "def main():\n    return 2\n"
     assert result.files_changed == ("src/app.py",)
     assert result.diff and "-    return 1\n+    return 2\n" in result.diff
+    # The model sees the hunk (not the file headers) so it can check the change without a Read.
+    assert result.content.splitlines()[1:] == ["@@ -1,2 +1,2 @@", " def main():", "-    return 1", "+    return 2"]
     # Our own write counts as the latest read: a second edit needs no new Read.
     await call("Edit", {"file_path": "src/app.py", "old_string": "return 2", "new_string": "return 3"})
 

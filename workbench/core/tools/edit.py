@@ -26,6 +26,7 @@ from workbench.core.tools.fence import Resolved
 from workbench.core.tools.limits import check_opened_at, check_regular_file, looks_binary, read_bytes_nofollow
 
 ENC = "utf-8"
+ECHO_DIFF_LINES = 60  # diffs up to this size are shown to the model in the result
 ERRORS = "surrogateescape"
 
 
@@ -172,8 +173,12 @@ class _WriteTool(Tool):
         plus, minus = diff_stat(diff)
         verb = "Created" if cur.text is None else "Updated"
         lines = new.count("\n") + (0 if new.endswith("\n") or not new else 1)
+        content = f"{verb} {cur.res.rel} (+{plus} -{minus} lines; now {lines} lines)"
+        if cur.text is not None and diff.count("\n") <= ECHO_DIFF_LINES:
+            # A small diff goes back to the model so it can check the change without a Read.
+            content += "\n" + diff.split("\n", 2)[2].rstrip("\n")
         return ToolResult(
-            content=f"{verb} {cur.res.rel} (+{plus} -{minus} lines; now {lines} lines)",
+            content=redact(content),
             diff=redact(diff),
             files_changed=(cur.res.rel,),
             output_bytes=len(data),
