@@ -12,7 +12,7 @@ import dataclasses
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from workbench.core import secrets
 from workbench.core.approvals import SegmentVerdict, Verdict
@@ -59,6 +59,8 @@ class BashFacts:
     guarded: bool = False
     # A `cd` in the command goes somewhere unknown: relative paths cannot be checked.
     lost: bool = False
+    # Paths already resolved while judging one command line (many segments name the same files).
+    cache: dict[tuple[str | None, bool, bool, str], list[ResolvedPath] | None] = field(default_factory=dict)
 
 
 _CHDIR = frozenset({"cd", "pushd", "popd"})
@@ -115,7 +117,8 @@ def evaluate_segment(segment: Segment, facts: BashFacts) -> SegmentOutcome:
     if denied is not None:
         return SegmentOutcome(_verdict(segment, Verdict.DENY, denied.shown, f"denied by {denied.shown}"),
                               matched=(denied.shown,), rememberable=False)  # fmt: skip
-    problem = _file_problem(segment, facts)
+    uses = path_uses(segment)
+    problem = _file_problem(segment, uses, facts)
     if problem is not None and problem[0] is Verdict.DENY:
         return SegmentOutcome(_verdict(segment, Verdict.DENY, problem[1], problem[2]),
                               matched=(problem[1],) if problem[1] else (), rememberable=False)  # fmt: skip
@@ -127,7 +130,7 @@ def evaluate_segment(segment: Segment, facts: BashFacts) -> SegmentOutcome:
     if segment.opaque is not None:
         why = f"asks: {segment.opaque}"
         return SegmentOutcome(_verdict(segment, Verdict.ASK, None, why), rememberable=False, insistent=facts.guarded)
-    write = _protected_write(segment, facts)
+    write = _protected_write(uses, facts)
     if write is not None:
         return SegmentOutcome(_verdict(segment, Verdict.ASK, None, write), rememberable=False, insistent=True)
     if not segment.words:
@@ -144,7 +147,7 @@ def evaluate_segment(segment: Segment, facts: BashFacts) -> SegmentOutcome:
         return SegmentOutcome(_verdict(segment, Verdict.ALLOW, allowed.shown, f"allowed by {allowed.shown}"),
                               matched=(allowed.shown,))  # fmt: skip
     not_read_only = read_only_reason(segment)
-    writes = any(u.mode == "write" and not harmless_device(u.word.value) for u in path_uses(segment))
+    writes = any(u.mode == "write" and not harmless_device(u.word.value) for u in uses)
     if not_read_only is None and not writes and problem is None:
         return SegmentOutcome(_verdict(segment, Verdict.ALLOW, None, "read-only command"), read_only=True)
     if not_read_only is not None:
@@ -164,12 +167,12 @@ def _program_note(segment: Segment) -> str:
     return f"runs {segment.program}{wrapped}{via}"
 
 
-def _file_problem(segment: Segment, facts: BashFacts) -> tuple[Verdict, str | None, str] | None:
+def _file_problem(segment: Segment, uses: list[PathUse], facts: BashFacts) -> tuple[Verdict, str | None, str] | None:
     """A denied or secret file the segment reads (DENY), or a path that makes it unknowable (ASK)."""
     ask: tuple[Verdict, str | None, str] | None = None
     if segment.program in _CHDIR:
         facts = dataclasses.replace(facts, lost=False)  # where a cd goes is judged from where it starts
-    for use in path_uses(segment):
+    for use in uses:
         if use.mode == "write" or harmless_device(use.word.value):
             continue
         resolved = _resolve_all(use.word, facts)
@@ -194,7 +197,12 @@ def _resolve_all(word: Word, facts: BashFacts) -> list[ResolvedPath] | None:
         return None
     out: list[ResolvedPath] = []
     for base in (facts.workspace, *facts.bases):
-        found = resolve_word(word, facts.workspace, base)
+        key = (word.value, word.glob, word.tilde, base)
+        found = (
+            facts.cache[key]
+            if key in facts.cache
+            else facts.cache.setdefault(key, resolve_word(word, facts.workspace, base))
+        )
         if found is None:
             return None
         out.extend(found)
@@ -206,8 +214,8 @@ def _explicitly_readable(real: str, facts: BashFacts) -> bool:
     return rule is not None and rule.specifier is not None
 
 
-def _protected_write(segment: Segment, facts: BashFacts) -> str | None:
-    for use in path_uses(segment):
+def _protected_write(uses: list[PathUse], facts: BashFacts) -> str | None:
+    for use in uses:
         if use.mode != "write" or harmless_device(use.word.value):
             continue
         where = _write_place(use, facts)

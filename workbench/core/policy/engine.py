@@ -176,7 +176,8 @@ class PolicyEngine:
             if _relative(start, self.root) is None:
                 outside_cwd, start = cwd, self.root
         moves, lost = cd_targets(analysis.segments, self.root, start)
-        facts = dataclasses.replace(self._facts, bases=tuple(dict.fromkeys((start, *moves))), lost=lost)
+        bases = tuple(dict.fromkeys((start, *moves)))
+        facts = dataclasses.replace(self._facts, bases=bases, lost=lost, cache={})
         outcomes = [evaluate_segment(s, facts) for s in analysis.segments]
         whole = self.rules.first(Verdict.DENY, Target("Bash", command_forms=frozenset({command.strip()})))
         if whole is not None:
