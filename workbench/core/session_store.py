@@ -23,10 +23,29 @@ from typing import IO, Any
 from workbench import paths
 from workbench.core.agent.codec import DecodeError, event_from_json
 from workbench.core.events import Event, PlanItem, PlanUpdated, RetryCountdown, TextDelta, ToolInputDelta
+from workbench.core.secrets import redact as secrets_redact
 
 FORMAT_VERSION = 1
 _SYNC_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="transcript-fsync")
 TRANSIENT_EVENTS = (TextDelta, ToolInputDelta, RetryCountdown)  # rebuilt from complete events; not stored
+
+
+# Tool output is redacted by the tools themselves; thinking blocks are signed and must go back verbatim.
+_ALREADY_REDACTED = frozenset({"output"})
+_VERBATIM_BLOCKS = frozenset({"thinking", "redacted_thinking", "tool_result"})
+
+
+def scrub(value: Any) -> Any:
+    """A copy of a record with secret values in its strings redacted (API keys, tokens, KEY=value, keys)."""
+    if isinstance(value, str):
+        return secrets_redact(value)
+    if isinstance(value, dict):
+        if value.get("type") in _VERBATIM_BLOCKS:
+            return value
+        return {k: v if k in _ALREADY_REDACTED else scrub(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [scrub(v) for v in value]
+    return value
 
 
 class SessionNotFound(LookupError):
@@ -92,10 +111,10 @@ class Transcript:
 
     def event(self, event: Event) -> None:
         if not isinstance(event, TRANSIENT_EVENTS):
-            self._write({"k": "event", "e": event.to_json()})
+            self._write({"k": "event", "e": scrub(event.to_json())})
 
     def message(self, message: dict[str, Any]) -> None:
-        self._write({"k": "msg", "m": message})
+        self._write({"k": "msg", "m": scrub(message)})
 
     def grant(self, data: dict[str, Any]) -> None:
         self._write({"k": "grant", **data})

@@ -83,3 +83,28 @@ def test_markdown_export_fences_untrusted_text(tmp_path: Path) -> None:
     assert "````markdown\nanswer ```with fence```\n````" in report
     assert "_No audit log for this session._" in report
     assert fenced("a ````` b").startswith("``````\n")
+
+
+def test_secrets_are_redacted_in_the_transcript_but_thinking_stays_verbatim(tmp_path: Path) -> None:
+    from workbench.core.events import ToolCallReady
+
+    store = SessionStore(tmp_path)
+    t = store.create("20260101-000000-eeeeee", {"workspace": str(tmp_path)})
+    token = "sk-ant-api03-" + "x" * 30
+    t.event(ToolCallReady(call_id="c", tool="Bash", input={"command": f"curl -H 'x-api-key: {token}' https://e"}))
+    t.message(
+        {
+            "role": "assistant",
+            "content": [
+                {"type": "thinking", "thinking": f"the key {token}", "signature": "sig"},
+                {"type": "text", "text": f"use {token}"},
+            ],
+        }
+    )
+    t.close()
+    raw = store.path("20260101-000000-eeeeee").read_text()
+    loaded = store.load("20260101")
+    assert raw.count(token) == 1  # only inside the signed thinking block
+    assert loaded.messages[0]["content"][0]["thinking"] == f"the key {token}"
+    assert token not in loaded.messages[0]["content"][1]["text"]
+    assert token not in json.dumps(loaded.events[0].to_json())
