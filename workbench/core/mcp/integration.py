@@ -23,7 +23,6 @@ from typing import Any
 from workbench.config import Config, load_config
 from workbench.core.mcp.config import ServerConfig, load_mcp_config
 from workbench.core.mcp.manager import McpManager
-from workbench.core.mcp.names import normalize
 from workbench.core.mcp.tool import McpTool
 from workbench.core.mcp.trust import decision, is_trusted
 from workbench.core.personas.model import Persona, ToolGrant
@@ -136,8 +135,3 @@ def _add_to_registry(registry: MutableMapping[str, Tool], tools: list[McpTool]) 
     for tool in added:
         registry[tool.name] = tool
     return added
-
-
-def server_key(name: str) -> str:
-    """A configured server name as it appears in tool names and persona grants."""
-    return normalize(name)

@@ -32,8 +32,6 @@ from mcp_types import JSONRPCRequest, JSONRPCResponse, jsonrpc_message_adapter
 from workbench.core.mcp.config import ServerConfig
 from workbench.core.mcp.process import TERM_GRACE_S, ProcessInfo, StartError, kill_group
 
-TransportStreams = tuple[Any, Any]  # (read stream, write stream) as the SDK's Transport yields them
-
 STDIN_GRACE_S = 1.0  # a server gets this long to exit on its own once its stdin closes
 
 
@@ -217,6 +215,7 @@ async def stdio_process(
                             message = jsonrpc_message_adapter.validate_json(line, by_name=False)
                         except ValueError:
                             info.stdout_noise += 1  # a banner or log line on stdout; not ours to parse
+                            info.log([f"(stdout) {line[:500].decode('utf-8', errors='replace')}"])
                             continue
                         item = SessionMessage(message)
                         check.received(item)
