@@ -242,3 +242,17 @@ async def test_missing_folder_reports_an_error(tmp_path: Path) -> None:
         explorer = app.query_one(RepoExplorer)
         assert explorer.error is not None and "not a folder" in explorer.error
         assert app.is_running
+
+
+async def test_refresh_without_changes_keeps_the_tree(sample: Path) -> None:
+    app = ExplorerApp(sample)
+    async with app.run_test(size=(50, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        explorer = app.query_one(RepoExplorer)
+        explorer.select_path("src/retry.py")
+        node = explorer._by_path["src/retry.py"]
+        explorer.refresh_status()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert explorer._by_path["src/retry.py"] is node  # not rebuilt
+        assert explorer.cursor_path == "src/retry.py"

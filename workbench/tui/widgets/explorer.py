@@ -283,12 +283,20 @@ class RepoExplorer(Tree[Entry]):
         self.notify(message, title="Explorer", severity="warning", markup=False)
 
     def _apply(self, snap: _Snapshot) -> None:
+        previous = self.listing
         self.listing = snap.listing
         self.index = snap.index
         self.error = snap.error
         if snap.error:
             self.notify(snap.error, title="Explorer", severity="error", markup=False)
-        self._rebuild()
+        unchanged = (
+            previous is not None
+            and previous.files == snap.listing.files
+            and previous.ignored == snap.listing.ignored
+            and self.root.children
+        )
+        if not unchanged:  # the same files: keep the tree as it is (no rebuild after every turn)
+            self._rebuild()
 
     def _apply_status(self, index: DirIndex, status: StatusReport) -> None:
         deleted_changed = self.index is None or self._added(self.status) != self._added(status)
