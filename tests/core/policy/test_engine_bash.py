@@ -425,3 +425,11 @@ def test_random_command_lines_never_crash_and_always_get_a_verdict(engine_for: E
         if "git" in command.split() and evaluation.verdict is A:
             # git may only run unasked when it is not a program here (an argument, a quoted word)
             assert all(s.program != "git" for s in evaluation.segments), command
+
+
+def test_deny_rules_reach_into_heredocs_and_hold_for_unseen_scripts_under_bypass(engine_for: EngineFactory) -> None:
+    engine = engine_for(deny=["Bash(rm *)"], mode="bypassPermissions", bypass_allowed=True)
+    assert bash(engine, "bash <<'EOF'\nrm -rf build\nEOF").verdict is D
+    assert bash(engine, 'sh <<< "rm -rf build"').verdict is D
+    assert bash(engine, "echo 'rm -rf build' | bash").verdict is Q
+    assert bash(engine, "npm test").verdict is A

@@ -54,8 +54,8 @@ class BashFacts:
     # Folders relative paths may be relative to: the workspace, and every folder a `cd` in the same
     # command line moves to (checking all of them is simpler than following subshell scoping, and safe).
     bases: tuple[str, ...] = ()
-    # True when persona rules guard shell commands: a command the parser cannot see into then keeps asking
-    # even in bypassPermissions mode, since it might run what the persona guards.
+    # True when persona rules or deny/ask rules guard shell commands: a command the parser cannot see into
+    # then keeps asking even in bypassPermissions mode, since it might run what those rules guard.
     guarded: bool = False
     # A `cd` in the command goes somewhere unknown: relative paths cannot be checked.
     lost: bool = False

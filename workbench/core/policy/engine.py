@@ -115,7 +115,11 @@ class PolicyEngine:
         self._refresh()
 
     def _refresh(self) -> None:
-        guarded = any(r.origin.startswith("persona:") and r.tool == "Bash" for r in self.rules.rules)
+        # Rules that must hold whatever the mode: then a command the parser cannot see into keeps asking
+        guarded = any(
+            r.tool == "Bash" and (r.origin.startswith("persona:") or r.action is not Verdict.ALLOW)
+            for r in self.rules.rules
+        )
         self._facts = BashFacts(self.root, self.rules, self.ledger, guarded=guarded)
 
     def for_child(self, persona: Persona) -> PolicyEngine:

@@ -184,9 +184,12 @@ class _Collector:
     def redirect(self, node: Node, depth: int) -> Redirect | None:
         self.substitutions(node, depth)
         if node.type == "heredoc_redirect":
-            return Redirect("<<", None)
+            body = next((c for c in node.named_children if c.type == "heredoc_body"), None)
+            static = body is not None and all(c.type == "heredoc_content" for c in body.named_children)
+            return Redirect("<<", None, body=self.text(body) if body is not None and static else None)
         if node.type == "herestring_redirect":
-            return Redirect("<<<", None)
+            value = node.named_children[0] if node.named_children else None
+            return Redirect("<<<", None, body=self.word(value).value if value is not None else None)
         descriptor = None
         op = ""
         target: Word | None = None
@@ -378,6 +381,9 @@ class _Collector:
                 return _with(segment, opaque=f"{program} -c runs a script given as a string")
             if not value.startswith("-") and not value.startswith("+"):
                 return segment  # `bash script.sh`: an ordinary command that runs a file
+        fed = next((r.body for r in segment.redirects if r.op in ("<<", "<<<") and r.body is not None), None)
+        if fed is not None:
+            self.nested(fed, segment.depth + 1, f"{program} <<", ())
         return _with(segment, opaque=f"{program} starts a shell that reads commands from its input")
 
     def nested(self, script: str, depth: int, via: str, words: tuple[Word, ...]) -> None:

@@ -112,6 +112,7 @@ class Redirect:
     op: str  # ">", ">>", "&>", "&>>", ">|", "<", "<>", ">&", "<&", "<<", "<<<"
     target: Word | None  # None for heredocs and here-strings
     fd: str | None = None
+    body: str | None = None  # what a heredoc or here-string feeds to stdin, when known before running
 
     @property
     def dup(self) -> bool:
