@@ -222,3 +222,8 @@ def test_an_unreadable_grants_file_is_set_aside_not_overwritten(workspace: Path)
     kept = [p for p in file.parent.iterdir() if p.name.startswith("grants.json.bad-")]
     assert len(kept) == 1 and kept[0].read_text() == "{broken"
     assert json.loads(file.read_text())["grants"][0]["pattern"] == "Bash(npm test:*)"
+
+
+def test_rendering_a_missing_log_says_so(tmp_path: Path) -> None:
+    text = render_markdown(tmp_path / "missing.jsonl")
+    assert "cannot be read" in text and "missing.jsonl" in text

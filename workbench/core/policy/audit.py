@@ -181,7 +181,10 @@ def _section(record: dict[str, Any], key: str) -> dict[str, Any]:
 
 def render_markdown(path: Path) -> str:
     """The log at `path` as Markdown: a header and one table row per call."""
-    records, problems = read_records(path)
+    try:
+        records, problems = read_records(path)
+    except OSError as exc:
+        return f"# Audit log {_code(path.name)}\n\nThe log cannot be read: {_code(exc.strerror or str(exc))}.\n"
     first = records[0] if records else {}
     lines = [f"# Audit log {_code(first.get('session', '')) or _code(path.name)}", ""]
     if first.get("persona_id"):
