@@ -66,6 +66,9 @@ CASES: list[dict[str, Any]] = [
     {"pattern": "hello", "output_mode": "content", "head_limit": 3},
     {"pattern": "hello", "output_mode": "content", "head_limit": 2, "offset": 2},
     {"pattern": "nothing-matches-this"},
+    {"pattern": "CAFÉ", "-i": True, "output_mode": "content"},
+    {"pattern": "grüße hello", "-i": True, "output_mode": "content"},
+    {"pattern": "Hello", "output_mode": "count"},
 ]
 
 

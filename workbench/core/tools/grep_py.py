@@ -117,7 +117,17 @@ def glob_filter(pattern: str, sub: str) -> bool:
     return glob_matches(pattern, sub)
 
 
-def search_file(path: Path, rel: str, rx: re.Pattern[str], q: Query) -> FileHits | None:
+_META = frozenset(".^$*+?{}[]\\|()")
+
+
+def literal_of(q: Query) -> str | None:
+    """The pattern when it is a plain string (no regex syntax): files without it are skipped unread-as-text."""
+    if q.multiline or not q.pattern or any(c in _META for c in q.pattern):
+        return None
+    return q.pattern
+
+
+def search_file(path: Path, rel: str, rx: re.Pattern[str], q: Query, literal: str | None = None) -> FileHits | None:
     try:
         st = os.stat(path)
         if not stat.S_ISREG(st.st_mode):
@@ -126,9 +136,13 @@ def search_file(path: Path, rel: str, rx: re.Pattern[str], q: Query) -> FileHits
             data = fh.read()
     except OSError:
         return None
+    if literal is not None and not q.ignore_case and literal.encode() not in data:
+        return None  # the common case, decided without decoding
     if b"\x00" in data:
         return None
     text = data.decode("utf-8", errors="replace")
+    if literal is not None and q.ignore_case and literal.casefold() not in text.casefold():
+        return None  # casefold never misses what re.IGNORECASE would match; the regex confirms below
     matched = _multiline_hits(text, rx) if q.multiline else _line_hits(text, rx)
     if not matched:
         return None
@@ -188,9 +202,10 @@ def _with_context(lines: list[str], matched: list[int], before: int, after: int)
 
 def search_tree(root: Path, base: Path, q: Query, *, secrets_ok: bool) -> list[FileHits]:
     rx = compile_query(q)
+    literal = literal_of(q)
     out = []
     for rel in candidate_files(root, base, q, secrets_ok=secrets_ok):
-        hits = search_file(root / rel, rel, rx, q)
+        hits = search_file(root / rel, rel, rx, q, literal)
         if hits is not None:
             out.append(hits)
     return out
