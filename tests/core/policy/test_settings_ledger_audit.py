@@ -227,3 +227,12 @@ def test_an_unreadable_grants_file_is_set_aside_not_overwritten(workspace: Path)
 def test_rendering_a_missing_log_says_so(tmp_path: Path) -> None:
     text = render_markdown(tmp_path / "missing.jsonl")
     assert "cannot be read" in text and "missing.jsonl" in text
+
+
+def test_a_log_that_cannot_be_written_keeps_an_error_instead_of_raising(tmp_path: Path) -> None:
+    path = tmp_path / "audit.jsonl"
+    log = AuditLog(path)
+    path.unlink()
+    path.mkdir()  # the log's path is now a folder: writing fails
+    log.record(CallRecord(tool="Read", input={}, started=0.0, duration_ms=0, decision="allow"))
+    assert log.errors and "could not be written" in log.errors[0]

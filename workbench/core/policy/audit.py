@@ -72,6 +72,7 @@ class AuditLog:
         self.session = session
         self.persona_id = persona_id
         self.persona_sha256 = persona_sha256
+        self.errors: list[str] = []
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
@@ -89,11 +90,14 @@ class AuditLog:
             safe["outcome"] = {**outcome, "error": redact_value(outcome["error"])}
         # ASCII escapes: hidden characters from a command never reach a terminal that shows the file raw
         line = json.dumps(safe, ensure_ascii=True, separators=(",", ":"), default=str) + "\n"
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
-            os.write(fd, line.encode("utf-8", "replace"))
-        finally:
-            os.close(fd)
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(fd, line.encode("utf-8", "replace"))
+            finally:
+                os.close(fd)
+        except OSError as exc:  # a full disk must not end the turn; the failure is kept for the UI to show
+            self.errors.append(f"{self.path}: a record could not be written ({exc.strerror or exc})")
 
     def record(self, call: CallRecord) -> dict[str, Any]:
         """Build the spec's record for `call`, append it, and return it."""
