@@ -56,7 +56,11 @@ def main(argv: list[str]) -> int:
         verb = "trusted" if command == "trust" else "not trusted"
         print(f"{workspace.resolve()}: {verb} (stored in {trust_file()})")
         return 0
-    return asyncio.run(_list(workspace, as_json=opts.json, trust_flag=opts.trust_project_mcp, timeout=opts.timeout))
+    try:
+        return asyncio.run(_list(workspace, as_json=opts.json, trust_flag=opts.trust_project_mcp, timeout=opts.timeout))
+    except KeyboardInterrupt:  # the servers were stopped on the way out (see _list)
+        print("workbench mcp: interrupted", file=sys.stderr)
+        return 130
 
 
 async def _list(workspace: Path, *, as_json: bool, trust_flag: bool, timeout: float | None) -> int:
