@@ -65,6 +65,7 @@ class LoadedSession:
     messages: list[dict[str, Any]] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     grants: list[dict[str, Any]] = field(default_factory=list)
+    system: dict[str, Any] | None = None  # the latest system prompt record
     skipped_lines: int = 0  # torn or unreadable lines
 
     @property
@@ -115,6 +116,9 @@ class Transcript:
 
     def message(self, message: dict[str, Any]) -> None:
         self._write({"k": "msg", "m": scrub(message)})
+
+    def system(self, data: dict[str, Any]) -> None:
+        self._write({"k": "system", **scrub(data)})
 
     def grant(self, data: dict[str, Any]) -> None:
         self._write({"k": "grant", **data})
@@ -219,6 +223,8 @@ class SessionStore:
                     loaded.skipped_lines += 1
             elif kind == "grant":
                 loaded.grants.append(record)
+            elif kind == "system":
+                loaded.system = record
         if not loaded.meta:
             raise SessionNotFound(f"{target} is not a workbench session transcript")
         return loaded

@@ -235,3 +235,23 @@ async def test_an_unwritable_transcript_warns_and_the_turn_goes_on(repo: Path, s
     warnings = [e for e in events if e.type == "notice"]
     assert len(warnings) == 1 and "not being saved" in warnings[0].to_json()["message"]
     assert isinstance(events[-1], TurnDone) and events[-1].final_text == "still answering"
+
+
+async def test_resume_reuses_the_system_prompt_snapshot(repo: Path, seeds_dir: Path) -> None:
+    store = SessionStore(repo)
+    persona = seed(seeds_dir, SEED_003, repo)
+    with MessagesPeer([reply(text("one")), reply(text("two"))]) as peer:
+        first = AgentSession.create(
+            repo, persona, approver=DenyAll(), store=store, client=make_client(api_key="k", base_url=peer.url)
+        )
+        await collect(first, "hi")
+        await first.aclose()
+        (repo / "new_file.py").write_text("x = 1\n")  # the git status changes between the runs
+        resumed = AgentSession.resume(
+            "latest", repo, approver=DenyAll(), store=store, client=make_client(api_key="k", base_url=peer.url)
+        )
+        await collect(resumed, "again")
+        await resumed.aclose()
+        first_body, second_body = (r.body or {} for r in peer.message_requests)
+    assert first_body["system"] == second_body["system"] and first_body["tools"] == second_body["tools"]
+    assert "new_file.py" not in resumed.system_prompt

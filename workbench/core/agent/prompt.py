@@ -50,7 +50,7 @@ def environment_block(workspace: Path, today: dt.date | None = None) -> str:
         f"Working directory: {workspace}\n"
         f"Platform: {platform.system().lower()} ({platform.release()})\n"
         f"Today's date: {day}\n"
-        f"Git status: {git_summary(workspace)}\n"
+        f"Git status at the start of this session: {git_summary(workspace)}\n"
         "</env>"
     )
 

@@ -99,7 +99,13 @@ class _Parts:
 
 class AgentSession:
     def __init__(
-        self, parts: _Parts, session_id: str, transcript: Transcript, history: list[dict[str, Any]], events: list[Event]
+        self,
+        parts: _Parts,
+        session_id: str,
+        transcript: Transcript,
+        history: list[dict[str, Any]],
+        events: list[Event],
+        stored_system: dict[str, Any] | None = None,
     ) -> None:
         self.id = session_id
         self.workspace = parts.workspace.resolve()
@@ -145,7 +151,7 @@ class AgentSession:
             transport=parts.transport,
             timeout=float(read_timeout) if isinstance(read_timeout, (int, float)) else READ_TIMEOUT_S,
         )
-        self.system_prompt = build_system_prompt(self.persona, self.workspace, list(self.registry_tools))
+        self.system_prompt = self._system_prompt(stored_system)
         max_tokens = agent.get("max_tokens", 16000)
         thinking = agent.get("thinking")
         max_turns = (
@@ -260,9 +266,21 @@ class AgentSession:
         history = repair_history(loaded.messages)
         for message in history[len(loaded.messages) :]:
             transcript.message(message)
-        session = cls(parts, loaded.id, transcript, history, list(loaded.events))
+        session = cls(parts, loaded.id, transcript, history, list(loaded.events), loaded.system)
         session._restore(loaded)
         return session
+
+    def _system_prompt(self, stored: dict[str, Any] | None) -> str:
+        """The session's system prompt: the stored one when resuming with the same persona file and tools (it
+        is a snapshot of the start, and reusing it keeps the prompt cache warm), else built and stored now."""
+        tools = list(self.registry_tools)
+        if stored and stored.get("tools") == tools and stored.get("persona_sha256") == self.persona.source.sha256:
+            text = stored.get("text")
+            if isinstance(text, str) and text:
+                return text
+        text = build_system_prompt(self.persona, self.workspace, tools)
+        self.transcript.system({"text": text, "tools": tools, "persona_sha256": self.persona.source.sha256})
+        return text
 
     def _restore(self, loaded: LoadedSession) -> None:
         for event in loaded.events:
@@ -329,7 +347,7 @@ class AgentSession:
         since the tool list and the system prompt are part of the cached prefix."""
         for tool in tools:
             self.registry_tools.setdefault(tool.name, tool)
-        self.system_prompt = build_system_prompt(self.persona, self.workspace, list(self.registry_tools))
+        self.system_prompt = self._system_prompt(None)
         self.loop.set_prompt(self.system_prompt, [t.api_spec() for t in self.registry_tools.values()])
 
     def set_plan(self, items: Sequence[PlanItem]) -> PlanUpdated:
