@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from tests.core.mcp.conftest import RAW, stdio, write_mcp_json
+from tests.core.mcp.conftest import RAW, pid_alive, stdio, write_mcp_json
 from workbench import paths
 from workbench.core.mcp.trust import decision
 
@@ -75,3 +77,23 @@ def test_untrusted_text_never_reaches_the_terminal_raw(project: Path) -> None:
     assert out.returncode == 0, out.stderr
     assert "\x1b" not in out.stdout and "\x07" not in out.stdout
     assert "<U+001B>" in out.stdout
+
+
+def test_ctrl_c_during_list_stops_the_servers(project: Path, tmp_path: Path) -> None:
+    marker = tmp_path / "hung.pid"
+    hang = f"import os, time; open({str(marker)!r}, 'w').write(str(os.getpid())); time.sleep(60)"
+    write_mcp_json(project, {"hung": {"command": sys.executable, "args": ["-c", hang]}})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "workbench", "mcp", "list", "--cwd", str(project), "--trust-project-mcp"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while not (marker.exists() and marker.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert "interrupted" in err and "Traceback" not in err
+    assert not pid_alive(int(marker.read_text()))
