@@ -4,13 +4,15 @@ The order a front end follows (headless `workbench run`, the TUI, tests):
 
     manager = await open_mcp(workspace, trust_project=flag_or_None)       # starts what may start
     persona = load_persona_file(path, mcp_servers=manager.server_tools())  # MCP grants resolve
-    tools = attach_mcp(registry, manager, persona=persona)                 # registry: name -> Tool
+    session = AgentSession.create(workspace, persona, ...)
+    attach_mcp(session, manager)                                           # before the first turn
     ...                                                                    # run the session
     await manager.stop()                                                   # always, in a finally
 
-`trust_project=None` means "use the stored answer" (`trust.is_trusted`). The TUI asks once per project:
-`trust_question(workspace)` says what to ask (None: nothing to ask), `trust.set_trusted(workspace, answer)`
-stores the answer. Headless mode passes `trust_project=True` only with `--trust-project-mcp`.
+`attach_mcp` also takes a plain registry (name -> Tool). `trust_project=None` means "use the stored answer"
+(`trust.is_trusted`). The TUI asks once per project: `trust_question(workspace)` says what to ask (None:
+nothing to ask), `trust.set_trusted(workspace, answer)` stores the answer. Headless mode passes
+`trust_project=True` only with `--trust-project-mcp`, and False otherwise.
 """
 
 from __future__ import annotations
