@@ -255,3 +255,10 @@ async def test_resume_reuses_the_system_prompt_snapshot(repo: Path, seeds_dir: P
         first_body, second_body = (r.body or {} for r in peer.message_requests)
     assert first_body["system"] == second_body["system"] and first_body["tools"] == second_body["tools"]
     assert "new_file.py" not in resumed.system_prompt
+
+
+def test_a_bad_mode_leaves_no_session_behind(repo: Path, seeds_dir: Path) -> None:
+    store = SessionStore(repo)
+    with pytest.raises(ValueError, match="permission mode"):
+        AgentSession.create(repo, seed(seeds_dir, SEED_003, repo), approver=DenyAll(), mode="yolo", store=store)
+    assert store.ids() == []

@@ -222,7 +222,12 @@ class AgentSession:
                 "max_turns": max_turns,
             },
         )
-        return cls(parts, session_id, transcript, [], [])
+        try:
+            return cls(parts, session_id, transcript, [], [])
+        except BaseException:  # a bad mode or rule: no half-made session is left in the list
+            transcript.close()
+            transcript.path.unlink(missing_ok=True)
+            raise
 
     @classmethod
     def resume(
