@@ -101,3 +101,12 @@ def test_system_prompt_is_stable_and_carries_context(tmp_path: Path) -> None:
     assert "?? new.py" in git_summary(repo) or "new.py" in git_summary(repo)
     assert [p.name for p, _ in agents_md_chain(repo / "pkg")] == ["AGENTS.md", "AGENTS.md"]
     assert git_summary(tmp_path) == "not a git repository"
+
+
+def test_restructure_prompt_names_the_missing_sections() -> None:
+    from workbench.core.agent.contract import restructure_prompt
+
+    report = check_contract(CONTRACT, "## Risks\n## Summary\n")
+    prompt = restructure_prompt(report)
+    assert "1. Summary\n2. Architecture\n3. Risks" in prompt and "Missing: Architecture." in prompt
+    assert "out of order" in prompt

@@ -29,3 +29,14 @@ def check_contract(contract: OutputContract, text: str) -> ContractReport:
             positions.append(where)
     in_order = not contract.ordered or positions == sorted(positions)
     return ContractReport(required=tuple(contract.headings), missing=tuple(missing), in_order=in_order)
+
+
+def restructure_prompt(report: ContractReport) -> str:
+    """The follow-up prompt a UI may offer (opt-in) when an answer misses its contract: one request, never forced."""
+    sections = "\n".join(f"{n}. {heading}" for n, heading in enumerate(report.required, 1))
+    missing = ", ".join(report.missing) or "none"
+    order = "" if report.in_order else " Some sections are out of order."
+    return (
+        "Please restructure your last answer to follow the mandated output structure, with these sections as "
+        f"headings, in this order:\n{sections}\nMissing: {missing}.{order} Keep the content; do not run tools."
+    )
