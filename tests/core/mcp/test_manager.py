@@ -153,7 +153,7 @@ async def test_a_server_that_never_answers_times_out_at_start() -> None:
     started = time.monotonic()
     await manager.start()
     try:
-        assert time.monotonic() - started < 5
+        assert time.monotonic() - started < 8
         [status] = manager.statuses()
         assert status.label == "failed: did not start within 1s"
         assert status.pid is not None and not pid_alive(status.pid)
@@ -248,7 +248,7 @@ async def test_cancelled_call_stops_at_once_and_the_server_goes_on() -> None:
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
-        assert time.monotonic() - started < 1
+        assert time.monotonic() - started < 3
         after = await manager.call("mcp__basic__echo", {"text": "next"})
         assert (after.content, after.is_error) == ("next", False)
 
