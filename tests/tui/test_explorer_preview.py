@@ -171,3 +171,19 @@ async def test_theme_change_recolours_the_preview(sample: Path) -> None:
         await pilot.pause()
         await pilot.pause()
         assert keyword_colour() != dark
+
+
+async def test_hostile_file_name_in_titles_is_literal(tmp_path: Path) -> None:
+    name = "[@click=app.quit]x[-bold].py"
+    (tmp_path / name).write_text("x = 1\n")
+    app = PreviewApp(tmp_path)
+    async with app.run_test(size=(80, 10)) as pilot:
+        await show(app, name)
+        app.query_one(DiffView).set_diff("", name)
+        await pilot.pause()
+        svg = app.export_screenshot()
+        assert svg.count("[@click=app.quit]x[-bold].py") == 2  # both titles, literally
+        for x in range(2, 30):
+            await pilot.click(FilePreview, offset=(x, 0))  # along the title
+        await pilot.pause()
+        assert app.is_running

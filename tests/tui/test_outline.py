@@ -91,8 +91,9 @@ async def test_unknown_language_and_unreadable_file(sample: Path) -> None:
 
 
 async def test_hostile_symbol_names_are_literal(tmp_path: Path) -> None:
-    (tmp_path / "evil.py").write_text("class Evil:\n    def \u202eevil(self): pass\n\nBAD_\u200bNAME = 1\n")
-    app = OutlineApp(tmp_path, "evil.py")
+    name = "[@click=app.quit]evil.py"
+    (tmp_path / name).write_text("class Evil:\n    def \u202eevil(self): pass\n\nBAD_\u200bNAME = 1\n")
+    app = OutlineApp(tmp_path, name)
     async with app.run_test(size=(100, 12)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -100,6 +101,10 @@ async def test_hostile_symbol_names_are_literal(tmp_path: Path) -> None:
         text = "\n".join(rows(outline))
         assert "Evil" in text
         assert "\u202e" not in text and "\u200b" not in text
+        assert "Outline  [@click=app.quit]evi" in app.export_screenshot().replace("&#160;", " ")
+        for x in range(2, 30):
+            await pilot.click(SymbolOutline, offset=(x, 0))
+        assert app.is_running
 
 
 def _settle(pilot: Pilot[None]) -> object:

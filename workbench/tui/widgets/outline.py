@@ -44,6 +44,11 @@ KIND_LABEL: dict[str, str] = {
 }
 
 
+def _title(path: str) -> Text:
+    # A Text, never a str: a str border title is parsed as markup, and file names are untrusted.
+    return Text(f"Outline  {visible_name(path.rsplit('/', 1)[-1])}", end="")
+
+
 class SymbolOutline(OptionList):
     """Symbols of one file. `show_file(path)` reads and parses it in a worker; `set_symbols` shows given ones."""
 
@@ -108,7 +113,7 @@ class SymbolOutline(OptionList):
     def show_file(self, path: str) -> None:
         """Outline `path` (relative to the root); parsing runs in a worker."""
         self.path = path
-        self.border_title = f"Outline  {visible_name(path.rsplit('/', 1)[-1])}"
+        self.border_title = _title(path)
         if language_for(path) is None:
             self.set_symbols(path, ())
             return
@@ -128,7 +133,7 @@ class SymbolOutline(OptionList):
         """Show `symbols` for `path`."""
         if path != self.path:
             self.path = path
-            self.border_title = f"Outline  {visible_name(path.rsplit('/', 1)[-1])}"
+            self.border_title = _title(path)
         self.symbols = symbols
         if not symbols:
             reason = "No symbols found." if language_for(path) else "No outline for this file type."

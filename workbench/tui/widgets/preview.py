@@ -190,6 +190,11 @@ class LineView(ScrollView, can_focus=True):
         self.refresh()
 
 
+def _plain(text: str) -> Text:
+    """A border title from untrusted text: a `Text`, because a str title is parsed as markup."""
+    return Text(text, end="")
+
+
 def _syntax_styles(dark: bool) -> dict[str, Style]:
     from textual.widgets.text_area import TextAreaTheme
 
@@ -274,7 +279,7 @@ class FilePreview(LineView):
             return
         self.path = path
         self._pending_line = line
-        self.border_title = visible_name(path)
+        self.border_title = _plain(visible_name(path))
         self._load(path)
 
     @work(thread=True, exclusive=True, group="preview-load", exit_on_error=False)
@@ -298,7 +303,7 @@ class FilePreview(LineView):
         self._styles = _syntax_styles(self.app.current_theme.dark) if loaded.highlighter else {}
         empty = loaded.notice or "(empty file)"
         self.set_lines(loaded.lines, empty)
-        self.border_subtitle = visible_text(loaded.notice or "")
+        self.border_subtitle = _plain(visible_text(loaded.notice or ""))
         if self._pending_line is not None:
             line, self._pending_line = self._pending_line, None
             self.call_after_refresh(self.jump_to_line, line)
@@ -357,13 +362,13 @@ class DiffView(LineView):
         lines = visible_text(diff).split("\n")
         if lines and lines[-1] == "":
             lines.pop()
-        self.border_title = visible_name(title)
+        self.border_title = _plain(visible_name(title))
         self.set_lines(lines, "No changes.")
 
     def show_diff(self, path: str) -> None:
         """Show the diff of `path` (relative to the root) against HEAD; untracked files show as added."""
         self.path = path
-        self.border_title = f"Diff {visible_name(path)}"
+        self.border_title = _plain(f"Diff {visible_name(path)}")
         self._load(path)
 
     @work(thread=True, exclusive=True, group="diff-load", exit_on_error=False)
