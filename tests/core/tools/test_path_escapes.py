@@ -216,3 +216,20 @@ def test_atomic_write_refuses_a_folder_swapped_during_the_write(proj: Path, worl
     with pytest.raises(OSError):
         atomic_write(direct, "x = 1\n")  # O_NOFOLLOW on the folder itself
     assert list((world / "outside" / "b").iterdir()) == []
+
+
+async def test_symlink_loops_and_impossible_paths_are_clear_errors(
+    call: Caller, proj: Path, unchanged: Callable[[], None]
+) -> None:
+    (proj / "loop_a").symlink_to(proj / "loop_b")
+    (proj / "loop_b").symlink_to(proj / "loop_a")
+    for tool, args in [
+        ("Read", {"file_path": "loop_a"}),
+        ("Write", {"file_path": "loop_a", "content": "x"}),
+        ("LS", {"path": "loop_a"}),
+        ("Write", {"file_path": "README.md/inside.txt", "content": "x"}),
+        ("Read", {"file_path": "x" * 5000}),
+    ]:
+        reason = await call.refused(tool, args)
+        assert reason and "Traceback" not in reason
+    unchanged()
