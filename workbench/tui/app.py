@@ -22,7 +22,9 @@ class WorkbenchApp(App[int]):
     """Explorer, chat and plan on one repository, driven by the core's events and approver."""
 
     TITLE = "workbench"
-    DEFAULT_MODE = "main"  # a mode (not get_default_screen) so the screen's CSS_PATH loads
+    DEFAULT_MODE = "main"
+    # The main screen's layout loads with the app's stylesheet: one parse before the first frame, not two.
+    CSS_PATH = "screens/main.tcss"
     ENABLE_COMMAND_PALETTE = True
     BINDING_GROUP_TITLE = "App"
     BINDINGS = [
@@ -53,6 +55,7 @@ class WorkbenchApp(App[int]):
         self.persona_label = persona_label
         self.mouse_captured_by_app = True
         self.theme_errors: list[str] = []
+        self._choose_theme()
         self.add_mode("main", self.make_main_screen)
 
     def make_main_screen(self) -> Screen[Any]:
@@ -60,18 +63,22 @@ class WorkbenchApp(App[int]):
 
         return MainScreen(self.request, self.factory, persona_label=self.persona_label)
 
-    def on_mount(self) -> None:
+    def _choose_theme(self) -> list[str]:
+        """Register our themes and pick the configured one before the first stylesheet build (no re-parse)."""
         loaded = load_themes(self.theme_dirs)
         for theme in loaded.themes:
             self.register_theme(theme)
-        self.theme_errors = loaded.errors
+        self.theme_errors = list(loaded.errors)
         wanted = str(self.config.section("ui").get("theme", DEFAULT_THEME))
         if wanted not in self.available_themes:
             if wanted != DEFAULT_THEME:
-                loaded.errors.append(f"theme {wanted!r} is not installed; using {DEFAULT_THEME}")
+                self.theme_errors.append(f"theme {wanted!r} is not installed; using {DEFAULT_THEME}")
             wanted = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
         self.theme = wanted
-        for error in [*loaded.errors, *self.config.errors]:
+        return self.theme_errors
+
+    def on_mount(self) -> None:
+        for error in [*self.theme_errors, *self.config.errors]:
             self.notify(error, title="config", severity="warning", markup=False, timeout=8)
         keys = {str(k): str(v) for k, v in self.config.section("keys").items() if isinstance(v, str)}
         if keys:

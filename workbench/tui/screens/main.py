@@ -34,7 +34,7 @@ PANES = ("files", "chat", "plan")
 
 
 class MainScreen(RepoActions):
-    CSS_PATH = "main.tcss"
+    # Layout rules live in main.tcss, loaded by the app with its stylesheet (see WorkbenchApp.CSS_PATH).
     COMMANDS = PROVIDERS  # type: ignore[assignment]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDING_GROUP_TITLE = "Workbench"
@@ -113,7 +113,7 @@ class MainScreen(RepoActions):
         req = self.request
         self.status.update_info(persona=self._persona_label, model=req.model or "", mode=req.mode or "default")
         self.chat.prompt.focus()
-        self.call_after_refresh(self.start_background)
+        self.set_timer(0.02, self.start_background)  # after the first frame is out
 
     def _title_text(self) -> Text:
         req = self.request

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import OptionList, Static, TextArea
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from workbench.tui import render, safe
@@ -52,6 +52,8 @@ class EvidenceScreen(Dialog):
         self.data = data
 
     def compose(self) -> ComposeResult:
+        from textual.widgets import TextArea  # loads tree-sitter: only when a result is opened
+
         fin = self.data.finished
         parts = ["# input", render.pretty_input(dict(self.data.input))]
         if fin is not None:

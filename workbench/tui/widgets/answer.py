@@ -6,6 +6,8 @@ renders of a short tail instead of 20k renders of a growing document.
 
 from __future__ import annotations
 
+import time
+
 from rich.console import Group, RenderableType
 from rich.padding import Padding
 from textual.app import ComposeResult
@@ -17,6 +19,9 @@ from workbench.tui import render
 from workbench.tui.widgets.frozen import FrozenLines
 
 FLUSH_HZ = 20
+# Longest time one flush may spend rendering finished blocks; the rest waits for the next tick so a burst of
+# text never freezes the screen.
+BUDGET_S = 0.008
 
 
 def split_closed(text: str) -> tuple[list[str], str]:
@@ -59,6 +64,8 @@ class AnswerView(Vertical):
     def __init__(self, text: str = "") -> None:
         super().__init__(classes="answer")
         self._closed_text: list[str] = []
+        self._unrendered: list[str] = []  # finished blocks waiting for their turn to be rendered
+        self._shown_tail = ""
         self._tail = ""
         self._pending: list[str] = []
         self._timer_armed = False
@@ -89,7 +96,7 @@ class AnswerView(Vertical):
     def finish(self, full_text: str | None = None) -> None:
         """The answer is complete; `full_text` (if given) replaces what the deltas built."""
         if full_text is not None and full_text.strip() != self.text.strip():
-            self._closed_text, self._tail, self._pending = [], "", [full_text]
+            self._closed_text, self._tail, self._pending, self._unrendered = [], "", [full_text], []
             if self._ready:
                 self.query_one(FrozenLines).clear()
         self.finished = True
@@ -104,15 +111,33 @@ class AnswerView(Vertical):
             self._tail += "".join(self._pending)
             self._pending.clear()
         blocks, tail = split_closed(self._tail + ("\n\n" if self.finished else ""))
-        if blocks:
-            frozen = self.query_one(FrozenLines)
-            frozen.extend([Padding(render.markdown(b), (0, 0, 1, 0)) for b in blocks])
-            self._closed_text.extend(blocks)
+        self._unrendered.extend(blocks)
+        self._closed_text.extend(blocks)
         self._tail = tail
+        if self._unrendered:
+            self._render_some()
         tail_view = self.query_one(".tail", Static)
-        tail_view.update(render.markdown(tail) if tail.strip() else "")
-        tail_view.display = bool(tail.strip())
+        # The tail is shown only once every block before it is on screen, so text never appears out of order.
+        show_tail = bool(tail.strip()) and not self._unrendered
+        shown = tail if show_tail else ""
+        if shown != self._shown_tail:
+            self._shown_tail = shown
+            tail_view.update(render.markdown(shown) if shown else "")
+            tail_view.display = show_tail
+        if self._unrendered and not self._timer_armed:
+            self._timer_armed = True
+            self.set_timer(1 / 60, self.flush)
         self.post_message(self.Grew())
+
+    def _render_some(self) -> None:
+        deadline = time.perf_counter() + BUDGET_S
+        ready: list[RenderableType] = []
+        for block in self._unrendered:
+            ready.append(Padding(render.markdown(block), (0, 0, 1, 0)))
+            if time.perf_counter() > deadline:
+                break
+        del self._unrendered[: len(ready)]
+        self.query_one(FrozenLines).extend(ready)  # one layout refresh for the batch
 
     def freeze(self) -> RenderableType:
         return Group(*[render.markdown(b) for b in [*self._closed_text, self._tail] if b.strip()])

@@ -1,23 +1,27 @@
 """A line-virtualised block of pre-rendered renderables.
 
-Older transcript entries and the closed blocks of a streaming answer end up here: each renderable is
-rendered to strips once per width, and only the lines on screen are handed to the compositor. Its cost per
-frame does not grow with the length of the session.
+Older transcript entries and the closed blocks of a streaming answer end up here. Each renderable is measured
+once per width (its height is kept, its lines are not); only the items on screen are rendered, through a small
+cache. Memory and work per frame stay flat however long the session gets.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections import OrderedDict
 
 from rich.console import RenderableType
 from rich.segment import Segment
+from rich.style import Style
 from textual.geometry import Size
 from textual.strip import Strip
 from textual.widget import Widget
 
+CACHED_ITEMS = 64
+
 
 class FrozenLines(Widget):
-    """Renderables rendered to lines once and shown by line; re-rendered only when the width changes."""
+    """Renderables shown by line; re-measured only when the width changes."""
 
     DEFAULT_CSS = """
     FrozenLines {
@@ -29,9 +33,12 @@ class FrozenLines(Widget):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._items: list[RenderableType] = []
-        self._lines: list[Strip] = []
+        self._heights: list[int] = []
         self._starts: list[int] = []  # first line of each item
+        self._total = 0
         self._width = 0
+        self._cache: OrderedDict[int, list[Strip]] = OrderedDict()
+        self._cache_style: Style | None = None
 
     @property
     def item_count(self) -> int:
@@ -39,10 +46,10 @@ class FrozenLines(Widget):
 
     @property
     def line_count(self) -> int:
-        return len(self._lines)
+        return self._total
 
     def item_line(self, index: int) -> int:
-        """The first line of item `index` within this widget (after rendering at the current width)."""
+        """The first line of item `index` within this widget (at the current width)."""
         self._ensure_width(self._render_width())
         return self._starts[index] if 0 <= index < len(self._starts) else 0
 
@@ -53,8 +60,7 @@ class FrozenLines(Widget):
         """Add one renderable at the end; returns its index."""
         self._items.append(renderable)
         if self._width:
-            self._starts.append(len(self._lines))
-            self._lines.extend(self._render_one(renderable, self._width))
+            self._measure(len(self._items) - 1)
         self.refresh(layout=True)
         return len(self._items) - 1
 
@@ -62,47 +68,73 @@ class FrozenLines(Widget):
         for item in renderables:
             self._items.append(item)
             if self._width:
-                self._starts.append(len(self._lines))
-                self._lines.extend(self._render_one(item, self._width))
+                self._measure(len(self._items) - 1)
         self.refresh(layout=True)
 
     def clear(self) -> None:
         self._items.clear()
-        self._lines.clear()
+        self._heights.clear()
         self._starts.clear()
+        self._cache.clear()
+        self._total = 0
         self.refresh(layout=True)
 
     def _render_width(self) -> int:
-        return self.content_region.width or self.size.width or self._width or 80
+        return self.content_region.width or self._width or 80
 
-    def _render_one(self, renderable: RenderableType, width: int) -> list[Strip]:
+    def _render_one(self, renderable: RenderableType, width: int) -> list[list[Segment]]:
         console = self.app.console
         options = console.options.update_width(width).update(highlight=False, markup=False)
-        lines = console.render_lines(renderable, options, pad=True)
-        return [Strip(Segment.adjust_line_length(line, width), width) for line in lines]
+        return console.render_lines(renderable, options, pad=True)
+
+    def _measure(self, index: int) -> None:
+        lines = self._render_one(self._items[index], self._width)
+        self._starts.append(self._total)
+        self._heights.append(len(lines))
+        self._total += len(lines)
 
     def _ensure_width(self, width: int) -> None:
         if width == self._width or width <= 0:
             return
         self._width = width
-        self._lines = []
-        self._starts = []
-        for item in self._items:
-            self._starts.append(len(self._lines))
-            self._lines.extend(self._render_one(item, width))
+        self._heights, self._starts, self._total = [], [], 0
+        self._cache.clear()
+        for index in range(len(self._items)):
+            self._measure(index)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         self._ensure_width(width)
-        return len(self._lines)
+        return self._total
 
     def on_resize(self) -> None:
-        before = len(self._lines)
+        before = self._total
         self._ensure_width(self.content_region.width)
-        if len(self._lines) != before:
+        if self._total != before:
             self.refresh(layout=True)
+
+    def _lines_of(self, index: int, style: Style) -> list[Strip]:
+        if style != self._cache_style:
+            self._cache.clear()
+            self._cache_style = style
+        lines = self._cache.get(index)
+        if lines is None:
+            width = self._width
+            raw = self._render_one(self._items[index], width)
+            lines = [Strip(Segment.adjust_line_length(line, width), width).apply_style(style) for line in raw]
+            self._cache[index] = lines
+            if len(self._cache) > CACHED_ITEMS:
+                self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(index)
+        return lines
 
     def render_line(self, y: int) -> Strip:
         self._ensure_width(self._render_width())
-        if 0 <= y < len(self._lines):
-            return self._lines[y].apply_style(self.rich_style)
-        return Strip.blank(self.size.width, self.rich_style)
+        style = self.rich_style
+        if 0 <= y < self._total:
+            index = self.item_at_line(y)
+            lines = self._lines_of(index, style)
+            offset = y - self._starts[index]
+            if offset < len(lines):
+                return lines[offset]
+        return Strip.blank(self.size.width, style)

@@ -101,7 +101,7 @@ class PlanPanel(Vertical):
         yield Static(progress_text(()), classes="progress")
         yield OptionList(id="plan-items")
         yield Input(placeholder="step (Enter saves, Esc cancels)", id="plan-edit")
-        yield Static(Text("a add · e edit · x remove\nspace check · shift+↑↓ move"), classes="hint")
+        yield Static(Text("a add · e edit · x remove\nspace check · ⇧↑↓ move"), classes="hint")
 
     def set_items(self, items: tuple[PlanItem, ...] | list[PlanItem]) -> None:
         """Show a plan (from the agent or a resume); does not post Changed."""
