@@ -90,6 +90,9 @@ def test_wrappers_and_paths_are_seen_through(command: str, wrappers: tuple[str, 
         ("trap 'rm -rf x' EXIT", "trap"),
         ("PATH=/tmp/evil:$PATH", "PATH"),
         ("export LD_PRELOAD=/tmp/x.so", "LD_PRELOAD"),
+        ('watch "git push; rm x"', "watch"),
+        ('su -c "git push" bob', "su -c"),
+        ('flock /tmp/l -c "rm -rf x"', "flock -c"),
     ],
 )
 def test_commands_the_parser_cannot_see_into_are_opaque(command: str, why: str) -> None:
@@ -99,11 +102,12 @@ def test_commands_the_parser_cannot_see_into_are_opaque(command: str, why: str) 
 
 
 def test_inner_scripts_of_bash_c_and_eval_are_analysed_too() -> None:
-    analysis = analyze("bash -c 'git push && rm -rf /' && eval 'git reset --hard'")
+    analysis = analyze("bash -c 'git push && rm -rf /' && eval 'git reset --hard' && watch 'git fetch; ls'")
     nested = [(s.program, s.via) for s in analysis.segments if s.depth > 0]
     assert ("git", "bash -c") in nested
     assert ("rm", "bash -c") in nested
     assert ("git", "eval") in nested
+    assert ("git", "watch") in nested and ("ls", "watch") in nested
 
 
 def test_find_exec_commands_are_segments() -> None:

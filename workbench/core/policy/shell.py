@@ -56,6 +56,8 @@ _INLINE_CODE_FLAGS: dict[str, frozenset[str]] = {
     "Rscript": frozenset({"-e"}),
     "osascript": frozenset({"-e"}),
 }
+# Programs whose -c/--command option takes a whole command line for a shell.
+_STRING_RUNNERS = frozenset({"su", "runuser", "script", "flock", "sg"})
 _PYTHON = re.compile(r"^(python|pypy)[0-9.]*$")
 # Builtins that run code the parser cannot see, or change what later names mean.
 _OPAQUE_BUILTINS = {
@@ -346,6 +348,16 @@ class _Collector:
             return _with(segment, opaque="the program name is only known when the command runs")
         program = segment.program
         args = segment.args
+        if "watch" in segment.wrappers:
+            script = " ".join(w.shown for w in segment.words)
+            self.nested(script, segment.depth + 1, "watch", segment.words)
+            return _with(segment, opaque="watch runs its command through sh -c, again and again")
+        if program in _STRING_RUNNERS:
+            flag = next((i for i, a in enumerate(args) if a.value in ("-c", "--command")), None)
+            if flag is not None:
+                if flag + 1 < len(args) and args[flag + 1].value is not None:
+                    self.nested(str(args[flag + 1].value), segment.depth + 1, f"{program} -c", ())
+                return _with(segment, opaque=f"{program} -c runs a command string through a shell")
         if program in _OPAQUE_BUILTINS and first.value == program:
             if program == "eval":
                 self.nested(" ".join(a.shown for a in args), segment.depth + 1, "eval", args)
