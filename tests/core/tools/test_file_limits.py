@@ -44,7 +44,11 @@ async def test_binary_file_is_refused(call: Caller, proj: Path) -> None:
 
 async def test_images_and_pdfs_are_refused_with_a_reason(call: Caller, proj: Path) -> None:
     (proj / "pic.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (proj / "doc.pdf").write_bytes(b"%PDF-1.4 text only")
     assert "images" in await call.refused("Read", {"file_path": "pic.png"})
+    assert "PDFs" in await call.refused("Read", {"file_path": "doc.pdf"})
+    (proj / "nb.ipynb").write_text('{"cells": [], "nbformat": 4}\n')
+    assert '"nbformat": 4' in (await call("Read", {"file_path": "nb.ipynb"})).content
 
 
 async def test_huge_file_is_refused_before_reading(proj: Path) -> None:

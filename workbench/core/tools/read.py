@@ -13,7 +13,8 @@ from workbench.core.tools.fence import Resolved
 from workbench.core.tools.limits import cap_text, check_regular_file, decode, looks_binary, read_bytes_nofollow
 from workbench.core.tools.walk import glob_matches, list_files
 
-UNSUPPORTED_EXTS = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".ico", ".pdf", ".ipynb"}
+# Notebooks (.ipynb) are JSON text and are read as such, which keeps Edit's exact matching usable on them.
+UNSUPPORTED_EXTS = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".ico", ".pdf"}
 DEFAULT_EXCLUDES = (
     "**/node_modules/**",
     "**/.git/**",
@@ -48,7 +49,7 @@ def load_text(ctx: ToolContext, res: Resolved) -> tuple[bytes, str]:
     """Read a fenced, regular, non-binary file and record it in the session's read tracker."""
     st = check_regular_file(res.real, res.rel, ctx.limits)
     if res.real.suffix.lower() in UNSUPPORTED_EXTS:
-        raise ToolError(f"{res.rel}: images, PDFs and notebooks cannot be read by this workbench yet")
+        raise ToolError(f"{res.rel}: images and PDFs cannot be read by this workbench yet")
     data = read_bytes_nofollow(res.real)
     if looks_binary(data):
         raise ToolError(f"{res.rel} looks like a binary file (it contains NUL bytes); not shown")
