@@ -66,6 +66,7 @@ class LoadedSession:
     events: list[Event] = field(default_factory=list)
     grants: list[dict[str, Any]] = field(default_factory=list)
     system: dict[str, Any] | None = None  # the latest system prompt record
+    model: str | None = None  # the model chosen last with set_model
     skipped_lines: int = 0  # torn or unreadable lines
 
     @property
@@ -116,6 +117,9 @@ class Transcript:
 
     def message(self, message: dict[str, Any]) -> None:
         self._write({"k": "msg", "m": scrub(message)})
+
+    def model(self, model: str) -> None:
+        self._write({"k": "model", "model": model})
 
     def system(self, data: dict[str, Any]) -> None:
         self._write({"k": "system", **scrub(data)})
@@ -225,6 +229,8 @@ class SessionStore:
                 loaded.grants.append(record)
             elif kind == "system":
                 loaded.system = record
+            elif kind == "model" and isinstance(record.get("model"), str):
+                loaded.model = record["model"]
         if not loaded.meta:
             raise SessionNotFound(f"{target} is not a workbench session transcript")
         return loaded

@@ -262,3 +262,24 @@ def test_a_bad_mode_leaves_no_session_behind(repo: Path, seeds_dir: Path) -> Non
     with pytest.raises(ValueError, match="permission mode"):
         AgentSession.create(repo, seed(seeds_dir, SEED_003, repo), approver=DenyAll(), mode="yolo", store=store)
     assert store.ids() == []
+
+
+async def test_set_model_applies_to_the_next_request_and_survives_resume(repo: Path, seeds_dir: Path) -> None:
+    store = SessionStore(repo)
+    with MessagesPeer([reply(text("one")), reply(text("two"))]) as peer:
+        session = AgentSession.create(
+            repo,
+            seed(seeds_dir, SEED_003, repo),
+            approver=DenyAll(),
+            store=store,
+            client=make_client(api_key="k", base_url=peer.url),
+        )
+        await collect(session, "hi")
+        assert session.set_model("opus") == "claude-opus-5-5"
+        await collect(session, "again")
+        await session.aclose()
+        models = [r.model for r in peer.message_requests]
+    assert models == ["claude-sonnet-5-5", "claude-opus-5-5"]
+    resumed = AgentSession.resume("latest", repo, approver=DenyAll(), store=store, client=make_client(api_key="k"))
+    assert resumed.model == "claude-opus-5-5"
+    await resumed.aclose()

@@ -257,7 +257,7 @@ class AgentSession:
             workspace,
             chosen,
             approver,
-            (model and session_model_for(chosen, model)) or str(meta.get("model", "")),
+            (model and session_model_for(chosen, model)) or loaded.model or str(meta.get("model", "")),
             mode or str(meta.get("mode", "default")),
             [*meta.get("allow", []), *allow],
             [*meta.get("deny", []), *deny],
@@ -354,6 +354,13 @@ class AgentSession:
             self.registry_tools.setdefault(tool.name, tool)
         self.system_prompt = self._system_prompt(None)
         self.loop.set_prompt(self.system_prompt, [t.api_spec() for t in self.registry_tools.values()])
+
+    def set_model(self, model: str) -> str:
+        """Switch models for the following requests (an alias or an id); returns the resolved id."""
+        self.model = session_model_for(self.persona, model)
+        self.settings.model = self.model
+        self.transcript.model(self.model)
+        return self.model
 
     def set_plan(self, items: Sequence[PlanItem]) -> PlanUpdated:
         """A user edit of the plan: recorded now, and the agent is told at the start of its next turn."""
