@@ -49,8 +49,9 @@ def test_list_untrusted_then_flag_then_trust(project: Path, tmp_path: Path) -> N
     data = json.loads(flagged.stdout)
     assert data["project_trusted"] is False
     servers = {s["name"]: s for s in data["servers"]}
-    assert servers["proj"]["status"] == "started" and servers["proj"]["tools"] == ["mcp__proj__ping"]
-    assert servers["raw"]["tools"] == ["mcp__raw__ping"] and len(servers["raw"]["errors"]) == 4
+    assert servers["proj"]["status"] == "started"
+    assert servers["proj"]["tools"] == ["mcp__proj__ping", "mcp__proj__media"]
+    assert servers["raw"]["tools"] == ["mcp__raw__ping", "mcp__raw__media"] and len(servers["raw"]["errors"]) == 4
     assert marker.exists()
     marker.unlink()
 

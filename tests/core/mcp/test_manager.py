@@ -140,7 +140,7 @@ async def test_failures_to_start_are_per_server(tmp_path: Path) -> None:
         logged = Path(log).read_text()
         assert "fatal: TOKEN is not set" in logged and "[REDACTED]" in logged and LEAK not in logged
         assert status["ok"].status == "started"
-        assert [t.name for t in manager.tools()] == ["mcp__ok__ping"]
+        assert [t.name for t in manager.tools()] == ["mcp__ok__ping", "mcp__ok__media"]
         result = await manager.call("mcp__dies__anything", {})
         assert result.is_error and "not running" in result.content
         unknown = await manager.call("mcp__nobody__x", {})
@@ -165,7 +165,7 @@ async def test_bad_schema_skips_that_tool_only() -> None:
     async with McpManager([server("raw", stdio(RAW))]) as manager:
         [status] = manager.statuses()
         assert status.status == "started"
-        assert status.tools == ["mcp__raw__ping"]
+        assert status.tools == ["mcp__raw__ping", "mcp__raw__media"]
         assert len(status.errors) == 4
         assert any("longer than 64 characters" in e for e in status.errors)
         assert any("bad_type" in e and "type 'object'" in e for e in status.errors)
@@ -327,3 +327,17 @@ async def test_untrusted_project_entry_does_not_hide_the_users_server(project: P
     async with McpManager(config, workspace=project, trust_project=True) as manager:
         assert manager.statuses()[0].scope == "project"
     assert project_marker.exists()
+
+
+async def test_non_text_content_is_summarised() -> None:
+    async with McpManager([server("raw", stdio(RAW))]) as manager:
+        result = await manager.call("mcp__raw__media", {})
+    assert result.content.splitlines() == [
+        "a caption",
+        "[image content: image/png, 100 bytes; not shown]",
+        "[resource file:///notes.txt]",
+        "inner text",
+        "[resource file:///blob.bin: application/zip, 3 bytes; not shown]",
+        "[resource link: file:///other.md (other)]",
+    ]
+    assert result.output_bytes == len("a caption") + 100 + len("inner text") + 3

@@ -11,6 +11,7 @@ process group and write its pid).
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import subprocess
@@ -26,7 +27,17 @@ TOOLS: list[dict[str, Any]] = [
         "inputSchema": {"type": "object", "properties": {"n": {"type": 12}}},
     },
     {"name": "no_schema", "description": "No schema at all."},
+    {"name": "media", "description": "Mixed content blocks.", "inputSchema": {"type": "object"}},
     {"name": "x" * 60, "description": "A name too long once prefixed.", "inputSchema": {"type": "object"}},
+]
+
+
+MEDIA: list[dict[str, Any]] = [
+    {"type": "text", "text": "a caption"},
+    {"type": "image", "data": base64.b64encode(b"\x89PNG" + bytes(96)).decode(), "mimeType": "image/png"},
+    {"type": "resource", "resource": {"uri": "file:///notes.txt", "mimeType": "text/plain", "text": "inner text"}},
+    {"type": "resource", "resource": {"uri": "file:///blob.bin", "mimeType": "application/zip", "blob": "AAAA"}},
+    {"type": "resource_link", "uri": "file:///other.md", "name": "other"},
 ]
 
 
@@ -76,6 +87,8 @@ def main() -> None:
             name = message.get("params", {}).get("name")
             if name == "ping":
                 reply(message["id"], {"content": [{"type": "text", "text": "pong"}], "isError": False})
+            elif name == "media":
+                reply(message["id"], {"content": MEDIA, "isError": False})
             else:
                 reply(message["id"], error={"code": -32602, "message": f"unknown tool {name}"})
         else:
