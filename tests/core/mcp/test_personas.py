@@ -66,10 +66,11 @@ async def test_seed_002_untrusted_project_leaves_them_unavailable(seeds_dir: Pat
         await manager.stop()
 
 
-def write_persona(folder: Path, name: str, tools: str | None) -> Path:
+def write_persona(folder: Path, name: str, tools: str | None, extra: str = "") -> Path:
     path = folder / f"{name}.md"
     line = f"tools: {tools}\n" if tools is not None else ""
-    path.write_text(f"---\nname: {name}\ndescription: test persona\n{line}---\nYou help.\n", encoding="utf-8")
+    text = f"---\nname: {name}\ndescription: test persona\n{line}{extra}---\nYou help.\n"
+    path.write_text(text, encoding="utf-8")
     return path
 
 
@@ -85,9 +86,11 @@ async def test_grants_include_and_exclude_mcp_tools(project: Path, tmp_path: Pat
             "none": ("Read, Grep", []),
             "inherit": (None, [t.name for t in manager.tools()]),
             "missing-tool": ("Read, mcp__basic__nope", []),
+            "inherit-minus": (None, [t.name for t in manager.tools() if t.name.startswith("mcp__basic__")]),
         }
         for name, (tools, expected) in cases.items():
-            persona = load_persona_file(write_persona(tmp_path, name, tools), mcp_servers=servers)
+            extra = "disallowedTools: mcp__other\n" if name == "inherit-minus" else ""
+            persona = load_persona_file(write_persona(tmp_path, name, tools, extra), mcp_servers=servers)
             registry: dict[str, Tool] = {}
             attach_mcp(registry, manager, persona=persona)
             assert list(registry) == expected, name
@@ -107,6 +110,11 @@ def test_grant_allows_forms() -> None:
     assert not grant_allows(grant, "mcp__c__y")
     assert not grant_allows(grant, "mcp__ab__x")
     assert not grant_allows(grant, "mcp__d__x")
+    inherit = ToolGrant("absent", "none", [], [], [], ["mcp__a__secret", "mcp__b"], [], [], inherit_all=True)
+    assert grant_allows(inherit, "mcp__a__public")
+    assert not grant_allows(inherit, "mcp__a__secret")
+    assert not grant_allows(inherit, "mcp__b__anything")
+    assert not grant_allows(ToolGrant("list", "frontmatter", ["Read"], [], [], [], [], []), "mcp__a__x")
 
 
 async def test_seed_002_grants_from_configuration_alone(seeds_dir: Path, project: Path, tmp_path: Path) -> None:

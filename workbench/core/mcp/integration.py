@@ -92,16 +92,20 @@ def trust_question(workspace: Path, *, config: Config | None = None) -> TrustQue
 
 
 def grant_allows(grant: ToolGrant, tool_name: str) -> bool:
-    """Whether a persona's grant covers one MCP tool (`mcp__srv`, `mcp__srv__*`, the exact name, or all)."""
-    if grant.inherit_all:
-        return True
-    for entry in grant.mcp:
-        if entry == tool_name:
-            return True
-        server = entry.removesuffix("__*")
-        if (entry.endswith("__*") or entry.count("__") == 1) and tool_name.startswith(f"{server}__"):
-            return True
-    return False
+    """Whether a persona's grant covers one MCP tool: `mcp__srv`, `mcp__srv__*`, the exact name, or everything
+    when the persona inherits all tools; `disallowedTools` entries of the same forms take tools away."""
+    if any(_covers(entry, tool_name) for entry in grant.disallowed):
+        return False
+    return grant.inherit_all or any(_covers(entry, tool_name) for entry in grant.mcp)
+
+
+def _covers(entry: str, tool_name: str) -> bool:
+    if entry == tool_name or entry in ("mcp__*", "mcp_*"):
+        return entry == tool_name or tool_name.startswith("mcp__")
+    if not entry.startswith("mcp__"):
+        return False
+    server = entry.removesuffix("__*")
+    return (entry.endswith("__*") or server.count("__") == 1) and tool_name.startswith(f"{server}__")
 
 
 def granted_tools(grant: ToolGrant | None, tools: Iterable[McpTool]) -> list[McpTool]:
