@@ -49,6 +49,12 @@ def test_word_starts_beat_scattered_letters() -> None:
     assert match is not None and match.positions == (4, 11)
 
 
+def test_positions_prefer_a_run_then_the_basename() -> None:
+    assert score_path("src/payments.py", "pay").positions == (4, 5, 6)  # type: ignore[union-attr]
+    assert score_path("src/r/e/t/r/y/retry.py", "retry").positions == (14, 15, 16, 17, 18)  # type: ignore[union-attr]
+    assert score_path("pkg/a/sub/mod_b.py", "mb").positions == (10, 14)  # type: ignore[union-attr]
+
+
 def test_contiguous_run_beats_scattered() -> None:
     a = score_path("src/retry.py", "retry")
     b = score_path("src/r/e/t/r/y.py", "retry")

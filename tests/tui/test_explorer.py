@@ -256,3 +256,14 @@ async def test_refresh_without_changes_keeps_the_tree(sample: Path) -> None:
         await pilot.pause()
         assert explorer._by_path["src/retry.py"] is node  # not rebuilt
         assert explorer.cursor_path == "src/retry.py"
+
+
+def test_branch_label() -> None:
+    from workbench.core.repo import StatusReport
+    from workbench.tui.widgets.explorer import _branch_label
+
+    assert _branch_label(None) == ""
+    assert _branch_label(StatusReport(branch="main", oid="a" * 40)) == "main"
+    assert _branch_label(StatusReport(branch="dev", oid="a" * 40, ahead=2, behind=1)) == "dev ↑2 ↓1"
+    assert _branch_label(StatusReport(branch=None, oid="a" * 40)) == "(detached)"
+    assert _branch_label(StatusReport(branch="x\x1b[2J", oid=None)) == "x␛[2J"

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from textual.app import App
+from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
 
 from tests.core.test_repo_sample import make_sample_repo
@@ -100,3 +101,26 @@ async def test_listing_error_is_shown(tmp_path: Path) -> None:
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "not a folder" in str(app.screen.query_one("#finder-count", Static).render())
+
+
+async def test_enter_right_after_typing_uses_the_latest_query(sample: Path) -> None:
+    app = FinderApp(sample)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press(*"readme", "enter")  # no pause between the typing and enter
+        await pilot.pause()
+        assert app.results == [FinderResult("README.md", "open")]
+
+
+def test_finder_snapshot(snap_compare: object, sample: Path) -> None:
+    """You should see a "Find file" box with `pay` typed, "2 of 11 files" under it, then
+    `src/payments.py` (highlighted row) and `tests/test_payments.py`, with the matched p, a and y of
+    each path underlined in the accent colour."""
+
+    async def run(pilot: Pilot[None]) -> None:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.press(*"pay")
+        await pilot.pause()
+
+    assert snap_compare(FinderApp(sample), terminal_size=(80, 24), run_before=run)  # type: ignore[operator]

@@ -25,25 +25,32 @@ class Match:
     positions: tuple[int, ...]  # indexes into `path` of the matched characters
 
 
-def _positions(path: str, lower: str, query: str) -> tuple[int, ...] | None:
-    """Matched positions, preferring word starts and runs: a right-to-left pass tightens a left-to-right one."""
-    n = len(query)
+def _greedy(lower: str, query: str, start: int) -> list[int] | None:
+    """The leftmost match from `start`, then tightened from its end to the shortest window."""
     first: list[int] = []
-    start = 0
     for ch in query:
         idx = lower.find(ch, start)
         if idx < 0:
             return None
         first.append(idx)
         start = idx + 1
-    # Tighten: from the end, take each query char at its last occurrence before the next match.
     best = list(first)
-    end = len(lower)
-    for k in range(n - 1, -1, -1):
-        idx = lower.rfind(query[k], first[k], end)
-        best[k] = idx
-        end = idx
-    # Prefer boundary positions where a boundary occurrence exists within the allowed window.
+    end = first[-1] + 1
+    for k in range(len(query) - 1, -1, -1):
+        end = best[k] = lower.rfind(query[k], first[k], end)
+    return best
+
+
+def _positions(path: str, lower: str, query: str) -> tuple[int, ...] | None:
+    """Matched positions: the query as one run (the last one, so the basename's), else a match inside
+    the basename, else the tightest leftmost match with letters moved to word starts where possible."""
+    run = lower.rfind(query)
+    if run >= 0:
+        return tuple(range(run, run + len(query)))
+    best = _greedy(lower, query, path.rfind("/") + 1) or _greedy(lower, query, 0)
+    if best is None:
+        return None
+    n = len(query)
     lo = 0
     for k in range(n):
         hi = best[k + 1] if k + 1 < n else len(lower)
@@ -51,7 +58,7 @@ def _positions(path: str, lower: str, query: str) -> tuple[int, ...] | None:
         if not _is_boundary(path, idx):
             probe = lower.find(query[k], lo)
             while 0 <= probe < hi:
-                if _is_boundary(path, probe) and (k == 0 or probe > best[k - 1]):
+                if _is_boundary(path, probe):
                     idx = probe
                     break
                 probe = lower.find(query[k], probe + 1)

@@ -67,7 +67,7 @@ class FileFinder(ModalScreen[FinderResult | None]):
             border-title-color: $text;
             background: $surface;
         }
-        & Input { border: none; height: 1; padding: 0 1; }
+        & #finder-input, & #finder-input:focus { border: none; height: 1; padding: 0 1; }
         & #finder-count { color: $text-muted; padding: 0 1; height: 1; }
         & OptionList { border: none; height: auto; max-height: 24; }
         & > .finder--match { color: $text-accent; text-style: bold underline; }
@@ -81,6 +81,8 @@ class FileFinder(ModalScreen[FinderResult | None]):
         self.index: FuzzyIndex | None = None
         self.results: list[Match] = []
         self._paths = paths
+        self._wanted: str | None = None
+        self._searched: str | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="finder") as box:
@@ -113,8 +115,15 @@ class FileFinder(ModalScreen[FinderResult | None]):
 
     @on(Input.Changed, "#finder-input")
     def _query_changed(self, event: Input.Changed) -> None:
+        # Keystrokes already queued (fast typing, a paste) are handled before the search runs, so
+        # only the latest query is searched.
         event.stop()
-        self._search(event.value)
+        self._wanted = event.value
+        self.call_later(self._search_wanted)
+
+    def _search_wanted(self) -> None:
+        if self._wanted is not None and self._wanted != self._searched:
+            self._search(self._wanted)
 
     @on(Input.Submitted, "#finder-input")
     def _submitted(self, event: Input.Submitted) -> None:
@@ -129,6 +138,7 @@ class FileFinder(ModalScreen[FinderResult | None]):
     def _search(self, query: str) -> None:
         if self.index is None:
             return
+        self._searched = query
         self.results = self.index.search(query, RESULT_LIMIT)
         results = self.query_one("#finder-results", OptionList)
         results.clear_options()
@@ -144,6 +154,7 @@ class FileFinder(ModalScreen[FinderResult | None]):
         self.query_one("#finder-count", Static).update(Text(label, end=""))
 
     def action_move(self, delta: int) -> None:
+        self._search_wanted()  # a key typed just before counts
         results = self.query_one("#finder-results", OptionList)
         if not self.results:
             return
@@ -151,6 +162,7 @@ class FileFinder(ModalScreen[FinderResult | None]):
         results.highlighted = max(0, min(len(self.results) - 1, current + delta))
 
     def action_choose(self, action: Literal["open", "mention"]) -> None:
+        self._search_wanted()
         results = self.query_one("#finder-results", OptionList)
         index = results.highlighted
         if index is None or not (0 <= index < len(self.results)):

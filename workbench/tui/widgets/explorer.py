@@ -476,7 +476,7 @@ class RepoExplorer(Tree[Entry]):
         if entry is None:
             return Text.assemble((icon, base_style), label)
         if node is self.root:
-            right = Text(visible_name(self.status.branch or "") if self.status else "", end="")
+            right = Text(_branch_label(self.status), end="")
             right.stylize(self.get_component_rich_style("explorer--branch", partial=True))
             return self._align(node, Text.assemble((icon, base_style), label), right)
         mark = "  "
@@ -512,6 +512,18 @@ class RepoExplorer(Tree[Entry]):
     def get_label_width(self, node: TreeNode[Entry]) -> int:
         # The status letter sits at the right edge; it must not widen the scrollable area.
         return _label_text(node).cell_len + 6
+
+
+def _branch_label(status: StatusReport | None) -> str:
+    """`main`, `main ↑2↓1` when ahead of or behind its upstream, `(detached)` without a branch."""
+    if status is None or (status.branch is None and status.oid is None):
+        return ""
+    label = visible_name(status.branch) if status.branch else "(detached)"
+    if status.ahead:
+        label += f" ↑{status.ahead}"
+    if status.behind:
+        label += f" ↓{status.behind}"
+    return label
 
 
 def _label_text(node: TreeNode[Entry]) -> Text:
