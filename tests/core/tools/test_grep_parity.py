@@ -69,6 +69,8 @@ CASES: list[dict[str, Any]] = [
     {"pattern": "CAFÉ", "-i": True, "output_mode": "content"},
     {"pattern": "grüße hello", "-i": True, "output_mode": "content"},
     {"pattern": "Hello", "output_mode": "count"},
+    {"pattern": "HELLO|world", "output_mode": "content"},
+    {"pattern": "kept|GRÜSSE", "-i": True, "output_mode": "content"},
 ]
 
 

@@ -117,17 +117,21 @@ def glob_filter(pattern: str, sub: str) -> bool:
     return glob_matches(pattern, sub)
 
 
-_META = frozenset(".^$*+?{}[]\\|()")
+_META = frozenset(".^$*+?{}[]\\()")
 
 
-def literal_of(q: Query) -> str | None:
-    """The pattern when it is a plain string (no regex syntax): files without it are skipped unread-as-text."""
+def literals_of(q: Query) -> tuple[str, ...] | None:
+    """The plain strings a pattern is made of (`foo`, `TODO|FIXME`), when it has no other regex syntax:
+    a file containing none of them is skipped before it is decoded."""
     if q.multiline or not q.pattern or any(c in _META for c in q.pattern):
         return None
-    return q.pattern
+    parts = tuple(q.pattern.split("|"))
+    return None if "" in parts else parts
 
 
-def search_file(path: Path, rel: str, rx: re.Pattern[str], q: Query, literal: str | None = None) -> FileHits | None:
+def search_file(
+    path: Path, rel: str, rx: re.Pattern[str], q: Query, literals: tuple[str, ...] | None = None
+) -> FileHits | None:
     try:
         st = os.stat(path)
         if not stat.S_ISREG(st.st_mode):
@@ -136,13 +140,15 @@ def search_file(path: Path, rel: str, rx: re.Pattern[str], q: Query, literal: st
             data = fh.read()
     except OSError:
         return None
-    if literal is not None and not q.ignore_case and literal.encode() not in data:
+    if literals is not None and not q.ignore_case and not any(lit.encode() in data for lit in literals):
         return None  # the common case, decided without decoding
     if b"\x00" in data:
         return None
     text = data.decode("utf-8", errors="replace")
-    if literal is not None and q.ignore_case and literal.casefold() not in text.casefold():
-        return None  # casefold never misses what re.IGNORECASE would match; the regex confirms below
+    if literals is not None and q.ignore_case:
+        folded = text.casefold()
+        if not any(lit.casefold() in folded for lit in literals):
+            return None  # casefold never misses what re.IGNORECASE would match; the regex confirms below
     matched = _multiline_hits(text, rx) if q.multiline else _line_hits(text, rx)
     if not matched:
         return None
@@ -202,10 +208,10 @@ def _with_context(lines: list[str], matched: list[int], before: int, after: int)
 
 def search_tree(root: Path, base: Path, q: Query, *, secrets_ok: bool) -> list[FileHits]:
     rx = compile_query(q)
-    literal = literal_of(q)
+    literals = literals_of(q)
     out = []
     for rel in candidate_files(root, base, q, secrets_ok=secrets_ok):
-        hits = search_file(root / rel, rel, rx, q, literal)
+        hits = search_file(root / rel, rel, rx, q, literals)
         if hits is not None:
             out.append(hits)
     return out
