@@ -116,3 +116,12 @@ def test_visible_text_neutralises_escapes_and_bidi() -> None:
     assert len(visible_text("a\x1bb")) == 3  # columns are kept for C0 controls
     assert visible_name("two\nlines\t.txt") == "two␤lines␉.txt"
     assert visible_text("surrogate-\udce9") == "surrogate-\ufffd"
+
+
+def test_walk_outside_git_stops_at_the_cap(tmp_path: Path) -> None:
+    from workbench.core.repo.listing import _walk
+
+    make_tree(tmp_path, {f"d{i}/f{j}.txt": "" for i in range(5) for j in range(10)})
+    listing = _walk(tmp_path, include_ignored=False, cap=20)
+    assert listing.truncated and 20 <= len(listing.files) < 50
+    assert not list_files(tmp_path).truncated

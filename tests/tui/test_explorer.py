@@ -267,3 +267,22 @@ def test_branch_label() -> None:
     assert _branch_label(StatusReport(branch="dev", oid="a" * 40, ahead=2, behind=1)) == "dev ↑2 ↓1"
     assert _branch_label(StatusReport(branch=None, oid="a" * 40)) == "(detached)"
     assert _branch_label(StatusReport(branch="x\x1b[2J", oid=None)) == "x␛[2J"
+
+
+async def test_narrow_explorer_cuts_long_names_and_keeps_letters(sample: Path) -> None:
+    write(sample, "src/a_very_long_file_name_that_does_not_fit_anywhere.py", "x\n")
+    write(sample, "a_long_ignored_name_at_the_top_level.log", "x\n")  # ignored: no status letter
+    app = ExplorerApp(sample)
+    async with app.run_test(size=(22, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        explorer = app.query_one(RepoExplorer)
+        explorer.show_ignored = True
+        await app.workers.wait_for_complete()
+        explorer.select_path("src/payments.py")
+        await pilot.pause()
+        lines = screen_lines(explorer)
+        assert explorer.virtual_size.width <= explorer.size.width  # no sideways scrolling
+        long_row = row(explorer, "a_very_lon…")
+        assert long_row.endswith("?") and len(long_row) <= explorer.size.width
+        assert any(line.endswith("…") and "a_long_ig" in line for line in lines), "\n".join(lines)
+        assert row(explorer, "payments.py").endswith("M")

@@ -19,6 +19,7 @@ from workbench.core.repo.gitignore import IgnoreMatcher
 GIT_TIMEOUT = 30.0
 # Folders a walk outside git never enters, even without an ignore file.
 ALWAYS_SKIPPED = frozenset({".git", ".hg", ".svn"})
+WALK_CAP = 200_000  # files listed by a walk outside git (a home folder must not hang the explorer)
 
 
 class RepoError(Exception):
@@ -88,6 +89,7 @@ class FileListing:
     files: tuple[str, ...]
     is_git: bool
     ignored: frozenset[str] = field(default_factory=frozenset)
+    truncated: bool = False  # a walk outside git stopped at `WALK_CAP` files
 
 
 def list_files(root: Path, include_ignored: bool = False, include_untracked: bool = True) -> FileListing:
@@ -113,11 +115,15 @@ def list_files(root: Path, include_ignored: bool = False, include_untracked: boo
     return _walk(root, include_ignored)
 
 
-def _walk(root: Path, include_ignored: bool) -> FileListing:
+def _walk(root: Path, include_ignored: bool, cap: int = WALK_CAP) -> FileListing:
     files: list[str] = []
     ignored: list[str] = []
     stack: list[tuple[str, IgnoreMatcher]] = [("", IgnoreMatcher().with_folder(root, ""))]
+    truncated = False
     while stack:
+        if len(files) >= cap:
+            truncated = True
+            break
         rel_dir, matcher = stack.pop()
         try:
             with os.scandir(root / rel_dir if rel_dir else root) as it:
@@ -141,7 +147,7 @@ def _walk(root: Path, include_ignored: bool) -> FileListing:
             else:
                 files.append(rel)
     files.sort()
-    return FileListing(root, tuple(files + ignored), False, frozenset(ignored))
+    return FileListing(root, tuple(files + ignored), False, frozenset(ignored), truncated)
 
 
 @dataclass(frozen=True)

@@ -289,6 +289,9 @@ class RepoExplorer(Tree[Entry]):
         self.error = snap.error
         if snap.error:
             self.notify(snap.error, title="Explorer", severity="error", markup=False)
+        if snap.listing.truncated and not (previous and previous.truncated):
+            count = len(snap.listing.files)
+            self.notify(f"Not a git repository: only the first {count:,} files are listed.", markup=False)
         unchanged = (
             previous is not None
             and previous.files == snap.listing.files
@@ -499,10 +502,16 @@ class RepoExplorer(Tree[Entry]):
         left = Text.assemble((icon, base_style), (mark, mark_style), label)
         return self._align(node, left, right)
 
+    def _room(self, node: TreeNode[Entry]) -> int:
+        """Cells left for the label after the guides (the tree never scrolls sideways)."""
+        return max(1, self.size.width - self._depth(node) * self.guide_depth - 1)
+
     def _align(self, node: TreeNode[Entry], left: Text, right: Text) -> Text:
+        width = self._room(node)
         if not right:
+            if left.cell_len > width:
+                left.truncate(width, overflow="ellipsis")
             return left
-        width = self.size.width - self._depth(node) * self.guide_depth - 1
         room = width - left.cell_len - right.cell_len
         if room < 1:
             left.truncate(max(1, width - right.cell_len - 1), overflow="ellipsis")
@@ -510,8 +519,9 @@ class RepoExplorer(Tree[Entry]):
         return Text.assemble(left, " " * room, right)
 
     def get_label_width(self, node: TreeNode[Entry]) -> int:
-        # The status letter sits at the right edge; it must not widen the scrollable area.
-        return _label_text(node).cell_len + 6
+        # Labels are cut to the width and the status letter sits at the right edge: nothing may widen
+        # the scrollable area.
+        return min(_label_text(node).cell_len + 6, self._room(node))
 
 
 def _branch_label(status: StatusReport | None) -> str:
