@@ -202,3 +202,15 @@ async def test_ls_caps_entries(proj: Path) -> None:
     assert ls is not None
     result = await ls.run({"path": "."}, ctx)
     assert "more entries not shown" in result.content and len(result.content.splitlines()) == 12
+
+
+async def test_readmany_stops_at_its_budget_and_lists_the_rest(proj: Path) -> None:
+    (proj / "bulk").mkdir()
+    for i in range(40):
+        (proj / "bulk" / f"f{i:02}.txt").write_text(f"file {i}\n" + "z" * 1000 + "\n")
+    ctx = ToolContext(proj, settings=ToolSettings(limits=Limits(read_max_chars=10_000)))
+    many = build_registry().get("ReadManyFiles")
+    assert many is not None
+    result = await many.run({"paths": ["bulk"]}, ctx)
+    assert len(result.files_read) == 10 and result.files_read[0] == "bulk/f00.txt"
+    assert result.content.rstrip().endswith("30 more files not read: the output budget is spent")

@@ -173,7 +173,13 @@ class ReadManyFiles(Tool):
         skipped: list[str] = []
         read: list[str] = []
         size = 0
-        for rel in targets[:MANY_MAX_FILES]:
+        budget = c.limits.read_max_chars
+        chars = 0
+        chosen = targets[:MANY_MAX_FILES]
+        for index, rel in enumerate(chosen):
+            if chars >= budget:
+                skipped.append(f"{len(chosen) - index} more files not read: the output budget is spent")
+                break
             if is_secret_path(rel) and not c.settings.read_secrets:
                 skipped.append(f"{rel} (secret file)")
                 continue
@@ -185,12 +191,15 @@ class ReadManyFiles(Tool):
                 continue
             read.append(rel)
             size += len(data)
+            chars += len(text)
             parts.append(f"--- {rel} ---\n{text}")
         if len(targets) > MANY_MAX_FILES:
             skipped.append(f"{len(targets) - MANY_MAX_FILES} more files over the {MANY_MAX_FILES}-file limit")
         body = "\n".join(parts) if parts else "(no files matched)"
-        if skipped:
-            body += "\n--- skipped ---\n" + "\n".join(skipped)
         hint = "read fewer files at once, or use Read with offset/limit"
-        content = redact(cap_text(body, c.limits.read_max_chars, hint))
+        content = cap_text(body, budget, hint)
+        if skipped:
+            # After the cap, so the list of what was left out is never cut away.
+            content += "\n--- skipped ---\n" + cap_text("\n".join(skipped), 5000, "narrow the paths")
+        content = redact(content)
         return ToolResult(content=content, files_read=tuple(read), output_bytes=size)
