@@ -223,3 +223,17 @@ async def test_secret_files_cannot_be_edited_even_without_read_before_edit(secre
     assert write is not None
     created = await write.run({"file_path": "new/.env", "content": "PLACEHOLDER=1\n"}, ctx)
     assert created.files_changed == ("new/.env",)  # creating one is an ordinary (approved) write
+
+
+@pytest.mark.parametrize("use_rg", [True, False])
+async def test_read_deny_rules_reach_multi_file_reads(secrets_in: Path, use_rg: bool) -> None:
+    (secrets_in / "private").mkdir()
+    (secrets_in / "private" / "notes.md").write_text("sk-ant hidden plan\n")
+    ctx = ToolContext(secrets_in, deny_read=lambda rel: rel.startswith("private/"))
+    reg = build_registry(use_rg=use_rg)
+    grep, many = reg.get("Grep"), reg.get("ReadManyFiles")
+    assert grep is not None and many is not None
+    found = await grep.run({"pattern": "sk-ant", "output_mode": "content"}, ctx)
+    assert "private" not in found.content and "settings.py" in found.content
+    result = await many.run({"paths": ["private", "settings.py"]}, ctx)
+    assert "hidden plan" not in result.content and "private/notes.md (denied by a Read rule)" in result.content

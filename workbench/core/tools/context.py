@@ -7,7 +7,12 @@ Constructor (keyword arguments after `workspace`):
         settings: ToolSettings | None = None, # network on/off, limits, Bash env, secrets, read-before-edit
         memory_file: Path | None = None,      # SaveMemory's file; default paths.data_dir() / "memory.md"
         session_id: str = "",
+        deny_read: Callable[[str], bool] | None = None,  # rel path -> True when a Read deny rule covers it
     )
+
+`deny_read` lets the policy's `Read(...)` deny rules reach the tools that read many files at once: Grep
+leaves such files out of its results and ReadManyFiles skips them (a single Read is judged by the policy
+on its preview, as usual).
 
 One context lives for one session: the read tracker remembers what the agent has read (path -> mtime,
 size and sha256 at that time; the content decides), so Edit/Write refuse a file that changed on disk since, and the plan
@@ -18,13 +23,14 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from workbench import paths
 from workbench.core.events import PlanItem
+from workbench.core.secrets import is_secret_path
 from workbench.core.tools.base import ToolError
 from workbench.core.tools.fence import Fence
 from workbench.core.tools.limits import Limits
@@ -96,6 +102,7 @@ class ToolContext:
         settings: ToolSettings | None = None,
         memory_file: Path | None = None,
         session_id: str = "",
+        deny_read: Callable[[str], bool] | None = None,
     ) -> None:
         self.fence = Fence(workspace)
         self.workspace = self.fence.root
@@ -104,6 +111,13 @@ class ToolContext:
         self.session_id = session_id
         self.reads = ReadTracker()
         self.plan: tuple[PlanItem, ...] = ()
+        self.deny_read = deny_read
+
+    def hidden(self, rel: str) -> bool:
+        """True when a multi-file read must leave `rel` out: a secret file, or covered by a Read deny rule."""
+        if not self.settings.read_secrets and is_secret_path(rel):
+            return True
+        return self.deny_read is not None and self.deny_read(rel)
 
     @property
     def limits(self) -> Limits:

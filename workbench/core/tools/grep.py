@@ -17,7 +17,7 @@ import subprocess
 from pathlib import Path
 from typing import Any, ClassVar
 
-from workbench.core.secrets import is_secret_path, redact
+from workbench.core.secrets import redact
 from workbench.core.tools.base import CallPreview, Tool, ToolError, ToolKind, ToolResult
 from workbench.core.tools.common import ctx_of, opt_bool, opt_int, opt_str, refuse_secret, req_str
 from workbench.core.tools.context import ToolContext
@@ -221,8 +221,7 @@ class Grep(Tool):
         c = ctx_of(ctx)
         q, mode, base = self._query(args, c)
         hits, truncated = await self.search(c, q, mode, base)
-        if not c.settings.read_secrets:
-            hits = [h for h in hits if not is_secret_path(h.rel)]
+        hits = [h for h in hits if not c.hidden(h.rel)]
         context = mode == "content" and (q.before > 0 or q.after > 0)
         numbers = opt_bool(args, "-n", True)
         lines = format_hits(hits, mode, numbers, context, c.workspace, c.limits.max_line_chars)

@@ -180,8 +180,9 @@ class ReadManyFiles(Tool):
             if chars >= budget:
                 skipped.append(f"{len(chosen) - index} more files not read: the output budget is spent")
                 break
-            if is_secret_path(rel) and not c.settings.read_secrets:
-                skipped.append(f"{rel} (secret file)")
+            if c.hidden(rel):
+                why = "secret file" if is_secret_path(rel) else "denied by a Read rule"
+                skipped.append(f"{rel} ({why})")
                 continue
             try:
                 res = c.fence.resolve(rel, what="path")
