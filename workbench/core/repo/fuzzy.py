@@ -199,7 +199,7 @@ class FuzzyIndex:
         contains = str.__contains__
         in_path = list(compress(hits, map(contains, map(self.lower.__getitem__, hits), repeat(query))))
         in_base = list(compress(in_path, map(contains, map(self.base.__getitem__, in_path), repeat(query))))
-        starts = [i for i in in_base if self.base[i].startswith(query)]
+        starts = list(compress(in_base, map(str.startswith, map(self.base.__getitem__, in_base), repeat(query))))
         tiers: list[list[int] | None] = [starts, None, None, None]
         picked: list[int] = []
         for level in range(4):

@@ -73,6 +73,18 @@ class _Snapshot:
     error: str | None = None
 
 
+@dataclass
+class PathMessage(Message):
+    """A message about one path of the explorer (a relative POSIX path from its root)."""
+
+    explorer: RepoExplorer
+    path: str
+
+    @property
+    def control(self) -> RepoExplorer:
+        return self.explorer
+
+
 class RepoExplorer(Tree[Entry]):
     """A git-aware file tree of `root` (a folder; need not be a git repository)."""
 
@@ -111,49 +123,17 @@ class RepoExplorer(Tree[Entry]):
     show_ignored: reactive[bool] = reactive(False, init=False)
     """Whether ignored files are listed (dimmed)."""
 
-    @dataclass
-    class FileSelected(Message):
+    class FileSelected(PathMessage):
         """A file was chosen for preview (enter). Handler: `on_repo_explorer_file_selected`."""
 
-        explorer: RepoExplorer
-        path: str
-
-        @property
-        def control(self) -> RepoExplorer:
-            return self.explorer
-
-    @dataclass
-    class MentionRequested(Message):
+    class MentionRequested(PathMessage):
         """`@` on a path. Handler: `on_repo_explorer_mention_requested`."""
 
-        explorer: RepoExplorer
-        path: str
-
-        @property
-        def control(self) -> RepoExplorer:
-            return self.explorer
-
-    @dataclass
-    class DiffRequested(Message):
+    class DiffRequested(PathMessage):
         """`d` on a file. Handler: `on_repo_explorer_diff_requested`."""
 
-        explorer: RepoExplorer
-        path: str
-
-        @property
-        def control(self) -> RepoExplorer:
-            return self.explorer
-
-    @dataclass
-    class AgentHistoryRequested(Message):
+    class AgentHistoryRequested(PathMessage):
         """`h` on a path. Handler: `on_repo_explorer_agent_history_requested`."""
-
-        explorer: RepoExplorer
-        path: str
-
-        @property
-        def control(self) -> RepoExplorer:
-            return self.explorer
 
     @dataclass
     class StatusChanged(Message):
@@ -254,7 +234,7 @@ class RepoExplorer(Tree[Entry]):
         self.root.expand()
         self._load(with_status=True)
         if self.poll_seconds:
-            self.set_interval(self.poll_seconds, self._poll, name="explorer-poll")
+            self.set_interval(self.poll_seconds, lambda: self._check_changes(self._watched_names()))
 
     @work(thread=True, exclusive=True, group="explorer-load", exit_on_error=False, description="list files")
     def _load(self, with_status: bool) -> None:
@@ -384,9 +364,6 @@ class RepoExplorer(Tree[Entry]):
         self._load(with_status=False)
 
     # -- change detection ---------------------------------------------------------------------------
-
-    def _poll(self) -> None:
-        self._check_changes(self._watched_names())
 
     @work(thread=True, exclusive=True, group="explorer-poll", exit_on_error=False, description="watch files")
     def _check_changes(self, names: list[str]) -> None:
