@@ -53,6 +53,9 @@ async def test_offered_tools_are_granted_and_runnable(
     assert request.tool_names() == SEEDS[name]
     system = request.system_text()
     assert "Tools available to you in this session: " + ", ".join(SEEDS[name]) + "." in system
+    assert system.count("Tools available to you in this session") == 1
+    if name.startswith("001"):
+        assert "Tool names in this workbench: FindFiles→Glob" in system
     assert request.cache_control_positions() == [
         f"tools[{len(SEEDS[name]) - 1}]",
         "system[0]",

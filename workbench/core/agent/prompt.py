@@ -16,6 +16,7 @@ from workbench.core.personas.model import Persona
 
 PROJECT_DOC_MAX_BYTES = 32 * 1024  # Codex's project_doc_max_bytes
 GIT_STATUS_MAX_LINES = 20
+AVAILABLE_PREFIX = "Tools available to you in this session:"
 
 
 def git_summary(workspace: Path) -> str:
@@ -58,7 +59,7 @@ def environment_block(workspace: Path, today: dt.date | None = None) -> str:
 def availability_line(persona: Persona, offered: Sequence[str]) -> str:
     """Which tools the model has, and which tools its instructions name that it does not have (§6.5 step 4)."""
     have = list(offered)
-    line = "Tools available to you in this session: " + (", ".join(have) if have else "none") + "."
+    line = AVAILABLE_PREFIX + " " + (", ".join(have) if have else "none") + "."
     named: list[str] = []
     for name in [*persona.tools.granted, *persona.tools.advisory_tools, *persona.tools.mcp]:
         if name not in have and name not in named:
@@ -158,7 +159,10 @@ def build_system_prompt(
 ) -> str:
     sections = [persona.system_prompt.strip(), environment_block(workspace, today), availability_line(persona, offered)]
     if persona.tool_name_note:
-        sections.append(persona.tool_name_note.strip())
+        # The loader's own availability line knows the grant, not what this session can run: ours replaces it.
+        kept = [ln for ln in persona.tool_name_note.splitlines() if not ln.startswith(AVAILABLE_PREFIX)]
+        if any(ln.strip() for ln in kept):
+            sections.append("\n".join(kept).strip())
     context = project_context(workspace)
     if context:
         sections.append(context)
