@@ -187,3 +187,12 @@ def test_highlighter_small_and_large_files_agree_on_a_window() -> None:
     assert got == want and any(name == "string" for _, _, name in got)
     assert highlight_language("a.sh") == "bash" and highlight_language("x.unknown") is None
     assert Highlighter("bash", ["echo hi"]).active
+
+
+def test_minified_files_are_not_highlighted_or_outlined_beyond_the_caps() -> None:
+    from workbench.core.repo.highlight import LONG_LINE, Highlighter
+    from workbench.core.repo.symbols import MAX_SYMBOL_BYTES
+
+    assert not Highlighter("javascript", ["var a=1;" * (LONG_LINE // 8 + 1)]).active
+    assert Highlighter("javascript", ["var a = 1;"]).active
+    assert outline("big.py", b"x = 1\n" * (MAX_SYMBOL_BYTES // 6 + 1)) == ()

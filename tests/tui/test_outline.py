@@ -125,3 +125,14 @@ def test_outline_snapshot(snap_compare: object, sample: Path, size: tuple[int, i
     `def backoff_delay 15`, with `class PaymentClient` highlighted; on the right the file with line
     numbers and Python syntax colours."""
     assert snap_compare(OutlineApp(sample), terminal_size=size, run_before=_settle)  # type: ignore[operator]
+
+
+async def test_too_large_file_says_so(tmp_path: Path) -> None:
+    from workbench.tui.widgets.outline import READ_CAP
+
+    (tmp_path / "huge.py").write_bytes(b"x = 1\n" * (READ_CAP // 6 + 10))
+    app = OutlineApp(tmp_path, "huge.py")
+    async with app.run_test(size=(100, 10)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "File too large for an outline." in rows(app.query_one(SymbolOutline))[0]

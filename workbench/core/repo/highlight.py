@@ -29,6 +29,7 @@ HIGHLIGHT_BY_SUFFIX: dict[str, str] = {
 }
 FULL_PARSE_CHARS = 200_000
 CONTEXT = 200  # lines parsed above a window of a large file
+LONG_LINE = 5_000  # a file with a longer line (minified code) is shown without colours
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,8 @@ class Highlighter:
         prepared = _prepare(language)
         if prepared is None:
             return
+        if any(len(line) > LONG_LINE for line in lines):
+            return  # minified: one line would be parsed and styled on every screenful
         self._language, self._query = prepared
         self._whole = sum(len(line) + 1 for line in lines) <= FULL_PARSE_CHARS
         if self._whole:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 CACHE_SIZE = 256
-MAX_SYMBOL_BYTES = 4_000_000  # larger files get no outline (parsing runs ~8 MB/s)
+MAX_SYMBOL_BYTES = 1_500_000  # larger files get no outline (parsing runs ~8 MB/s and holds the GIL)
 
 LANGUAGE_BY_SUFFIX: dict[str, str] = {
     ".py": "python",

@@ -21,7 +21,7 @@ from textual.widgets.option_list import Option
 
 from workbench.core.repo import Symbol, flatten, language_for, outline, visible_name
 
-READ_CAP = 4_000_000
+READ_CAP = 1_500_000
 
 KIND_LABEL: dict[str, str] = {
     "class": "class",
@@ -126,17 +126,20 @@ class SymbolOutline(OptionList):
                 data = handle.read(READ_CAP + 1)
         except OSError:
             data = b""
-        symbols = outline(path, data) if len(data) <= READ_CAP else ()
-        self.app.call_from_thread(self.set_symbols, path, symbols)
+        if len(data) > READ_CAP:
+            self.app.call_from_thread(self.set_symbols, path, (), "File too large for an outline.")
+            return
+        self.app.call_from_thread(self.set_symbols, path, outline(path, data))
 
-    def set_symbols(self, path: str, symbols: tuple[Symbol, ...]) -> None:
-        """Show `symbols` for `path`."""
+    def set_symbols(self, path: str, symbols: tuple[Symbol, ...], reason: str | None = None) -> None:
+        """Show `symbols` for `path` (`reason` explains an empty outline)."""
         if path != self.path:
             self.path = path
             self.border_title = _title(path)
         self.symbols = symbols
         if not symbols:
-            reason = "No symbols found." if language_for(path) else "No outline for this file type."
+            if reason is None:
+                reason = "No symbols found." if language_for(path) else "No outline for this file type."
             self._show_message(reason)
         else:
             self.clear_options()
