@@ -277,7 +277,7 @@ async def test_allowed_read_only_calls_run_together_and_report_in_order(tmp_path
             events, _ = await h.turn("read three")
             elapsed = asyncio.get_running_loop().time() - began
             results = peer.message_requests[1].messages[2]["content"]
-    assert max(peak) == 3 and elapsed < 1.0
+    assert max(peak) == 3 and elapsed < 3.0  # all three in flight at once
     finished = [e.call_id for e in events if isinstance(e, ToolCallFinished)]
     assert finished == ["toolu_0", "toolu_1", "toolu_2", "toolu_exec"]
     assert [r["content"] for r in results[:3]] == ["read 0", "read 1", "read 2"]
