@@ -72,6 +72,7 @@ class RunOptions:
     output_format: str = "text"
     resume: str | None = None
     record: Path | None = None
+    trust_project_mcp: bool = False  # project .mcp.json servers start headless only with this flag
     transport: httpx2.AsyncBaseTransport | None = None  # tests and the demo inject one
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -284,7 +285,7 @@ class Printer:
         }
 
 
-async def _open_mcp(cwd: Path, err: TextIO) -> McpManager | None:
+async def _open_mcp(cwd: Path, err: TextIO, trust_project: bool = False) -> McpManager | None:
     """Start the MCP servers configured for `cwd` (none configured: nothing to start, nothing imported)."""
     from workbench.core.mcp.config import load_mcp_config
 
@@ -295,7 +296,7 @@ async def _open_mcp(cwd: Path, err: TextIO) -> McpManager | None:
         return None
     from workbench.core.mcp.integration import open_mcp
 
-    return await open_mcp(cwd)
+    return await open_mcp(cwd, trust_project=trust_project)
 
 
 async def run(opts: RunOptions, out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -305,7 +306,7 @@ async def run(opts: RunOptions, out: TextIO | None = None, err: TextIO | None = 
     if opts.output_format not in OUTPUT_FORMATS:
         stderr.write(f"--output-format must be one of {', '.join(OUTPUT_FORMATS)}\n")
         return EXIT_INPUT
-    mcp = await _open_mcp(opts.cwd, stderr) if opts.cwd.is_dir() else None
+    mcp = await _open_mcp(opts.cwd, stderr, opts.trust_project_mcp) if opts.cwd.is_dir() else None
     try:
         session = open_session(opts, mcp)
     except BadInput as exc:

@@ -50,6 +50,11 @@ def parser() -> argparse.ArgumentParser:
     group.add_argument("--resume", metavar="ID", help="continue the session ID (a unique prefix is enough)")
     group.add_argument("--continue", dest="continue_", action="store_true", help="continue the latest session")
     p.add_argument("--record", type=Path, metavar="FILE", help="write the model traffic to a replay cassette")
+    p.add_argument(
+        "--trust-project-mcp",
+        action="store_true",
+        help="start the MCP servers of this project's .mcp.json (never started headless without this flag)",
+    )
     return p
 
 
@@ -79,6 +84,7 @@ def main(argv: list[str]) -> int:
         output_format=args.output_format,
         resume="latest" if args.continue_ else args.resume,
         record=args.record,
+        trust_project_mcp=args.trust_project_mcp,
     )
     try:
         return asyncio.run(run(opts))
