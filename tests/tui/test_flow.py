@@ -70,3 +70,28 @@ async def test_prompt_answer_approval_evidence_plan(sample_repo: Path, monkeypat
             await wait_until(pilot, lambda: not screen.chat_busy() and peer.pending == 0, timeout=20)
             last = json.dumps(peer.message_requests[-1].messages[-1])
             assert "Bound the attempts" in last
+
+
+async def test_no_key_demo_runs_through_the_screen(sample_repo: Path) -> None:
+    """Without a key, /demo replays the bundled recording with live tools on a copy of the sample repo."""
+    app = create_app(sample_repo, config=Config(), credentials=lambda: (False, "No API key is set (test)."))
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = app.screen
+        await wait_until(pilot, lambda: bool(screen.chat.transcript.entries))
+        await pilot.press(*"/demo", "enter")
+        deadline = 30
+        for _ in range(deadline * 10):
+            await pilot.pause(0.1)
+            waiting = [c for c in screen.query(ApprovalCard) if c.decision is None]
+            if waiting:
+                card = waiting[-1]
+                card.focus()
+                await wait_until(pilot, card._ready)
+                await pilot.press("y")
+            if any(e.type == "turn_done" for e in screen.events):
+                break
+        done = [e for e in screen.events if e.type == "turn_done"]
+        kinds = [e.kind for e in screen.chat.transcript.entries]
+        assert done and done[-1].stop_reason == "end_turn", (kinds, list(screen.query(ApprovalCard)), screen.focused)
+        assert screen.query(EvidenceCard) and screen.request.workspace != sample_repo
+        assert screen.status.info.persona == "backend-architect"

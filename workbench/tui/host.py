@@ -72,10 +72,9 @@ async def default_session_factory(req: SessionRequest) -> SessionLike:
     workspace = req.workspace
     transport: Any = None
     if req.demo:
-        import workbench.demo as demo  # type: ignore[import-not-found,unused-ignore]
+        from workbench import demo
 
-        workspace = Path(await _maybe_await(demo.prepare_demo_workspace()))
-        transport = demo.demo_transport()
+        return demo.demo_session(req.approver, mode=req.mode or "default")
     if req.resume or req.continue_:
         return AgentSession.resume(
             req.resume or "latest",
@@ -101,6 +100,13 @@ def default_persona(workspace: Path) -> Any:
     if not usable:
         raise LookupError("no persona found: pass --persona FILE or add one under .claude/agents/")
     return usable[0].persona
+
+
+def demo_prompt() -> str:
+    """The prompt the bundled demo recording answers."""
+    from workbench import demo
+
+    return demo.DEMO_PROMPT
 
 
 def credentials() -> tuple[bool, str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
+from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -149,7 +150,9 @@ class MainScreen(RepoActions):
         self.load_repo_files()
         self.check_credentials()
         self.load_persona_list()
-        if self.request.resume or self.request.continue_ or self.request.demo:
+        if self.request.demo:
+            self.action_demo()
+        elif self.request.resume or self.request.continue_:
             self.open_session()
 
     @work(thread=True, exclusive=True, group="files", exit_on_error=False, description="list repository files")
@@ -216,6 +219,10 @@ class MainScreen(RepoActions):
         if isinstance(model, str) and model:
             self._model_label = model
             changes["model"] = model
+        workspace = getattr(session, "workspace", None)
+        if isinstance(workspace, Path) and workspace.resolve() != self.request.workspace.resolve():
+            self.request.workspace = workspace  # the demo runs on its own copy of the sample repository
+            self.remount_explorer()
         mode = getattr(session, "mode", None)
         if isinstance(mode, str) and mode:
             self.request.mode = mode
@@ -454,12 +461,21 @@ class MainScreen(RepoActions):
         self.chat.border_title = self._title_text()
 
     def action_demo(self) -> None:
+        """Replay the bundled demo session through this screen (no key needed; tools run for real)."""
         if self.chat_busy():
             return
         self.request.demo = True
+        self.request.resume = None
+        self.request.continue_ = False
         self.session = None
         self.chat.transcript.add_notice(Text("Offline demo: a recorded session replayed with live tools."))
-        self.open_session()
+        try:
+            prompt = host.demo_prompt()
+        except Exception as exc:  # the demo data may be missing from a trimmed install
+            self.notify(f"The demo is not available: {exc}", severity="error", markup=False)
+            return
+        self.chat.echo_prompt(prompt)
+        self.run_turn(prompt)
 
     def action_copy(self) -> None:
         focused = self.focused

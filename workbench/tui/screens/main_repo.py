@@ -33,6 +33,16 @@ class RepoActions(Screen[None]):
         self.query_one("#explorer-placeholder").remove()
         self.query_one("#explorer-pane").mount_all(widgets)
 
+    def remount_explorer(self) -> None:
+        """Show another folder (the demo workspace) in the explorer pane."""
+        self.call_later(self._remount)
+
+    async def _remount(self) -> None:
+        await self.query("#explorer, #outline").remove()
+        if not self.query("#explorer-placeholder"):
+            await self.query_one("#explorer-pane").mount(Static(Text(""), id="explorer-placeholder"))
+        self.mount_explorer()
+
     def _explorer(self) -> Any:
         found = self.query("#explorer")
         return found.first() if found else None
