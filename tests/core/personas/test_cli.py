@@ -60,12 +60,14 @@ def test_list_human_and_json(tmp_path: Path) -> None:
 
 
 def test_list_all_ext_reads_txt(tmp_path: Path) -> None:
-    folder = tmp_path / "agents"
-    folder.mkdir()
+    folder = tmp_path / ".claude" / "agents"
+    folder.mkdir(parents=True)
     (folder / "t.txt").write_bytes((EDGE / "27_extension.txt").read_bytes())
-    plain = run_cli("personas", "list", "--agents", str(folder), "--cwd", str(tmp_path)).stdout
-    every = run_cli("personas", "list", "--agents", str(folder), "--cwd", str(tmp_path), "--all-ext").stdout
+    plain = run_cli("personas", "list", "--cwd", str(tmp_path)).stdout
+    every = run_cli("personas", "list", "--cwd", str(tmp_path), "--all-ext").stdout
     assert "text-extension" not in plain and "text-extension" in every
+    explicit = run_cli("personas", "list", "--agents", str(folder), "--cwd", str(tmp_path)).stdout
+    assert "text-extension" in explicit
 
 
 def test_show_by_id_human(tmp_path: Path) -> None:

@@ -86,14 +86,18 @@ def test_project_dirs_stop_at_the_repo_root(repo: Path, tmp_path: Path) -> None:
     assert project_dirs(outside) == [outside.resolve()]
 
 
-def test_only_markdown_in_folder_scans_and_hidden_files_skipped(tmp_path: Path) -> None:
-    folder = tmp_path / "agents"
+def test_folder_scans_take_markdown_and_skip_hidden_files(tmp_path: Path) -> None:
+    folder = tmp_path / ".claude" / "agents"
     persona(folder, "a.md", "a")
     persona(folder, "b.txt", "b")
+    persona(folder, "c.png", "c")
     persona(folder, ".hidden.md", "hidden")
-    persona(folder / ".git", "c.md", "c")
-    names = [p.name for p in discover(tmp_path, [folder], include_defaults=False).personas]
-    assert names == ["a"]
+    persona(folder / ".git", "d.md", "d")
+    scanned = [p.name for p in discover(tmp_path).personas if p.source.scope == "project"]
+    assert scanned == ["a"]
+    # Named on the command line, the folder is explicit: .txt counts too, other files and hidden ones do not.
+    explicit = [p.name for p in discover(tmp_path, [folder], include_defaults=False).personas]
+    assert explicit == ["a", "b"]
 
 
 def test_missing_agent_is_a_load_set_check(tmp_path: Path) -> None:

@@ -301,13 +301,18 @@ def test_26_yaml_in_a_fenced_block_is_ignored() -> None:
 def test_27_other_extensions_explicit_only(tmp_path: Path) -> None:
     p = load("27_extension.txt")
     assert p.name == "text-extension" and not p.has_errors
+    # A folder named explicitly takes its .txt files (the issue: any extension when explicit) ...
     folder = tmp_path / "agents"
     folder.mkdir()
     (folder / "x.txt").write_bytes((EDGE / "27_extension.txt").read_bytes())
-    assert discover(tmp_path, [folder], include_defaults=False).personas == []
-    assert [p.name for p in discover(tmp_path, [folder], include_txt=True, include_defaults=False).personas] == [
-        "text-extension"
-    ]
+    assert [p.name for p in discover(tmp_path, [folder], include_defaults=False).personas] == ["text-extension"]
+    # ... while a scanned project folder takes .md only unless .txt is opted in.
+    project = tmp_path / "proj"
+    (project / ".claude" / "agents").mkdir(parents=True)
+    (project / ".claude" / "agents" / "x.txt").write_bytes((EDGE / "27_extension.txt").read_bytes())
+    scanned = [p.name for p in discover(project).personas]
+    assert "text-extension" not in scanned
+    assert "text-extension" in [p.name for p in discover(project, include_txt=True).personas]
 
 
 def test_28_very_long_single_line_description() -> None:

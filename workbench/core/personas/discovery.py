@@ -105,8 +105,11 @@ def default_sources(cwd: Path) -> list[Source]:
 
 
 def scan_dir(folder: Path, include_txt: bool = False) -> list[Path]:
-    """Persona files under `folder`, recursively, in path order; symlinked folders are not entered."""
-    suffixes = (".md", ".txt") if include_txt else (".md",)
+    """Persona files under `folder`, recursively, in path order; symlinked folders are not entered.
+
+    Scanned folders take `.md` only (as Claude Code does); `include_txt` adds `.txt` and `.markdown`.
+    """
+    suffixes = (".md", ".txt", ".markdown") if include_txt else (".md",)
     found: list[Path] = []
     for root, dirs, files in os.walk(folder, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -152,7 +155,8 @@ def discover(
         if source.explicit_file:
             files = [source.path]
         elif source.path.is_dir():
-            files = scan_dir(source.path, include_txt)
+            # A folder named on the command line is explicit: its .txt files count too (the seeds are .txt).
+            files = scan_dir(source.path, include_txt or source.scope == "explicit")
         else:
             continue
         for file in files:
