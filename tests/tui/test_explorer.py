@@ -286,3 +286,14 @@ async def test_narrow_explorer_cuts_long_names_and_keeps_letters(sample: Path) -
         assert long_row.endswith("?") and len(long_row) <= explorer.size.width
         assert any(line.endswith("…") and "a_long_ig" in line for line in lines), "\n".join(lines)
         assert row(explorer, "payments.py").endswith("M")
+
+
+async def test_removed_explorer_ignores_late_results(sample: Path) -> None:
+    app = ExplorerApp(sample, poll_seconds=0.01)
+    async with app.run_test(size=(50, 10)) as pilot:
+        explorer = app.query_one(RepoExplorer)
+        explorer.refresh_status()
+        await explorer.remove()
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.05)
+        assert app.is_running

@@ -187,3 +187,17 @@ async def test_hostile_file_name_in_titles_is_literal(tmp_path: Path) -> None:
             await pilot.click(FilePreview, offset=(x, 0))  # along the title
         await pilot.pause()
         assert app.is_running
+
+
+async def test_results_arriving_after_removal_are_dropped(sample: Path) -> None:
+    app = PreviewApp(sample)
+    async with app.run_test(size=(70, 20)) as pilot:
+        preview = app.query_one(FilePreview)
+        diff = app.query_one(DiffView)
+        preview.show_file("src/payments.py")
+        diff.show_diff("src/payments.py")
+        await preview.remove()
+        await diff.remove()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.is_running and app.loaded == []

@@ -107,6 +107,8 @@ class FileFinder(ModalScreen[FinderResult | None]):
         self.app.call_from_thread(self._ready, index, error)
 
     def _ready(self, index: FuzzyIndex, error: str | None) -> None:
+        if not self.is_attached:  # dismissed while the list was being read
+            return
         self.index = index
         if error:
             self.query_one("#finder-count", Static).update(Text(error, end=""))

@@ -259,10 +259,14 @@ class RepoExplorer(Tree[Entry]):
             self.app.call_from_thread(self._apply_status, index, status)
 
     def _set_error(self, message: str) -> None:
+        if not self.is_attached:  # results of a worker that outlived the widget
+            return
         self.error = message
         self.notify(message, title="Explorer", severity="warning", markup=False)
 
     def _apply(self, snap: _Snapshot) -> None:
+        if not self.is_attached:
+            return
         previous = self.listing
         self.listing = snap.listing
         self.index = snap.index
@@ -282,6 +286,8 @@ class RepoExplorer(Tree[Entry]):
             self._rebuild()
 
     def _apply_status(self, index: DirIndex, status: StatusReport) -> None:
+        if not self.is_attached:
+            return
         deleted_changed = self.index is None or self._added(self.status) != self._added(status)
         self.index = index
         self.status = status
@@ -371,6 +377,8 @@ class RepoExplorer(Tree[Entry]):
         self.app.call_from_thread(self._compare_fingerprint, fingerprint)
 
     def _compare_fingerprint(self, fingerprint: dict[str, int]) -> None:
+        if not self.is_attached:
+            return
         previous, self._fingerprint = self._fingerprint, fingerprint
         if previous is not None and previous.keys() == fingerprint.keys() and previous != fingerprint:
             self.refresh_status()

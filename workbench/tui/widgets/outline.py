@@ -133,6 +133,8 @@ class SymbolOutline(OptionList):
 
     def set_symbols(self, path: str, symbols: tuple[Symbol, ...], reason: str | None = None) -> None:
         """Show `symbols` for `path` (`reason` explains an empty outline)."""
+        if not self.is_attached:  # a worker's result after the widget was removed
+            return
         if path != self.path:
             self.path = path
             self.border_title = _title(path)

@@ -294,7 +294,7 @@ class FilePreview(LineView):
         self.app.call_from_thread(self._apply, loaded)
 
     def _apply(self, loaded: _Loaded) -> None:
-        if loaded.path != self.path:
+        if loaded.path != self.path or not self.is_attached:  # stale, or the widget is gone
             return
         self._highlighter = loaded.highlighter
         self._shown = loaded.path
@@ -381,7 +381,7 @@ class DiffView(LineView):
         self.app.call_from_thread(self._apply, path, text, error)
 
     def _apply(self, path: str, text: str, error: str | None) -> None:
-        if path != self.path:
+        if path != self.path or not self.is_attached:
             return
         self.set_diff(text, f"Diff {path}")
         if error:
