@@ -112,7 +112,7 @@ async def test_text_mode_asks_on_stdin(tmp_path: Path) -> None:
     assert code == 0
     assert "allow? [y/N]" in shown and "denied: the user declined this call" in shown
     assert "except Exception:" in (tmp_path / "ws" / "payments" / "retry.py").read_text()  # the edit was refused
-    assert "output contract: all 6 sections present" in shown
+    assert "output contract: all 7 sections present" in shown
     assert "You denied 1 request(s)" in shown
 
 
@@ -147,7 +147,7 @@ def test_demo_command_runs_offline_to_the_end(tmp_path: Path) -> None:
     assert "approved automatically (--yes)" in run.stdout
     assert "### 6. Risks and rollout" in run.stdout
     assert "-- end_turn" in run.stdout
-    assert "Ran 8 tests" in run.stdout and "output contract: all 6 sections present" in run.stdout
+    assert "Ran 8 tests" in run.stdout and "output contract: all 7 sections present" in run.stdout
     assert "except retry_on:" in (tmp_path / "ws" / "payments" / "retry.py").read_text()
 
 
