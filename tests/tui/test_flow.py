@@ -95,3 +95,29 @@ async def test_no_key_demo_runs_through_the_screen(sample_repo: Path) -> None:
         assert done and done[-1].stop_reason == "end_turn", (kinds, list(screen.query(ApprovalCard)), screen.focused)
         assert screen.query(EvidenceCard) and screen.request.workspace != sample_repo
         assert screen.status.info.persona == "backend-architect"
+
+
+async def test_resume_rebuilds_a_real_session(sample_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A session saved by one screen comes back whole in the next: prompt, answer, evidence and plan."""
+    turns = [
+        reply(text("Reading."), tool_use("Read", {"file_path": "src/retry.py"})),
+        reply(tool_use("TodoWrite", TODOS)),
+        reply(text("The helper retries **five** times.")),
+    ]
+    with MessagesPeer(turns) as peer:
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", peer.url)
+        monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
+        first = create_app(sample_repo, config=Config())
+        async with first.run_test(size=(120, 40)) as pilot:
+            await pilot.press(*"how many retries?", "enter")
+            await wait_until(pilot, lambda: any(e.type == "turn_done" for e in first.screen.events), timeout=20)
+            saved_id = first.screen.session.id
+    again = create_app(sample_repo, config=Config(), resume=saved_id)
+    async with again.run_test(size=(120, 40)) as pilot:
+        screen = again.screen
+        await wait_until(pilot, lambda: screen.session is not None and bool(screen.plan.items), timeout=20)
+        t = screen.chat.transcript
+        assert [e.kind for e in t.entries][:2] == ["user", "answer"]
+        assert [t.evidence[e.eid].tool for e in t.evidence_entries() if e.eid] == ["Read", "TodoWrite"]
+        assert [i.content for i in screen.plan.items] == ["Read retry.py", "Bound the attempts"]
+        assert screen.status.info.session_id == saved_id

@@ -109,12 +109,15 @@ class MainScreen(RepoActions):
     def on_mount(self) -> None:
         self.add_class("-pane-chat")
         self.chat.border_title = self._title_text()
-        topbar = self.query_one(TopBar)
-        topbar.title = Text("workbench · ", style="dim").append(safe.one_line(self.request.workspace.name, 40), "bold")
+        self._show_workspace()
         req = self.request
         self.status.update_info(persona=self._persona_label, model=req.model or "", mode=req.mode or "default")
         self.chat.prompt.focus()
         self.set_timer(0.02, self.start_background)  # after the first frame is out
+
+    def _show_workspace(self) -> None:
+        name = safe.one_line(self.request.workspace.resolve().name, 40)
+        self.query_one(TopBar).title = Text("workbench · ", style="dim").append(name, "bold")
 
     def _title_text(self) -> Text:
         req = self.request
@@ -189,7 +192,21 @@ class MainScreen(RepoActions):
     @work(thread=True, exclusive=True, group="personas", exit_on_error=False, description="discover personas")
     def load_persona_list(self) -> None:
         load = host.load_personas(self.request.workspace, self.app.agents_extra)  # type: ignore[attr-defined]
-        self.app.call_from_thread(setattr, self, "persona_load", load)
+        self.app.call_from_thread(self._personas_loaded, load)
+
+    def _personas_loaded(self, load: PersonaLoad) -> None:
+        self.persona_load = load
+        if self.request.persona is not None or self.session is not None:
+            return
+        usable = [c for c in load.choices if c.persona is not None and not getattr(c.persona, "has_errors", False)]
+        if usable:  # name the persona the first turn will use, before any session exists
+            choice = usable[0]
+            self._persona_label = choice.name or choice.id
+            model = getattr(getattr(choice.persona, "model", None), "resolved", None)
+            if isinstance(model, str) and model and not self.request.model:
+                self._model_label = model
+            self.status.update_info(persona=self._persona_label, persona_color=choice.color, model=self._model_label)
+            self.chat.border_title = self._title_text()
 
     # -- the agent ---------------------------------------------------------------------------------
 
@@ -223,6 +240,7 @@ class MainScreen(RepoActions):
         if isinstance(workspace, Path) and workspace.resolve() != self.request.workspace.resolve():
             self.request.workspace = workspace  # the demo runs on its own copy of the sample repository
             self.remount_explorer()
+            self._show_workspace()
         mode = getattr(session, "mode", None)
         if isinstance(mode, str) and mode:
             self.request.mode = mode

@@ -47,7 +47,7 @@ def request_body(req: ApprovalRequest) -> RenderableType:
             table.add_row(
                 Text(mark, style=style),
                 Text(safe.one_line(seg.visible or seg.text, 80)),
-                Text(safe.one_line(f"{seg.verdict.value}: {seg.rule or seg.reason}", 80), style=style),
+                Text(safe.one_line(f"{seg.verdict.value}: {seg.rule}" if seg.rule else seg.reason, 80), style=style),
             )
         parts.append(table)
     if req.url:

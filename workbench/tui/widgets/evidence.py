@@ -45,6 +45,10 @@ def summary_line(data: EvidenceData, expanded: bool, width: int = 0) -> Text:
         line.append(safe.one_line(" › ".join(data.agent_path), 40) + " › ", style="dim")
     line.append(safe.one_line(data.tool, 40), style="bold")
     target = data.summary or render.target_of(data.tool, dict(data.input))
+    if target.startswith(f"{data.tool}: "):  # the core's summaries may repeat the tool name
+        target = target[len(data.tool) + 2 :]
+    elif target == data.tool:
+        target = ""
     if target:
         line.append("  " + safe.one_line(target, 120))
     if fin is None:
