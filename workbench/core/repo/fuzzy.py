@@ -9,9 +9,8 @@ candidates: the query as one run in the basename, then in the path, then the sho
 
 from __future__ import annotations
 
-import heapq
 from dataclasses import dataclass
-from itertools import compress, repeat
+from itertools import compress, islice, repeat
 
 SEPARATORS = frozenset("/_-. ")
 SCORE_BUDGET = 300  # candidates scored in full per query
@@ -122,6 +121,8 @@ class FuzzyIndex:
         self.base: list[str] = [p[p.rfind("/") + 1 :] for p in self.lower]
         self.lengths: list[int] = [len(p) for p in self.paths]
         self._cache: dict[str, Hits] = {}
+        # Path indexes, shortest first (built here, in the worker that builds the index).
+        self._length_order: list[int] = sorted(range(len(self.paths)), key=self.lengths.__getitem__)
         self._ranked: dict[tuple[str, int], list[Match]] = {}  # recent results (backspace returns to them)
 
     def __len__(self) -> int:
@@ -195,29 +196,27 @@ class FuzzyIndex:
     def _promising(self, hits: list[int], query: str) -> list[int]:
         """Cut a large candidate set to the budget without scoring, best kinds first: basenames that
         start with the query, basenames holding it, paths holding it, then everything else; the
-        shortest paths within the kind that overflows the budget."""
-        contains = str.__contains__
-        in_path = list(compress(hits, map(contains, map(self.lower.__getitem__, hits), repeat(query))))
-        in_base = list(compress(in_path, map(contains, map(self.base.__getitem__, in_path), repeat(query))))
-        starts = list(compress(in_base, map(str.startswith, map(self.base.__getitem__, in_base), repeat(query))))
-        tiers: list[list[int] | None] = [starts, None, None, None]
+        shortest paths within the kind that overflows the budget.
+
+        Each kind holds the one before it, is found by one pass run from C, and only when the kinds
+        before it did not fill the budget; the shortest members come from walking the paths in length
+        order (`filter` + `islice`, also in C) instead of sorting the kind."""
+        base_of = self.base.__getitem__
         picked: list[int] = []
-        for level in range(4):
-            tier = tiers[level]
-            if tier is None:
-                if level == 1:
-                    chosen = set(starts)
-                    tier = [i for i in in_base if i not in chosen]
-                elif level == 2:
-                    chosen = set(in_base)
-                    tier = [i for i in in_path if i not in chosen]
-                else:
-                    chosen = set(in_path)
-                    tier = [i for i in hits if i not in chosen]
-            room = SCORE_BUDGET - len(picked)
-            if len(tier) >= room:
-                return picked + heapq.nsmallest(room, tier, key=self.lengths.__getitem__)
-            picked += tier
+        for kind in ("starts", "base", "path", "rest"):
+            if kind == "starts":
+                tier = list(compress(hits, map(str.startswith, map(base_of, hits), repeat(query))))
+            elif kind == "base":
+                tier = list(compress(hits, map(str.__contains__, map(base_of, hits), repeat(query))))
+            elif kind == "path":
+                tier = list(compress(hits, map(str.__contains__, map(self.lower.__getitem__, hits), repeat(query))))
+            else:
+                tier = hits
+            if len(tier) >= SCORE_BUDGET:
+                members = set(tier).difference(picked)
+                shortest = islice(filter(members.__contains__, self._length_order), SCORE_BUDGET - len(picked))
+                return picked + list(shortest)
+            picked = list(dict.fromkeys(picked + tier))
         return picked
 
 
