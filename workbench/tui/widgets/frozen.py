@@ -38,6 +38,7 @@ class FrozenLines(Widget):
         self._total = 0
         self._width = 0
         self._cache: OrderedDict[int, list[Strip]] = OrderedDict()
+        self._measured: OrderedDict[int, list[list[Segment]]] = OrderedDict()  # newest items, kept from measuring
         self._cache_style: Style | None = None
 
     @property
@@ -76,6 +77,7 @@ class FrozenLines(Widget):
         self._heights.clear()
         self._starts.clear()
         self._cache.clear()
+        self._measured.clear()
         self._total = 0
         self.refresh(layout=True)
 
@@ -89,6 +91,9 @@ class FrozenLines(Widget):
 
     def _measure(self, index: int) -> None:
         lines = self._render_one(self._items[index], self._width)
+        self._measured[index] = lines  # the newest items are the ones on screen next: keep their lines
+        if len(self._measured) > CACHED_ITEMS:
+            self._measured.popitem(last=False)
         self._starts.append(self._total)
         self._heights.append(len(lines))
         self._total += len(lines)
@@ -99,6 +104,7 @@ class FrozenLines(Widget):
         self._width = width
         self._heights, self._starts, self._total = [], [], 0
         self._cache.clear()
+        self._measured.clear()
         for index in range(len(self._items)):
             self._measure(index)
 
@@ -119,7 +125,7 @@ class FrozenLines(Widget):
         lines = self._cache.get(index)
         if lines is None:
             width = self._width
-            raw = self._render_one(self._items[index], width)
+            raw = self._measured.pop(index, None) or self._render_one(self._items[index], width)
             lines = [Strip(Segment.adjust_line_length(line, width), width).apply_style(style) for line in raw]
             self._cache[index] = lines
             if len(self._cache) > CACHED_ITEMS:

@@ -84,6 +84,7 @@ class Transcript(VerticalScroll, can_focus=False):
     Transcript {
         height: 1fr;
         scrollbar-size-vertical: 1;
+        scrollbar-gutter: stable;  /* the width never changes when the scrollbar appears: no re-measuring */
         & > FrozenLines { padding: 0 1; }
     }
     """
