@@ -205,3 +205,14 @@ def test_index_jumps_over_folder_blocks_with_tricky_names(tmp_path: Path) -> Non
     ]
     assert [e.name for e in index.children("a")] == ["y", "x.py", "y-1", "y.txt"]
     assert [e.path for e in index.children("a/y")] == ["a/y/z.py"]
+
+
+def test_status_never_rewrites_the_index(sample: Path) -> None:
+    index = sample / ".git" / "index"
+    retry = sample / "src" / "retry.py"
+    stat = retry.stat()
+    os.utime(retry, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10_000_000_000))  # same content, new mtime
+    before = index.stat().st_mtime_ns
+    report = git_status(sample)
+    assert report.status_of("src/retry.py") is None
+    assert index.stat().st_mtime_ns == before  # no optional locks: the user's git is never raced

@@ -10,6 +10,7 @@ from textual.app import App, ComposeResult
 from textual.message import Message
 
 from tests.core.test_repo_sample import git, make_sample_repo, write
+from workbench.core.repo import StatusReport
 from workbench.tui.widgets.explorer import RepoExplorer
 
 
@@ -19,6 +20,7 @@ class ExplorerApp(App[None]):
         self.root_path = root
         self.poll_seconds = poll_seconds
         self.messages: list[Message] = []
+        self.statuses: list[StatusReport] = []
 
     def compose(self) -> ComposeResult:
         yield RepoExplorer(self.root_path, poll_seconds=self.poll_seconds)
@@ -34,6 +36,9 @@ class ExplorerApp(App[None]):
 
     def on_repo_explorer_agent_history_requested(self, message: RepoExplorer.AgentHistoryRequested) -> None:
         self.messages.append(message)
+
+    def on_repo_explorer_status_changed(self, message: RepoExplorer.StatusChanged) -> None:
+        self.statuses.append(message.status)
 
 
 def screen_lines(explorer: RepoExplorer) -> list[str]:
@@ -166,6 +171,7 @@ async def test_refresh_status_after_a_change(sample: Path) -> None:
         await pilot.pause()
         assert row(explorer, "retry.py").endswith("M")
         assert row(explorer, "fresh.py").endswith("?")
+        assert len(app.statuses) == 2 and app.statuses[-1].status_of("src/fresh.py") is not None
         assert not any("backoff.py" in line for line in screen_lines(explorer))
         assert explorer.cursor_path == "src/retry.py"  # the cursor stays where it was
 
