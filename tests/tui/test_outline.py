@@ -136,3 +136,18 @@ async def test_too_large_file_says_so(tmp_path: Path) -> None:
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "File too large for an outline." in rows(app.query_one(SymbolOutline))[0]
+
+
+async def test_switching_files_quickly_shows_the_last_one(sample: Path) -> None:
+    app = OutlineApp(sample)
+    async with app.run_test(size=(100, 12)) as pilot:
+        outline = app.query_one(SymbolOutline)
+        outline.show_file("src/payments.py")
+        outline.show_file("src/retry.py")  # cancels the first load (exclusive worker)
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if not any(w.is_running for w in app.workers):
+                break
+        await pilot.pause()
+        assert outline.path == "src/retry.py"
+        assert [s.name for s in outline.symbols] == ["retry"]

@@ -24,7 +24,7 @@ Paths in messages are relative POSIX paths from the explorer's root.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -37,6 +37,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
+from textual.worker import get_current_worker
 
 from workbench.core.repo import (
     DirIndex,
@@ -245,18 +246,23 @@ class RepoExplorer(Tree[Entry]):
             listing = list_files(self.workspace, include_ignored=self.show_ignored, include_untracked=not self.is_git)
         except RepoError as exc:
             empty = FileListing(self.workspace, (), False)
-            self.app.call_from_thread(self._apply, _Snapshot(empty, DirIndex(empty), None, str(exc)))
+            self._deliver(self._apply, _Snapshot(empty, DirIndex(empty), None, str(exc)))
             return
         previous = self.status
-        self.app.call_from_thread(self._apply, _Snapshot(listing, DirIndex(listing, previous), previous))
+        self._deliver(self._apply, _Snapshot(listing, DirIndex(listing, previous), previous))
         if with_status and self.is_git:
             try:
                 status = git_status(self.workspace)
             except RepoError as exc:
-                self.app.call_from_thread(self._set_error, str(exc))
+                self._deliver(self._set_error, str(exc))
                 return
             index = DirIndex(listing, status)
-            self.app.call_from_thread(self._apply_status, index, status)
+            self._deliver(self._apply_status, index, status)
+
+    def _deliver(self, callback: Callable[..., None], *args: object) -> None:
+        """Hand a worker's result to the UI thread, unless a newer run of that worker replaced it."""
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(callback, *args)
 
     def _set_error(self, message: str) -> None:
         if not self.is_attached:  # results of a worker that outlived the widget
@@ -374,7 +380,7 @@ class RepoExplorer(Tree[Entry]):
     @work(thread=True, exclusive=True, group="explorer-poll", exit_on_error=False, description="watch files")
     def _check_changes(self, names: list[str]) -> None:
         fingerprint = self._stat_all(names)
-        self.app.call_from_thread(self._compare_fingerprint, fingerprint)
+        self._deliver(self._compare_fingerprint, fingerprint)
 
     def _compare_fingerprint(self, fingerprint: dict[str, int]) -> None:
         if not self.is_attached:

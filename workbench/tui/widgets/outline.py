@@ -127,9 +127,13 @@ class SymbolOutline(OptionList):
         except OSError:
             data = b""
         if len(data) > READ_CAP:
-            self.app.call_from_thread(self.set_symbols, path, (), "File too large for an outline.")
+            self.app.call_from_thread(self._loaded, path, (), "File too large for an outline.")
             return
-        self.app.call_from_thread(self.set_symbols, path, outline(path, data))
+        self.app.call_from_thread(self._loaded, path, outline(path, data), None)
+
+    def _loaded(self, path: str, symbols: tuple[Symbol, ...], reason: str | None) -> None:
+        if path == self.path:  # not a file the user has since moved away from
+            self.set_symbols(path, symbols, reason)
 
     def set_symbols(self, path: str, symbols: tuple[Symbol, ...], reason: str | None = None) -> None:
         """Show `symbols` for `path` (`reason` explains an empty outline)."""
