@@ -218,6 +218,34 @@ class ContractReport(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class SubagentStarted(Event):
+    """An Agent call started a child persona. `agent_path` is the child's own path (it ends with
+    `persona_id`); `call_id` is the parent's Agent call, so a UI can nest the child's events in that card."""
+
+    type: ClassVar[str] = "subagent_started"
+    call_id: str
+    persona_id: str
+    description: str
+    prompt: str
+    model: str
+    color: str | None = None
+    tools: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class SubagentFinished(Event):
+    """The child persona ended; `final_text` goes back to the parent as the Agent call's result."""
+
+    type: ClassVar[str] = "subagent_finished"
+    call_id: str
+    persona_id: str
+    stop_reason: str  # end_turn | error | max_turns | ...
+    final_text: str
+    usage: UsageInfo
+    tool_calls: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
 class TurnDone(Event):
     type: ClassVar[str] = "turn_done"
     stop_reason: str  # end_turn | max_tokens | refusal | cancelled | error | max_turns | denied | ...
@@ -246,6 +274,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ErrorEvent,
         Notice,
         ContractReport,
+        SubagentStarted,
+        SubagentFinished,
         TurnDone,
     )
 }

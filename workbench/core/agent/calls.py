@@ -2,7 +2,7 @@
 
 A tool may offer `run_stream(args, ctx) -> AsyncIterator[Event | ToolResult]` instead of relying on `run`:
 its events (a subagent's, with their `agent_path`) are passed on while it runs, and the last ToolResult
-it yields is the call's result.
+it yields is the call's result. A `run_stream` with a keyword parameter `call_id` gets the call's id.
 
 Several read-only calls in one response that the policy allows outright run concurrently; their results
 come back in the order the model wrote the calls. Everything else runs one call at a time, in order.
@@ -15,6 +15,7 @@ error result too: one bad tool never ends the turn.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
@@ -195,7 +196,11 @@ class CallGate:
             if streaming is None:
                 result = await tool.run(call.args, self.context)
             else:  # a tool with events of its own (a subagent's): pass them on as they come
-                async for item in streaming(call.args, self.context):
+                if "call_id" in inspect.signature(streaming).parameters:
+                    items = streaming(call.args, self.context, call_id=call.call_id)
+                else:
+                    items = streaming(call.args, self.context)
+                async for item in items:
                     if isinstance(item, ToolResult):
                         result = item
                     elif isinstance(item, Event):

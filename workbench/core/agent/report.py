@@ -19,6 +19,8 @@ from workbench.core.events import (
     ErrorEvent,
     Notice,
     PlanUpdated,
+    SubagentFinished,
+    SubagentStarted,
     ToolCallFinished,
     TurnDone,
     TurnStarted,
@@ -54,13 +56,28 @@ def _plan_lines(event: PlanUpdated) -> list[str]:
 
 def _tool_call(event: ToolCallFinished) -> list[str]:
     status = "error" if event.is_error else "ok"
-    head = f"#### {event.tool} ({status}, {event.decision}, {event.duration_ms:.0f} ms"
+    who = "".join(f"{_one_line(p)} › " for p in event.agent_path)  # a subagent's call, nested under its path
+    head = f"#### {who}{event.tool} ({status}, {event.decision}, {event.duration_ms:.0f} ms"
     head += f", exit {event.exit_code})" if event.exit_code is not None else ")"
     lines = [head, "", "Input:", "", fenced(json.dumps(event.input, indent=2, ensure_ascii=False), "json"), ""]
     if event.diff:
         lines += ["Diff:", "", fenced(_cap(event.diff), "diff"), ""]
     lines += ["Output:", "", fenced(_cap(event.output)), ""]
     return lines
+
+
+def _subagent_started(event: SubagentStarted) -> list[str]:
+    path = " › ".join(_one_line(p) for p in event.agent_path)
+    head = f"### Subagent `{_one_line(event.persona_id)}` ({path}, model `{_one_line(event.model)}`)"
+    return [head, "", f"Task: {_one_line(event.description)}", "", "Prompt:", "", fenced(event.prompt), ""]
+
+
+def _subagent_finished(event: SubagentFinished) -> list[str]:
+    usage = event.usage
+    head = f"Subagent `{_one_line(event.persona_id)}` finished ({_one_line(event.stop_reason)}, "
+    head += f"{event.tool_calls} tool call(s), {usage.input_tokens} input / {usage.output_tokens} output tokens, "
+    head += f"${usage.cost_usd:.4f}). Its answer, returned to the parent:"
+    return [head, "", fenced(event.final_text or "(no text)", "markdown"), ""]
 
 
 def _audit_section(audit_path: Path) -> list[str]:
@@ -89,8 +106,13 @@ def session_markdown(loaded: LoadedSession, audit_path: Path) -> str:
     for event in loaded.events:
         if isinstance(event, TurnStarted):
             body += [f"## Turn {event.turn}", "", "**Prompt:**", "", fenced(event.prompt), ""]
+        elif isinstance(event, SubagentStarted):
+            body += _subagent_started(event)
+        elif isinstance(event, SubagentFinished):
+            body += _subagent_finished(event)
         elif isinstance(event, AssistantText):
-            body += ["**Answer:**", "", fenced(event.text, "markdown"), ""]
+            label = f"**Answer ({_one_line(' › '.join(event.agent_path))}):**" if event.agent_path else "**Answer:**"
+            body += [label, "", fenced(event.text, "markdown"), ""]
         elif isinstance(event, ToolCallFinished):
             body += _tool_call(event)
         elif isinstance(event, ApprovalRequested):

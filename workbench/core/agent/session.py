@@ -20,7 +20,7 @@ import anthropic
 import httpx2
 
 from workbench.config import Config, load_config
-from workbench.core.agent import wiring
+from workbench.core.agent import delegate, wiring
 from workbench.core.agent.calls import CallGate
 from workbench.core.agent.client import READ_TIMEOUT_S, credentials_status, make_client
 from workbench.core.agent.codec import _build
@@ -39,6 +39,7 @@ from workbench.core.events import (
     TurnDone,
     TurnStarted,
     UsageInfo,
+    UsageUpdated,
 )
 from workbench.core.personas.model import Persona
 from workbench.core.session_store import TRANSIENT_EVENTS, LoadedSession, SessionStore, Transcript, new_session_id
@@ -95,6 +96,7 @@ class _Parts:
     store: SessionStore
     config: Config
     client: anthropic.AsyncAnthropic | None
+    personas: Sequence[Persona] | None = None  # the load set subagents come from (None: discover them)
 
 
 class AgentSession:
@@ -116,6 +118,7 @@ class AgentSession:
         self.history = history
         self.events = events
         self.usage = UsageInfo()
+        self.usage_by_persona: dict[str, UsageInfo] = {}  # subagents' usage apart from the top persona's
         self.plan: list[PlanItem] = []
         self._plan_note: str | None = None
         self._turn = sum(1 for e in events if isinstance(e, TurnStarted))
@@ -151,6 +154,7 @@ class AgentSession:
             transport=parts.transport,
             timeout=float(read_timeout) if isinstance(read_timeout, (int, float)) else READ_TIMEOUT_S,
         )
+        self._delegation(parts, agent)
         self.system_prompt = self._system_prompt(stored_system)
         max_tokens = agent.get("max_tokens", 16000)
         thinking = agent.get("thinking")
@@ -193,6 +197,7 @@ class AgentSession:
         store: SessionStore | None = None,
         config: Config | None = None,
         client: anthropic.AsyncAnthropic | None = None,
+        personas: Sequence[Persona] | None = None,
     ) -> AgentSession:
         cfg = config or load_config()
         parts = _Parts(
@@ -208,6 +213,7 @@ class AgentSession:
             store or SessionStore(workspace),
             cfg,
             client,
+            personas,
         )
         session_id = new_session_id()
         transcript = parts.store.create(
@@ -246,6 +252,7 @@ class AgentSession:
         store: SessionStore | None = None,
         config: Config | None = None,
         client: anthropic.AsyncAnthropic | None = None,
+        personas: Sequence[Persona] | None = None,
     ) -> AgentSession:
         """Continue a saved session ("latest" for the newest): history, persona, plan, usage and grants."""
         box = store or SessionStore(workspace)
@@ -266,6 +273,7 @@ class AgentSession:
             box,
             cfg,
             client,
+            personas,
         )
         transcript = box.reopen(loaded.id)
         history = repair_history(loaded.messages)
@@ -287,7 +295,40 @@ class AgentSession:
         self.transcript.system({"text": text, "tools": tools, "persona_sha256": self.persona.source.sha256})
         return text
 
+    def _delegation(self, parts: _Parts, agent: dict[str, Any]) -> None:
+        """Offer the Agent tool when the persona grants it and there is another persona to start."""
+        if agent.get("delegation") is False or not delegate.grants_agent(self.persona):
+            return
+        personas = parts.personas
+        if personas is None:
+            from workbench.core.personas.discovery import discover
+
+            personas = discover(self.workspace).personas
+        depth = agent.get("max_subagent_depth", delegate.DEFAULT_MAX_DEPTH)
+        lineage = delegate.Lineage(
+            client=self.client,
+            workspace=self.workspace,
+            config=parts.config,
+            session_id=self.id,
+            approver=parts.approver,
+            policy=self.policy,
+            settings=lambda: self.settings,
+            tools=lambda: dict(self.registry_tools),
+            personas=list(personas),
+            persona_ids=(self.persona.id,),
+            max_depth=depth if isinstance(depth, int) and depth >= 1 else delegate.DEFAULT_MAX_DEPTH,
+            add_usage=self._add_usage,
+            on_decision=self._remember,
+            audit_path=self.store.audit_path(self.id),
+            audit_on=self.audit is not None,
+            allowed=delegate.granted_agents(self.persona),
+        )
+        tool = delegate.AgentTool(lineage)
+        if tool.choices:
+            self.registry_tools["Agent"] = tool
+
     def _restore(self, loaded: LoadedSession) -> None:
+        self.usage_by_persona = delegate.usage_by_persona(loaded.events, self.persona.id)
         for event in loaded.events:
             if isinstance(event, TurnDone):
                 self.usage = self.usage + event.usage
@@ -312,6 +353,7 @@ class AgentSession:
         return self.usage
 
     def _record(self, event: Event) -> Event:
+        delegate.count_usage(self.usage_by_persona, event, self.persona.id)
         if not isinstance(event, TRANSIENT_EVENTS):  # complete events only: what a UI needs to rebuild
             self.events.append(event)
             self.transcript.event(event)
@@ -414,6 +456,8 @@ class AgentSession:
         try:
             async with contextlib.aclosing(self.loop.run(self.history, outcome)) as events:
                 async for event in events:
+                    if isinstance(event, UsageUpdated) and event.agent_path:  # a subagent's: the turn pays for it
+                        outcome.usage = outcome.usage + event.turn
                     yield self._record(event)
                     while self.notices:
                         yield self._record(self.notices.pop(0))
