@@ -19,12 +19,22 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from workbench.core.events import ErrorEvent, Event, PlanItem, PlanUpdated, ToolCallFinished, TurnDone, UsageUpdated
+from workbench.core.events import (
+    ErrorEvent,
+    Event,
+    PlanItem,
+    PlanUpdated,
+    RetryCountdown,
+    Retrying,
+    ThinkingDelta,
+    ToolCallFinished,
+    TurnDone,
+    UsageUpdated,
+)
 from workbench.tui import host, safe
 from workbench.tui.commands import PROVIDERS
-from workbench.tui.host import PersonaChoice, PersonaLoad, SessionRequest
-from workbench.tui.screens.main_repo import RepoActions
-from workbench.tui.screens.modals import EvidenceScreen, LedgerScreen, OutlineScreen, PersonaPicker
+from workbench.tui.host import PersonaLoad, SessionRequest
+from workbench.tui.screens.main_actions import ChatActions
 from workbench.tui.widgets.chat import ChatPane, TuiApprover
 from workbench.tui.widgets.evidence import EvidenceCard
 from workbench.tui.widgets.plan import PlanPanel, progress_text
@@ -34,7 +44,7 @@ from workbench.tui.widgets.status import StatusBar, TopBar
 PANES = ("files", "chat", "plan")
 
 
-class MainScreen(RepoActions):
+class MainScreen(ChatActions):
     # Layout rules live in main.tcss, loaded by the app with its stylesheet (see WorkbenchApp.CSS_PATH).
     COMMANDS = PROVIDERS  # type: ignore[assignment]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
@@ -93,18 +103,6 @@ class MainScreen(RepoActions):
     def compose_explorer(self) -> ComposeResult:
         label = Text(f"{safe.one_line(self.request.workspace.name, 40)}\n(loading the file tree)")
         yield Static(label, id="explorer-placeholder")
-
-    @property
-    def chat(self) -> ChatPane:
-        return self.query_one(ChatPane)
-
-    @property
-    def plan(self) -> PlanPanel:
-        return self.query_one(PlanPanel)
-
-    @property
-    def status(self) -> StatusBar:
-        return self.query_one(StatusBar)
 
     def on_mount(self) -> None:
         self.add_class("-pane-chat")
@@ -288,6 +286,7 @@ class MainScreen(RepoActions):
         """Fan one core event out to the widgets that show it."""
         self.events.append(event)
         self.chat.handle_event(event)
+        self._status_note(event)
         if isinstance(event, PlanUpdated):
             self.plan.set_items(event.items)
             self._show_plan_progress()
@@ -309,6 +308,19 @@ class MainScreen(RepoActions):
             explorer = self._explorer()
             if explorer is not None:
                 explorer.refresh_status()
+
+    def _status_note(self, event: Event) -> None:
+        """A short live note in the status bar: thinking, retry countdowns."""
+        if isinstance(event, ThinkingDelta):
+            note = "thinking…"
+        elif isinstance(event, RetryCountdown):
+            note = f"retrying in {event.seconds_left:.0f} s"
+        elif isinstance(event, Retrying):
+            note = f"retrying in {event.delay_s:.0f} s"
+        else:
+            note = ""
+        if note != self.status.info.note:
+            self.status.update_info(note=note)
 
     def _show_plan_progress(self) -> None:
         items = self.plan.items
@@ -347,9 +359,6 @@ class MainScreen(RepoActions):
         self.chat.echo_prompt(text)
         self.run_turn(text)
 
-    def chat_busy(self) -> bool:
-        return any(w.group == "agent" and w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in self.workers)
-
     def slash(self, text: str) -> bool:
         name, _, arg = text[1:].partition(" ")
         actions = {
@@ -387,96 +396,6 @@ class MainScreen(RepoActions):
             self.session.set_plan(list(event.items))
         else:
             self.pending_plan = event.items
-
-    # -- evidence and navigation --------------------------------------------------------------------
-
-    @on(EvidenceCard.ViewRequested)
-    def view_evidence(self, event: EvidenceCard.ViewRequested) -> None:
-        self.app.push_screen(EvidenceScreen(event.data))
-
-    def action_evidence(self, step: int) -> None:
-        entries = self.chat.transcript.evidence_entries()
-        if not entries:
-            return
-        focused = self.focused
-        if isinstance(focused, EvidenceCard):
-            ids = [e.eid for e in entries]
-            if focused.data.eid in ids:
-                self._evidence_cursor = ids.index(focused.data.eid)
-        if self._evidence_cursor < 0:
-            self._evidence_cursor = len(entries) if step < 0 else -1
-        self._evidence_cursor = max(0, min(len(entries) - 1, self._evidence_cursor + step))
-        entry = entries[self._evidence_cursor]
-        self.chat.transcript.reveal(entry)
-        if entry.widget is None and entry.eid:
-            self.notify(f"{entry.eid}: press v on it or ctrl+o to open", timeout=2)
-
-    def action_outline(self) -> None:
-        t = self.chat.transcript
-        turns = [(i, f"{e.turn or ''} {e.label}") for i, e in enumerate(t.entries) if e.kind == "user"]
-        evidence = []
-        for i, e in enumerate(t.entries):
-            if e.kind == "evidence" and e.eid in t.evidence:
-                data = t.evidence[e.eid]
-                evidence.append((i, f"{data.eid} {safe.one_line(data.tool, 30)}"))
-
-        self._push_outline(turns, evidence)
-
-    def _push_outline(self, turns: list[tuple[int, str]], evidence: list[tuple[int, str]]) -> None:
-        t = self.chat.transcript
-
-        def jump(index: int | None) -> None:
-            if index is not None and 0 <= index < len(t.entries):
-                entry = t.entries[index]
-                self.action_pane("chat")
-                t.reveal(entry)
-                if entry.widget is None and entry.eid in t.evidence:
-                    self.app.push_screen(EvidenceScreen(t.evidence[entry.eid]))
-
-        self.app.push_screen(OutlineScreen(turns, evidence), jump)
-
-    def action_ledger(self) -> None:
-        def revoke(grant_id: str) -> None:
-            ledger = getattr(self.session, "ledger", None)
-            if ledger is not None:
-                ledger.revoke(grant_id)
-            self._refresh_grants()
-
-        self.app.push_screen(LedgerScreen(lambda: host.ledger_rows(self.session), revoke))
-
-    def action_personas(self) -> None:
-        current = getattr(self.request.persona, "id", "")
-        self.app.push_screen(
-            PersonaPicker(self.persona_load.choices, self.persona_load.errors, current),
-            lambda choice: self.use_persona(choice) if choice else None,
-        )
-
-    def use_persona(self, choice: PersonaChoice) -> None:
-        if self.chat_busy():
-            self.notify("Wait for the turn to finish (or Esc) before switching persona.", severity="warning")
-            return
-        self.request.persona = choice.persona
-        self.session = None  # the next turn opens a session with the new persona
-        self._persona_label = choice.name or choice.id
-        self.status.update_info(persona=self._persona_label, persona_color=choice.color)
-        self._model_label = self.request.model or ""
-        self.chat.border_title = self._title_text()
-        self.notify(f"Persona: {safe.one_line(self._persona_label, 60)}", markup=False)
-
-    def set_mode(self, mode: str) -> None:
-        from workbench.tui.commands import MODES
-
-        if mode not in MODES:
-            self.notify(f"Unknown mode {safe.one_line(mode, 30)}; one of {', '.join(MODES)}", markup=False)
-            return
-        self.request.mode = mode
-        setter = getattr(self.session, "set_mode", None)
-        if callable(setter):
-            setter(mode)
-        else:
-            self.session = None if not self.chat_busy() else self.session
-        self.status.update_info(mode=mode)
-        self.chat.border_title = self._title_text()
 
     def action_demo(self) -> None:
         """Replay the bundled demo session through this screen (no key needed; tools run for real)."""
