@@ -303,3 +303,23 @@ async def test_removed_explorer_ignores_late_results(sample: Path) -> None:
         await app.workers.wait_for_complete()
         await pilot.pause(0.05)
         assert app.is_running
+
+
+async def test_refresh_calls_during_a_read_fold_into_one_more_read(sample: Path) -> None:
+    app = ExplorerApp(sample)
+    async with app.run_test(size=(50, 10)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        explorer = app.query_one(RepoExplorer)
+        assert len(app.statuses) == 1
+        write(sample, "late.txt", "x\n")
+        for _ in range(3):
+            explorer.refresh_status()
+        for _ in range(200):
+            await pilot.pause(0.01)
+            if not explorer._loading:
+                break
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(app.statuses) == 3  # the first call reads; the other two become one more read
+        assert app.statuses[-1].status_of("late.txt") is not None

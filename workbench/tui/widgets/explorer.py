@@ -177,6 +177,9 @@ class RepoExplorer(Tree[Entry]):
         self._by_path: dict[str, TreeNode[Entry]] = {}
         self._expanded: set[str] = set()
         self._fingerprint: dict[str, int] | None = None
+        self._loading = False
+        self._reload_pending = False
+        self._polling = False
         self.is_git = find_root(self.workspace) is not None
         self.guide_depth = 2
 
@@ -199,7 +202,14 @@ class RepoExplorer(Tree[Entry]):
             self._refresh_path(path)
 
     def refresh_status(self) -> None:
-        """Re-read the file list and git status in a worker (call it after every agent turn)."""
+        """Re-read the file list and git status in a worker (call it after every agent turn).
+
+        Calls made while a read is running are folded into one more read after it.
+        """
+        if self._loading:
+            self._reload_pending = True
+            return
+        self._loading = True
         self._load(with_status=True)
 
     def select_path(self, path: str) -> bool:
@@ -233,12 +243,24 @@ class RepoExplorer(Tree[Entry]):
     def on_mount(self) -> None:
         self.root.data = Entry(self.workspace.name, "", True)
         self.root.expand()
-        self._load(with_status=True)
+        self.refresh_status()
         if self.poll_seconds:
-            self.set_interval(self.poll_seconds, lambda: self._check_changes(self._watched_names()))
+            self.set_interval(self.poll_seconds, self._poll)
 
-    @work(thread=True, exclusive=True, group="explorer-load", exit_on_error=False, description="list files")
+    @work(thread=True, group="explorer-load", exit_on_error=False, description="list files")
     def _load(self, with_status: bool) -> None:
+        try:
+            self._read(with_status)
+        finally:
+            self._deliver(self._load_done)
+
+    def _load_done(self) -> None:
+        self._loading = False
+        if self._reload_pending and self.is_attached:
+            self._reload_pending = False
+            self.refresh_status()
+
+    def _read(self, with_status: bool) -> None:
         # The tree is usable as soon as the listing is in; status decorations follow.
         try:
             # In git, untracked files come with the status report: listing them here would walk the
@@ -373,16 +395,22 @@ class RepoExplorer(Tree[Entry]):
             self.post_message(self.FileSelected(self, entry.path))
 
     def watch_show_ignored(self, show: bool) -> None:
-        self._load(with_status=False)
+        self.refresh_status()
 
     # -- change detection ---------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="explorer-poll", exit_on_error=False, description="watch files")
+    def _poll(self) -> None:
+        if not self._polling:  # a slow disk: never stack polls
+            self._polling = True
+            self._check_changes(self._watched_names())
+
+    @work(thread=True, group="explorer-poll", exit_on_error=False, description="watch files")
     def _check_changes(self, names: list[str]) -> None:
         fingerprint = self._stat_all(names)
         self._deliver(self._compare_fingerprint, fingerprint)
 
     def _compare_fingerprint(self, fingerprint: dict[str, int]) -> None:
+        self._polling = False
         if not self.is_attached:
             return
         previous, self._fingerprint = self._fingerprint, fingerprint

@@ -119,7 +119,7 @@ class SymbolOutline(OptionList):
             return
         self._load(path)
 
-    @work(thread=True, exclusive=True, group="outline-load", exit_on_error=False, description="outline")
+    @work(thread=True, group="outline-load", exit_on_error=False, description="outline")
     def _load(self, path: str) -> None:
         try:
             with (self.root / path).open("rb") as handle:

@@ -282,7 +282,7 @@ class FilePreview(LineView):
         self.border_title = _plain(visible_name(path))
         self._load(path)
 
-    @work(thread=True, exclusive=True, group="preview-load", exit_on_error=False)
+    @work(thread=True, group="preview-load", exit_on_error=False)
     def _load(self, path: str) -> None:
         preview = load_preview(self.root, path)
         lines = preview.text.split("\n") if preview.text else []
@@ -371,7 +371,7 @@ class DiffView(LineView):
         self.border_title = _plain(f"Diff {visible_name(path)}")
         self._load(path)
 
-    @work(thread=True, exclusive=True, group="diff-load", exit_on_error=False)
+    @work(thread=True, group="diff-load", exit_on_error=False)
     def _load(self, path: str) -> None:
         try:
             text = file_diff(self.root, path)
