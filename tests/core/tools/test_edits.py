@@ -228,3 +228,28 @@ async def test_same_size_change_with_the_same_mtime_is_still_caught(call: Caller
     assert "changed on disk" in await call.refused(
         "Edit", {"file_path": "src/app.py", "old_string": "return 7", "new_string": "return 8"}
     )
+
+
+async def test_trailing_whitespace_and_quote_style_are_forgiven_with_a_note(call: Caller, proj: Path) -> None:
+    (proj / "t.py").write_text("def f():   \n    return \u201chello\u201d\n\nx = 'a'\n")
+    await call("Read", {"file_path": "t.py"})
+    result = await call(
+        "Edit",
+        {"file_path": "t.py", "old_string": 'def f():\n    return "hello"', "new_string": "def f():\n    return 1"},
+    )
+    assert (proj / "t.py").read_text() == "def f():\n    return 1\n\nx = 'a'\n"
+    assert "trailing whitespace and quote style were ignored" in result.content
+    exact = await call("Edit", {"file_path": "t.py", "old_string": "x = 'a'", "new_string": "x = 'b'"})
+    assert "ignored" not in exact.content
+
+
+async def test_loose_matching_keeps_indentation_exact_and_uniqueness(call: Caller, proj: Path) -> None:
+    (proj / "i.py").write_text("if a:\n    go()  \nif b:\n    go()\t\n")
+    await call("Read", {"file_path": "i.py"})
+    assert "not found" in await call.refused(
+        "Edit", {"file_path": "i.py", "old_string": "if a:\n  go() ", "new_string": "x"}
+    )
+    reason = await call.refused("Edit", {"file_path": "i.py", "old_string": "go() \n", "new_string": "stop()\n"})
+    assert "occurs 2 times" in reason and "ignoring trailing whitespace" in reason
+    await call("Edit", {"file_path": "i.py", "old_string": "go() \n", "new_string": "stop()\n", "replace_all": True})
+    assert (proj / "i.py").read_text() == "if a:\n    stop()\nif b:\n    stop()\n"

@@ -12,9 +12,10 @@ import asyncio
 import contextlib
 import difflib
 import os
+import re
 import secrets
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -88,10 +89,11 @@ def atomic_write(real: Path, text: str) -> None:
 
 @dataclass
 class Current:
-    """A file as it is on disk now (`text` None when it does not exist)."""
+    """A file as it is on disk now (`text` None when it does not exist), and notes on how edits applied."""
 
     res: Resolved
     text: str | None
+    notes: list[str] = field(default_factory=list)
 
 
 def load_current(ctx: ToolContext, res: Resolved) -> Current:
@@ -108,8 +110,37 @@ def load_current(ctx: ToolContext, res: Resolved) -> Current:
     return Current(res, data.decode(ENC, ERRORS))
 
 
-def apply_edit(text: str, old: str, new: str, *, replace_all: bool, rel: str, expected: int | None = None) -> str:
-    """Replace `old` with `new` in `text`: exact match, unique unless `replace_all`."""
+_QUOTES = {"'": "['‘’]", "‘": "['‘’]", "’": "['‘’]", '"': '["“”]', "“": '["“”]', "”": '["“”]'}
+
+
+def loose_pattern(old: str) -> re.Pattern[str]:
+    """`old` with trailing whitespace on each line and the quote style (straight or curly) left open.
+
+    Indentation stays exact: in many languages it is meaning, not layout.
+    """
+    lines = old.split("\n")
+    parts = []
+    for number, line in enumerate(lines):
+        body = "".join(_QUOTES.get(ch, re.escape(ch)) for ch in line.rstrip(" \t\r"))
+        parts.append(body if number == len(lines) - 1 else body + r"[ \t]*\r?\n")
+    return re.compile("".join(parts))
+
+
+def apply_edit(
+    text: str,
+    old: str,
+    new: str,
+    *,
+    replace_all: bool,
+    rel: str,
+    expected: int | None = None,
+    notes: list[str] | None = None,
+) -> str:
+    """Replace `old` with `new` in `text`: exact match, unique unless `replace_all`.
+
+    When the exact text is absent, a match that differs only in trailing whitespace or quote style is
+    used (the diff on the approval card shows what really changes) and a note says so.
+    """
     if old == new:
         raise ToolError("old_string and new_string are identical; there is nothing to change")
     count = text.count(old)
@@ -118,18 +149,34 @@ def apply_edit(text: str, old: str, new: str, *, replace_all: bool, rel: str, ex
         old = old.replace("\r\n", "\n").replace("\n", "\r\n")
         new = new.replace("\r\n", "\n").replace("\n", "\r\n")
         count = text.count(old)
+    if count == 0 and old.strip():
+        spans = [m.span() for m in loose_pattern(old.replace("\r\n", "\n")).finditer(text)]
+        if spans:
+            _check_count(len(spans), replace_all, expected, rel, " (ignoring trailing whitespace and quote style)")
+            if notes is not None:
+                notes.append("old_string matched once trailing whitespace and quote style were ignored")
+            chosen = spans if (replace_all or expected) else spans[:1]
+            for start, end in reversed(chosen):
+                text = text[:start] + new + text[end:]
+            return text
     if count == 0:
         raise ToolError(
             f"old_string was not found in {rel}; Read the file again and copy the exact text, whitespace included"
         )
+    _check_count(count, replace_all, expected, rel, "")
+    return text.replace(old, new) if (replace_all or expected) else text.replace(old, new, 1)
+
+
+def _check_count(count: int, replace_all: bool, expected: int | None, rel: str, how: str) -> None:
     if expected is not None and count != expected:
-        raise ToolError(f"expected {expected} occurrences of old_string in {rel} but found {count}; nothing changed")
+        raise ToolError(
+            f"expected {expected} occurrences of old_string in {rel} but found {count}{how}; nothing changed"
+        )
     if count > 1 and not replace_all and expected is None:
         raise ToolError(
-            f"old_string occurs {count} times in {rel}; include more surrounding lines to make it unique, "
+            f"old_string occurs {count} times in {rel}{how}; include more surrounding lines to make it unique, "
             "or set replace_all to change every occurrence"
         )
-    return text.replace(old, new) if (replace_all or expected) else text.replace(old, new, 1)
 
 
 class _WriteTool(Tool):
@@ -174,6 +221,8 @@ class _WriteTool(Tool):
         verb = "Created" if cur.text is None else "Updated"
         lines = new.count("\n") + (0 if new.endswith("\n") or not new else 1)
         content = f"{verb} {cur.res.rel} (+{plus} -{minus} lines; now {lines} lines)"
+        if cur.notes:
+            content += "\n[" + "; ".join(dict.fromkeys(cur.notes)) + "]"
         if cur.text is not None and diff.count("\n") <= ECHO_DIFF_LINES:
             # A small diff goes back to the model so it can check the change without a Read.
             content += "\n" + diff.split("\n", 2)[2].rstrip("\n")
@@ -238,7 +287,7 @@ def edit_text(cur: Current, old: str, new: str, *, replace_all: bool, expected: 
         raise ToolError(f"{cur.res.rel} already exists; an empty old_string only creates new files")
     if cur.text is None:
         raise ToolError(f"{cur.res.rel}: no such file (to create it, use Write or an empty old_string)")
-    return apply_edit(cur.text, old, new, replace_all=replace_all, rel=cur.res.rel, expected=expected)
+    return apply_edit(cur.text, old, new, replace_all=replace_all, rel=cur.res.rel, expected=expected, notes=cur.notes)
 
 
 class MultiEdit(_WriteTool):
@@ -273,7 +322,7 @@ class MultiEdit(_WriteTool):
         edits = args.get("edits")
         if not isinstance(edits, list) or not edits:
             raise ToolError("'edits' must be a non-empty list of {old_string, new_string, replace_all?}")
-        work = Current(cur.res, cur.text)
+        work = Current(cur.res, cur.text, cur.notes)
         for number, edit in enumerate(edits, start=1):
             if not isinstance(edit, dict):
                 raise ToolError(f"edit #{number} must be an object; nothing was changed")
