@@ -1,0 +1,231 @@
+"""The nested subagent card: state from events, untrusted text kept literal, and snapshots at 160x48 and 80x24."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rich.console import Console
+from textual.app import App, ComposeResult
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from workbench.core.approvals import ApprovalRequest, Decision
+from workbench.core.events import (
+    ApprovalDecided,
+    ApprovalRequested,
+    AssistantText,
+    Event,
+    SubagentFinished,
+    SubagentStarted,
+    TextDelta,
+    ToolCallFinished,
+    ToolCallReady,
+    UsageInfo,
+    UsageUpdated,
+)
+from workbench.tui.widgets.subagent import SubagentCard, SubagentData, body_renderable
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]
+REVIEWER = ("code-reviewer",)
+ANSWER = (
+    "Two problems in src/payments.py:\n"
+    "1. charge() retries on every exception, including card declines (line 88).\n"
+    "2. The delay never grows: backoff_delay() is called with attempt=0 (line 141).\n"
+    "Literal, not markup: [bold red]x[/bold red] and [@click=app.quit]quit[/]"
+)
+USAGE = UsageInfo(input_tokens=3200, output_tokens=410, cache_read_input_tokens=2100, cost_usd=0.0162)
+
+
+def call(
+    call_id: str, tool: str, args: dict[str, Any], output: str, *, path: tuple[str, ...] = REVIEWER, **kw: Any
+) -> list[Event]:
+    ready = ToolCallReady(agent_path=path, call_id=call_id, tool=tool, input=args)
+    kw.setdefault("is_error", False)
+    kw.setdefault("duration_ms", 5.0)
+    done = ToolCallFinished(agent_path=path, call_id=call_id, tool=tool, input=args, output=output, **kw)
+    return [ready, done]
+
+
+def review_events(*, finished: bool = True) -> list[Event]:
+    events: list[Event] = [
+        SubagentStarted(
+            agent_path=REVIEWER,
+            call_id="toolu_agent1",
+            persona_id="code-reviewer",
+            description="review the retry logic",
+            prompt="Review src/payments.py for retry bugs.\nList each problem with its line number.\nDo not edit.",
+            model="claude-sonnet-5-5",
+            color="green",
+            tools=("Read", "LS", "Glob", "Grep"),
+        ),
+        *call("c1", "Read", {"file_path": "src/payments.py"}, "class PaymentClient: ...", duration_ms=12.0),
+        *call("c2", "Grep", {"pattern": "retry(", "path": "src"}, "src/payments.py:88", duration_ms=31.0),
+        *call(
+            "c3",
+            "Write",
+            {"file_path": "src/payments.py", "content": "x"},
+            "Unknown tool 'Write': it is not available in this session.",
+            is_error=True,
+            decision="invalid",
+            duration_ms=0.4,
+        ),
+        UsageUpdated(agent_path=REVIEWER, turn=USAGE, session=USAGE),
+    ]
+    if finished:
+        events += [
+            AssistantText(agent_path=REVIEWER, text=ANSWER),
+            SubagentFinished(
+                agent_path=REVIEWER,
+                call_id="toolu_agent1",
+                persona_id="code-reviewer",
+                stop_reason="end_turn",
+                final_text=ANSWER,
+                usage=USAGE,
+                tool_calls=3,
+            ),
+        ]
+    return events
+
+
+def waiting_events() -> list[Event]:
+    path = ("test-runner",)
+    request = ApprovalRequest(
+        id="r1",
+        call_id="b1",
+        tool="Bash",
+        input={"command": "pytest -q tests/test_payments.py"},
+        summary="Run: pytest -q tests/test_payments.py",
+        reason="asks: Bash needs approval",
+        persona_id="test-runner",
+        agent_path=path,
+    )
+    return [
+        SubagentStarted(
+            agent_path=path,
+            call_id="toolu_agent2",
+            persona_id="test-runner",
+            description="run the payment tests",
+            prompt="Run the payment tests and report failures.",
+            model="claude-haiku-4-5",
+            color="yellow",
+        ),
+        *call("b0", "Read", {"file_path": "tests/test_payments.py"}, "def test_charge(): ...", path=path),
+        ToolCallReady(
+            agent_path=path, call_id="b1", tool="Bash", input={"command": "pytest -q tests/test_payments.py"}
+        ),
+        ApprovalRequested(agent_path=path, request=request),
+    ]
+
+
+class CardApp(App[None]):
+    """A tiny app: a prompt line, then one card per list of events."""
+
+    def __init__(self, *feeds: tuple[tuple[str, ...], str, list[Event]]) -> None:
+        super().__init__()
+        self.feeds = feeds
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static("you  Review the payments module, then run its tests.", markup=False)
+            yield Static("▸ Agent  code-reviewer: review the retry logic · 2.4 s                 E1", markup=False)
+            for path, eid, events in self.feeds:
+                card = SubagentCard(path, eid=eid)
+                card.feed_all(events)
+                yield card
+
+
+def plain(data: SubagentData, width: int = 100) -> str:
+    console = Console(width=width, record=True, color_system=None)
+    console.print(body_renderable(data, width=width))
+    return console.export_text()
+
+
+def test_card_state_follows_the_events() -> None:
+    data = SubagentData(path=REVIEWER)
+    for ev in review_events(finished=False):
+        data.feed(ev, "E1")
+    assert data.persona_id == "code-reviewer" and data.status == "running" and data.color == "green"
+    assert [c.eid for c in data.calls.values()] == ["E1.1", "E1.2", "E1.3"]
+    assert all(c.agent_path == () for c in data.calls.values())
+    assert data.calls["c3"].finished is not None and data.calls["c3"].finished.is_error
+    data.feed(TextDelta(agent_path=REVIEWER, text="Two problems"))
+    assert "writing: Two problems" in plain(data)
+    data.feed(TextDelta(agent_path=("other",), text=" ignored"))
+    assert data.streaming == "Two problems"
+    for ev in review_events()[-2:]:
+        data.feed(ev)
+    assert data.status == "done" and data.answer == ANSWER and data.streaming == ""
+    assert data.usage == USAGE
+
+
+def test_untrusted_text_is_shown_literally() -> None:
+    data = SubagentData(path=REVIEWER)
+    hostile = "[bold]x[/bold] \x1b[31mred\x1b[0m \u202eevil"
+    data.feed(
+        SubagentStarted(
+            agent_path=REVIEWER, call_id="a", persona_id="[red]p[/red]", description="d", prompt=hostile, model="m"
+        )
+    )
+    data.feed(AssistantText(agent_path=REVIEWER, text=hostile))
+    shown = plain(data)
+    assert "[bold]x[/bold]" in shown and "\x1b" not in shown and "^[[31mred" in shown and "<U+202E>" in shown
+
+
+def test_approvals_grandchildren_and_cancel() -> None:
+    data = SubagentData(path=("test-runner",))
+    for ev in waiting_events():
+        data.feed(ev)
+    assert data.status == "waiting" and data.detail.startswith("Run: pytest")
+    data.feed(ApprovalDecided(agent_path=("test-runner",), request_id="r1", call_id="b1", decision=Decision(True)))
+    assert data.status == "running"
+    deeper = ("test-runner", "leaf")
+    for ev in call("g1", "Read", {"file_path": "a.py"}, "x", path=deeper):
+        data.feed(ev)
+    assert data.calls["g1"].agent_path == ("leaf",)  # shown with the path below the card
+    assert "leaf › Read" in plain(data)
+    data.cancel()
+    assert data.status == "cancelled" and "cancelled" in plain(data)
+
+
+async def test_card_takes_only_its_own_events_and_unfolds() -> None:
+    app = CardApp((REVIEWER, "E1", []))
+    async with app.run_test(size=(100, 60)) as pilot:
+        card = app.query_one(SubagentCard)
+        nested = ToolCallReady(agent_path=(*REVIEWER, "x"), call_id="z", tool="Read", input={})
+        assert card.wants(review_events()[0]) and card.wants(nested)
+        assert not card.wants(TextDelta(text="top level"))
+        assert not card.wants(TextDelta(agent_path=("other",), text="x"))
+        long_answer = "\n".join(f"finding {n}" for n in range(1, 21))
+        for ev in review_events(finished=False):
+            card.feed(ev)
+        card.feed(AssistantText(agent_path=REVIEWER, text=long_answer))
+        await pilot.pause()
+        folded = card.size.height
+        assert "12 more lines" in plain(card.data)
+        card.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert card.expanded and card.size.height == folded + 12 - 1
+        title = Content.from_markup(str(card.border_title)).plain
+        assert title == "Agent · code-reviewer · review the retry logic"
+        card.feed(
+            SubagentStarted(
+                agent_path=REVIEWER, call_id="a", persona_id="[b]x[/b]", description="", prompt="", model=""
+            )
+        )
+        assert Content.from_markup(str(card.border_title)).plain == "Agent · [b]x[/b]"
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_subagent_card_snapshot(snap_compare: Any, size: tuple[int, int]) -> None:
+    """Under "you Review the payments module…" and the Agent evidence line E1: a rounded card titled
+    "Agent · code-reviewer · review the retry logic" (code-reviewer in green) with the model at the bottom right;
+    inside, "prompt Review src/payments.py…" (3 lines), evidence lines E1.1 Read src/payments.py · 12 ms,
+    E1.2 Grep "retry(" · 31 ms, E1.3 Write · error · invalid, then "answer" and the reviewer's four lines with
+    [bold red]x[/bold red] shown literally, then "✓ done · 3 tool calls · 5.3k in · 410 out · $0.016". Below
+    it a second card "Agent · test-runner · run the payment tests" (yellow border: waiting) with its Read line,
+    the Bash line "running…", and "? waiting for approval: Run: pytest -q tests/test_payments.py"."""
+    app = CardApp((REVIEWER, "E1", review_events()), (("test-runner",), "E2", waiting_events()))
+    assert snap_compare(app, terminal_size=size)

@@ -1,0 +1,255 @@
+"""The nested card of an Agent call: the subagent's persona, prompt, live status, its evidence and its answer.
+
+The chat creates one `SubagentCard` per Agent call and feeds it every event whose `agent_path` starts with the
+card's path (`card.wants(event)`); the card keeps its own state (`SubagentData`) and re-renders. Everything
+shown came from a persona file, the model or a tool, so all of it goes through `workbench.tui.safe` and is
+built as `Text`: nothing is parsed as markup.
+
+| Key | Action |
+| :- | :- |
+| enter | show the whole prompt and answer, or fold them |
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rich.console import Group, RenderableType
+from rich.padding import Padding
+from rich.panel import Panel
+from rich.text import Text
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from workbench.core.events import (
+    ApprovalDecided,
+    ApprovalRequested,
+    AssistantText,
+    ErrorEvent,
+    Event,
+    Retrying,
+    SubagentFinished,
+    SubagentStarted,
+    TextDelta,
+    ToolCallFinished,
+    ToolCallReady,
+    UsageInfo,
+    UsageUpdated,
+)
+from workbench.tui import render, safe
+from workbench.tui.widgets.evidence import EvidenceData, summary_line
+from workbench.tui.widgets.status import persona_style
+
+PROMPT_LINES = 3  # folded: the first lines of the prompt
+ANSWER_LINES = 8  # folded: the first lines of the answer
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+
+
+@dataclass
+class SubagentData:
+    """What the card knows about one subagent run; rebuilt the same way from live or saved events."""
+
+    path: tuple[str, ...]
+    call_id: str = ""
+    persona_id: str = ""
+    color: str | None = None
+    description: str = ""
+    prompt: str = ""
+    model: str = ""
+    status: str = "starting"  # starting | running | waiting | retrying | done | failed | cancelled
+    detail: str = ""  # what the status is about: the approval asked, the error, the stop reason
+    calls: dict[str, EvidenceData] = field(default_factory=dict)  # in the order the calls were written
+    streaming: str = ""  # text of the response being written
+    answer: str = ""
+    usage: UsageInfo = field(default_factory=UsageInfo)
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("done", "failed", "cancelled")
+
+    def feed(self, ev: Event, eid_prefix: str = "") -> None:
+        """Take one event of this subagent (or of one it started in turn)."""
+        own = ev.agent_path == self.path
+        if isinstance(ev, SubagentStarted) and own:
+            self.call_id, self.persona_id, self.color = ev.call_id, ev.persona_id, ev.color
+            self.description, self.prompt, self.model = ev.description, ev.prompt, ev.model
+            self.status = "running"
+        elif isinstance(ev, SubagentFinished) and own:
+            self.answer = ev.final_text or self.answer
+            self.usage = ev.usage
+            self.streaming = ""
+            self.status = "done" if ev.stop_reason in ("end_turn", "stop_sequence") else "failed"
+            self.detail = "" if self.status == "done" else ev.stop_reason
+        elif isinstance(ev, TextDelta) and own:
+            self.streaming += ev.text
+        elif isinstance(ev, AssistantText) and own:
+            self.streaming = ""
+            self.answer = ev.text
+        elif isinstance(ev, ToolCallReady):
+            eid = f"{eid_prefix}.{len(self.calls) + 1}" if eid_prefix else f"#{len(self.calls) + 1}"
+            self.calls[ev.call_id] = EvidenceData.from_ready(eid, ev)
+            self.calls[ev.call_id].agent_path = ev.agent_path[len(self.path) :]
+        elif isinstance(ev, ToolCallFinished):
+            known = self.calls.get(ev.call_id)
+            eid = known.eid if known else f"{eid_prefix or '#'}.{len(self.calls) + 1}"
+            data = EvidenceData.from_finished(eid, ev)
+            data.agent_path = ev.agent_path[len(self.path) :]
+            if known is not None:
+                data.summary = known.summary
+            self.calls[ev.call_id] = data
+        elif isinstance(ev, ApprovalRequested):
+            self.status, self.detail = "waiting", ev.request.summary or ev.request.tool
+        elif isinstance(ev, ApprovalDecided) and self.status == "waiting":
+            self.status, self.detail = "running", ""
+        elif isinstance(ev, Retrying) and own:
+            self.status, self.detail = "retrying", ev.reason
+        elif isinstance(ev, ErrorEvent) and own:
+            self.status, self.detail = "failed", f"{ev.kind}: {ev.message}"
+        elif isinstance(ev, UsageUpdated) and own and not self.finished:
+            self.usage = self.usage + ev.turn
+            if self.status == "retrying":
+                self.status, self.detail = "running", ""
+
+    def cancel(self) -> None:
+        if not self.finished:
+            self.status, self.detail, self.streaming = "cancelled", "the turn was cancelled", ""
+
+
+def _tokens(n: int) -> str:
+    return f"{n / 1000:.1f}k" if n >= 1000 else str(n)
+
+
+def status_text(data: SubagentData, frame: int = 0) -> Text:
+    """`⠋ running · 2 tool calls · 1.2k tokens · $0.004`, coloured by state."""
+    out = Text(no_wrap=True, overflow="ellipsis")
+    marks = {"done": ("✓ done", "green"), "failed": ("✗ failed", "red"), "cancelled": ("■ cancelled", "yellow")}
+    if data.status in marks:
+        label, style = marks[data.status]
+        out.append(label, style=f"bold {style}")
+    elif data.status == "waiting":
+        out.append("? waiting for approval", style="bold yellow")
+    else:
+        out.append(f"{SPINNER[frame % len(SPINNER)]} {data.status}…", style="bold")
+    if data.detail:
+        out.append(": " + safe.one_line(data.detail, 80), style="dim")
+    count = len(data.calls)
+    out.append(f" · {count} tool call{'s' if count != 1 else ''}", style="dim")
+    used = data.usage.input_tokens + data.usage.cache_read_input_tokens + data.usage.cache_creation_input_tokens
+    if used or data.usage.output_tokens:
+        out.append(f" · {_tokens(used)} in · {_tokens(data.usage.output_tokens)} out", style="dim")
+    if data.usage.cost_usd:
+        out.append(f" · ${data.usage.cost_usd:.3f}", style="dim")
+    return out
+
+
+def title_text(data: SubagentData) -> Text:
+    """`Agent · reviewer · review app` with the persona in its colour."""
+    out = Text(no_wrap=True, overflow="ellipsis")
+    out.append("Agent · ", style="bold")
+    out.append(safe.one_line(data.persona_id or "/".join(data.path), 60), style=persona_style(data.color))
+    if data.description:
+        out.append(" · " + safe.one_line(data.description, 80))
+    return out
+
+
+def _head(text: str, lines: int, full: bool) -> Text:
+    body, more = (text, 0) if full else render.head(text, lines)
+    out = safe.text(body.rstrip("\n"))
+    if more:
+        out.append(f"\n… {more} more lines (enter: show all)", style="dim italic")
+    return out
+
+
+def body_renderable(data: SubagentData, *, width: int = 0, full: bool = False, frame: int = 0) -> RenderableType:
+    """The card's inside: prompt, evidence lines, the answer (or the text being written), the status."""
+    parts: list[RenderableType] = []
+    prompt = Text("prompt ", style="dim")
+    prompt.append_text(_head(data.prompt, PROMPT_LINES, full))
+    parts.append(prompt)
+    inner = max(0, width - 2)
+    for call in data.calls.values():
+        parts.append(summary_line(call, False, inner))
+    if data.answer:
+        parts.append(Text("answer", style="dim"))
+        parts.append(Padding(_head(data.answer, ANSWER_LINES, full), (0, 0, 0, 2)))
+    elif data.streaming:
+        tail = data.streaming.rstrip().rsplit("\n", 1)[-1]
+        parts.append(Text("writing: " + safe.one_line(tail, 200), style="italic dim"))
+    parts.append(status_text(data, frame))
+    return Group(*parts)
+
+
+class SubagentCard(Widget, can_focus=True):
+    """A subagent's run nested in the Agent call's place in the chat. Enter shows or folds the whole text."""
+
+    BINDINGS = [Binding("enter", "expand", "Expand", id="subagent.toggle")]
+
+    DEFAULT_CSS = """
+    SubagentCard {
+        height: auto;
+        margin: 0 1 0 2;
+        padding: 0 1;
+        border: round $secondary;
+        border-title-align: left;
+        border-subtitle-align: right;
+        &:focus { background: $boost; }
+        &.-failed { border: round $error; }
+        &.-waiting { border: round $warning; }
+    }
+    """
+
+    expanded: reactive[bool] = reactive(False)
+    """Whether the whole prompt and answer are shown."""
+
+    def __init__(self, path: tuple[str, ...], *, eid: str = "", id: str | None = None) -> None:
+        super().__init__(id=id, classes="subagent")
+        self.data = SubagentData(path=tuple(path))
+        self.eid = eid
+        self._frame = 0
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        return self.data.path
+
+    def wants(self, ev: Event) -> bool:
+        """True for this subagent's events and those of subagents it started."""
+        return ev.agent_path[: len(self.path)] == self.path and len(ev.agent_path) >= len(self.path)
+
+    def feed(self, ev: Event) -> None:
+        self.data.feed(ev, self.eid)
+        self._frame += 1  # the spinner moves with the subagent's events: a stuck one stops turning
+        self._restyle()
+
+    def feed_all(self, events: list[Event]) -> None:
+        for ev in events:
+            self.data.feed(ev, self.eid)
+        self._restyle()
+
+    def cancel(self) -> None:
+        self.data.cancel()
+        self._restyle()
+
+    def _restyle(self) -> None:
+        data = self.data
+        self.border_title = title_text(data)
+        self.border_subtitle = Text(safe.one_line(data.model, 40), style="dim") if data.model else ""
+        self.set_class(data.status == "failed", "-failed")
+        self.set_class(data.status == "waiting", "-waiting")
+        self.refresh(layout=True)
+
+    def on_mount(self) -> None:
+        self._restyle()
+
+    def render(self) -> RenderableType:
+        return body_renderable(self.data, width=self.content_region.width, full=self.expanded, frame=self._frame)
+
+    def freeze(self) -> RenderableType:
+        """The cheap form kept once the card scrolls far up: the same content in a panel."""
+        return Panel(body_renderable(self.data), title=title_text(self.data), title_align="left", border_style="dim")
+
+    def watch_expanded(self) -> None:
+        self.refresh(layout=True)
+
+    def action_expand(self) -> None:
+        self.expanded = not self.expanded
