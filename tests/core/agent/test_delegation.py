@@ -21,7 +21,9 @@ from workbench.core.agent.session import AgentSession
 from workbench.core.approvals import Decision, DenyAll
 from workbench.core.events import (
     ApprovalRequested,
+    ErrorEvent,
     Event,
+    PlanUpdated,
     SubagentFinished,
     SubagentStarted,
     ToolCallFinished,
@@ -32,7 +34,7 @@ from workbench.core.events import (
 from workbench.core.personas.discovery import discover
 from workbench.core.personas.model import Persona
 from workbench.core.session_store import SessionStore, export_markdown
-from workbench.testing import MessagesPeer, Turn, reply, text, tool_use
+from workbench.testing import MessagesPeer, Turn, reply, status, text, tool_use
 
 PERSONAS = {
     "lead": ("Leads the work and hands reviews to others.", "Read, Grep, Glob, LS, Write, Edit, Bash, Agent"),
@@ -422,3 +424,62 @@ async def test_cancelling_the_parent_stops_the_child_and_its_tool(repo: Path, pe
         assert closing["type"] == "tool_result" and closing["is_error"] and "Cancelled" in closing["content"]
         assert not any(isinstance(e, SubagentFinished) for e in session.events)
         await session.aclose()
+
+
+async def test_a_scoped_grant_offers_only_the_named_agents(repo: Path, tmp_path: Path) -> None:
+    folder = write_personas(tmp_path / "agents", ["reviewer", "runner", "leaf"])
+    (folder / "boss.md").write_text(
+        f"---\nname: boss\ndescription: d\ntools: Read, Agent(reviewer)\n---\nYou decide. {marker('boss')}\n"
+    )
+    personas = load(folder, repo)
+    router = Router.of(boss=[agent_call("runner"), reply(text("ok"))])
+    with MessagesPeer(router.turns()) as peer:
+        session = open_session(repo, personas, peer, root="boss")
+        events = await collect(session, "go")
+        await session.aclose()
+        spec = next(t for t in (peer.message_requests[0].body or {})["tools"] if t["name"] == "Agent")
+    assert spec["input_schema"]["properties"]["subagent_type"]["enum"] == ["reviewer"]
+    (agent,) = finished(events)
+    assert agent.is_error and "valid subagent types: reviewer" in agent.output
+
+
+async def test_a_failing_child_request_is_an_error_result(repo: Path, personas: dict[str, Persona]) -> None:
+    router = Router.of(
+        lead=[agent_call("reviewer"), reply(text("The reviewer failed; I will look myself."))],
+        reviewer=[status(400, body={"type": "error", "error": {"type": "invalid_request_error", "message": "bad"}})],
+    )
+    with MessagesPeer(router.turns()) as peer:
+        session = open_session(repo, personas, peer)
+        events = await collect(session, "review")
+        await session.aclose()
+    (agent,) = finished(events)
+    assert agent.is_error and agent.output.startswith("The subagent reviewer failed:")
+    done = next(e for e in events if isinstance(e, SubagentFinished))
+    assert done.stop_reason == "error"
+    errors = [e for e in events if isinstance(e, ErrorEvent)]
+    assert [e.agent_path for e in errors] == [("reviewer",)]
+    last = events[-1]
+    assert isinstance(last, TurnDone) and last.stop_reason == "end_turn"
+
+
+async def test_a_child_plan_is_its_own(repo: Path, tmp_path: Path) -> None:
+    folder = write_personas(tmp_path / "agents", ["lead", "reviewer"])
+    (folder / "reviewer.md").write_text(
+        f"---\nname: reviewer\ndescription: d\ntools: Read, TodoWrite\n---\nYou plan. {marker('reviewer')}\n"
+    )
+    (folder / "lead.md").write_text(
+        f"---\nname: lead\ndescription: d\ntools: Read, TodoWrite, Agent\n---\nYou lead. {marker('lead')}\n"
+    )
+    personas = load(folder, repo)
+    todos = [{"content": "child step", "status": "in_progress", "activeForm": "Stepping"}]
+    router = Router.of(
+        lead=[agent_call("reviewer"), reply(text("ok"))],
+        reviewer=[reply(tool_use("TodoWrite", {"todos": todos})), reply(text("planned"))],
+    )
+    with MessagesPeer(router.turns()) as peer:
+        session = open_session(repo, personas, peer)
+        events = await collect(session, "go")
+        await session.aclose()
+    (todo,) = finished(events, ("reviewer",))
+    assert not todo.is_error and session.plan == []
+    assert not any(isinstance(e, PlanUpdated) for e in events)

@@ -362,6 +362,38 @@ class AgentTool(Tool):
         yield ToolResult(content=note + (final or NO_ANSWER), meta=meta)
 
 
+def for_session(
+    session: Any, personas: Sequence[Persona] | None, config: Config, approver: Approver
+) -> AgentTool | None:
+    """The Agent tool of an AgentSession (None when there is no other persona to start). Personas default to
+    every one visible from the workspace (`discover`)."""
+    if personas is None:
+        from workbench.core.personas.discovery import discover
+
+        personas = discover(session.workspace).personas
+    depth = config.section("agent").get("max_subagent_depth", DEFAULT_MAX_DEPTH)
+    lineage = Lineage(
+        client=session.client,
+        workspace=session.workspace,
+        config=config,
+        session_id=session.id,
+        approver=approver,
+        policy=session.policy,
+        settings=lambda: session.settings,
+        tools=lambda: dict(session.registry_tools),
+        personas=list(personas),
+        persona_ids=(session.persona.id,),
+        max_depth=depth if isinstance(depth, int) and depth >= 1 else DEFAULT_MAX_DEPTH,
+        add_usage=session._add_usage,
+        on_decision=session._remember,
+        audit_path=session.store.audit_path(session.id),
+        audit_on=session.audit is not None,
+        allowed=granted_agents(session.persona),
+    )
+    tool = AgentTool(lineage)
+    return tool if tool.choices else None
+
+
 def _audit_hook(log: Any) -> Callable[..., None]:
     def hook(
         *,

@@ -77,6 +77,16 @@ def repair_history(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def _own_plan_change(event: Event) -> bool:
+    """A successful TodoWrite of this session's persona (a subagent keeps a plan of its own)."""
+    return (
+        isinstance(event, ToolCallFinished)
+        and event.tool == "TodoWrite"
+        and not event.is_error
+        and not event.agent_path
+    )
+
+
 def plan_note(items: Sequence[PlanItem]) -> str:
     lines = [f"{n}. [{i.status}] {i.content}" for n, i in enumerate(items, 1)] or ["(empty)"]
     return "<system-reminder>The user edited the plan. The plan is now:\n" + "\n".join(lines) + "\n</system-reminder>"
@@ -297,35 +307,10 @@ class AgentSession:
 
     def _delegation(self, parts: _Parts, agent: dict[str, Any]) -> None:
         """Offer the Agent tool when the persona grants it and there is another persona to start."""
-        if agent.get("delegation") is False or not delegate.grants_agent(self.persona):
-            return
-        personas = parts.personas
-        if personas is None:
-            from workbench.core.personas.discovery import discover
-
-            personas = discover(self.workspace).personas
-        depth = agent.get("max_subagent_depth", delegate.DEFAULT_MAX_DEPTH)
-        lineage = delegate.Lineage(
-            client=self.client,
-            workspace=self.workspace,
-            config=parts.config,
-            session_id=self.id,
-            approver=parts.approver,
-            policy=self.policy,
-            settings=lambda: self.settings,
-            tools=lambda: dict(self.registry_tools),
-            personas=list(personas),
-            persona_ids=(self.persona.id,),
-            max_depth=depth if isinstance(depth, int) and depth >= 1 else delegate.DEFAULT_MAX_DEPTH,
-            add_usage=self._add_usage,
-            on_decision=self._remember,
-            audit_path=self.store.audit_path(self.id),
-            audit_on=self.audit is not None,
-            allowed=delegate.granted_agents(self.persona),
-        )
-        tool = delegate.AgentTool(lineage)
-        if tool.choices:
-            self.registry_tools["Agent"] = tool
+        if agent.get("delegation") is not False and delegate.grants_agent(self.persona):
+            tool = delegate.for_session(self, parts.personas, parts.config, parts.approver)
+            if tool is not None:
+                self.registry_tools["Agent"] = tool
 
     def _restore(self, loaded: LoadedSession) -> None:
         self.usage_by_persona = delegate.usage_by_persona(loaded.events, self.persona.id)
@@ -461,7 +446,7 @@ class AgentSession:
                     yield self._record(event)
                     while self.notices:
                         yield self._record(self.notices.pop(0))
-                    if isinstance(event, ToolCallFinished) and event.tool == "TodoWrite" and not event.is_error:
+                    if _own_plan_change(event):
                         yield self._record(self._agent_plan())
             if outcome.stop_reason == "end_turn" and self.persona.output_contract and outcome.final_text:
                 yield self._record(check_contract(self.persona.output_contract, outcome.final_text))
