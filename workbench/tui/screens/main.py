@@ -31,7 +31,7 @@ from workbench.core.events import (
     TurnDone,
     UsageUpdated,
 )
-from workbench.tui import host, safe
+from workbench.tui import host, render, safe
 from workbench.tui.commands import PROVIDERS
 from workbench.tui.host import PersonaLoad, SessionRequest
 from workbench.tui.screens.main_actions import ChatActions
@@ -147,6 +147,7 @@ class MainScreen(ChatActions):
     # -- background start --------------------------------------------------------------------------
 
     def start_background(self) -> None:
+        self.warm_up_rendering()
         self.mount_explorer()
         self.load_repo_files()
         self.check_credentials()
@@ -170,6 +171,10 @@ class MainScreen(ChatActions):
             return
         files = sorted({p for p in out.stdout.decode("utf-8", "replace").split("\0") if p})
         self.app.call_from_thread(setattr, self, "files", files)
+
+    @work(thread=True, exclusive=True, group="warm-up", exit_on_error=False, description="load markdown and Pygments")
+    def warm_up_rendering(self) -> None:
+        render.warm_up()
 
     @work(thread=True, exclusive=True, group="credentials", exit_on_error=False, description="check credentials")
     def check_credentials(self) -> None:
