@@ -69,6 +69,10 @@ async def _exited(proc: asyncio.subprocess.Process) -> None:
 async def _reap(proc: asyncio.subprocess.Process) -> int:
     """The exit status, once the group was killed. The pipe is closed here: a child that left the group
     (setsid) may still hold its write end, and nothing more will be read from it."""
+    # Usually the pipe is closed by now and wait() returns as soon as the exit is seen; polling covers
+    # a pipe still held open by a child that left the group.
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(proc.wait(), 0.5)
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(_exited(proc), 5.0)
     # asyncio offers no public way to close a subprocess's pipes before they reach EOF.
