@@ -323,3 +323,33 @@ async def test_refresh_calls_during_a_read_fold_into_one_more_read(sample: Path)
         await pilot.pause()
         assert len(app.statuses) == 3  # the first call reads; the other two become one more read
         assert app.statuses[-1].status_of("late.txt") is not None
+
+
+async def test_explorer_on_a_subfolder_of_a_repository(sample: Path) -> None:
+    app = ExplorerApp(sample / "src")
+    async with app.run_test(size=(50, 12)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        explorer = app.query_one(RepoExplorer)
+        assert screen_lines(explorer)[0].startswith("▼ src")
+        assert row(explorer, "payments.py").endswith("M")
+        assert row(explorer, "old.py").endswith("D")
+        assert not any("conflict.txt" in line for line in screen_lines(explorer))
+
+
+async def test_polling_in_a_worktree_notices_a_commit(sample: Path, tmp_path: Path) -> None:
+    tree = tmp_path / "wt"
+    git(sample, "worktree", "add", "-q", str(tree), "HEAD")
+    app = ExplorerApp(tree, poll_seconds=0.05)
+    async with app.run_test(size=(50, 12)) as pilot:
+        await app.workers.wait_for_complete()
+        explorer = app.query_one(RepoExplorer)
+        assert explorer._git_files[0].endswith("index") and "/.git/worktrees/" in explorer._git_files[0]
+        await pilot.pause(0.2)
+        write(tree, "README.md", "# changed\n")
+        git(tree, "add", "README.md")  # only the worktree's index changes
+        for _ in range(60):
+            await pilot.pause(0.05)
+            if explorer.status and explorer.status.status_of("README.md") is not None:
+                break
+        assert explorer.status is not None and explorer.status.status_of("README.md") is not None

@@ -180,7 +180,9 @@ class RepoExplorer(Tree[Entry]):
         self._loading = False
         self._reload_pending = False
         self._polling = False
-        self.is_git = find_root(self.workspace) is not None
+        git_root = find_root(self.workspace)
+        self.is_git = git_root is not None
+        self._git_files = _git_state_files(git_root) if git_root is not None else []
         self.guide_depth = 2
 
     # -- public API ---------------------------------------------------------------------------------
@@ -420,7 +422,7 @@ class RepoExplorer(Tree[Entry]):
     def _watched_names(self) -> list[str]:
         """The open folders, the files in them, and git's index and HEAD (whose mtimes reveal changes)."""
         folders = ["", *sorted(self._expanded)]
-        names: list[str] = [".git/index", ".git/HEAD", *folders]
+        names: list[str] = [*self._git_files, *folders]
         index = self.index
         if index is not None:
             for folder in folders:
@@ -541,6 +543,20 @@ class RepoExplorer(Tree[Entry]):
         # Labels are cut to the width and the status letter sits at the right edge: nothing may widen
         # the scrollable area.
         return min(_label_text(node).cell_len + 6, self._room(node))
+
+
+def _git_state_files(git_root: Path) -> list[str]:
+    """Absolute paths of git's index and HEAD (a `.git` file points at the real folder in worktrees)."""
+    git_dir = git_root / ".git"
+    if git_dir.is_file():
+        try:
+            line = git_dir.read_text(encoding="utf-8", errors="replace").strip()
+        except OSError:
+            line = ""
+        if line.startswith("gitdir:"):
+            target = Path(line[len("gitdir:") :].strip())
+            git_dir = target if target.is_absolute() else git_root / target
+    return [str(git_dir / "index"), str(git_dir / "HEAD")]
 
 
 def _branch_label(status: StatusReport | None) -> str:
