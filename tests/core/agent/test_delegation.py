@@ -340,7 +340,7 @@ async def test_resume_export_and_audit_include_the_child(repo: Path, tmp_path: P
     report = export_markdown(first.id, repo)
     assert "### Subagent `reviewer` (reviewer, model" in report and "Prompt:" in report
     assert "Subagent `reviewer` finished (end_turn, 1 tool call(s)" in report and "NESTED-ANSWER" in report
-    assert "#### reviewer › Read" in report
+    assert "#### reviewer › Read" in report and "- Usage by persona: `lead` " in report and "; `reviewer` " in report
     audit = [json.loads(line) for line in store.audit_path(first.id).read_text().splitlines()]
     assert [(r["persona_id"], r["tool"]) for r in audit] == [("reviewer", "Read"), ("lead", "Agent")]
 

@@ -25,6 +25,7 @@ from workbench.core.events import (
     TurnDone,
     TurnStarted,
     UsageInfo,
+    UsageUpdated,
 )
 
 if TYPE_CHECKING:
@@ -64,6 +65,21 @@ def _tool_call(event: ToolCallFinished) -> list[str]:
         lines += ["Diff:", "", fenced(_cap(event.diff), "diff"), ""]
     lines += ["Output:", "", fenced(_cap(event.output)), ""]
     return lines
+
+
+def _by_persona(loaded: LoadedSession, root: str) -> list[str]:
+    """One line per persona when subagents ran: who spent what."""
+    totals: dict[str, UsageInfo] = {}
+    for event in loaded.events:
+        if isinstance(event, UsageUpdated):
+            key = event.agent_path[-1] if event.agent_path else root
+            totals[key] = totals.get(key, UsageInfo()) + event.turn
+    if len(totals) < 2:
+        return []
+    parts = [
+        f"`{_one_line(k)}` {u.input_tokens} in / {u.output_tokens} out ${u.cost_usd:.4f}" for k, u in totals.items()
+    ]
+    return ["- Usage by persona: " + "; ".join(parts)]
 
 
 def _subagent_started(event: SubagentStarted) -> list[str]:
@@ -137,6 +153,7 @@ def session_markdown(loaded: LoadedSession, audit_path: Path) -> str:
         f"- Usage: {usage.input_tokens} input, {usage.output_tokens} output, "
         f"{usage.cache_read_input_tokens} cache read, {usage.cache_creation_input_tokens} cache write; "
         f"${usage.cost_usd:.4f}",
+        *_by_persona(loaded, str(persona.get("id", ""))),
         "",
     ]
     if plan is not None:
