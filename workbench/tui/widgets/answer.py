@@ -21,7 +21,7 @@ from workbench.tui.widgets.frozen import FrozenLines
 FLUSH_HZ = 20
 # Longest time one flush may spend rendering finished blocks; the rest waits for the next tick so a burst of
 # text never freezes the screen.
-BUDGET_S = 0.008
+BUDGET_S = 0.006
 
 
 def split_closed(text: str) -> tuple[list[str], str]:
@@ -130,14 +130,16 @@ class AnswerView(Vertical):
         self.post_message(self.Grew())
 
     def _render_some(self) -> None:
+        """Parse, render and measure finished blocks until the time budget is spent (at least one)."""
+        frozen = self.query_one(FrozenLines)
         deadline = time.perf_counter() + BUDGET_S
-        ready: list[RenderableType] = []
+        done = 0
         for block in self._unrendered:
-            ready.append(Padding(render.markdown(block), (0, 0, 1, 0)))
+            frozen.append(Padding(render.markdown(block), (0, 0, 1, 0)))  # layout refresh happens once, later
+            done += 1
             if time.perf_counter() > deadline:
                 break
-        del self._unrendered[: len(ready)]
-        self.query_one(FrozenLines).extend(ready)  # one layout refresh for the batch
+        del self._unrendered[:done]
 
     def freeze(self) -> RenderableType:
         return Group(*[render.markdown(b) for b in [*self._closed_text, self._tail] if b.strip()])
