@@ -148,3 +148,14 @@ async def test_escape_sequences_and_progress_redraws_are_cleaned(call: Caller) -
     result = await call("Bash", {"command": cmd})
     assert result.content == "red\n100%\nbell done"
     assert "\x1b" not in result.content and "\r" not in result.content
+
+
+async def test_clean_exit_is_never_reported_as_killed(call: Caller) -> None:
+    # The pipe reaches EOF before the process has finished exiting; the group must not be killed then.
+    codes = [(await call("Bash", {"command": "date +first"})).exit_code for _ in range(25)]
+    assert codes == [0] * 25
+
+
+async def test_exit_status_after_closing_stdout_is_kept(call: Caller) -> None:
+    result = await call("Bash", {"command": "exec >&- 2>&-; sleep 0.3; exit 3", "timeout": 10000})
+    assert result.exit_code == 3 and result.is_error

@@ -62,8 +62,10 @@ def kill_group(pid: int) -> None:
 async def _exited(proc: asyncio.subprocess.Process) -> None:
     """Return when the process itself exits. (`proc.wait()` also waits for the pipe to close, which a
     background child can hold open forever.)"""
+    delay = 0.002
     while proc.returncode is None:
-        await asyncio.sleep(0.02)
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 0.02)
 
 
 async def _reap(proc: asyncio.subprocess.Process) -> int:
@@ -182,7 +184,7 @@ class Bash(Tool):
         timed_out = False
         try:
             try:
-                await asyncio.wait_for(self._pump(proc, out), timeout_s)
+                await asyncio.wait_for(self._run_to_exit(proc, out), timeout_s)
             except TimeoutError:
                 timed_out = True
         except asyncio.CancelledError:
@@ -212,6 +214,12 @@ class Bash(Tool):
             output_bytes=out.total,
             meta={"cwd": cwd.rel, "duration_s": round(elapsed, 3), "timed_out": timed_out},
         )
+
+    async def _run_to_exit(self, proc: asyncio.subprocess.Process, out: _Collector) -> None:
+        await self._pump(proc, out)
+        # The pipe can reach EOF while the command is still exiting (it closes stdout first); killing the
+        # group before it is gone would turn a clean exit into SIGKILL.
+        await _exited(proc)
 
     async def _pump(self, proc: asyncio.subprocess.Process, out: _Collector) -> None:
         assert proc.stdout is not None
