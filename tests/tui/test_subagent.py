@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -25,7 +26,9 @@ from workbench.core.events import (
     UsageInfo,
     UsageUpdated,
 )
-from workbench.tui.widgets.subagent import SubagentCard, SubagentData, body_renderable
+from workbench.tui.widgets.evidence import EvidenceData
+from workbench.tui.widgets.subagent import SubagentCard, SubagentData, SubagentNesting, body_renderable
+from workbench.tui.widgets.transcript import Transcript
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]
 REVIEWER = ("code-reviewer",)
@@ -229,3 +232,60 @@ def test_subagent_card_snapshot(snap_compare: Any, size: tuple[int, int]) -> Non
     the Bash line "running…", and "? waiting for approval: Run: pytest -q tests/test_payments.py"."""
     app = CardApp((REVIEWER, "E1", review_events()), (("test-runner",), "E2", waiting_events()))
     assert snap_compare(app, terminal_size=size)
+
+
+class TranscriptApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Transcript(id="transcript")
+
+
+def agent_ready(call_id: str = "toolu_agent1") -> ToolCallReady:
+    args = {"description": "review the retry logic", "prompt": "Review.", "subagent_type": "code-reviewer"}
+    return ToolCallReady(call_id=call_id, tool="Agent", input=args)
+
+
+async def test_nesting_puts_each_run_in_its_own_card() -> None:
+    app = TranscriptApp()
+    async with app.run_test(size=(100, 60)) as pilot:
+        transcript = app.query_one(Transcript)
+        nesting = SubagentNesting()
+        transcript.add_evidence(EvidenceData.from_ready("E1", agent_ready()))
+        for ev in [TextDelta(text="top level is not the card's"), *review_events()]:
+            nesting.handle(transcript, ev)
+        await pilot.pause()
+        (card,) = app.query(SubagentCard)
+        assert card.eid == "E1" and card.data.status == "done" and len(card.data.calls) == 3
+        assert [c.eid for c in card.data.calls.values()] == ["E1.1", "E1.2", "E1.3"]
+        assert nesting.cards == {} and transcript.entries[-1].kind == "subagent"
+        # the same persona again: a new card, cut short by a cancelled turn
+        transcript.add_evidence(EvidenceData.from_ready("E2", agent_ready("toolu_agent2")))
+        again = [dataclasses.replace(ev, call_id="toolu_agent2") if isinstance(ev, SubagentStarted) else ev
+                 for ev in review_events(finished=False)]  # fmt: skip
+        for ev in again:
+            nesting.handle(transcript, ev)
+        nesting.turn_done(transcript)
+        await pilot.pause()
+        first, second = app.query(SubagentCard)
+        assert first is card and second.eid == "E2" and second.data.status == "cancelled"
+        assert "cancelled" in plain(second.data)
+
+
+async def test_nesting_replays_a_saved_run_as_one_frozen_panel() -> None:
+    app = TranscriptApp()
+    async with app.run_test(size=(100, 60)) as pilot:
+        transcript = app.query_one(Transcript)
+        nesting = SubagentNesting()
+        for ev in review_events():
+            nesting.handle(transcript, ev, frozen=True)
+        for ev in waiting_events():  # a run that never finished (the process died): shown when the turn ends
+            nesting.handle(transcript, ev, frozen=True)
+        assert len(transcript.entries) == 1
+        nesting.turn_done(transcript)
+        await pilot.pause()
+        assert not app.query(SubagentCard)
+        assert [e.kind for e in transcript.entries] == ["subagent", "subagent"]
+        assert all(e.frozen_index is not None for e in transcript.entries)
+        lines = [transcript.history.render_line(y).text for y in range(transcript.history.line_count)]
+        shown = "\n".join(lines)
+        assert "Agent · code-reviewer · review the retry logic" in shown and "✓ done" in shown
+        assert "[bold red]x[/bold red]" in shown and "■ cancelled" in shown

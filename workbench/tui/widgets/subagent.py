@@ -1,7 +1,9 @@
 """The nested card of an Agent call: the subagent's persona, prompt, live status, its evidence and its answer.
 
-The chat creates one `SubagentCard` per Agent call and feeds it every event whose `agent_path` starts with the
-card's path (`card.wants(event)`); the card keeps its own state (`SubagentData`) and re-renders. Everything
+One `SubagentCard` per Agent call gets every event whose `agent_path` starts with the card's path
+(`card.wants(event)`); the card keeps its own state (`SubagentData`) and re-renders. `SubagentNesting` does
+the routing for the chat: `nesting.handle(transcript, event, frozen=...)` for every event with an
+`agent_path`, and `nesting.turn_done(transcript)` when the turn ends (a cancelled child's card says so). Everything
 shown came from a persona file, the model or a tool, so all of it goes through `workbench.tui.safe` and is
 built as `Text`: nothing is parsed as markup.
 
@@ -13,6 +15,7 @@ built as `Text`: nothing is parsed as markup.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
 from rich.padding import Padding
@@ -40,6 +43,9 @@ from workbench.core.events import (
 from workbench.tui import render, safe
 from workbench.tui.widgets.evidence import EvidenceData, summary_line
 from workbench.tui.widgets.status import persona_style
+
+if TYPE_CHECKING:
+    from workbench.tui.widgets.transcript import Transcript
 
 PROMPT_LINES = 3  # folded: the first lines of the prompt
 ANSWER_LINES = 8  # folded: the first lines of the answer
@@ -253,3 +259,68 @@ class SubagentCard(Widget, can_focus=True):
 
     def action_expand(self) -> None:
         self.expanded = not self.expanded
+
+
+def frozen_renderable(data: SubagentData) -> RenderableType:
+    """A finished (or cut short) subagent run as one panel, for the frozen history."""
+    title = title_text(data)
+    return Panel(body_renderable(data, full=False), title=title, title_align="left", border_style="dim")
+
+
+class SubagentNesting:
+    """Puts each subagent's events in its card, in the place of the Agent call that started it.
+
+    Live, a card is mounted when its `SubagentStarted` arrives and fed until `SubagentFinished`; a grandchild's
+    events go to its parent's card. Replaying a saved session (`frozen=True`), a run is collected and added
+    to the history as one panel once it has finished.
+    """
+
+    def __init__(self) -> None:
+        self.cards: dict[tuple[str, ...], SubagentCard] = {}
+        self._replaying: dict[tuple[str, ...], SubagentData] = {}
+
+    def handle(self, transcript: Transcript, ev: Event, *, frozen: bool = False) -> None:
+        from workbench.tui.widgets.transcript import Entry
+
+        top = ev.agent_path[:1]
+        if not top:
+            return
+        starts = isinstance(ev, SubagentStarted) and ev.agent_path == top
+        eid = ""
+        if starts:
+            assert isinstance(ev, SubagentStarted)
+            known = transcript.evidence_for_call(ev.call_id)
+            eid = known.eid if known is not None else ""
+        if frozen:
+            data = SubagentData(path=top) if starts else self._replaying.get(top)
+            if data is None:
+                return
+            self._replaying[top] = data
+            data.feed(ev)
+            if isinstance(ev, SubagentFinished) and ev.agent_path == top:
+                del self._replaying[top]
+                transcript.add(
+                    Entry("subagent", None, eid=eid or None), frozen=True, renderable=frozen_renderable(data)
+                )
+            return
+        if starts:
+            self.cards[top] = SubagentCard(top, eid=eid)
+            transcript.add(Entry("subagent", self.cards[top], eid=eid or None))
+        card = self.cards.get(top)
+        if card is None:
+            return
+        card.feed(ev)
+        if isinstance(ev, SubagentFinished) and ev.agent_path == top:
+            del self.cards[top]
+
+    def turn_done(self, transcript: Transcript) -> None:
+        """The turn is over: a card still running was cut short (cancelled, or the session stopped)."""
+        from workbench.tui.widgets.transcript import Entry
+
+        for card in self.cards.values():
+            card.cancel()
+        self.cards.clear()
+        for data in self._replaying.values():
+            data.cancel()
+            transcript.add(Entry("subagent", None), frozen=True, renderable=frozen_renderable(data))
+        self._replaying.clear()
