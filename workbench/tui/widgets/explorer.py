@@ -284,7 +284,7 @@ class RepoExplorer(Tree[Entry]):
             self._deliver(self._apply_status, index, status)
 
     def _deliver(self, callback: Callable[..., None], *args: object) -> None:
-        """Hand a worker's result to the UI thread, unless a newer run of that worker replaced it."""
+        """Hand a worker's result to the UI thread, unless the worker was cancelled (the widget is going)."""
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(callback, *args)
 
@@ -318,10 +318,10 @@ class RepoExplorer(Tree[Entry]):
     def _apply_status(self, index: DirIndex, status: StatusReport) -> None:
         if not self.is_attached:
             return
-        deleted_changed = self.index is None or self._added(self.status) != self._added(status)
+        entries_changed = self.index is None or self._added(self.status) != self._added(status)
         self.index = index
         self.status = status
-        if deleted_changed:
+        if entries_changed:
             self._rebuild()
         else:
             for node in self._by_path.values():
