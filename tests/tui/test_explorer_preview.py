@@ -201,3 +201,16 @@ async def test_results_arriving_after_removal_are_dropped(sample: Path) -> None:
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.is_running and app.loaded == []
+
+
+async def test_reload_reads_the_file_again_and_keeps_the_line(sample: Path) -> None:
+    app = PreviewApp(sample)
+    async with app.run_test(size=(70, 30)) as pilot:
+        preview = await show(app, "src/payments.py", line=11)
+        await pilot.pause()
+        (sample / "src/payments.py").write_text("# rewritten\n" * 20)
+        preview.reload()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert preview.lines[0] == "# rewritten" and preview.cursor_line == 10
+        assert app.loaded == ["src/payments.py", "src/payments.py"]

@@ -282,6 +282,13 @@ class FilePreview(LineView):
         self.border_title = _plain(visible_name(path))
         self._load(path)
 
+    def reload(self) -> None:
+        """Read the shown file again (it may have changed), keeping the cursor line."""
+        if self.path is not None:
+            line = self.cursor_line + 1
+            self._shown = None
+            self.show_file(self.path, line)
+
     @work(thread=True, group="preview-load", exit_on_error=False)
     def _load(self, path: str) -> None:
         preview = load_preview(self.root, path)
