@@ -283,3 +283,24 @@ async def test_set_model_applies_to_the_next_request_and_survives_resume(repo: P
     resumed = AgentSession.resume("latest", repo, approver=DenyAll(), store=store, client=make_client(api_key="k"))
     assert resumed.model == "claude-opus-5-5"
     await resumed.aclose()
+
+
+async def test_foreign_tool_names_are_adapted_to_the_offered_canonical_tool(repo: Path, seeds_dir: Path) -> None:
+    # Gemini's read_file (0-based offset, `absolute_path`) runs as Read; an unknown name is still refused.
+    script = [
+        reply(
+            tool_use("read_file", {"absolute_path": "app.py", "offset": 1, "limit": 1}),
+            tool_use("frobnicate", {"x": 1}),
+        ),
+        reply(text("Read it.")),
+    ]
+    with MessagesPeer(script) as peer:
+        client = make_client(api_key="k", base_url=peer.url)
+        session = AgentSession.create(repo, seed(seeds_dir, SEED_003, repo), approver=DenyAll(), client=client)
+        events = await collect(session, "read app.py")
+        done = [e for e in events if isinstance(e, ToolCallFinished)]
+        assert [e.tool for e in done] == ["Read", "frobnicate"]
+        assert not done[0].is_error and "return f'hello {name}'" in done[0].output
+        assert "greet" not in done[0].output  # offset 1 (0-based) is the second line only
+        assert done[1].is_error and "Unknown tool 'frobnicate'" in done[1].output
+        await session.aclose()

@@ -100,6 +100,8 @@ class CallGate:
 
     async def _prepare(self, call_id: str, name: str, args: dict[str, Any]) -> _Call:
         """Find the tool, preview the call and ask the policy; a refusal is decided here, without side effects."""
+        if name not in self.tools:
+            name, args = self._adapt(name, args)
         call = _Call(call_id, name, args, time.perf_counter(), time.time(), self.tools.get(name))
         if call.tool is None:
             offered = ", ".join(self.tools) or "none"
@@ -116,6 +118,17 @@ class CallGate:
             msg = f"Denied by policy: {call.evaluation.reason}"
             call.refused = self._finished(call, msg, is_error=True, decision="deny")
         return call
+
+    def _adapt(self, name: str, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """A foreign name the model used anyway (`read_file`, `run_shell_command`, ...) maps to the offered
+        canonical tool with its arguments adapted; anything else is left for the unknown-tool refusal."""
+        from workbench.core.tools.adapters import adapt_call
+
+        try:
+            canonical, adapted, _notes = adapt_call(name, args)
+        except ToolError:
+            return name, args
+        return (canonical, adapted) if canonical in self.tools else (name, args)
 
     async def execute(self, call_id: str, name: str, args: dict[str, Any]) -> AsyncIterator[Event]:
         """One call: preview, policy, approval when it asks, run."""
