@@ -49,7 +49,8 @@ AGENT_INTRO = (
     "better than you do. The subagent does not see this conversation: write a prompt that says everything "
     "it needs (what to do, where, and what to report). Its final answer comes back as this tool's result; "
     "the user does not see it until you pass it on. The subagent can never do more than you can: it only "
-    "has the tools you have too, under the same permissions."
+    "has the tools you have too, under the same permissions. Instructions that mention the Task tool mean "
+    "this tool."
 )
 
 
