@@ -196,3 +196,15 @@ def test_minified_files_are_not_highlighted_or_outlined_beyond_the_caps() -> Non
     assert not Highlighter("javascript", ["var a=1;" * (LONG_LINE // 8 + 1)]).active
     assert Highlighter("javascript", ["var a = 1;"]).active
     assert outline("big.py", b"x = 1\n" * (MAX_SYMBOL_BYTES // 6 + 1)) == ()
+
+
+def test_cache_stays_bounded_over_many_queries() -> None:
+    from workbench.core.repo.fuzzy import PREFIX_CACHE
+
+    paths = [f"dir{i % 7}/file_{i}_{chr(97 + i % 26)}.txt" for i in range(2000)]
+    index = FuzzyIndex(paths)
+    for first in "abcdefghijklmnopqrstuvwxyz0123456789":
+        for query in (first, first + "x", first + "xt"):
+            index.search(query)
+    assert len(index._cache) <= PREFIX_CACHE
+    assert [m.path for m in index.search("file_1_b")] == [m.path for m in FuzzyIndex(paths).search("file_1_b")]

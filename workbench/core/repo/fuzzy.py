@@ -14,7 +14,7 @@ from itertools import compress, islice, repeat
 
 SEPARATORS = frozenset("/_-. ")
 SCORE_BUDGET = 300  # candidates scored in full per query
-PREFIX_CACHE = 48  # query prefixes whose hits are kept
+PREFIX_CACHE = 24  # queries whose hits are kept (each up to two lists as long as the paths)
 
 
 @dataclass(frozen=True)
@@ -157,19 +157,14 @@ class FuzzyIndex:
         return hits[0]
 
     def _trim(self, query: str) -> None:
-        """Keep the single characters and the prefixes of the current query; drop the oldest others."""
+        """Keep the prefixes of the current query; drop the oldest others beyond the cache size."""
         if len(self._cache) <= PREFIX_CACHE:
             return
         for key in list(self._cache):
-            if len(key) > 1 and not query.startswith(key):
+            if not query.startswith(key):
                 del self._cache[key]
                 if len(self._cache) <= PREFIX_CACHE:
                     return
-
-    def prepare(self, chars: str = "abcdefghijklmnopqrstuvwxyz0123456789_.-/") -> None:
-        """Find the paths holding each common character now (in a worker), so first keystrokes are cheap."""
-        for ch in chars:
-            self._char_hits(ch)
 
     def search(self, query: str, limit: int = 50) -> list[Match]:
         """The best `limit` matches for `query` (case-insensitive); the first paths when it is empty."""
@@ -179,7 +174,7 @@ class FuzzyIndex:
         ranked = self._ranked.get((query, limit))
         if ranked is None:
             ranked = self._rank(query, self._candidates(query), limit)
-            if len(self._ranked) >= PREFIX_CACHE:
+            if len(self._ranked) >= 2 * PREFIX_CACHE:
                 self._ranked.clear()
             self._ranked[(query, limit)] = ranked
         return ranked
