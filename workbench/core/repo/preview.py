@@ -9,7 +9,6 @@ hide what is shown.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,11 +57,6 @@ def visible_text(text: str) -> str:
 def visible_name(name: str) -> str:
     """A file name for one line of display: newlines and tabs become visible too."""
     return visible_text(name).replace("\n", "\u2424").replace("\t", "\u2409")
-
-
-def has_format_chars(text: str) -> bool:
-    """Whether text holds Unicode format characters (Cf) beyond the ones `visible_text` marks."""
-    return any(unicodedata.category(c) == "Cf" for c in text)
 
 
 @dataclass(frozen=True)
