@@ -214,3 +214,21 @@ async def test_reload_reads_the_file_again_and_keeps_the_line(sample: Path) -> N
         await pilot.pause()
         assert preview.lines[0] == "# rewritten" and preview.cursor_line == 10
         assert app.loaded == ["src/payments.py", "src/payments.py"]
+
+
+async def test_a_jump_target_stays_marked_without_focus(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text("".join(f"v{i} = {i}\n" for i in range(40)))
+    app = PreviewApp(tmp_path)
+    async with app.run_test(size=(60, 20)) as pilot:
+        preview = await show(app, "a.py")
+        await pilot.pause()
+        assert not preview.has_focus
+
+        def backgrounds(y: int) -> set[object]:
+            return {s.style.bgcolor for s in preview.render_line(y) if s.style}
+
+        plain = backgrounds(0)
+        preview.jump_to_line(3)
+        await pilot.pause()
+        row = 2 - int(preview.scroll_y)
+        assert backgrounds(row) != plain  # marked although the preview has no focus

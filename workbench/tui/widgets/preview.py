@@ -74,6 +74,7 @@ class LineView(ScrollView, can_focus=True):
         self.empty_message = ""
         self._width = 0
         self._cache: LRUCache[tuple[int, int, int, bool], Strip] = LRUCache(512)
+        self._jumped = False  # a jump target stays marked without focus
 
     def set_lines(self, lines: list[str], empty_message: str = "") -> None:
         """Replace the content (already made visible with `visible_text`)."""
@@ -81,6 +82,7 @@ class LineView(ScrollView, can_focus=True):
         self.empty_message = empty_message
         self._width = min(MAX_COLUMNS, max((len(line.expandtabs(TAB)) for line in lines), default=0))
         self._cache.clear()
+        self._jumped = False
         self.set_reactive(LineView.cursor_line, 0)
         self.virtual_size = Size(self._width + self.gutter_width + 1, len(lines))
         self.scroll_to(0, 0, animate=False)
@@ -110,6 +112,8 @@ class LineView(ScrollView, can_focus=True):
         if not self.lines:
             return
         index = max(0, min(line - 1, len(self.lines) - 1))
+        self._jumped = True
+        self._cache.clear()
         self.cursor_line = index
         self.scroll_to(y=max(0, index - self.size.height // 2), animate=False)
 
@@ -145,7 +149,7 @@ class LineView(ScrollView, can_focus=True):
         if index >= len(self.lines):
             return Strip.blank(width, self.rich_style)
         scroll_x = int(self.scroll_x)
-        is_cursor = index == self.cursor_line and self.has_focus
+        is_cursor = index == self.cursor_line and (self.has_focus or self._jumped)
         key = (index, scroll_x, width, is_cursor)
         cached = self._cache.get(key)
         if cached is not None:
