@@ -221,6 +221,7 @@ async def test_a_jump_target_stays_marked_without_focus(tmp_path: Path) -> None:
     app = PreviewApp(tmp_path)
     async with app.run_test(size=(60, 20)) as pilot:
         preview = await show(app, "a.py")
+        app.query_one(DiffView).focus()
         await pilot.pause()
         assert not preview.has_focus
 
