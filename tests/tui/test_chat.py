@@ -177,3 +177,23 @@ async def test_prompt_history_walks_back_and_forth(make_app: AppMaker) -> None:
         assert screen.chat.prompt.value == "first"
         await pilot.press("down", "down")
         assert screen.chat.prompt.value == "draft"
+
+
+async def test_escape_in_the_deny_box_goes_back_to_the_card(
+    make_app: AppMaker, made_sessions: list[ScriptedSession]
+) -> None:
+    app = make_app([[Ask(EDIT_REQUEST)]])
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = app.screen
+        screen.chat.prompt.value = "edit"
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: bool(screen.query(ApprovalCard)))
+        card = screen.query_one(ApprovalCard)
+        await wait_until(pilot, card._ready)
+        await pilot.press("n", "escape")
+        await pilot.pause()
+        assert screen.chat_busy() and card.decision is None and screen.focused is card
+        await wait_until(pilot, card._ready)
+        await pilot.press("y")
+        await wait_until(pilot, lambda: bool(made_sessions[0].decisions))
+        assert made_sessions[0].decisions[0].allow

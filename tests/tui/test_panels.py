@@ -7,11 +7,12 @@ from pathlib import Path
 from textual.theme import Theme
 
 from tests.tui.conftest import AppMaker, wait_until
-from tests.tui.samples import PLAN_MID, first_turn
-from tests.tui.scripted import Grant, ScriptedSession
+from tests.tui.samples import EDIT_REQUEST, PLAN_MID, first_turn
+from tests.tui.scripted import Ask, Grant, ScriptedSession
 from workbench.config import Config
 from workbench.core.events import PlanItem
 from workbench.tui.theming import load_themes
+from workbench.tui.widgets.approval import ApprovalCard
 from workbench.tui.widgets.evidence import EvidenceCard
 
 
@@ -166,3 +167,18 @@ async def test_user_theme_folder_and_config_choice(make_app: AppMaker) -> None:
         await pilot.pause()
         assert app.theme == "mine"
         assert any("bad.toml" in e for e in app.theme_errors)
+
+
+async def test_escape_while_editing_a_step_does_not_cancel_the_turn(make_app: AppMaker) -> None:
+    app = make_app([[Ask(EDIT_REQUEST)]])
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = app.screen
+        screen.chat.prompt.value = "edit"
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: bool(screen.query(ApprovalCard)))
+        screen.query_one("#plan-items").focus()
+        await pilot.press("a", *"half a step", "escape")
+        await pilot.pause()
+        assert screen.chat_busy() and screen.plan.items == ()
+        await pilot.press("escape")  # now Esc reaches the screen: the turn is cancelled
+        await wait_until(pilot, lambda: not screen.chat_busy())

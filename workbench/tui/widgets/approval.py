@@ -102,6 +102,7 @@ class ApprovalCard(Vertical, can_focus=True):
         Binding("s", "answer('session')", "This session", id="approval.session"),
         Binding("a", "answer('project')", "Always", id="approval.always"),
         Binding("n", "deny", "Deny", id="approval.deny"),
+        Binding("escape", "back", "Back to the card", show=False, id="approval.back"),
     ]
 
     DEFAULT_CSS = """
@@ -157,6 +158,8 @@ class ApprovalCard(Vertical, can_focus=True):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("answer", "deny"):
             return self._ready()
+        if action == "back":
+            return self.has_class("-denying")  # otherwise Esc falls through to the screen (cancel the turn)
         return True
 
     def action_answer(self, scope: str) -> None:
@@ -181,12 +184,9 @@ class ApprovalCard(Vertical, can_focus=True):
         self.remove_class("-denying")
         self.resolve(Decision(allow=False, reason=reason))
 
-    def key_escape(self) -> bool:
-        if self.has_class("-denying"):
-            self.remove_class("-denying")
-            self.focus()
-            return True
-        return False
+    def action_back(self) -> None:
+        self.remove_class("-denying")
+        self.focus()
 
     def resolve(self, decision: Decision) -> None:
         self.decision = decision

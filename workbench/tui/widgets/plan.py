@@ -61,6 +61,7 @@ class PlanPanel(Vertical):
         Binding("shift+up", "move(-1)", "Move up", id="plan.move-up"),
         Binding("shift+down", "move(1)", "Move down", id="plan.move-down"),
         Binding("x", "remove", "Remove", id="plan.remove"),
+        Binding("escape", "stop_editing", "Stop editing", show=False, id="plan.stop-editing"),
     ]
 
     DEFAULT_CSS = """
@@ -187,10 +188,12 @@ class PlanPanel(Vertical):
         new = PlanItem(content=text, status=old.status, active_form="")
         self._changed((*self.items[:index], new, *self.items[index + 1 :]), index)
 
-    def key_escape(self) -> bool:
-        if self.has_class("-editing"):
-            self._editing = None
-            self.remove_class("-editing")
-            self.query_one(OptionList).focus()
-            return True
-        return False
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "stop_editing":
+            return self.has_class("-editing")  # otherwise Esc falls through to the screen (cancel the turn)
+        return True
+
+    def action_stop_editing(self) -> None:
+        self._editing = None
+        self.remove_class("-editing")
+        self.query_one(OptionList).focus()
