@@ -254,7 +254,9 @@ class AgentTool(Tool):
         for name, tool in parent.items():
             if name == "Agent":
                 if grants_agent(persona) and len(path) < self.lineage.max_depth:
-                    out[name] = AgentTool(self._lineage_for(persona, path, out, settings))
+                    deeper = AgentTool(self._lineage_for(persona, path, out, settings))
+                    if deeper.choices:  # someone left to start who is not on the path yet
+                        out[name] = deeper
             elif name.startswith("mcp__"):
                 if grant_allows(persona.tools, name):
                     out[name] = tool
