@@ -176,8 +176,8 @@ def body_renderable(data: SubagentData, *, width: int = 0, full: bool = False, f
     inner = max(0, width - 2)
     for call in data.calls.values():
         parts.append(summary_line(call, False, inner))
-    if data.answer:
-        parts.append(Text("answer", style="dim"))
+    if data.answer:  # the last complete response: the answer once the run is over
+        parts.append(Text("answer" if data.finished else "said", style="dim"))
         parts.append(Padding(_head(data.answer, ANSWER_LINES, full), (0, 0, 0, 2)))
     elif data.streaming:
         tail = data.streaming.rstrip().rsplit("\n", 1)[-1]
