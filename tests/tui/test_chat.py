@@ -8,7 +8,16 @@ from tests.tui.conftest import AppMaker, wait_until
 from tests.tui.samples import EDIT_REQUEST, SHELL_REQUEST, first_turn
 from tests.tui.scripted import Ask, ScriptedSession
 from workbench.core.approvals import Scope
-from workbench.core.events import AssistantText, Notice, TextDelta, TurnDone, TurnStarted, UsageInfo
+from workbench.core.events import (
+    AssistantText,
+    Event,
+    Notice,
+    TextDelta,
+    ToolCallReady,
+    TurnDone,
+    TurnStarted,
+    UsageInfo,
+)
 from workbench.tui.widgets import approval
 from workbench.tui.widgets.answer import split_closed
 from workbench.tui.widgets.approval import GRACE_S, ApprovalCard
@@ -197,3 +206,23 @@ async def test_escape_in_the_deny_box_goes_back_to_the_card(
         await pilot.press("y")
         await wait_until(pilot, lambda: bool(made_sessions[0].decisions))
         assert made_sessions[0].decisions[0].allow
+
+
+async def test_subagent_runs_nest_in_their_own_card(make_app: AppMaker) -> None:
+    from tests.tui.test_subagent import review_events
+    from workbench.tui.widgets.subagent import SubagentCard
+
+    agent_call = ToolCallReady(call_id="toolu_agent1", tool="Agent", input={"description": "review"})
+    turn: list[Event] = [TurnStarted(turn=1, prompt="review", persona_id="p", model="m"), agent_call]
+    turn += review_events()
+    turn.append(TurnDone(stop_reason="end_turn", final_text="", usage=UsageInfo()))
+    app = make_app([turn])
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = app.screen
+        screen.chat.prompt.value = "review"
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: not screen.chat_busy())
+        cards = list(screen.query(SubagentCard))
+        assert len(cards) == 1 and cards[0].data.finished and cards[0].eid == "E1"
+        assert [c.data.eid for c in screen.query(EvidenceCard)] == ["E1"]  # the child's calls live in its card
+        assert screen.status.info.usage.cost_usd == 0  # the child's usage is not the session's

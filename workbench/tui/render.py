@@ -10,7 +10,7 @@ import json
 from pathlib import PurePosixPath
 from typing import Any
 
-from rich.console import Group, RenderableType
+from rich.console import RenderableType
 from rich.text import Text
 
 from workbench.tui import safe
@@ -134,7 +134,3 @@ def tokens(n: int) -> str:
     if n < 1_000_000:
         return f"{n / 1000:.1f}k"
     return f"{n / 1_000_000:.1f}M"
-
-
-def group(*items: RenderableType) -> Group:
-    return Group(*items)

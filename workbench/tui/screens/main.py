@@ -291,6 +291,10 @@ class MainScreen(ChatActions):
         """Fan one core event out to the widgets that show it."""
         self.events.append(event)
         self.chat.handle_event(event)
+        if event.agent_path:  # a subagent's plan and usage are its card's business, not the session's
+            if isinstance(event, ToolCallFinished):
+                self._mark_files(event)
+            return
         self._status_note(event)
         if isinstance(event, PlanUpdated):
             self.plan.set_items(event.items)
@@ -303,16 +307,19 @@ class MainScreen(ChatActions):
                     self._model_label = event.model
                     self.chat.border_title = self._title_text()
             self.status.update_info(**changes)
-        elif isinstance(event, ToolCallFinished) and (event.files_read or event.files_changed):
-            explorer = self._explorer()
-            if explorer is not None:
-                explorer.mark_files(read=event.files_read, changed=event.files_changed)
+        elif isinstance(event, ToolCallFinished):
+            self._mark_files(event)
         elif isinstance(event, TurnDone):
             if event.session_id:
                 self.status.update_info(session_id=event.session_id)
             explorer = self._explorer()
             if explorer is not None:
                 explorer.refresh_status()
+
+    def _mark_files(self, event: ToolCallFinished) -> None:
+        explorer = self._explorer()
+        if explorer is not None and (event.files_read or event.files_changed):
+            explorer.mark_files(read=event.files_read, changed=event.files_changed)
 
     def _status_note(self, event: Event) -> None:
         """A short live note in the status bar: thinking, retry countdowns."""

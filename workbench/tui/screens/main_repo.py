@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -122,7 +121,3 @@ class RepoActions(Screen[None]):
         self.request.resume = sid
         self.session = None
         self.open_session()  # type: ignore[attr-defined]
-
-    @staticmethod
-    def workspace_label(path: Path) -> str:
-        return safe.one_line(path.name, 60)

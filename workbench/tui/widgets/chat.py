@@ -32,6 +32,7 @@ from workbench.tui.widgets.answer import AnswerView
 from workbench.tui.widgets.approval import ApprovalCard, decision_text, request_body
 from workbench.tui.widgets.evidence import EvidenceData
 from workbench.tui.widgets.prompt import Prompt
+from workbench.tui.widgets.subagent import SubagentNesting
 from workbench.tui.widgets.transcript import Transcript
 
 
@@ -71,6 +72,7 @@ class ChatPane(Vertical):
         self._eid = 0
         self._pending_requests: dict[str, ApprovalRequest] = {}
         self.turn = 0
+        self.nesting = SubagentNesting()  # each subagent's events go to its own card
 
     def compose(self) -> ComposeResult:
         yield Transcript(id="transcript")
@@ -107,6 +109,9 @@ class ChatPane(Vertical):
     def handle_event(self, ev: Event, *, frozen: bool = False) -> None:
         """Render one event; `frozen` (resume) renders straight into the cheap history view."""
         t = self.transcript
+        if ev.agent_path:
+            self.nesting.handle(t, ev, frozen=frozen)
+            return
         if isinstance(ev, TurnStarted):
             if self._echoed is not None and not frozen:
                 self._echoed = None
@@ -170,6 +175,7 @@ class ChatPane(Vertical):
         elif isinstance(ev, TurnDone):
             self._close_answer()
             self._closed_answer = None
+            self.nesting.turn_done(t)
             if ev.stop_reason not in ("end_turn", "tool_use", "stop_sequence", ""):
                 t.add_notice(Text(f"turn ended: {safe.one_line(ev.stop_reason, 40)}"), "warning", frozen=frozen)
 

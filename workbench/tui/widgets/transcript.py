@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from rich.console import RenderableType
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Static
@@ -20,13 +21,14 @@ from workbench.tui.widgets.answer import AnswerView
 from workbench.tui.widgets.approval import ApprovalCard
 from workbench.tui.widgets.evidence import EvidenceCard, EvidenceData
 from workbench.tui.widgets.frozen import FrozenLines
+from workbench.tui.widgets.subagent import SubagentCard
 
 LIVE_MAX = 24
 
 
 @dataclass
 class Entry:
-    kind: str  # user | answer | evidence | approval | notice
+    kind: str  # user | answer | evidence | approval | notice | subagent
     widget: Widget | None
     frozen_index: int | None = None
     eid: str | None = None
@@ -98,7 +100,7 @@ class Transcript(VerticalScroll, can_focus=False):
         self.history = FrozenLines(id="history")
         self._released = False  # the user moved away from the bottom on purpose
 
-    def compose(self):  # type: ignore[no-untyped-def]
+    def compose(self) -> ComposeResult:
         yield self.history
 
     def grew(self) -> None:
@@ -140,6 +142,8 @@ class Transcript(VerticalScroll, can_focus=False):
             return widget.finished
         if isinstance(widget, EvidenceCard):
             return widget.data.finished is not None and not widget.has_focus
+        if isinstance(widget, SubagentCard):
+            return widget.data.finished and not widget.has_focus
         return True
 
     def _trim(self) -> None:
