@@ -27,7 +27,7 @@ from workbench.core.events import (
     UsageUpdated,
 )
 from workbench.tui.widgets.evidence import EvidenceData
-from workbench.tui.widgets.subagent import SubagentCard, SubagentData, SubagentNesting, body_renderable
+from workbench.tui.widgets.subagent import SubagentCard, SubagentData, SubagentNesting, body_renderable, status_text
 from workbench.tui.widgets.transcript import Transcript
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]
@@ -135,7 +135,7 @@ class CardApp(App[None]):
             yield Static("▸ Agent  code-reviewer: review the retry logic · 2.4 s                 E1", markup=False)
             for path, eid, events in self.feeds:
                 card = SubagentCard(path, eid=eid)
-                card.feed_all(events)
+                card.feed_all(events, live=False)  # no clock: the picture does not depend on timing
                 yield card
 
 
@@ -289,3 +289,17 @@ async def test_nesting_replays_a_saved_run_as_one_frozen_panel() -> None:
         shown = "\n".join(lines)
         assert "Agent · code-reviewer · review the retry logic" in shown and "✓ done" in shown
         assert "[bold red]x[/bold red]" in shown and "■ cancelled" in shown
+
+
+def test_a_long_or_quiet_run_says_so() -> None:
+    data = SubagentData(path=REVIEWER)
+    data.feed(review_events()[0], now=100.0)
+    assert "s ·" not in status_text(data, now=101.0).plain and "activity" not in status_text(data, now=101.0).plain
+    data.feed(review_events()[1], now=108.0)
+    assert status_text(data, now=110.0).plain.endswith(" · 10 s")
+    assert status_text(data, now=125.0).plain.endswith(" · 25 s · no activity for 17 s")
+    data.feed(ApprovalRequested(agent_path=REVIEWER, request=waiting_events()[-1].request), now=126.0)  # type: ignore[attr-defined]
+    assert "no activity" not in status_text(data, now=200.0).plain  # waiting on the user, not stuck
+    for ev in review_events()[-2:]:
+        data.feed(ev, now=201.0)
+    assert status_text(data, now=300.0).plain.startswith("✓ done") and " s" not in status_text(data, now=300.0).plain

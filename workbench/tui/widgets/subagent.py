@@ -14,6 +14,7 @@ built as `Text`: nothing is parsed as markup.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -50,6 +51,8 @@ if TYPE_CHECKING:
 PROMPT_LINES = 3  # folded: the first lines of the prompt
 ANSWER_LINES = 8  # folded: the first lines of the answer
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+SHOW_ELAPSED_S = 5.0  # a run this old shows how long it has been going
+QUIET_S = 15.0  # a running child with no event for this long is flagged: it may be stuck
 
 
 @dataclass
@@ -69,14 +72,20 @@ class SubagentData:
     streaming: str = ""  # text of the response being written
     answer: str = ""
     usage: UsageInfo = field(default_factory=UsageInfo)
+    started_at: float | None = None  # monotonic clock, live runs only (a replayed run has no clock)
+    last_event_at: float | None = None
 
     @property
     def finished(self) -> bool:
         return self.status in ("done", "failed", "cancelled")
 
-    def feed(self, ev: Event, eid_prefix: str = "") -> None:
-        """Take one event of this subagent (or of one it started in turn)."""
+    def feed(self, ev: Event, eid_prefix: str = "", *, now: float | None = None) -> None:
+        """Take one event of this subagent (or of one it started in turn); `now` (monotonic) times a live run."""
         own = ev.agent_path == self.path
+        if now is not None:
+            self.last_event_at = now
+            if self.started_at is None:
+                self.started_at = now
         if isinstance(ev, SubagentStarted) and own:
             self.call_id, self.persona_id, self.color = ev.call_id, ev.persona_id, ev.color
             self.description, self.prompt, self.model = ev.description, ev.prompt, ev.model
@@ -126,7 +135,11 @@ def _tokens(n: int) -> str:
     return f"{n / 1000:.1f}k" if n >= 1000 else str(n)
 
 
-def status_text(data: SubagentData, frame: int = 0) -> Text:
+def _age(seconds: float) -> str:
+    return f"{int(seconds)} s" if seconds < 60 else f"{int(seconds // 60)} min {int(seconds % 60)} s"
+
+
+def status_text(data: SubagentData, frame: int = 0, now: float | None = None) -> Text:
     """`⠋ running · 2 tool calls · 1.2k tokens · $0.004`, coloured by state."""
     out = Text(no_wrap=True, overflow="ellipsis")
     marks = {"done": ("✓ done", "green"), "failed": ("✗ failed", "red"), "cancelled": ("■ cancelled", "yellow")}
@@ -146,6 +159,12 @@ def status_text(data: SubagentData, frame: int = 0) -> Text:
         out.append(f" · {_tokens(used)} in · {_tokens(data.usage.output_tokens)} out", style="dim")
     if data.usage.cost_usd:
         out.append(f" · ${data.usage.cost_usd:.3f}", style="dim")
+    if now is not None and data.started_at is not None and not data.finished:
+        if now - data.started_at >= SHOW_ELAPSED_S:
+            out.append(f" · {_age(now - data.started_at)}", style="dim")
+        quiet = now - (data.last_event_at or data.started_at)
+        if quiet >= QUIET_S and data.status != "waiting":
+            out.append(f" · no activity for {_age(quiet)}", style="bold yellow")
     return out
 
 
@@ -167,7 +186,9 @@ def _head(text: str, lines: int, full: bool) -> Text:
     return out
 
 
-def body_renderable(data: SubagentData, *, width: int = 0, full: bool = False, frame: int = 0) -> RenderableType:
+def body_renderable(
+    data: SubagentData, *, width: int = 0, full: bool = False, frame: int = 0, now: float | None = None
+) -> RenderableType:
     """The card's inside: prompt, evidence lines, the answer (or the text being written), the status."""
     parts: list[RenderableType] = []
     prompt = Text("prompt ", style="dim")
@@ -182,7 +203,7 @@ def body_renderable(data: SubagentData, *, width: int = 0, full: bool = False, f
     elif data.streaming:
         tail = data.streaming.rstrip().rsplit("\n", 1)[-1]
         parts.append(Text("writing: " + safe.one_line(tail, 200), style="italic dim"))
-    parts.append(status_text(data, frame))
+    parts.append(status_text(data, frame, now))
     return Group(*parts)
 
 
@@ -223,13 +244,14 @@ class SubagentCard(Widget, can_focus=True):
         return ev.agent_path[: len(self.path)] == self.path and len(ev.agent_path) >= len(self.path)
 
     def feed(self, ev: Event) -> None:
-        self.data.feed(ev, self.eid)
+        self.data.feed(ev, self.eid, now=time.monotonic())
         self._frame += 1  # the spinner moves with the subagent's events: a stuck one stops turning
         self._restyle()
 
-    def feed_all(self, events: list[Event]) -> None:
+    def feed_all(self, events: list[Event], *, live: bool = True) -> None:
+        """Several events at once; `live=False` for saved ones (no clock: no elapsed time is shown)."""
         for ev in events:
-            self.data.feed(ev, self.eid)
+            self.data.feed(ev, self.eid, now=time.monotonic() if live else None)
         self._restyle()
 
     def cancel(self) -> None:
@@ -246,9 +268,15 @@ class SubagentCard(Widget, can_focus=True):
 
     def on_mount(self) -> None:
         self._restyle()
+        self.set_interval(1.0, self._tick)  # the elapsed time and a quiet child's warning move on their own
+
+    def _tick(self) -> None:
+        if not self.data.finished:
+            self.refresh()
 
     def render(self) -> RenderableType:
-        return body_renderable(self.data, width=self.content_region.width, full=self.expanded, frame=self._frame)
+        width = self.content_region.width
+        return body_renderable(self.data, width=width, full=self.expanded, frame=self._frame, now=time.monotonic())
 
     def freeze(self) -> RenderableType:
         """The cheap form kept once the card scrolls far up: the same content in a panel."""
