@@ -483,3 +483,40 @@ async def test_a_child_plan_is_its_own(repo: Path, tmp_path: Path) -> None:
     (todo,) = finished(events, ("reviewer",))
     assert not todo.is_error and session.plan == []
     assert not any(isinstance(e, PlanUpdated) for e in events)
+
+
+async def test_the_parent_mode_and_persona_rules_bind_the_child(repo: Path, tmp_path: Path) -> None:
+    """Plan mode and the parent persona's git rule hold inside the child, whose own grant has Bash."""
+    folder = write_personas(tmp_path / "agents", ["lead", "runner"])
+    lead = folder / "lead.md"
+    lead.write_text(lead.read_text() + "\nNO Git operations without explicit user approval.\n")
+    personas = load(folder, repo)
+    assert any(p.kind == "ask" for p in personas["lead"].policies)
+    router = Router.of(
+        lead=[
+            agent_call("runner", "Make a file."),
+            reply(text("ok")),
+            agent_call("runner", "Commit."),
+            reply(text("ok")),
+        ],
+        runner=[
+            reply(tool_use("Bash", {"command": "touch made-in-plan-mode"})),
+            reply(text("refused")),
+            reply(tool_use("Bash", {"command": "git status"})),
+            reply(text("asked")),
+        ],
+    )
+    approver = ScriptedApprover([Decision(allow=False, reason="no")])
+    with MessagesPeer(router.turns()) as peer:
+        planning = open_session(repo, personas, peer, mode="plan")
+        events = await collect(planning, "make it")
+        await planning.aclose()
+        guarded = open_session(repo, personas, peer, approver=approver, mode="acceptEdits")
+        more = await collect(guarded, "commit it")
+        await guarded.aclose()
+    (touch,) = finished(events, ("runner",))
+    assert touch.decision == "deny" and "plan mode" in touch.output and not (repo / "made-in-plan-mode").exists()
+    (asked,) = approver.asked
+    assert asked.agent_path == ("runner",) and asked.rule == "persona:git-approval" and not asked.rememberable
+    (git,) = finished(more, ("runner",))
+    assert git.decision == "denied"
