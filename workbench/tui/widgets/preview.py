@@ -317,6 +317,7 @@ class FilePreview(LineView):
         self.border_subtitle = _plain(visible_text(loaded.notice or ""))
         if self._pending_line is not None:
             line, self._pending_line = self._pending_line, None
+            self.jump_to_line(line)  # the cursor now; the scroll again once the new size is laid out
             self.call_after_refresh(self.jump_to_line, line)
         self.post_message(self.Loaded(self, loaded.path))
 
