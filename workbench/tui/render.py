@@ -46,14 +46,16 @@ def lexer_for(path: str | None) -> str | None:
     return _LEXERS.get(PurePosixPath(path).suffix.lower())
 
 
-def code(body: str, lexer: str | None, *, theme: str = "ansi_dark", line_numbers: bool = False) -> RenderableType:
-    """Highlighted code (cleaned first); plain Text when no lexer fits."""
+def code(body: str, lexer: str | None, *, theme: str = "ansi_dark") -> Text:
+    """Highlighted code (cleaned first) as a plain Text: foreground colours only, so it sits on any theme."""
     cleaned = safe.clean(body)
     if not lexer:
         return Text(cleaned)
     from rich.syntax import Syntax
 
-    return Syntax(cleaned, lexer, theme=theme, line_numbers=line_numbers, word_wrap=True, background_color="default")
+    text = Syntax(cleaned, lexer, theme=theme).highlight(cleaned)
+    text.rstrip()
+    return text
 
 
 def diff(body: str) -> Text:

@@ -33,7 +33,7 @@ def help_table(rows: list[tuple[str, str, str, str]]) -> Table:
     table.add_column("where", ratio=1)
     table.add_column("key", ratio=1)
     table.add_column("does", ratio=2)
-    table.add_column("id (for [keys] in config.toml)", ratio=2, style="dim")
+    table.add_column(Text("id (for [keys] in config.toml)"), ratio=2, style="dim")
     last = ""
     for group, key, desc, bid in rows:
         table.add_row(Text(group if group != last else "", style="bold"), Text(key), Text(desc), Text(bid))
@@ -54,5 +54,7 @@ class HelpScreen(Dialog):
             with VerticalScroll():
                 yield Static(help_table(self.rows))
             yield Static(
-                'Remap any key in config.toml, e.g. [keys] app.palette = "ctrl+k" · Esc closes', classes="hint"
+                'Remap any key in config.toml, e.g. [keys] "app.palette" = "ctrl+k" · Esc closes',
+                classes="hint",
+                markup=False,
             )

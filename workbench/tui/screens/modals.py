@@ -65,7 +65,7 @@ class EvidenceScreen(Dialog):
             box.border_title = f"{self.data.eid} · {safe.one_line(self.data.tool, 40)}"
             yield Static(summary_line(self.data, False), classes="summary")
             yield TextArea(body, read_only=True, show_line_numbers=True, soft_wrap=False, id="evidence-body")
-            yield Static("Esc closes · the text can be selected and copied", classes="hint")
+            yield Static("Esc closes · the text can be selected and copied", classes="hint", markup=False)
 
 
 class OutlineScreen(Dialog):
@@ -87,7 +87,7 @@ class OutlineScreen(Dialog):
         with Vertical() as box:
             box.border_title = "Outline: turns and evidence"
             yield OptionList(*options, id="outline-list")
-            yield Static("Enter jumps · Esc closes", classes="hint")
+            yield Static("Enter jumps · Esc closes", classes="hint", markup=False)
 
     @on(OptionList.OptionSelected, "#outline-list")
     def jump(self, event: OptionList.OptionSelected) -> None:
@@ -128,7 +128,7 @@ class LedgerScreen(Dialog):
         with Vertical() as box:
             box.border_title = "Grants"
             yield OptionList(id="grants")
-            yield Static("r revokes the highlighted grant · Esc closes", classes="hint")
+            yield Static("r revokes the highlighted grant · Esc closes", classes="hint", markup=False)
 
     def on_mount(self) -> None:
         self.reload()
@@ -190,7 +190,7 @@ class PersonaPicker(Dialog):
             yield OptionList(*options, id="persona-list")
             if self.errors:
                 yield Static(Text("\n".join(safe.one_line(e, 150) for e in self.errors[:5]), style="yellow"))
-            yield Static("Enter chooses · Esc closes", classes="hint")
+            yield Static("Enter chooses · Esc closes", classes="hint", markup=False)
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
