@@ -182,3 +182,19 @@ async def test_escape_while_editing_a_step_does_not_cancel_the_turn(make_app: Ap
         assert screen.chat_busy() and screen.plan.items == ()
         await pilot.press("escape")  # now Esc reaches the screen: the turn is cancelled
         await wait_until(pilot, lambda: not screen.chat_busy())
+
+
+def test_command_line_persona_is_resolved_or_reported(sample_repo: Path) -> None:
+    from workbench.cli.tui import build_parser
+    from workbench.tui.app import app_from_args
+
+    found = app_from_args(build_parser().parse_args([str(sample_repo), "--persona", "code-reviewer"]))
+    assert found.request.persona is not None and found.persona_label == "code-reviewer"
+    assert found.startup_notices == []
+    missing = app_from_args(build_parser().parse_args([str(sample_repo), "--persona", "nobody-by-that-name"]))
+    assert missing.request.persona is None and missing.persona_label == ""
+    assert "'nobody-by-that-name' not found" in missing.startup_notices[0]
+    custom = sample_repo / "mine.md"
+    custom.write_text("---\nname: my-helper\ndescription: helps\n---\nYou help.\n")
+    by_file = app_from_args(build_parser().parse_args([str(sample_repo), "--persona", str(custom)]))
+    assert by_file.persona_label == "my-helper"

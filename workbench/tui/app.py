@@ -55,6 +55,7 @@ class WorkbenchApp(App[int]):
         self.persona_label = persona_label
         self.mouse_captured_by_app = True
         self.theme_errors: list[str] = []
+        self.startup_notices: list[str] = []  # problems with the command line, shown once the screen is up
         self._choose_theme()
         self.add_mode("main", self.make_main_screen)
 
@@ -80,6 +81,8 @@ class WorkbenchApp(App[int]):
     def on_mount(self) -> None:
         for error in [*self.theme_errors, *self.config.errors]:
             self.notify(error, title="config", severity="warning", markup=False, timeout=8)
+        for notice in self.startup_notices:
+            self.notify(notice, severity="warning", markup=False, timeout=10)
         keys = {str(k): str(v) for k, v in self.config.section("keys").items() if isinstance(v, str)}
         if keys:
             self.set_keymap(keys)
@@ -162,10 +165,15 @@ def create_app(
 def app_from_args(args: argparse.Namespace) -> WorkbenchApp:
     persona: Any = getattr(args, "persona", None)
     label = ""
+    notices: list[str] = []
     if isinstance(persona, str) and persona:
-        label = persona
-        persona = resolve_persona(Path(args.dir), persona, list(getattr(args, "agents", []) or []))
-    return create_app(
+        wanted = persona
+        persona = resolve_persona(Path(args.dir), wanted, list(getattr(args, "agents", []) or []))
+        if persona is None:
+            notices.append(f"persona {wanted!r} not found; the default persona answers (ctrl+n to choose one)")
+        else:
+            label = str(getattr(persona, "name", wanted))
+    app = create_app(
         Path(args.dir),
         persona=persona,
         persona_label=label,
@@ -176,13 +184,18 @@ def app_from_args(args: argparse.Namespace) -> WorkbenchApp:
         demo=bool(getattr(args, "demo", False)),
         agents=list(getattr(args, "agents", []) or []),
     )
+    app.startup_notices.extend(notices)
+    return app
 
 
 def resolve_persona(workspace: Path, wanted: str, agents: list[str]) -> Any:
-    """The persona named on the command line (id, name or file); the name itself if it cannot be found yet."""
-    load = host.load_personas(workspace, [*agents, wanted] if Path(wanted).is_file() else agents)
+    """The persona named on the command line (id, name or file), or None when nothing matches."""
+    as_file = Path(wanted).expanduser()
+    load = host.load_personas(workspace, [*agents, str(as_file)] if as_file.is_file() else agents)
     for choice in load.choices:
-        if wanted in (choice.id, choice.name) or Path(wanted).name == Path(choice.id).name:
+        source = getattr(getattr(choice.persona, "source", None), "path", "")
+        same_file = as_file.is_file() and bool(source) and Path(source).resolve() == as_file.resolve()
+        if same_file or wanted in (choice.id, choice.name):
             return choice.persona
     return None
 
