@@ -75,6 +75,7 @@ async def test_prompt_answer_approval_evidence_plan(sample_repo: Path, monkeypat
 async def test_no_key_demo_runs_through_the_screen(sample_repo: Path) -> None:
     """Without a key, /demo replays the bundled recording with live tools on a copy of the sample repo."""
     app = create_app(sample_repo, config=Config(), credentials=lambda: (False, "No API key is set (test)."))
+    app.request.demo_delay = 0.0  # the same recording, without the reading pace
     async with app.run_test(size=(160, 48)) as pilot:
         screen = app.screen
         await wait_until(pilot, lambda: bool(screen.chat.transcript.entries))

@@ -37,6 +37,7 @@ class SessionRequest:
     resume: str | None = None
     continue_: bool = False
     demo: bool = False
+    demo_delay: float | None = None  # seconds between replayed demo events; None: the demo's reading pace
 
 
 SessionFactory = Callable[[SessionRequest], Awaitable[SessionLike]]
@@ -74,7 +75,9 @@ async def default_session_factory(req: SessionRequest) -> SessionLike:
     if req.demo:
         from workbench import demo
 
-        return demo.demo_session(req.approver, mode=req.mode or "default")
+        if req.demo_delay is None:
+            return demo.demo_session(req.approver, mode=req.mode or "default")
+        return demo.demo_session(req.approver, mode=req.mode or "default", delay=req.demo_delay)
     if req.resume or req.continue_:
         return AgentSession.resume(
             req.resume or "latest",
