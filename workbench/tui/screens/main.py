@@ -79,7 +79,8 @@ class MainScreen(ChatActions):
         self.pending_plan: tuple[PlanItem, ...] | None = None
         self.pane = "chat"
         self._persona_label = persona_label or "default persona"
-        self._model_label = request.model or ""
+        persona_model = getattr(getattr(request.persona, "model", None), "resolved", None)
+        self._model_label = request.model or (persona_model if isinstance(persona_model, str) else "")
         self._has_key: bool | None = None
         self._evidence_cursor = -1
 
@@ -109,7 +110,7 @@ class MainScreen(ChatActions):
         self.chat.border_title = self._title_text()
         self._show_workspace()
         req = self.request
-        self.status.update_info(persona=self._persona_label, model=req.model or "", mode=req.mode or "default")
+        self.status.update_info(persona=self._persona_label, model=self._model_label, mode=req.mode or "default")
         self.chat.prompt.focus()
         self.set_timer(0.02, self.start_background)  # after the first frame is out
 
