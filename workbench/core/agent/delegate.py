@@ -7,8 +7,12 @@ ledger) and its approvals go to the same approver, labelled with its `agent_path
 reaches the parent's stream with `agent_path` set (between `SubagentStarted` and `SubagentFinished`), and
 its final answer is the Agent call's result. Depth is limited and no persona appears twice on a path.
 
-    tool = AgentTool(parent)        # parent: a Lineage describing the run that may delegate
-    session.add_tools([tool])       # or offered by AgentSession when its persona grants Agent
+AgentSession offers it by itself when its persona grants Agent (or inherits every tool) and another persona
+is loaded: `AgentSession.create(..., personas=load_set.personas)`, or every persona `discover()` finds.
+`[agent] delegation = false` turns it off; `[agent] max_subagent_depth` (default 2) limits nesting.
+
+    tool = for_session(session, personas, config, approver)   # None when there is no one to start
+    tool = AgentTool(lineage)      # a Lineage describes the run that may delegate (the top persona or a child)
 """
 
 from __future__ import annotations
