@@ -145,6 +145,12 @@ def plain(data: SubagentData, width: int = 100) -> str:
     return console.export_text()
 
 
+def plain_full(data: SubagentData, width: int = 100) -> str:
+    console = Console(width=width, record=True, color_system=None)
+    console.print(body_renderable(data, width=width, full=True))
+    return console.export_text()
+
+
 def test_card_state_follows_the_events() -> None:
     data = SubagentData(path=REVIEWER)
     for ev in review_events(finished=False):
@@ -161,6 +167,7 @@ def test_card_state_follows_the_events() -> None:
         data.feed(ev)
     assert data.status == "done" and data.answer == ANSWER and data.streaming == ""
     assert data.usage == USAGE
+    assert "tools  Read, LS, Glob, Grep" in plain_full(data) and "tools  " not in plain(data)
 
 
 def test_untrusted_text_is_shown_literally() -> None:
@@ -210,7 +217,7 @@ async def test_card_takes_only_its_own_events_and_unfolds() -> None:
         card.focus()
         await pilot.press("enter")
         await pilot.pause()
-        assert card.expanded and card.size.height == folded + 12 - 1
+        assert card.expanded and card.size.height == folded + 12 - 1 + 1  # all 20 lines, and the tools line
         title = Content.from_markup(str(card.border_title)).plain
         assert title == "Agent · code-reviewer · review the retry logic"
         card.feed(

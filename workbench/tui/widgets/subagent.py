@@ -72,6 +72,7 @@ class SubagentData:
     streaming: str = ""  # text of the response being written
     answer: str = ""
     usage: UsageInfo = field(default_factory=UsageInfo)
+    tools: tuple[str, ...] = ()  # what the child was offered (its grant within its parent's)
     started_at: float | None = None  # monotonic clock, live runs only (a replayed run has no clock)
     last_event_at: float | None = None
 
@@ -89,6 +90,7 @@ class SubagentData:
         if isinstance(ev, SubagentStarted) and own:
             self.call_id, self.persona_id, self.color = ev.call_id, ev.persona_id, ev.color
             self.description, self.prompt, self.model = ev.description, ev.prompt, ev.model
+            self.tools = ev.tools
             self.status = "running"
         elif isinstance(ev, SubagentFinished) and own:
             self.answer = ev.final_text or self.answer
@@ -194,6 +196,8 @@ def body_renderable(
     prompt = Text("prompt ", style="dim")
     prompt.append_text(_head(data.prompt, PROMPT_LINES, full))
     parts.append(prompt)
+    if full:
+        parts.append(Text("tools  " + (", ".join(safe.one_line(t, 60) for t in data.tools) or "none"), style="dim"))
     inner = max(0, width - 2)
     for call in data.calls.values():
         parts.append(summary_line(call, False, inner))
