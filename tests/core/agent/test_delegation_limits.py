@@ -186,3 +186,24 @@ async def test_the_parent_mode_and_persona_rules_bind_the_child(repo: Path, tmp_
     assert asked.agent_path == ("runner",) and asked.rule == "persona:git-approval" and not asked.rememberable
     (git,) = finished(more, ("runner",))
     assert git.decision == "denied"
+
+
+async def test_a_child_stopped_by_its_max_turns_says_so(repo: Path, tmp_path: Path) -> None:
+    folder = write_personas(tmp_path / "agents", ["lead"])
+    (folder / "brief.md").write_text(
+        f"---\nname: brief\ndescription: d\ntools: Read\nmaxTurns: 1\n---\nYou are brief. {marker('brief')}\n"
+    )
+    personas = load(folder, repo)
+    assert personas["brief"].max_turns == 1
+    router = Router.of(
+        lead=[agent_call("brief"), reply(text("It ran out of turns."))],
+        brief=[reply(text("Looking."), tool_use("Read", {"file_path": "app.py"}))],
+    )
+    with MessagesPeer(router.turns()) as peer:
+        session = open_session(repo, personas, peer)
+        events = await collect(session, "go")
+        await session.aclose()
+    (agent,) = finished(events)
+    assert not agent.is_error and agent.output == "[brief stopped at its limit of 1 requests]\nLooking."
+    done = next(e for e in events if isinstance(e, SubagentFinished))
+    assert done.stop_reason == "max_turns" and done.tool_calls == 1
