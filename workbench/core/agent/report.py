@@ -76,9 +76,7 @@ def _by_persona(loaded: LoadedSession, root: str) -> list[str]:
             totals[key] = totals.get(key, UsageInfo()) + event.turn
     if len(totals) < 2:
         return []
-    parts = [
-        f"`{_one_line(k)}` {u.input_tokens} in / {u.output_tokens} out ${u.cost_usd:.4f}" for k, u in totals.items()
-    ]
+    parts = [f"`{_one_line(k)}` {_input(u)} in / {u.output_tokens} out ${u.cost_usd:.4f}" for k, u in totals.items()]
     return ["- Usage by persona: " + "; ".join(parts)]
 
 
@@ -88,12 +86,19 @@ def _subagent_started(event: SubagentStarted) -> list[str]:
     return [head, "", f"Task: {_one_line(event.description)}", "", "Prompt:", "", fenced(event.prompt), ""]
 
 
-def _subagent_finished(event: SubagentFinished) -> list[str]:
+def _input(usage: UsageInfo) -> int:
+    """Every input token, cached or not."""
+    return usage.input_tokens + usage.cache_read_input_tokens + usage.cache_creation_input_tokens
+
+
+def _subagent_finished(event: SubagentFinished, shown: str | None) -> list[str]:
     usage = event.usage
     head = f"Subagent `{_one_line(event.persona_id)}` finished ({_one_line(event.stop_reason)}, "
-    head += f"{event.tool_calls} tool call(s), {usage.input_tokens} input / {usage.output_tokens} output tokens, "
-    head += f"${usage.cost_usd:.4f}). Its answer, returned to the parent:"
-    return [head, "", fenced(event.final_text or "(no text)", "markdown"), ""]
+    head += f"{event.tool_calls} tool call(s), {_input(usage)} input / {usage.output_tokens} output tokens, "
+    head += f"${usage.cost_usd:.4f})."
+    if event.final_text and event.final_text == shown:
+        return [head + " Its answer above went back to the parent.", ""]
+    return [head + " Its answer, returned to the parent:", "", fenced(event.final_text or "(no text)", "markdown"), ""]
 
 
 def _audit_section(audit_path: Path) -> list[str]:
@@ -119,15 +124,17 @@ def session_markdown(loaded: LoadedSession, audit_path: Path) -> str:
     usage = UsageInfo()
     plan: PlanUpdated | None = None
     body: list[str] = []
+    said: dict[tuple[str, ...], str] = {}  # each subagent's last answer shown
     for event in loaded.events:
         if isinstance(event, TurnStarted):
             body += [f"## Turn {event.turn}", "", "**Prompt:**", "", fenced(event.prompt), ""]
         elif isinstance(event, SubagentStarted):
             body += _subagent_started(event)
         elif isinstance(event, SubagentFinished):
-            body += _subagent_finished(event)
+            body += _subagent_finished(event, said.get(event.agent_path))
         elif isinstance(event, AssistantText):
             label = f"**Answer ({_one_line(' › '.join(event.agent_path))}):**" if event.agent_path else "**Answer:**"
+            said[event.agent_path] = event.text
             body += [label, "", fenced(event.text, "markdown"), ""]
         elif isinstance(event, ToolCallFinished):
             body += _tool_call(event)
