@@ -198,3 +198,16 @@ def test_command_line_persona_is_resolved_or_reported(sample_repo: Path) -> None
     custom.write_text("---\nname: my-helper\ndescription: helps\n---\nYou help.\n")
     by_file = app_from_args(build_parser().parse_args([str(sample_repo), "--persona", str(custom)]))
     assert by_file.persona_label == "my-helper"
+
+
+async def test_an_approval_brings_the_chat_to_the_front_on_a_narrow_terminal(make_app: AppMaker) -> None:
+    app = make_app([[Ask(EDIT_REQUEST)]])
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await pilot.press("alt+3")  # the user looks at the plan while the agent works
+        assert screen.pane == "plan"
+        screen.chat.prompt.post_message(screen.chat.prompt.Sent(screen.chat.prompt, "edit"))
+        await wait_until(pilot, lambda: bool(screen.query(ApprovalCard)))
+        await pilot.pause()
+        assert screen.pane == "chat" and screen.query_one("#chat").display
+        assert screen.focused is screen.query_one(ApprovalCard)

@@ -129,13 +129,17 @@ class MainScreen(ChatActions):
     def on_resize(self) -> None:
         self.query_one(TopBar).narrow = self.has_class("-narrow")
 
-    def action_pane(self, name: str) -> None:
-        if name not in PANES:
-            return
+    def show_pane(self, name: str) -> None:
+        """Bring a pane to the front (only one shows on a narrow terminal) without moving the focus."""
         for pane in PANES:
             self.set_class(pane == name, f"-pane-{pane}")
         self.pane = name
         self.query_one(TopBar).pane = name
+
+    def action_pane(self, name: str) -> None:
+        if name not in PANES:
+            return
+        self.show_pane(name)
         target = {"files": "#explorer-pane", "chat": "#prompt", "plan": "#plan-items"}[name]
         widgets = self.query(target)
         if widgets:
@@ -357,6 +361,11 @@ class MainScreen(ChatActions):
     @on(ChatPane.Waiting)
     def waiting_for_user(self, event: ChatPane.Waiting) -> None:
         self.status.update_info(waiting=event.waiting)
+        if not event.waiting:
+            return
+        self.show_pane("chat")  # on a narrow terminal the card must be in front, wherever the user was
+        if self.app.screen is not self:
+            self.app.notify("An approval is waiting in the chat.", severity="warning")
 
     @on(Prompt.Sent)
     def send(self, event: Prompt.Sent) -> None:
