@@ -55,6 +55,19 @@ async def test_stream_json_carries_the_child_path(repo: Path, monkeypatch: pytes
     assert (repo / "app.py").read_text().startswith("def greet")
 
 
+async def test_text_output_keeps_the_child_answer_off_stdout(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    router = script()
+    with MessagesPeer(router.turns()) as peer:
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", peer.url)
+        opts = RunOptions(prompt="review app.py", cwd=repo, persona="lead", output_format="text")
+        code = await headless.run(opts, out, err)
+    assert code == headless.EXIT_OK, err.getvalue()
+    assert out.getvalue().strip() == "The reviewer approves."  # the child's answer reached the parent only
+    notes = err.getvalue()
+    assert "reviewer › Read" in notes and "reviewer › Write" in notes
+
+
 def test_workbench_run_subprocess_delegates(repo: Path, isolated_env: Path) -> None:
     router = Router.of(
         lead=[agent_call("reviewer"), reply(text("Done."))],

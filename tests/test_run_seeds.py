@@ -13,7 +13,20 @@ from workbench import headless
 from workbench.headless import RunOptions
 from workbench.testing import MessagesPeer, reply, text, tool_use
 
-ALL = ["Read", "LS", "Glob", "Grep", "ReadManyFiles", "Write", "Edit", "MultiEdit", "Bash", "TodoWrite", "SaveMemory"]
+ALL = [
+    "Read",
+    "LS",
+    "Glob",
+    "Grep",
+    "ReadManyFiles",
+    "Write",
+    "Edit",
+    "MultiEdit",
+    "Bash",
+    "TodoWrite",
+    "SaveMemory",
+    "Agent",
+]
 SEEDS = {
     # frontmatter grant (personas.md §6.5): the body's extra tools are not offered
     "000_5a8db1f8ea2aebb8.txt": ["Read", "Write", "MultiEdit", "Bash"],
@@ -30,8 +43,20 @@ SEEDS = {
         "TodoWrite",
         "SaveMemory",
     ],
-    # 12 built-ins granted; WebSearch, WebFetch and Agent cannot run; MCP servers are not configured
-    "002_95e2983c5ed8de10.txt": ["Read", "LS", "Glob", "Grep", "Write", "Edit", "MultiEdit", "Bash", "TodoWrite"],
+    # 12 built-ins granted; WebSearch and WebFetch cannot run (no search backend, network off); MCP servers are
+    # not configured; Agent (Task) runs: the bundled personas are there to delegate to
+    "002_95e2983c5ed8de10.txt": [
+        "Read",
+        "LS",
+        "Glob",
+        "Grep",
+        "Write",
+        "Edit",
+        "MultiEdit",
+        "Bash",
+        "TodoWrite",
+        "Agent",
+    ],
     "003_63d2144bd07b97c7.txt": ALL,  # tools omitted: inherit everything runnable
     "004_3c982e38d38c718a.txt": ALL,
 }

@@ -210,7 +210,7 @@ class Printer:
                 self.denied += 1
         elif isinstance(event, ErrorEvent):
             self.errors.append(event)
-        elif isinstance(event, TurnDone):
+        elif isinstance(event, TurnDone) and not event.agent_path:  # a subagent's turn is not the run's
             self.done = event
         if self.fmt == "stream-json":
             self.out.write(json.dumps(event.to_json(), ensure_ascii=True) + "\n")
@@ -227,6 +227,9 @@ class Printer:
         self.err.flush()
 
     def _text(self, event: Event) -> None:
+        if event.agent_path:
+            self._child_text(event)
+            return
         if isinstance(event, TextDelta) and self.stream:
             self.out.write(terminal_safe(event.text))
             self.out.flush()
@@ -254,6 +257,18 @@ class Printer:
         elif isinstance(event, TurnDone) and self._open_line:
             self.out.write("\n")
             self._open_line = False
+
+    def _child_text(self, event: Event) -> None:
+        """A subagent's work goes to the notes, named by its path; its answer reaches stdout only through the
+        parent, which receives it as the Agent call's result."""
+        who = " › ".join(event.agent_path)
+        if isinstance(event, ToolCallFinished):
+            status = "error" if event.is_error else "ok"
+            self._note(f"· {who} › {event.tool} {json.dumps(event.input, ensure_ascii=True)[:160]} [{status}]")
+        elif isinstance(event, ApprovalDecided) and not event.decision.allow:
+            self._note(f"· {who} › denied: {event.decision.reason}")
+        elif isinstance(event, ErrorEvent):
+            self._note(f"{who} › error ({event.kind}): {event.message}")
 
     def summary(self, session: AgentSession, code: int) -> dict[str, Any]:
         done = self.done
