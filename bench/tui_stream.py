@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import statistics
 import sys
 import time
@@ -159,7 +160,8 @@ def main() -> None:
     parser.add_argument("--skip-peer", action="store_true")
     args = parser.parse_args()
     parts = chunks(args.chunks)
-    render.warm_up()  # what the screen does in a worker after its first frame
+    render.warm_up()  # what the screen does in a worker after its first frame,
+    gc.freeze()  # followed by this
     ours_t, ours_b, peer_t, peer_b = [], [], [], []
     for _ in range(args.runs):
         t, b = asyncio.run(run_ours(parts))

@@ -7,6 +7,7 @@ hand each event to `dispatch`, which fans it out to the chat, the plan and the s
 from __future__ import annotations
 
 import asyncio
+import gc
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -180,6 +181,9 @@ class MainScreen(ChatActions):
     @work(thread=True, exclusive=True, group="warm-up", exit_on_error=False, description="load markdown and Pygments")
     def warm_up_rendering(self) -> None:
         render.warm_up()
+        # Everything loaded so far lives as long as the app: move it out of the collector's reach, so the
+        # full collections during a long stream scan only new objects (50 ms pauses become a few ms).
+        self.app.call_from_thread(gc.freeze)
 
     @work(thread=True, exclusive=True, group="credentials", exit_on_error=False, description="check credentials")
     def check_credentials(self) -> None:

@@ -7,6 +7,7 @@ renders of a short tail instead of 20k renders of a growing document.
 from __future__ import annotations
 
 import time
+from functools import partial
 
 from rich.console import Group, RenderableType
 from rich.padding import Padding
@@ -16,7 +17,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from workbench.tui import render
-from workbench.tui.widgets.frozen import FrozenLines
+from workbench.tui.widgets.frozen import FrozenLines, Item
 
 FLUSH_HZ = 20
 # Longest time one flush may spend rendering finished blocks; the rest waits for the next tick so a burst of
@@ -45,6 +46,15 @@ def split_closed(text: str) -> tuple[list[str], str]:
                 blocks.append(block)
             start = i + 1
     return blocks, "\n".join(lines[start:])
+
+
+def block_renderable(block: str) -> RenderableType:
+    """One finished Markdown block with the blank line that follows it."""
+    return Padding(render.markdown(block), (0, 0, 1, 0))
+
+
+def answer_renderable(blocks: tuple[str, ...]) -> RenderableType:
+    return Group(*[render.markdown(b) for b in blocks])
 
 
 class AnswerView(Vertical):
@@ -135,11 +145,12 @@ class AnswerView(Vertical):
         deadline = time.perf_counter() + BUDGET_S
         done = 0
         for block in self._unrendered:
-            frozen.append(Padding(render.markdown(block), (0, 0, 1, 0)))  # layout refresh happens once, later
+            frozen.append(partial(block_renderable, block))  # built again only when on screen
             done += 1
             if time.perf_counter() > deadline:
                 break
         del self._unrendered[:done]
 
-    def freeze(self) -> RenderableType:
-        return Group(*[render.markdown(b) for b in [*self._closed_text, self._tail] if b.strip()])
+    def freeze(self) -> Item:
+        """The answer for the frozen history: its source text, rendered again only when on screen."""
+        return partial(answer_renderable, tuple(b for b in [*self._closed_text, self._tail] if b.strip()))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import OrderedDict
+from collections.abc import Callable
 
 from rich.console import RenderableType
 from rich.segment import Segment
@@ -18,6 +19,11 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 CACHED_ITEMS = 64
+
+# An item is a renderable or a function that builds one. A function (e.g. markdown from its source text) keeps
+# the history as plain strings: a parsed Markdown tree per old answer would cost memory and garbage-collector
+# time on every collection.
+Item = RenderableType | Callable[[], RenderableType]
 
 
 class FrozenLines(Widget):
@@ -32,7 +38,7 @@ class FrozenLines(Widget):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self._items: list[RenderableType] = []
+        self._items: list[Item] = []
         self._heights: list[int] = []
         self._starts: list[int] = []  # first line of each item
         self._total = 0
@@ -57,7 +63,7 @@ class FrozenLines(Widget):
     def item_at_line(self, y: int) -> int:
         return max(0, bisect_right(self._starts, y) - 1)
 
-    def append(self, renderable: RenderableType) -> int:
+    def append(self, renderable: Item) -> int:
         """Add one renderable at the end; returns its index."""
         self._items.append(renderable)
         if self._width:
@@ -65,7 +71,7 @@ class FrozenLines(Widget):
         self.refresh(layout=True)
         return len(self._items) - 1
 
-    def extend(self, renderables: list[RenderableType]) -> None:
+    def extend(self, renderables: list[Item]) -> None:
         for item in renderables:
             self._items.append(item)
             if self._width:
@@ -84,7 +90,8 @@ class FrozenLines(Widget):
     def _render_width(self) -> int:
         return self.content_region.width or self._width or 80
 
-    def _render_one(self, renderable: RenderableType, width: int) -> list[list[Segment]]:
+    def _render_one(self, item: Item, width: int) -> list[list[Segment]]:
+        renderable = item() if callable(item) else item
         console = self.app.console
         options = console.options.update_width(width).update(highlight=False, markup=False)
         return console.render_lines(renderable, options, pad=True)

@@ -8,6 +8,7 @@ are live, the oldest settled one is frozen (rendered once into `FrozenLines`) an
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 from rich.console import RenderableType
 from rich.text import Text
@@ -20,7 +21,7 @@ from workbench.tui import safe
 from workbench.tui.widgets.answer import AnswerView
 from workbench.tui.widgets.approval import ApprovalCard
 from workbench.tui.widgets.evidence import EvidenceCard, EvidenceData
-from workbench.tui.widgets.frozen import FrozenLines
+from workbench.tui.widgets.frozen import FrozenLines, Item
 from workbench.tui.widgets.subagent import SubagentCard
 
 LIVE_MAX = 24
@@ -116,7 +117,7 @@ class Transcript(VerticalScroll, can_focus=False):
 
     # -- adding ------------------------------------------------------------------------------------
 
-    def add(self, entry: Entry, *, frozen: bool = False, renderable: RenderableType | None = None) -> Entry:
+    def add(self, entry: Entry, *, frozen: bool = False, renderable: Item | None = None) -> Entry:
         self.entries.append(entry)
         if frozen or entry.widget is None:
             body = renderable if renderable is not None else self._freeze_of(entry)
@@ -173,7 +174,7 @@ class Transcript(VerticalScroll, can_focus=False):
         if frozen:
             from workbench.tui import render
 
-            self.add(Entry("answer", None), frozen=True, renderable=render.markdown(text))
+            self.add(Entry("answer", None), frozen=True, renderable=partial(render.markdown, text))
             return None
         view = AnswerView(text)
         self.add(Entry("answer", view))
