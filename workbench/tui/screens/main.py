@@ -40,7 +40,7 @@ from workbench.tui.widgets.chat import ChatPane, TuiApprover
 from workbench.tui.widgets.evidence import EvidenceCard
 from workbench.tui.widgets.plan import PlanPanel, progress_text
 from workbench.tui.widgets.prompt import Prompt
-from workbench.tui.widgets.status import StatusBar, TopBar
+from workbench.tui.widgets.status import StatusBar, StatusInfo, TopBar
 
 PANES = ("files", "chat", "plan")
 
@@ -70,7 +70,7 @@ class MainScreen(ChatActions):
     ]
 
     def __init__(self, request: SessionRequest, factory: host.SessionFactory, *, persona_label: str = "") -> None:
-        super().__init__()
+        super().__init__(classes="-pane-chat")  # set before mount: a class change later restyles every node
         self.request = request
         self.factory = factory
         self.session: Any = None
@@ -88,32 +88,36 @@ class MainScreen(ChatActions):
     # -- layout ------------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield TopBar(id="topbar")
+        topbar = TopBar(id="topbar")
+        name = safe.one_line(self.request.workspace.resolve().name, 40)
+        topbar.set_reactive(TopBar.title, Text("workbench · ", style="dim").append(name, "bold"))
+        yield topbar
         with Horizontal(id="panes"):
             with Vertical(id="explorer-pane", classes="pane") as files:
                 files.border_title = "Explorer"
                 yield from self.compose_explorer()
             chat = ChatPane(self.repo_files, id="chat")
             chat.add_class("pane")
+            chat.border_title = self._title_text()
             yield chat
             with Vertical(id="plan-pane", classes="pane") as plan:
                 plan.border_title = "Plan"
                 yield PlanPanel(id="plan")
                 yield Static(Text("Grants: none", style="dim"), id="grants")
-        yield StatusBar(id="status")
+        status = StatusBar(id="status")
+        req = self.request
+        info = StatusInfo(persona=self._persona_label, model=self._model_label, mode=req.mode or "default")
+        status.set_reactive(StatusBar.info, info)  # the first frame shows it; no refresh after mount
+        yield status
 
     def compose_explorer(self) -> ComposeResult:
         label = Text(f"{safe.one_line(self.request.workspace.name, 40)}\n(loading the file tree)")
         yield Static(label, id="explorer-placeholder")
 
     def on_mount(self) -> None:
-        self.add_class("-pane-chat")
-        self.chat.border_title = self._title_text()
-        self._show_workspace()
-        req = self.request
-        self.status.update_info(persona=self._persona_label, model=self._model_label, mode=req.mode or "default")
         self.chat.prompt.focus()
-        self.set_timer(0.02, self.start_background)  # after the first frame is out
+        # Heavy work (git, tree-sitter, persona discovery, credentials) starts once the first frame is out.
+        self.call_after_refresh(self.set_timer, 0.05, self.start_background)
 
     def _show_workspace(self) -> None:
         name = safe.one_line(self.request.workspace.resolve().name, 40)
