@@ -111,6 +111,7 @@ PERSONAS = [
 async def personas_open(pilot: Pilot[Any]) -> None:
     screen: Any = pilot.app.screen
     await ready(pilot)
+    await settle(pilot, lambda: screen.personas_ready)
     screen.persona_load.choices[:] = PERSONAS
     await pilot.press("ctrl+n")
     await pilot.pause(0.1)

@@ -45,7 +45,7 @@ async def test_palette_persona_names_are_plain_text(make_app: AppMaker) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
-        await pilot.pause()
+        await wait_until(pilot, lambda: screen.personas_ready)
         hostile = PersonaChoice("evil", "[@click=app.quit]evil[/]", "[bold]x", "red")
         screen.persona_load.choices[:] = [hostile]
         await pilot.press("ctrl+p")

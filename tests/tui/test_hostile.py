@@ -117,6 +117,7 @@ async def test_hostile_text_everywhere(make_app: AppMaker) -> None:
         assert "<U+202E>" in shown and "binary output" in shown and "^[]52;c;" in shown
         assert card.decision is not None
 
+        await wait_until(pilot, lambda: screen.personas_ready)
         screen.use_persona(PersonaChoice(id="x", name=HOSTILE, description=HOSTILE, color=MARKUP))
         screen.persona_load.choices.append(PersonaChoice(id="y", name=MARKUP, description=ESCAPES, problem=BIDI))
         for key in ("ctrl+n", "escape", "ctrl+g", "escape", "ctrl+o", "escape"):

@@ -75,6 +75,7 @@ class MainScreen(ChatActions):
         self.factory = factory
         self.session: Any = None
         self.persona_load = PersonaLoad()
+        self.personas_ready = False  # discovery has run (in a worker after the first frame)
         self.files: list[str] = []
         self.events: list[Event] = []  # everything dispatched, for tests and the outline
         self.pending_plan: tuple[PlanItem, ...] | None = None
@@ -212,6 +213,7 @@ class MainScreen(ChatActions):
 
     def _personas_loaded(self, load: PersonaLoad) -> None:
         self.persona_load = load
+        self.personas_ready = True
         if self.request.persona is not None or self.session is not None:
             return
         usable = [c for c in load.choices if c.persona is not None and not getattr(c.persona, "has_errors", False)]
