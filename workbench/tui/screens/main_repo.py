@@ -13,7 +13,7 @@ from workbench.tui.host import SessionRequest
 
 
 class RepoActions(Screen[None]):
-    """Handlers for the repo engineer's widgets; mixed into MainScreen."""
+    """Handlers for the explorer, outline, preview and finder; mixed into MainScreen."""
 
     request: SessionRequest
     files: list[str]
