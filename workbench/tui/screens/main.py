@@ -278,7 +278,7 @@ class MainScreen(ChatActions):
             self.status.update_info(busy=False)
         past = host.session_events(session)
         if past:
-            self.chat.replay(past)
+            await self.chat.replay_async(past)
             self.events.extend(past)
         plan = host.session_plan(session)
         if plan:

@@ -186,6 +186,15 @@ class ChatPane(Vertical):
         self._pending_requests.clear()
         self.transcript.follow()
 
+    async def replay_async(self, events: Sequence[Event], batch: int = 50) -> None:
+        """`replay` in slices, giving the screen a frame between them: a long session stays responsive."""
+        for start in range(0, len(events), batch):
+            for ev in events[start : start + batch]:
+                self.handle_event(ev, frozen=True)
+            await asyncio.sleep(0.002)  # long enough for a due frame to be drawn
+        self._pending_requests.clear()
+        self.transcript.follow()
+
     # -- approvals ---------------------------------------------------------------------------------
 
     async def ask(self, request: ApprovalRequest) -> Decision:
