@@ -44,6 +44,7 @@ async def test_a_subagent_run_nests_in_its_card(sample_repo: Path, monkeypatch: 
             await wait_until(pilot, lambda: bool(screen.query(ApprovalCard)), timeout=20)
             approval = screen.query_one(ApprovalCard)
             assert approval.request.agent_path == ("runner",) and approval.request.persona_id == "runner"
+            assert str(approval.border_title).startswith("Approval needed · runner › Run: date")
             (card,) = screen.query(SubagentCard)
             assert card.data.status == "waiting" and card.data.persona_id == "runner"
             await pilot.pause(GRACE_S + 0.05)

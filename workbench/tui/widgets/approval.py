@@ -86,6 +86,13 @@ def decision_text(decision: Decision) -> Text:
     return Text(f"✗ denied{reason}", style="red")
 
 
+def asker(request: ApprovalRequest) -> str:
+    """The subagent path ("reviewer › ") when a subagent asks, so the card says whose call it is."""
+    if not request.agent_path:
+        return ""
+    return " › ".join(safe.one_line(p, 40) for p in request.agent_path) + " › "
+
+
 class ApprovalCard(Vertical, can_focus=True):
     """Asks about one call. Holds focus until answered.
 
@@ -127,7 +134,9 @@ class ApprovalCard(Vertical, can_focus=True):
         self.future = future
         self.decision: Decision | None = None
         self._mounted_at = float("inf")
-        self.border_title = Text("Approval needed · " + safe.one_line(request.summary or request.tool, 100))
+        self.border_title = Text(
+            "Approval needed · " + asker(request) + safe.one_line(request.summary or request.tool, 100)
+        )
 
     def compose(self) -> ComposeResult:
         yield Static(request_body(self.request), classes="body")
@@ -205,6 +214,7 @@ class ApprovalCard(Vertical, can_focus=True):
 
     def freeze(self) -> RenderableType:
         """The cheap form kept once the card scrolls far up."""
-        title = Text("Approval · " + safe.one_line(self.request.summary or self.request.tool, 100), style="bold")
+        what = asker(self.request) + safe.one_line(self.request.summary or self.request.tool, 100)
+        title = Text("Approval · " + what, style="bold")
         result = decision_text(self.decision) if self.decision else Text("unanswered", style="dim")
         return Group(title, result)
