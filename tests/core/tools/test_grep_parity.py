@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 
+from workbench.core.repo.gitignore import IgnoreMatcher
 from workbench.core.tools.base import ToolError
 from workbench.core.tools.context import ToolContext
 from workbench.core.tools.grep import Grep
-from workbench.core.tools.walk import IgnoreRules, find_rg, glob_matches, walk_files
+from workbench.core.tools.walk import find_rg, glob_matches, walk_files
 
 pytestmark = pytest.mark.skipif(find_rg() is None, reason="ripgrep binary not installed")
 
@@ -172,7 +173,7 @@ def test_glob_matching(pattern: str, path: str, expected: bool) -> None:
 
 def test_ignore_rules(tmp_path: Path) -> None:
     (tmp_path / ".gitignore").write_text("# comment\n*.tmp\n!important.tmp\nout/\n/rootonly\n\\#hash\n")
-    rules = IgnoreRules().with_file("", tmp_path / ".gitignore")
+    rules = IgnoreMatcher().with_folder(tmp_path, "")
     assert rules.ignored("x.tmp", False) and rules.ignored("a/b/x.tmp", False)
     assert not rules.ignored("important.tmp", False)
     assert rules.ignored("out", True) and not rules.ignored("out", False)

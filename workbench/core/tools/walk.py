@@ -12,9 +12,10 @@ import re
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+from workbench.core.repo.gitignore import IgnoreMatcher
 
 LIST_TIMEOUT_S = 60.0
 
@@ -91,75 +92,20 @@ def glob_matches(pattern: str, rel: str) -> bool:
     return compile_glob(pat).match(rel) is not None
 
 
-@dataclass(frozen=True)
-class _Rule:
-    base: str  # folder of the .gitignore, workspace-relative ("" for the root)
-    regex: re.Pattern[str]
-    negate: bool
-    dir_only: bool
-    anchored: bool
-
-
-class IgnoreRules:
-    """A small .gitignore matcher: negation, dir-only, anchored and unanchored patterns, `**`."""
-
-    def __init__(self, rules: tuple[_Rule, ...] = ()) -> None:
-        self.rules = rules
-
-    def with_file(self, base: str, path: Path) -> IgnoreRules:
-        try:
-            text = path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return self
-        added: list[_Rule] = []
-        for line in text.splitlines():
-            line = line.rstrip()
-            if not line or line.startswith("#"):
-                continue
-            negate = line.startswith("!")
-            if negate:
-                line = line[1:]
-            if line.startswith("\\"):
-                line = line[1:]
-            dir_only = line.endswith("/")
-            line = line.rstrip("/")
-            if not line:
-                continue
-            anchored = "/" in line
-            added.append(_Rule(base, compile_glob(line.lstrip("/")), negate, dir_only, anchored))
-        return IgnoreRules(self.rules + tuple(added)) if added else self
-
-    def ignored(self, rel: str, is_dir: bool) -> bool:
-        result = False
-        for rule in self.rules:
-            if rule.dir_only and not is_dir:
-                continue
-            if rule.base:
-                if not rel.startswith(rule.base + "/"):
-                    continue
-                sub = rel[len(rule.base) + 1 :]
-            else:
-                sub = rel
-            target = sub if rule.anchored else sub.rsplit("/", 1)[-1]
-            if rule.regex.match(target):
-                result = not rule.negate
-        return result
-
-
 def walk_files(root: Path, start: Path) -> list[str]:
     """Files under `start` (workspace-relative POSIX), .gitignore files from root down to each folder applied."""
-    rules = IgnoreRules()
+    rules = IgnoreMatcher()
     # .gitignore files of the folders above `start` (inside the workspace) apply too.
     rel_start = start.relative_to(root).as_posix() if start != root else ""
     folder = ""
     for part in [p for p in rel_start.split("/") if p]:
-        rules = rules.with_file(folder, root / folder / ".gitignore")
+        rules = rules.with_folder(root, folder)
         folder = f"{folder}/{part}" if folder else part
     out: list[str] = []
 
-    def visit(rel_dir: str, rules: IgnoreRules) -> None:
+    def visit(rel_dir: str, rules: IgnoreMatcher) -> None:
         here = root / rel_dir if rel_dir else root
-        rules = rules.with_file(rel_dir, here / ".gitignore")
+        rules = rules.with_folder(root, rel_dir)
         try:
             entries = sorted(os.scandir(here), key=lambda e: e.name)
         except OSError:
