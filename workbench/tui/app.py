@@ -58,6 +58,7 @@ class WorkbenchApp(App[int]):
         self.startup_notices: list[str] = []  # problems with the command line, shown once the screen is up
         self._choose_theme()
         self.add_mode("main", self.make_main_screen)
+        self.mcp: Any = None  # the McpHub, made after the first frame (see start_mcp)
 
     def make_main_screen(self) -> Screen[Any]:
         from workbench.tui.screens.main import MainScreen
@@ -86,6 +87,51 @@ class WorkbenchApp(App[int]):
         keys = {str(k): str(v) for k, v in self.config.section("keys").items() if isinstance(v, str)}
         if keys:
             self.set_keymap(keys)
+        # MCP servers may ask a question and start processes: only once the first frame is out.
+        if not self.request.demo:
+            self.call_after_refresh(self.set_timer, 0.05, self.start_mcp)
+        if self.request.mcp is None and not self.request.demo:
+            from workbench.tui.screens.mcp import McpHub
+
+            self.mcp = self.request.mcp = McpHub(self.request.workspace, self.config)
+
+    def start_mcp(self) -> None:
+        """Ask about the project's own servers when nobody has answered yet, then start what may start."""
+        from workbench.tui.screens.mcp import TrustScreen
+
+        hub = self.mcp
+        if hub is None:
+            return
+        try:
+            question = hub.question()
+        except Exception as exc:  # a config we cannot read must not keep sessions waiting
+            hub.skip()
+            self.notify(f"MCP: {exc}", severity="error", markup=False)
+            return
+        if not hub.configured:
+            hub.skip()
+            return
+        if question is None:
+            self.run_worker(hub.start(), group="mcp-start", exit_on_error=False, description="start MCP servers")
+            return
+
+        def answered(trusted: bool | None) -> None:
+            hub.answer(bool(trusted))
+            self.run_worker(hub.start(), group="mcp-start", exit_on_error=False, description="start MCP servers")
+
+        self.push_screen(TrustScreen(question), answered)
+
+    async def on_unmount(self) -> None:
+        if self.mcp is not None:
+            await self.mcp.stop()  # no server process outlives the app
+
+    def action_mcp(self) -> None:
+        from workbench.tui.screens.mcp import McpHub, McpScreen
+
+        if self.mcp is None:
+            self.mcp = McpHub(self.request.workspace, self.config)
+            self.mcp.question()
+        self.push_screen(McpScreen(self.mcp))
 
     def action_help(self) -> None:
         from workbench.tui.screens.help import HelpScreen, binding_rows

@@ -116,7 +116,7 @@ class SessionProvider(_ListProvider):
 
 
 class ActionProvider(_ListProvider):
-    """Screen actions that have no other home: ledger, outline, demo, help."""
+    """Screen actions that have no other home: ledger, outline, demo, help, MCP servers."""
 
     def entries(self) -> Iterable[tuple[str, str, Callable[[], object]]]:
         m = self.main
@@ -126,6 +126,8 @@ class ActionProvider(_ListProvider):
         yield "Choose persona", "pick the persona for the next turn", m.action_personas
         yield "Toggle mouse capture", "let the terminal select text natively", m.app.action_toggle_mouse  # type: ignore[attr-defined]
         yield "Copy last answer", "copy the last answer to the clipboard (OSC 52)", m.action_copy
+        app_mcp = m.app.action_mcp  # type: ignore[attr-defined]
+        yield "MCP servers", "each server's status and tools; restart one, trust or distrust this project", app_mcp
 
 
 PROVIDERS = {PersonaProvider, SessionProvider, FileProvider, ModeProvider, ThemeProvider, ActionProvider}

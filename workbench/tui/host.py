@@ -38,6 +38,7 @@ class SessionRequest:
     continue_: bool = False
     demo: bool = False
     demo_delay: float | None = None  # seconds between replayed demo events; None: the demo's reading pace
+    mcp: Any = None  # the app's McpHub (workbench.tui.screens.mcp): its servers' tools join the session
 
 
 SessionFactory = Callable[[SessionRequest], Awaitable[SessionLike]]
@@ -78,27 +79,53 @@ async def default_session_factory(req: SessionRequest) -> SessionLike:
         if req.demo_delay is None:
             return demo.demo_session(req.approver, mode=req.mode or "default")
         return demo.demo_session(req.approver, mode=req.mode or "default", delay=req.demo_delay)
+    manager = await req.mcp.for_session() if req.mcp is not None else None
+    servers = manager.server_tools() if manager is not None else None
+    session: Any
     if req.resume or req.continue_:
-        return AgentSession.resume(
+        session = AgentSession.resume(
             req.resume or "latest",
             workspace,
             approver=req.approver,
-            persona=req.persona,
+            persona=with_mcp_grants(req.persona, workspace, servers),
             model=req.model,
             mode=req.mode,
             transport=transport,
         )
-    persona = req.persona
-    if persona is None:
-        persona = default_persona(workspace)
-    return AgentSession.create(
-        workspace, persona, approver=req.approver, model=req.model, mode=req.mode or "default", transport=transport
-    )
+    else:
+        persona = req.persona
+        if persona is None:
+            persona = default_persona(workspace, servers)
+        else:
+            persona = with_mcp_grants(persona, workspace, servers)
+        session = AgentSession.create(
+            workspace, persona, approver=req.approver, model=req.model, mode=req.mode or "default", transport=transport
+        )
+    if manager is not None:
+        from workbench.core.mcp.integration import attach_mcp
+
+        attach_mcp(session, manager, persona=session.persona)
+    return session  # type: ignore[no-any-return]
 
 
-def default_persona(workspace: Path) -> Any:
+def with_mcp_grants(persona: Any, workspace: Path, servers: dict[str, list[str] | None] | None) -> Any:
+    """The persona loaded again with the running MCP servers known, so its MCP grants resolve; as it was
+    when there are no servers or it has no file to load from."""
+    source = getattr(getattr(persona, "source", None), "path", "")
+    if not servers or not source or not Path(str(source)).is_file():
+        return persona
+    from workbench.core.personas.discovery import discover
+
+    path = Path(str(source))
+    found = discover(workspace, mcp_servers=servers).by_path(path)
+    if found is None:  # a file named on the command line: outside the usual folders
+        found = discover(workspace, [path], include_defaults=False, mcp_servers=servers).by_path(path)
+    return found if found is not None else persona
+
+
+def default_persona(workspace: Path, mcp_servers: dict[str, list[str] | None] | None = None) -> Any:
     """The first persona discovery finds; a clear error when there is none."""
-    load = load_personas(workspace)
+    load = load_personas(workspace, mcp_servers=mcp_servers)
     usable = [c for c in load.choices if c.persona is not None and not getattr(c.persona, "has_errors", False)]
     if not usable:
         raise LookupError("no persona found: pass --persona FILE or add one under .claude/agents/")
@@ -129,7 +156,9 @@ NO_KEY_HELP = (
 )
 
 
-def load_personas(workspace: Path, extra: Sequence[str] = ()) -> PersonaLoad:
+def load_personas(
+    workspace: Path, extra: Sequence[str] = (), mcp_servers: dict[str, list[str] | None] | None = None
+) -> PersonaLoad:
     """Discover personas for the picker; failures are collected, never raised."""
     out = PersonaLoad()
     try:
@@ -138,7 +167,7 @@ def load_personas(workspace: Path, extra: Sequence[str] = ()) -> PersonaLoad:
         out.errors.append("persona discovery is not available in this build")
         return out
     try:
-        loadset = discover(workspace, [Path(p) for p in extra])  # type: ignore[arg-type]
+        loadset = discover(workspace, [Path(p) for p in extra], mcp_servers=mcp_servers)
     except Exception as exc:  # discovery reports per-file problems itself; this is the last guard
         out.errors.append(f"persona discovery failed: {exc}")
         return out
