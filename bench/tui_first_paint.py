@@ -91,6 +91,11 @@ def main() -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}
         env["WORKBENCH_HOME"] = str(Path(tmp) / "home")
         env["PYTHONPATH"] = str(ROOT)
+        # Both sides run from compiled bytecode, as an installed package does: without this an inherited
+        # PYTHONDONTWRITEBYTECODE would compile our modules from source on every run while Textual's come
+        # precompiled from site-packages. The cache goes to the temp dir, never into the tree.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
         one(BARE, [], env)  # warm the page cache and .pyc files
         one(WORKBENCH, [str(repo)], env)
         bare: list[float] = []

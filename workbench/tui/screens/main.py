@@ -43,12 +43,18 @@ from workbench.tui.widgets.prompt import Prompt
 from workbench.tui.widgets.status import StatusBar, StatusInfo, TopBar
 
 PANES = ("files", "chat", "plan")
+WIDTH_CLASSES = [(0, "-narrow"), (110, "-wide")]
+
+
+def width_class(width: int) -> str:
+    """The class `HORIZONTAL_BREAKPOINTS` gives a screen this wide."""
+    return [name for edge, name in WIDTH_CLASSES if width >= edge][-1]
 
 
 class MainScreen(ChatActions):
     # Layout rules live in main.tcss, loaded by the app with its stylesheet (see WorkbenchApp.CSS_PATH).
     COMMANDS = PROVIDERS  # type: ignore[assignment]
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    HORIZONTAL_BREAKPOINTS = WIDTH_CLASSES
     BINDING_GROUP_TITLE = "Workbench"
 
     BINDINGS = [
@@ -70,7 +76,9 @@ class MainScreen(ChatActions):
     ]
 
     def __init__(self, request: SessionRequest, factory: host.SessionFactory, *, persona_label: str = "") -> None:
-        super().__init__(classes="-pane-chat")  # set before mount: a class change later restyles every node
+        # Classes set before mount: a class change later restyles every node. That includes the width class the
+        # first resize would add (the app knows its size by the time it builds this screen).
+        super().__init__(classes=f"-pane-chat {width_class(self.app.size.width)}")
         self.request = request
         self.factory = factory
         self.session: Any = None
