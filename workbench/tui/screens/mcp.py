@@ -18,6 +18,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -198,8 +199,8 @@ class TrustScreen(Dialog):
             box.border_title = f"Trust {safe.one_line(self.question.workspace.resolve().name, 40)}'s MCP servers?"
             yield Static(self.body(), id="trust-body")
             with Horizontal(id="trust-buttons"):
-                yield Button("Trust [t]", id="trust-yes", variant="warning")
-                yield Button("Don't trust [n]", id="trust-no", variant="primary")
+                yield Button(Content("Trust [t]"), id="trust-yes", variant="warning")
+                yield Button(Content("Don't trust [n]"), id="trust-no", variant="primary")
             yield Static("t trusts and starts them · n or Esc: they don't start", classes="hint", markup=False)
 
     def on_mount(self) -> None:
@@ -255,7 +256,7 @@ class McpScreen(Dialog):
             yield Static(id="mcp-trust")
             yield OptionList(id="mcp-servers")
             yield Static(
-                "r restarts the highlighted server · t trusts or distrusts this project · Esc closes",
+                "r restart the server · t trust or distrust the project · Esc close",
                 classes="hint",
                 markup=False,
             )
