@@ -47,10 +47,9 @@ async def open_mcp_screen(pilot: Any, app: WorkbenchApp) -> McpScreen:
     await pilot.press("ctrl+p")
     await pilot.pause(0.1)
     await pilot.press(*"MCP servers")
-    await wait_until(pilot, lambda: bool(app.screen.query("CommandList Option")) or True)
     await pilot.pause(0.3)
     await pilot.press("enter")
-    await wait_until(pilot, lambda: isinstance(app.screen, McpScreen))
+    await wait_until(pilot, lambda: isinstance(app.screen, McpScreen) and bool(app.screen.query("#mcp-trust")))
     screen = app.screen
     assert isinstance(screen, McpScreen)
     return screen
@@ -122,6 +121,26 @@ async def test_trust_starts_the_server_lists_its_tools_and_stops_it_on_exit(
     assert not pid_alive(pids[1])
 
 
+async def test_the_screen_follows_servers_while_they_start(
+    make_app: AppMaker, sample_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opened at once after "trust", the screen shows the server starting, then started with its tools."""
+    marker = sample_repo.parent / "started.txt"
+    basic_project(sample_repo, marker)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen), timeout=10)
+        await pilot.press("t")
+        await pilot.pause()
+        app.action_mcp()
+        await wait_until(pilot, lambda: isinstance(app.screen, McpScreen) and bool(app.screen.query("#mcp-trust")))
+        screen = app.screen
+        assert isinstance(screen, McpScreen)
+        assert "starting" in screen_text(screen)
+        await wait_until(pilot, lambda: "mcp__basic__echo" in screen_text(screen), timeout=20)
+        assert "status: started" in screen_text(screen) and "starting" not in screen_text(screen)
+
+
 async def test_restart_and_trust_keys(make_app: AppMaker, sample_repo: Path) -> None:
     marker = sample_repo.parent / "started.txt"
     basic_project(sample_repo, marker)
@@ -152,10 +171,10 @@ async def test_restart_and_trust_keys(make_app: AppMaker, sample_repo: Path) -> 
         assert (await manager.call("mcp__basic__echo", {"text": "back"})).content == "back"
 
         await pilot.press("t")
-        await wait_until(pilot, lambda: "not trusted: they do not start" in screen_text(screen), timeout=20)
+        await wait_until(pilot, lambda: "status: not started: project not trusted" in screen_text(screen), timeout=20)
+        assert "not trusted: they do not start" in screen_text(screen)
         assert decision(sample_repo) is False
         await wait_until(pilot, lambda: not pid_alive(second), timeout=10)
-        assert "status: not started: project not trusted" in screen_text(screen)
 
 
 async def test_no_servers_configured(make_app: AppMaker) -> None:

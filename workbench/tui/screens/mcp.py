@@ -263,6 +263,14 @@ class McpScreen(Dialog):
 
     def on_mount(self) -> None:
         self.reload()
+        self._poll = self.set_interval(0.5, self.poll)
+
+    def poll(self) -> None:
+        """Follow servers that are still starting; stop looking once every one is up or failed."""
+        busy = not self.hub.ready.is_set() or any(row.status == "starting" for row in self.rows)
+        self.reload()
+        if not busy:
+            self._poll.pause()
 
     def trust_line(self) -> Text:
         answer = self.hub.project_trust()
@@ -276,6 +284,8 @@ class McpScreen(Dialog):
             text.append("not asked yet: they do not start", style="yellow")
         else:
             text.append("none configured", style="dim")
+        if not self.hub.ready.is_set():
+            text.append("  · starting servers…", style="dim")
         return text
 
     def reload(self) -> None:
@@ -328,6 +338,7 @@ class McpScreen(Dialog):
         self.run_worker(self._restart(row.name), group="mcp", exclusive=True, exit_on_error=False)
 
     async def _restart(self, name: str) -> None:
+        self._poll.resume()
         self.notify(f"Restarting {safe.one_line(name, 60)}…", markup=False)
         try:
             row = await self.hub.restart(name)
@@ -343,6 +354,7 @@ class McpScreen(Dialog):
         self.run_worker(self._set_trust(not trusted), group="mcp", exclusive=True, exit_on_error=False)
 
     async def _set_trust(self, trusted: bool) -> None:
+        self._poll.resume()
         await self.hub.set_trust(trusted)
         verb = "trusted: its servers start" if trusted else "not trusted: its servers are stopped"
         note = " (the current session keeps the tools it was given)" if self.hub.attached else ""
