@@ -11,10 +11,12 @@ import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from workbench.core.approvals import Approver
-from workbench.core.events import Event, PlanItem, UsageInfo
+
+if TYPE_CHECKING:  # the event types load with the first session, not before the first frame
+    from workbench.core.events import Event, PlanItem, UsageInfo
 
 
 class SessionLike(Protocol):
@@ -207,11 +209,15 @@ def _personas_of(loadset: Any) -> list[Any]:
 
 
 def session_usage(session: Any) -> UsageInfo:
+    from workbench.core.events import UsageInfo
+
     usage = getattr(session, "usage", None)
     return usage if isinstance(usage, UsageInfo) else UsageInfo()
 
 
 def session_plan(session: Any) -> tuple[PlanItem, ...]:
+    from workbench.core.events import PlanItem
+
     plan = getattr(session, "plan", None) or ()
     return tuple(i for i in plan if isinstance(i, PlanItem))
 
@@ -221,6 +227,8 @@ def session_id(session: Any) -> str:
 
 
 def session_events(session: Any) -> list[Event]:
+    from workbench.core.events import Event
+
     events = getattr(session, "events", None) or ()
     return [e for e in events if isinstance(e, Event)]
 

@@ -6,7 +6,6 @@ after the first frame.
 
 from __future__ import annotations
 
-import json
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -105,6 +104,8 @@ def head(body: str, lines: int = PREVIEW_LINES) -> tuple[str, int]:
 
 
 def pretty_input(value: dict[str, Any]) -> str:
+    import json  # not needed before the first tool call
+
     try:
         return json.dumps(value, indent=2, ensure_ascii=False, default=str)
     except (TypeError, ValueError):

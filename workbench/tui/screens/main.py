@@ -10,7 +10,7 @@ import asyncio
 import gc
 import subprocess
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -20,18 +20,6 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from workbench.core.events import (
-    ErrorEvent,
-    Event,
-    PlanItem,
-    PlanUpdated,
-    RetryCountdown,
-    Retrying,
-    ThinkingDelta,
-    ToolCallFinished,
-    TurnDone,
-    UsageUpdated,
-)
 from workbench.tui import host, render, safe
 from workbench.tui.commands import PROVIDERS
 from workbench.tui.host import PersonaLoad, SessionRequest
@@ -41,6 +29,9 @@ from workbench.tui.widgets.evidence import EvidenceCard
 from workbench.tui.widgets.plan import PlanPanel, progress_text
 from workbench.tui.widgets.prompt import Prompt
 from workbench.tui.widgets.status import StatusBar, StatusInfo, TopBar
+
+if TYPE_CHECKING:  # the event types load with the first session, not before the first frame
+    from workbench.core.events import Event, PlanItem, ToolCallFinished
 
 PANES = ("files", "chat", "plan")
 WIDTH_CLASSES = [(0, "-narrow"), (110, "-wide")]
@@ -280,6 +271,8 @@ class MainScreen(ChatActions):
         try:
             session = await self.ensure_session()
         except Exception as exc:
+            from workbench.core.events import ErrorEvent
+
             self.dispatch(ErrorEvent(kind="session", message=f"could not open the session: {exc}"))
             return
         finally:
@@ -296,6 +289,8 @@ class MainScreen(ChatActions):
 
     @work(exclusive=True, group="agent", exit_on_error=False, description="agent turn")
     async def run_turn(self, prompt: str) -> None:
+        from workbench.core.events import ErrorEvent, TurnDone
+
         self.status.update_info(busy=True)
         try:
             session = await self.ensure_session()
@@ -312,6 +307,8 @@ class MainScreen(ChatActions):
 
     def dispatch(self, event: Event) -> None:
         """Fan one core event out to the widgets that show it."""
+        from workbench.core.events import PlanUpdated, ToolCallFinished, TurnDone, UsageUpdated
+
         self.events.append(event)
         self.chat.handle_event(event)
         if event.agent_path:  # a subagent's plan and usage are its card's business, not the session's
@@ -346,6 +343,8 @@ class MainScreen(ChatActions):
 
     def _status_note(self, event: Event) -> None:
         """A short live note in the status bar: thinking, retry countdowns."""
+        from workbench.core.events import RetryCountdown, Retrying, ThinkingDelta
+
         if isinstance(event, ThinkingDelta):
             note = "thinking…"
         elif isinstance(event, RetryCountdown):
@@ -425,6 +424,8 @@ class MainScreen(ChatActions):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "agent" and event.state is WorkerState.ERROR:
+            from workbench.core.events import ErrorEvent
+
             self.dispatch(ErrorEvent(kind="internal", message=str(event.worker.error)))
 
     # -- plan ---------------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from textual.worker import WorkerState
 from workbench.tui import host, safe
 from workbench.tui.host import PersonaChoice, PersonaLoad, SessionRequest
 from workbench.tui.screens.main_repo import RepoActions
-from workbench.tui.screens.modals import EvidenceScreen, LedgerScreen, OutlineScreen, PersonaPicker
 from workbench.tui.widgets.chat import ChatPane
 from workbench.tui.widgets.evidence import EvidenceCard
 from workbench.tui.widgets.plan import PlanPanel
@@ -53,6 +52,8 @@ class ChatActions(RepoActions):
 
     @on(EvidenceCard.ViewRequested)
     def view_evidence(self, event: EvidenceCard.ViewRequested) -> None:
+        from workbench.tui.screens.modals import EvidenceScreen  # dialogs load when first opened
+
         self.app.push_screen(EvidenceScreen(event.data))
 
     def action_evidence(self, step: int) -> None:
@@ -84,6 +85,8 @@ class ChatActions(RepoActions):
         self._push_outline(turns, evidence)
 
     def _push_outline(self, turns: list[tuple[int, str]], evidence: list[tuple[int, str]]) -> None:
+        from workbench.tui.screens.modals import EvidenceScreen, OutlineScreen
+
         t = self.chat.transcript
 
         def jump(index: int | None) -> None:
@@ -97,6 +100,8 @@ class ChatActions(RepoActions):
         self.app.push_screen(OutlineScreen(turns, evidence), jump)
 
     def action_ledger(self) -> None:
+        from workbench.tui.screens.modals import LedgerScreen
+
         def revoke(grant_id: str) -> None:
             ledger = getattr(self.session, "ledger", None)
             if ledger is not None:
@@ -106,6 +111,8 @@ class ChatActions(RepoActions):
         self.app.push_screen(LedgerScreen(lambda: host.ledger_rows(self.session), revoke))
 
     def action_personas(self) -> None:
+        from workbench.tui.screens.modals import PersonaPicker
+
         current = getattr(self.request.persona, "id", "")
         self.app.push_screen(
             PersonaPicker(self.persona_load.choices, self.persona_load.errors, current),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from rich.console import Group
 from rich.text import Text
@@ -12,21 +13,6 @@ from textual.containers import Vertical
 from textual.message import Message
 
 from workbench.core.approvals import ApprovalRequest, Decision
-from workbench.core.events import (
-    ApprovalDecided,
-    ApprovalRequested,
-    AssistantText,
-    ContractReport,
-    ErrorEvent,
-    Event,
-    Notice,
-    Retrying,
-    TextDelta,
-    ToolCallFinished,
-    ToolCallReady,
-    TurnDone,
-    TurnStarted,
-)
 from workbench.tui import safe
 from workbench.tui.widgets.answer import AnswerView
 from workbench.tui.widgets.approval import ApprovalCard, decision_text, request_body
@@ -34,6 +20,12 @@ from workbench.tui.widgets.evidence import EvidenceData
 from workbench.tui.widgets.prompt import Prompt
 from workbench.tui.widgets.subagent import SubagentNesting
 from workbench.tui.widgets.transcript import Transcript
+
+if TYPE_CHECKING:  # the event types load with the first event, not before the first frame
+    from workbench.core.events import (
+        ErrorEvent,
+        Event,
+    )
 
 
 def error_renderable(ev: ErrorEvent) -> Text:
@@ -108,6 +100,21 @@ class ChatPane(Vertical):
 
     def handle_event(self, ev: Event, *, frozen: bool = False) -> None:
         """Render one event; `frozen` (resume) renders straight into the cheap history view."""
+        from workbench.core.events import (
+            ApprovalDecided,
+            ApprovalRequested,
+            AssistantText,
+            ContractReport,
+            ErrorEvent,
+            Notice,
+            Retrying,
+            TextDelta,
+            ToolCallFinished,
+            ToolCallReady,
+            TurnDone,
+            TurnStarted,
+        )
+
         t = self.transcript
         if ev.agent_path:
             self.nesting.handle(t, ev, frozen=frozen)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
 from rich.text import Text
@@ -11,8 +12,10 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from workbench.core.events import ToolCallFinished, ToolCallReady
 from workbench.tui import render, safe
+
+if TYPE_CHECKING:  # the event types load with the first event, not before the first frame
+    from workbench.core.events import ToolCallFinished, ToolCallReady
 
 
 @dataclass

@@ -6,6 +6,8 @@ agent hears about it on its next turn.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -15,8 +17,10 @@ from textual.message import Message
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from workbench.core.events import PlanItem
 from workbench.tui import safe
+
+if TYPE_CHECKING:  # the event types load with the first change, not before the first frame
+    from workbench.core.events import PlanItem
 
 MARKS = {"completed": ("✓", "green"), "in_progress": ("▶", "bold yellow"), "pending": ("○", "dim")}
 NEXT_STATUS = {"pending": "in_progress", "in_progress": "completed", "completed": "pending"}
@@ -137,6 +141,8 @@ class PlanPanel(Vertical):
         i = self.cursor
         if i is None:
             return
+        from workbench.core.events import PlanItem
+
         item = self.items[i]
         new = PlanItem(
             content=item.content, status=NEXT_STATUS.get(item.status, "pending"), active_form=item.active_form
@@ -174,6 +180,8 @@ class PlanPanel(Vertical):
 
     @on(Input.Submitted, "#plan-edit")
     def save_step(self, event: Input.Submitted) -> None:
+        from workbench.core.events import PlanItem
+
         event.stop()
         text = event.value.strip()
         index, self._editing = self._editing, None

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from rich.style import Style
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from workbench.core.events import UsageInfo
 from workbench.tui import render, safe
+
+if TYPE_CHECKING:  # the event types load with the first session, not before the first frame
+    from workbench.core.events import UsageInfo
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
@@ -43,7 +46,7 @@ class StatusInfo:
     persona_color: str | None = None
     model: str = ""
     mode: str = "default"
-    usage: UsageInfo = field(default_factory=UsageInfo)
+    usage: UsageInfo | None = None  # None until a session reports (shown as zero)
     session_id: str = ""
     busy: bool = False
     waiting: bool = False  # an approval card waits for the user
@@ -76,14 +79,14 @@ def status_text(info: StatusInfo, frame: int = 0, narrow: bool = False) -> Text:
         out.append("  " + safe.one_line(info.model, 40))
     out.append("  " + safe.one_line(info.mode, 20), style="italic")
     u = info.usage
-    total_in = u.input_tokens + u.cache_read_input_tokens + u.cache_creation_input_tokens
+    total_in = u.input_tokens + u.cache_read_input_tokens + u.cache_creation_input_tokens if u is not None else 0
     out.append(f"  {render.tokens(total_in)} in")
-    share = cache_share(u)
+    share = cache_share(u) if u is not None else None
     if share is not None:
         out.append(f" ({share}% cached)", style="dim")
     if not narrow:
-        out.append(f" · {render.tokens(u.output_tokens)} out")
-    out.append(f" · ${u.cost_usd:.3f}")
+        out.append(f" · {render.tokens(u.output_tokens if u is not None else 0)} out")
+    out.append(f" · ${u.cost_usd if u is not None else 0.0:.3f}")
     if info.session_id and not narrow:
         out.append(f"  s:{short_id(info.session_id)}", style="dim")
     if info.waiting:

@@ -26,27 +26,23 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from workbench.core.events import (
-    ApprovalDecided,
-    ApprovalRequested,
-    AssistantText,
-    ErrorEvent,
-    Event,
-    Retrying,
-    SubagentFinished,
-    SubagentStarted,
-    TextDelta,
-    ToolCallFinished,
-    ToolCallReady,
-    UsageInfo,
-    UsageUpdated,
-)
 from workbench.tui import render, safe
 from workbench.tui.widgets.evidence import EvidenceData, summary_line
 from workbench.tui.widgets.status import persona_style
 
 if TYPE_CHECKING:
+    from workbench.core.events import (
+        Event,
+        UsageInfo,
+    )
     from workbench.tui.widgets.transcript import Transcript
+
+
+def _no_usage() -> UsageInfo:
+    from workbench.core.events import UsageInfo  # the event types load with the first event
+
+    return UsageInfo()
+
 
 PROMPT_LINES = 3  # folded: the first lines of the prompt
 ANSWER_LINES = 8  # folded: the first lines of the answer
@@ -71,7 +67,7 @@ class SubagentData:
     calls: dict[str, EvidenceData] = field(default_factory=dict)  # in the order the calls were written
     streaming: str = ""  # text of the response being written
     answer: str = ""
-    usage: UsageInfo = field(default_factory=UsageInfo)
+    usage: UsageInfo = field(default_factory=_no_usage)
     tools: tuple[str, ...] = ()  # what the child was offered (its grant within its parent's)
     started_at: float | None = None  # monotonic clock, live runs only (a replayed run has no clock)
     last_event_at: float | None = None
@@ -82,6 +78,20 @@ class SubagentData:
 
     def feed(self, ev: Event, eid_prefix: str = "", *, now: float | None = None) -> None:
         """Take one event of this subagent (or of one it started in turn); `now` (monotonic) times a live run."""
+        from workbench.core.events import (
+            ApprovalDecided,
+            ApprovalRequested,
+            AssistantText,
+            ErrorEvent,
+            Retrying,
+            SubagentFinished,
+            SubagentStarted,
+            TextDelta,
+            ToolCallFinished,
+            ToolCallReady,
+            UsageUpdated,
+        )
+
         own = ev.agent_path == self.path
         if now is not None:
             self.last_event_at = now
@@ -312,6 +322,7 @@ class SubagentNesting:
         self._replaying: dict[tuple[str, ...], SubagentData] = {}
 
     def handle(self, transcript: Transcript, ev: Event, *, frozen: bool = False) -> None:
+        from workbench.core.events import SubagentFinished, SubagentStarted
         from workbench.tui.widgets.transcript import Entry
 
         top = ev.agent_path[:1]
