@@ -65,7 +65,7 @@ def screen_text(screen: McpScreen) -> str:
 
 async def test_dont_trust_starts_no_process_and_is_remembered(make_app: AppMaker, sample_repo: Path) -> None:
     marker = sample_repo.parent / "started.txt"
-    basic_project(sample_repo, marker, "--name", "[b]not bold[/b]")
+    basic_project(sample_repo, marker, "--name", "[b]not bold[/b]", "\x1b]0;pwned\x07\x1b[31mred")
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen), timeout=10)
@@ -74,6 +74,7 @@ async def test_dont_trust_starts_no_process_and_is_remembered(make_app: AppMaker
         body = str(modal.query_one("#trust-body").render())
         assert "basic" in body and "runs: " + sys.executable in body and str(BASIC) in body
         assert "[b]not bold[/b]" in body and ".mcp.json" in body  # the exact args, never read as markup
+        assert "\x1b" not in body and "\x07" not in body and "red" in body  # no escape reaches the terminal
         await pilot.press("n")
         await started(pilot, app)
         assert isinstance(app.screen, MainScreen)
@@ -187,6 +188,19 @@ async def test_no_servers_configured(make_app: AppMaker) -> None:
         assert "No MCP servers configured" in shown and "none configured" in shown
 
 
+async def test_a_server_that_fails_to_start_is_announced(make_app: AppMaker) -> None:
+    home = Path(os.environ["HOME"])
+    user = {"broken": {"command": "no-such-mcp-server"}, "ok": stdio(BASIC)}
+    (home / ".claude.json").write_text(json.dumps({"mcpServers": user}), encoding="utf-8")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot, app)  # user-level servers need no trust: no question asked
+        await wait_until(pilot, lambda: bool(list(app._notifications)))
+        [notice] = [n.message for n in app._notifications if n.title == "MCP"]
+        assert notice.startswith("1 MCP server did not start") and "broken: command not found" in notice
+        assert [(r.name, r.status) for r in app.mcp.statuses()] == [("broken", "failed"), ("ok", "started")]
+
+
 async def test_broken_config_is_listed_and_the_app_goes_on(make_app: AppMaker, sample_repo: Path) -> None:
     (sample_repo / ".mcp.json").write_text('{"mcpServers": {"x": ', encoding="utf-8")
     app = make_app()
@@ -295,7 +309,8 @@ def test_mcp_screen_snapshot(
     """The "MCP servers" dialog: "Project servers (.mcp.json): not trusted: they do not start"; docs [user]
     ~/.claude.json, stdio python basic.py --name docs, status started (green), its seven tools mcp__docs__echo …
     mcp__docs__fail with their descriptions; broken [user] failed: command not found (red); context7 [project]
-    .mcp.json, not started: project not trusted; the key hints r / t / Esc at the bottom."""
+    .mcp.json, not started: project not trusted; the key hints r / t / Esc at the bottom; a toast "MCP: 1 MCP server
+    did not start" naming broken."""
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
     home = Path(os.environ["HOME"])
     user = {

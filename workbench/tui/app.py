@@ -122,14 +122,22 @@ class WorkbenchApp(App[int]):
             hub.skip()
             return
         if question is None:
-            self.run_worker(hub.start(), group="mcp-start", exit_on_error=False, description="start MCP servers")
+            self.run_worker(self._start_mcp_servers(), group="mcp-start", exit_on_error=False)
             return
 
         def answered(trusted: bool | None) -> None:
             hub.answer(bool(trusted))
-            self.run_worker(hub.start(), group="mcp-start", exit_on_error=False, description="start MCP servers")
+            self.run_worker(self._start_mcp_servers(), group="mcp-start", exit_on_error=False)
 
         self.push_screen(TrustScreen(question), answered)
+
+    async def _start_mcp_servers(self) -> None:
+        from workbench.tui.screens.mcp import failure_notice
+
+        await self.mcp.start()
+        notice = failure_notice(self.mcp)
+        if notice:
+            self.notify(notice, title="MCP", severity="warning", markup=False, timeout=10)
 
     async def on_unmount(self) -> None:
         if self.mcp is not None:

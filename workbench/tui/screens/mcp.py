@@ -144,6 +144,18 @@ class McpHub:
                 await asyncio.wait_for(manager.stop(), STOP_TIMEOUT)
 
 
+def failure_notice(hub: McpHub) -> str:
+    """One notice for the servers that failed to start (empty when none did)."""
+    failed = [row for row in hub.statuses() if row.status == "failed"] if hub.manager is not None else []
+    if not failed:
+        return ""
+    lines = [f"{safe.one_line(row.name, 40)}: {safe.one_line(row.reason, 160)}" for row in failed[:3]]
+    if len(failed) > 3:
+        lines.append(f"and {len(failed) - 3} more")
+    verb = "server did" if len(failed) == 1 else "servers did"
+    return f"{len(failed)} MCP {verb} not start (ctrl+p → MCP servers):\n" + "\n".join(lines)
+
+
 def short_path(text: str, workspace: Path) -> str:
     """A config file's place as the user knows it: relative to the project, or under ~ or the config dir."""
     homes = [
