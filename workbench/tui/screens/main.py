@@ -70,6 +70,10 @@ class MainScreen(ChatActions):
         # Classes set before mount: a class change later restyles every node. That includes the width class the
         # first resize would add (the app knows its size by the time it builds this screen).
         super().__init__(classes=f"-pane-chat {width_class(self.app.size.width)}")
+        # A mode's first screen makes Textual re-parse all CSS unless it has seen the app's current CSS. Nothing
+        # changed since the startup parse: style the app node (all that refresh would add) and skip the re-parse.
+        self._css_update_count = self.app._css_update_count
+        self.app.stylesheet.update(self.app)
         self.request = request
         self.factory = factory
         self.session: Any = None
