@@ -122,6 +122,29 @@ async def test_trust_starts_the_server_lists_its_tools_and_stops_it_on_exit(
     assert not pid_alive(pids[1])
 
 
+async def test_user_servers_start_while_the_question_is_open(make_app: AppMaker, sample_repo: Path) -> None:
+    """User-level servers need no answer; the project's wait for it, and so does the first session."""
+    project_marker = sample_repo.parent / "project.txt"
+    user_marker = sample_repo.parent / "user.txt"
+    basic_project(sample_repo, project_marker)
+    home = Path(os.environ["HOME"])
+    user = {"mine": stdio(BASIC, "--marker", str(user_marker), "--name", "mine")}
+    (home / ".claude.json").write_text(json.dumps({"mcpServers": user}), encoding="utf-8")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen), timeout=10)
+        await wait_until(pilot, lambda: user_marker.exists(), timeout=20)
+        await wait_until(pilot, lambda: app.mcp.manager is not None and bool(app.mcp.manager.tools()), timeout=20)
+        assert not project_marker.exists() and not app.mcp.ready.is_set()  # sessions still wait for the answer
+        await pilot.press("t")
+        await started(pilot, app)
+        names = {tool.name for tool in app.mcp.manager.tools()}
+        assert {"mcp__mine__echo", "mcp__basic__echo"} <= names
+        [project_pid] = marker_pids(project_marker)
+        [user_pid] = marker_pids(user_marker)
+    assert not pid_alive(project_pid) and not pid_alive(user_pid)
+
+
 async def test_the_screen_follows_servers_while_they_start(
     make_app: AppMaker, sample_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

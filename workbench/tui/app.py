@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import gc
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -106,7 +106,7 @@ class WorkbenchApp(App[int]):
             self.mcp = self.request.mcp = McpHub(self.request.workspace, self.config)
 
     def start_mcp(self) -> None:
-        """Ask about the project's own servers when nobody has answered yet, then start what may start."""
+        """Start the servers that need no answer; ask about the project's own ones when nobody has answered yet."""
         from workbench.tui.screens.mcp import TrustScreen
 
         hub = self.mcp
@@ -121,20 +121,23 @@ class WorkbenchApp(App[int]):
         if not hub.configured:
             hub.skip()
             return
-        if question is None:
-            self.run_worker(self._start_mcp_servers(), group="mcp-start", exit_on_error=False)
-            return
+        self.run_worker(self._mcp_step(hub.start()), group="mcp-start", exit_on_error=False)
+        if question is not None:
 
-        def answered(trusted: bool | None) -> None:
-            hub.answer(bool(trusted))
-            self.run_worker(self._start_mcp_servers(), group="mcp-start", exit_on_error=False)
+            def answered(trusted: bool | None) -> None:
+                self.run_worker(self._mcp_step(hub.settle(bool(trusted))), group="mcp-answer", exit_on_error=False)
 
-        self.push_screen(TrustScreen(question), answered)
+            self.push_screen(TrustScreen(question), answered)
 
-    async def _start_mcp_servers(self) -> None:
+    async def _mcp_step(self, step: Awaitable[None]) -> None:
+        """Run one start step of the MCP servers, then report the servers that newly failed."""
         from workbench.tui.screens.mcp import failure_notice
 
-        await self.mcp.start()
+        try:
+            await step
+        except Exception as exc:
+            self.notify(f"MCP: {exc}", severity="error", markup=False)
+            return
         notice = failure_notice(self.mcp)
         if notice:
             self.notify(notice, title="MCP", severity="warning", markup=False, timeout=10)

@@ -44,7 +44,11 @@ class McpHub:
         self.configured = False  # the workspace or the user names at least one server
         self.config_errors: list[str] = []
         self.attached = False  # a session got this manager's tools (they are fixed for that session)
+        self.pending = False  # the trust question is open: sessions wait for the answer
+        self.announced: set[str] = set()  # failed servers already reported
         self._ready: asyncio.Event | None = None
+        self._lock: asyncio.Lock | None = None
+        self._started = False
         self._stopped = False
 
     @property
@@ -52,6 +56,16 @@ class McpHub:
         if self._ready is None:  # made on first use, inside the app's event loop
             self._ready = asyncio.Event()
         return self._ready
+
+    @property
+    def lock(self) -> asyncio.Lock:
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        return self._lock
+
+    def _maybe_ready(self) -> None:
+        if self._started and not self.pending:
+            self.ready.set()
 
     def question(self) -> TrustQuestion | None:
         """What to ask before any project server starts (None: nothing to ask). Reads small files only."""
@@ -63,7 +77,9 @@ class McpHub:
         self.config_errors = list(found.errors)
         if not found.servers:
             return None
-        return trust_question(self.workspace, config=self.config)
+        question = trust_question(self.workspace, config=self.config)
+        self.pending = question is not None
+        return question
 
     def answer(self, trusted: bool) -> None:
         from workbench.core.mcp.trust import set_trusted
@@ -80,19 +96,37 @@ class McpHub:
         return answer
 
     async def start(self) -> None:
-        """Start every server that may start (user-level always, the project's once trusted)."""
+        """Start every server that may start now: user-level ones always, the project's once trusted. While the
+        trust question is open the project's servers wait for `settle`, and so do sessions."""
         try:
-            if self.configured and not self._stopped:
-                from workbench.core.mcp.integration import open_mcp
+            async with self.lock:
+                if self.configured and not self._stopped and self.manager is None:
+                    from workbench.core.mcp.integration import open_mcp
 
-                manager = await open_mcp(self.workspace, config=self.config, start=False)
-                self.manager = manager
-                await manager.start()
+                    manager = await open_mcp(self.workspace, config=self.config, start=False)
+                    self.manager = manager
+                    await manager.start()
         finally:
-            self.ready.set()
+            self._started = True
+            self._maybe_ready()
+
+    async def settle(self, trusted: bool) -> None:
+        """The trust question answered: remember it, start the project's servers when trusted, let sessions in."""
+        try:
+            self.answer(trusted)
+            if trusted:
+                async with self.lock:  # after `start`: a manager made before the answer learns it here
+                    if self.manager is not None and not self._stopped:
+                        self.manager.trust_project = True
+                        await self.manager.start()
+        finally:
+            self.pending = False
+            self._maybe_ready()
 
     def skip(self) -> None:
         """Nothing to start (no servers configured): sessions need not wait."""
+        self._started = True
+        self.pending = False
         self.ready.set()
 
     async def for_session(self) -> McpManager | None:
@@ -125,16 +159,17 @@ class McpHub:
     async def set_trust(self, trusted: bool) -> None:
         """Store a new answer and apply it: trusting starts the project's servers, distrust stops them."""
         self.answer(trusted)
-        manager = self.manager
-        if manager is None:
-            return
-        manager.trust_project = trusted
-        if trusted:
-            await manager.start()
-            return
-        for row in manager.statuses():
-            if row.scope == "project" and row.status != "not_started":
-                await manager.restart(row.name)  # a distrusted project server comes back as "not started"
+        async with self.lock:
+            manager = self.manager
+            if manager is None:
+                return
+            manager.trust_project = trusted
+            if trusted:
+                await manager.start()
+                return
+            for row in manager.statuses():
+                if row.scope == "project" and row.status != "not_started":
+                    await manager.restart(row.name)  # a distrusted project server comes back as "not started"
 
     async def stop(self) -> None:
         self._stopped = True
@@ -142,11 +177,14 @@ class McpHub:
         if manager is not None:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(manager.stop(), STOP_TIMEOUT)
+        self.ready.set()  # nobody waits on a hub that is gone
 
 
 def failure_notice(hub: McpHub) -> str:
     """One notice for the servers that failed to start (empty when none did)."""
-    failed = [row for row in hub.statuses() if row.status == "failed"] if hub.manager is not None else []
+    rows = hub.statuses() if hub.manager is not None else []
+    failed = [row for row in rows if row.status == "failed" and row.name not in hub.announced]
+    hub.announced.update(row.name for row in failed)
     if not failed:
         return ""
     lines = [f"{safe.one_line(row.name, 40)}: {safe.one_line(row.reason, 160)}" for row in failed[:3]]
