@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.core.mcp.conftest import BASIC, SERVERS, pid_alive, stdio, write_mcp_json
+from tests.core.mcp.conftest import BASIC, SERVERS, STANDINS, pid_alive, stdio, write_mcp_json
 from tests.tui.conftest import AppMaker, wait_until
 from tests.tui.states import settle
 from workbench.config import Config
@@ -26,6 +26,11 @@ from workbench.tui.widgets.evidence import EvidenceCard
 
 pytestmark = pytest.mark.timeout(60)
 
+SEED_002_MCP = [
+    "mcp__context7__get-library-docs",
+    "mcp__context7__resolve-library-id",
+    "mcp__sequential-thinking__sequentialthinking",
+]
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]
 
 
@@ -274,6 +279,33 @@ async def test_the_session_offers_and_calls_the_granted_mcp_tool(
     results = [b for m in second.messages for b in m.get("content", []) if b.get("type") == "tool_result"]
     assert "ping from the model" in json.dumps(results[-1]["content"])
     assert not pid_alive(pid)
+
+
+async def test_seed_002_gets_its_mcp_tools_in_a_screen_session(
+    seeds_dir: Path, sample_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seed 002 names context7 and sequential-thinking tools; with stand-ins trusted, the session offers them."""
+    write_mcp_json(
+        sample_repo,
+        {"context7": stdio(STANDINS, "context7"), "sequential-thinking": stdio(STANDINS, "sequential-thinking")},
+    )
+    [seed] = sorted(seeds_dir.glob("002_*.txt"))
+    persona = resolve_persona(sample_repo, str(seed), [])
+    assert persona is not None and persona.tools.mcp == []  # no server known when it was first read
+    with MessagesPeer([reply(text("Ready."))]) as peer:
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", peer.url)
+        monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
+        app = create_app(sample_repo, persona=persona, config=Config())
+        async with app.run_test(size=(160, 48)) as pilot:
+            screen: Any = app.screen_stack[0]
+            await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen), timeout=10)
+            await pilot.press("t")
+            await started(pilot, app)
+            await pilot.press(*"hello", "enter")
+            await wait_until(pilot, lambda: screen.session is not None and not screen.chat_busy(), timeout=20)
+            assert sorted(screen.session.persona.tools.mcp) == SEED_002_MCP
+            offered = peer.message_requests[0].tool_names()
+    assert sorted(n for n in offered if n.startswith("mcp__")) == SEED_002_MCP
 
 
 # ── snapshots ───────────────────────────────────────────────────────────────────────────────────────
