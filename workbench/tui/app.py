@@ -11,12 +11,13 @@ from typing import Any
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.theme import Theme
 
 from workbench.config import Config, load_config
 from workbench.core.approvals import DenyAll
 from workbench.tui import host
 from workbench.tui.host import SessionFactory, SessionRequest
-from workbench.tui.theming import DEFAULT_THEME, load_themes
+from workbench.tui.theming import DEFAULT_THEME, load_named_theme, load_themes
 
 
 class WorkbenchApp(App[int]):
@@ -56,6 +57,7 @@ class WorkbenchApp(App[int]):
         self.persona_label = persona_label
         self.mouse_captured_by_app = True
         self.theme_errors: list[str] = []
+        self._first_theme: Theme | None = None
         self.startup_notices: list[str] = []  # problems with the command line, shown once the screen is up
         self._choose_theme()
         self.add_mode("main", self.make_main_screen)
@@ -68,12 +70,17 @@ class WorkbenchApp(App[int]):
         return MainScreen(self.request, self.factory, persona_label=self.persona_label)
 
     def _choose_theme(self) -> list[str]:
-        """Register our themes and pick the configured one before the first stylesheet build (no re-parse)."""
-        loaded = load_themes(self.theme_dirs)
-        for theme in loaded.themes:
-            self.register_theme(theme)
-        self.theme_errors = list(loaded.errors)
+        """Register our themes and pick the configured one before the first stylesheet build (no re-parse).
+
+        Only the configured theme's own file is read now when it can be found by name; the rest (and any
+        errors in them) come in `register_all_themes` once the first frame is out.
+        """
         wanted = str(self.config.section("ui").get("theme", DEFAULT_THEME))
+        self._first_theme = load_named_theme(wanted, self.theme_dirs)
+        if self._first_theme is not None:
+            self.register_theme(self._first_theme)
+        else:
+            self.register_all_themes()
         if wanted not in self.available_themes:
             if wanted != DEFAULT_THEME:
                 self.theme_errors.append(f"theme {wanted!r} is not installed; using {DEFAULT_THEME}")
@@ -89,7 +96,18 @@ class WorkbenchApp(App[int]):
         self.stylesheet.set_variables(self.get_css_variables())
         return self.theme_errors
 
+    def register_all_themes(self) -> None:
+        loaded = load_themes(self.theme_dirs)
+        for theme in loaded.themes:
+            self.register_theme(theme)
+        self.theme_errors.extend(loaded.errors)
+
     def on_mount(self) -> None:
+        if self._first_theme is not None:  # the other themes, for the palette, now that the screen is drawn
+            first, self._first_theme = self._first_theme, None
+            self.register_all_themes()
+            if self.available_themes.get(first.name) != first:  # another file redefines it: that one wins
+                self.refresh_css(animate=False)
         for error in [*self.theme_errors, *self.config.errors]:
             self.notify(error, title="config", severity="warning", markup=False, timeout=8)
         for notice in self.startup_notices:

@@ -82,10 +82,29 @@ def load_theme_file(path: Path) -> Theme:
     return theme_from_data(data, path.name)
 
 
+def theme_folders(folders: list[Path] | None = None) -> list[Path]:
+    return folders if folders is not None else [paths.bundled_themes_dir(), paths.user_themes_dir()]
+
+
+def load_named_theme(name: str, folders: list[Path] | None = None) -> Theme | None:
+    """The theme in `<name>.toml` (the user's folder wins, as in `load_themes`), or None when there is no such
+    file or it does not hold that theme; `load_themes` reports why later."""
+    found: Theme | None = None
+    for folder in theme_folders(folders):
+        path = folder / f"{name}.toml"
+        if path.is_file():
+            try:
+                theme = load_theme_file(path)
+            except ValueError:
+                return None
+            found = theme if theme.name == name else None
+    return found
+
+
 def load_themes(folders: list[Path] | None = None) -> ThemeLoad:
     """Every theme in the bundled folder, then the user's folder (a later theme of the same name wins)."""
     result = ThemeLoad()
-    for folder in folders if folders is not None else [paths.bundled_themes_dir(), paths.user_themes_dir()]:
+    for folder in theme_folders(folders):
         if not folder.is_dir():
             continue
         for path in sorted(folder.glob("*.toml")):
