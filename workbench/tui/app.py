@@ -119,25 +119,32 @@ class WorkbenchApp(App[int]):
         if not self.request.demo:
             self.call_after_refresh(self.set_timer, 0.05, self.start_mcp)
         if self.request.mcp is None and not self.request.demo:
-            from workbench.tui.screens.mcp import McpHub
+            from workbench.tui.mcp_hub import McpHub
 
             self.mcp = self.request.mcp = McpHub(self.request.workspace, self.config)
 
     def start_mcp(self) -> None:
+        """Read the server configs off the event loop (the core's MCP modules load here), then go on below."""
+        if self.mcp is not None:
+            self.run_worker(self._read_mcp_configs, thread=True, group="mcp-read", exit_on_error=False)
+
+    def _read_mcp_configs(self) -> None:
+        hub = self.mcp
+        try:
+            question, error = hub.question(), ""
+        except Exception as exc:  # a config we cannot read must not keep sessions waiting
+            question, error = None, str(exc) or type(exc).__name__
+        self.call_from_thread(self._mcp_configs_read, question, error)
+
+    def _mcp_configs_read(self, question: Any, error: str) -> None:
         """Start the servers that need no answer; ask about the project's own ones when nobody has answered yet."""
         from workbench.tui.screens.mcp import TrustScreen
 
         hub = self.mcp
-        if hub is None:
-            return
-        try:
-            question = hub.question()
-        except Exception as exc:  # a config we cannot read must not keep sessions waiting
+        if error or not hub.configured:
             hub.skip()
-            self.notify(f"MCP: {exc}", severity="error", markup=False)
-            return
-        if not hub.configured:
-            hub.skip()
+            if error:
+                self.notify(f"MCP: {error}", severity="error", markup=False)
             return
         self.run_worker(self._mcp_step(hub.start()), group="mcp-start", exit_on_error=False)
         if question is not None:
@@ -165,7 +172,8 @@ class WorkbenchApp(App[int]):
             await self.mcp.stop()  # no server process outlives the app
 
     def action_mcp(self) -> None:
-        from workbench.tui.screens.mcp import McpHub, McpScreen
+        from workbench.tui.mcp_hub import McpHub
+        from workbench.tui.screens.mcp import McpScreen
 
         if self.mcp is None:
             self.mcp = McpHub(self.request.workspace, self.config)
