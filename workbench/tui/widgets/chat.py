@@ -18,14 +18,11 @@ from workbench.tui.widgets.answer import AnswerView
 from workbench.tui.widgets.approval import ApprovalCard, decision_text, request_body
 from workbench.tui.widgets.evidence import EvidenceData
 from workbench.tui.widgets.prompt import Prompt
-from workbench.tui.widgets.subagent import SubagentNesting
 from workbench.tui.widgets.transcript import Transcript
 
-if TYPE_CHECKING:  # the event types load with the first event, not before the first frame
-    from workbench.core.events import (
-        ErrorEvent,
-        Event,
-    )
+if TYPE_CHECKING:  # the event types and the subagent cards load with the first event, not before the first frame
+    from workbench.core.events import ErrorEvent, Event
+    from workbench.tui.widgets.subagent import SubagentNesting
 
 
 def error_renderable(ev: ErrorEvent) -> Text:
@@ -64,7 +61,16 @@ class ChatPane(Vertical):
         self._eid = 0
         self._pending_requests: dict[str, ApprovalRequest] = {}
         self.turn = 0
-        self.nesting = SubagentNesting()  # each subagent's events go to its own card
+        self._nesting: SubagentNesting | None = None
+
+    @property
+    def nesting(self) -> SubagentNesting:
+        """Each subagent's events go to its own card (the card code loads with the first turn's end or child)."""
+        if self._nesting is None:
+            from workbench.tui.widgets.subagent import SubagentNesting
+
+            self._nesting = SubagentNesting()
+        return self._nesting
 
     def compose(self) -> ComposeResult:
         yield Transcript(id="transcript")

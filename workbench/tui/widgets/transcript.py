@@ -22,7 +22,6 @@ from workbench.tui.widgets.answer import AnswerView
 from workbench.tui.widgets.approval import ApprovalCard
 from workbench.tui.widgets.evidence import EvidenceCard, EvidenceData
 from workbench.tui.widgets.frozen import FrozenLines, Item
-from workbench.tui.widgets.subagent import SubagentCard
 
 LIVE_MAX = 24
 
@@ -143,6 +142,8 @@ class Transcript(VerticalScroll, can_focus=False):
             return widget.finished
         if isinstance(widget, EvidenceCard):
             return widget.data.finished is not None and not widget.has_focus
+        from workbench.tui.widgets.subagent import SubagentCard  # loads with the first subagent run
+
         if isinstance(widget, SubagentCard):
             return widget.data.finished and not widget.has_focus
         return True
