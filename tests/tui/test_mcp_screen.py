@@ -229,6 +229,15 @@ async def test_a_server_that_fails_to_start_is_announced(make_app: AppMaker) -> 
         assert [(r.name, r.status) for r in app.mcp.statuses()] == [("broken", "failed"), ("ok", "started")]
 
 
+async def test_help_lists_the_mcp_screen_keys(make_app: AppMaker) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.action_help()
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "HelpScreen")
+        ids = {row[3] for row in app.screen.rows}  # type: ignore[attr-defined]
+        assert {"mcp.restart", "mcp.trust", "mcp.close"} <= ids
+
+
 async def test_broken_config_is_listed_and_the_app_goes_on(make_app: AppMaker, sample_repo: Path) -> None:
     (sample_repo / ".mcp.json").write_text('{"mcpServers": {"x": ', encoding="utf-8")
     app = make_app()

@@ -183,6 +183,7 @@ class WorkbenchApp(App[int]):
     def action_help(self) -> None:
         from workbench.tui.screens.help import HelpScreen, binding_rows
         from workbench.tui.screens.main import MainScreen
+        from workbench.tui.screens.mcp import McpScreen
         from workbench.tui.widgets.approval import ApprovalCard
         from workbench.tui.widgets.evidence import EvidenceCard
         from workbench.tui.widgets.plan import PlanPanel
@@ -195,6 +196,7 @@ class WorkbenchApp(App[int]):
             ("evidence", EvidenceCard.BINDINGS),
             ("approval", ApprovalCard.BINDINGS),
             ("plan", PlanPanel.BINDINGS),
+            ("mcp servers", McpScreen.BINDINGS),
         ]
         keymap = {str(k): str(v) for k, v in self.config.section("keys").items()}
         self.push_screen(HelpScreen(binding_rows(groups, keymap)))
