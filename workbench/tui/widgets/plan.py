@@ -105,7 +105,6 @@ class PlanPanel(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(progress_text(()), classes="progress")
         yield OptionList(id="plan-items")
-        yield Input(placeholder="step (Enter saves, Esc cancels)", id="plan-edit")
         yield Static(Text("a add · e edit · x remove\nspace check · ⇧↑↓ move"), classes="hint")
 
     def set_items(self, items: tuple[PlanItem, ...] | list[PlanItem]) -> None:
@@ -174,7 +173,12 @@ class PlanPanel(Vertical):
     def _open_editor(self, index: int, value: str) -> None:
         self._editing = index
         self.add_class("-editing")
-        editor = self.query_one("#plan-edit", Input)
+        found = self.query("#plan-edit")
+        if found:
+            editor = found.first(Input)
+        else:  # made on first use: a hidden editor would only slow the first frame
+            editor = Input(placeholder="step (Enter saves, Esc cancels)", id="plan-edit")
+            self.mount(editor, before=self.query_one(".hint"))
         editor.value = value
         editor.focus()
 
