@@ -35,7 +35,6 @@ from workbench.core.events import (
     Event,
     SubagentFinished,
     SubagentStarted,
-    ToolCallFinished,
     UsageInfo,
     UsageUpdated,
 )
@@ -303,7 +302,7 @@ class AgentTool(Tool):
                 persona_id=persona.id,
                 persona_sha256=persona.source.sha256,
             )
-            audit = _audit_hook(log)
+            audit = wiring.audit_hook(log)
         history: list[dict[str, Any]] = []
         gate = CallGate(
             tools,
@@ -399,31 +398,6 @@ def for_session(
     )
     tool = AgentTool(lineage)
     return tool if tool.choices else None
-
-
-def _audit_hook(log: Any) -> Callable[..., None]:
-    def hook(
-        *,
-        event: ToolCallFinished,
-        started_at: float,
-        evaluation: Any,
-        decision: Decision | None,
-        result: Any,
-        error: str | None,
-    ) -> None:
-        wiring.write_audit(
-            log,
-            tool=event.tool,
-            args=event.input,
-            started_at=started_at,
-            duration_ms=event.duration_ms,
-            evaluation=evaluation,
-            decision=decision,
-            result=result,
-            error=error,
-        )
-
-    return hook
 
 
 def count_usage(totals: dict[str, UsageInfo], event: Event, root: str) -> None:

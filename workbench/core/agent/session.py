@@ -152,7 +152,7 @@ class AgentSession:
             policy=self.policy,
             approver=parts.approver,
             context=self.context,
-            audit=self._audit,
+            audit=wiring.audit_hook(self.audit) if self.audit is not None else None,
             on_decision=self._remember,
         )
         read_timeout = agent.get("read_timeout_s", READ_TIMEOUT_S)
@@ -350,29 +350,6 @@ class AgentSession:
     def _remember(self, request: ApprovalRequest, decision: Decision) -> None:
         if decision.allow and decision.scope is Scope.SESSION:
             self.transcript.grant({"request": request.to_json(), "decision": decision.to_json()})
-
-    def _audit(
-        self,
-        *,
-        event: ToolCallFinished,
-        started_at: float,
-        evaluation: Any,
-        decision: Decision | None,
-        result: Any,
-        error: str | None,
-    ) -> None:
-        if self.audit is not None:
-            wiring.write_audit(
-                self.audit,
-                tool=event.tool,
-                args=event.input,
-                started_at=started_at,
-                duration_ms=event.duration_ms,
-                evaluation=evaluation,
-                decision=decision,
-                result=result,
-                error=error,
-            )
 
     def add_tools(self, tools: Sequence[Tool]) -> None:
         """Offer more tools (MCP servers' tools, via `attach_mcp`). Built-in names win; call before the first turn,

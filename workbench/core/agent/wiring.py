@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from workbench.config import Config
+from workbench.core.events import ToolCallFinished
 from workbench.core.personas.model import Persona
 from workbench.core.policy.audit import AuditLog, CallRecord
 from workbench.core.policy.engine import PolicyEngine
@@ -78,6 +79,33 @@ def write_audit(
             error=error,
         )
     )
+
+
+def audit_hook(log: AuditLog) -> Callable[..., None]:
+    """The CallGate audit hook writing each finished call to `log` (sessions and subagents alike)."""
+
+    def hook(
+        *,
+        event: ToolCallFinished,
+        started_at: float,
+        evaluation: Any,
+        decision: Any,
+        result: ToolResult | None,
+        error: str | None,
+    ) -> None:
+        write_audit(
+            log,
+            tool=event.tool,
+            args=event.input,
+            started_at=started_at,
+            duration_ms=event.duration_ms,
+            evaluation=evaluation,
+            decision=decision,
+            result=result,
+            error=error,
+        )
+
+    return hook
 
 
 def reload_persona(meta: dict[str, Any], workspace: Path) -> Persona:
