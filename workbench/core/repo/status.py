@@ -219,16 +219,7 @@ def git_status(workspace: Path) -> StatusReport:
     runner = git.Git(str(root))
     try:
         out = runner.execute(
-            [
-                "git",
-                "-c",
-                "core.quotepath=off",
-                "status",
-                "--porcelain=v2",
-                "-z",
-                "--branch",
-                "--untracked-files=normal",
-            ],
+            list(STATUS_COMMAND),
             stdout_as_string=False,
             env={"GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"},
             kill_after_timeout=GIT_TIMEOUT,
