@@ -8,7 +8,7 @@ MCP names come in Claude Code's forms (`mcp__srv`, `mcp__srv__*`, `mcp__srv__too
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -239,22 +239,7 @@ def split_tool_list(text: str) -> list[str]:
     text = text.strip()
     if text.startswith("[") and text.endswith("]"):
         text = text[1:-1]
-    entries: list[str] = []
-    depth = 0
-    current: list[str] = []
-    for char in text:
-        if char == "(":
-            depth += 1
-        elif char == ")" and depth:
-            depth -= 1
-        if depth == 0 and (char == "," or char.isspace()):
-            if current:
-                entries.append("".join(current))
-                current = []
-            continue
-        current.append(char)
-    if current:
-        entries.append("".join(current))
+    entries = _split_outside_parens(text, lambda c: c == "," or c.isspace())
     return [e.strip("'\"") for e in entries if e.strip("'\"")]
 
 
@@ -266,6 +251,11 @@ def split_body_list(text: str) -> list[str]:
     ticked = _BACKTICKED.findall(text)
     if ticked:
         return [t.strip() for t in ticked if t.strip()]
+    return [e.strip() for e in _split_outside_parens(text, lambda c: c in ",;") if e.strip()]
+
+
+def _split_outside_parens(text: str, is_separator: Callable[[str], bool]) -> list[str]:
+    """Split on separator characters that are not inside parentheses (`Bash(git a, b)` stays whole)."""
     entries: list[str] = []
     depth = 0
     current: list[str] = []
@@ -274,13 +264,13 @@ def split_body_list(text: str) -> list[str]:
             depth += 1
         elif char == ")" and depth:
             depth -= 1
-        if depth == 0 and char in ",;":
-            entries.append("".join(current).strip())
+        if depth == 0 and is_separator(char):
+            entries.append("".join(current))
             current = []
             continue
         current.append(char)
-    entries.append("".join(current).strip())
-    return [e for e in entries if e]
+    entries.append("".join(current))
+    return entries
 
 
 def canonical_sort_key(name: str) -> tuple[int, str]:
