@@ -167,6 +167,10 @@ async def test_the_screen_follows_servers_while_they_start(
         assert isinstance(screen, McpScreen)
         assert "starting" in screen_text(screen)
         await wait_until(pilot, lambda: "mcp__basic__echo" in screen_text(screen), timeout=20)
+        # The tool list and the "starting" header come from separate refreshes: wait for the settled screen.
+        await wait_until(
+            pilot, lambda: "status: started" in screen_text(screen) and "starting" not in screen_text(screen), timeout=5
+        )
         assert "status: started" in screen_text(screen) and "starting" not in screen_text(screen)
 
 
