@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
+import sys
 from pathlib import Path
 
 import platformdirs
@@ -77,3 +79,21 @@ def bundled_themes_dir() -> Path:
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parent.parent / "themes"
+
+
+def command(*words: str) -> str:
+    """How to type a workbench command from here: `workbench …` when that name on PATH is this program, else the
+    path this program was started by (`.venv/bin/workbench …` after `make run`), so every hint works as written."""
+    typed = " ".join((APP, *words))
+    script = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    if script is None or script.name != APP or not script.is_file():
+        return typed
+    on_path = shutil.which(APP)
+    if on_path and Path(on_path).resolve() == script.resolve():
+        return typed
+    shown = os.path.relpath(script)
+    if shown.startswith(".."):
+        shown = str(script.resolve())
+    elif os.sep not in shown:
+        shown = os.path.join(".", shown)
+    return " ".join((shown, *words))

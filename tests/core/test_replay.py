@@ -12,6 +12,7 @@ import httpx2
 import pytest
 from anthropic import AsyncAnthropic
 
+from tests.sdk_shapes import raises_transport
 from workbench.core.replay import CassetteError, CassetteTransport, RecordingTransport, load_cassette
 from workbench.testing import MessagesPeer, cut, reply, status, text, thinking, tool_use
 
@@ -129,7 +130,7 @@ async def test_recorded_faults_replay_as_the_same_errors(tmp_path: Path) -> None
         async with sdk(RecordingTransport(httpx2.AsyncHTTPTransport(), path), peer.url) as client:
             with pytest.raises(anthropic.RateLimitError):
                 await one_turn(client, [{"role": "user", "content": "x"}])
-            with pytest.raises(httpx2.RemoteProtocolError):
+            with raises_transport(httpx2.RemoteProtocolError, "connection"):
                 await one_turn(client, [{"role": "user", "content": "x"}])
             _, silent = await one_turn(client, [{"role": "user", "content": "x"}])
     assert silent.stop_reason is None
@@ -140,7 +141,7 @@ async def test_recorded_faults_replay_as_the_same_errors(tmp_path: Path) -> None
         with pytest.raises(anthropic.RateLimitError) as info:
             await one_turn(client, [{"role": "user", "content": "x"}])
         assert info.value.response.headers["retry-after"] == "3"
-        with pytest.raises(httpx2.RemoteProtocolError):
+        with raises_transport(httpx2.RemoteProtocolError, "connection"):
             await one_turn(client, [{"role": "user", "content": "x"}])
         kinds, again = await one_turn(client, [{"role": "user", "content": "x"}])
     assert again.stop_reason is None and "message_stop" not in kinds
@@ -259,5 +260,5 @@ async def test_a_turn_cancelled_while_recording_is_marked(tmp_path: Path) -> Non
     assert len(records) == 1 and records[0]["error"].startswith("ReadError")
     assert 0 < len(records[0]["response"]["body"]) < 3000
     async with sdk(CassetteTransport(path)) as client:
-        with pytest.raises(httpx2.ReadError):
+        with raises_transport(httpx2.ReadError, "connection"):
             await one_turn(client, [{"role": "user", "content": "x"}])

@@ -13,6 +13,7 @@ import httpx2
 import pytest
 from anthropic import AsyncAnthropic
 
+from tests.sdk_shapes import raises_transport
 from workbench.testing import (
     NO_TURN_MESSAGE,
     MessagesPeer,
@@ -137,9 +138,9 @@ async def test_529_is_overloaded() -> None:
         await stream_once(peer)
 
 
-async def test_chunked_cut_is_a_raw_protocol_error() -> None:
+async def test_chunked_cut_is_a_protocol_error_the_loop_retries() -> None:
     with MessagesPeer([cut(300, framing="chunked")]) as peer:
-        with pytest.raises(httpx2.RemoteProtocolError):
+        with raises_transport(httpx2.RemoteProtocolError, "connection"):
             await stream_once(peer)
         assert peer.requests[0].outcome == "cut chunked after 300"
 
@@ -173,7 +174,7 @@ async def test_sse_error_after_output_is_a_status_200_error() -> None:
 async def test_stall_longer_than_read_timeout_raises_read_timeout() -> None:
     with MessagesPeer([stall(200, seconds=5)]) as peer:
         began = time.perf_counter()
-        with pytest.raises(httpx2.ReadTimeout):
+        with raises_transport(httpx2.ReadTimeout, "timeout"):
             await stream_once(peer, timeout=httpx2.Timeout(0.3, connect=2))
         assert time.perf_counter() - began < 3
         began = time.perf_counter()

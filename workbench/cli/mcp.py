@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.config import load_config
+from workbench.paths import command
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -117,5 +118,5 @@ def _print_text(
         for error in row.errors:
             print(f"  warning: {one_line(error, 300)}")
     if not trusted and any(row.status == "not_started" and row.scope == "project" for row in rows):
-        print("\nThis project's own servers did not start: run `workbench mcp trust` to allow them,")
+        print(f"\nThis project's own servers did not start: run `{command('mcp', 'trust')}` to allow them,")
         print("or pass --trust-project-mcp for one run.")

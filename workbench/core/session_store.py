@@ -207,7 +207,8 @@ class SessionStore:
         if len(matches) == 1:
             return matches[0]
         if not matches:
-            raise SessionNotFound(f"no session {session_id!r} for {self.workspace} (see `workbench sessions list`)")
+            listing = paths.command("sessions", "list")
+            raise SessionNotFound(f"no session {session_id!r} for {self.workspace} (see `{listing}`)")
         raise SessionNotFound(f"{session_id!r} matches several sessions: {', '.join(matches[:5])}")
 
     def load(self, session_id: str) -> LoadedSession:

@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from workbench.paths import command
+
 if TYPE_CHECKING:  # the SDK takes seconds to import: only pay for it when a client is built
     import anthropic
     import httpx2
@@ -18,13 +20,13 @@ CONNECT_TIMEOUT_S = 10.0
 LOCAL_PLACEHOLDER_KEY = "workbench-local"
 MISSING_KEY = "workbench-no-credentials"
 
-CREDENTIALS_HELP = """No Anthropic credentials found. Set one of:
+CREDENTIALS_HELP = f"""No Anthropic credentials found. Set one of:
   export ANTHROPIC_API_KEY=sk-ant-...            # the Anthropic API
   export ANTHROPIC_BASE_URL=http://localhost:11434   # Ollama >= 0.14 (no /v1 suffix)
   export ANTHROPIC_BASE_URL=http://localhost:8080    # llama.cpp llama-server
   export ANTHROPIC_BASE_URL=http://localhost:8000    # vLLM (anthropic entrypoint)
   export ANTHROPIC_BASE_URL=http://localhost:4000    # LiteLLM proxy (its virtual key in ANTHROPIC_API_KEY)
-`workbench demo` runs offline with no credentials."""
+`{command('demo')}` runs offline with no credentials."""
 
 
 def _timeout(read_s: float) -> httpx2.Timeout:

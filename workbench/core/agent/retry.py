@@ -158,6 +158,27 @@ def _status_failure(exc: anthropic.APIStatusError) -> Failure:
     )
 
 
+LOOPBACK_HOSTS = frozenset({"localhost", "::1", "[::1]", "ip6-localhost"})
+
+
+def _refused_locally(exc: BaseException) -> str | None:
+    """The address, when a connection to this machine itself was refused: a configuration error, not a
+    transient one (the SDK may wrap httpx2's `ConnectError`, so the cause chain is searched)."""
+    seen: BaseException | None = exc
+    while seen is not None and not isinstance(seen, httpx2.ConnectError):
+        seen = seen.__cause__
+    if seen is None:
+        return None
+    try:
+        url = seen.request.url
+    except RuntimeError:  # an error raised without a request
+        return None
+    host = url.host or ""
+    if host in LOOPBACK_HOSTS or host.startswith("127."):
+        return f"{url.scheme}://{url.netloc.decode('ascii', 'replace')}"
+    return None
+
+
 def classify(exc: BaseException) -> Failure | None:
     """What went wrong and whether retrying the whole request may help; None for errors that are not the API's."""
     if isinstance(exc, anthropic.APIStatusError):
@@ -171,6 +192,14 @@ def classify(exc: BaseException) -> Failure | None:
         )
     if isinstance(exc, (anthropic.APIConnectionError, httpx2.TransportError)):
         cause = exc.__cause__ or exc
+        local = _refused_locally(exc)
+        if local:
+            return Failure(
+                "connection_refused",
+                f"nothing is listening at {local}",
+                "Start the local server, or fix ANTHROPIC_BASE_URL (unset it to use the Anthropic API).",
+                False,
+            )
         return Failure(
             "connection",
             f"connection failed: {type(cause).__name__}: {cause}",
