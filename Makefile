@@ -57,7 +57,7 @@ test-latest:
 	$(PYTHON) -m venv .venv-latest
 	.venv-latest/bin/python -m pip install -q --upgrade pip
 	.venv-latest/bin/python -m pip install -q --upgrade -e '.[dev]'
-	.venv-latest/bin/python -m pip freeze --exclude-editable > .venv-latest/versions.txt
+	.venv-latest/bin/python -c 'from tests.test_setup import print_drift; print_drift()'
 	.venv-latest/bin/ruff check workbench tests bench
 	.venv-latest/bin/mypy
 	.venv-latest/bin/lint-imports

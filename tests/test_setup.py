@@ -33,16 +33,30 @@ def test_the_lock_pins_every_package_with_hashes() -> None:
     assert all("--hash=sha256:" in block for block in blocks if PIN.match(block.splitlines()[0]))
 
 
-@pytest.mark.skipif(not (Path(sys.prefix) / ".installed-stamp").is_file(), reason="runs in the venv `make test` builds")
-def test_the_venv_holds_exactly_the_lock() -> None:
+def installed_versions() -> dict[str, str]:
     frozen = subprocess.run(
         [sys.executable, "-m", "pip", "freeze", "--all", "--exclude-editable"],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    installed = {
+    return {
         canonicalize_name(name): version
         for name, _, version in (line.partition("==") for line in frozen.splitlines() if "==" in line)
     }
-    assert installed == locked_for_this_machine()
+
+
+def print_drift() -> None:
+    """What `make test-latest` installed that the lock does not pin (run there, before the checks)."""
+    locked, installed = locked_for_this_machine(), installed_versions()
+    rows = [
+        f"  {name}: {locked.get(name, '-')} -> {installed.get(name, '-')}"
+        for name in sorted(set(locked) | set(installed))
+        if locked.get(name) != installed.get(name) and name not in {"pip", "setuptools", "wheel"}
+    ]
+    print("\n".join(["newest allowed releases differ from the lock:", *rows]) if rows else "newest = the lock")
+
+
+@pytest.mark.skipif(not (Path(sys.prefix) / ".installed-stamp").is_file(), reason="runs in the venv `make test` builds")
+def test_the_venv_holds_exactly_the_lock() -> None:
+    assert installed_versions() == locked_for_this_machine()
