@@ -1,4 +1,4 @@
-"""`workbench sessions list | show ID | export ID --format md`: saved sessions of a project."""
+"""`workbench sessions list | show ID | export ID --format md | rewind ID --to-turn N`: saved sessions."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import datetime as dt
 import os
 import sys
 from pathlib import Path
+
+from workbench.cli import rewind
 
 
 def parser() -> argparse.ArgumentParser:
@@ -20,6 +22,7 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("id", help="session id, a unique prefix, or 'latest'")
     export.add_argument("--format", default="md", choices=["md"], help="report format (md)")
     export.add_argument("--output", "-o", type=Path, help="write to a file instead of stdout")
+    rewind.add_parser(sub)
     return p
 
 
@@ -32,6 +35,8 @@ def main(argv: list[str]) -> int:
     from workbench.core.session_store import SessionNotFound, SessionStore
     from workbench.headless import terminal_safe
 
+    if args.command == "rewind":
+        return rewind.main(args, args.cwd.expanduser().resolve())
     store = SessionStore(args.cwd.expanduser().resolve())
     if args.command == "list":
         rows = store.summaries()

@@ -75,15 +75,20 @@ class Decision:
     reason: str = ""  # for a denial, goes back to the model
     by: str = "user"  # user | rule | mode | headless | ledger
     pattern: str | None = None  # the stored pattern for session/project grants
+    # For an edit: the 1-based hunks the user accepted (None: the whole call). Only a person chooses hunks.
+    hunks: tuple[int, ...] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "allow": self.allow,
             "scope": str(self.scope),
             "reason": self.reason,
             "by": self.by,
             "pattern": self.pattern,
         }
+        if self.hunks is not None:
+            out["hunks"] = list(self.hunks)
+        return out
 
 
 class Approver(Protocol):

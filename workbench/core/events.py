@@ -254,6 +254,47 @@ class TurnDone(Event):
     session_id: str = ""
 
 
+@dataclass(frozen=True, kw_only=True)
+class CheckpointSaved(Event):
+    """The workspace was snapshotted into the private checkpoint store (see docs/rewind.md).
+
+    `kind`: turn (before the turn's prompt), before_call / after_call (around a tool call that may change
+    files), before_rewind / after_rewind. `messages` and `blocks` (turn checkpoints only) say how long the
+    history was before the prompt, so a conversation rewind knows where to cut. `unkept` names files too
+    large to keep (path -> "size:mtime_ns")."""
+
+    type: ClassVar[str] = "checkpoint"
+    kind: str
+    turn: int
+    commit: str
+    tree: str
+    call_id: str = ""
+    tool: str = ""
+    messages: int = -1
+    blocks: int = -1
+    unkept: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Rewound(Event):
+    """Files and/or the conversation went back to before turn `to_turn` (or an earlier rewind was undone).
+
+    `checkpoint` is the snapshot taken just before the rewind changed anything: an undo restores it."""
+
+    type: ClassVar[str] = "rewound"
+    to_turn: int
+    files: bool
+    conversation: bool
+    checkpoint: str = ""
+    restored: tuple[str, ...] = ()
+    deleted: tuple[str, ...] = ()
+    conflicts: tuple[str, ...] = ()
+    forced: tuple[str, ...] = ()
+    messages_kept: int = -1
+    blocks_kept: int = -1
+    undo: bool = False
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.type: cls
     for cls in (
@@ -277,5 +318,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         SubagentStarted,
         SubagentFinished,
         TurnDone,
+        CheckpointSaved,
+        Rewound,
     )
 }

@@ -22,7 +22,8 @@ from typing import IO, Any
 
 from workbench import paths
 from workbench.core.agent.codec import DecodeError, event_from_json
-from workbench.core.events import Event, PlanItem, PlanUpdated, RetryCountdown, TextDelta, ToolInputDelta
+from workbench.core.checkpoint.conversation import replay_rewind
+from workbench.core.events import Event, PlanItem, PlanUpdated, RetryCountdown, Rewound, TextDelta, ToolInputDelta
 from workbench.core.secrets import redact as secrets_redact
 
 FORMAT_VERSION = 1
@@ -68,6 +69,7 @@ class LoadedSession:
     system: dict[str, Any] | None = None  # the latest system prompt record
     model: str | None = None  # the model chosen last with set_model
     skipped_lines: int = 0  # torn or unreadable lines
+    cuts: list[Any] = field(default_factory=list)  # conversation rewinds applied to `messages`, for undo
 
     @property
     def plan(self) -> list[PlanItem]:
@@ -226,6 +228,9 @@ class SessionStore:
                     loaded.events.append(event_from_json(record["e"]))
                 except DecodeError:
                     loaded.skipped_lines += 1
+                    continue
+                if isinstance(loaded.events[-1], Rewound):  # a conversation rewind cuts the history here
+                    loaded.messages = replay_rewind(loaded.messages, loaded.events[-1], loaded.cuts)
             elif kind == "grant":
                 loaded.grants.append(record)
             elif kind == "system":

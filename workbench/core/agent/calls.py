@@ -15,6 +15,7 @@ error result too: one bad tool never ends the turn.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import inspect
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -48,6 +49,16 @@ class Policy(Protocol):
 AuditHook = Callable[..., None]
 
 
+class CallCheckpoints(Protocol):
+    """Checkpoints of the workspace around each call that may change files (workbench.core.checkpoint)."""
+
+    async def before_call(self, call_id: str, tool: str, kind: str, paths: Sequence[str]) -> list[Event]: ...
+
+    async def after_call(
+        self, call_id: str, tool: str, kind: str, paths: Sequence[str]
+    ) -> tuple[list[Event], Sequence[Any]]: ...
+
+
 @dataclass
 class _Call:
     call_id: str
@@ -56,8 +67,18 @@ class _Call:
     started: float  # perf_counter, for the duration
     wall: float  # epoch seconds, for the audit log
     tool: Tool | None = None
+    preview: CallPreview | None = None
     evaluation: Evaluation | None = None
     refused: ToolCallFinished | None = None  # set when the call ends before it could run
+
+
+def with_changes(finished: ToolCallFinished, changes: Sequence[Any]) -> ToolCallFinished:
+    """The finished call with the files the checkpoint diff saw change while it ran (shell changes included)."""
+    if not changes:
+        return finished
+    paths = tuple(dict.fromkeys([*finished.files_changed, *(c.path for c in changes)]))
+    meta = {**finished.meta, "workspace_changes": [{"path": c.path, "status": c.status} for c in changes]}
+    return dataclasses.replace(finished, files_changed=paths, meta=meta)
 
 
 class CallGate:
@@ -72,8 +93,10 @@ class CallGate:
         context: Any,
         audit: AuditHook | None = None,
         on_decision: Callable[[ApprovalRequest, Decision], None] | None = None,
+        checkpoints: CallCheckpoints | None = None,
     ) -> None:
         self.tools = tools
+        self.checkpoints = checkpoints
         self.policy = policy
         self.approver = approver
         self.context = context
@@ -113,6 +136,7 @@ class CallGate:
         except ToolError as exc:
             call.refused = self._finished(call, str(exc), is_error=True, decision="invalid")
             return call
+        call.preview = preview
         call.evaluation = self.policy.evaluate(name, call.tool.kind, args, preview, call_id=call_id)
         if call.evaluation.verdict is Verdict.DENY:
             msg = f"Denied by policy: {call.evaluation.reason}"
@@ -196,8 +220,25 @@ class CallGate:
                 self._audit(call, denied, decision, error=denied.output)
                 yield denied
                 return
-        async for event in self._run(call, decision):
+        if self.checkpoints is None:
+            async for event in self._run(call, decision):
+                yield event
+            return
+        assert call.tool is not None
+        kind, paths = str(call.tool.kind), call.preview.paths if call.preview else ()
+        for event in await self.checkpoints.before_call(call.call_id, call.name, kind, paths):
             yield event
+        finished: ToolCallFinished | None = None
+        async for event in self._run(call, decision):
+            if isinstance(event, ToolCallFinished) and event.call_id == call.call_id and not event.agent_path:
+                finished = event
+                continue
+            yield event
+        assert finished is not None
+        marks, changes = await self.checkpoints.after_call(call.call_id, call.name, kind, paths)
+        for event in marks:
+            yield event
+        yield with_changes(finished, changes)
 
     async def _run(self, call: _Call, decision: Decision | None) -> AsyncIterator[Event]:
         tool = call.tool
@@ -206,7 +247,12 @@ class CallGate:
         result: ToolResult | None = None
         try:
             streaming = getattr(tool, "run_stream", None)
-            if streaming is None:
+            selected = getattr(tool, "run_selected", None)
+            if decision is not None and decision.hunks is not None and selected is not None:
+                request = call.evaluation.request if call.evaluation is not None else None
+                approved = request.diff if request is not None else None
+                result = await selected(call.args, self.context, tuple(decision.hunks), approved)
+            elif streaming is None:
                 result = await tool.run(call.args, self.context)
             else:  # a tool with events of its own (a subagent's): pass them on as they come
                 if "call_id" in inspect.signature(streaming).parameters:

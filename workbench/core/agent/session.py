@@ -14,7 +14,7 @@ import contextlib
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anthropic
 import httpx2
@@ -35,6 +35,7 @@ from workbench.core.events import (
     Notice,
     PlanItem,
     PlanUpdated,
+    Rewound,
     ToolCallFinished,
     TurnDone,
     TurnStarted,
@@ -44,6 +45,9 @@ from workbench.core.events import (
 from workbench.core.personas.model import Persona
 from workbench.core.session_store import TRANSIENT_EVENTS, LoadedSession, SessionStore, Transcript, new_session_id
 from workbench.core.tools.base import Tool
+
+if TYPE_CHECKING:
+    from workbench.core.checkpoint.rewind import Rewinder
 
 INTERRUPTED_RESULT = "Interrupted: the workbench stopped before this tool call finished; its effect is unknown."
 
@@ -144,6 +148,8 @@ class AgentSession:
         self.mode = self.policy.mode
         self.notices = [Notice(level="warning", message=m) for m in self.policy.messages]
         self.ledger = self.policy.ledger
+        self.checkpoints = wiring.checkpointer(self.workspace, session_id, parts.config, events)
+        self.rewind_cuts: list[Any] = []  # conversation cuts of earlier rewinds, for undo
         self.audit = wiring.audit_log(
             self.persona, self.store.audit_path(session_id), parts.config, session_id=session_id
         )
@@ -154,6 +160,7 @@ class AgentSession:
             context=self.context,
             audit=wiring.audit_hook(self.audit) if self.audit is not None else None,
             on_decision=self._remember,
+            checkpoints=self.checkpoints,
         )
         read_timeout = agent.get("read_timeout_s", READ_TIMEOUT_S)
         self.credentials_problem: str | None = None
@@ -290,6 +297,7 @@ class AgentSession:
         for message in history[len(loaded.messages) :]:
             transcript.message(message)
         session = cls(parts, loaded.id, transcript, history, list(loaded.events), loaded.system)
+        session.rewind_cuts = list(loaded.cuts)
         session._restore(loaded)
         return session
 
@@ -402,8 +410,11 @@ class AgentSession:
             await self._closing.aclose()
             self._closing = None
         self._turn += 1
+        messages, blocks = len(self.history), wiring.trailing_blocks(self.history)
         self._add_prompt(prompt)
         yield self._record(TurnStarted(turn=self._turn, prompt=prompt, persona_id=self.persona.id, model=self.model))
+        for mark in await self.checkpoints.turn_start(self._turn, messages, blocks):
+            yield self._record(mark)
         while self.notices:
             yield self._record(self.notices.pop(0))
         outcome = LoopOutcome()
@@ -445,6 +456,18 @@ class AgentSession:
                     )
                 )
             self.transcript.sync_soon()
+
+    def rewinder(self) -> Rewinder:
+        """Rewind this session's files and conversation (see workbench.core.checkpoint.rewind); call between
+        turns. Its events are recorded like the turn's, and a conversation rewind edits `history` in place."""
+        from workbench.core.checkpoint.rewind import Rewinder
+
+        def record(event: Event) -> None:
+            self._record(event)
+            if isinstance(event, Rewound) and event.conversation:
+                self.context.reads = type(self.context.reads)()  # what the agent read is no longer what it knows
+
+        return Rewinder(self.checkpoints, self.events, self.history, record, self.rewind_cuts)
 
     def _agent_plan(self) -> PlanUpdated:
         self.plan = list(getattr(self.context, "plan", ()) or ())

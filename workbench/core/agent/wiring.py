@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.config import Config
+from workbench.core.checkpoint.recorder import Checkpointer, CheckpointSettings
 from workbench.core.events import ToolCallFinished
 from workbench.core.personas.model import Persona
 from workbench.core.policy.audit import AuditLog, CallRecord
@@ -24,6 +25,19 @@ class PersonaUnavailable(LookupError):
 
 def tool_context(workspace: Path, config: Config, session_id: str) -> ToolContext:
     return ToolContext(workspace, settings=ToolSettings.from_config(config.section("tools")), session_id=session_id)
+
+
+def checkpointer(workspace: Path, session_id: str, config: Config, past: Sequence[Any]) -> Checkpointer:
+    """The session's checkpoints in the workspace's private store ([checkpoints] in the config)."""
+    settings = CheckpointSettings.from_config(config.section("checkpoints"))
+    return Checkpointer(workspace, session_id, settings, past=past)
+
+
+def trailing_blocks(history: list[dict[str, Any]]) -> int:
+    """Content blocks of a trailing user message a new prompt would merge into (-1 when there is none)."""
+    if history and history[-1].get("role") == "user":
+        return len(list(history[-1].get("content") or []))
+    return -1
 
 
 def offered_tools(persona: Persona, context: ToolContext, config: Config) -> dict[str, Tool]:

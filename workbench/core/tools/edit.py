@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from workbench.core.secrets import is_secret_path, redact
+from workbench.core.tools import hunks
 from workbench.core.tools.base import CallPreview, Tool, ToolError, ToolKind, ToolResult
 from workbench.core.tools.common import ctx_of, opt_bool, opt_int, req_str
 from workbench.core.tools.context import ToolContext
@@ -207,8 +208,27 @@ class _WriteTool(Tool):
         )
 
     async def run(self, args: dict[str, Any], ctx: Any) -> ToolResult:
+        return await self.run_selected(args, ctx, None, None)
+
+    async def run_selected(
+        self, args: dict[str, Any], ctx: Any, accepted: tuple[int, ...] | None, approved_diff: str | None
+    ) -> ToolResult:
+        """Run the call with only the `accepted` hunks (1-based) of its change; None applies all of them.
+        The change must still be the one the user approved (`approved_diff`), or nothing is written."""
         c = ctx_of(ctx)
         cur, new, diff = await asyncio.to_thread(self._plan, args, c)
+        partial = ""
+        if accepted is not None:
+            if approved_diff is not None and diff != approved_diff:
+                raise ToolError(
+                    f"{cur.res.rel} changed after the approval card was shown; nothing was written. "
+                    "Read it again and repeat the edit."
+                )
+            every = hunks.hunks(cur.text or "", new)
+            if set(accepted) < {h.number for h in every}:
+                partial = hunks.describe(cur.res.rel, every, accepted)
+                new = hunks.apply_selected(cur.text or "", new, accepted)
+                diff = unified_diff(cur.res.rel, cur.text, new)
         if cur.text == new:
             return ToolResult(content=f"{cur.res.rel} already has this content; nothing written")
         try:
@@ -223,7 +243,9 @@ class _WriteTool(Tool):
         content = f"{verb} {cur.res.rel} (+{plus} -{minus} lines; now {lines} lines)"
         if cur.notes:
             content += "\n[" + "; ".join(dict.fromkeys(cur.notes)) + "]"
-        if cur.text is not None and diff.count("\n") <= ECHO_DIFF_LINES:
+        if partial:
+            content += "\n" + partial
+        elif cur.text is not None and diff.count("\n") <= ECHO_DIFF_LINES:
             # A small diff goes back to the model so it can check the change without a Read.
             content += "\n" + diff.split("\n", 2)[2].rstrip("\n")
         return ToolResult(
