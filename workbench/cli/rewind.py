@@ -9,13 +9,6 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from workbench.core.checkpoint.plan import FilePlan
-    from workbench.core.checkpoint.rewind import RewindPlan, RewindResult
-
-DIFF_LINES = 400
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -35,73 +28,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--no-diff", action="store_true", help="list the files without their diffs")
 
 
-def plan_lines(plan: RewindPlan, *, diff: bool = True) -> list[str]:
-    """The plan as plain lines (paths and diffs are untrusted: the caller makes them terminal-safe)."""
-    out: list[str] = []
-    if plan.undo:
-        out.append(f"Undo the last rewind (to before turn {plan.to_turn}).")
-    else:
-        prompt = " ".join(plan.prompt.split())[:80]
-        out.append(f"Rewind to before turn {plan.to_turn}: {prompt!r}")
-    if plan.files is not None:
-        out += files_lines(plan.files, diff=diff)
-    else:
-        out.append("Files: left as they are.")
-    if plan.conversation:
-        if plan.undo:
-            out.append("Conversation: the rewound turns come back.")
-        else:
-            turns = ", ".join(map(str, plan.turns_removed)) or str(plan.to_turn)
-            out.append(f"Conversation: turn(s) {turns} leave what the model sees next ({plan.messages_kept} messages kept).")
-    else:
-        out.append("Conversation: left as it is.")
-    out += [f"Note: {note}" for note in plan.notes]
-    return out
-
-
-def files_lines(files: FilePlan, *, diff: bool) -> list[str]:
-    out: list[str] = []
-    if files.empty:
-        return ["Files: nothing to change."]
-    restore = [a for a in files.actions if a.action == "restore"]
-    delete = [a for a in files.actions if a.action == "delete"]
-    out.append(f"Files: {len(restore)} to restore, {len(delete)} to delete.")
-    out += [f"  restore  {a.path}" for a in restore]
-    out += [f"  delete   {a.path}" for a in delete]
-    if files.conflicts:
-        out.append("Conflicts: changed since by someone other than the agent; kept (--force overwrites):")
-        out += [f"  {a.action:<8} {a.path}" for a in files.conflicts]
-    if files.too_large:
-        out.append("Not kept (too large when checkpointed); left as they are:")
-        out += [f"  {p}" for p in files.too_large]
-    if diff and files.diff:
-        lines = files.diff.splitlines()
-        out.append("Diff (from now to the rewound state):")
-        out += lines[:DIFF_LINES]
-        if len(lines) > DIFF_LINES:
-            out.append(f"… {len(lines) - DIFF_LINES} more diff lines")
-    return out
-
-
-def result_lines(result: RewindResult) -> list[str]:
-    ev = result.event
-    out = [f"Rewound{' (undo)' if ev.undo else ''}: {len(ev.restored)} restored, {len(ev.deleted)} deleted."]
-    out += [f"  restored {p}" for p in ev.restored]
-    out += [f"  deleted  {p}" for p in ev.deleted]
-    out += [f"  forced   {p}" for p in ev.forced]
-    if ev.conflicts:
-        out.append("Kept (conflicts; --force overwrites):")
-        out += [f"  {p}" for p in ev.conflicts]
-    out += [f"  failed   {p}: {why}" for p, why in result.applied.failed]
-    if ev.conversation:
-        out.append("The conversation was cut back; the next turn continues from there.")
-    return out
-
-
 def main(args: argparse.Namespace, workspace: Path) -> int:
     from workbench.config import load_config
     from workbench.core.agent.wiring import checkpointer
     from workbench.core.checkpoint.plan import RewindError
+    from workbench.core.checkpoint.report import plan_lines, result_lines
     from workbench.core.checkpoint.rewind import Rewinder
     from workbench.core.events import Event
     from workbench.core.session_store import SessionNotFound, SessionStore, Transcript

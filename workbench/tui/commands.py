@@ -126,6 +126,7 @@ class ActionProvider(_ListProvider):
         yield "Choose persona", "pick the persona for the next turn", m.action_personas
         yield "Toggle mouse capture", "let the terminal select text natively", m.app.action_toggle_mouse  # type: ignore[attr-defined]
         yield "Copy last answer", "copy the last answer to the clipboard (OSC 52)", m.action_copy
+        yield "Rewind to a turn", "put files and/or the conversation back to before a turn (ctrl+t)", m.action_rewind  # type: ignore[attr-defined]
         app_mcp = m.app.action_mcp  # type: ignore[attr-defined]
         yield "MCP servers", "each server's status and tools; restart one, trust or distrust this project", app_mcp
 

@@ -413,8 +413,6 @@ class AgentSession:
         messages, blocks = len(self.history), wiring.trailing_blocks(self.history)
         self._add_prompt(prompt)
         yield self._record(TurnStarted(turn=self._turn, prompt=prompt, persona_id=self.persona.id, model=self.model))
-        for mark in await self.checkpoints.turn_start(self._turn, messages, blocks):
-            yield self._record(mark)
         while self.notices:
             yield self._record(self.notices.pop(0))
         outcome = LoopOutcome()
@@ -425,6 +423,8 @@ class AgentSession:
             yield self._record(TurnDone(stop_reason="error", final_text="", usage=outcome.usage, session_id=self.id))
             self.transcript.sync()
             return
+        for mark in await self.checkpoints.turn_start(self._turn, messages, blocks):  # before any tool runs
+            yield self._record(mark)
         finished = False
         try:
             async with contextlib.aclosing(self.loop.run(self.history, outcome)) as events:

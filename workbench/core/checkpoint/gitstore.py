@@ -42,6 +42,7 @@ STORE_CONFIG = """[core]
 \trepositoryformatversion = 0
 \tbare = false
 \tuntrackedCache = true
+\tsplitIndex = true
 \tfsmonitor = false
 \thooksPath = /dev/null
 [index]

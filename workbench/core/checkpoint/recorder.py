@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from workbench.core.checkpoint import snapshot
+from workbench.core.checkpoint import prune, snapshot
 from workbench.core.checkpoint.gitstore import GitStore, StoreError
 from workbench.core.checkpoint.snapshot import Change, Snapshot
 from workbench.core.events import CheckpointSaved, Event, Notice
@@ -74,6 +74,7 @@ class Checkpointer:
         self.touched: set[str] = set()  # files the agent's own tools wrote: kept even when ignored
         self.turn = 0
         self._ready = False
+        self.pruned: prune.Pruned | None = None
         self._lock = threading.Lock()
 
     # -- what the session and the gate call ----------------------------------------------------------
@@ -131,6 +132,10 @@ class Checkpointer:
         if not self._ready:
             self.store.ensure()
             self._ready = True
+            s = self.settings
+            self.pruned = prune.maintain(
+                self.store, max_bytes=s.max_store_bytes, keep_days=s.keep_days, current=self.session_id
+            )
 
     def _take(self, kind: str, call_id: str) -> snapshot.Taken:
         with self._lock, self.store.locked():

@@ -64,6 +64,7 @@ class MainScreen(ChatActions):
         Binding("ctrl+y", "copy", "Copy answer", id="chat.copy"),
         Binding("ctrl+l", "focus_prompt", "Prompt", id="chat.focus-prompt"),
         Binding("ctrl+f", "find_file", "Find file", id="files.find"),
+        Binding("ctrl+t", "rewind", "Rewind", id="chat.rewind"),
     ]
 
     def __init__(self, request: SessionRequest, factory: host.SessionFactory, *, persona_label: str = "") -> None:
@@ -469,6 +470,12 @@ class MainScreen(ChatActions):
         if answers:
             self.app.copy_to_clipboard(answers[0].text)  # type: ignore[attr-defined]
             self.notify("Copied the last answer")
+
+    def action_rewind(self) -> None:
+        """The rewind picker (screens/rewind.py): turns with their diffs, then the plan, then the rewind."""
+        from workbench.tui.screens.rewind import open_rewind
+
+        open_rewind(self)
 
     def action_focus_prompt(self) -> None:
         self.action_pane("chat")

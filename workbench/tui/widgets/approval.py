@@ -61,9 +61,54 @@ def request_body(req: ApprovalRequest) -> RenderableType:
     return Group(*parts)
 
 
-def key_hints(req: ApprovalRequest) -> Text:
+HUNK_TOOLS = ("Edit", "Write", "MultiEdit")
+
+
+def edit_hunks(req: ApprovalRequest) -> tuple[str, list[str]]:
+    """The file header and `@@` blocks of an edit's diff; no blocks when the card has nothing to choose from."""
+    if req.tool not in HUNK_TOOLS or not req.diff or req.agent_path:
+        return "", []
+    from workbench.core.tools.hunks import split_diff
+
+    head, blocks = split_diff(req.diff)
+    return (head, blocks) if len(blocks) >= 2 else ("", [])
+
+
+def hunk_body(req: ApprovalRequest, blocks: list[str], selected: set[int], cursor: int) -> RenderableType:
+    """The edit hunk by hunk: a mark for each (kept or dropped), the current one highlighted."""
+    head, _ = edit_hunks(req)
+    parts: list[RenderableType] = [render.diff(head.rstrip("\n"))] if head.strip() else []
+    for index, block in enumerate(blocks):
+        number = index + 1
+        kept = number in selected
+        mark = Text("▶ " if index == cursor else "  ", style="bold")
+        mark.append("[✓] " if kept else "[✗] ", style="green" if kept else "red")
+        mark.append(f"hunk {number}/{len(blocks)}", style="bold reverse" if index == cursor else "bold")
+        mark.append("" if kept else "  (rejected: will not be written)", style="dim italic")
+        parts.append(mark)
+        body, more = render.head(block.rstrip("\n"), 30)
+        shown = render.diff(body)
+        if not kept:
+            shown.stylize("dim strike")
+        parts.append(shown)
+        if more:
+            parts.append(Text(f"… {more} more lines in this hunk", style="dim italic"))
+    why = Text("rule: ", style="dim").append(safe.one_line(req.reason, 200))
+    if req.rule:
+        why.append(f"  ({safe.one_line(req.rule, 100)})", style="dim")
+    parts.append(why)
+    return Group(*parts)
+
+
+def key_hints(req: ApprovalRequest, chosen: tuple[int, int] | None = None) -> Text:
     out = Text()
-    out.append("[y]", style="bold").append(" once  ")
+    if chosen is not None:
+        kept, total = chosen
+        out.append("[j/k]", style="bold").append(" hunk  ")
+        out.append("[space]", style="bold").append(" keep/reject  ")
+        out.append("[y/enter]", style="bold").append(f" apply {kept} of {total} hunks  ")
+    else:
+        out.append("[y]", style="bold").append(" once  ")
     if req.rememberable and Scope.SESSION.value in req.proposals:
         out.append("[s]", style="bold").append(" this session  ")
     if req.rememberable and Scope.PROJECT.value in req.proposals:
@@ -79,6 +124,8 @@ def decision_text(decision: Decision) -> Text:
     if decision.allow:
         how = {"once": "once", "session": "for this session", "project": "always for this project"}
         label = f"✓ allowed {how.get(decision.scope.value, decision.scope.value)}"
+        if decision.hunks is not None:
+            label += f" (only hunk{'s' if len(decision.hunks) != 1 else ''} {', '.join(map(str, decision.hunks))})"
         if decision.pattern:
             label += f": {safe.one_line(decision.pattern, 80)}"
         return Text(label, style="green")
@@ -102,6 +149,9 @@ class ApprovalCard(Vertical, can_focus=True):
     | s | allow for this session |
     | a | allow always for this project (the pattern shown) |
     | n | deny, with a reason |
+    | j / k | next / previous hunk of an edit |
+    | space | keep or reject the current hunk |
+    | enter | apply the kept hunks (same as y) |
     """
 
     BINDINGS = [
@@ -110,6 +160,10 @@ class ApprovalCard(Vertical, can_focus=True):
         Binding("a", "answer('project')", "Always", id="approval.always"),
         Binding("n", "deny", "Deny", id="approval.deny"),
         Binding("escape", "back", "Back to the card", show=False, id="approval.back"),
+        Binding("j", "hunk(1)", "Next hunk", show=False, id="approval.hunk-next"),
+        Binding("k", "hunk(-1)", "Previous hunk", show=False, id="approval.hunk-prev"),
+        Binding("space", "toggle_hunk", "Keep/reject hunk", show=False, id="approval.hunk-toggle"),
+        Binding("enter", "apply_hunks", "Apply kept hunks", show=False, id="approval.hunk-apply"),
     ]
 
     DEFAULT_CSS = """
@@ -134,13 +188,24 @@ class ApprovalCard(Vertical, can_focus=True):
         self.future = future
         self.decision: Decision | None = None
         self._mounted_at = float("inf")
+        _head, self.hunks = edit_hunks(request)
+        self.selected: set[int] = set(range(1, len(self.hunks) + 1))
+        self.cursor = 0
         self.border_title = Text(
             "Approval needed · " + asker(request) + safe.one_line(request.summary or request.tool, 100)
         )
 
+    def _body(self) -> RenderableType:
+        if self.hunks:
+            return hunk_body(self.request, self.hunks, self.selected, self.cursor)
+        return request_body(self.request)
+
+    def _hints(self) -> Text:
+        return key_hints(self.request, (len(self.selected), len(self.hunks)) if self.hunks else None)
+
     def compose(self) -> ComposeResult:
-        yield Static(request_body(self.request), classes="body")
-        yield Static(key_hints(self.request), classes="hints")
+        yield Static(self._body(), classes="body")
+        yield Static(self._hints(), classes="hints")
         yield Input(placeholder="why not? (Enter to deny, Esc to go back)", id="deny-reason")
 
     def on_mount(self) -> None:
@@ -158,7 +223,7 @@ class ApprovalCard(Vertical, can_focus=True):
 
     async def _on_key(self, event: events.Key) -> None:
         # Swallow early keys here so they neither answer the card nor leak to the screen's bindings.
-        if event.key in ("y", "s", "a", "n") and not self._ready() and self.has_focus:
+        if event.key in ("y", "s", "a", "n", "j", "k", "space", "enter") and not self._ready() and self.has_focus:
             event.stop()
             event.prevent_default()
             return
@@ -167,20 +232,47 @@ class ApprovalCard(Vertical, can_focus=True):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("answer", "deny"):
             return self._ready()
+        if action in ("hunk", "toggle_hunk", "apply_hunks"):
+            return bool(self.hunks) and self._ready()
         if action == "back":
             return self.has_class("-denying")  # otherwise Esc falls through to the screen (cancel the turn)
         return True
 
+    def action_hunk(self, step: int) -> None:
+        self.cursor = max(0, min(len(self.hunks) - 1, self.cursor + step))
+        self._redraw()
+
+    def action_apply_hunks(self) -> None:
+        self.action_answer("once")
+
+    def action_toggle_hunk(self) -> None:
+        self.selected ^= {self.cursor + 1}
+        self._redraw()
+
+    def _redraw(self) -> None:
+        self.query_one(".body", Static).update(self._body())
+        self.query_one(".hints", Static).update(self._hints())
+
+    def _chosen(self) -> tuple[int, ...] | None:
+        """The kept hunks when some were rejected; None when the whole edit goes ahead."""
+        if not self.hunks or len(self.selected) == len(self.hunks):
+            return None
+        return tuple(sorted(self.selected))
+
     def action_answer(self, scope: str) -> None:
         req = self.request
+        chosen = self._chosen()
+        if chosen == ():
+            self.resolve(Decision(allow=False, reason="the user rejected every hunk of this edit"))
+            return
         if scope == "once":
-            self.resolve(Decision(allow=True, scope=Scope.ONCE))
+            self.resolve(Decision(allow=True, scope=Scope.ONCE, hunks=chosen))
             return
         if not req.rememberable or scope not in req.proposals:
             self.app.bell()
             self.notify("This call cannot be remembered in that scope.", severity="warning")
             return
-        self.resolve(Decision(allow=True, scope=Scope(scope), pattern=req.proposals[scope]))
+        self.resolve(Decision(allow=True, scope=Scope(scope), pattern=req.proposals[scope], hunks=chosen))
 
     def action_deny(self) -> None:
         self.add_class("-denying")

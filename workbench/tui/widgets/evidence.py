@@ -61,6 +61,9 @@ def summary_line(data: EvidenceData, expanded: bool, width: int = 0) -> Text:
             line.append(f" · exit {fin.exit_code}", style="red" if fin.exit_code else "green")
         elif fin.is_error:
             line.append(" · error", style="red")
+        changes = workspace_changes(fin)
+        if changes:
+            line.append(f" · {len(changes)} file{'s' if len(changes) != 1 else ''} changed", style="yellow")
         if fin.decision and fin.decision not in ("allow", "allowed"):
             line.append(f" · {safe.one_line(fin.decision, 30)}", style="yellow")
         line.append(f" · {render.duration(fin.duration_ms)}", style="dim")
@@ -74,6 +77,28 @@ def summary_line(data: EvidenceData, expanded: bool, width: int = 0) -> Text:
     return line
 
 
+def workspace_changes(fin: ToolCallFinished) -> list[tuple[str, str]]:
+    """(status letter, path) of the files the checkpoint diff saw change while the call ran."""
+    raw = fin.meta.get("workspace_changes") if isinstance(fin.meta, dict) else None
+    out: list[tuple[str, str]] = []
+    for item in raw if isinstance(raw, list) else []:
+        if isinstance(item, dict) and isinstance(item.get("path"), str):
+            out.append((str(item.get("status", "M"))[:1], item["path"]))
+    return out
+
+
+def changes_renderable(changes: list[tuple[str, str]], limit: int = 40) -> Text:
+    out = Text()
+    styles = {"A": "green", "D": "red"}
+    for status, path in changes[:limit]:
+        out.append(f"{safe.one_line(status, 1)} ", style=styles.get(status, "yellow"))
+        out.append(safe.one_line(path, 200) + "\n")
+    if len(changes) > limit:
+        out.append(f"… {len(changes) - limit} more\n", style="dim italic")
+    out.rstrip()
+    return out
+
+
 def body_renderable(data: EvidenceData, full: bool = False) -> RenderableType:
     """The expanded part of a card: full input, result preview (or whole result), diff."""
     parts: list[RenderableType] = [Text("input", style="dim")]
@@ -81,6 +106,10 @@ def body_renderable(data: EvidenceData, full: bool = False) -> RenderableType:
     fin = data.finished
     if fin is None:
         return Group(*parts)
+    changes = workspace_changes(fin)
+    if changes:
+        parts.append(Text("files changed (from the checkpoints around the call)", style="dim"))
+        parts.append(changes_renderable(changes))
     if fin.diff:
         parts.append(Text("diff", style="dim"))
         body, more = (fin.diff, 0) if full else render.head(fin.diff, 40)
