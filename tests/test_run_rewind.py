@@ -12,6 +12,7 @@ import io
 import json
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,15 +31,24 @@ def make_workspace(root: Path, *, git: bool) -> Path:
     (root / "README.md").write_text("# readme\n")
     (root / ".gitignore").write_text("build/\n")
     if git:
-        env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@e"}
+        env = {
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@e",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@e",
+        }
         for args in (["init", "-q", "-b", "main"], ["add", "."], ["commit", "-qm", "init"]):
-            subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, env={**env, "PATH": "/usr/bin:/bin"})
+            subprocess.run(
+                ["git", *args], cwd=root, check=True, capture_output=True, env={**env, "PATH": "/usr/bin:/bin"}
+            )
     (root / "build").mkdir()
     (root / "build" / "out.bin").write_bytes(b"built before the session\n")  # ignored: never checkpointed
     return root
 
 
-async def turn(peer_script: list, cwd: Path, prompt: str, monkeypatch: pytest.MonkeyPatch, resume: str | None = None):
+async def turn(
+    peer_script: list[Any], cwd: Path, prompt: str, monkeypatch: pytest.MonkeyPatch, resume: str | None = None
+) -> tuple[int, dict[str, Any], list[Any]]:
     with MessagesPeer(peer_script) as peer:
         monkeypatch.setenv("ANTHROPIC_BASE_URL", peer.url)
         out = io.StringIO()
@@ -66,7 +76,10 @@ async def test_rewind_files_and_conversation(
     sid = result["session_id"]
     assert (ws / "src" / "a.py").read_text() == A_BEFORE.replace("1", "2")
     assert not (ws / "README.md").exists() and (ws / "d" / "z.txt").exists()
-    second = [reply(tool_use("Write", {"file_path": "notes.md", "content": "agent notes\n"}, id="toolu_t2")), reply(text("ok"))]
+    second = [
+        reply(tool_use("Write", {"file_path": "notes.md", "content": "agent notes\n"}, id="toolu_t2")),
+        reply(text("ok")),
+    ]
     code, result, _ = await turn(second, ws, "write notes", monkeypatch, resume=sid)
     assert code == 0, result
     (ws / "notes.md").write_text("the user's own notes\n")  # by hand, after the agent wrote it
@@ -88,7 +101,9 @@ async def test_rewind_files_and_conversation(
     assert "Nothing was changed" in listing
     assert (ws / "created.txt").exists() and not (ws / "README.md").exists()  # nothing changed
 
-    done = run_cli(["sessions", "--cwd", str(ws), "rewind", sid, "--to-turn", "1", "--yes"], base_url=None, home=isolated_env)
+    done = run_cli(
+        ["sessions", "--cwd", str(ws), "rewind", sid, "--to-turn", "1", "--yes"], base_url=None, home=isolated_env
+    )
     assert done.returncode == 3, done.stdout + done.stderr  # applied, with a conflict kept
     assert (ws / "src" / "a.py").read_text() == A_BEFORE
     assert (ws / "README.md").read_text() == "# readme\n"
@@ -119,7 +134,9 @@ async def test_rewind_files_and_conversation(
 def bash_changes(home: Path) -> list[dict[str, str]]:
     """The workspace changes recorded on the session's Bash call."""
     folders = list((home / ".workbench" / "data" / "projects").glob("*/sessions"))
-    for line in next(p for p in folders[0].glob("*.jsonl") if not p.name.endswith(".audit.jsonl")).read_text().splitlines():
+    for line in (
+        next(p for p in folders[0].glob("*.jsonl") if not p.name.endswith(".audit.jsonl")).read_text().splitlines()
+    ):
         record = json.loads(line)
         event = record.get("e") or {}
         if event.get("type") == "tool_call_finished" and event.get("tool") == "Bash":

@@ -17,7 +17,7 @@ from tests.tui.scripted import Ask
 from tests.tui.states import approval_shown, ready, settle
 from workbench.core.approvals import ApprovalRequest
 from workbench.core.checkpoint.recorder import Checkpointer
-from workbench.core.checkpoint.rewind import RewindPlan, Rewinder
+from workbench.core.checkpoint.rewind import Rewinder, RewindPlan
 from workbench.core.checkpoint.turns import TurnRow
 from workbench.core.events import Event, ToolCallFinished, TurnStarted
 from workbench.core.tools.edit import unified_diff
@@ -64,7 +64,9 @@ class SessionOver:
                 target.write_text(text)
         marks, _changes = await self.checkpoints.after_call(f"c{number}", tool, "exec", ())
         self.events += marks
-        self.events.append(ToolCallFinished(call_id=f"c{number}", tool=tool, input={}, output="", is_error=False, duration_ms=1))
+        self.events.append(
+            ToolCallFinished(call_id=f"c{number}", tool=tool, input={}, output="", is_error=False, duration_ms=1)
+        )
         self.history.append({"role": "assistant", "content": [{"type": "text", "text": "done"}]})
 
     def rewinder(self) -> Rewinder:
@@ -99,7 +101,7 @@ def picker_driver(sample_repo: Path) -> Any:
 
 @pytest.mark.parametrize("size", SIZES)
 def test_rewind_picker(snap_compare: Any, make_app: AppMaker, sample_repo: Path, size: tuple[int, int]) -> None:
-    """"Rewind to before a turn" over the screen: turn 2 (highlighted) and turn 1, each with 14:05, its prompt,
+    """ "Rewind to before a turn" over the screen: turn 2 (highlighted) and turn 1, each with 14:05, its prompt,
     "· N file(s) · 1 command"; below, turn 2's diff ("Turn 2: what it changed  src/retry.py", red and green
     lines), and the hint "Enter rewinds files + conversation · f files only · c conversation only · Esc closes"."""
     app = make_app([first_turn()])

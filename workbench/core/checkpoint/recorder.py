@@ -35,8 +35,9 @@ class CheckpointSettings:
     def from_config(cls, section: dict[str, Any]) -> CheckpointSettings:
         def number(key: str, default: float) -> float:
             value = section.get(key)
-            ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
-            return float(value) if ok else default
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+                return float(value)
+            return default
 
         return cls(
             enabled=section.get("enabled") is not False,

@@ -28,7 +28,9 @@ def plan_lines(plan: RewindPlan, *, diff: bool = True) -> list[str]:
             out.append("Conversation: the rewound turns come back.")
         else:
             turns = ", ".join(map(str, plan.turns_removed)) or str(plan.to_turn)
-            out.append(f"Conversation: turn(s) {turns} leave what the model sees next ({plan.messages_kept} messages kept).")
+            out.append(
+                f"Conversation: turn(s) {turns} leave what the model sees next ({plan.messages_kept} messages kept)."
+            )
     else:
         out.append("Conversation: left as it is.")
     out += [f"Note: {note}" for note in plan.notes]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from workbench.core.checkpoint import snapshot
 from workbench.core.checkpoint.gitstore import GitStore, StoreError
@@ -70,15 +71,21 @@ def turn_rows(store: GitStore, events: Sequence[Event]) -> list[TurnRow]:
             continue
         marks, seen = _span(events, start.turn)
         files: set[str] = set()
-        for a, b in zip(marks, marks[1:], strict=False):
+        for a, b in pairwise(marks):
             if (a.kind, b.kind) in AGENT_STEPS and a.call_id == b.call_id and a.tree != b.tree:
                 try:
-                    changes = snapshot.diff(store, Snapshot(a.commit, a.tree, a.unkept), Snapshot(b.commit, b.tree, b.unkept))
+                    changes = snapshot.diff(
+                        store, Snapshot(a.commit, a.tree, a.unkept), Snapshot(b.commit, b.tree, b.unkept)
+                    )
                 except StoreError:
                     changes = []
                 files.update(c.path for c in changes)
-        commands = sum(1 for e in seen if isinstance(e, ToolCallFinished) and e.tool in SHELL_TOOLS and not e.agent_path)
-        rows.append(TurnRow(start.turn, start.prompt, times.get(turn_marks[start.turn], 0.0), tuple(sorted(files)), commands))
+        commands = sum(
+            1 for e in seen if isinstance(e, ToolCallFinished) and e.tool in SHELL_TOOLS and not e.agent_path
+        )
+        rows.append(
+            TurnRow(start.turn, start.prompt, times.get(turn_marks[start.turn], 0.0), tuple(sorted(files)), commands)
+        )
     return rows
 
 
