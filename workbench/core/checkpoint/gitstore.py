@@ -15,13 +15,14 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import shutil
 import subprocess
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from workbench import paths
 
-GIT_TIMEOUT = 300.0  # a first checkpoint of a huge folder hashes every file once
+GIT_TIMEOUT = 300.0  # a first checkpoint of a huge plain folder hashes every file once
 HARDENING = (
     "-c", "core.fsmonitor=",
     "-c", "core.hooksPath=/dev/null",
@@ -58,6 +59,36 @@ class StoreError(Exception):
 
 def store_dir(workspace: Path) -> Path:
     return paths.project_state_dir(workspace) / "checkpoints"
+
+
+def _linked_git_dir(dot_git: Path) -> Path | None:
+    """The folder a `.git` file points at ("gitdir: PATH", in worktrees and submodules)."""
+    try:
+        line = dot_git.read_text(encoding="utf-8")[:4096].strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not line.startswith("gitdir:"):
+        return None
+    target = (dot_git.parent / line[len("gitdir:") :].strip()).resolve()
+    return target if target.is_dir() else None
+
+
+def repository_dirs(workspace: Path) -> tuple[Path, Path] | None:
+    """(git dir, objects dir) of the repository whose top is `workspace`, read without running git (its
+    config is not to be trusted); None when the workspace is not the top of a repository."""
+    dot_git = workspace / ".git"
+    if dot_git.is_symlink():
+        return None
+    git_dir = dot_git if dot_git.is_dir() else _linked_git_dir(dot_git) if dot_git.is_file() else None
+    if git_dir is None:
+        return None
+    common = git_dir
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        pointer = (git_dir / "commondir").read_text(encoding="utf-8")[:4096].strip()
+        if pointer:
+            common = (git_dir / pointer).resolve()
+    objects = (common / "objects").resolve()
+    return (git_dir, objects) if objects.is_dir() else None
 
 
 def _user_excludes() -> Path | None:
@@ -107,6 +138,36 @@ class GitStore:
             yield
         finally:
             os.close(fd)
+
+    def seed_from_repository(self) -> bool:
+        """Before the first snapshot: borrow the user's repository's objects (read-only, as alternates) and a
+        copy of its index, whose stat cache names the files that match the index, so the first snapshot hashes
+        only what differs instead of every file. Only when the workspace is the top of a repository; the
+        caller checks the result (`seeded_ok`) and falls back to hashing everything."""
+        if self.index.exists():
+            return False
+        found = repository_dirs(self.workspace)
+        if found is None:
+            return False
+        git_dir, objects = found
+        user_index = git_dir / "index"
+        if not user_index.is_file() or user_index.is_symlink():
+            return False
+        with open(user_index, "rb") as handle:
+            if handle.read(4) != b"DIRC":
+                return False
+        shutil.copyfile(user_index, self.index)
+        for shared in git_dir.glob("sharedindex.*"):  # a split index names its shared part by hash
+            if shared.is_file() and not shared.is_symlink():
+                shutil.copyfile(shared, self.git_dir / shared.name)
+        (self.git_dir / "objects" / "info" / "alternates").write_text(f"{objects}\n", encoding="utf-8")
+        return True
+
+    def unseed(self) -> None:
+        """Forget a seed git could not use: the next snapshot hashes every file."""
+        for path in (self.index, self.git_dir / "objects" / "info" / "alternates", *self.git_dir.glob("sharedindex.*")):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
 
     # -- running git -------------------------------------------------------------------------------
 

@@ -2,9 +2,10 @@
 
 Incremental: `ls-files -m -d -o --exclude-standard` against the private index (its stat cache) names only
 the paths that changed since the last snapshot; only those are hashed (`update-index`), then `write-tree`
-(whose cache-tree rebuilds only touched folders) and `commit-tree`. The first snapshot of a workspace
-hashes every file once. A file over the size cap is not stored: it is listed as "unkept" with its size
-and mtime, so a later diff still sees it change, and a rewind says it cannot bring it back.
+(whose cache-tree rebuilds only touched folders) and `commit-tree`. The first snapshot of a repository
+starts from the user's index (see `GitStore.seed_from_repository`); a plain folder's hashes every file
+once. A file over the size cap is not stored: it is listed as "unkept" with its size and mtime, so a
+later diff still sees it change, and a rewind says it cannot bring it back.
 """
 
 from __future__ import annotations
@@ -71,7 +72,28 @@ def take(
     ref: str = "",
     message: dict[str, object] | None = None,
 ) -> Taken:
-    """Snapshot the workspace (call under `store.locked()`). `extra` names ignored files to keep anyway."""
+    """Snapshot the workspace (call under `store.locked()`). `extra` names ignored files to keep anyway.
+
+    The store's first snapshot starts from the user's index when there is one (see `seed_from_repository`),
+    so it costs about one `git status`; if git can't use that copy, every file is hashed instead."""
+    seeded = store.seed_from_repository()
+    try:
+        return _take(store, max_file_bytes, extra, previous, ref, message)
+    except StoreError:
+        if not seeded:
+            raise
+        store.unseed()
+        return _take(store, max_file_bytes, extra, previous, ref, message)
+
+
+def _take(
+    store: GitStore,
+    max_file_bytes: int,
+    extra: Iterable[str],
+    previous: Snapshot | None,
+    ref: str,
+    message: dict[str, object] | None,
+) -> Taken:
     listed = _split(store.run("ls-files", "-z", "-m", "-d", "-o", "--exclude-standard"))
     candidates = list(dict.fromkeys([*listed, *extra]))
     unkept = dict(previous.unkept) if previous else {}
