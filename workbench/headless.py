@@ -329,6 +329,9 @@ async def run(opts: RunOptions, out: TextIO | None = None, err: TextIO | None = 
         if mcp is not None:
             await mcp.stop()
         return EXIT_INPUT
+    warning = session.sandbox_warning()
+    if warning:
+        stderr.write(f"workbench run: {terminal_safe(warning)}\n")
     printer = Printer(opts.output_format, stdout, stderr)
     try:
         async for event in session.run_turn(opts.prompt):

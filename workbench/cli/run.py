@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from pathlib import Path
+
+from workbench.core.sandbox.settings import ENV as SANDBOX_ENV
 
 EPILOG = """output formats:
   text         the answer on stdout as it streams; tool calls, retries and errors on stderr
@@ -15,6 +18,12 @@ EPILOG = """output formats:
 approvals:
   nothing can be approved headless: a call that would ask is denied and the reason goes back to the
   model. Permit calls up front with --allow 'Bash(npm test:*)', --allow Edit, or --mode acceptEdits.
+
+sandbox:
+  shell commands run in an OS sandbox (bubblewrap, Landlock or Seatbelt) even in bypassPermissions mode:
+  the workspace and a private /tmp are writable, secrets are hidden, control files are read-only and the
+  network is off. --allow 'Network(npm install:*)' gives matching commands the network; --no-sandbox
+  turns the sandbox off. `workbench doctor` says what is confined here.
 
 exit codes:
   0    the turn completed
@@ -51,6 +60,11 @@ def parser() -> argparse.ArgumentParser:
     group.add_argument("--continue", dest="continue_", action="store_true", help="continue the latest session")
     p.add_argument("--record", type=Path, metavar="FILE", help="write the model traffic to a replay cassette")
     p.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="run shell commands without the OS sandbox (same as WORKBENCH_SANDBOX=off); see docs/sandbox.md",
+    )
+    p.add_argument(
         "--trust-project-mcp",
         action="store_true",
         help="start the MCP servers of this project's .mcp.json (never started headless without this flag)",
@@ -63,6 +77,8 @@ def main(argv: list[str]) -> int:
         args = parser().parse_args(argv)
     except SystemExit as exc:
         return 0 if exc.code == 0 else 2
+    if args.no_sandbox:
+        os.environ[SANDBOX_ENV] = "off"  # read wherever a session builds its sandbox, subagents included
     from workbench.headless import RunOptions, run
 
     prompt = sys.stdin.read() if args.prompt == "-" else args.prompt

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
+
+from workbench.core.sandbox.settings import ENV as SANDBOX_ENV
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--inline", action="store_true", help="run inline under the prompt instead of full screen")
     p.add_argument("--demo", action="store_true", help="start the offline demo session")
     p.add_argument("--agents", action="append", default=[], metavar="PATH", help="extra persona file or folder")
+    p.add_argument("--no-sandbox", action="store_true", help="run shell commands without the OS sandbox")
     return p
 
 
@@ -30,6 +34,8 @@ def main(argv: list[str]) -> int:
     if not workspace.is_dir():
         print(f"workbench: {args.dir}: not a folder")
         return 2
+    if args.no_sandbox:
+        os.environ[SANDBOX_ENV] = "off"  # read wherever a session builds its sandbox
     from workbench.tui.app import run_app
 
     return run_app(args)

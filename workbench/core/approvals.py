@@ -61,6 +61,9 @@ class ApprovalRequest:
     persona_id: str = ""
     agent_path: tuple[str, ...] = ()
     url: str | None = None
+    # Non-empty: approving also lets this command reach the network (the sandbox keeps it off otherwise);
+    # says why it wants it ("the command asks for network access", "git fetch reaches the network").
+    network: str = ""
 
     def to_json(self) -> dict[str, Any]:
         out = dataclasses.asdict(self)

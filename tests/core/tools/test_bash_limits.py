@@ -1,10 +1,13 @@
 """Attack group: commands that flood output, wait on stdin, never end, or leave children behind.
 
-Grandchildren are checked through pid files they write, with `os.kill(pid, 0)` after the call."""
+Every test runs without a sandbox and in each sandbox this machine offers (a kind it lacks is skipped).
+Grandchildren run `sleep` with a unique duration and are looked for in the host's /proc after the call
+(inside bubblewrap's pid namespace the pids they could write down are not the host's)."""
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import time
 from collections.abc import Callable
@@ -12,30 +15,51 @@ from pathlib import Path
 
 import pytest
 
+from workbench.core.sandbox import SandboxSettings
 from workbench.core.tools.base import ToolError
-from workbench.core.tools.context import ToolContext
+from workbench.core.tools.context import ToolContext, ToolSettings
 from workbench.core.tools.registry import ToolRegistry
 
 from .conftest import Caller
 
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # A zombie still answers kill(0); it is dead for our purposes.
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().split(")")[-1].split()[0] != "Z"
-    except OSError:
-        return False
+_tokens = itertools.count(1)
 
 
-def wait_dead(pids: list[int], within: float = 3.0) -> bool:
+@pytest.fixture(params=["off", "bwrap", "landlock"])
+def ctx(request: pytest.FixtureRequest, proj: Path) -> ToolContext:
+    context = ToolContext(proj, settings=ToolSettings(sandbox=SandboxSettings(mode=request.param)))
+    if context.sandbox.choice.refused:
+        pytest.skip(f"no {request.param} sandbox here: {context.sandbox.choice.why}")
+    return context
+
+
+def sleeper() -> str:
+    """`sleep` with a duration no other process has, to find it in /proc."""
+    return f"sleep 300.{os.getpid()}{next(_tokens):04d}"
+
+
+def running(command: str) -> list[int]:
+    """Host pids of live (not zombie) processes whose command line is `command`."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                line = fh.read().replace(b"\0", b" ").decode(errors="replace").strip()
+            with open(f"/proc/{entry}/stat") as fh:
+                state = fh.read().split(")")[-1].split()[0]
+        except OSError:
+            continue
+        if line == command and state != "Z":
+            found.append(int(entry))
+    return found
+
+
+def wait_gone(command: str, within: float = 3.0) -> bool:
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
-        if not any(alive(p) for p in pids):
+        if not running(command):
             return True
         time.sleep(0.05)
     return False
@@ -75,27 +99,40 @@ async def test_interactive_prompt_does_not_hang(call: Caller) -> None:
 
 
 async def test_timeout_kills_the_whole_group_including_grandchildren(call: Caller, proj: Path) -> None:
-    cmd = "(sleep 300 & echo $! >> pids; wait) & echo $! >> pids; sleep 300 & echo $! >> pids; wait"
+    sleep = sleeper()
+    cmd = f"({sleep} & echo $! >> pids; wait) & echo $! >> pids; {sleep} & echo $! >> pids; wait"
     started = time.monotonic()
     result = await call("Bash", {"command": cmd, "timeout": 700})
     assert time.monotonic() - started < 5
     assert result.is_error and result.exit_code is None
     assert result.meta["timed_out"] and "timed out after 0.7 s" in result.content
-    pids = pids_in(proj / "pids")
-    assert len(pids) == 3
-    assert wait_dead(pids), "a child outlived the timeout"
+    assert len(pids_in(proj / "pids")) == 3
+    assert wait_gone(sleep), "a child outlived the timeout"
+
+
+async def test_bwrap_kills_children_that_left_the_group(call: Caller, ctx: ToolContext) -> None:
+    """A child that made itself a new session escapes a process-group kill; bubblewrap's pid namespace still ends
+    it (without one it is the documented gap: see docs/sandbox.md)."""
+    if ctx.sandbox.kind != "bwrap":
+        pytest.skip("only bubblewrap's pid namespace reaches a child that left the process group")
+    sleep = sleeper()
+    result = await call("Bash", {"command": f"setsid {sleep} & sleep 0.2; echo started", "timeout": 5000})
+    assert result.exit_code == 0 and "started" in result.content
+    assert wait_gone(sleep)
 
 
 async def test_background_leftovers_are_killed_when_the_command_ends(call: Caller, proj: Path) -> None:
-    result = await call("Bash", {"command": "sleep 300 & echo $! > pids; echo started"})
+    sleep = sleeper()
+    result = await call("Bash", {"command": f"{sleep} & echo $! > pids; echo started"})
     assert result.exit_code == 0 and "started" in result.content
-    assert wait_dead(pids_in(proj / "pids"))
+    assert wait_gone(sleep)
 
 
 async def test_cancellation_kills_the_group_at_once(registry: ToolRegistry, ctx: ToolContext, proj: Path) -> None:
     bash = registry.get("Bash")
     assert bash is not None
-    task = asyncio.create_task(bash.run({"command": "sleep 300 & echo $! > pids; sleep 300"}, ctx))
+    sleep = sleeper()
+    task = asyncio.create_task(bash.run({"command": f"{sleep} & echo $! > pids; {sleep}"}, ctx))
     deadline = time.monotonic() + 5
     while not (proj / "pids").exists() or not (proj / "pids").read_text().strip():
         assert time.monotonic() < deadline
@@ -105,7 +142,7 @@ async def test_cancellation_kills_the_group_at_once(registry: ToolRegistry, ctx:
     with pytest.raises(asyncio.CancelledError):
         await task
     assert time.monotonic() - started < 2
-    assert wait_dead(pids_in(proj / "pids"), within=2)
+    assert wait_gone(sleep, within=2)
 
 
 async def test_exit_code_and_cwd(call: Caller, proj: Path) -> None:

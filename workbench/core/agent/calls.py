@@ -1,5 +1,9 @@
 """One tool call through the gate: preview -> policy -> (approver) -> run, as events.
 
+A tool whose `run` takes a keyword parameter `network` is told whether this call may reach the network: only
+when the policy's evaluation granted it (a `Network(...)` rule) or the user approved a request that asked
+for it; never because the model's arguments say so.
+
 A tool may offer `run_stream(args, ctx) -> AsyncIterator[Event | ToolResult]` instead of relying on `run`:
 its events (a subagent's, with their `agent_path`) are passed on while it runs, and the last ToolResult
 it yields is the call's result. A `run_stream` with a keyword parameter `call_id` gets the call's id.
@@ -18,7 +22,7 @@ import asyncio
 import dataclasses
 import inspect
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -79,6 +83,16 @@ def with_changes(finished: ToolCallFinished, changes: Sequence[Any]) -> ToolCall
     paths = tuple(dict.fromkeys([*finished.files_changed, *(c.path for c in changes)]))
     meta = {**finished.meta, "workspace_changes": [{"path": c.path, "status": c.status} for c in changes]}
     return dataclasses.replace(finished, files_changed=paths, meta=meta)
+
+
+def _network(call: _Call, decision: Decision | None) -> bool:
+    """Network for this call: granted by a rule in the evaluation, or by the user approving a request that
+    showed it would get the network."""
+    evaluation = call.evaluation
+    if getattr(evaluation, "network", False) is True:
+        return True
+    request = getattr(evaluation, "request", None)
+    return bool(decision is not None and decision.allow and request is not None and request.network)
 
 
 class CallGate:
@@ -252,6 +266,9 @@ class CallGate:
                 request = call.evaluation.request if call.evaluation is not None else None
                 approved = request.diff if request is not None else None
                 result = await selected(call.args, self.context, tuple(decision.hunks), approved)
+            elif streaming is None and "network" in inspect.signature(tool.run).parameters:
+                run: Callable[..., Awaitable[ToolResult]] = tool.run
+                result = await run(call.args, self.context, network=_network(call, decision))
             elif streaming is None:
                 result = await tool.run(call.args, self.context)
             else:  # a tool with events of its own (a subagent's): pass them on as they come

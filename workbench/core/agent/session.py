@@ -145,6 +145,7 @@ class AgentSession:
         self.policy = wiring.policy_engine(
             self.workspace, self.persona, mode=parts.mode, allow=parts.allow, deny=parts.deny, config=parts.config
         )
+        self.policy.network_gate = self.context.sandbox.confines_network
         self.mode = self.policy.mode
         self.notices = [Notice(level="warning", message=m) for m in self.policy.messages]
         self.ledger = self.policy.ledger
@@ -473,8 +474,13 @@ class AgentSession:
         self.plan = list(getattr(self.context, "plan", ()) or ())
         return PlanUpdated(items=tuple(self.plan), source="agent")
 
+    def sandbox_warning(self) -> str | None:
+        """One line when shell commands run without an OS sandbox (or are refused for want of one), else None."""
+        return self.context.sandbox.warning()
+
     async def aclose(self) -> None:
         if self._previous is not None:
             await self._previous.aclose()
+        self.context.sandbox.close()
         self.transcript.close()
         await self.client.close()

@@ -24,7 +24,8 @@ class PersonaUnavailable(LookupError):
 
 
 def tool_context(workspace: Path, config: Config, session_id: str) -> ToolContext:
-    return ToolContext(workspace, settings=ToolSettings.from_config(config.section("tools")), session_id=session_id)
+    settings = ToolSettings.from_config(config.section("tools"), config.section("sandbox"))
+    return ToolContext(workspace, settings=settings, session_id=session_id)
 
 
 def checkpointer(workspace: Path, session_id: str, config: Config, past: Sequence[Any]) -> Checkpointer:

@@ -11,6 +11,11 @@ user's own flag: whatever would ask runs, except what an ask rule or a persona r
 writes into `.git/`/`.claude/` or outside the workspace, commands with hidden characters or that cannot be
 parsed, and, when a persona guards shell commands, commands the parser cannot see into; deny rules and
 secret files stay denied). Persona mandates only ever add restrictions, so they hold in every mode.
+
+Network for shell commands: when the sandbox keeps commands off the network (`network_gate`), a command that
+asks for it (the Bash `network` argument) or obviously needs it (`git fetch`, `npm install`, `curl`, ...) gets
+it only through a `Network(...)` allow rule or an approval that says so; that approval asks in every mode
+(bypass too) and is never remembered.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from workbench.core.approvals import ApprovalRequest, Decision, Scope, SegmentVe
 from workbench.core.personas.model import Persona
 from workbench.core.policy.bash_policy import BashFacts, SegmentOutcome, cd_targets, evaluate_segment
 from workbench.core.policy.ledger import GrantLedger
+from workbench.core.policy.network import wants_network
 from workbench.core.policy.rules import EDIT_TOOLS, READ_TOOLS, RuleSet, Target
 from workbench.core.policy.shell import analyze
 from workbench.core.policy.visible import has_hidden, hidden_characters, make_visible
@@ -62,6 +68,7 @@ class Evaluation:
     matched: list[str] = field(default_factory=list)
     segments: tuple[SegmentVerdict, ...] = ()
     request: ApprovalRequest | None = None
+    network: bool = False  # a rule granted this shell command the network
 
 
 @dataclass
@@ -74,6 +81,8 @@ class _Draft:
     rememberable: bool = True
     insistent: bool = False  # keeps asking under bypassPermissions
     plan_ok: bool = False  # allowed in plan mode (read-only class)
+    network: str = ""  # the approval would grant the network; why the command wants it
+    network_granted: bool = False  # a Network(...) rule granted it
 
 
 class PolicyEngine:
@@ -112,6 +121,7 @@ class PolicyEngine:
                                home=home, label=f"persona:{policy.id}", remember=policy.remember)  # fmt: skip
         self.extra_dirs = [os.path.realpath(p) for p in rules.additional_dirs]
         self.home = home
+        self.network_gate = False  # True when the sandbox keeps shell commands off the network
         self._refresh()
 
     def _refresh(self) -> None:
@@ -134,6 +144,7 @@ class PolicyEngine:
             bypass_allowed=self.mode == "bypassPermissions",
             home=self.home,
         )
+        child.network_gate = self.network_gate
         child.rules.rules.extend(
             r for r in self.rules.rules if r.origin.startswith("persona:") and r not in child.rules.rules
         )
@@ -162,11 +173,13 @@ class PolicyEngine:
         command = preview.command if preview.command is not None else args.get("command")
         if tool == "Bash" or (kind is ToolKind.EXEC and isinstance(command, str)):
             draft, segments = self._bash(str(command or ""), preview.meta.get("cwd", args.get("cwd")))
+            draft = self._network(draft, args, segments)
         else:
             draft = self._tool(tool, kind, args, preview)
         draft = self._apply_mode(draft, kind, tool)
         matched = list(dict.fromkeys(draft.matched))
-        evaluation = Evaluation(draft.verdict, draft.reason, draft.rule, matched, segments)
+        evaluation = Evaluation(draft.verdict, draft.reason, draft.rule, matched, segments,
+                                network=draft.network_granted)  # fmt: skip
         if draft.verdict is Verdict.ASK:
             evaluation.request = self._request(tool, args, preview, call_id, draft, segments, command)
         return evaluation
@@ -217,6 +230,28 @@ class PolicyEngine:
         insistent = bool(problems) or any(o.insistent for o in asking)
         return _Draft(Verdict.ASK, "; ".join(dict.fromkeys(reasons)), rule, matched, proposals,
                       rememberable, insistent=insistent), segments  # fmt: skip
+
+    def _network(self, draft: _Draft, args: dict[str, Any], segments: tuple[SegmentVerdict, ...]) -> _Draft:
+        """A command that wants the network: a Network rule grants it, else the approval must (asking always)."""
+        why = "the command asks for network access" if args.get("network") is True else wants_network(segments)
+        if not why or draft.verdict is Verdict.DENY:
+            return draft
+        if not self.network_gate:  # nothing keeps commands off the network: nothing to ask about
+            return dataclasses.replace(draft, network_granted=True)
+        targets = [Target("Network", command_forms=frozenset({s.text.strip()})) for s in segments]
+        denied = next((r for t in targets if (r := self.rules.first(Verdict.DENY, t)) is not None), None)
+        if denied is not None:
+            return _Draft(Verdict.DENY, f"network access denied by {denied.shown}", denied.shown, [denied.shown],
+                          rememberable=False)  # fmt: skip
+        allowed = [self.rules.first(Verdict.ALLOW, t) for t in targets]
+        if targets and all(a is not None for a in allowed):
+            names = list(dict.fromkeys(a.shown for a in allowed if a is not None))
+            return dataclasses.replace(draft, matched=[*draft.matched, *names], network_granted=True)
+        reason = f"asks: network access ({why})"
+        if draft.verdict is Verdict.ASK:
+            reason += "; " + draft.reason
+        return dataclasses.replace(draft, verdict=Verdict.ASK, reason=reason, network=why, rememberable=False,
+                                   proposals={}, insistent=True)  # fmt: skip
 
     def _tool(self, tool: str, kind: ToolKind, args: dict[str, Any], preview: CallPreview) -> _Draft:
         target = Target(tool, host=_host(preview, args), agent=_agent(args))
@@ -355,6 +390,7 @@ class PolicyEngine:
             rememberable=draft.rememberable and bool(draft.proposals),
             persona_id=self.persona_id,
             url=preview.url,
+            network=draft.network,
         )
 
     # --- answers ---------------------------------------------------------------------------------

@@ -11,6 +11,9 @@
   path rules are accepted but never consulted, as in Claude Code.
 * `WebFetch(domain:example.com)`, `Agent(Name)` (alias `Task`), `mcp__srv`, `mcp__srv__*`, `mcp__srv__tool`;
   `mcp__*` only in deny and ask lists.
+* `Network(npm install:*)`: network access for shell commands, with a Bash-style specifier matched against
+  every segment of the command; `Network` alone covers every command. An allow rule gives matching commands
+  the network inside the sandbox without asking; a deny rule refuses commands that would need it.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ EDIT_TOOLS = frozenset({"Edit", "Write", "MultiEdit", "NotebookEdit", "ApplyPatc
 _UNCONSULTED_PATH_TOOLS = frozenset({"Write", "MultiEdit", "NotebookEdit"})
 _TOOL_ALIASES = {"Task": "Agent"}
 KNOWN_TOOLS = frozenset(
-    {"Bash", "WebFetch", "WebSearch", "TodoWrite", "SaveMemory", "Agent", "Skill", "NotebookEdit"}
+    {"Bash", "Network", "WebFetch", "WebSearch", "TodoWrite", "SaveMemory", "Agent", "Skill", "NotebookEdit"}
     | READ_TOOLS
     | EDIT_TOOLS
 )
@@ -128,9 +131,9 @@ def _compile(
     if spec is None:
         family = READ_TOOLS if tool == "Read" else EDIT_TOOLS if tool == "Edit" else frozenset({tool})
         return lambda t: t.tool in family
-    if tool == "Bash":
+    if tool in ("Bash", "Network"):
         command = bash_matcher(spec)
-        return lambda t: t.tool == "Bash" and any(command(form) for form in t.command_forms)
+        return lambda t: t.tool == tool and any(command(form) for form in t.command_forms)
     if tool in ("Read", "Edit"):
         family = READ_TOOLS if tool == "Read" else EDIT_TOOLS
         path = path_matcher(spec, cwd=cwd, base=base, home=home)

@@ -1,5 +1,9 @@
 """Bash: `bash -c COMMAND` in the workspace, in its own process group, stdin closed, with a timeout.
 
+Every command runs inside the session's OS sandbox (`workbench.core.sandbox`: bubblewrap, Landlock or
+Seatbelt, whichever the machine offers) under resource limits; the network is reachable only when the
+call's approval (or a `Network(...)` rule) granted it, which the gate passes to `run` as `network=True`.
+
 The timeout (default 120 s, max 600 s) and cancellation both kill the whole process group, grandchildren
 included; when the command itself exits, whatever it left running in its group is killed too (nothing
 outlives the call). Output (stdout and stderr interleaved) is read as it comes and kept within a budget:
@@ -14,10 +18,13 @@ import contextlib
 import os
 import re
 import signal
+import subprocess
 import time
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from workbench.core.sandbox import Launch, SandboxError
+from workbench.core.sandbox.rlimits import stopped_by_limit
 from workbench.core.secrets import redact
 from workbench.core.tools.base import CallPreview, Tool, ToolError, ToolKind, ToolResult
 from workbench.core.tools.common import ctx_of, opt_int, opt_str, req_str
@@ -119,7 +126,9 @@ class Bash(Tool):
     description: ClassVar[str] = (
         "Run a shell command with bash in the workspace (or `cwd`, a folder inside it). stdin is closed, so "
         "interactive commands fail instead of waiting. `timeout` is in milliseconds (default 120000, max "
-        "600000). Output (stdout and stderr together) is capped; the exit code is reported."
+        "600000). Output (stdout and stderr together) is capped; the exit code is reported. Commands run in a "
+        "sandbox without network access: set `network` to true for one that needs it (installing packages, "
+        "git fetch/push, downloads), and the user is asked."
     )
     input_schema: ClassVar[dict[str, Any]] = {
         "type": "object",
@@ -128,6 +137,7 @@ class Bash(Tool):
             "timeout": {"type": "integer", "description": "Timeout in milliseconds (max 600000)"},
             "description": {"type": "string", "description": "What the command does, in 5-10 words"},
             "cwd": {"type": "string", "description": "Folder to run in (default: workspace root)"},
+            "network": {"type": "boolean", "description": "Ask for network access for this command"},
         },
         "required": ["command"],
         "additionalProperties": False,
@@ -158,28 +168,46 @@ class Bash(Tool):
         return CallPreview(
             summary=f"Run: {first}{more}{where}",
             command=command,
-            meta={"cwd": cwd.rel, "timeout_s": timeout_s, "description": opt_str(args, "description") or ""},
+            meta={
+                "cwd": cwd.rel,
+                "timeout_s": timeout_s,
+                "description": opt_str(args, "description") or "",
+                "network": args.get("network") is True,
+            },
         )
 
-    async def run(self, args: dict[str, Any], ctx: Any) -> ToolResult:
+    async def run(self, args: dict[str, Any], ctx: Any, *, network: bool = False) -> ToolResult:
+        """`network` is what the call's approval granted, never the model's own `network` argument."""
         c = ctx_of(ctx)
         command, cwd, timeout_s, notes = self._check(args, c)
         env = scrub_env(c.settings.env if c.settings.env is not None else os.environ)
+        try:
+            launch = c.sandbox.launch(command, cwd=str(cwd.real), env=env, network=network)
+        except SandboxError as exc:
+            raise ToolError(f"not run: {exc}") from None
+        try:
+            return await self._launched(launch, cwd, timeout_s, notes, c)
+        finally:
+            launch.close()
+
+    async def _launched(
+        self, launch: Launch, cwd: Resolved, timeout_s: float, notes: list[str], c: ToolContext
+    ) -> ToolResult:
         started = time.monotonic()
         try:
             proc = await asyncio.create_subprocess_exec(
-                "bash",
-                "-c",
-                command,
+                *launch.argv,
                 cwd=cwd.real,
-                env=env,
+                env=launch.env,
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.STDOUT,
                 start_new_session=True,  # its own process group: killpg reaches grandchildren
+                preexec_fn=launch.preexec,
             )
-        except OSError as exc:
-            raise ToolError(f"could not start bash: {exc.strerror}") from None
+        except (OSError, subprocess.SubprocessError) as exc:
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise ToolError(f"could not start the command ({launch.kind} sandbox): {why}") from None
         out = _Collector(c.limits.max_output_chars)
         timed_out = False
         try:
@@ -200,10 +228,11 @@ class Bash(Tool):
         body = out.text("redirect the output to a file and Read or Grep it, or pipe through head/tail")
         body = clean_terminal_output(body)
         body = redact(cap_text(body, c.limits.max_output_chars + 400, "see above", keep_tail=True))
+        limit = stopped_by_limit(code, c.sandbox.limits)
         if timed_out:
             notes.append(f"timed out after {timeout_s:g} s; the command and its children were killed")
         elif code:
-            notes.append(f"exit code {code}")
+            notes.append(f"exit code {code}" + (f": {limit}" if limit else ""))
         content = body.rstrip("\n") if body.strip() else "(no output)"
         if notes:
             content += "\n[" + "; ".join(notes) + "]"
@@ -212,7 +241,13 @@ class Bash(Tool):
             is_error=timed_out or bool(code),
             exit_code=code,
             output_bytes=out.total,
-            meta={"cwd": cwd.rel, "duration_s": round(elapsed, 3), "timed_out": timed_out},
+            meta={
+                "cwd": cwd.rel,
+                "duration_s": round(elapsed, 3),
+                "timed_out": timed_out,
+                "sandbox": launch.kind,
+                "network": launch.network,
+            },
         )
 
     async def _run_to_exit(self, proc: asyncio.subprocess.Process, out: _Collector) -> None:

@@ -4,7 +4,7 @@ Constructor (keyword arguments after `workspace`):
 
     ToolContext(
         workspace: Path,                      # the repository; must exist; every path is fenced to it
-        settings: ToolSettings | None = None, # network on/off, limits, Bash env, secrets, read-before-edit
+        settings: ToolSettings | None = None, # network on/off, limits, Bash env, secrets, sandbox, ...
         memory_file: Path | None = None,      # SaveMemory's file; default paths.data_dir() / "memory.md"
         session_id: str = "",
         deny_read: Callable[[str], bool] | None = None,  # rel path -> True when a Read deny rule covers it
@@ -13,6 +13,8 @@ Constructor (keyword arguments after `workspace`):
 `deny_read` lets the policy's `Read(...)` deny rules reach the tools that read many files at once: Grep
 leaves such files out of its results and ReadManyFiles skips them (a single Read is judged by the policy
 on its preview, as usual).
+
+The context owns the session's sandbox (`self.sandbox`), which every Bash command runs in.
 
 One context lives for one session: the read tracker remembers what the agent has read (path -> mtime,
 size and sha256 at that time; the content decides), so Edit/Write refuse a file that changed on disk since, and the plan
@@ -30,6 +32,7 @@ from typing import Any
 
 from workbench import paths
 from workbench.core.events import PlanItem
+from workbench.core.sandbox import Sandbox, SandboxSettings
 from workbench.core.secrets import is_secret_path
 from workbench.core.tools.base import ToolError
 from workbench.core.tools.fence import Fence
@@ -43,14 +46,18 @@ class ToolSettings:
     env: Mapping[str, str] | None = None  # base environment for Bash (default: os.environ), scrubbed anyway
     read_secrets: bool = False  # Read/Grep refuse .env, keys and credential files unless True
     require_read_before_edit: bool = True  # Edit/Write of an existing file need a Read first (Claude Code rule)
+    # [sandbox]: on ("auto") by default; WORKBENCH_SANDBOX overrides the mode
+    sandbox: SandboxSettings = field(default_factory=lambda: SandboxSettings.from_config({}))
 
     @classmethod
-    def from_config(cls, section: dict[str, Any]) -> ToolSettings:
-        """Build from the config's [tools] section (`network`, `read_secrets`, and any Limits field)."""
+    def from_config(cls, section: dict[str, Any], sandbox: Mapping[str, Any] | None = None) -> ToolSettings:
+        """Build from the config's [tools] section (`network`, `read_secrets`, and any Limits field) and its
+        [sandbox] section."""
         return cls(
             network=section.get("network") is True,
             limits=Limits.from_config(section),
             read_secrets=section.get("read_secrets") is True,
+            sandbox=SandboxSettings.from_config(sandbox or {}),
         )
 
 
@@ -112,6 +119,7 @@ class ToolContext:
         self.reads = ReadTracker()
         self.plan: tuple[PlanItem, ...] = ()
         self.deny_read = deny_read
+        self.sandbox = Sandbox(self.workspace, self.settings.sandbox)
 
     def hidden(self, rel: str) -> bool:
         """True when a multi-file read must leave `rel` out: a secret file, or covered by a Read deny rule."""

@@ -1,0 +1,162 @@
+"""What the sandbox protects: secret places in the home folder, the workbench's own folders, the control
+files of a repository, and where its git metadata lives.
+
+Control files are what an agent could change to widen its own permissions or to run code later at the
+user's hand: agent settings (`.claude/`, `.mcp.json`, `.gemini/`, `.opencode/`, `.workbench/`), git's
+configuration and hooks (`.git/config`, `.git/hooks`, `.git/info`, the `core.hooksPath` folder, `.husky/`),
+editor tasks (`.vscode/tasks.json`) and `.envrc` (direnv runs it on `cd`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from workbench import paths
+
+# Names that are control files wherever they appear in the workspace (folders or files).
+CONTROL_NAMES = frozenset({".claude", ".mcp.json", ".gemini", ".opencode", ".workbench", ".husky", ".envrc"})
+# Control paths relative to the workspace root; a missing one is kept from being created.
+ROOT_CONTROLS = (".claude", ".mcp.json", ".gemini", ".opencode", ".workbench", ".husky", ".envrc",
+                 ".vscode/tasks.json")  # fmt: skip
+GIT_CONTROLS = ("config", "config.worktree", "hooks", "info")
+
+# Credentials in the home folder, hidden from every command.
+HOME_SECRETS = (
+    ".ssh",
+    ".aws",
+    ".azure",
+    ".gnupg",
+    ".password-store",
+    ".netrc",
+    "_netrc",
+    ".npmrc",
+    ".pypirc",
+    ".pgpass",
+    ".git-credentials",
+    ".vault-token",
+    ".kube",
+    ".docker/config.json",
+    ".config/gcloud",
+    ".config/gh",
+    ".config/hub",
+    ".config/git/credentials",
+    ".local/share/keyrings",
+    ".terraform.d/credentials.tfrc.json",
+    ".claude.json",
+    ".claude/.credentials.json",
+)
+# Sockets that hand out more power than the sandbox allows (a container engine runs anything as root).
+DAEMON_SOCKETS = (
+    "/var/run/docker.sock",
+    "/run/docker.sock",
+    "/run/podman/podman.sock",
+    "/run/containerd/containerd.sock",
+)
+
+
+def workbench_dirs() -> list[Path]:
+    """The workbench's own data, state and config (sessions, transcripts, audit logs, trusted projects)."""
+    return [paths.data_dir(), paths.state_dir(), paths.config_dir(), paths.config_file()]
+
+
+@dataclass(frozen=True)
+class GitDirs:
+    gitdir: str  # the repository's git dir (`.git`, or where a worktree's `.git` file points)
+    common: str  # the shared git dir (objects, refs, config, hooks); the same as gitdir outside worktrees
+    root: str  # the folder holding `.git`
+
+
+def find_git(workspace: str) -> GitDirs | None:
+    """The git dirs of the repository the workspace is in (it may be a subfolder), following `gitdir:` files."""
+    here = workspace
+    while True:
+        dotgit = os.path.join(here, ".git")
+        if os.path.isdir(dotgit):
+            return GitDirs(os.path.realpath(dotgit), _common(os.path.realpath(dotgit)), here)
+        if os.path.isfile(dotgit):
+            target = _gitdir_file(dotgit)
+            if target is None:
+                return None
+            return GitDirs(target, _common(target), here)
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
+def _gitdir_file(dotgit: str) -> str | None:
+    try:
+        with open(dotgit, encoding="utf-8", errors="replace") as fh:
+            first = fh.readline(4096).strip()
+    except OSError:
+        return None
+    if not first.startswith("gitdir:"):
+        return None
+    target = os.path.join(os.path.dirname(dotgit), first[7:].strip())
+    return os.path.realpath(target) if os.path.isdir(target) else None
+
+
+def _common(gitdir: str) -> str:
+    try:
+        with open(os.path.join(gitdir, "commondir"), encoding="utf-8", errors="replace") as fh:
+            rel = fh.readline(4096).strip()
+    except OSError:
+        return gitdir
+    common = os.path.realpath(os.path.join(gitdir, rel))
+    return common if os.path.isdir(common) else gitdir
+
+
+_HOOKS_PATH = re.compile(r"^\s*hookspath\s*=\s*(.*?)\s*$", re.IGNORECASE)
+_SECTION = re.compile(r"^\s*\[\s*([A-Za-z0-9.-]+)(?:\s+\"[^\"]*\")?\s*\]")
+
+
+def hooks_path(git: GitDirs) -> str | None:
+    """`core.hooksPath` from the repository's own config files (absolute, or relative to the work tree)."""
+    found: str | None = None
+    for name in ("config", "config.worktree"):
+        for base in dict.fromkeys((git.common, git.gitdir)):
+            try:
+                with open(os.path.join(base, name), encoding="utf-8", errors="replace") as fh:
+                    lines = fh.read(1_000_000).splitlines()
+            except OSError:
+                continue
+            section = ""
+            for line in lines:
+                head = _SECTION.match(line)
+                if head:
+                    section = head.group(1).lower()
+                    continue
+                match = _HOOKS_PATH.match(line) if section == "core" else None
+                if match:
+                    found = match.group(1).strip('"')
+    if not found:
+        return None
+    found = os.path.expanduser(found)
+    return os.path.normpath(os.path.join(git.root, found))
+
+
+def git_controls(git: GitDirs) -> list[str]:
+    """Existing git control paths: config, per-worktree config, hooks, info, and the hooks path."""
+    out = [os.path.join(base, name) for base in dict.fromkeys((git.common, git.gitdir)) for name in GIT_CONTROLS]
+    hooks = hooks_path(git)
+    if hooks is not None:
+        out.append(hooks)
+    return [p for p in dict.fromkeys(out) if os.path.lexists(p)]
+
+
+def home_secrets(home: Path) -> list[str]:
+    """Existing credential paths in the home folder, plus secret-named files at its top level."""
+    from workbench.core.secrets import is_secret_path
+
+    out = [str(home / rel) for rel in HOME_SECRETS if os.path.lexists(home / rel)]
+    try:
+        with os.scandir(home) as entries:
+            for entry in entries:
+                if entry.is_file(follow_symlinks=False) and is_secret_path(entry.name):
+                    out.append(entry.path)
+    except OSError:
+        pass
+    return list(dict.fromkeys(out))

@@ -1,0 +1,237 @@
+"""The sandbox a session's commands run in: which kind, and how to launch one command inside it."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import os
+import shutil
+import sys
+import tempfile
+import weakref
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from workbench import paths
+from workbench.core.sandbox import bwrap, landlock, seatbelt
+from workbench.core.sandbox.plan import Plan, build
+from workbench.core.sandbox.rlimits import Rlimits, resolve
+from workbench.core.sandbox.scan import WorkspaceScan
+from workbench.core.sandbox.settings import SandboxSettings
+
+KINDS = ("bwrap", "landlock", "seatbelt")
+
+
+class SandboxError(Exception):
+    """The sandbox cannot run this command; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    kind: str  # bwrap | landlock | seatbelt | none
+    tool: str = ""  # the program that enforces it (bwrap, sandbox-exec)
+    abi: int = 0  # Landlock ABI
+    why: str = ""  # for none: why there is no sandbox; for a kind: ""
+    refused: bool = False  # a kind was asked for by name and is not available: commands do not run
+
+
+def choose(settings: SandboxSettings) -> Choice:
+    """The kind to use, probing what this machine offers (each probe runs once per process)."""
+    if settings.mode == "off":
+        where = "WORKBENCH_SANDBOX=off or --no-sandbox" if settings.source == "WORKBENCH_SANDBOX" else "[sandbox] mode"
+        return Choice("none", why=f"turned off ({where})")
+    wanted = KINDS if settings.mode == "auto" else (settings.mode,)
+    reasons: list[str] = []
+    for kind in wanted:
+        if kind == "bwrap" and sys.platform.startswith("linux"):
+            tool, why = bwrap.probe()
+            if tool:
+                return Choice("bwrap", tool=tool)
+        elif kind == "landlock" and sys.platform.startswith("linux"):
+            abi, why = landlock.probe()
+            if abi:
+                return Choice("landlock", abi=abi)
+        elif kind == "seatbelt" and sys.platform == "darwin":
+            tool, why = seatbelt.probe()
+            if tool:
+                return Choice("seatbelt", tool=tool)
+        else:
+            why = f"{kind} is not supported on {sys.platform}"
+        reasons.append(why)
+    return Choice("none", why="; ".join(reasons), refused=settings.mode != "auto")
+
+
+@dataclass
+class Launch:
+    """One command, ready to start: argv, environment and the function to run in the child before exec."""
+
+    argv: list[str]
+    env: dict[str, str]
+    preexec: Callable[[], None] | None
+    kind: str
+    network: bool
+    _cleanups: list[Callable[[], None]] = field(default_factory=list)
+
+    def close(self) -> None:
+        """After the command: close what the launch held, remove placeholders nobody else holds."""
+        while self._cleanups:
+            with contextlib.suppress(OSError):
+                self._cleanups.pop()()
+
+
+class Sandbox:
+    """One per tool context. Cheap to create; probes and makes its private folders on first use."""
+
+    def __init__(self, workspace: Path, settings: SandboxSettings | None = None, *, home: Path | None = None) -> None:
+        self.workspace = os.path.realpath(workspace)
+        self.settings = settings or SandboxSettings()
+        self._home = home
+        self._choice: Choice | None = None
+        self._limits: Rlimits | None = None
+        self._scanner = WorkspaceScan(self.workspace)
+        self._base: str | None = None
+
+    @property
+    def choice(self) -> Choice:
+        if self._choice is None:
+            self._choice = choose(self.settings)
+        return self._choice
+
+    @property
+    def kind(self) -> str:
+        return self.choice.kind
+
+    @property
+    def confines_network(self) -> bool:
+        choice = self.choice
+        return choice.kind in ("bwrap", "seatbelt") or (choice.kind == "landlock" and choice.abi >= 4)
+
+    @property
+    def limits(self) -> Rlimits:
+        if self._limits is None:
+            self._limits = resolve(self.settings.limits)
+        return self._limits
+
+    def warning(self) -> str | None:
+        """One line for the status bar and stderr when commands run without a sandbox, else None."""
+        choice = self.choice
+        if choice.refused:
+            return f"shell commands are refused: the {self.settings.mode} sandbox is not available ({choice.why})"
+        if choice.kind == "none":
+            return f"no OS sandbox: shell commands run unconfined ({choice.why})"
+        return None
+
+    @property
+    def home(self) -> Path:
+        return self._home or paths.user_home()
+
+    def _private(self) -> str:
+        """The session's private folder: tmp/ (the commands' /tmp) and the empty files that hide things."""
+        if self._base is None:
+            base = tempfile.mkdtemp(prefix="workbench-sandbox-")
+            os.mkdir(os.path.join(base, "tmp"), 0o700)
+            for name, mode in (("hidden-dir", 0o000), ("placeholder", 0o555)):
+                os.mkdir(os.path.join(base, name))
+                os.chmod(os.path.join(base, name), mode)
+            fd = os.open(os.path.join(base, "hidden-file"), os.O_CREAT | os.O_WRONLY, 0o000)
+            os.close(fd)
+            weakref.finalize(self, _remove_tree, base)
+            self._base = base
+        return self._base
+
+    def plan(self, *, network: bool) -> Plan:
+        base = self._private()
+        return build(self.workspace, os.path.join(base, "tmp"), self.settings, self._scanner, self.home,
+                     network=network)  # fmt: skip
+
+    def launch(self, command: str, *, cwd: str, env: Mapping[str, str], network: bool) -> Launch:
+        """How to run `bash -c command` in `cwd` inside the sandbox. Raises SandboxError when it cannot."""
+        choice = self.choice
+        shell = ["bash", "-c", command]
+        limits = self.limits
+        if choice.refused:
+            raise SandboxError(self.warning() or "the sandbox is not available")
+        if choice.kind == "none":
+            return self._with_limits(shell, dict(env), "none", network=True)
+        plan = self.plan(network=network)
+        run_env = dict(env)
+        if choice.kind == "bwrap":
+            run_env.update(_tmp_env("/tmp"))
+            base = self._private()
+            argv = bwrap.argv(choice.tool, plan, shell, cwd=cwd, empty_file=os.path.join(base, "hidden-file"),
+                              empty_dir=os.path.join(base, "hidden-dir"),
+                              placeholder_dir=os.path.join(base, "placeholder"))  # fmt: skip
+            launch = self._with_limits(argv, run_env, "bwrap", network=network)
+            launch._cleanups.extend(_hold(p) for p in plan.placeholders)
+            return launch
+        run_env.update(_tmp_env(plan.tmp))
+        if choice.kind == "seatbelt":
+            return self._with_limits(seatbelt.argv(choice.tool, plan, shell), run_env, "seatbelt", network=network)
+        readable = [os.path.realpath(os.path.expanduser(p)) for p in self.settings.readable]
+        try:
+            rules = landlock.ruleset(plan, choice.abi, readable)
+        except OSError as exc:
+            raise SandboxError(f"the Landlock rules could not be built: {exc}") from None
+        return Launch(shell, run_env, landlock.child_setup(rules, limits), "landlock", network, [rules.close])
+
+    def _with_limits(self, argv: list[str], env: dict[str, str], kind: str, *, network: bool) -> Launch:
+        prefix = self.limits.prefix()
+        if prefix is not None:
+            return Launch([*prefix, *argv], env, None, kind, network)
+        return Launch(argv, env, self.limits.preexec(), kind, network)
+
+    def close(self) -> None:
+        if self._base is not None:
+            _remove_tree(self._base)
+            self._base = None
+
+
+def _tmp_env(tmp: str) -> dict[str, str]:
+    """Temporary files and tool caches go to the private tmp: the home folder is read-only."""
+    return {"TMPDIR": tmp, "XDG_CACHE_HOME": os.path.join(tmp, ".cache"), "npm_config_cache": os.path.join(tmp, ".npm")}
+
+
+def _remove_tree(base: str) -> None:
+    def unlock(func: Callable[..., object], path: str, _exc: object) -> None:
+        with contextlib.suppress(OSError):
+            os.chmod(os.path.dirname(path), 0o700)
+            os.chmod(path, 0o700)
+            func(path)
+
+    shutil.rmtree(base, onerror=unlock)
+
+
+def _hold(placeholder: str) -> Callable[[], None]:
+    """Hold a placeholder while a command runs (a shared lock). When it was missing, a marker records that a
+    sandbox made it; the returned function releases the lock and, when no other command holds it (another
+    session on the same repository) and a sandbox made it, removes the empty mount point bwrap left."""
+    folder = os.path.join(tempfile.gettempdir(), f"workbench-sandbox-locks-{os.getuid()}")
+    os.makedirs(folder, mode=0o700, exist_ok=True)
+    name = os.path.join(folder, hashlib.sha256(placeholder.encode("utf-8", "surrogateescape")).hexdigest()[:32])
+    fd = os.open(name, os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_SH)
+    if not os.path.lexists(placeholder):
+        os.close(os.open(name + ".made", os.O_CREAT | os.O_WRONLY | os.O_CLOEXEC, 0o600))
+
+    def release() -> None:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if os.path.exists(name + ".made"):
+                _remove_empty(placeholder)
+                os.unlink(name + ".made")
+        except OSError:
+            pass  # another command still has it mounted: the last one out removes it
+        finally:
+            os.close(fd)
+
+    return release
+
+
+def _remove_empty(path: str) -> None:
+    with contextlib.suppress(OSError):
+        if os.path.isdir(path) and not os.path.islink(path):
+            os.rmdir(path)  # only when empty
+        elif os.path.isfile(path) and os.path.getsize(path) == 0:
+            os.unlink(path)
