@@ -18,6 +18,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("workbench.cli.demo", "replay the bundled offline demo session"),
     "serve": ("workbench.cli.serve", "publish the workbench in a browser (textual-serve)"),
     "mcp": ("workbench.cli.mcp", "list configured MCP servers and their tools"),
+    "doctor": ("workbench.cli.doctor", "check the sandbox, tools, credentials, config and folders"),
 }
 
 USAGE = """usage: workbench [DIR] [options]        open the workbench on DIR (default: .)

@@ -232,21 +232,24 @@ class PolicyEngine:
                       rememberable, insistent=insistent), segments  # fmt: skip
 
     def _network(self, draft: _Draft, args: dict[str, Any], segments: tuple[SegmentVerdict, ...]) -> _Draft:
-        """A command that wants the network: a Network rule grants it, else the approval must (asking always)."""
-        why = "the command asks for network access" if args.get("network") is True else wants_network(segments)
-        if not why or draft.verdict is Verdict.DENY:
+        """Network for a shell command: a Network allow rule over every segment grants it; a command that wants it
+        without one asks (in every mode), unless nothing keeps commands off the network anyway."""
+        if draft.verdict is Verdict.DENY:
             return draft
-        if not self.network_gate:  # nothing keeps commands off the network: nothing to ask about
-            return dataclasses.replace(draft, network_granted=True)
+        why = "the command asks for network access" if args.get("network") is True else wants_network(segments)
         targets = [Target("Network", command_forms=frozenset({s.text.strip()})) for s in segments]
         denied = next((r for t in targets if (r := self.rules.first(Verdict.DENY, t)) is not None), None)
+        allowed = [self.rules.first(Verdict.ALLOW, t) for t in targets]
+        if denied is None and targets and all(a is not None for a in allowed):
+            names = list(dict.fromkeys(a.shown for a in allowed if a is not None))
+            return dataclasses.replace(draft, matched=[*draft.matched, *names], network_granted=True)
+        if not why:
+            return draft  # runs without the network
+        if not self.network_gate:  # nothing keeps commands off the network: nothing to ask about
+            return dataclasses.replace(draft, network_granted=True)
         if denied is not None:
             return _Draft(Verdict.DENY, f"network access denied by {denied.shown}", denied.shown, [denied.shown],
                           rememberable=False)  # fmt: skip
-        allowed = [self.rules.first(Verdict.ALLOW, t) for t in targets]
-        if targets and all(a is not None for a in allowed):
-            names = list(dict.fromkeys(a.shown for a in allowed if a is not None))
-            return dataclasses.replace(draft, matched=[*draft.matched, *names], network_granted=True)
         reason = f"asks: network access ({why})"
         if draft.verdict is Verdict.ASK:
             reason += "; " + draft.reason
