@@ -40,8 +40,9 @@ class Choice:
 def choose(settings: SandboxSettings) -> Choice:
     """The kind to use, probing what this machine offers (each probe runs once per process)."""
     if settings.mode == "off":
-        where = "WORKBENCH_SANDBOX=off or --no-sandbox" if settings.source == "WORKBENCH_SANDBOX" else "[sandbox] mode"
-        return Choice("none", why=f"turned off ({where})")
+        by_flag = settings.source == "WORKBENCH_SANDBOX"
+        where = "by --no-sandbox or WORKBENCH_SANDBOX=off" if by_flag else "in the config"
+        return Choice("none", why=f"turned off {where}")
     wanted = KINDS if settings.mode == "auto" else (settings.mode,)
     reasons: list[str] = []
     for kind in wanted:
