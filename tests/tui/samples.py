@@ -122,6 +122,26 @@ SHELL_REQUEST = ApprovalRequest(
     rememberable=False,
 )
 
+NETWORK_REQUEST = ApprovalRequest(
+    id="req-bash-2",
+    call_id="toolu_bash_2",
+    tool="Bash",
+    input={"command": "npm install left-pad"},
+    summary="Run: npm install left-pad",
+    reason="asks: network access (npm install reaches the network)",
+    command="npm install left-pad",
+    command_visible="npm install left-pad",
+    segments=(
+        SegmentVerdict(
+            "npm install left-pad", "npm install left-pad", Verdict.ALLOW, "Bash(npm install:*)", "", program="npm"
+        ),
+    ),
+    rememberable=False,
+    network="npm install reaches the network",
+)
+
+NO_SANDBOX = "no OS sandbox: shell commands run unconfined (bwrap is not installed; Landlock is not available)"
+
 USAGE = UsageInfo(
     input_tokens=2356, output_tokens=1900, cache_read_input_tokens=10044, cache_creation_input_tokens=0, cost_usd=0.031
 )

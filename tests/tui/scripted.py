@@ -57,6 +57,10 @@ class ScriptedSession:
     decisions: list[Decision] = field(default_factory=list)
     plans_set: list[list[PlanItem]] = field(default_factory=list)
     step_delay: float = 0.0
+    sandbox_note: str | None = None
+
+    def sandbox_warning(self) -> str | None:
+        return self.sandbox_note
 
     async def _turn(self, prompt: str) -> AsyncIterator[Event]:
         steps = self.turns.pop(0) if self.turns else []
@@ -94,9 +98,11 @@ def scripted_factory(
     plan: Sequence[PlanItem] = (),
     usage: UsageInfo | None = None,
     made: list[ScriptedSession] | None = None,
+    sandbox_warning: str | None = None,
 ) -> Any:
     async def factory(req: SessionRequest) -> ScriptedSession:
         session = ScriptedSession(req.approver, turns, events=list(past), ledger=Ledger(grants), plan=list(plan))
+        session.sandbox_note = sandbox_warning
         if usage is not None:
             session.usage = usage
         if made is not None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from tests.tui.samples import EDIT_REQUEST, SHELL_REQUEST, USAGE, first_turn
+from tests.tui.samples import EDIT_REQUEST, NETWORK_REQUEST, NO_SANDBOX, SHELL_REQUEST, USAGE, first_turn
 from tests.tui.scripted import Ask, Grant
 from workbench.core.events import ErrorEvent, Event, Retrying, TurnDone, TurnStarted, UsageInfo
 from workbench.tui.host import PersonaChoice
@@ -146,6 +146,8 @@ STATES = {
         State("main", turn_done, [first_turn()], {"usage": USAGE}),
         State("edit_approval", approval_shown, [[*first_turn()[:-2], Ask(EDIT_REQUEST)]]),
         State("shell_approval", approval_shown, [[*first_turn()[:-2], Ask(SHELL_REQUEST)]]),
+        State("network_approval", approval_shown, [[*first_turn()[:-2], Ask(NETWORK_REQUEST)]]),
+        State("no_sandbox", turn_done, [first_turn()], {"usage": USAGE, "sandbox_warning": NO_SANDBOX}),
         State("plan_mid_task", plan_focused, [first_turn()]),
         State("symbol_outline", outline_open),
         State(

@@ -43,6 +43,23 @@ def test_shell_approval_card(snap_compare: Any, make_app: AppMaker, size: tuple[
 
 
 @pytest.mark.parametrize("size", SIZES)
+def test_network_approval_card(snap_compare: Any, make_app: AppMaker, size: tuple[int, int]) -> None:
+    """A Bash approval card for `npm install left-pad`: the command, ✓ npm install left-pad allowed by
+    Bash(npm install:*), then a yellow line "network: this command gets network access if you allow it (npm
+    install reaches the network)", the rule "asks: network access (…)", and only [y] once and [n] deny, with the
+    note that network access is allowed one call at a time."""
+    check(snap_compare, make_app, "network_approval", size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_no_sandbox_warning(snap_compare: Any, make_app: AppMaker, size: tuple[int, int]) -> None:
+    """The main screen after one turn on a machine with no OS sandbox: the status bar shows "no sandbox" in bold
+    red after the mode, and the chat starts with the warning "no OS sandbox: shell commands run unconfined (bwrap
+    is not installed; Landlock is not available)"."""
+    check(snap_compare, make_app, "no_sandbox", size)
+
+
+@pytest.mark.parametrize("size", SIZES)
 def test_plan_panel_mid_task(snap_compare: Any, make_app: AppMaker, size: tuple[int, int]) -> None:
     """The plan pane in front (narrow: alone, tab [3]plan highlighted): 2/5 with a bar, two struck-through done
     steps, "▶ Proposing a new policy" highlighted by the cursor, two pending ○ steps, and the key hints."""

@@ -222,6 +222,13 @@ def session_plan(session: Any) -> tuple[PlanItem, ...]:
     return tuple(i for i in plan if isinstance(i, PlanItem))
 
 
+def sandbox_warning(session: Any) -> str:
+    """The session's warning when shell commands run without an OS sandbox (or are refused), else ""."""
+    warning = getattr(session, "sandbox_warning", None)
+    text = warning() if callable(warning) else None
+    return text if isinstance(text, str) else ""
+
+
 def session_id(session: Any) -> str:
     return str(getattr(session, "id", "") or getattr(session, "session_id", "") or "")
 

@@ -267,6 +267,13 @@ class MainScreen(ChatActions):
         if isinstance(mode, str) and mode:
             self.request.mode = mode
             changes["mode"] = mode
+        warning = host.sandbox_warning(session)
+        if warning:
+            refused = warning.startswith("shell commands are refused")
+            changes["sandbox"] = "commands refused: no sandbox" if refused else "no sandbox"
+            from workbench.core.events import Notice
+
+            self.dispatch(Notice(level="warning", message=warning))
         self.status.update_info(**changes)
         self.chat.border_title = self._title_text()
 

@@ -50,6 +50,12 @@ def request_body(req: ApprovalRequest) -> RenderableType:
                 Text(safe.one_line(f"{seg.verdict.value}: {seg.rule}" if seg.rule else seg.reason, 80), style=style),
             )
         parts.append(table)
+    if req.network:
+        parts.append(
+            Text("network: ", style="bold yellow").append(
+                f"this command gets network access if you allow it ({safe.one_line(req.network, 120)})", "yellow"
+            )
+        )
     if req.url:
         parts.append(Text("url: ", style="dim").append(safe.one_line(req.url, 300)))
     if req.diff is None and req.command is None and not req.url:
@@ -115,7 +121,9 @@ def key_hints(req: ApprovalRequest, chosen: tuple[int, int] | None = None) -> Te
         pattern = safe.one_line(req.proposals[Scope.PROJECT.value], 60)
         out.append("[a]", style="bold").append(f" always: {pattern}  ")
     out.append("[n]", style="bold").append(" deny…")
-    if not req.rememberable:
+    if req.network:
+        out.append("   (network access is allowed one call at a time)", style="dim italic")
+    elif not req.rememberable:
         out.append("   (a persona rule guards this: it cannot be remembered)", style="dim italic")
     return out
 

@@ -51,6 +51,7 @@ class StatusInfo:
     busy: bool = False
     waiting: bool = False  # an approval card waits for the user
     note: str = ""
+    sandbox: str = ""  # "no sandbox" when shell commands run unconfined; "" when they are sandboxed
 
 
 def short_id(session_id: str) -> str:
@@ -78,6 +79,8 @@ def status_text(info: StatusInfo, frame: int = 0, narrow: bool = False) -> Text:
     if info.model:
         out.append("  " + safe.one_line(info.model, 40))
     out.append("  " + safe.one_line(info.mode, 20), style="italic")
+    if info.sandbox:
+        out.append("  " + safe.one_line(info.sandbox, 40), style="bold red")
     u = info.usage
     total_in = u.input_tokens + u.cache_read_input_tokens + u.cache_creation_input_tokens if u is not None else 0
     out.append(f"  {render.tokens(total_in)} in")
