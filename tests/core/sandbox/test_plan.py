@@ -4,23 +4,19 @@ text each enforcer is given (bwrap's argv, the Seatbelt profile, which cannot ru
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from tests.core.tools.conftest import git
 from workbench.core.sandbox import Sandbox, SandboxSettings, bwrap, choose, landlock, seatbelt
 from workbench.core.sandbox.plan import build
 from workbench.core.sandbox.protect import find_git, hooks_path
 from workbench.core.sandbox.rlimits import resolve, stopped_by_limit
 from workbench.core.sandbox.scan import WorkspaceScan
 from workbench.core.sandbox.settings import MIB, ResourceLimits
-
-
-def git(cwd: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, timeout=30)
 
 
 @pytest.fixture

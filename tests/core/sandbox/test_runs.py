@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from tests.core.sandbox.probe import kind_param
+from tests.core.tools.conftest import git
 from workbench.core.sandbox import ResourceLimits, SandboxSettings
 from workbench.core.tools.base import ToolError
 from workbench.core.tools.bash import Bash
@@ -17,10 +17,6 @@ from workbench.core.tools.context import ToolContext, ToolSettings
 
 BOTH = [kind_param("bwrap"), kind_param("landlock")]
 ROOT = Path(__file__).resolve().parents[3]
-
-
-def git(cwd: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, timeout=30)
 
 
 @pytest.fixture
