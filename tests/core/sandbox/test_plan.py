@@ -171,6 +171,7 @@ def test_resource_limits(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "file-size limit" in (stopped_by_limit(-25, limits) or "") and stopped_by_limit(128 + 25, limits)
     assert "CPU time" in (stopped_by_limit(-24, limits) or "") and stopped_by_limit(1, limits) is None
     assert "address space: no limit" in limits.lines()
+    assert limits.script().startswith("ulimit -H -S -u 100 -f 2048 -t 30 -c 0 || {")
     auto = resolve(ResourceLimits())
     assert (auto.get("nproc") or 0) >= 8192 and auto.get("as") == 16384 * MIB and auto.get("fsize") == 4096 * MIB
 

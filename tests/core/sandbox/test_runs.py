@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -29,9 +30,9 @@ def ws(tmp_path: Path) -> Path:
     return root
 
 
-def context(ws: Path, kind: str, **limits: int) -> ToolContext:
+def context(ws: Path, kind: str, env: dict[str, str] | None = None, **limits: int) -> ToolContext:
     settings = SandboxSettings(mode=kind, limits=ResourceLimits(**limits)) if limits else SandboxSettings(mode=kind)
-    return ToolContext(ws, settings=ToolSettings(sandbox=settings))
+    return ToolContext(ws, settings=ToolSettings(sandbox=settings, env=env))
 
 
 async def sh(ctx: ToolContext, command: str, *, network: bool = False) -> str:
@@ -94,13 +95,23 @@ async def test_landlock_commands_cannot_signal_the_workbench(ws: Path, kind: str
     assert "Operation not permitted" in await sh(ctx, "kill -0 $PPID")
 
 
+@pytest.mark.parametrize("own_bash_env", [False, True], ids=["limits-by-bash", "limits-by-prlimit"])
 @pytest.mark.parametrize("kind", [pytest.param("off", id="none"), *BOTH])
-async def test_file_size_limit_is_reported(ws: Path, kind: str) -> None:
-    ctx = context(ws, kind, max_file_size_mib=1)
+async def test_file_size_limit_is_reported(ws: Path, kind: str, own_bash_env: bool) -> None:
+    env = {**os.environ, "BASH_ENV": "/dev/null"} if own_bash_env else None  # then prlimit sets the limits
+    ctx = context(ws, kind, env, max_file_size_mib=1)
     out = await sh(ctx, "head -c 2000000 /dev/zero > big.bin")
     assert "stopped by SIGXFSZ: a file grew past the 1 MiB file-size limit" in out, out
     assert (ws / "big.bin").stat().st_size == 1024 * 1024
     assert "File size limit exceeded" in await sh(ctx, "head -c 2000000 /dev/zero > big.bin; echo after")
+
+
+@pytest.mark.parametrize("kind", [kind_param("bwrap")])
+async def test_commands_cannot_loosen_the_limits_of_later_commands(ws: Path, kind: str) -> None:
+    ctx = context(ws, kind, max_file_size_mib=1)
+    out = await sh(ctx, "echo 'ulimit -f unlimited' > /tmp/.workbench-limits.sh; ulimit -H -f unlimited")
+    assert out.count("Read-only file system") == 1 and "Operation not permitted" in out, out
+    assert (await sh(ctx, "ulimit -H -f")) == "1024"
 
 
 @pytest.mark.parametrize("kind", BOTH)

@@ -56,8 +56,11 @@ def _shown(path: str, plan: Plan) -> bool:
 
 
 def argv(tool: str, plan: Plan, command: list[str], *, cwd: str, empty_file: str, empty_dir: str,
-         placeholder_dir: str) -> list[str]:  # fmt: skip
+         placeholder_dir: str, files: tuple[tuple[str, str], ...] = ()) -> list[str]:  # fmt: skip
+    """`files`: (host file, path inside) pairs to show read-only in the sandbox's /tmp."""
     out = [tool, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--bind", plan.tmp, "/tmp"]
+    for source, target in files:
+        out += ["--ro-bind", source, target]
     for folder in plan.writable:
         out += ["--bind", folder, folder]
     for path in plan.protected:

@@ -1,9 +1,11 @@
 """Resource limits for every command: processes, file size, address space, CPU time, core dumps.
 
 The limits are set as both soft and hard limits (a command cannot raise them again), never above the
-workbench's own hard limits. They are applied by `prlimit` (util-linux) in front of the command when it
-is installed, which costs one small exec; otherwise in the forked child before exec (which costs a fork of
-the workbench process instead of a vfork: several milliseconds more on a large process).
+workbench's own hard limits. They are applied by the command's own bash before it reads the command: a
+read-only script named by BASH_ENV runs `ulimit` (and exits 126, running nothing, when it cannot). When
+the environment already has a BASH_ENV, `prlimit` (util-linux) in front of the command sets them (one
+small exec), or else the forked child does before exec (a fork of the workbench process instead of a vfork:
+several milliseconds more on a large process). Landlock's child sets them itself.
 
 Defaults, and why they do not break everyday tools:
   * processes (RLIMIT_NPROC): 8192, or the user's current thread count + 4096 when that is higher. It counts
@@ -31,13 +33,13 @@ from workbench.core.sandbox.settings import DEFAULT_MIN_PROCESSES, MIB, Resource
 
 PROCESS_HEADROOM = 4096
 
-# name -> (resource constant, prlimit option, what it is in words)
-_KINDS: dict[str, tuple[int, str, str]] = {
-    "nproc": (resource.RLIMIT_NPROC, "--nproc", "processes"),
-    "fsize": (resource.RLIMIT_FSIZE, "--fsize", "file size"),
-    "as": (resource.RLIMIT_AS, "--as", "address space"),
-    "cpu": (resource.RLIMIT_CPU, "--cpu", "CPU seconds"),
-    "core": (resource.RLIMIT_CORE, "--core", "core dump size"),
+# name -> (resource constant, prlimit option, what it is in words, bash ulimit option, bytes per ulimit unit)
+_KINDS: dict[str, tuple[int, str, str, str, int]] = {
+    "nproc": (resource.RLIMIT_NPROC, "--nproc", "processes", "-u", 1),
+    "fsize": (resource.RLIMIT_FSIZE, "--fsize", "file size", "-f", 1024),
+    "as": (resource.RLIMIT_AS, "--as", "address space", "-v", 1024),
+    "cpu": (resource.RLIMIT_CPU, "--cpu", "CPU seconds", "-t", 1),
+    "core": (resource.RLIMIT_CORE, "--core", "core dump size", "-c", 1024),
 }
 
 
@@ -56,6 +58,14 @@ class Rlimits:
             return None if tool is None else []
         return [tool, *(f"{_KINDS[name][1]}={value}" for name, value in self.values), "--"]
 
+    def script(self) -> str:
+        """Shell lines that set the limits in bash (BASH_ENV), or refuse to run the command."""
+        if not self.values:
+            return "unset BASH_ENV\n"
+        opts = " ".join(f"{_KINDS[name][3]} {value // _KINDS[name][4]}" for name, value in self.values)
+        return (f"ulimit -H -S {opts} || {{ echo 'workbench: the resource limits could not be set' >&2; exit 126; }}\n"
+                "unset BASH_ENV\n")  # fmt: skip
+
     def apply(self) -> None:
         """Set the limits on this process (called in the forked child, before exec)."""
         for name, value in self.values:
@@ -67,7 +77,7 @@ class Rlimits:
     def lines(self) -> list[str]:
         """Human words for doctor: one line per limit, unlimited ones included."""
         out = []
-        for name, (_, _, words) in _KINDS.items():
+        for name, (_, _, words, _, _) in _KINDS.items():
             value = self.get(name)
             if value is None:
                 out.append(f"{words}: no limit")

@@ -23,6 +23,7 @@ from workbench.core.sandbox.scan import WorkspaceScan
 from workbench.core.sandbox.settings import SandboxSettings
 
 KINDS = ("bwrap", "landlock", "seatbelt")
+LIMITS_INSIDE = "/tmp/.workbench-limits.sh"  # where bwrap shows the limits script (read-only)
 # Removing a mount point bwrap made costs ~1 ms each (the kernel detaches the dead sandbox's mount from it):
 # done after the command's result is back, on one thread; Sandbox.close() waits for it.
 _CLEANER = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="sandbox-cleanup")
@@ -180,10 +181,12 @@ class Sandbox:
         if choice.kind == "bwrap":
             run_env.update(_tmp_env("/tmp"))
             base = self._private()
+            script = self._limits_script() if "BASH_ENV" not in env else None
             argv = bwrap.argv(choice.tool, plan, shell, cwd=cwd, empty_file=os.path.join(base, "hidden-file"),
                               empty_dir=os.path.join(base, "hidden-dir"),
-                              placeholder_dir=os.path.join(base, "placeholder"))  # fmt: skip
-            launch = self._with_limits(argv, run_env, "bwrap", network=network)
+                              placeholder_dir=os.path.join(base, "placeholder"),
+                              files=((script, LIMITS_INSIDE),) if script else ())  # fmt: skip
+            launch = self._with_limits(argv, run_env, "bwrap", network=network, inside=LIMITS_INSIDE)
             launch._later.extend(_hold(p) for p in plan.placeholders)
             launch._pending = self._pending
             return launch
@@ -197,7 +200,22 @@ class Sandbox:
             raise SandboxError(f"the Landlock rules could not be built: {exc}") from None
         return Launch(shell, run_env, landlock.child_setup(rules, limits), "landlock", network, [rules.close])
 
-    def _with_limits(self, argv: list[str], env: dict[str, str], kind: str, *, network: bool) -> Launch:
+    def _limits_script(self) -> str:
+        """The session's limits script (written once, read-only), for BASH_ENV."""
+        path = os.path.join(self._private(), "limits.sh")
+        if not os.path.exists(path):
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(self.limits.script())
+            os.chmod(path, 0o444)
+        return path
+
+    def _with_limits(
+        self, argv: list[str], env: dict[str, str], kind: str, *, network: bool, inside: str | None = None
+    ) -> Launch:
+        """Limits through BASH_ENV (no extra process) unless the environment has its own BASH_ENV."""
+        if "BASH_ENV" not in env:
+            env["BASH_ENV"] = inside or self._limits_script()
+            return Launch(argv, env, None, kind, network)
         prefix = self.limits.prefix()
         if prefix is not None:
             return Launch([*prefix, *argv], env, None, kind, network)

@@ -194,8 +194,8 @@ class Bash(Tool):
         self, launch: Launch, cwd: Resolved, timeout_s: float, notes: list[str], c: ToolContext
     ) -> ToolResult:
         started = time.monotonic()
-        try:
-            proc = await asyncio.create_subprocess_exec(
+        spawn = asyncio.ensure_future(
+            asyncio.create_subprocess_exec(
                 *launch.argv,
                 cwd=cwd.real,
                 env=launch.env,
@@ -205,6 +205,16 @@ class Bash(Tool):
                 start_new_session=True,  # its own process group: killpg reaches grandchildren
                 preexec_fn=launch.preexec,
             )
+        )
+        try:
+            proc = await asyncio.shield(spawn)
+        except asyncio.CancelledError:
+            # The command may already be running (its pipes not yet connected): asyncio would kill only bash.
+            with contextlib.suppress(Exception):
+                started_proc = await spawn
+                kill_group(started_proc.pid)
+                await _reap(started_proc)
+            raise
         except (OSError, subprocess.SubprocessError) as exc:
             why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             raise ToolError(f"could not start the command ({launch.kind} sandbox): {why}") from None
