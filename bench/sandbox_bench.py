@@ -1,12 +1,14 @@
 """What the OS sandbox costs per command: a ~5 ms command (`sleep 0.005`) through the Bash tool, with no
 sandbox and in each sandbox this machine offers, and the workspace scan behind it.
 
-    .venv/bin/python bench/sandbox_bench.py [--runs 60] [--big]
+    .venv/bin/python bench/sandbox_bench.py [--runs 60] [--gap-ms 50] [--big]
 
 Each side runs in its own worker process (its sandbox probed and its caches warm there, as in a session);
 the driver asks the workers in turn, one command each, rotating who goes first, so load on the machine falls
-on every side alike. Printed: the median wall time per command (ms) and what each sandbox adds to the
-no-sandbox median (target: at most 15 ms). Then the cost of finding the workspace's secret and control files:
+on every side alike. Between two commands it waits --gap-ms (a session waits far longer: a model round trip),
+which leaves the kernel's teardown of the last sandbox's namespaces and the removal of its placeholders
+off the next command's path, as in use; --gap-ms 0 runs them back to back. Printed: the median wall time
+per command (ms) and what each sandbox adds to the no-sandbox median (target: at most 15 ms). Then the cost of finding the workspace's secret and control files:
 the first scan and a rescan of the bench workspace, and with --big of the generated 100k-file repository
 (bench/repo_common.py).
 """
@@ -115,6 +117,7 @@ def scan_cost(workspace: Path, label: str, runs: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=60)
+    parser.add_argument("--gap-ms", type=float, default=50.0, help="pause between two commands (default 50)")
     parser.add_argument("--big", action="store_true", help="also scan the generated 100k-file repository")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--workspace", type=Path, help=argparse.SUPPRESS)
@@ -136,13 +139,14 @@ def main() -> None:
                 ask(workers[kind])
         for r in range(args.runs):
             for kind in order[r % len(order) :] + order[: r % len(order)]:
+                time.sleep(args.gap_ms / 1000)
                 times[kind].append(ask(workers[kind]))
         for proc in workers.values():
             assert proc.stdin is not None
             proc.stdin.close()
             proc.wait()
         base = statistics.median(times["off"]) if "off" in times else 0.0
-        print(f"`{COMMAND}` through the Bash tool, {args.runs} runs per side, medians:")
+        print(f"`{COMMAND}` through the Bash tool, {args.runs} runs per side, {args.gap_ms:g} ms apart, medians:")
         for kind, values in times.items():
             med = statistics.median(values)
             label = "no sandbox" if kind == "off" else kind

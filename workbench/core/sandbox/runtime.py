@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
-import fcntl
-import hashlib
 import os
 import shutil
 import sys
@@ -17,6 +14,7 @@ from pathlib import Path
 
 from workbench import paths
 from workbench.core.sandbox import bwrap, landlock, seatbelt
+from workbench.core.sandbox.placeholders import Placeholders
 from workbench.core.sandbox.plan import Plan, build
 from workbench.core.sandbox.rlimits import Rlimits, resolve
 from workbench.core.sandbox.scan import WorkspaceScan
@@ -24,9 +22,6 @@ from workbench.core.sandbox.settings import SandboxSettings
 
 KINDS = ("bwrap", "landlock", "seatbelt")
 LIMITS_INSIDE = "/tmp/.workbench-limits.sh"  # where bwrap shows the limits script (read-only)
-# Removing a mount point bwrap made costs ~1 ms each (the kernel detaches the dead sandbox's mount from it):
-# done after the command's result is back, on one thread; Sandbox.close() waits for it.
-_CLEANER = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="sandbox-cleanup")
 
 
 class SandboxError(Exception):
@@ -79,26 +74,12 @@ class Launch:
     kind: str
     network: bool
     _cleanups: list[Callable[[], None]] = field(default_factory=list)
-    _later: list[Callable[[], None]] = field(default_factory=list)  # placeholder releases, off the hot path
-    _pending: list[concurrent.futures.Future[None]] | None = None  # the sandbox's list of unfinished releases
 
     def close(self) -> None:
-        """After the command: close what the launch held now; release placeholders on the cleanup thread."""
+        """After the command: release what the launch held."""
         while self._cleanups:
             with contextlib.suppress(OSError):
                 self._cleanups.pop()()
-        if self._later:
-            later, self._later = self._later, []
-            future = _CLEANER.submit(_run_all, later)
-            if self._pending is not None:
-                self._pending[:] = [f for f in self._pending if not f.done()]
-                self._pending.append(future)
-
-
-def _run_all(steps: list[Callable[[], None]]) -> None:
-    for step in steps:
-        with contextlib.suppress(OSError):
-            step()
 
 
 class Sandbox:
@@ -112,7 +93,8 @@ class Sandbox:
         self._limits: Rlimits | None = None
         self._scanner = WorkspaceScan(self.workspace)
         self._base: str | None = None
-        self._pending: list[concurrent.futures.Future[None]] = []
+        self._placeholders = Placeholders()
+        weakref.finalize(self, self._placeholders.release_now)
 
     @property
     def choice(self) -> Choice:
@@ -187,8 +169,8 @@ class Sandbox:
                               placeholder_dir=os.path.join(base, "placeholder"),
                               files=((script, LIMITS_INSIDE),) if script else ())  # fmt: skip
             launch = self._with_limits(argv, run_env, "bwrap", network=network, inside=LIMITS_INSIDE)
-            launch._later.extend(_hold(p) for p in plan.placeholders)
-            launch._pending = self._pending
+            self._placeholders.hold(plan.placeholders)
+            launch._cleanups.append(self._placeholders.done)
             return launch
         run_env.update(_tmp_env(plan.tmp))
         if choice.kind == "seatbelt":
@@ -222,9 +204,8 @@ class Sandbox:
         return Launch(argv, env, self.limits.preexec(), kind, network)
 
     def settle(self) -> None:
-        """Wait until the placeholders of finished commands are removed."""
-        concurrent.futures.wait(self._pending, timeout=10)
-        self._pending.clear()
+        """Remove the placeholders finished commands left (they otherwise go once commands stop for a while)."""
+        self._placeholders.release_now()
 
     def close(self) -> None:
         """Settle, and remove the private folder."""
@@ -247,37 +228,3 @@ def _remove_tree(base: str) -> None:
             func(path)
 
     shutil.rmtree(base, onerror=unlock)
-
-
-def _hold(placeholder: str) -> Callable[[], None]:
-    """Hold a placeholder while a command runs (a shared lock). When it was missing, a marker records that a
-    sandbox made it; the returned function releases the lock and, when no other command holds it (another
-    session on the same repository) and a sandbox made it, removes the empty mount point bwrap left."""
-    folder = os.path.join(tempfile.gettempdir(), f"workbench-sandbox-locks-{os.getuid()}")
-    os.makedirs(folder, mode=0o700, exist_ok=True)
-    name = os.path.join(folder, hashlib.sha256(placeholder.encode("utf-8", "surrogateescape")).hexdigest()[:32])
-    fd = os.open(name, os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
-    fcntl.flock(fd, fcntl.LOCK_SH)
-    if not os.path.lexists(placeholder):
-        os.close(os.open(name + ".made", os.O_CREAT | os.O_WRONLY | os.O_CLOEXEC, 0o600))
-
-    def release() -> None:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            if os.path.exists(name + ".made"):
-                _remove_empty(placeholder)
-                os.unlink(name + ".made")
-        except OSError:
-            pass  # another command still has it mounted: the last one out removes it
-        finally:
-            os.close(fd)
-
-    return release
-
-
-def _remove_empty(path: str) -> None:
-    with contextlib.suppress(OSError):
-        if os.path.isdir(path) and not os.path.islink(path):
-            os.rmdir(path)  # only when empty
-        elif os.path.isfile(path) and os.path.getsize(path) == 0:
-            os.unlink(path)
