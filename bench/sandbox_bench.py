@@ -5,12 +5,12 @@ sandbox and in each sandbox this machine offers, and the workspace scan behind i
 
 Each side runs in its own worker process (its sandbox probed and its caches warm there, as in a session);
 the driver asks the workers in turn, one command each, rotating who goes first, so load on the machine falls
-on every side alike. Between two commands it waits --gap-ms (a session waits far longer: a model round trip),
-which leaves the kernel's teardown of the last sandbox's namespaces and the removal of its placeholders
-off the next command's path, as in use; --gap-ms 0 runs them back to back. Printed: the median wall time
-per command (ms) and what each sandbox adds to the no-sandbox median (target: at most 15 ms). Then the cost of finding the workspace's secret and control files:
-the first scan and a rescan of the bench workspace, and with --big of the generated 100k-file repository
-(bench/repo_common.py).
+on every side alike. Between two commands it waits --gap-ms (a session waits longer: a model round trip),
+which leaves the kernel's teardown of the last sandbox's namespaces off the next command's path, as in use;
+--gap-ms 0 runs them back to back. Printed: the median wall time per command (ms) and what each sandbox
+adds to the no-sandbox median (target: at most 15 ms). Then the cost of finding the workspace's secret and
+control files: the first scan and a rescan of the bench workspace, and with --big of the generated
+100k-file repository (bench/repo_common.py).
 """
 
 from __future__ import annotations
