@@ -145,6 +145,7 @@ class AgentSession:
         self.policy = wiring.policy_engine(
             self.workspace, self.persona, mode=parts.mode, allow=parts.allow, deny=parts.deny, config=parts.config
         )
+        self.context.sandbox.warm()
         self.policy.network_gate = self.context.sandbox.confines_network
         self.mode = self.policy.mode
         self.notices = [Notice(level="warning", message=m) for m in self.policy.messages]

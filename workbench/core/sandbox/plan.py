@@ -56,7 +56,9 @@ def build(
     home: Path,
     *,
     network: bool,
+    scan: bool = True,
 ) -> Plan:
+    """`scan=False` leaves the workspace's own secret and control files out (Landlock cannot use them)."""
     ws = os.path.realpath(workspace)
     problems: list[str] = []
     readable = [_real(p) for p in settings.readable]
@@ -79,7 +81,7 @@ def build(
         for missing in (os.path.join(git.common, "hooks"), hooks):
             if missing and _vacant(missing) and any(inside(missing, w) for w in writable):
                 placeholders.append(missing)
-    scanned = scanner.scan()
+    scanned = scanner.scan() if scan else ScanResult((), (), 0, False)
     protected.extend(os.path.join(ws, rel) for rel in scanned.controls)
     for rel in protect.ROOT_CONTROLS:
         first = os.path.join(ws, rel.split("/", 1)[0])

@@ -147,7 +147,13 @@ class Sandbox:
     def plan(self, *, network: bool) -> Plan:
         base = self._private()
         return build(self.workspace, os.path.join(base, "tmp"), self.settings, self._scanner, self.home,
-                     network=network)  # fmt: skip
+                     network=network, scan=self.kind != "landlock")  # fmt: skip
+
+    def warm(self) -> None:
+        """Probe the kind, and start the workspace's first scan in the background (a 100k-file repository takes
+        about a second), so that the first command does not wait for it."""
+        if self.kind in ("bwrap", "seatbelt"):
+            self._scanner.warm()
 
     def launch(self, command: str, *, cwd: str, env: Mapping[str, str], network: bool) -> Launch:
         """How to run `bash -c command` in `cwd` inside the sandbox. Raises SandboxError when it cannot."""

@@ -11,6 +11,7 @@ it was.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from dataclasses import dataclass
 
@@ -45,8 +46,17 @@ class WorkspaceScan:
     def __init__(self, root: str) -> None:
         self.root = root
         self._folders: dict[str, _Folder] = {}
+        self._lock = threading.Lock()  # a warm-up scan may run on another thread
+
+    def warm(self) -> None:
+        """Do the first (slow) scan on a background thread, before the first command needs it."""
+        threading.Thread(target=self.scan, name="sandbox-scan", daemon=True).start()
 
     def scan(self) -> ScanResult:
+        with self._lock:
+            return self._scan()
+
+    def _scan(self) -> ScanResult:
         now = time.time_ns()
         seen: dict[str, _Folder] = {}
         secrets: list[str] = []
