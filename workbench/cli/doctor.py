@@ -53,6 +53,7 @@ def checks(cwd: Path) -> dict[str, Any]:
     from workbench.core.agent.client import credentials_status
     from workbench.core.sandbox import Sandbox, SandboxSettings
     from workbench.core.sandbox.report import describe
+    from workbench.core.tools import walk
 
     config = load_config()
     sandbox = Sandbox(cwd, SandboxSettings.from_config(config.section("sandbox")))
@@ -74,7 +75,7 @@ def checks(cwd: Path) -> dict[str, Any]:
         "sandbox": info,
         "tools": {
             "git": _version(["git", "--version"]),
-            "rg": _version(["rg", "--version"]),
+            "rg": _version([walk.find_rg() or "rg", "--version"]),  # the binary the Grep tool uses
             "bwrap": _version(["bwrap", "--version"]),
             "prlimit": shutil.which("prlimit"),
         },
