@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+from workbench.core.approvals import PermissionMode
 from workbench.core.sandbox.settings import ENV as SANDBOX_ENV
 
 EPILOG = """output formats:
@@ -47,7 +48,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--mode",
         default="default",
-        choices=["default", "plan", "acceptEdits", "dontAsk", "bypassPermissions"],
+        choices=list(PermissionMode),
         help="permission mode",
     )
     p.add_argument("--allow", action="append", default=[], metavar="RULE", help="allow rule, e.g. 'Bash(git diff:*)'")

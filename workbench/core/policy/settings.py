@@ -16,10 +16,9 @@ from typing import Any
 
 from workbench import paths
 from workbench.config import Config, load_config
-from workbench.core.approvals import Verdict
+from workbench.core.approvals import PermissionMode, Verdict
 from workbench.core.policy.rules import RuleSet
 
-MODES = ("default", "acceptEdits", "plan", "dontAsk", "bypassPermissions")
 MAX_SETTINGS_BYTES = 2 * 1024 * 1024
 
 
@@ -107,12 +106,12 @@ def _add_section(
             out.add(item, action, origin=origin, workspace=workspace, base=base, home=home)
     mode = section.get("defaultMode")
     if mode is not None and out.default_mode is None:
-        if mode not in MODES:
-            out.messages.append(f"{origin}: unknown defaultMode {mode!r}; ignored (known: {', '.join(MODES)})")
-        elif mode == "bypassPermissions":
+        if not PermissionMode.known(mode):
+            out.messages.append(f"{origin}: unknown defaultMode {mode!r}; ignored (known: {', '.join(PermissionMode)})")
+        elif mode == PermissionMode.BYPASS:
             out.messages.append(f"{origin}: defaultMode bypassPermissions is ignored; only the user's own flag sets it")
         else:
-            out.default_mode = mode
+            out.default_mode = PermissionMode(mode)
             out.default_mode_origin = origin
     dirs = section.get("additionalDirectories")
     if isinstance(dirs, list):

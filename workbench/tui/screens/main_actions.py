@@ -132,10 +132,10 @@ class ChatActions(RepoActions):
         self.notify(f"Persona: {safe.one_line(self._persona_label, 60)}", markup=False)
 
     def set_mode(self, mode: str) -> None:
-        from workbench.tui.commands import MODES
+        from workbench.core.approvals import PermissionMode
 
-        if mode not in MODES:
-            self.notify(f"Unknown mode {safe.one_line(mode, 30)}; one of {', '.join(MODES)}", markup=False)
+        if not PermissionMode.known(mode):
+            self.notify(f"Unknown mode {safe.one_line(mode, 30)}; one of {', '.join(PermissionMode)}", markup=False)
             return
         self.request.mode = mode
         setter = getattr(self.session, "set_mode", None)
