@@ -193,7 +193,7 @@ def test_command_line_persona_is_resolved_or_reported(sample_repo: Path) -> None
     assert found.startup_notices == []
     missing = app_from_args(build_parser().parse_args([str(sample_repo), "--persona", "nobody-by-that-name"]))
     assert missing.request.persona is None and missing.persona_label == ""
-    assert "'nobody-by-that-name' not found" in missing.startup_notices[0]
+    assert "no persona 'nobody-by-that-name'" in missing.startup_notices[0]
     custom = sample_repo / "mine.md"
     custom.write_text("---\nname: my-helper\ndescription: helps\n---\nYou help.\n")
     by_file = app_from_args(build_parser().parse_args([str(sample_repo), "--persona", str(custom)]))

@@ -43,13 +43,16 @@ def parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("prompt", help="the prompt ('-' reads it from stdin)")
-    p.add_argument("--persona", help="persona id, name or path to a persona file (default: the built-in one)")
+    p.add_argument(
+        "--persona",
+        help="persona id, name or path to a persona file (default: [personas] default, else the repository's "
+        "own persona, else the built-in one)",
+    )
     p.add_argument("--cwd", type=Path, default=Path.cwd(), help="the repository to work in (default: .)")
     p.add_argument(
         "--mode",
-        default="default",
         choices=list(PermissionMode),
-        help="permission mode",
+        help="permission mode (default: the settings' defaultMode, else default)",
     )
     p.add_argument("--allow", action="append", default=[], metavar="RULE", help="allow rule, e.g. 'Bash(git diff:*)'")
     p.add_argument("--deny", action="append", default=[], metavar="RULE", help="deny rule, e.g. 'Bash(rm:*)'")

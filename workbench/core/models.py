@@ -79,6 +79,14 @@ def resolve_model(value: object, table: Mapping[str, str] | None = None) -> Mode
     return ModelRef(requested=requested, kind="unknown", resolved=None)
 
 
+def persona_model(ref: ModelRef, override: str | None = None, table: Mapping[str, str] | None = None) -> str:
+    """The model id a session with this persona talks to: the override (an alias or an id; a local server's own
+    model name passes through), else the persona's resolved model, else the default."""
+    if override and override.strip():
+        return resolve_model(override, table).resolved or override.strip()
+    return ref.resolved or session_model(None, table)
+
+
 def session_model(value: str | None = None, table: Mapping[str, str] | None = None) -> str:
     """The model id a top-level session uses: `value` resolved, or the default when it inherits."""
     ref = resolve_model(value, table)

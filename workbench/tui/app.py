@@ -250,6 +250,7 @@ def create_app(
     credentials: Callable[[], tuple[bool, str]] = host.credentials,
 ) -> WorkbenchApp:
     """Build the app. `factory` makes sessions (default: the core's AgentSession); tests pass their own."""
+    config = config if config is not None else load_config()
     request = SessionRequest(
         workspace=workspace,
         persona=persona,
@@ -259,12 +260,14 @@ def create_app(
         resume=resume,
         continue_=continue_,
         demo=demo,
+        agents=tuple(agents),
+        config=config,
     )
     label = persona_label or (getattr(persona, "name", "") if persona is not None else "")
     return WorkbenchApp(
         request,
         factory or host.default_session_factory,
-        config=config if config is not None else load_config(),
+        config=config,
         theme_dirs=theme_dirs,
         agents_extra=agents,
         persona_label=label,
@@ -278,9 +281,9 @@ def app_from_args(args: argparse.Namespace) -> WorkbenchApp:
     notices: list[str] = []
     if isinstance(persona, str) and persona:
         wanted = persona
-        persona = resolve_persona(Path(args.dir), wanted, list(getattr(args, "agents", []) or []))
+        persona, problem = find_persona(Path(args.dir), wanted, list(getattr(args, "agents", []) or []))
         if persona is None:
-            notices.append(f"persona {wanted!r} not found; the default persona answers (ctrl+n to choose one)")
+            notices.append(f"{problem}; the default persona answers (ctrl+n to choose one)")
         else:
             label = str(getattr(persona, "name", wanted))
     app = create_app(
@@ -299,15 +302,20 @@ def app_from_args(args: argparse.Namespace) -> WorkbenchApp:
 
 
 def resolve_persona(workspace: Path, wanted: str, agents: list[str]) -> Any:
-    """The persona named on the command line (id, name or file), or None when nothing matches."""
-    as_file = Path(wanted).expanduser()
-    load = host.load_personas(workspace, [*agents, str(as_file)] if as_file.is_file() else agents)
-    for choice in load.choices:
-        source = getattr(getattr(choice.persona, "source", None), "path", "")
-        same_file = as_file.is_file() and bool(source) and Path(source).resolve() == as_file.resolve()
-        if same_file or wanted in (choice.id, choice.name):
-            return choice.persona
-    return None
+    """The persona named on the command line (id, name or file), or None when none can run."""
+    return find_persona(workspace, wanted, agents)[0]
+
+
+def find_persona(workspace: Path, wanted: str, agents: list[str]) -> tuple[Any, str]:
+    """(the persona named on the command line, "") or (None, why not), through the core's resolver."""
+    from workbench.core.assembly import OpenError
+    from workbench.core.assembly import load_personas as discover
+    from workbench.core.assembly import resolve_persona as resolve
+
+    try:
+        return resolve(wanted, discover(workspace, agents), workspace), ""
+    except OpenError as exc:
+        return None, str(exc)
 
 
 def run_app(args: argparse.Namespace) -> int:

@@ -53,12 +53,9 @@ INTERRUPTED_RESULT = "Interrupted: the workbench stopped before this tool call f
 
 
 def session_model_for(persona: Persona, override: str | None) -> str:
-    from workbench.core.models import resolve_model, session_model
+    from workbench.core.models import persona_model
 
-    if override:
-        ref = resolve_model(override)
-        return ref.resolved or override.strip()  # a local server's own model name passes through
-    return persona.model.resolved or session_model(None)
+    return persona_model(persona.model, override)
 
 
 def repair_history(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench import paths
-from workbench.config import load_config
+from workbench.config import Config, load_config
 from workbench.core.models import model_table
 from workbench.core.personas.grants import ConflictPolicy
 from workbench.core.personas.loader import READ_ERRORS, load_persona_file
@@ -131,13 +131,14 @@ def discover(
     trust_permission_mode: bool = False,
     tool_conflict: ConflictPolicy = "frontmatter",
     trust_persona_tools: bool = False,
+    config: Config | None = None,
 ) -> LoadSet:
     """Load every persona visible from `cwd`, plus `extra` files and folders (explicit: highest precedence).
 
     The keyword options are passed to `load_persona_file` for every file; `include_defaults=False` reads only
-    `extra` (no project, user or bundled folders).
+    `extra` (no project, user or bundled folders). `config` is the workbench config (read here when None).
     """
-    config = load_config()  # read once for the whole set
+    config = config if config is not None else load_config()  # read once for the whole set
     common: dict[str, Any] = {
         "mcp_servers": mcp_servers,
         "models": model_table(config),

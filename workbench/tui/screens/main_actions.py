@@ -127,7 +127,7 @@ class ChatActions(RepoActions):
         self.session = None  # the next turn opens a session with the new persona
         self._persona_label = choice.name or choice.id
         self.status.update_info(persona=self._persona_label, persona_color=choice.color)
-        self._model_label = self.request.model or ""
+        self._model_label = host.model_label(choice.persona, self.request.model)
         self.chat.border_title = self._title_text()
         self.notify(f"Persona: {safe.one_line(self._persona_label, 60)}", markup=False)
 
