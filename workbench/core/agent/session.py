@@ -108,6 +108,7 @@ class _Parts:
     config: Config
     client: anthropic.AsyncAnthropic | None
     personas: Sequence[Persona] | None = None  # the load set subagents come from (None: discover them)
+    project_trusted: bool = False  # the repository's own settings may widen permissions (workbench.core.trust)
 
 
 class AgentSession:
@@ -140,7 +141,13 @@ class AgentSession:
         self.context = wiring.tool_context(self.workspace, parts.config, session_id)
         self.registry_tools = wiring.offered_tools(self.persona, self.context, parts.config)
         self.policy = wiring.policy_engine(
-            self.workspace, self.persona, mode=parts.mode, allow=parts.allow, deny=parts.deny, config=parts.config
+            self.workspace,
+            self.persona,
+            mode=parts.mode,
+            allow=parts.allow,
+            deny=parts.deny,
+            config=parts.config,
+            project_trusted=parts.project_trusted,
         )
         self.context.sandbox.warm()
         self.policy.network_gate = self.context.sandbox.confines_network
@@ -214,6 +221,7 @@ class AgentSession:
         config: Config | None = None,
         client: anthropic.AsyncAnthropic | None = None,
         personas: Sequence[Persona] | None = None,
+        project_trusted: bool = False,
     ) -> AgentSession:
         cfg = config or load_config()
         parts = _Parts(
@@ -230,6 +238,7 @@ class AgentSession:
             cfg,
             client,
             personas,
+            project_trusted,
         )
         session_id = new_session_id()
         transcript = parts.store.create(
@@ -269,6 +278,7 @@ class AgentSession:
         config: Config | None = None,
         client: anthropic.AsyncAnthropic | None = None,
         personas: Sequence[Persona] | None = None,
+        project_trusted: bool = False,
     ) -> AgentSession:
         """Continue a saved session ("latest" for the newest): history, persona, plan, usage and grants."""
         box = store or SessionStore(workspace)
@@ -290,6 +300,7 @@ class AgentSession:
             cfg,
             client,
             personas,
+            project_trusted,
         )
         transcript = box.reopen(loaded.id)
         history = repair_history(loaded.messages)

@@ -144,13 +144,21 @@ def reload_persona(meta: dict[str, Any], workspace: Path) -> Persona:
 
 
 def policy_engine(
-    workspace: Path, persona: Persona, *, mode: str, allow: Sequence[str], deny: Sequence[str], config: Config
+    workspace: Path,
+    persona: Persona,
+    *,
+    mode: str,
+    allow: Sequence[str],
+    deny: Sequence[str],
+    config: Config,
+    project_trusted: bool = False,
 ) -> PolicyEngine:
-    """The session's policy: settings files, the config's [permissions], the command line and the persona's rules.
+    """The session's policy: settings files, the config's [permissions], the command line and the persona's rules
+    (an untrusted project's settings only tighten: see workbench.core.policy.settings).
 
     Raises ValueError for an unknown mode or a bypass mode the settings forbid.
     """
-    rules = load_rules(workspace, cli_allow=allow, cli_deny=deny, config=config)
+    rules = load_rules(workspace, cli_allow=allow, cli_deny=deny, config=config, project_trusted=project_trusted)
     chosen = mode
     if mode == "default" and rules.default_mode:
         chosen = rules.default_mode

@@ -265,6 +265,7 @@ class RuleSet:
     default_mode_origin: str | None = None
     additional_dirs: list[Path] = field(default_factory=list)
     bypass_disabled: bool = False
+    ignored: list[str] = field(default_factory=list)  # what an untrusted project's settings asked for in vain
 
     def add(
         self,
