@@ -65,7 +65,7 @@ class RunOptions:
     output_format: str = "text"
     resume: str | None = None
     record: Path | None = None
-    trust_project_mcp: bool = False  # project .mcp.json servers start headless only with this flag
+    trust_project: bool = False  # trust the repository's own settings, servers and personas for this run
     transport: httpx2.AsyncBaseTransport | None = None  # tests and the demo inject one
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -82,7 +82,7 @@ def open_request(opts: RunOptions) -> OpenRequest:
         deny=opts.deny,
         max_turns=opts.max_turns,
         resume=opts.resume,
-        trust=opts.trust_project_mcp,
+        trust=True if opts.trust_project else None,  # else the answer `workbench trust` stored
         mcp=True,
         transport=opts.transport,
         record=opts.record,
@@ -190,7 +190,7 @@ class Printer:
         elif isinstance(event, ErrorEvent):
             self._note(f"{who} › error ({event.kind}): {event.message}")
 
-    def summary(self, session: AgentSession, code: int) -> dict[str, Any]:
+    def summary(self, session: AgentSession, code: int, project: dict[str, Any] | None = None) -> dict[str, Any]:
         done = self.done
         return {
             "type": "result",
@@ -217,6 +217,7 @@ class Printer:
             "denied_calls": self.denied,
             "errors": [e.to_json() for e in self.errors],
             "notices": [{"level": n.level, "message": n.message} for n in self.notices],
+            "project": project or {},
             "exit_code": code,
         }
 
@@ -244,7 +245,8 @@ async def run(opts: RunOptions, out: TextIO | None = None, err: TextIO | None = 
     finally:
         code = exit_code(printer.done, printer.denied)
         if opts.output_format in ("json", "stream-json"):  # stream-json ends with the same result line
-            stdout.write(json.dumps(printer.summary(session, code), ensure_ascii=True) + "\n")
+            summary = printer.summary(session, code, opened.project_json())
+            stdout.write(json.dumps(summary, ensure_ascii=True) + "\n")
             stdout.flush()
         if code == EXIT_INTERRUPTED:
             stderr.write(f"interrupted; session {session.id} saved (resume with --continue)\n")

@@ -69,10 +69,12 @@ def parser() -> argparse.ArgumentParser:
         help="run shell commands without the OS sandbox (same as WORKBENCH_SANDBOX=off); see docs/sandbox.md",
     )
     p.add_argument(
-        "--trust-project-mcp",
+        "--trust-project",
         action="store_true",
-        help="start the MCP servers of this project's .mcp.json (never started headless without this flag)",
+        help="trust this project for this run: its .claude settings, .mcp.json servers and personas take effect "
+        "(without it they only tighten, unless `workbench trust` was answered for the files as they are)",
     )
+    p.add_argument("--trust-project-mcp", action="store_true", help=argparse.SUPPRESS)  # the old name
     return p
 
 
@@ -104,8 +106,11 @@ def main(argv: list[str]) -> int:
         output_format=args.output_format,
         resume="latest" if args.continue_ else args.resume,
         record=args.record,
-        trust_project_mcp=args.trust_project_mcp,
+        trust_project=args.trust_project or args.trust_project_mcp,
     )
+    if args.trust_project_mcp:
+        note = "workbench run: --trust-project-mcp is now --trust-project (it trusts the whole project)"
+        print(note, file=sys.stderr)
     try:
         return asyncio.run(run(opts))
     except KeyboardInterrupt:

@@ -9,16 +9,21 @@ other front end describe what they want in an `OpenRequest` and call `open_sessi
     await opened.aclose()                    # the session, then any MCP servers this call started
 
 The steps, always in this order: check the folder (and the credentials when asked to), read the config once,
-start or take the MCP servers, discover the personas with those servers known (so MCP grants resolve), pick the
-persona, create or resume the session, add the MCP tools. Whatever the user should hear about (a persona that
-was passed over, an MCP config that could not be read) is in `Opened.notices` and is also queued on the session,
-so it reaches the first turn's events. Anything that stops the session is an `OpenError` whose message says
-what to do.
+assess the project's trust, start or take the MCP servers, discover the personas with those servers known (so
+MCP grants resolve), pick the persona, create or resume the session, add the MCP tools. Whatever the user
+should hear about (a persona that was passed over, an MCP config that could not be read) is in `Opened.notices`
+and is also queued on the session, so it reaches the first turn's events. Anything that stops the session is an
+`OpenError` whose message says what to do.
 
 The default persona, when the request names none (docs/personas.md, "Which persona answers"): the config's
 `[personas] default`, else the first persona that loads without errors from the folders given on the command
-line, else from the repository's own folders (closest first), else the built-in one. A persona with errors is
-never picked: each one passed over is named in a notice with its first error.
+line, else from the repository's own folders (closest first; only once the project is trusted), else the
+built-in one. A persona with errors is never picked: each one passed over is named in a notice with its first
+error.
+
+Project trust (workbench.core.trust): `OpenRequest.trust` None takes the stored answer. An untrusted project's
+settings only tighten, its MCP servers do not start, and its personas are neither the default nor reachable
+by a name another persona has; `Opened.withheld` (and a notice) says what was ignored.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from typing import TYPE_CHECKING, Protocol
 from workbench.config import Config, load_config
 from workbench.core.approvals import Approver, PermissionMode
 from workbench.core.personas.model import Persona
+from workbench.core.trust import ProjectTrust, assess, in_repository
 
 if TYPE_CHECKING:  # the SDK and the MCP client load only once a session is really made
     import httpx2
@@ -64,7 +70,7 @@ class OpenRequest:
     deny: Sequence[str] = ()
     max_turns: int = 50
     resume: str | None = None  # a session id (a unique prefix is enough) or "latest"
-    trust: bool | None = None  # the project's own MCP servers: None the stored answer, True/False for this run
+    trust: bool | None = None  # the project's own settings, servers, personas: None the stored answer, else this run
     mcp: bool | McpProvider = False  # True: start the configured servers here (and stop them in aclose)
     transport: httpx2.AsyncBaseTransport | None = None  # tests, replays and the demo bring their own
     record: Path | None = None  # write the model traffic to this cassette
@@ -85,9 +91,17 @@ class PersonaPick:
 class Opened:
     session: AgentSession
     persona: PersonaPick | None  # None when a resumed session brought its own persona back
-    notices: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # also queued on the session: its first turn's notices
     mcp: McpManager | None = None
     owns_mcp: bool = False  # the servers were started by this call: `aclose` stops them
+    trust: ProjectTrust | None = None
+    withheld: list[str] = field(default_factory=list)  # what the untrusted repository asked for and did not get
+
+    def project_json(self) -> dict[str, object]:
+        """For machine-readable output: whether the project is trusted, and what was ignored because it is not."""
+        out: dict[str, object] = self.trust.to_json() if self.trust is not None else {}
+        out["ignored"] = list(self.withheld)
+        return out
 
     async def aclose(self) -> None:
         try:
@@ -106,11 +120,14 @@ def load_personas(
     *,
     config: Config | None = None,
     mcp_servers: dict[str, list[str] | None] | None = None,
+    repo_trusted: bool | None = None,
 ) -> LoadSet:
-    """Every persona visible from `workspace`, the `agents` files and folders first."""
+    """Every persona visible from `workspace`, the `agents` files and folders first. The repository's own come
+    last while the project is untrusted (`repo_trusted` None: ask the trust store)."""
     from workbench.core.personas.discovery import discover
 
-    return discover(workspace, [Path(a).expanduser() for a in agents], mcp_servers=mcp_servers, config=config)
+    extra = [Path(a).expanduser() for a in agents]
+    return discover(workspace, extra, mcp_servers=mcp_servers, config=config, repo_trusted=repo_trusted)
 
 
 def resolve_persona(
@@ -151,7 +168,6 @@ def first_errors(persona: Persona) -> str:
 def default_persona(found: LoadSet, workspace: Path, config: Config) -> PersonaPick:
     """The persona a session starts with when nobody named one (the rule is in this module's docstring)."""
     from workbench.core.agent.builtin import builtin_persona
-    from workbench.core.personas.discovery import project_dirs
 
     notices: list[str] = []
     wanted = config.section("personas").get("default")
@@ -160,10 +176,9 @@ def default_persona(found: LoadSet, workspace: Path, config: Config) -> PersonaP
             return PersonaPick(resolve_persona(wanted.strip(), found, workspace, config=config), "config")
         except OpenError as exc:
             notices.append(f"[personas] default = {wanted.strip()!r} is not used: {exc}")
-    homes = [folder.resolve() for folder in project_dirs(workspace)]
     groups = (
         ("command-line", [p for p in found.personas if p.source.scope == "explicit"]),
-        ("project", [p for p in found.personas if _in_repository(p, homes)]),
+        ("project", [p for p in found.personas if _from_repository(p, workspace) and not p.source.untrusted]),
     )
     for how, personas in groups:
         for persona in personas:
@@ -173,26 +188,27 @@ def default_persona(found: LoadSet, workspace: Path, config: Config) -> PersonaP
     return PersonaPick(builtin_persona(), "builtin", notices)
 
 
-def _in_repository(persona: Persona, homes: Sequence[Path]) -> bool:
+def _from_repository(persona: Persona, workspace: Path) -> bool:
     """From a persona folder of the repository itself (not the user's, not bundled, not the command line)."""
-    if persona.source.scope not in ("project", "opencode", "gemini"):
-        return False
-    path = Path(persona.source.path)
-    return any(path.is_relative_to(home) for home in homes)
+    return persona.source.scope in ("project", "opencode", "gemini") and in_repository(
+        Path(persona.source.path), workspace
+    )
 
 
-def with_mcp_grants(persona: Persona, workspace: Path, servers: dict[str, list[str] | None] | None) -> Persona:
-    """The persona loaded again with the running MCP servers known, so its MCP grants resolve; as it was
+def with_mcp_grants(
+    persona: Persona, workspace: Path, servers: dict[str, list[str] | None] | None, found: LoadSet
+) -> Persona:
+    """The persona as loaded with the running MCP servers known (`found`), so its MCP grants resolve; as it was
     when there are no servers or it has no file to load from."""
     source = Path(persona.source.path)
     if not servers or not source.is_file():
         return persona
-    from workbench.core.personas.discovery import discover
+    again = found.by_path(source)
+    if again is None:  # a file named on the command line: outside the usual folders
+        from workbench.core.personas.discovery import discover
 
-    found = discover(workspace, mcp_servers=servers).by_path(source)
-    if found is None:  # a file named on the command line: outside the usual folders
-        found = discover(workspace, [source], include_defaults=False, mcp_servers=servers).by_path(source)
-    return found if found is not None else persona
+        again = discover(workspace, [source], include_defaults=False, mcp_servers=servers).by_path(source)
+    return again if again is not None else persona
 
 
 # -- the session ---------------------------------------------------------------------------------
@@ -201,15 +217,16 @@ def with_mcp_grants(persona: Persona, workspace: Path, servers: dict[str, list[s
 async def open_session(request: OpenRequest) -> Opened:
     """Turn `request` into a running session (see the module docstring). Raises OpenError."""
     config = _check(request)
+    trust = assess(request.workspace, config=config, override=request.trust)
     notices: list[str] = []
     manager: McpManager | None = None
     owns = request.mcp is True
     if request.mcp is True:
-        manager = await _start_mcp(request, config, notices)
+        manager = await _start_mcp(request.workspace, config, trust.trusted, notices)
     elif request.mcp is not False:
         manager = await request.mcp.for_session()
     try:
-        opened = _assemble(request, config, manager, notices)
+        opened = _assemble(request, config, trust, manager, notices)
     except BaseException:
         if owns and manager is not None:
             await manager.stop()
@@ -222,7 +239,8 @@ def open_now(request: OpenRequest) -> Opened:
     """`open_session` without MCP servers and without awaiting: the demo, and tests."""
     if request.mcp is not False:
         raise ValueError("open_now opens sessions without MCP servers; use open_session")
-    return _assemble(request, _check(request), None, [])
+    config = _check(request)
+    return _assemble(request, config, assess(request.workspace, config=config, override=request.trust), None, [])
 
 
 def _check(request: OpenRequest) -> Config:
@@ -247,58 +265,77 @@ def _check(request: OpenRequest) -> Config:
     return request.config if request.config is not None else load_config()
 
 
-async def _start_mcp(request: OpenRequest, config: Config, notices: list[str]) -> McpManager | None:
-    """Start the servers configured for the workspace (none configured: nothing started, nothing imported)."""
+async def _start_mcp(workspace: Path, config: Config, trusted: bool, notices: list[str]) -> McpManager | None:
+    """Start the servers configured for the workspace (none configured: nothing started, nothing imported);
+    the project's own only when it is trusted."""
     from workbench.core.mcp.config import load_mcp_config
 
-    found = load_mcp_config(request.workspace, config=config)
+    found = load_mcp_config(workspace, config=config)
     notices.extend(f"mcp: {problem}" for problem in found.errors)
     if not found.servers:
         return None
     from workbench.core.mcp.integration import open_mcp
 
-    return await open_mcp(request.workspace, trust_project=request.trust, config=config)
+    return await open_mcp(workspace, trust_project=trusted, config=config)
 
 
-def _assemble(request: OpenRequest, config: Config, manager: McpManager | None, notices: list[str]) -> Opened:
+def _assemble(
+    request: OpenRequest, config: Config, trust: ProjectTrust, manager: McpManager | None, notices: list[str]
+) -> Opened:
     from workbench.core.agent.wiring import PersonaUnavailable
     from workbench.core.session_store import SessionNotFound
+    from workbench.core.trust_report import notice, withheld
 
     servers = manager.server_tools() if manager is not None else None
-    pick = _pick(request, config, servers)
+    found = load_personas(
+        request.workspace, request.agents, config=config, mcp_servers=servers, repo_trusted=trust.trusted
+    )
+    pick = _pick(request, config, found, servers)
     if pick is not None:
         notices.extend(pick.notices)
     try:
-        session = _create_or_resume(request, config, pick.persona if pick is not None else None)
+        session = _create_or_resume(request, config, pick.persona if pick is not None else None, found, trust)
     except (SessionNotFound, PersonaUnavailable, ValueError) as exc:
         raise OpenError(str(exc)) from exc
     if manager is not None:
         from workbench.core.mcp.integration import attach_mcp
 
         attach_mcp(session, manager, persona=session.persona)
+    kept_back = withheld(
+        request.workspace,
+        trust,
+        config=config,
+        ignored_settings=session.policy.settings_rules.ignored,
+        personas=found.personas,
+    )
+    if kept_back:
+        notices.append(notice(trust, kept_back))
     from workbench.core.events import Notice
 
     session.notices.extend(Notice(level="warning", message=text) for text in notices)
-    return Opened(session, pick, list(notices), manager)
+    return Opened(session, pick, list(notices), manager, trust=trust, withheld=kept_back.lines())
 
 
-def _pick(request: OpenRequest, config: Config, servers: dict[str, list[str] | None] | None) -> PersonaPick | None:
+def _pick(
+    request: OpenRequest, config: Config, found: LoadSet, servers: dict[str, list[str] | None] | None
+) -> PersonaPick | None:
     """The persona to start with; None when resuming without one (the session brings its own back)."""
     wanted = request.persona
     if isinstance(wanted, Persona):
         if wanted.has_errors:
             raise OpenError(f"persona {wanted.id} cannot run: {first_errors(wanted)}")
-        return PersonaPick(with_mcp_grants(wanted, request.workspace, servers), "explicit")
+        return PersonaPick(with_mcp_grants(wanted, request.workspace, servers, found), "explicit")
     if wanted is None and request.resume is not None:
         return None
-    found = load_personas(request.workspace, request.agents, config=config, mcp_servers=servers)
     if wanted is not None:
         chosen = resolve_persona(wanted, found, request.workspace, config=config, mcp_servers=servers)
         return PersonaPick(chosen, "explicit")
     return default_persona(found, request.workspace, config)
 
 
-def _create_or_resume(request: OpenRequest, config: Config, persona: Persona | None) -> AgentSession:
+def _create_or_resume(
+    request: OpenRequest, config: Config, persona: Persona | None, found: LoadSet, trust: ProjectTrust
+) -> AgentSession:
     from workbench.core.agent.session import AgentSession
 
     transport = request.transport
@@ -321,6 +358,8 @@ def _create_or_resume(request: OpenRequest, config: Config, persona: Persona | N
             deny=request.deny,
             transport=transport,
             config=config,
+            personas=found.personas,
+            project_trusted=trust.trusted,
         )
     assert persona is not None
     return AgentSession.create(
@@ -334,5 +373,6 @@ def _create_or_resume(request: OpenRequest, config: Config, persona: Persona | N
         max_turns=request.max_turns,
         transport=transport,
         config=config,
+        personas=found.personas,
+        project_trusted=trust.trusted,
     )
-
