@@ -351,22 +351,6 @@ def standins(repo: Path) -> None:
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_trust_modal_snapshot(snap_compare: Any, make_app: AppMaker, sample_repo: Path, size: tuple[int, int]) -> None:
-    """A dialog "Trust myservice's MCP servers?" over the dimmed workbench: context7 (.mcp.json) runs
-    npx -y @upstash/context7-mcp with env CONTEXT7_API_KEY, sequential-thinking runs npx -y
-    @modelcontextprotocol/server-sequential-thinking, docs contacts http https://mcp.example.com/mcp; the warning
-    that a repository can name any command; buttons "Trust [t]" and "Don't trust [n]" (the latter focused)."""
-    standins(sample_repo)
-
-    async def ask(pilot: Any) -> None:
-        await wait_until(pilot, lambda: isinstance(pilot.app.screen, TrustScreen), timeout=10)
-        await main_settled(pilot)
-        await pilot.pause(0.2)
-
-    assert snap_compare(make_app(), terminal_size=size, run_before=ask)
-
-
-@pytest.mark.parametrize("size", SIZES)
 def test_mcp_screen_snapshot(
     snap_compare: Any,
     make_app: AppMaker,

@@ -129,6 +129,7 @@ class WorkbenchApp(App[int]):
             self.run_worker(self._read_mcp_configs, thread=True, group="mcp-read", exit_on_error=False)
 
     def _read_mcp_configs(self) -> None:
+        """The MCP configs and the project trust question (it covers the project's settings and personas too)."""
         hub = self.mcp
         try:
             question, error = hub.question(), ""
@@ -137,24 +138,28 @@ class WorkbenchApp(App[int]):
         self.call_from_thread(self._mcp_configs_read, question, error)
 
     def _mcp_configs_read(self, question: Any, error: str) -> None:
-        """Start the servers that need no answer; ask about the project's own ones when nobody has answered yet."""
-        from workbench.tui.screens.mcp import TrustScreen
+        """Start the servers that need no answer; ask whether to trust the project when its files are new."""
+        from workbench.tui.screens.trust import TrustScreen
 
         hub = self.mcp
-        if error or not hub.configured:
+        if error or (not hub.configured and question is None):
             hub.skip()
             if error:
                 self.notify(f"MCP: {error}", severity="error", markup=False)
             return
-        self.run_worker(self._mcp_step(hub.start()), group="mcp-start", exit_on_error=False)
+        if hub.configured:
+            self.run_worker(self._mcp_step(hub.start()), group="mcp-start", exit_on_error=False)
+        else:
+            hub.nothing_to_start()
         if question is not None:
 
             def answered(trusted: bool | None) -> None:
-                self.run_worker(self._mcp_step(hub.settle(bool(trusted))), group="mcp-answer", exit_on_error=False)
+                step = self._mcp_step(hub.settle(bool(trusted)), then=self.trust_changed)
+                self.run_worker(step, group="mcp-answer", exit_on_error=False)
 
             self.push_screen(TrustScreen(question), answered)
 
-    async def _mcp_step(self, step: Awaitable[None]) -> None:
+    async def _mcp_step(self, step: Awaitable[None], then: Callable[[], None] | None = None) -> None:
         """Run one start step of the MCP servers, then report the servers that newly failed."""
         from workbench.tui.screens.mcp import failure_notice
 
@@ -163,9 +168,20 @@ class WorkbenchApp(App[int]):
         except Exception as exc:
             self.notify(f"MCP: {exc}", severity="error", markup=False)
             return
+        finally:
+            if then is not None:
+                then()
         notice = failure_notice(self.mcp)
         if notice:
             self.notify(notice, title="MCP", severity="warning", markup=False, timeout=10)
+
+    def trust_changed(self) -> None:
+        """The project trust answer changes which persona answers by default: look again."""
+        from workbench.tui.screens.main import MainScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                screen.load_persona_list()
 
     async def on_unmount(self) -> None:
         if self.mcp is not None:

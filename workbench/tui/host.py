@@ -17,6 +17,7 @@ from workbench.core.approvals import Approver
 
 if TYPE_CHECKING:  # the event types load with the first session, not before the first frame
     from workbench.core.events import Event, PlanItem, UsageInfo
+    from workbench.tui.mcp_hub import McpHub
 
 
 class SessionLike(Protocol):
@@ -40,7 +41,7 @@ class SessionRequest:
     continue_: bool = False
     demo: bool = False
     demo_delay: float | None = None  # seconds between replayed demo events; None: the demo's reading pace
-    mcp: Any = None  # the app's McpHub (workbench.tui.mcp_hub): its servers' tools join the session
+    mcp: McpHub | None = None  # the app's hub: its servers' tools join the session, its trust answer holds
     agents: Sequence[str] = ()  # extra persona files and folders (--agents)
     config: Config | None = None  # the app's config, read once at start
 
@@ -90,6 +91,7 @@ async def default_session_factory(req: SessionRequest) -> SessionLike:
             model=req.model,
             mode=req.mode,
             resume=resume,
+            trust=req.mcp.trust_answer if req.mcp is not None else None,
             mcp=req.mcp if req.mcp is not None else False,
             config=req.config,
         )
