@@ -20,6 +20,7 @@ from workbench.core.trust import remember
 from workbench.headless import RunOptions
 from workbench.testing import MessagesPeer, reply, text
 from workbench.tui.app import create_app
+from workbench.tui.widgets.approval import GRACE_S
 
 BROKEN = "---\nname: a-broken\ndescription: its prompt is empty\n---\n"
 GOOD = "---\nname: b-good\ndescription: reviews\nmodel: haiku\ntools: Read, Grep\n---\nYou review code.\n"
@@ -58,6 +59,7 @@ async def _screen(repo: Path, monkeypatch: pytest.MonkeyPatch, answer: str = "")
             screen: Any = app.screen
             if answer:
                 await wait_until(pilot, lambda: type(app.screen).__name__ == "TrustScreen", timeout=10)
+                await pilot.pause(GRACE_S + 0.05)
                 await pilot.press(answer)
             await wait_until(pilot, lambda: app.mcp is not None and app.mcp.ready.is_set(), timeout=10)
             await wait_until(pilot, lambda: screen.personas_ready and not screen.workers, timeout=10)

@@ -34,6 +34,7 @@ def widen(repo: Path, data: dict[str, Any] = WIDENING) -> Path:
 
 async def answer(pilot: Any, app: WorkbenchApp, key: str) -> None:
     await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen), timeout=10)
+    await pilot.pause(GRACE_S + 0.05)  # keys typed before the question came up are not answers
     await pilot.press(key)
     await wait_until(pilot, lambda: app.mcp is not None and app.mcp.ready.is_set(), timeout=10)
 
@@ -96,11 +97,12 @@ async def test_a_changed_settings_file_asks_again(make_app: AppMaker, sample_rep
     file.write_text(json.dumps({"permissions": {"allow": ["Bash(*)", "WebFetch"]}}))
     again = make_app()
     async with again.run_test(size=(160, 48)) as pilot:
-        await wait_until(pilot, lambda: isinstance(again.screen, TrustScreen), timeout=10)
+        await wait_until(pilot, lambda: isinstance(again.screen, TrustScreen) and bool(again.screen.query("Static")))
         body = str(again.screen.query_one("#trust-body").render())
         assert "Changed since you last answered: .claude/settings.json" in body
         assert "allow Bash(*), WebFetch" in body
         assert not again.mcp.ready.is_set()  # sessions wait for the answer
+        await pilot.pause(GRACE_S + 0.05)
         await pilot.press("n")
         await wait_until(pilot, lambda: again.mcp.ready.is_set(), timeout=10)
     assert assess(sample_repo).answered is False
@@ -110,9 +112,23 @@ async def test_repository_text_in_the_question_is_plain(make_app: AppMaker, samp
     widen(sample_repo, {"permissions": {"allow": ["Bash([b]x[/b] \x1b]0;pwned\x07)"]}})
     app = make_app()
     async with app.run_test(size=(160, 48)) as pilot:
-        await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen), timeout=10)
+        await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen) and bool(app.screen.query("#trust-body")))
         body = str(app.screen.query_one("#trust-body").render())
     assert "[b]x[/b]" in body and "\x1b" not in body and "\x07" not in body
+
+
+async def test_keys_typed_as_the_question_comes_up_do_not_answer_it(make_app: AppMaker, sample_repo: Path) -> None:
+    widen(sample_repo)
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen), timeout=10)
+        await pilot.press("t", "y")  # "the bug…", typed for the prompt
+        await pilot.pause(0.05)
+        assert isinstance(app.screen, TrustScreen) and assess(sample_repo).undecided
+        await pilot.pause(GRACE_S)
+        await pilot.press("t")
+        await wait_until(pilot, lambda: isinstance(app.screen, MainScreen), timeout=10)
+    assert assess(sample_repo).source == "stored"
 
 
 @pytest.mark.parametrize("size", SIZES)

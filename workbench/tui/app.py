@@ -122,6 +122,7 @@ class WorkbenchApp(App[int]):
             from workbench.tui.mcp_hub import McpHub
 
             self.mcp = self.request.mcp = McpHub(self.request.workspace, self.config)
+            self.mcp.on_trust = self.trust_changed
 
     def start_mcp(self) -> None:
         """Read the server configs off the event loop (the core's MCP modules load here), then go on below."""
@@ -154,12 +155,11 @@ class WorkbenchApp(App[int]):
         if question is not None:
 
             def answered(trusted: bool | None) -> None:
-                step = self._mcp_step(hub.settle(bool(trusted)), then=self.trust_changed)
-                self.run_worker(step, group="mcp-answer", exit_on_error=False)
+                self.run_worker(self._mcp_step(hub.settle(bool(trusted))), group="mcp-answer", exit_on_error=False)
 
             self.push_screen(TrustScreen(question), answered)
 
-    async def _mcp_step(self, step: Awaitable[None], then: Callable[[], None] | None = None) -> None:
+    async def _mcp_step(self, step: Awaitable[None]) -> None:
         """Run one start step of the MCP servers, then report the servers that newly failed."""
         from workbench.tui.screens.mcp import failure_notice
 
@@ -168,9 +168,6 @@ class WorkbenchApp(App[int]):
         except Exception as exc:
             self.notify(f"MCP: {exc}", severity="error", markup=False)
             return
-        finally:
-            if then is not None:
-                then()
         notice = failure_notice(self.mcp)
         if notice:
             self.notify(notice, title="MCP", severity="warning", markup=False, timeout=10)
@@ -193,6 +190,7 @@ class WorkbenchApp(App[int]):
 
         if self.mcp is None:
             self.mcp = McpHub(self.request.workspace, self.config)
+            self.mcp.on_trust = self.trust_changed
             self.mcp.question()
         self.push_screen(McpScreen(self.mcp))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +37,7 @@ class McpHub:
         self.attached = False  # a session got this manager's tools (they are fixed for that session)
         self.pending = False  # the trust question is open: sessions wait for the answer
         self.trust_answer: bool | None = None  # the answer given in this app (None: the stored one holds)
+        self.on_trust: Callable[[], None] | None = None  # told after each answer (the default persona may change)
         self._question: TrustQuestion | None = None
         self.announced: set[str] = set()  # failed servers already reported
         self._ready: asyncio.Event | None = None
@@ -83,6 +85,8 @@ class McpHub:
             self._question = None
         else:
             remember(self.workspace, trusted)
+        if self.on_trust is not None:
+            self.on_trust()
 
     def project_trust(self) -> bool | None:
         """The stored answer for this project (None: never asked); `[mcp] trusted_projects` counts as yes."""

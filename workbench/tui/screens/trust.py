@@ -2,11 +2,13 @@
 takes effect (docs/permissions.md, "Project trust").
 
 Everything shown comes from the repository (rule strings, server commands, persona names): plain `Text`, one
-cleaned line each, never parsed as markup.
+cleaned line each, never parsed as markup. It comes up shortly after start, while the user may be typing a
+first prompt: like an approval card, it ignores its keys for `GRACE_S` after it appears.
 """
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -20,6 +22,7 @@ from textual.widgets import Button, Static
 from workbench.tui import safe
 from workbench.tui.mcp_hub import short_path
 from workbench.tui.screens.modals import Dialog
+from workbench.tui.widgets.approval import GRACE_S
 
 if TYPE_CHECKING:
     from workbench.core.trust_report import TrustQuestion
@@ -38,13 +41,21 @@ class TrustScreen(Dialog):
     """
     AUTO_FOCUS = "#trust-no"  # the safe answer has the focus
     BINDINGS = [
-        Binding("t,y", "dismiss(True)", "Trust", id="trust.yes"),
-        Binding("n,escape", "dismiss(False)", "Don't trust", id="trust.no"),
+        Binding("t,y", "answer(True)", "Trust", id="trust.yes"),
+        Binding("n,escape", "answer(False)", "Don't trust", id="trust.no"),
     ]
 
     def __init__(self, question: TrustQuestion) -> None:
         super().__init__()
         self.question = question
+        self._shown_at = time.monotonic()
+
+    def on_mount(self) -> None:
+        self._shown_at = time.monotonic()
+
+    def action_answer(self, trusted: bool) -> None:
+        if time.monotonic() - self._shown_at >= GRACE_S:  # a key typed for the prompt is not an answer
+            self.dismiss(trusted)
 
     def body(self) -> Text:
         ws = self.question.workspace
@@ -92,7 +103,7 @@ class TrustScreen(Dialog):
 
     @on(Button.Pressed)
     def pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "trust-yes")
+        self.action_answer(event.button.id == "trust-yes")
 
 
 def _more(out: Text, count: int) -> None:
