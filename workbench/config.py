@@ -7,12 +7,12 @@ Sections in use: [models] (alias -> model id), [permissions] (allow/ask/deny rul
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from workbench import paths
+from workbench.core.datafile import read_object
 
 
 @dataclass
@@ -28,10 +28,5 @@ class Config:
 
 def load_config(path: Path | None = None) -> Config:
     target = path or paths.config_file()
-    if not target.exists():
-        return Config(path=target)
-    try:
-        data = tomllib.loads(target.read_text(encoding="utf-8", errors="replace"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        return Config(path=target, errors=[f"{target}: {exc}; using defaults"])
-    return Config(data=data, path=target)
+    data, problem = read_object(target, "toml", consequence="using defaults")
+    return Config(data=data or {}, path=target, errors=[problem] if problem else [])

@@ -35,6 +35,7 @@ from typing import Any
 
 from workbench import paths
 from workbench.config import Config, load_config
+from workbench.core.datafile import read_object
 
 VERSION = 2
 SETTINGS_FILES = (".claude/settings.local.json", ".claude/settings.json")  # highest precedence first
@@ -173,11 +174,8 @@ class ProjectTrust:
 
 
 def _load() -> dict[str, Any]:
-    try:
-        data = json.loads(trust_file().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    projects = data.get("projects") if isinstance(data, dict) else None
+    data, _problem = read_object(trust_file(), "json")  # unreadable: nothing is trusted
+    projects = data.get("projects") if data is not None else None
     return projects if isinstance(projects, dict) else {}
 
 

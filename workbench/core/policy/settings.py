@@ -14,7 +14,6 @@ only tighten: their deny and ask rules and `disableBypassPermissionsMode` apply;
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -23,9 +22,9 @@ from typing import Any
 from workbench import paths
 from workbench.config import Config, load_config
 from workbench.core.approvals import PermissionMode, Verdict
+from workbench.core.datafile import read_object
 from workbench.core.policy.rules import RuleSet
 
-MAX_SETTINGS_BYTES = 2 * 1024 * 1024
 # Settings that make the workbench (or Claude Code) run something or widen what it may do: an untrusted
 # project's are named as ignored. The workbench applies none of them yet; hooks come through `load_hooks`.
 WIDENING_KEYS = (
@@ -127,24 +126,9 @@ def load_rules(
 
 
 def _read_json(file: Path, messages: list[str]) -> dict[str, Any] | None:
-    try:
-        if not file.is_file():
-            return None
-        if file.stat().st_size > MAX_SETTINGS_BYTES:
-            messages.append(f"{file}: larger than {MAX_SETTINGS_BYTES} bytes; ignored")
-            return None
-        text = file.read_text(encoding="utf-8", errors="replace")
-    except OSError as exc:
-        messages.append(f"{file}: cannot be read ({exc.strerror or exc}); ignored")
-        return None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        messages.append(f"{file}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); ignored")
-        return None
-    if not isinstance(data, dict):
-        messages.append(f"{file}: should hold a JSON object; ignored")
-        return None
+    data, problem = read_object(file, "json")
+    if problem is not None:
+        messages.append(problem)
     return data
 
 
