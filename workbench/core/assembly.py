@@ -170,8 +170,8 @@ def default_persona(found: LoadSet, workspace: Path, config: Config) -> PersonaP
     from workbench.core.agent.builtin import builtin_persona
 
     notices: list[str] = []
-    wanted = config.section("personas").get("default")
-    if isinstance(wanted, str) and wanted.strip():
+    wanted = config.personas.default
+    if wanted is not None and wanted.strip():
         try:
             return PersonaPick(resolve_persona(wanted.strip(), found, workspace, config=config), "config")
         except OpenError as exc:

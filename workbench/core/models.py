@@ -41,9 +41,8 @@ def model_table(config: Config | None = None, env: Mapping[str, str] | None = No
     """Alias -> model id, after the config file and environment overrides."""
     table = dict(DEFAULT_ALIASES)
     cfg = config if config is not None else load_config()
-    for key, value in cfg.section("models").items():
-        if isinstance(key, str) and isinstance(value, str) and value.strip():
-            table[key.strip().lower()] = value.strip()
+    for key, value in cfg.models.items():
+        table[key.strip().lower()] = value
     environ = os.environ if env is None else env
     for alias in DEFAULT_ALIASES:
         value = environ.get(_ENV.format(alias.upper()), "").strip()

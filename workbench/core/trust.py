@@ -187,11 +187,8 @@ def _changed(entry: dict[str, Any], files: tuple[RepoFile, ...]) -> tuple[str, .
 
 
 def listed_in_config(workspace: Path, config: Config) -> bool:
-    listed = config.section("mcp").get("trusted_projects", [])
-    if not isinstance(listed, list):
-        return False
     key = _real(workspace)
-    return any(isinstance(item, str) and _real(Path(item)) == key for item in listed)
+    return any(_real(Path(item)) == key for item in config.mcp.trusted_projects)
 
 
 def assess(workspace: Path, *, config: Config | None = None, override: bool | None = None) -> ProjectTrust:

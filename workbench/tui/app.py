@@ -75,7 +75,7 @@ class WorkbenchApp(App[int]):
         Only the configured theme's own file is read now when it can be found by name; the rest (and any
         errors in them) come in `register_all_themes` once the first frame is out.
         """
-        wanted = str(self.config.section("ui").get("theme", DEFAULT_THEME))
+        wanted = self.config.ui.theme or DEFAULT_THEME
         self._first_theme = load_named_theme(wanted, self.theme_dirs)
         if self._first_theme is not None:
             self.register_theme(self._first_theme)
@@ -112,9 +112,10 @@ class WorkbenchApp(App[int]):
             self.notify(error, title="config", severity="warning", markup=False, timeout=8)
         for notice in self.startup_notices:
             self.notify(notice, severity="warning", markup=False, timeout=10)
-        keys = {str(k): str(v) for k, v in self.config.section("keys").items() if isinstance(v, str)}
-        if keys:
-            self.set_keymap(keys)
+        if self.config.keys:
+            self.set_keymap(self.config.keys)
+            for problem in self.config.unknown_keys({b.id for _, group in binding_groups(self) for b in group if b.id}):
+                self.notify(problem, title="config", severity="warning", markup=False, timeout=8)
         # MCP servers may ask a question and start processes: only once the first frame is out.
         if not self.request.demo:
             self.call_after_refresh(self.set_timer, 0.05, self.start_mcp)
@@ -196,24 +197,8 @@ class WorkbenchApp(App[int]):
 
     def action_help(self) -> None:
         from workbench.tui.screens.help import HelpScreen, binding_rows
-        from workbench.tui.screens.main import MainScreen
-        from workbench.tui.screens.mcp import McpScreen
-        from workbench.tui.widgets.approval import ApprovalCard
-        from workbench.tui.widgets.evidence import EvidenceCard
-        from workbench.tui.widgets.plan import PlanPanel
-        from workbench.tui.widgets.prompt import Prompt
 
-        groups = [
-            ("app", self.BINDINGS),
-            ("screen", MainScreen.BINDINGS),
-            ("prompt", Prompt.BINDINGS),
-            ("evidence", EvidenceCard.BINDINGS),
-            ("approval", ApprovalCard.BINDINGS),
-            ("plan", PlanPanel.BINDINGS),
-            ("mcp servers", McpScreen.BINDINGS),
-        ]
-        keymap = {str(k): str(v) for k, v in self.config.section("keys").items()}
-        self.push_screen(HelpScreen(binding_rows(groups, keymap)))
+        self.push_screen(HelpScreen(binding_rows(binding_groups(self), dict(self.config.keys))))
 
     def action_toggle_mouse(self) -> None:
         """Stop (or resume) capturing the mouse so the terminal's own selection works."""
@@ -230,6 +215,27 @@ class WorkbenchApp(App[int]):
                 flush()
         state = "on" if self.mouse_captured_by_app else "off: select text with the terminal, F2 turns it back on"
         self.notify(f"Mouse capture {state}")
+
+
+def binding_groups(app: WorkbenchApp) -> list[tuple[str, list[Binding]]]:
+    """The binding lists F1 shows, by group (their ids are what `[keys]` remaps)."""
+    from workbench.tui.screens.main import MainScreen
+    from workbench.tui.screens.mcp import McpScreen
+    from workbench.tui.widgets.approval import ApprovalCard
+    from workbench.tui.widgets.evidence import EvidenceCard
+    from workbench.tui.widgets.plan import PlanPanel
+    from workbench.tui.widgets.prompt import Prompt
+
+    lists: list[tuple[str, Any]] = [
+        ("app", app.BINDINGS),
+        ("screen", MainScreen.BINDINGS),
+        ("prompt", Prompt.BINDINGS),
+        ("evidence", EvidenceCard.BINDINGS),
+        ("approval", ApprovalCard.BINDINGS),
+        ("plan", PlanPanel.BINDINGS),
+        ("mcp servers", McpScreen.BINDINGS),
+    ]
+    return [(name, [b for b in group if isinstance(b, Binding)]) for name, group in lists]
 
 
 _frozen = False

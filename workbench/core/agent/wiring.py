@@ -24,7 +24,7 @@ class PersonaUnavailable(LookupError):
 
 
 def tool_context(workspace: Path, config: Config, session_id: str) -> ToolContext:
-    settings = ToolSettings.from_config(config.section("tools"), config.section("sandbox"))
+    settings = ToolSettings.from_config(config.tools, config.section("sandbox"))
     return ToolContext(workspace, settings=settings, session_id=session_id)
 
 
@@ -51,7 +51,7 @@ def offered_tools(persona: Persona, context: ToolContext, config: Config) -> dic
 
 def audit_enabled(persona: Persona, config: Config) -> bool:
     """On when the persona mandates audit trails (seed 000), or `[audit] always = true` in the config."""
-    return any(rule.kind == "audit" for rule in persona.policies) or config.section("audit").get("always") is True
+    return any(rule.kind == "audit" for rule in persona.policies) or config.audit.always is True
 
 
 def audit_log(persona: Persona, path: Path, config: Config, *, session_id: str) -> AuditLog | None:

@@ -239,13 +239,8 @@ def load_mcp_config(
         layers.append(("workbench", source, _servers_block(own, "mcpServers", source, result.errors)))
 
     cfg = config if config is not None else load_config()
-    toml_servers = cfg.section("mcp").get("servers")
-    if toml_servers is not None:
-        source = f"{cfg.path} [mcp.servers]"
-        if isinstance(toml_servers, dict):
-            layers.append(("workbench", source, toml_servers))
-        else:
-            result.errors.append(f"{source}: must be a table of servers; ignored")
+    if cfg.mcp.servers:
+        layers.append(("workbench", f"{cfg.path} [mcp.servers]", dict(cfg.mcp.servers)))
 
     if workspace is not None:
         project_file = workspace / ".mcp.json"

@@ -137,7 +137,7 @@ def discover(
     common: dict[str, Any] = {
         "mcp_servers": mcp_servers,
         "models": model_table(config),
-        "policy_options": PolicyOptions.from_section(config.section("personas")),
+        "policy_options": PolicyOptions.from_section(config.personas),
         "trust_permission_mode": trust_permission_mode,
         "tool_conflict": tool_conflict,
         "trust_persona_tools": trust_persona_tools,

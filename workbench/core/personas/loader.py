@@ -177,7 +177,7 @@ def parse_persona(
     grant = resolve_grant(dialect, data, lines, body, body_first, mcp_servers, tool_conflict, trust_persona_tools)
     diags += grant.diagnostics
     if policy_options is None:
-        policy_options = policies.PolicyOptions.from_section(load_config().section("personas"))
+        policy_options = policies.PolicyOptions.from_section(load_config().personas)
     found = policies.extract(
         body, body_first, description, lines.get("description"), project_root_for(path), policy_options
     )

@@ -118,7 +118,7 @@ def load_rules(
         _add_section(out, permissions, origin=str(file), workspace=workspace, base=base, home=home_dir, shown=shown)
     cfg = config if config is not None else load_config()
     out.messages.extend(cfg.errors)
-    section = cfg.section("permissions")
+    section = cfg.permissions
     if section:
         origin = f"{cfg.path} [permissions]" if cfg.path is not None else "workbench config [permissions]"
         _add_section(out, section, origin=origin, workspace=workspace, base=workspace, home=home_dir)

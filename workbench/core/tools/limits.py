@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ class Limits:
     web_timeout_s: float = 30.0
 
     @classmethod
-    def from_config(cls, section: dict[str, Any]) -> Limits:
+    def from_config(cls, section: Mapping[str, Any]) -> Limits:
         """Read overrides from the config's [tools] section; unknown or non-positive values are ignored."""
         values: dict[str, Any] = {}
         for name, default in cls().__dict__.items():
