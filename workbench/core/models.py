@@ -1,7 +1,7 @@
-"""Model aliases: one table (personas.md §5), overridable by the config file and environment.
+"""Model aliases: one table (README.md, "The model"), overridable by the config file and environment.
 
 Precedence: env `ANTHROPIC_DEFAULT_<ALIAS>_MODEL` > config `[models]` section > built-in defaults.
-Resolution (§6.6): lower-case the value; an alias resolves through the table, `claude-*` passes through,
+Resolution (docs/personas.md): lower-case the value; an alias resolves through the table, `claude-*` passes through,
 `inherit`/absent means the session model, `provider/model` is routed when the provider is Anthropic and
 otherwise falls back to inherit, anything else is unknown (inherit, and the loader warns).
 """

@@ -1,6 +1,6 @@
 """Where personas come from, which one a bare name means, and checks across the whole load set.
 
-Precedence (personas.md §1.3 and §6.8 step 9), highest first: explicit files and folders (the command line),
+Precedence (docs/personas.md, "Where personas come from"), highest first: explicit files and folders (the command line),
 project `.claude/agents/` (closest to the working directory first, up to the repository root), the user's
 `~/.claude/agents/`, OpenCode folders, Gemini folders, and last the bundled `agents/`. Within one folder the
 path order decides (Claude Code uses filesystem order, which isn't deterministic).

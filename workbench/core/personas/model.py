@@ -1,4 +1,4 @@
-"""The normalized persona object (personas.md §6.1) and its parts.
+"""The normalized persona object (docs/personas.md) and its parts.
 
 Every dialect (Claude Code, OpenCode, Gemini subagents, Ouroboros specs, plain Markdown) loads into this one
 shape. The rest of the workbench reads personas only through it.

@@ -1,4 +1,4 @@
-"""Mandates in the body that can be enforced mechanically (personas.md §6.7).
+"""Mandates in the body that can be enforced mechanically (docs/personas.md, "Mandates become rules").
 
 Heuristic by design: what isn't recognized stays in the system prompt, where Claude Code leaves all of it.
 Extracted rules only add restrictions or logging; nothing here can relax an approval.
