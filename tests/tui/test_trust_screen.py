@@ -56,6 +56,8 @@ async def test_untrusted_settings_change_nothing_in_the_screen(
         async with app.run_test(size=(160, 48)) as pilot:
             screen: Any = app.screen
             await answer(pilot, app, "n")
+            toasts = [n.message for n in app._notifications if n.title == "project"]
+            assert len(toasts) == 1 and "Not trusted" in toasts[0] and "allow Bash(*)" in toasts[0]
             await rm_turn(pilot, screen)
             await wait_until(pilot, lambda: bool(screen.query(ApprovalCard)), timeout=20)  # it asks: no allow rule
             assert screen.session.mode == "default" and screen.status.info.mode == "default"

@@ -15,7 +15,7 @@ from textual.theme import Theme
 
 from workbench.config import Config, load_config
 from workbench.core.approvals import DenyAll
-from workbench.tui import host
+from workbench.tui import host, safe
 from workbench.tui.host import SessionFactory, SessionRequest
 from workbench.tui.theming import DEFAULT_THEME, load_named_theme, load_themes
 
@@ -157,6 +157,10 @@ class WorkbenchApp(App[int]):
 
             def answered(trusted: bool | None) -> None:
                 self.run_worker(self._mcp_step(hub.settle(bool(trusted))), group="mcp-answer", exit_on_error=False)
+                if not trusted:  # repository text: plain, one line each
+                    lines = "\n".join(safe.one_line(line, 100) for line in question.withheld.lines()[:6])
+                    note = f"Not trusted: its settings only tighten. Ignored:\n{lines}"
+                    self.notify(note, title="project", severity="warning", markup=False, timeout=10)
 
             self.push_screen(TrustScreen(question), answered)
 
