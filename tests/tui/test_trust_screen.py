@@ -3,7 +3,9 @@ set of repository files; until the answer is yes, the repository's settings only
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -44,46 +46,47 @@ async def rm_turn(pilot: Any, screen: Any) -> None:
     await wait_until(pilot, lambda: screen.session is not None, timeout=20)
 
 
-async def test_untrusted_settings_change_nothing_in_the_screen(
-    sample_repo: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    widen(sample_repo)
-    script = [reply(tool_use("Bash", {"command": RM}, id="toolu_rm")), reply(text("Left it."))]
+@contextlib.asynccontextmanager
+async def real_session(repo: Path, monkeypatch: pytest.MonkeyPatch, key: str, answer_text: str) -> AsyncIterator[Any]:
+    """The app on `repo` with a real session whose model asks for `touch A && rm README.md`; the trust question
+    answered with `key`. Yields (app, pilot)."""
+    widen(repo)
+    script = [reply(tool_use("Bash", {"command": RM}, id="toolu_rm")), reply(text(answer_text))]
     with MessagesPeer(script) as peer:
         monkeypatch.setenv("ANTHROPIC_BASE_URL", peer.url)
         monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
-        app = create_app(sample_repo, config=Config())
+        app = create_app(repo, config=Config())
         async with app.run_test(size=(160, 48)) as pilot:
-            screen: Any = app.screen
-            await answer(pilot, app, "n")
-            toasts = [n.message for n in app._notifications if n.title == "project"]
-            assert len(toasts) == 1 and "Not trusted" in toasts[0] and "allow Bash(*)" in toasts[0]
-            await rm_turn(pilot, screen)
-            await wait_until(pilot, lambda: bool(screen.query(ApprovalCard)), timeout=20)  # it asks: no allow rule
-            assert screen.session.mode == "default" and screen.status.info.mode == "default"
-            await pilot.pause(GRACE_S + 0.05)
-            await pilot.press("n", "enter")  # deny, with no reason
-            await wait_until(pilot, lambda: not screen.chat_busy(), timeout=20)
-            notices = [e.message for e in screen.events if e.type == "notice"]
+            await answer(pilot, app, key)
+            yield app, pilot
+
+
+async def test_untrusted_settings_change_nothing_in_the_screen(
+    sample_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with real_session(sample_repo, monkeypatch, "n", "Left it.") as (app, pilot):
+        screen: Any = app.screen_stack[0]
+        toasts = [n.message for n in app._notifications if n.title == "project"]
+        assert len(toasts) == 1 and "Not trusted" in toasts[0] and "allow Bash(*)" in toasts[0]
+        await rm_turn(pilot, screen)
+        await wait_until(pilot, lambda: bool(screen.query(ApprovalCard)), timeout=20)  # it asks: no allow rule
+        assert screen.session.mode == "default" and screen.status.info.mode == "default"
+        await pilot.pause(GRACE_S + 0.05)
+        await pilot.press("n", "enter")  # deny, with no reason
+        await wait_until(pilot, lambda: not screen.chat_busy(), timeout=20)
+        notices = [e.message for e in screen.events if e.type == "notice"]
     assert (sample_repo / "README.md").exists() and not (sample_repo / "A").exists()
     assert any("not trusted" in n and "allow Bash(*)" in n for n in notices)
     assert assess(sample_repo).answered is False  # remembered: not asked again
 
 
 async def test_trusting_in_the_screen_applies_the_settings(sample_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    widen(sample_repo)
-    script = [reply(tool_use("Bash", {"command": RM}, id="toolu_rm")), reply(text("Removed."))]
-    with MessagesPeer(script) as peer:
-        monkeypatch.setenv("ANTHROPIC_BASE_URL", peer.url)
-        monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
-        app = create_app(sample_repo, config=Config())
-        async with app.run_test(size=(160, 48)) as pilot:
-            screen: Any = app.screen
-            await answer(pilot, app, "t")
-            await rm_turn(pilot, screen)
-            await wait_until(pilot, lambda: not screen.chat_busy(), timeout=20)
-            assert not screen.query(ApprovalCard)
-            assert screen.session.mode == "acceptEdits" and screen.status.info.mode == "acceptEdits"
+    async with real_session(sample_repo, monkeypatch, "t", "Removed.") as (app, pilot):
+        screen: Any = app.screen_stack[0]
+        await rm_turn(pilot, screen)
+        await wait_until(pilot, lambda: not screen.chat_busy(), timeout=20)
+        assert not screen.query(ApprovalCard)
+        assert screen.session.mode == "acceptEdits" and screen.status.info.mode == "acceptEdits"
     assert not (sample_repo / "README.md").exists() and (sample_repo / "A").exists()
     assert assess(sample_repo).source == "stored"
 

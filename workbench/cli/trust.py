@@ -22,24 +22,26 @@ def _parser(prog: str, description: str) -> argparse.ArgumentParser:
     return p
 
 
-def _folder(args: argparse.Namespace, prog: str) -> Path | None:
+def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> tuple[argparse.Namespace, Path] | int:
+    """(the arguments, the project folder), or the exit code when they are not usable."""
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
     folder = Path(args.dir or args.cwd or ".").expanduser()
     if not folder.is_dir():
-        print(f"{prog}: {folder}: not a folder", file=sys.stderr)
-        return None
-    return folder
+        print(f"{parser.prog}: {folder}: not a folder", file=sys.stderr)
+        return 2
+    return args, folder
 
 
 def main(argv: list[str]) -> int:
     parser = _parser("workbench trust", "Trust a project: its own settings, MCP servers and personas take effect.")
     parser.add_argument("--show", action="store_true", help="say what the project supplies; change nothing")
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    folder = _folder(args, "workbench trust")
-    if folder is None:
-        return 2
+    parsed = _parse(parser, argv)
+    if isinstance(parsed, int):
+        return parsed
+    args, folder = parsed
     from workbench.config import load_config
     from workbench.core.trust import assess, remember, trust_file
     from workbench.core.trust_report import withheld
@@ -66,14 +68,10 @@ def main(argv: list[str]) -> int:
 
 
 def untrust(argv: list[str]) -> int:
-    parser = _parser("workbench untrust", "Stop trusting a project: its settings only tighten again.")
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    folder = _folder(args, "workbench untrust")
-    if folder is None:
-        return 2
+    parsed = _parse(_parser("workbench untrust", "Stop trusting a project: its settings only tighten again."), argv)
+    if isinstance(parsed, int):
+        return parsed
+    _, folder = parsed
     from workbench.core.trust import remember, trust_file
 
     remember(folder, False)
