@@ -37,10 +37,35 @@ class AgentSection:
 
 
 @dataclass(frozen=True)
+class Limits:
+    max_output_chars: int = 30_000  # per tool result sent to the model
+    read_max_chars: int = 100_000  # Read pages stop here (about Claude Code's 25k-token Read limit)
+    max_file_bytes: int = 10 * 1024 * 1024  # Read/Edit refuse bigger files
+    read_default_lines: int = 2000
+    max_line_chars: int = 2000  # longer lines are cut in Read output
+    glob_max_results: int = 100
+    ls_max_entries: int = 1000
+    bash_default_timeout_ms: int = 120_000
+    bash_max_timeout_ms: int = 600_000
+    web_max_bytes: int = 5 * 1024 * 1024
+    web_timeout_s: float = 30.0
+
+    @classmethod
+    def from_config(cls, section: Mapping[str, Any]) -> Limits:
+        """Read overrides from the config's [tools] section; unknown or non-positive values are ignored."""
+        values: dict[str, Any] = {}
+        for name, default in cls().__dict__.items():
+            raw = section.get(name)
+            if isinstance(raw, (int, float)) and not isinstance(raw, bool) and raw > 0:
+                values[name] = type(default)(raw)
+        return cls(**values)
+
+
+@dataclass(frozen=True)
 class ToolsSection:
     network: bool | None = None
     read_secrets: bool | None = None
-    limits: Mapping[str, float] = field(default_factory=dict)  # overrides of tools.limits.Limits, by field name
+    limits: Mapping[str, float] = field(default_factory=dict)  # overrides of Limits, by field name
 
 
 @dataclass(frozen=True)
@@ -85,6 +110,7 @@ CHECKED_BY_READER: dict[str, tuple[str, ...]] = {
         "max_file_size_mib",
         "max_address_space_mib",
         "max_cpu_seconds",
+        "core_dumps",
     ),
     "checkpoints": ("enabled", "max_file_mb", "max_store_mb", "keep_days"),
 }
@@ -190,9 +216,7 @@ def _check(value: Any, hint: Any) -> tuple[bool, Any, str]:
 
 
 def _limit_names() -> frozenset[str]:
-    """The [tools] size limits a user may set: the fields of the tools' own Limits (loaded when first needed)."""
-    from workbench.core.tools.limits import Limits
-
+    """The [tools] size limits a user may set: the fields of Limits."""
     return frozenset(f.name for f in dataclasses.fields(Limits))
 
 
