@@ -66,7 +66,7 @@ def test_what_is_not_used_is_named() -> None:
             "personas": {"production_ask": ["Bash(kubectl *)", 3]},
             "pricing": {"m": {"input": 1, "speed": 2}, "n": 5},
             "keys": {"app.palette": 1},
-            "sandbox": {"mode": "off"},
+            "colours": {"mode": "off"},
             "audit": "yes",
         }
     )
@@ -80,7 +80,7 @@ def test_what_is_not_used_is_named() -> None:
     assert "[personas] production_ask: 3 skipped (not a string)" in errors
     assert "[pricing.m]: speed ignored" in errors and "[pricing.n]: should be a table" in errors
     assert "[keys] app.palette: should be a string" in errors
-    assert "unknown section [sandbox]" in errors and "[audit]: should be a table" in errors
+    assert "unknown section [colours]" in errors and "[audit]: should be a table" in errors
     assert config.ui.theme is None and config.agent.max_tokens is None and dict(config.tools.limits) == {}
     assert config.personas.production_ask == ("Bash(kubectl *)",) and config.pricing == {"m": {"input": 1.0}}
 
@@ -90,3 +90,19 @@ def test_keys_that_name_no_binding() -> None:
     assert config.unknown_keys({"app.palette", "app.quit"}) == [
         "config [keys]: no binding has the id 'app.palete'; ignored (F1 lists the ids)"
     ]
+
+
+def test_sections_their_own_readers_check() -> None:
+    """[sandbox] and [checkpoints]: the schema knows every key their readers take, and only those."""
+    from workbench.core.checkpoint.recorder import CheckpointSettings
+    from workbench.core.sandbox import SandboxSettings
+
+    sandbox = {"mode": "off", "writable": ["/tmp/x"], "readable": ["/opt"], "max_processes": 64}
+    sandbox |= {"max_file_size_mib": 10, "max_address_space_mib": 512, "max_cpu_seconds": 60, "core_dumps": False}
+    checkpoints = {"enabled": True, "max_file_mb": 5, "max_store_mb": 100, "keep_days": 3}
+    config = Config(data={"sandbox": {**sandbox, "colour": 1}, "checkpoints": checkpoints})
+    [problem] = config.errors
+    assert problem.startswith("config [sandbox]: unknown key 'colour'; ignored (known: mode, writable, readable")
+    assert config.section("sandbox") == sandbox
+    assert SandboxSettings.from_config(config.section("sandbox"), env={}).problems == ()
+    assert CheckpointSettings.from_config(config.section("checkpoints")).max_file_bytes == 5 * 1024 * 1024
