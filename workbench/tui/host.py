@@ -161,7 +161,7 @@ def persona_choice(persona: Any) -> PersonaChoice:
         name=persona.name,
         description=persona.description,
         color=persona.color,
-        scope=persona.source.scope,
+        scope=f"{persona.source.scope}, not trusted" if persona.source.untrusted else persona.source.scope,
         problem=problem,
         persona=persona,
     )
