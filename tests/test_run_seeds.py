@@ -28,7 +28,7 @@ ALL = [
     "Agent",
 ]
 SEEDS = {
-    # frontmatter grant (personas.md §6.5): the body's extra tools are not offered
+    # frontmatter grant (docs/personas.md, "Tool names and grants"): the body's extra tools are not offered
     "000_5a8db1f8ea2aebb8.txt": ["Read", "Write", "MultiEdit", "Bash"],
     # body toolkit; WebFetch (network off), WebSearch (no backend) and Image Generator cannot run
     "001_396b3d90c630b733.txt": [

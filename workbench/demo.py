@@ -130,15 +130,16 @@ def demo_session(
 ) -> AgentSession:
     """A session on the demo workspace with the demo persona, replaying the bundled cassette."""
     from workbench.config import Config
-    from workbench.core.agent.session import AgentSession
+    from workbench.core.assembly import OpenRequest, open_now
 
     # The recording was made with default settings: a user's config (extra tools, MCP servers) would change
     # the requests and break the replay.
-    return AgentSession.create(
+    request = OpenRequest(
         workspace or prepare_demo_workspace(),
-        demo_persona(),
-        approver=approver,
+        approver,
+        persona=demo_persona(),
         mode=mode,
         transport=demo_transport(delay=delay),
         config=Config(),
     )
+    return open_now(request).session

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from workbench.core.agent.client import credentials_status
-from workbench.core.approvals import DenyAll
+from workbench.core.approvals import DenyAll, PermissionMode
+from workbench.core.assembly import OpenError, OpenRequest, open_session
 from workbench.core.events import (
     ApprovalDecided,
     AssistantText,
@@ -33,23 +33,16 @@ from workbench.core.events import (
     ToolCallFinished,
     TurnDone,
 )
-from workbench.core.personas.model import Persona
-from workbench.core.session_store import SessionNotFound, SessionStore
 
 if TYPE_CHECKING:  # the SDK is imported only once the input has been checked (it takes seconds)
     import httpx2
 
     from workbench.core.agent.session import AgentSession
-    from workbench.core.mcp.manager import McpManager
 
 EXIT_OK, EXIT_API, EXIT_INPUT, EXIT_DENIED, EXIT_MAX_TURNS, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 OUTPUT_FORMATS = ("text", "json", "stream-json")
 _UNSAFE = {c for c in range(0x20) if c not in (0x09, 0x0A)} | {0x7F} | set(range(0x80, 0xA0))
 _BIDI = {0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069, 0x200E, 0x200F}
-
-
-class BadInput(Exception):
-    pass
 
 
 def terminal_safe(text: str) -> str:
@@ -64,7 +57,7 @@ class RunOptions:
     prompt: str
     cwd: Path
     persona: str | None = None
-    mode: str = "default"
+    mode: PermissionMode | str | None = None  # None: the settings' defaultMode, else default
     allow: Sequence[str] = ()
     deny: Sequence[str] = ()
     model: str | None = None
@@ -72,106 +65,28 @@ class RunOptions:
     output_format: str = "text"
     resume: str | None = None
     record: Path | None = None
-    trust_project_mcp: bool = False  # project .mcp.json servers start headless only with this flag
+    trust_project: bool = False  # trust the repository's own settings, servers and personas for this run
     transport: httpx2.AsyncBaseTransport | None = None  # tests and the demo inject one
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def pick_persona(ref: str | None, cwd: Path, mcp_servers: dict[str, list[str] | None] | None = None) -> Persona:
-    from workbench.core.agent.builtin import builtin_persona
-    from workbench.core.personas.discovery import discover
-
-    if ref is None:
-        return builtin_persona()
-    candidate = Path(ref).expanduser()
-    chosen: Persona | None
-    if candidate.is_file():
-        found = discover(cwd, [candidate], mcp_servers=mcp_servers)
-        chosen = found.by_path(candidate)
-        if chosen is None:
-            problems = "; ".join(d.message for _, d in found.failures) or "it could not be loaded"
-            raise BadInput(f"persona file {ref}: {problems}")
-    else:
-        found = discover(cwd, mcp_servers=mcp_servers)
-        chosen = found.get(ref)
-        if chosen is None:
-            known = ", ".join(sorted(p.id for p in found.personas)) or "none found"
-            raise BadInput(f"no persona {ref!r} (known: {known}); pass an id or a path to a persona file")
-    persona = chosen
-    if persona.has_errors:
-        errors = "; ".join(f"{d.code}: {d.message}" for d in persona.diagnostics if d.severity == "error")
-        raise BadInput(f"persona {persona.id} cannot run: {errors}")
-    return persona
-
-
-def _transport(opts: RunOptions) -> httpx2.AsyncBaseTransport | None:
-    if opts.record is None:
-        return opts.transport
-    import httpx2
-
-    from workbench.core.replay import RecordingTransport
-
-    return RecordingTransport(opts.transport or httpx2.AsyncHTTPTransport(), opts.record)
-
-
-def open_session(opts: RunOptions, mcp: McpManager | None = None) -> AgentSession:
-    """Check the input (cheaply, before the SDK is imported), then create or resume the session."""
-    if not opts.cwd.is_dir():
-        raise BadInput(f"--cwd {opts.cwd}: not a folder")
-    ok, message = credentials_status()
-    if not ok and opts.transport is None:
-        raise BadInput(message)
-    approver = DenyAll(hint="allow it with --allow RULE, or choose --mode")
-    servers = mcp.server_tools() if mcp is not None else None
-    persona = pick_persona(opts.persona, opts.cwd, servers) if opts.persona or opts.resume is None else None
-    if opts.resume is not None:
-        try:
-            SessionStore(opts.cwd).resolve(opts.resume)
-        except SessionNotFound as exc:
-            raise BadInput(str(exc)) from exc
-    from workbench.core.agent.wiring import PersonaUnavailable
-
-    transport = _transport(opts)
-    try:
-        session = _create_or_resume(opts, persona, approver, transport)
-    except (SessionNotFound, PersonaUnavailable, ValueError) as exc:
-        raise BadInput(str(exc)) from exc
-    if mcp is not None:
-        from workbench.core.mcp.integration import attach_mcp
-
-        attach_mcp(session, mcp, persona=session.persona)
-    return session
-
-
-def _create_or_resume(
-    opts: RunOptions, persona: Persona | None, approver: DenyAll, transport: httpx2.AsyncBaseTransport | None
-) -> AgentSession:
-    from workbench.core.agent.session import AgentSession
-
-    if opts.resume is not None:
-        mode = opts.mode if opts.mode != "default" else None
-        return AgentSession.resume(
-            opts.resume,
-            opts.cwd,
-            approver=approver,
-            persona=persona,
-            model=opts.model,
-            allow=opts.allow,
-            deny=opts.deny,
-            transport=transport,
-            mode=mode,
-        )
-    assert persona is not None
-    return AgentSession.create(
-        opts.cwd,
-        persona,
-        approver=approver,
+def open_request(opts: RunOptions) -> OpenRequest:
+    """The run's options as the core's session request: headless, so nothing can be approved."""
+    return OpenRequest(
+        workspace=opts.cwd,
+        approver=DenyAll(hint="allow it with --allow RULE, or choose --mode"),
+        persona=opts.persona,
         model=opts.model,
         mode=opts.mode,
         allow=opts.allow,
         deny=opts.deny,
         max_turns=opts.max_turns,
-        transport=transport,
+        resume=opts.resume,
+        trust=True if opts.trust_project else None,  # else the answer `workbench trust` stored
+        mcp=True,
+        transport=opts.transport,
+        record=opts.record,
+        require_credentials=True,
     )
 
 
@@ -199,6 +114,7 @@ class Printer:
         self.err = err
         self.calls: list[ToolCallFinished] = []
         self.errors: list[ErrorEvent] = []
+        self.notices: list[Notice] = []
         self.denied = 0
         self.done: TurnDone | None = None
         self._open_line = False
@@ -210,6 +126,10 @@ class Printer:
                 self.denied += 1
         elif isinstance(event, ErrorEvent):
             self.errors.append(event)
+        elif isinstance(event, Notice) and not event.agent_path:
+            self.notices.append(event)
+            if self.fmt == "json":  # stdout holds one object at the end: warnings go to stderr as they come
+                self._note(f"· {event.level}: {event.message}")
         elif isinstance(event, TurnDone) and not event.agent_path:  # a subagent's turn is not the run's
             self.done = event
         if self.fmt == "stream-json":
@@ -270,7 +190,7 @@ class Printer:
         elif isinstance(event, ErrorEvent):
             self._note(f"{who} › error ({event.kind}): {event.message}")
 
-    def summary(self, session: AgentSession, code: int) -> dict[str, Any]:
+    def summary(self, session: AgentSession, code: int, project: dict[str, Any] | None = None) -> dict[str, Any]:
         done = self.done
         return {
             "type": "result",
@@ -296,22 +216,10 @@ class Printer:
             ],
             "denied_calls": self.denied,
             "errors": [e.to_json() for e in self.errors],
+            "notices": [{"level": n.level, "message": n.message} for n in self.notices],
+            "project": project or {},
             "exit_code": code,
         }
-
-
-async def _open_mcp(cwd: Path, err: TextIO, trust_project: bool = False) -> McpManager | None:
-    """Start the MCP servers configured for `cwd` (none configured: nothing to start, nothing imported)."""
-    from workbench.core.mcp.config import load_mcp_config
-
-    found = load_mcp_config(cwd)
-    for problem in found.errors:
-        err.write(f"· mcp: {terminal_safe(problem)}\n")
-    if not found.servers:
-        return None
-    from workbench.core.mcp.integration import open_mcp
-
-    return await open_mcp(cwd, trust_project=trust_project)
 
 
 async def run(opts: RunOptions, out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -321,14 +229,12 @@ async def run(opts: RunOptions, out: TextIO | None = None, err: TextIO | None = 
     if opts.output_format not in OUTPUT_FORMATS:
         stderr.write(f"--output-format must be one of {', '.join(OUTPUT_FORMATS)}\n")
         return EXIT_INPUT
-    mcp = await _open_mcp(opts.cwd, stderr, opts.trust_project_mcp) if opts.cwd.is_dir() else None
     try:
-        session = open_session(opts, mcp)
-    except BadInput as exc:
+        opened = await open_session(open_request(opts))
+    except OpenError as exc:
         stderr.write(f"workbench run: {terminal_safe(str(exc))}\n")
-        if mcp is not None:
-            await mcp.stop()
         return EXIT_INPUT
+    session = opened.session
     warning = session.sandbox_warning()
     if warning:
         stderr.write(f"workbench run: {terminal_safe(warning)}\n")
@@ -339,13 +245,12 @@ async def run(opts: RunOptions, out: TextIO | None = None, err: TextIO | None = 
     finally:
         code = exit_code(printer.done, printer.denied)
         if opts.output_format in ("json", "stream-json"):  # stream-json ends with the same result line
-            stdout.write(json.dumps(printer.summary(session, code), ensure_ascii=True) + "\n")
+            summary = printer.summary(session, code, opened.project_json())
+            stdout.write(json.dumps(summary, ensure_ascii=True) + "\n")
             stdout.flush()
         if code == EXIT_INTERRUPTED:
             stderr.write(f"interrupted; session {session.id} saved (resume with --continue)\n")
-        await session.aclose()
-        if mcp is not None:
-            await mcp.stop()
+        await opened.aclose()
     if opts.output_format == "text" and code != EXIT_INTERRUPTED:
         stderr.write(f"session {session.id}\n")
     return code

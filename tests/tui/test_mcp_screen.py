@@ -73,13 +73,14 @@ async def test_dont_trust_starts_no_process_and_is_remembered(make_app: AppMaker
     basic_project(sample_repo, marker, "--name", "[b]not bold[/b]", "\x1b]0;pwned\x07\x1b[31mred")
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen), timeout=10)
+        await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen) and bool(app.screen.query("#trust-body")))
         modal = app.screen
         assert isinstance(modal, TrustScreen)
         body = str(modal.query_one("#trust-body").render())
         assert "basic" in body and "runs: " + sys.executable in body and str(BASIC) in body
         assert "[b]not bold[/b]" in body and ".mcp.json" in body  # the exact args, never read as markup
         assert "\x1b" not in body and "\x07" not in body and "red" in body  # no escape reaches the terminal
+        await pilot.pause(GRACE_S + 0.05)  # the question ignores keys typed before it came up
         await pilot.press("n")
         await started(pilot, app)
         assert isinstance(app.screen, MainScreen)
@@ -106,6 +107,7 @@ async def test_trust_starts_the_server_lists_its_tools_and_stops_it_on_exit(
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen), timeout=10)
+        await pilot.pause(GRACE_S + 0.05)  # the question ignores keys typed before it came up
         await pilot.press("t")
         await started(pilot, app)
         [pid] = marker_pids(marker)
@@ -141,6 +143,7 @@ async def test_user_servers_start_while_the_question_is_open(make_app: AppMaker,
         await wait_until(pilot, lambda: user_marker.exists(), timeout=20)
         await wait_until(pilot, lambda: app.mcp.manager is not None and bool(app.mcp.manager.tools()), timeout=20)
         assert not project_marker.exists() and not app.mcp.ready.is_set()  # sessions still wait for the answer
+        await pilot.pause(GRACE_S + 0.05)  # the question ignores keys typed before it came up
         await pilot.press("t")
         await started(pilot, app)
         names = {tool.name for tool in app.mcp.manager.tools()}
@@ -159,6 +162,7 @@ async def test_the_screen_follows_servers_while_they_start(
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen), timeout=10)
+        await pilot.pause(GRACE_S + 0.05)  # the question ignores keys typed before it came up
         await pilot.press("t")
         await pilot.pause()
         app.action_mcp()
@@ -312,6 +316,7 @@ async def test_seed_002_gets_its_mcp_tools_in_a_screen_session(
         async with app.run_test(size=(160, 48)) as pilot:
             screen: Any = app.screen_stack[0]
             await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen), timeout=10)
+            await pilot.pause(GRACE_S + 0.05)  # the question ignores keys typed before it came up
             await pilot.press("t")
             await started(pilot, app)
             await pilot.press(*"hello", "enter")
@@ -348,22 +353,6 @@ def standins(repo: Path) -> None:
             "docs": {"type": "http", "url": "https://mcp.example.com/mcp"},
         },
     )
-
-
-@pytest.mark.parametrize("size", SIZES)
-def test_trust_modal_snapshot(snap_compare: Any, make_app: AppMaker, sample_repo: Path, size: tuple[int, int]) -> None:
-    """A dialog "Trust myservice's MCP servers?" over the dimmed workbench: context7 (.mcp.json) runs
-    npx -y @upstash/context7-mcp with env CONTEXT7_API_KEY, sequential-thinking runs npx -y
-    @modelcontextprotocol/server-sequential-thinking, docs contacts http https://mcp.example.com/mcp; the warning
-    that a repository can name any command; buttons "Trust [t]" and "Don't trust [n]" (the latter focused)."""
-    standins(sample_repo)
-
-    async def ask(pilot: Any) -> None:
-        await wait_until(pilot, lambda: isinstance(pilot.app.screen, TrustScreen), timeout=10)
-        await main_settled(pilot)
-        await pilot.pause(0.2)
-
-    assert snap_compare(make_app(), terminal_size=size, run_before=ask)
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -118,6 +118,14 @@ async def test_help_lists_remapped_keys(make_app: AppMaker) -> None:
         assert type(app.screen).__name__ == "OutlineScreen"
 
 
+async def test_a_keys_entry_that_names_no_binding_is_reported(make_app: AppMaker) -> None:
+    app = make_app(config=Config(data={"keys": {"app.palete": "ctrl+k", "chat.outline": "ctrl+t"}}))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_until(pilot, lambda: bool(list(app._notifications)))
+        messages = [n.message for n in app._notifications]
+    assert messages == ["config [keys]: no binding has the id 'app.palete'; ignored (F1 lists the ids)"]
+
+
 async def test_no_key_still_works_and_says_how_to_set_one(make_app: AppMaker) -> None:
     app = make_app(key=False)
     async with app.run_test(size=(160, 48)) as pilot:
@@ -193,7 +201,7 @@ def test_command_line_persona_is_resolved_or_reported(sample_repo: Path) -> None
     assert found.startup_notices == []
     missing = app_from_args(build_parser().parse_args([str(sample_repo), "--persona", "nobody-by-that-name"]))
     assert missing.request.persona is None and missing.persona_label == ""
-    assert "'nobody-by-that-name' not found" in missing.startup_notices[0]
+    assert "no persona 'nobody-by-that-name'" in missing.startup_notices[0]
     custom = sample_repo / "mine.md"
     custom.write_text("---\nname: my-helper\ndescription: helps\n---\nYou help.\n")
     by_file = app_from_args(build_parser().parse_args([str(sample_repo), "--persona", str(custom)]))

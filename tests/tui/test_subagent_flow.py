@@ -14,6 +14,7 @@ from workbench.core.agent.client import make_client
 from workbench.core.agent.session import AgentSession
 from workbench.core.approvals import DenyAll
 from workbench.core.personas.discovery import discover
+from workbench.core.trust import remember
 from workbench.testing import MessagesPeer, reply, text, tool_use
 from workbench.tui.app import create_app
 from workbench.tui.widgets.answer import AnswerView
@@ -24,6 +25,7 @@ from workbench.tui.widgets.subagent import SubagentCard
 
 async def test_a_subagent_run_nests_in_its_card(sample_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write_personas(sample_repo / ".claude" / "agents")  # project personas: the session's load set finds them
+    remember(sample_repo, True)  # the project is trusted: no question before the first turn
     lead = discover(sample_repo).get("lead")
     assert lead is not None
     router = Router.of(
@@ -65,6 +67,7 @@ async def test_a_subagent_run_nests_in_its_card(sample_repo: Path, monkeypatch: 
 
 async def test_a_resumed_session_shows_the_nested_run(sample_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write_personas(sample_repo / ".claude" / "agents")
+    remember(sample_repo, True)
     lead = discover(sample_repo).get("lead")
     assert lead is not None
     router = Router.of(

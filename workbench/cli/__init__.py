@@ -19,6 +19,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("workbench.cli.serve", "publish the workbench in a browser (textual-serve)"),
     "mcp": ("workbench.cli.mcp", "list configured MCP servers and their tools"),
     "doctor": ("workbench.cli.doctor", "check the sandbox, tools, credentials, config and folders"),
+    "trust": ("workbench.cli.trust", "trust a project: its own settings, MCP servers and personas take effect"),
+    "untrust": ("workbench.cli.untrust", "stop trusting a project: its settings only tighten again"),
 }
 
 USAGE = """usage: workbench [DIR] [options]        open the workbench on DIR (default: .)

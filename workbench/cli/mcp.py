@@ -1,11 +1,13 @@
 """`workbench mcp`: list the configured MCP servers, their status and tools; trust or untrust a project.
 
-    workbench mcp list [--json] [--cwd DIR] [--trust-project-mcp] [--timeout SECONDS]
-    workbench mcp trust [--cwd DIR]      # start this project's .mcp.json servers from now on
+    workbench mcp list [--json] [--cwd DIR] [--trust-project] [--timeout SECONDS]
+    workbench mcp trust [--cwd DIR]      # trust the project (as `workbench trust`): its servers start from now on
     workbench mcp untrust [--cwd DIR]
 
 `list` starts every server that may start (user-level ones always; the project's own `.mcp.json` servers
-only when the project is trusted or with `--trust-project-mcp`), lists their tools, and stops them again.
+only when the project is trusted or with `--trust-project`), lists their tools, and stops them again. Trust is
+the project's (workbench.core.trust): it covers the project's settings and personas too, and holds until one of
+its files changes.
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--json", action="store_true", help="print one JSON object")
     listing.add_argument("--cwd", default=".", help="the project folder (default: .)")
     listing.add_argument(
-        "--trust-project-mcp",
+        "--trust-project",
+        "--trust-project-mcp",  # the old name, kept working
+        dest="trust_project",
         action="store_true",
         help="also start the servers from the project's .mcp.json (without remembering trust)",
     )
@@ -58,7 +62,7 @@ def main(argv: list[str]) -> int:
         print(f"{workspace.resolve()}: {verb} (stored in {trust_file()})")
         return 0
     try:
-        return asyncio.run(_list(workspace, as_json=opts.json, trust_flag=opts.trust_project_mcp, timeout=opts.timeout))
+        return asyncio.run(_list(workspace, as_json=opts.json, trust_flag=opts.trust_project, timeout=opts.timeout))
     except KeyboardInterrupt:  # the servers were stopped on the way out (see _list)
         print("workbench mcp: interrupted", file=sys.stderr)
         return 130
@@ -119,4 +123,4 @@ def _print_text(
             print(f"  warning: {one_line(error, 300)}")
     if not trusted and any(row.status == "not_started" and row.scope == "project" for row in rows):
         print(f"\nThis project's own servers did not start: run `{command('mcp', 'trust')}` to allow them,")
-        print("or pass --trust-project-mcp for one run.")
+        print("or pass --trust-project for one run.")

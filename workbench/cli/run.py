@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+from workbench.core.approvals import PermissionMode
 from workbench.core.sandbox.settings import ENV as SANDBOX_ENV
 
 EPILOG = """output formats:
@@ -42,13 +43,16 @@ def parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("prompt", help="the prompt ('-' reads it from stdin)")
-    p.add_argument("--persona", help="persona id, name or path to a persona file (default: the built-in one)")
+    p.add_argument(
+        "--persona",
+        help="persona id, name or path to a persona file (default: [personas] default, else the repository's "
+        "own persona, else the built-in one)",
+    )
     p.add_argument("--cwd", type=Path, default=Path.cwd(), help="the repository to work in (default: .)")
     p.add_argument(
         "--mode",
-        default="default",
-        choices=["default", "plan", "acceptEdits", "dontAsk", "bypassPermissions"],
-        help="permission mode",
+        choices=list(PermissionMode),
+        help="permission mode (default: the settings' defaultMode, else default)",
     )
     p.add_argument("--allow", action="append", default=[], metavar="RULE", help="allow rule, e.g. 'Bash(git diff:*)'")
     p.add_argument("--deny", action="append", default=[], metavar="RULE", help="deny rule, e.g. 'Bash(rm:*)'")
@@ -65,10 +69,12 @@ def parser() -> argparse.ArgumentParser:
         help="run shell commands without the OS sandbox (same as WORKBENCH_SANDBOX=off); see docs/sandbox.md",
     )
     p.add_argument(
-        "--trust-project-mcp",
+        "--trust-project",
         action="store_true",
-        help="start the MCP servers of this project's .mcp.json (never started headless without this flag)",
+        help="trust this project for this run: its .claude settings, .mcp.json servers and personas take effect "
+        "(without it they only tighten, unless `workbench trust` was answered for the files as they are)",
     )
+    p.add_argument("--trust-project-mcp", action="store_true", help=argparse.SUPPRESS)  # the old name
     return p
 
 
@@ -100,8 +106,11 @@ def main(argv: list[str]) -> int:
         output_format=args.output_format,
         resume="latest" if args.continue_ else args.resume,
         record=args.record,
-        trust_project_mcp=args.trust_project_mcp,
+        trust_project=args.trust_project or args.trust_project_mcp,
     )
+    if args.trust_project_mcp:
+        note = "workbench run: --trust-project-mcp is now --trust-project (it trusts the whole project)"
+        print(note, file=sys.stderr)
     try:
         return asyncio.run(run(opts))
     except KeyboardInterrupt:

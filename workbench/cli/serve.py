@@ -11,6 +11,8 @@ import shlex
 import sys
 from pathlib import Path
 
+from workbench.core.approvals import PermissionMode
+
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="workbench serve", description="Publish the workbench in a browser.")
@@ -20,9 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--public-url", help="the URL browsers use, when behind a proxy")
     p.add_argument("--persona", help="persona id, name or file to start with")
     p.add_argument("--model", help="model id or alias")
-    p.add_argument(
-        "--mode", choices=["default", "acceptEdits", "plan", "dontAsk", "bypassPermissions"], help="permission mode"
-    )
+    p.add_argument("--mode", choices=list(PermissionMode), help="permission mode")
     p.add_argument("--demo", action="store_true", help="start the offline demo session")
     p.add_argument("--agents", action="append", default=[], metavar="PATH", help="extra persona file or folder")
     return p

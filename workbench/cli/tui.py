@@ -6,6 +6,7 @@ import argparse
 import os
 from pathlib import Path
 
+from workbench.core.approvals import PermissionMode
 from workbench.core.sandbox.settings import ENV as SANDBOX_ENV
 
 
@@ -16,7 +17,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", help="model id or alias, overriding the persona's")
     p.add_argument(
         "--mode",
-        choices=["default", "acceptEdits", "plan", "dontAsk", "bypassPermissions"],
+        choices=list(PermissionMode),
         help="permission mode",
     )
     p.add_argument("--resume", metavar="ID", help="resume a saved session")

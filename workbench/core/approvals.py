@@ -25,6 +25,52 @@ class Scope(StrEnum):
     PROJECT = "project"
 
 
+class PermissionMode(StrEnum):
+    """How a session treats calls no rule decides (docs/permissions.md)."""
+
+    DEFAULT = "default"
+    ACCEPT_EDITS = "acceptEdits"
+    PLAN = "plan"
+    DONT_ASK = "dontAsk"
+    BYPASS = "bypassPermissions"
+
+    @property
+    def strictness(self) -> int:
+        """Higher is stricter: a persona's mode may only raise it."""
+        return _STRICTNESS[self]
+
+    @property
+    def help(self) -> str:
+        return _MODE_HELP[self]
+
+    @classmethod
+    def known(cls, value: object) -> bool:
+        return isinstance(value, str) and value in cls._value2member_map_
+
+    @classmethod
+    def parse(cls, value: object) -> PermissionMode:
+        """The mode named by `value`; ValueError naming the known modes otherwise."""
+        if cls.known(value):
+            return cls(str(value))
+        raise ValueError(f"unknown permission mode {value!r}; choose one of {', '.join(cls)}")
+
+
+_STRICTNESS = {
+    PermissionMode.BYPASS: 0,
+    PermissionMode.ACCEPT_EDITS: 1,
+    PermissionMode.DEFAULT: 2,
+    PermissionMode.DONT_ASK: 3,
+    PermissionMode.PLAN: 4,
+}
+_MODE_HELP = {
+    PermissionMode.DEFAULT: "ask before edits and risky commands",
+    PermissionMode.ACCEPT_EDITS: "edits in the workspace go ahead; risky commands still ask",
+    PermissionMode.PLAN: "read-only: the persona plans, nothing changes",
+    PermissionMode.DONT_ASK: "anything that would ask is denied",
+    PermissionMode.BYPASS: "nothing asks (deny rules and persona rules still hold)",
+}
+
+
 @dataclass(frozen=True)
 class SegmentVerdict:
     """One simple command of a shell command line, with its own verdict and the rule that decided it."""

@@ -1,7 +1,7 @@
-"""Model aliases: one table (personas.md §5), overridable by the config file and environment.
+"""Model aliases: one table (README.md, "The model"), overridable by the config file and environment.
 
 Precedence: env `ANTHROPIC_DEFAULT_<ALIAS>_MODEL` > config `[models]` section > built-in defaults.
-Resolution (§6.6): lower-case the value; an alias resolves through the table, `claude-*` passes through,
+Resolution (docs/personas.md): lower-case the value; an alias resolves through the table, `claude-*` passes through,
 `inherit`/absent means the session model, `provider/model` is routed when the provider is Anthropic and
 otherwise falls back to inherit, anything else is unknown (inherit, and the loader warns).
 """
@@ -41,9 +41,8 @@ def model_table(config: Config | None = None, env: Mapping[str, str] | None = No
     """Alias -> model id, after the config file and environment overrides."""
     table = dict(DEFAULT_ALIASES)
     cfg = config if config is not None else load_config()
-    for key, value in cfg.section("models").items():
-        if isinstance(key, str) and isinstance(value, str) and value.strip():
-            table[key.strip().lower()] = value.strip()
+    for key, value in cfg.models.items():
+        table[key.strip().lower()] = value
     environ = os.environ if env is None else env
     for alias in DEFAULT_ALIASES:
         value = environ.get(_ENV.format(alias.upper()), "").strip()
@@ -77,6 +76,14 @@ def resolve_model(value: object, table: Mapping[str, str] | None = None) -> Mode
             return ModelRef(requested=requested, kind="provider", resolved=model)
         return ModelRef(requested=requested, kind="provider", resolved=None)
     return ModelRef(requested=requested, kind="unknown", resolved=None)
+
+
+def persona_model(ref: ModelRef, override: str | None = None, table: Mapping[str, str] | None = None) -> str:
+    """The model id a session with this persona talks to: the override (an alias or an id; a local server's own
+    model name passes through), else the persona's resolved model, else the default."""
+    if override and override.strip():
+        return resolve_model(override, table).resolved or override.strip()
+    return ref.resolved or session_model(None, table)
 
 
 def session_model(value: str | None = None, table: Mapping[str, str] | None = None) -> str:

@@ -1,4 +1,4 @@
-"""Tool names of every dialect, mapped to the workbench's canonical (Claude Code) names (personas.md §6.2-6.3).
+"""Tool names of every dialect, mapped to the workbench's canonical (Claude Code) names (docs/personas.md).
 
 Lookup is case-insensitive on the trimmed name. A `Tool(specifier)` suffix is kept apart as a rule specifier.
 MCP names come in Claude Code's forms (`mcp__srv`, `mcp__srv__*`, `mcp__srv__tool`) and Gemini's

@@ -15,7 +15,7 @@ from textual.theme import Theme
 
 from workbench.config import Config, load_config
 from workbench.core.approvals import DenyAll
-from workbench.tui import host
+from workbench.tui import host, safe
 from workbench.tui.host import SessionFactory, SessionRequest
 from workbench.tui.theming import DEFAULT_THEME, load_named_theme, load_themes
 
@@ -75,7 +75,7 @@ class WorkbenchApp(App[int]):
         Only the configured theme's own file is read now when it can be found by name; the rest (and any
         errors in them) come in `register_all_themes` once the first frame is out.
         """
-        wanted = str(self.config.section("ui").get("theme", DEFAULT_THEME))
+        wanted = self.config.ui.theme or DEFAULT_THEME
         self._first_theme = load_named_theme(wanted, self.theme_dirs)
         if self._first_theme is not None:
             self.register_theme(self._first_theme)
@@ -112,9 +112,10 @@ class WorkbenchApp(App[int]):
             self.notify(error, title="config", severity="warning", markup=False, timeout=8)
         for notice in self.startup_notices:
             self.notify(notice, severity="warning", markup=False, timeout=10)
-        keys = {str(k): str(v) for k, v in self.config.section("keys").items() if isinstance(v, str)}
-        if keys:
-            self.set_keymap(keys)
+        if self.config.keys:
+            self.set_keymap(self.config.keys)
+            for problem in self.config.unknown_keys({b.id for _, group in binding_groups(self) for b in group if b.id}):
+                self.notify(problem, title="config", severity="warning", markup=False, timeout=8)
         # MCP servers may ask a question and start processes: only once the first frame is out.
         if not self.request.demo:
             self.call_after_refresh(self.set_timer, 0.05, self.start_mcp)
@@ -122,6 +123,7 @@ class WorkbenchApp(App[int]):
             from workbench.tui.mcp_hub import McpHub
 
             self.mcp = self.request.mcp = McpHub(self.request.workspace, self.config)
+            self.mcp.on_trust = self.trust_changed
 
     def start_mcp(self) -> None:
         """Read the server configs off the event loop (the core's MCP modules load here), then go on below."""
@@ -129,6 +131,7 @@ class WorkbenchApp(App[int]):
             self.run_worker(self._read_mcp_configs, thread=True, group="mcp-read", exit_on_error=False)
 
     def _read_mcp_configs(self) -> None:
+        """The MCP configs and the project trust question (it covers the project's settings and personas too)."""
         hub = self.mcp
         try:
             question, error = hub.question(), ""
@@ -137,20 +140,27 @@ class WorkbenchApp(App[int]):
         self.call_from_thread(self._mcp_configs_read, question, error)
 
     def _mcp_configs_read(self, question: Any, error: str) -> None:
-        """Start the servers that need no answer; ask about the project's own ones when nobody has answered yet."""
-        from workbench.tui.screens.mcp import TrustScreen
+        """Start the servers that need no answer; ask whether to trust the project when its files are new."""
+        from workbench.tui.screens.trust import TrustScreen
 
         hub = self.mcp
-        if error or not hub.configured:
+        if error or (not hub.configured and question is None):
             hub.skip()
             if error:
                 self.notify(f"MCP: {error}", severity="error", markup=False)
             return
-        self.run_worker(self._mcp_step(hub.start()), group="mcp-start", exit_on_error=False)
+        if hub.configured:
+            self.run_worker(self._mcp_step(hub.start()), group="mcp-start", exit_on_error=False)
+        else:
+            hub.nothing_to_start()
         if question is not None:
 
             def answered(trusted: bool | None) -> None:
                 self.run_worker(self._mcp_step(hub.settle(bool(trusted))), group="mcp-answer", exit_on_error=False)
+                if not trusted:  # repository text: plain, one line each
+                    lines = "\n".join(safe.one_line(line, 100) for line in question.withheld.lines()[:6])
+                    note = f"Not trusted: its settings only tighten. Ignored:\n{lines}"
+                    self.notify(note, title="project", severity="warning", markup=False, timeout=10)
 
             self.push_screen(TrustScreen(question), answered)
 
@@ -167,6 +177,14 @@ class WorkbenchApp(App[int]):
         if notice:
             self.notify(notice, title="MCP", severity="warning", markup=False, timeout=10)
 
+    def trust_changed(self) -> None:
+        """The project trust answer changes which persona answers by default: look again."""
+        from workbench.tui.screens.main import MainScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                screen.load_persona_list()
+
     async def on_unmount(self) -> None:
         if self.mcp is not None:
             await self.mcp.stop()  # no server process outlives the app
@@ -177,29 +195,14 @@ class WorkbenchApp(App[int]):
 
         if self.mcp is None:
             self.mcp = McpHub(self.request.workspace, self.config)
+            self.mcp.on_trust = self.trust_changed
             self.mcp.question()
         self.push_screen(McpScreen(self.mcp))
 
     def action_help(self) -> None:
         from workbench.tui.screens.help import HelpScreen, binding_rows
-        from workbench.tui.screens.main import MainScreen
-        from workbench.tui.screens.mcp import McpScreen
-        from workbench.tui.widgets.approval import ApprovalCard
-        from workbench.tui.widgets.evidence import EvidenceCard
-        from workbench.tui.widgets.plan import PlanPanel
-        from workbench.tui.widgets.prompt import Prompt
 
-        groups = [
-            ("app", self.BINDINGS),
-            ("screen", MainScreen.BINDINGS),
-            ("prompt", Prompt.BINDINGS),
-            ("evidence", EvidenceCard.BINDINGS),
-            ("approval", ApprovalCard.BINDINGS),
-            ("plan", PlanPanel.BINDINGS),
-            ("mcp servers", McpScreen.BINDINGS),
-        ]
-        keymap = {str(k): str(v) for k, v in self.config.section("keys").items()}
-        self.push_screen(HelpScreen(binding_rows(groups, keymap)))
+        self.push_screen(HelpScreen(binding_rows(binding_groups(self), dict(self.config.keys))))
 
     def action_toggle_mouse(self) -> None:
         """Stop (or resume) capturing the mouse so the terminal's own selection works."""
@@ -216,6 +219,27 @@ class WorkbenchApp(App[int]):
                 flush()
         state = "on" if self.mouse_captured_by_app else "off: select text with the terminal, F2 turns it back on"
         self.notify(f"Mouse capture {state}")
+
+
+def binding_groups(app: WorkbenchApp) -> list[tuple[str, list[Binding]]]:
+    """The binding lists F1 shows, by group (their ids are what `[keys]` remaps)."""
+    from workbench.tui.screens.main import MainScreen
+    from workbench.tui.screens.mcp import McpScreen
+    from workbench.tui.widgets.approval import ApprovalCard
+    from workbench.tui.widgets.evidence import EvidenceCard
+    from workbench.tui.widgets.plan import PlanPanel
+    from workbench.tui.widgets.prompt import Prompt
+
+    lists: list[tuple[str, Any]] = [
+        ("app", app.BINDINGS),
+        ("screen", MainScreen.BINDINGS),
+        ("prompt", Prompt.BINDINGS),
+        ("evidence", EvidenceCard.BINDINGS),
+        ("approval", ApprovalCard.BINDINGS),
+        ("plan", PlanPanel.BINDINGS),
+        ("mcp servers", McpScreen.BINDINGS),
+    ]
+    return [(name, [b for b in group if isinstance(b, Binding)]) for name, group in lists]
 
 
 _frozen = False
@@ -250,6 +274,7 @@ def create_app(
     credentials: Callable[[], tuple[bool, str]] = host.credentials,
 ) -> WorkbenchApp:
     """Build the app. `factory` makes sessions (default: the core's AgentSession); tests pass their own."""
+    config = config if config is not None else load_config()
     request = SessionRequest(
         workspace=workspace,
         persona=persona,
@@ -259,12 +284,14 @@ def create_app(
         resume=resume,
         continue_=continue_,
         demo=demo,
+        agents=tuple(agents),
+        config=config,
     )
     label = persona_label or (getattr(persona, "name", "") if persona is not None else "")
     return WorkbenchApp(
         request,
         factory or host.default_session_factory,
-        config=config if config is not None else load_config(),
+        config=config,
         theme_dirs=theme_dirs,
         agents_extra=agents,
         persona_label=label,
@@ -278,9 +305,9 @@ def app_from_args(args: argparse.Namespace) -> WorkbenchApp:
     notices: list[str] = []
     if isinstance(persona, str) and persona:
         wanted = persona
-        persona = resolve_persona(Path(args.dir), wanted, list(getattr(args, "agents", []) or []))
+        persona, problem = find_persona(Path(args.dir), wanted, list(getattr(args, "agents", []) or []))
         if persona is None:
-            notices.append(f"persona {wanted!r} not found; the default persona answers (ctrl+n to choose one)")
+            notices.append(f"{problem}; the default persona answers (ctrl+n to choose one)")
         else:
             label = str(getattr(persona, "name", wanted))
     app = create_app(
@@ -299,15 +326,20 @@ def app_from_args(args: argparse.Namespace) -> WorkbenchApp:
 
 
 def resolve_persona(workspace: Path, wanted: str, agents: list[str]) -> Any:
-    """The persona named on the command line (id, name or file), or None when nothing matches."""
-    as_file = Path(wanted).expanduser()
-    load = host.load_personas(workspace, [*agents, str(as_file)] if as_file.is_file() else agents)
-    for choice in load.choices:
-        source = getattr(getattr(choice.persona, "source", None), "path", "")
-        same_file = as_file.is_file() and bool(source) and Path(source).resolve() == as_file.resolve()
-        if same_file or wanted in (choice.id, choice.name):
-            return choice.persona
-    return None
+    """The persona named on the command line (id, name or file), or None when none can run."""
+    return find_persona(workspace, wanted, agents)[0]
+
+
+def find_persona(workspace: Path, wanted: str, agents: list[str]) -> tuple[Any, str]:
+    """(the persona named on the command line, "") or (None, why not), through the core's resolver."""
+    from workbench.core.assembly import OpenError
+    from workbench.core.assembly import load_personas as discover
+    from workbench.core.assembly import resolve_persona as resolve
+
+    try:
+        return resolve(wanted, discover(workspace, agents), workspace), ""
+    except OpenError as exc:
+        return None, str(exc)
 
 
 def run_app(args: argparse.Namespace) -> int:

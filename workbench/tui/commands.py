@@ -13,19 +13,11 @@ from typing import TYPE_CHECKING
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 
+from workbench.core.approvals import PermissionMode
 from workbench.tui import safe
 
 if TYPE_CHECKING:
     from workbench.tui.screens.main import MainScreen
-
-MODES = ("default", "acceptEdits", "plan", "dontAsk", "bypassPermissions")
-MODE_HELP = {
-    "default": "ask before edits and risky commands",
-    "acceptEdits": "edits in the workspace go ahead; risky commands still ask",
-    "plan": "read-only: the persona plans, nothing changes",
-    "dontAsk": "anything that would ask is denied",
-    "bypassPermissions": "nothing asks (deny rules and persona rules still hold)",
-}
 
 
 def plain_highlight(matcher: Matcher, text: str) -> Content:
@@ -86,8 +78,8 @@ class ModeProvider(_ListProvider):
     prefix = "mode: "
 
     def entries(self) -> Iterable[tuple[str, str, Callable[[], object]]]:
-        for mode in MODES:
-            yield mode, MODE_HELP[mode], partial(self.main.set_mode, mode)
+        for mode in PermissionMode:
+            yield mode.value, mode.help, partial(self.main.set_mode, mode.value)
 
 
 class ThemeProvider(_ListProvider):

@@ -6,17 +6,18 @@ screen calls from workers after the first frame.
 
 from __future__ import annotations
 
-import inspect
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from workbench.config import Config, load_config
 from workbench.core.approvals import Approver
 
 if TYPE_CHECKING:  # the event types load with the first session, not before the first frame
     from workbench.core.events import Event, PlanItem, UsageInfo
+    from workbench.tui.mcp_hub import McpHub
 
 
 class SessionLike(Protocol):
@@ -40,7 +41,9 @@ class SessionRequest:
     continue_: bool = False
     demo: bool = False
     demo_delay: float | None = None  # seconds between replayed demo events; None: the demo's reading pace
-    mcp: Any = None  # the app's McpHub (workbench.tui.screens.mcp): its servers' tools join the session
+    mcp: McpHub | None = None  # the app's hub: its servers' tools join the session, its trust answer holds
+    agents: Sequence[str] = ()  # extra persona files and folders (--agents)
+    config: Config | None = None  # the app's config, read once at start
 
 
 SessionFactory = Callable[[SessionRequest], Awaitable[SessionLike]]
@@ -63,75 +66,37 @@ class PersonaChoice:
 class PersonaLoad:
     choices: list[PersonaChoice] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
-
-
-async def _maybe_await(value: Any) -> Any:
-    return await value if inspect.isawaitable(value) else value
+    default: PersonaChoice | None = None  # who answers when nobody picks (the core's default-persona rule)
+    default_model: str = ""  # the model id the default persona resolves to
+    notices: list[str] = field(default_factory=list)  # personas passed over by that rule, and why
 
 
 async def default_session_factory(req: SessionRequest) -> SessionLike:
-    """Create, resume or demo a session through `workbench.core.agent.session.AgentSession`."""
-    from workbench.core.agent.session import AgentSession
-
-    workspace = req.workspace
-    transport: Any = None
+    """Create, resume or demo a session through the core's one entry point (workbench.core.assembly)."""
     if req.demo:
         from workbench import demo
 
         if req.demo_delay is None:
             return demo.demo_session(req.approver, mode=req.mode or "default")
         return demo.demo_session(req.approver, mode=req.mode or "default", delay=req.demo_delay)
-    manager = await req.mcp.for_session() if req.mcp is not None else None
-    servers = manager.server_tools() if manager is not None else None
-    session: Any
-    if req.resume or req.continue_:
-        session = AgentSession.resume(
-            req.resume or "latest",
-            workspace,
+    from workbench.core.assembly import OpenRequest, open_session
+
+    resume = req.resume or ("latest" if req.continue_ else None)
+    opened = await open_session(
+        OpenRequest(
+            workspace=req.workspace,
             approver=req.approver,
-            persona=with_mcp_grants(req.persona, workspace, servers),
+            persona=req.persona,
+            agents=req.agents,
             model=req.model,
             mode=req.mode,
-            transport=transport,
+            resume=resume,
+            trust=req.mcp.trust_answer if req.mcp is not None else None,
+            mcp=req.mcp if req.mcp is not None else False,
+            config=req.config,
         )
-    else:
-        persona = req.persona
-        if persona is None:
-            persona = default_persona(workspace, servers)
-        else:
-            persona = with_mcp_grants(persona, workspace, servers)
-        session = AgentSession.create(
-            workspace, persona, approver=req.approver, model=req.model, mode=req.mode or "default", transport=transport
-        )
-    if manager is not None:
-        from workbench.core.mcp.integration import attach_mcp
-
-        attach_mcp(session, manager, persona=session.persona)
-    return session  # type: ignore[no-any-return]
-
-
-def with_mcp_grants(persona: Any, workspace: Path, servers: dict[str, list[str] | None] | None) -> Any:
-    """The persona loaded again with the running MCP servers known, so its MCP grants resolve; as it was
-    when there are no servers or it has no file to load from."""
-    source = getattr(getattr(persona, "source", None), "path", "")
-    if not servers or not source or not Path(str(source)).is_file():
-        return persona
-    from workbench.core.personas.discovery import discover
-
-    path = Path(str(source))
-    found = discover(workspace, mcp_servers=servers).by_path(path)
-    if found is None:  # a file named on the command line: outside the usual folders
-        found = discover(workspace, [path], include_defaults=False, mcp_servers=servers).by_path(path)
-    return found if found is not None else persona
-
-
-def default_persona(workspace: Path, mcp_servers: dict[str, list[str] | None] | None = None) -> Any:
-    """The first persona discovery finds; a clear error when there is none."""
-    load = load_personas(workspace, mcp_servers=mcp_servers)
-    usable = [c for c in load.choices if c.persona is not None and not getattr(c.persona, "has_errors", False)]
-    if not usable:
-        raise LookupError("no persona found: pass --persona FILE or add one under .claude/agents/")
-    return usable[0].persona
+    )
+    return opened.session
 
 
 def demo_prompt() -> str:
@@ -159,53 +124,65 @@ NO_KEY_HELP = (
 
 
 def load_personas(
-    workspace: Path, extra: Sequence[str] = (), mcp_servers: dict[str, list[str] | None] | None = None
+    workspace: Path,
+    extra: Sequence[str] = (),
+    mcp_servers: dict[str, list[str] | None] | None = None,
+    config: Config | None = None,
 ) -> PersonaLoad:
-    """Discover personas for the picker; failures are collected, never raised."""
+    """Discover personas for the picker, and the one the core would start with; failures are collected."""
     out = PersonaLoad()
     try:
-        from workbench.core.personas.discovery import discover
+        from workbench.core.assembly import default_persona, load_personas
     except ImportError:
         out.errors.append("persona discovery is not available in this build")
         return out
+    cfg = config if config is not None else load_config()
     try:
-        loadset = discover(workspace, [Path(p) for p in extra], mcp_servers=mcp_servers)
+        loadset = load_personas(workspace, extra, config=cfg, mcp_servers=mcp_servers)
+        pick = default_persona(loadset, workspace, cfg)
     except Exception as exc:  # discovery reports per-file problems itself; this is the last guard
         out.errors.append(f"persona discovery failed: {exc}")
         return out
-    for persona in _personas_of(loadset):
-        worst = getattr(persona, "worst", None)
-        problem = f"{worst.severity}: {worst.message}" if worst is not None and worst.severity.rank >= 2 else ""
-        source = getattr(persona, "source", None)
-        out.choices.append(
-            PersonaChoice(
-                id=str(getattr(persona, "id", "")),
-                name=str(getattr(persona, "name", "")),
-                description=str(getattr(persona, "description", "")),
-                color=getattr(persona, "color", None),
-                scope=str(getattr(source, "scope", "")),
-                problem=problem,
-                persona=persona,
-            )
-        )
-    for failure in getattr(loadset, "failures", None) or []:
-        if isinstance(failure, tuple) and len(failure) == 2:
-            path, diag = failure
-            out.errors.append(f"{Path(str(path)).name}: {getattr(diag, 'message', diag)}")
-        else:
-            out.errors.append(str(getattr(failure, "message", failure)))
+    for persona in loadset.personas:
+        out.choices.append(persona_choice(persona))
+    out.default = next((c for c in out.choices if c.persona is pick.persona), None) or persona_choice(pick.persona)
+    out.default_model = persona_model(pick.persona)
+    out.notices = list(pick.notices)
+    for path, diag in loadset.failures:
+        out.errors.append(f"{Path(str(path)).name}: {diag.message}")
     return out
 
 
-def _personas_of(loadset: Any) -> list[Any]:
-    for attr in ("personas", "active", "loaded"):
-        value = getattr(loadset, attr, None)
-        if value is None:
-            continue
-        if isinstance(value, dict):
-            return list(value.values())
-        return list(value)
-    return list(loadset) if isinstance(loadset, list) else []
+def persona_choice(persona: Any) -> PersonaChoice:
+    worst = persona.worst
+    problem = f"{worst.severity}: {worst.message}" if worst is not None and worst.severity.rank >= 2 else ""
+    return PersonaChoice(
+        id=persona.id,
+        name=persona.name,
+        description=persona.description,
+        color=persona.color,
+        scope=f"{persona.source.scope}, not trusted" if persona.source.untrusted else persona.source.scope,
+        problem=problem,
+        persona=persona,
+    )
+
+
+def persona_model(persona: Any, override: str | None = None) -> str:
+    """The model id a session with `persona` would use (the header shows it before the session exists)."""
+    from workbench.core.models import persona_model as resolve
+
+    return resolve(persona.model, override)
+
+
+def model_label(persona: Any, override: str | None = None) -> str:
+    """The resolved model id for the header; "" while the default persona is not known yet."""
+    if persona is not None:
+        return persona_model(persona, override)
+    if override:
+        from workbench.core.models import resolve_model
+
+        return resolve_model(override).resolved or override.strip()
+    return ""
 
 
 def session_usage(session: Any) -> UsageInfo:

@@ -1,4 +1,5 @@
-"""The MCP servers of one app: read, asked about, started, listed, restarted and stopped.
+"""The MCP servers of one app: read, asked about, started, listed, restarted and stopped; and the project trust
+question, which gates them and every session (workbench.core.trust).
 
 `McpHub` belongs to the app and is made before the first frame, so it imports nothing heavy: the core's MCP
 modules load when the hub first reads the configs, after that frame. The screens that show it are in
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,8 +19,8 @@ from workbench.config import Config
 from workbench.tui import safe
 
 if TYPE_CHECKING:
-    from workbench.core.mcp.integration import TrustQuestion
     from workbench.core.mcp.manager import McpManager, ServerStatus
+    from workbench.core.trust_report import TrustQuestion
 
 STOP_TIMEOUT = 15.0
 
@@ -34,6 +36,9 @@ class McpHub:
         self.config_errors: list[str] = []
         self.attached = False  # a session got this manager's tools (they are fixed for that session)
         self.pending = False  # the trust question is open: sessions wait for the answer
+        self.trust_answer: bool | None = None  # the answer given in this app (None: the stored one holds)
+        self.on_trust: Callable[[], None] | None = None  # told after each answer (the default persona may change)
+        self._question: TrustQuestion | None = None
         self.announced: set[str] = set()  # failed servers already reported
         self._ready: asyncio.Event | None = None
         self._lock: asyncio.Lock | None = None
@@ -57,23 +62,31 @@ class McpHub:
             self.ready.set()
 
     def question(self) -> TrustQuestion | None:
-        """What to ask before any project server starts (None: nothing to ask). Reads small files only."""
+        """What to ask before anything the repository supplies takes effect: its settings, its own MCP servers,
+        its personas (None: nothing to ask). Reads small files only."""
         from workbench.core.mcp.config import load_mcp_config
-        from workbench.core.mcp.integration import trust_question
+        from workbench.core.trust_report import trust_question
 
         found = load_mcp_config(self.workspace, config=self.config)
         self.configured = bool(found.servers)
         self.config_errors = list(found.errors)
-        if not found.servers:
-            return None
         question = trust_question(self.workspace, config=self.config)
+        self._question = question
         self.pending = question is not None
         return question
 
     def answer(self, trusted: bool) -> None:
-        from workbench.core.mcp.trust import set_trusted
+        """Remember the answer: for the files the question showed when there was one, else for the files now."""
+        from workbench.core.trust import remember
 
-        set_trusted(self.workspace, trusted)
+        self.trust_answer = trusted
+        if self._question is not None:
+            self._question.answer(trusted)
+            self._question = None
+        else:
+            remember(self.workspace, trusted)
+        if self.on_trust is not None:
+            self.on_trust()
 
     def project_trust(self) -> bool | None:
         """The stored answer for this project (None: never asked); `[mcp] trusted_projects` counts as yes."""
@@ -113,10 +126,15 @@ class McpHub:
             self._maybe_ready()
 
     def skip(self) -> None:
-        """Nothing to start (no servers configured): sessions need not wait."""
+        """Nothing to start and nothing to ask: sessions need not wait."""
         self._started = True
         self.pending = False
         self.ready.set()
+
+    def nothing_to_start(self) -> None:
+        """No server configured; sessions still wait while the trust question is open."""
+        self._started = True
+        self._maybe_ready()
 
     async def for_session(self) -> McpManager | None:
         """The manager once its servers are up or failed (waits for the trust answer and the start)."""

@@ -74,7 +74,7 @@ def test_list_with_nothing_configured_and_bad_folder(project: Path) -> None:
 
 def test_untrusted_text_never_reaches_the_terminal_raw(project: Path) -> None:
     write_mcp_json(project, {"evil\x1b[2J": {"command": "no-such-binary-\x1b]0;title\x07"}})
-    out = run_cli("list", "--cwd", str(project), "--trust-project-mcp")
+    out = run_cli("list", "--cwd", str(project), "--trust-project")
     assert out.returncode == 0, out.stderr
     assert "\x1b" not in out.stdout and "\x07" not in out.stdout
     assert "<U+001B>" in out.stdout
@@ -85,7 +85,7 @@ def test_ctrl_c_during_list_stops_the_servers(project: Path, tmp_path: Path) -> 
     hang = f"import os, time; open({str(marker)!r}, 'w').write(str(os.getpid())); time.sleep(60)"
     write_mcp_json(project, {"hung": {"command": sys.executable, "args": ["-c", hang]}})
     proc = subprocess.Popen(
-        [sys.executable, "-m", "workbench", "mcp", "list", "--cwd", str(project), "--trust-project-mcp"],
+        [sys.executable, "-m", "workbench", "mcp", "list", "--cwd", str(project), "--trust-project"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

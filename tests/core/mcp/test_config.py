@@ -114,7 +114,7 @@ def test_workbench_config_toml_servers(tmp_path: Path) -> None:
     ("text", "message"),
     [
         ("{not json", "not valid JSON (line 1"),
-        ("[1, 2]", "expected a JSON object"),
+        ("[1, 2]", "should hold a JSON object"),
         ('{"mcpServers": []}', "mcpServers must be an object"),
     ],
 )

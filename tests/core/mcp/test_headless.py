@@ -1,7 +1,7 @@
 """`workbench run` with MCP servers, in a subprocess, against the Messages API peer and a real stdio server.
 
-Project servers start only with `--trust-project-mcp`; then a call the model makes is allowed by an
-`--allow` rule, its result goes back to the model, and it is in the audit log.
+Project servers start only once the project is trusted (`--trust-project`, or `workbench trust`); then a call
+the model makes is allowed by an `--allow` rule, its result goes back to the model, and it is in the audit log.
 """
 
 from __future__ import annotations
@@ -22,11 +22,10 @@ from workbench.testing import MessagesPeer, reply, text, tool_use
 pytestmark = [
     pytest.mark.timeout(90),
     pytest.mark.skipif(
-        "--trust-project-mcp" not in run_parser().format_help(),
+        "--trust-project" not in run_parser().format_help(),
         reason=(
-            "`workbench run` has no --trust-project-mcp flag yet: workbench/cli/run.py must parse it and "
-            "workbench/headless.py must pass it to open_mcp(cwd, trust_project=flag) (project servers start "
-            "headless only with the flag)"
+            "`workbench run` has no --trust-project flag yet: workbench/cli/run.py must parse it and "
+            "workbench/headless.py must pass it on (project servers start headless only for a trusted project)"
         ),
     ),
 ]
@@ -61,7 +60,7 @@ def test_trusted_by_flag_call_allowed_by_rule_and_audited(tmp_path: Path) -> Non
     workspace, persona, marker = setup_project(tmp_path)
     script = [reply(tool_use("mcp__basic__ping", {}, id="toolu_h")), reply(text("It said pong."))]
     with MessagesPeer(script) as peer:
-        out = run(peer, workspace, persona, "--trust-project-mcp", "--allow", "mcp__basic__ping")
+        out = run(peer, workspace, persona, "--trust-project", "--allow", "mcp__basic__ping")
         requests = peer.message_requests
     assert out.returncode == 0, out.stderr
     summary = json.loads(out.stdout.strip().splitlines()[-1])
@@ -84,7 +83,7 @@ def test_without_the_flag_no_project_server_starts(tmp_path: Path) -> None:
     with MessagesPeer(script) as peer:
         out = run(peer, workspace, persona, "--allow", "mcp__basic__ping")
         offered = peer.message_requests[0].tool_names()
-    assert not marker.exists(), "a project server started without --trust-project-mcp"
+    assert not marker.exists(), "a project server started without --trust-project"
     assert not any(name.startswith("mcp__") for name in offered)
     summary = json.loads(out.stdout.strip().splitlines()[-1])
     assert summary["tool_calls"][0]["is_error"] is True

@@ -50,7 +50,7 @@ def test_precedence_for_a_bare_name(repo: Path, isolated_env: Path, tmp_path: Pa
     persona(isolated_env / ".claude" / "agents", "a.md", "backend-architect", "user copy")
     persona(repo / ".claude" / "agents", "b.md", "backend-architect", "repo root copy")
     persona(cwd / ".claude" / "agents", "c.md", "backend-architect", "closest copy")
-    loaded = discover(cwd)
+    loaded = discover(cwd, repo_trusted=True)
     chosen = loaded.get("backend-architect")
     assert chosen is not None and chosen.system_prompt == "closest copy"
     ids = sorted(p.id for p in loaded.personas if p.name == "backend-architect")
@@ -61,13 +61,39 @@ def test_precedence_for_a_bare_name(repo: Path, isolated_env: Path, tmp_path: Pa
         "backend-architect~c",
     ]
     explicit = persona(tmp_path / "cli", "d.md", "backend-architect", "explicit copy")
-    with_cli = discover(cwd, [explicit])
+    with_cli = discover(cwd, [explicit], repo_trusted=True)
     first = with_cli.get("backend-architect")
     assert first is not None and first.system_prompt == "explicit copy" and first.source.scope == "explicit"
     by_path = with_cli.get(str(repo / ".claude" / "agents" / "b.md"))
     assert by_path is not None and by_path.system_prompt == "repo root copy"
     by_id = with_cli.get("backend-architect~a")
     assert by_id is not None and by_id.source.scope == "user"
+
+
+def test_an_untrusted_repository_never_takes_a_name(repo: Path, isolated_env: Path) -> None:
+    """Issue 11 finding 6: a repository's code-reviewer.md (in any of its persona folders) does not shadow the
+    bundled read-only one until the project is trusted; it loads, under its own id, with a warning."""
+    for folder in (".claude/agents", ".opencode/agent", ".gemini/agents"):
+        path = repo / folder / "code-reviewer.md"
+        path.parent.mkdir(parents=True)
+        path.write_text("---\nname: code-reviewer\ndescription: x\ntools: Read, Write, Bash\n---\n\nReview.\n")
+    persona(isolated_env / ".claude" / "agents", "mine.md", "mine", "user copy")
+    persona(repo / ".claude" / "agents", "mine.md", "mine", "repo copy")
+    persona(repo / ".claude" / "agents", "only.md", "only-here")
+    loaded = discover(repo)  # no stored answer: untrusted
+    assert loaded.repo_trusted is False
+    reviewer = loaded.get("code-reviewer")
+    assert reviewer is not None and reviewer.source.scope == "bundled" and "Bash" not in reviewer.tools.granted
+    mine = loaded.get("mine")
+    assert mine is not None and mine.system_prompt == "user copy"
+    repo_ones = [p for p in loaded.personas if p.source.untrusted]
+    assert len(repo_ones) == 5 and all(p.id != p.name for p in repo_ones if p.name != "only-here")
+    assert loaded.personas[-len(repo_ones) :] == repo_ones  # last, after the bundled ones
+    assert all("W_UNTRUSTED_SHADOW" in codes(p.diagnostics) for p in repo_ones if p.name != "only-here")
+    only = loaded.get("only-here")  # a name nobody else has: still reachable
+    assert only is not None and only.source.untrusted and only.id == "only-here"
+    trusted = discover(repo, repo_trusted=True).get("code-reviewer")
+    assert trusted is not None and trusted.source.scope == "project" and "Bash" in trusted.tools.granted
 
 
 def test_same_stem_in_two_scopes_still_gets_unique_ids(repo: Path, isolated_env: Path) -> None:

@@ -1,4 +1,4 @@
-"""The 28 edge cases of personas.md §6.10, one fixture each (tests/core/personas/fixtures/edge/)."""
+"""The 28 edge cases the loader must survive (docs/personas.md), one fixture each (fixtures/edge/)."""
 
 from __future__ import annotations
 

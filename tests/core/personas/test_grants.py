@@ -1,4 +1,4 @@
-"""Grant resolution details: conflict policies (§6.5), dialects, disallowed specifiers, the tool-name note."""
+"""Grant resolution details: conflict policies, dialects, disallowed specifiers, the tool-name note."""
 
 from __future__ import annotations
 

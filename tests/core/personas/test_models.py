@@ -1,4 +1,4 @@
-"""Model aliases through one table, overridable by the config file and environment (personas.md §5, §6.6)."""
+"""Model aliases through one table, overridable by the config file and environment (docs/personas.md)."""
 
 from __future__ import annotations
 

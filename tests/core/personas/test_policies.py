@@ -1,4 +1,4 @@
-"""Mandates extracted from the body (personas.md §6.7): only restrictions and logging."""
+"""Mandates extracted from the body (docs/personas.md, "Mandates become rules"): only restrictions and logging."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every row of personas.md §6.9, asserted through the Python API and through `workbench personas show --json`."""
+"""Each seed persona as loaded, through the Python API and through `workbench personas show --json`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The tool alias table (personas.md §6.3) and Claude Code's list splitting."""
+"""The tool alias table (docs/personas.md, "Tool names and grants") and Claude Code's list splitting."""
 
 from __future__ import annotations
 

@@ -33,7 +33,9 @@ def test_rules_come_from_every_source_with_their_origin(workspace: Path, isolate
     write_json(isolated_env / ".claude" / "settings.json", {"permissions": {"ask": ["WebFetch"]}})
     config_file = isolated_env / "workbench.toml"
     config_file.write_text('[permissions]\nallow = ["Bash(make:*)"]\n')
-    rules = load_rules(workspace, cli_allow=["Bash(cargo test:*)"], config=load_config(config_file))
+    rules = load_rules(
+        workspace, cli_allow=["Bash(cargo test:*)"], config=load_config(config_file), project_trusted=True
+    )
     origins = {(r.text, r.action): r.origin for r in rules.rules}
     assert origins["Bash(cargo test:*)", A] == "command line"
     assert origins["Bash(npm test:*)", D].endswith("settings.local.json")
@@ -56,10 +58,11 @@ def test_deny_in_any_file_beats_allow_in_another(workspace: Path) -> None:
 def test_default_mode_precedence_and_bypass_never_from_files(workspace: Path, isolated_env: Path) -> None:
     write_json(isolated_env / ".claude" / "settings.json", {"permissions": {"defaultMode": "plan"}})
     write_json(workspace / ".claude" / "settings.json", {"permissions": {"defaultMode": "acceptEdits"}})
-    assert build_engine(workspace, None).mode == "acceptEdits"
-    assert build_engine(workspace, None, mode="dontAsk").mode == "dontAsk"
+    assert build_engine(workspace, None, project_trusted=True).mode == "acceptEdits"
+    assert build_engine(workspace, None).mode == "plan"  # untrusted: the project's defaultMode does not apply
+    assert build_engine(workspace, None, mode="dontAsk", project_trusted=True).mode == "dontAsk"
     write_json(workspace / ".claude" / "settings.local.json", {"permissions": {"defaultMode": "bypassPermissions"}})
-    rules = load_rules(workspace)
+    rules = load_rules(workspace, project_trusted=True)
     assert rules.default_mode == "acceptEdits"
     assert any("bypassPermissions is ignored" in m for m in rules.messages)
 
@@ -74,7 +77,7 @@ def test_malformed_settings_are_reported_never_fatal(workspace: Path, isolated_e
     write_json(isolated_env / ".claude" / "settings.json", ["not", "an", "object"])
     bad_toml = isolated_env / "bad.toml"
     bad_toml.write_text("[permissions\n")
-    rules = load_rules(workspace, config=load_config(bad_toml))
+    rules = load_rules(workspace, config=load_config(bad_toml), project_trusted=True)
     text = "\n".join(rules.messages)
     assert "not valid JSON (line 1" in text
     assert '"allow" should be a list' in text

@@ -1,4 +1,4 @@
-"""Argument adapters: calls under Gemini, Codex and OpenCode names become canonical calls (personas.md §6.2)."""
+"""Argument adapters: calls under Gemini, Codex and OpenCode names become canonical calls (docs/personas.md)."""
 
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from workbench.config import Config
 from workbench.core.tools.context import ToolContext, ToolSettings
 from workbench.core.tools.limits import Limits, cap_text
 from workbench.core.tools.registry import build_registry
@@ -126,8 +127,10 @@ def test_limits_from_config_ignores_bad_values() -> None:
     limits = Limits.from_config({"max_output_chars": 999, "max_file_bytes": -1, "glob_max_results": "many"})
     assert limits.max_output_chars == 999
     assert limits.max_file_bytes == Limits().max_file_bytes and limits.glob_max_results == 100
-    settings = ToolSettings.from_config({"network": True, "read_secrets": "yes"})
-    assert settings.network and not settings.read_secrets
+    config = Config(data={"tools": {"network": True, "read_secrets": "yes", "max_output_chars": 999}})
+    settings = ToolSettings.from_config(config.tools)
+    assert settings.network and not settings.read_secrets and settings.limits.max_output_chars == 999
+    assert any("read_secrets: should be true or false, not 'yes'" in e for e in config.errors)
 
 
 async def test_glob_caps_at_100_newest_first(call: Caller, proj: Path) -> None:

@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 
+from workbench.core.globs import glob_matches
 from workbench.core.repo.gitignore import IgnoreMatcher
 from workbench.core.tools.base import ToolError
 from workbench.core.tools.context import ToolContext
 from workbench.core.tools.grep import Grep
-from workbench.core.tools.walk import find_rg, glob_matches, walk_files
+from workbench.core.tools.walk import find_rg, walk_files
 
 pytestmark = pytest.mark.skipif(find_rg() is None, reason="ripgrep binary not installed")
 

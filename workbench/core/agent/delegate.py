@@ -377,7 +377,7 @@ def for_session(
         from workbench.core.personas.discovery import discover
 
         personas = discover(session.workspace).personas
-    depth = config.section("agent").get("max_subagent_depth", DEFAULT_MAX_DEPTH)
+    depth = config.agent.max_subagent_depth if config.agent.max_subagent_depth is not None else DEFAULT_MAX_DEPTH
     lineage = Lineage(
         client=session.client,
         workspace=session.workspace,

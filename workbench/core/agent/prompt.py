@@ -1,4 +1,4 @@
-"""The system prompt: persona body, environment, tool availability, project context (personas.md §6.11).
+"""The system prompt: persona body, environment, tool availability, project context (docs/personas.md).
 
 It is built once per session and sent byte-identical on every request, so the prompt cache keeps hitting.
 """
@@ -57,7 +57,7 @@ def environment_block(workspace: Path, today: dt.date | None = None) -> str:
 
 
 def availability_line(persona: Persona, offered: Sequence[str]) -> str:
-    """Which tools the model has, and which tools its instructions name that it does not have (§6.5 step 4)."""
+    """Which tools the model has, and which tools its instructions name that it does not have (docs/personas.md)."""
     have = list(offered)
     line = AVAILABLE_PREFIX + " " + (", ".join(have) if have else "none") + "."
     named: list[str] = []

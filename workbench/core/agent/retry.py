@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import anthropic
 import httpx2
+
+if TYPE_CHECKING:
+    from workbench.config_sections import AgentSection
 
 STILL_FAILING = "It kept failing after several retries: try again in a few minutes."
 AGAIN_LATER = "Still rate limited after retries: wait a minute or lower concurrency, then run again."
@@ -40,19 +43,18 @@ class RetryPolicy:
     retry_after_cap_s: float = 60.0
 
     @classmethod
-    def from_config(cls, section: dict[str, Any]) -> RetryPolicy:
+    def from_config(cls, section: AgentSection) -> RetryPolicy:
         """Read `[agent]` keys: retry_max, retry_base_s, retry_max_delay_s, retry_after_cap_s."""
         default = cls()
 
-        def num(key: str, fallback: float) -> float:
-            value = section.get(key, fallback)
-            return float(value) if isinstance(value, (int, float)) and value >= 0 else float(fallback)
+        def num(value: float | None, fallback: float) -> float:
+            return float(value) if value is not None and value >= 0 else float(fallback)
 
         return cls(
-            max_retries=int(num("retry_max", default.max_retries)),
-            base_delay_s=num("retry_base_s", default.base_delay_s),
-            max_delay_s=num("retry_max_delay_s", default.max_delay_s),
-            retry_after_cap_s=num("retry_after_cap_s", default.retry_after_cap_s),
+            max_retries=int(num(section.retry_max, default.max_retries)),
+            base_delay_s=num(section.retry_base_s, default.base_delay_s),
+            max_delay_s=num(section.retry_max_delay_s, default.max_delay_s),
+            retry_after_cap_s=num(section.retry_after_cap_s, default.retry_after_cap_s),
         )
 
     def delay(self, retry_number: int, failure: Failure) -> float:

@@ -20,6 +20,7 @@ import anthropic
 import httpx2
 
 from workbench.config import Config, load_config
+from workbench.config_sections import AgentSection
 from workbench.core.agent import delegate, wiring
 from workbench.core.agent.calls import CallGate
 from workbench.core.agent.client import READ_TIMEOUT_S, credentials_status, make_client
@@ -53,12 +54,9 @@ INTERRUPTED_RESULT = "Interrupted: the workbench stopped before this tool call f
 
 
 def session_model_for(persona: Persona, override: str | None) -> str:
-    from workbench.core.models import resolve_model, session_model
+    from workbench.core.models import persona_model
 
-    if override:
-        ref = resolve_model(override)
-        return ref.resolved or override.strip()  # a local server's own model name passes through
-    return persona.model.resolved or session_model(None)
+    return persona_model(persona.model, override)
 
 
 def repair_history(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -111,6 +109,7 @@ class _Parts:
     config: Config
     client: anthropic.AsyncAnthropic | None
     personas: Sequence[Persona] | None = None  # the load set subagents come from (None: discover them)
+    project_trusted: bool = False  # the repository's own settings may widen permissions (workbench.core.trust)
 
 
 class AgentSession:
@@ -139,11 +138,17 @@ class AgentSession:
         self._previous: AsyncGenerator[Event, None] | None = None
         self._closing: AsyncGenerator[Event, None] | None = None
         self._warned_unsaved = False
-        agent = parts.config.section("agent")
+        agent = parts.config.agent
         self.context = wiring.tool_context(self.workspace, parts.config, session_id)
         self.registry_tools = wiring.offered_tools(self.persona, self.context, parts.config)
         self.policy = wiring.policy_engine(
-            self.workspace, self.persona, mode=parts.mode, allow=parts.allow, deny=parts.deny, config=parts.config
+            self.workspace,
+            self.persona,
+            mode=parts.mode,
+            allow=parts.allow,
+            deny=parts.deny,
+            config=parts.config,
+            project_trusted=parts.project_trusted,
         )
         self.context.sandbox.warm()
         self.policy.network_gate = self.context.sandbox.confines_network
@@ -164,29 +169,29 @@ class AgentSession:
             on_decision=self._remember,
             checkpoints=self.checkpoints,
         )
-        read_timeout = agent.get("read_timeout_s", READ_TIMEOUT_S)
+        read_timeout = agent.read_timeout_s if agent.read_timeout_s is not None else READ_TIMEOUT_S
         self.credentials_problem: str | None = None
         if parts.client is None and parts.transport is None:
             ok, message = credentials_status()
             self.credentials_problem = None if ok else message
         self.client = parts.client or make_client(
             transport=parts.transport,
-            timeout=float(read_timeout) if isinstance(read_timeout, (int, float)) else READ_TIMEOUT_S,
+            timeout=read_timeout,
         )
         self._delegation(parts, agent)
         self.system_prompt = self._system_prompt(stored_system)
-        max_tokens = agent.get("max_tokens", 16000)
-        thinking = agent.get("thinking")
+        max_tokens = agent.max_tokens if agent.max_tokens is not None else 16000
+        thinking = agent.thinking
         max_turns = (
             parts.max_turns if parts.persona.max_turns is None else min(parts.max_turns, parts.persona.max_turns)
         )
         self.settings = LoopSettings(
             model=self.model,
-            max_tokens=int(max_tokens) if isinstance(max_tokens, int) else 16000,
+            max_tokens=max_tokens,
             max_turns=max_turns,
             thinking={"type": thinking} if isinstance(thinking, str) else None,
             retry=RetryPolicy.from_config(agent),
-            pricing=parts.config.section("pricing"),
+            pricing=parts.config.pricing,
         )
         self.loop = AgentLoop(
             self.client,
@@ -217,6 +222,7 @@ class AgentSession:
         config: Config | None = None,
         client: anthropic.AsyncAnthropic | None = None,
         personas: Sequence[Persona] | None = None,
+        project_trusted: bool = False,
     ) -> AgentSession:
         cfg = config or load_config()
         parts = _Parts(
@@ -233,6 +239,7 @@ class AgentSession:
             cfg,
             client,
             personas,
+            project_trusted,
         )
         session_id = new_session_id()
         transcript = parts.store.create(
@@ -272,6 +279,7 @@ class AgentSession:
         config: Config | None = None,
         client: anthropic.AsyncAnthropic | None = None,
         personas: Sequence[Persona] | None = None,
+        project_trusted: bool = False,
     ) -> AgentSession:
         """Continue a saved session ("latest" for the newest): history, persona, plan, usage and grants."""
         box = store or SessionStore(workspace)
@@ -293,6 +301,7 @@ class AgentSession:
             cfg,
             client,
             personas,
+            project_trusted,
         )
         transcript = box.reopen(loaded.id)
         history = repair_history(loaded.messages)
@@ -315,9 +324,9 @@ class AgentSession:
         self.transcript.system({"text": text, "tools": tools, "persona_sha256": self.persona.source.sha256})
         return text
 
-    def _delegation(self, parts: _Parts, agent: dict[str, Any]) -> None:
+    def _delegation(self, parts: _Parts, agent: AgentSection) -> None:
         """Offer the Agent tool when the persona grants it and there is another persona to start."""
-        if agent.get("delegation") is not False and delegate.grants_agent(self.persona):
+        if agent.delegation is not False and delegate.grants_agent(self.persona):
             tool = delegate.for_session(self, parts.personas, parts.config, parts.approver)
             if tool is not None:
                 self.registry_tools["Agent"] = tool

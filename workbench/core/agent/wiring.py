@@ -24,7 +24,7 @@ class PersonaUnavailable(LookupError):
 
 
 def tool_context(workspace: Path, config: Config, session_id: str) -> ToolContext:
-    settings = ToolSettings.from_config(config.section("tools"), config.section("sandbox"))
+    settings = ToolSettings.from_config(config.tools, config.section("sandbox"))
     return ToolContext(workspace, settings=settings, session_id=session_id)
 
 
@@ -51,7 +51,7 @@ def offered_tools(persona: Persona, context: ToolContext, config: Config) -> dic
 
 def audit_enabled(persona: Persona, config: Config) -> bool:
     """On when the persona mandates audit trails (seed 000), or `[audit] always = true` in the config."""
-    return any(rule.kind == "audit" for rule in persona.policies) or config.section("audit").get("always") is True
+    return any(rule.kind == "audit" for rule in persona.policies) or config.audit.always is True
 
 
 def audit_log(persona: Persona, path: Path, config: Config, *, session_id: str) -> AuditLog | None:
@@ -144,13 +144,21 @@ def reload_persona(meta: dict[str, Any], workspace: Path) -> Persona:
 
 
 def policy_engine(
-    workspace: Path, persona: Persona, *, mode: str, allow: Sequence[str], deny: Sequence[str], config: Config
+    workspace: Path,
+    persona: Persona,
+    *,
+    mode: str,
+    allow: Sequence[str],
+    deny: Sequence[str],
+    config: Config,
+    project_trusted: bool = False,
 ) -> PolicyEngine:
-    """The session's policy: settings files, the config's [permissions], the command line and the persona's rules.
+    """The session's policy: settings files, the config's [permissions], the command line and the persona's rules
+    (an untrusted project's settings only tighten: see workbench.core.policy.settings).
 
     Raises ValueError for an unknown mode or a bypass mode the settings forbid.
     """
-    rules = load_rules(workspace, cli_allow=allow, cli_deny=deny, config=config)
+    rules = load_rules(workspace, cli_allow=allow, cli_deny=deny, config=config, project_trusted=project_trusted)
     chosen = mode
     if mode == "default" and rules.default_mode:
         chosen = rules.default_mode

@@ -16,7 +16,6 @@ env, cwd, url and headers. A malformed file or entry is reported in ``McpConfig.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Mapping
@@ -26,6 +25,7 @@ from typing import Any, Literal
 
 from workbench import paths
 from workbench.config import Config, load_config
+from workbench.core.datafile import read_object
 
 Scope = Literal["user", "workbench", "project", "local"]
 Transport = Literal["stdio", "http", "sse"]
@@ -193,23 +193,9 @@ class _EntryError(Exception):
 
 
 def _read_json(path: Path, errors: list[str]) -> dict[str, Any] | None:
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        errors.append(f"{path}: cannot read: {exc.strerror or exc}")
-        return None
-    if not text.strip():
-        return None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        errors.append(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); ignored")
-        return None
-    if not isinstance(data, dict):
-        errors.append(f"{path}: expected a JSON object at the top level; ignored")
-        return None
+    data, problem = read_object(path, "json", empty_ok=True)
+    if problem is not None:
+        errors.append(problem)
     return data
 
 
@@ -253,13 +239,8 @@ def load_mcp_config(
         layers.append(("workbench", source, _servers_block(own, "mcpServers", source, result.errors)))
 
     cfg = config if config is not None else load_config()
-    toml_servers = cfg.section("mcp").get("servers")
-    if toml_servers is not None:
-        source = f"{cfg.path} [mcp.servers]"
-        if isinstance(toml_servers, dict):
-            layers.append(("workbench", source, toml_servers))
-        else:
-            result.errors.append(f"{source}: must be a table of servers; ignored")
+    if cfg.mcp.servers:
+        layers.append(("workbench", f"{cfg.path} [mcp.servers]", dict(cfg.mcp.servers)))
 
     if workspace is not None:
         project_file = workspace / ".mcp.json"

@@ -10,9 +10,9 @@ The order a front end follows (headless `workbench run`, the TUI, tests):
     await manager.stop()                                                   # always, in a finally
 
 `attach_mcp` also takes a plain registry (name -> Tool). `trust_project=None` means "use the stored answer"
-(`trust.is_trusted`). The TUI asks once per project: `trust_question(workspace)` says what to ask (None:
-nothing to ask), `trust.set_trusted(workspace, answer)` stores the answer. Headless mode passes
-`trust_project=True` only with `--trust-project-mcp`, and False otherwise.
+(`trust.is_trusted`). The answer is the project's trust (workbench.core.trust), which covers its settings and
+personas too: front ends open sessions through workbench.core.assembly, which asks it once and passes it here.
+`trust_question(workspace)` is the MCP part of the question (`workbench.core.trust_report` has the whole one).
 """
 
 from __future__ import annotations

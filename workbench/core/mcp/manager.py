@@ -129,7 +129,7 @@ class McpManager:
         max_output_chars: int = DEFAULT_MAX_OUTPUT,
     ) -> None:
         """`trust_project`: start servers from the project's own `.mcp.json` (the user said yes, or the
-        headless `--trust-project-mcp` flag). User-level servers always start."""
+        headless `--trust-project` flag). User-level servers always start."""
         configs = list(servers.servers.values()) if isinstance(servers, McpConfig) else list(servers)
         if isinstance(servers, McpConfig) and not trust_project:
             configs = [_fallback(c, servers.shadowed) for c in configs]

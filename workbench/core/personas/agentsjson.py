@@ -1,4 +1,4 @@
-"""Claude Code's `--agents` JSON (personas.md §1.2 end): `{"name": {"description", "prompt", "tools": [...], ...}}`.
+"""Claude Code's `--agents` JSON (docs/personas.md): `{"name": {"description", "prompt", "tools": [...], ...}}`.
 
 Each entry goes through the same pipeline as a Markdown file: it is rewritten as frontmatter plus body, so every
 rule (tool aliases, grants, model aliases, policies) applies unchanged. Line numbers don't exist in that form,

@@ -1,4 +1,4 @@
-"""Tool names written in the body: tool-list sections (§6.5) and the tool-name note for the system prompt (§6.3)."""
+"""Tool names in the body: tool-list sections and the tool-name note for the system prompt (docs/personas.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Bytes -> text for persona files (personas.md §6.8 steps 2-3).
+"""Bytes -> text for persona files (docs/personas.md, "Reading a file", step 2).
 
 BOMs, UTF-16/32, a cp1252 fallback, newline and NFC normalization, then a per-line repair of UTF-8 text that was
 decoded as cp1252 somewhere upstream ("mojibake"). Line numbers are preserved: no line is added or removed.

@@ -1,4 +1,4 @@
-"""Which system a persona file was written for (personas.md §6.8 step 6, §4)."""
+"""Which system a persona file was written for (docs/personas.md, "Reading a file", step 5)."""
 
 from __future__ import annotations
 

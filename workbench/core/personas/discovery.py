@@ -1,26 +1,36 @@
 """Where personas come from, which one a bare name means, and checks across the whole load set.
 
-Precedence (personas.md §1.3 and §6.8 step 9), highest first: explicit files and folders (the command line),
+Precedence (docs/personas.md, "Where personas come from"), highest first: explicit files and folders (the command line),
 project `.claude/agents/` (closest to the working directory first, up to the repository root), the user's
 `~/.claude/agents/`, OpenCode folders, Gemini folders, and last the bundled `agents/`. Within one folder the
 path order decides (Claude Code uses filesystem order, which isn't deterministic).
+
+The repository's own folders (`.claude/agents/`, `.opencode/agent(s)/`, `.gemini/agents/` from the working
+folder up to the root) are repository input (workbench.core.trust). Until the user trusts the project their
+personas still load, marked `source.untrusted`, but they come after every other persona and never take a name
+another persona has: a repository's `code-reviewer.md` is `code-reviewer~code-reviewer` next to the bundled
+`code-reviewer`, so neither a bare name nor a subagent type reaches it by accident (docs/permissions.md).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from workbench import paths
-from workbench.config import load_config
+from workbench.config import Config, load_config
 from workbench.core.models import model_table
 from workbench.core.personas.grants import ConflictPolicy
 from workbench.core.personas.loader import READ_ERRORS, load_persona_file
 from workbench.core.personas.model import Diagnostic, Persona, Severity
 from workbench.core.personas.policies import PolicyOptions
+from workbench.core.trust import assess, project_dirs, repo_root
+
+__all__ = ["LoadSet", "Source", "default_sources", "discover", "project_dirs", "repo_root", "scan_dir"]
 
 MAX_FILES = 2000  # per folder tree: a runaway scan of a huge tree is cut short
 SCOPE_RANK = {"explicit": 0, "project": 1, "user": 2, "opencode": 3, "gemini": 4, "bundled": 5}
@@ -31,6 +41,7 @@ class Source:
     path: Path
     scope: str
     explicit_file: bool = False  # a file named on the command line: any extension
+    repo: bool = False  # one of the repository's own folders: its personas need the project's trust
 
 
 @dataclass
@@ -38,6 +49,7 @@ class LoadSet:
     personas: list[Persona] = field(default_factory=list)
     failures: list[tuple[Path, Diagnostic]] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
+    repo_trusted: bool = True  # False: the repository's personas come last and never shadow another by name
 
     def get(self, ref: str) -> Persona | None:
         """By id, then by path, then by bare name with scope precedence."""
@@ -63,42 +75,23 @@ def _real(path: Path) -> Path:
         return path.absolute()
 
 
-def repo_root(cwd: Path) -> Path | None:
-    for folder in [cwd, *cwd.parents]:
-        if (folder / ".git").exists():
-            return folder
-    return None
-
-
-def project_dirs(cwd: Path) -> list[Path]:
-    """Folders from `cwd` up to the repository root (only `cwd` outside a repository), closest first."""
-    cwd = _real(cwd)
-    root = repo_root(cwd)
-    if root is None:
-        return [cwd]
-    out = []
-    for folder in [cwd, *cwd.parents]:
-        out.append(folder)
-        if folder == root:
-            break
-    return out
-
-
 def default_sources(cwd: Path) -> list[Source]:
     home = paths.user_home()
+    real_home = _real(home)
+    folders = [(folder, folder != real_home) for folder in project_dirs(cwd)]  # the home folder is the user's
     sources: list[Source] = []
-    for folder in project_dirs(cwd):
-        sources.append(Source(folder / ".claude" / "agents", "project"))
+    for folder, repo in folders:
+        sources.append(Source(folder / ".claude" / "agents", "project", repo=repo))
     sources.append(Source(home / ".claude" / "agents", "user"))
-    for folder in project_dirs(cwd):
+    for folder, repo in folders:
         sources += [
-            Source(folder / ".opencode" / "agent", "opencode"),
-            Source(folder / ".opencode" / "agents", "opencode"),
+            Source(folder / ".opencode" / "agent", "opencode", repo=repo),
+            Source(folder / ".opencode" / "agents", "opencode", repo=repo),
         ]
     config = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config")
     sources += [Source(config / "opencode" / "agent", "opencode"), Source(config / "opencode" / "agents", "opencode")]
-    for folder in project_dirs(cwd):
-        sources.append(Source(folder / ".gemini" / "agents", "gemini"))
+    for folder, repo in folders:
+        sources.append(Source(folder / ".gemini" / "agents", "gemini", repo=repo))
     sources.append(Source(home / ".gemini" / "agents", "gemini"))
     sources.append(Source(paths.bundled_agents_dir(), "bundled"))
     return sources
@@ -131,17 +124,20 @@ def discover(
     trust_permission_mode: bool = False,
     tool_conflict: ConflictPolicy = "frontmatter",
     trust_persona_tools: bool = False,
+    config: Config | None = None,
+    repo_trusted: bool | None = None,
 ) -> LoadSet:
     """Load every persona visible from `cwd`, plus `extra` files and folders (explicit: highest precedence).
 
     The keyword options are passed to `load_persona_file` for every file; `include_defaults=False` reads only
-    `extra` (no project, user or bundled folders).
+    `extra` (no project, user or bundled folders). `config` is the workbench config (read here when None).
+    `repo_trusted` None asks the project trust store (only when the repository has a persona folder).
     """
-    config = load_config()  # read once for the whole set
+    config = config if config is not None else load_config()  # read once for the whole set
     common: dict[str, Any] = {
         "mcp_servers": mcp_servers,
         "models": model_table(config),
-        "policy_options": PolicyOptions.from_section(config.section("personas")),
+        "policy_options": PolicyOptions.from_section(config.personas),
         "trust_permission_mode": trust_permission_mode,
         "tool_conflict": tool_conflict,
         "trust_persona_tools": trust_persona_tools,
@@ -149,7 +145,11 @@ def discover(
     sources = [Source(Path(p), "explicit", explicit_file=not Path(p).is_dir()) for p in extra]
     if include_defaults:
         sources += default_sources(cwd)
-    result = LoadSet(sources=sources)
+    if repo_trusted is None:
+        has_repo = any(source.repo and source.path.is_dir() for source in sources)
+        repo_trusted = not has_repo or assess(cwd, config=config).trusted
+    result = LoadSet(sources=sources, repo_trusted=repo_trusted)
+    untrusted: list[Persona] = []
     seen: set[Path] = set()
     for source in sources:
         if source.explicit_file:
@@ -175,21 +175,29 @@ def discover(
             fatal = next((d for d in persona.diagnostics if d.code in READ_ERRORS), None)
             if fatal is not None:
                 result.failures.append((file, fatal))
+            elif source.repo and not repo_trusted:
+                persona.source = dataclasses.replace(persona.source, untrusted=True)
+                untrusted.append(persona)
             else:
                 result.personas.append(persona)
     assign_ids(result.personas)
+    assign_ids(untrusted, reserved={p.id for p in result.personas} | {p.name for p in result.personas})
+    result.personas.extend(untrusted)
     check_agent_mentions(result.personas)
     return result
 
 
-def assign_ids(personas: list[Persona]) -> None:
-    """`id = name` when unique; otherwise `name~<file-stem>` for every colliding file (W_DUPLICATE_NAME)."""
+def assign_ids(personas: list[Persona], reserved: Collection[str] = ()) -> None:
+    """`id = name` when unique; otherwise `name~<file-stem>` for every colliding file (W_DUPLICATE_NAME).
+
+    A name in `reserved` belongs to a persona the user trusts: a persona here with that name never gets it
+    (W_UNTRUSTED_SHADOW)."""
     by_name: dict[str, list[Persona]] = {}
     for persona in personas:
         by_name.setdefault(persona.name, []).append(persona)
-    taken = {name for name, group in by_name.items() if len(group) == 1}
+    taken = {name for name, group in by_name.items() if len(group) == 1} | set(reserved)
     for name, group in by_name.items():
-        if len(group) == 1:
+        if len(group) == 1 and name not in reserved:
             group[0].id = name
             continue
         for persona in group:
@@ -203,6 +211,18 @@ def assign_ids(personas: list[Persona]) -> None:
                 candidate, n = f"{base}~{n}", n + 1
             taken.add(candidate)
             persona.id = candidate
+            if name in reserved:
+                persona.diagnostics.append(
+                    Diagnostic(
+                        "W_UNTRUSTED_SHADOW",
+                        Severity.WARNING,
+                        f"name {name!r} is taken by a persona outside this repository; this one comes from a "
+                        f"project you have not trusted, so it is {candidate!r} until you trust the project",
+                        persona.name_line or 1,
+                        {"name": name},
+                    )
+                )
+                continue
             others = [Path(p.source.path).name for p in group if p is not persona]
             persona.diagnostics.append(
                 Diagnostic(

@@ -1,4 +1,4 @@
-"""Name and description: declared, validated, or derived (personas.md §6.8 step 7)."""
+"""Name and description: declared, validated, or derived (docs/personas.md, "Reading a file", step 6)."""
 
 from __future__ import annotations
 

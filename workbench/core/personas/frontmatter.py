@@ -1,4 +1,4 @@
-"""Line-based frontmatter split (personas.md §6.8 step 4), stricter than Claude Code's regex.
+"""Line-based frontmatter split (docs/personas.md, "Reading a file", step 3), stricter than Claude Code's regex.
 
 Leading blank lines are skipped with a warning (Claude Code would see no frontmatter). The opener is `---`
 (trailing spaces allowed); the closer is the next line that is `---` or `...`. Without a closer the whole file

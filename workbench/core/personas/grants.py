@@ -1,4 +1,4 @@
-"""Tool grant resolution (personas.md §6.4) and the frontmatter-versus-body conflict rule (§6.5).
+"""Tool grant resolution and the frontmatter-versus-body conflict rule (docs/personas.md, "Tool names and grants").
 
 Prose never grants capability: a body list only becomes the grant for files with no frontmatter at all
 (Ouroboros specs, plain Markdown). Anywhere else it is advisory and compared with the frontmatter grant.
@@ -225,7 +225,7 @@ def resolve_grant(
     conflict: ConflictPolicy = "frontmatter",
     trust_persona_tools: bool = False,
 ) -> GrantResult:
-    """Resolve the grant. `conflict` decides what a body tool list does when the frontmatter also has one (§6.5):
+    """Resolve the grant. `conflict` decides what a body tool list does when the frontmatter also has one:
     "frontmatter" (default) ignores it, "strict" intersects, "union" adds it (only with `trust_persona_tools`)."""
     builder = _Builder(mcp_servers)
     fm = fm or {}

@@ -1,4 +1,4 @@
-"""The persona parse pipeline (personas.md §6.8): bytes -> Persona. Bad content never raises; it becomes diagnostics."""
+"""The persona parse pipeline (docs/personas.md): bytes -> Persona. Bad content never raises; it becomes diagnostics."""
 
 from __future__ import annotations
 
@@ -98,7 +98,7 @@ def load_persona_file(
         repair_mojibake: repair double-encoded lines (default on).
         models: alias table override (default: the configured table).
         tool_conflict: frontmatter (default) | strict | union: what a body tool list does next to a
-            frontmatter one (§6.5). union needs `trust_persona_tools`.
+            frontmatter one (docs/personas.md, "Tool names and grants"). union needs `trust_persona_tools`.
         policy_options: extra git commands and production rules (default: config `[personas]`).
     """
     path = Path(path)
@@ -177,7 +177,7 @@ def parse_persona(
     grant = resolve_grant(dialect, data, lines, body, body_first, mcp_servers, tool_conflict, trust_persona_tools)
     diags += grant.diagnostics
     if policy_options is None:
-        policy_options = policies.PolicyOptions.from_section(load_config().section("personas"))
+        policy_options = policies.PolicyOptions.from_section(load_config().personas)
     found = policies.extract(
         body, body_first, description, lines.get("description"), project_root_for(path), policy_options
     )

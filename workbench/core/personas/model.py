@@ -1,4 +1,4 @@
-"""The normalized persona object (personas.md §6.1) and its parts.
+"""The normalized persona object (docs/personas.md) and its parts.
 
 Every dialect (Claude Code, OpenCode, Gemini subagents, Ouroboros specs, plain Markdown) loads into this one
 shape. The rest of the workbench reads personas only through it.
@@ -160,9 +160,13 @@ class SourceInfo:
     scope: str  # bundled | project | user | opencode | gemini | explicit
     sha256: str  # of the normalized text
     mtime: float | None = None
+    untrusted: bool = False  # from the repository's own folders, and the user has not trusted the project
 
     def to_json(self) -> dict[str, Any]:
-        return {"path": self.path, "scope": self.scope, "sha256": self.sha256, "mtime": self.mtime}
+        out: dict[str, Any] = {"path": self.path, "scope": self.scope, "sha256": self.sha256, "mtime": self.mtime}
+        if self.untrusted:
+            out["untrusted"] = True
+        return out
 
 
 @dataclass

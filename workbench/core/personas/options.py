@@ -1,4 +1,4 @@
-"""Validation of the optional frontmatter fields (personas.md §1.2, §6.6): bad values are dropped, never fatal."""
+"""Validation of the optional frontmatter fields (docs/personas.md): bad values are dropped, never fatal."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Mandates in the body that can be enforced mechanically (personas.md §6.7).
+"""Mandates in the body that can be enforced mechanically (docs/personas.md, "Mandates become rules").
 
 Heuristic by design: what isn't recognized stays in the system prompt, where Claude Code leaves all of it.
 Extracted rules only add restrictions or logging; nothing here can relax an approval.
@@ -9,9 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from workbench.core.personas.model import Advisory, OutputContract, PathRef, PolicyRule
+
+if TYPE_CHECKING:
+    from workbench.config_sections import PersonasSection
 
 GIT_RULES = ("Bash(git *)", "Bash(git)")
 _GIT = re.compile(
@@ -92,15 +95,12 @@ class PolicyOptions:
     bash_description: bool = False  # `require_bash_description`: "describe commands before running them" binds
 
     @classmethod
-    def from_section(cls, section: dict[str, Any]) -> PolicyOptions:
-        def strings(key: str) -> tuple[str, ...]:
-            value = section.get(key, [])
-            return (
-                tuple(v.strip() for v in value if isinstance(v, str) and v.strip()) if isinstance(value, list) else ()
-            )
+    def from_section(cls, section: PersonasSection) -> PolicyOptions:
+        def strings(values: tuple[str, ...]) -> tuple[str, ...]:
+            return tuple(v.strip() for v in values if v.strip())
 
-        required = section.get("require_bash_description") is True
-        return cls(strings("git_commands"), strings("production_ask"), required)
+        required = section.require_bash_description is True
+        return cls(strings(section.git_commands), strings(section.production_ask), required)
 
 
 def extract(

@@ -1,4 +1,4 @@
-"""Frontmatter YAML in four stages (personas.md §6.8 step 5).
+"""Frontmatter YAML in four stages (docs/personas.md, "Reading a file", step 4).
 
 (a) pre-quote values with an inline ` #` (as Claude Code 2.1.214 does), (b) a string-only loader that rejects
 duplicate keys and aliases, (c) on error, Claude Code's quoteProblematicValues retry, (d) on error again, a

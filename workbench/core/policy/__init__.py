@@ -43,13 +43,23 @@ def build_engine(
     bypass_allowed: bool = False,
     ledger: GrantLedger | None = None,
     home: Path | None = None,
+    project_trusted: bool = False,
 ) -> PolicyEngine:
     """A PolicyEngine for `workspace` with rules from every settings source and the project's grant ledger.
 
     `mode` is the user's choice (None of the settings files may turn on bypassPermissions); when it is
-    "default", a `defaultMode` from the settings applies instead.
+    "default", a `defaultMode` from the settings applies instead. The project's own settings widen nothing
+    unless `project_trusted` (workbench.core.trust).
     """
-    rules = load_rules(workspace, cli_allow=allow, cli_ask=ask, cli_deny=deny, config=config, home=home)
+    rules = load_rules(
+        workspace,
+        cli_allow=allow,
+        cli_ask=ask,
+        cli_deny=deny,
+        config=config,
+        home=home,
+        project_trusted=project_trusted,
+    )
     chosen = rules.default_mode if mode == "default" and rules.default_mode else mode
     book = ledger if ledger is not None else GrantLedger.for_workspace(workspace, home=home)
     return PolicyEngine(

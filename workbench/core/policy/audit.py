@@ -1,6 +1,6 @@
 """The audit log: one JSON line per tool call, append-only, file mode 0600, secrets redacted.
 
-Record fields (personas.md §6.7): ts_start, duration_ms, session, persona_id, persona_sha256, tool,
+Record fields (docs/personas.md): ts_start, duration_ms, session, persona_id, persona_sha256, tool,
 tool_alias_used, input, policy{matched, decision, reason}, approval{required, decision, by, scope,
 remembered}, outcome{ok, exit_code, error, output_bytes}, files_changed, targets{response_time_ms, exceeded}.
 `render_markdown(path)` turns a log into a Markdown table; every value from the call is shown in a code

@@ -30,7 +30,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from workbench.core import secrets
-from workbench.core.approvals import ApprovalRequest, Decision, Scope, SegmentVerdict, Verdict
+from workbench.core.approvals import ApprovalRequest, Decision, PermissionMode, Scope, SegmentVerdict, Verdict
 from workbench.core.personas.model import Persona
 from workbench.core.policy.bash_policy import BashFacts, SegmentOutcome, cd_targets, evaluate_segment
 from workbench.core.policy.ledger import GrantLedger
@@ -40,8 +40,6 @@ from workbench.core.policy.shell import analyze
 from workbench.core.policy.visible import has_hidden, hidden_characters, make_visible
 from workbench.core.tools.base import CallPreview, ToolKind
 
-MODES = ("default", "acceptEdits", "plan", "dontAsk", "bypassPermissions")
-STRICTNESS = {"bypassPermissions": 0, "acceptEdits": 1, "default": 2, "dontAsk": 3, "plan": 4}
 _SEVERITY = {Verdict.ALLOW: 0, Verdict.ASK: 1, Verdict.DENY: 2}
 _PROTECTED = (".git", ".claude")
 
@@ -52,12 +50,13 @@ def request_id(tool: str, args: dict[str, Any], call_id: str) -> str:
     return hashlib.sha256(f"{tool}\x00{canonical}\x00{call_id}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def tighten(mode: str, persona_mode: str | None) -> str:
+def tighten(mode: str, persona_mode: str | None) -> PermissionMode:
     """The stricter of the session mode and a persona's permissionMode (bypass is never taken from a persona)."""
-    tighter = persona_mode in STRICTNESS and persona_mode != "bypassPermissions"
-    if tighter and STRICTNESS[str(persona_mode)] > STRICTNESS[mode]:
-        return str(persona_mode)
-    return mode
+    current = PermissionMode.parse(mode)
+    if not PermissionMode.known(persona_mode):
+        return current
+    wanted = PermissionMode.parse(persona_mode)
+    return wanted if wanted is not PermissionMode.BYPASS and wanted.strictness > current.strictness else current
 
 
 @dataclass
@@ -90,16 +89,15 @@ class PolicyEngine:
         self,
         workspace: Path,
         *,
-        mode: str = "default",
+        mode: PermissionMode | str = PermissionMode.DEFAULT,
         rules: RuleSet,
         persona: Persona | None,
         ledger: GrantLedger,
         bypass_allowed: bool = False,
         home: Path | None = None,
     ) -> None:
-        if mode not in MODES:
-            raise ValueError(f"unknown permission mode {mode!r}; choose one of {', '.join(MODES)}")
-        if mode == "bypassPermissions" and (not bypass_allowed or rules.bypass_disabled):
+        mode = PermissionMode.parse(mode)
+        if mode is PermissionMode.BYPASS and (not bypass_allowed or rules.bypass_disabled):
             why = "it is disabled in the settings" if rules.bypass_disabled else "it needs the user's own flag"
             raise ValueError(f"bypassPermissions mode is not available: {why}")
         self.workspace = Path(workspace)
@@ -141,7 +139,7 @@ class PolicyEngine:
             rules=self.settings_rules,
             persona=persona,
             ledger=self.ledger,
-            bypass_allowed=self.mode == "bypassPermissions",
+            bypass_allowed=self.mode is PermissionMode.BYPASS,
             home=self.home,
         )
         child.network_gate = self.network_gate
@@ -351,18 +349,18 @@ class PolicyEngine:
         mode = self.mode
         if draft.verdict is Verdict.DENY:
             return draft
-        if mode == "plan" and not draft.plan_ok:
+        if mode is PermissionMode.PLAN and not draft.plan_ok:
             return dataclasses.replace(draft, verdict=Verdict.DENY,
                                        reason=f"plan mode: {tool} is not read-only ({draft.reason})")  # fmt: skip
         if draft.verdict is not Verdict.ASK:
             return draft
-        if mode == "dontAsk":
+        if mode is PermissionMode.DONT_ASK:
             return dataclasses.replace(draft, verdict=Verdict.DENY, reason=f"dontAsk mode: {draft.reason}")
         writes = tool in EDIT_TOOLS or kind is ToolKind.WRITE
-        if mode == "acceptEdits" and writes and not draft.insistent:
+        if mode is PermissionMode.ACCEPT_EDITS and writes and not draft.insistent:
             reason = "acceptEdits mode: edits inside the workspace"
             return dataclasses.replace(draft, verdict=Verdict.ALLOW, reason=reason)
-        if mode == "bypassPermissions" and not draft.insistent:
+        if mode is PermissionMode.BYPASS and not draft.insistent:
             return dataclasses.replace(draft, verdict=Verdict.ALLOW, reason=f"bypassPermissions mode ({draft.reason})")
         return draft
 

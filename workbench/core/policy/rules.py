@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbench.core.approvals import Verdict
+from workbench.core.globs import gitignore_pattern
 
 READ_TOOLS = frozenset({"Read", "LS", "Glob", "Grep", "ReadManyFiles", "NotebookRead"})
 EDIT_TOOLS = frozenset({"Edit", "Write", "MultiEdit", "NotebookEdit", "ApplyPatch"})
@@ -177,44 +178,6 @@ def bash_matcher(spec: str) -> Callable[[str], bool]:
     return lambda text: pattern.fullmatch(text) is not None or text == bare
 
 
-def glob_regex(pattern: str) -> str:
-    """Translate a gitignore-style glob (`*`, `?`, `[…]`, `**`) into a regular expression over POSIX paths."""
-    out: list[str] = []
-    index = 0
-    size = len(pattern)
-    while index < size:
-        char = pattern[index]
-        if pattern.startswith("**/", index):
-            out.append("(?:.*/)?")
-            index += 3
-            continue
-        if pattern.startswith("**", index):
-            out.append(".*")
-            index += 2
-            continue
-        if char == "*":
-            out.append("[^/]*")
-        elif char == "?":
-            out.append("[^/]")
-        elif char == "[":
-            end = pattern.find("]", index + 2 if pattern[index + 1 : index + 2] in ("!", "^") else index + 1)
-            if end == -1:
-                out.append(re.escape(char))
-            else:
-                body = pattern[index + 1 : end]
-                if body.startswith("!"):
-                    body = "^" + body[1:]
-                out.append("[" + body.replace("\\", "\\\\") + "]")
-                index = end
-        elif char == "\\" and index + 1 < size:
-            index += 1
-            out.append(re.escape(pattern[index]))
-        else:
-            out.append(re.escape(char))
-        index += 1
-    return "".join(out)
-
-
 def path_matcher(spec: str, *, cwd: str, base: str, home: str) -> Callable[[str], bool]:
     """A predicate over absolute real paths for a Read/Edit specifier."""
     anchored = True
@@ -234,11 +197,12 @@ def path_matcher(spec: str, *, cwd: str, base: str, home: str) -> Callable[[str]
         pattern = pattern[:-3]
     if pattern in ("", "**"):
         regex = re.compile(".*", re.DOTALL)
-    else:
-        body = glob_regex(pattern)
-        if not anchored:
-            body = "(?:.*/)?" + body
-        regex = re.compile(body + "(?:/.*)?", re.DOTALL)
+    else:  # git's rules (workbench.core.globs): a leading "/" anchors, a match covers what is inside a folder
+        literal = "\\" + pattern if pattern.startswith(("#", "!")) else pattern  # not a comment, not a negation
+        found = gitignore_pattern("/" + pattern if anchored else literal)
+        if found is None:  # only blanks: matches nothing
+            return lambda path: False
+        regex = found[0]
     root = anchor.rstrip("/") or "/"
 
     def match(path: str) -> bool:
@@ -250,7 +214,7 @@ def path_matcher(spec: str, *, cwd: str, base: str, home: str) -> Callable[[str]
             rel = path[len(root) + 1 :]
         else:
             return False
-        return regex.fullmatch(rel) is not None
+        return regex.match(rel) is not None
 
     return match
 
@@ -265,6 +229,7 @@ class RuleSet:
     default_mode_origin: str | None = None
     additional_dirs: list[Path] = field(default_factory=list)
     bypass_disabled: bool = False
+    ignored: list[str] = field(default_factory=list)  # what an untrusted project's settings asked for in vain
 
     def add(
         self,

@@ -20,7 +20,8 @@ from workbench.core.repo.fuzzy import FuzzyIndex, Match, fuzzy_match
 from workbench.core.repo.listing import DirEntry, FileListing, RepoError, find_root, list_dir, list_files
 from workbench.core.repo.preview import Preview, load_preview, visible_name, visible_text
 from workbench.core.repo.status import FileState, FileStatus, StatusReport, git_status
-from workbench.core.repo.symbols import Symbol, flatten, language_for, outline
+from workbench.core.repo.symbol_rules import Symbol
+from workbench.core.repo.symbols import flatten, language_for, outline
 from workbench.core.repo.tree import DirIndex, Entry
 
 __all__ = [

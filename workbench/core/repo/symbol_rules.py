@@ -7,13 +7,21 @@ Each language names the node types that are symbols (with a kind) and the wrappe
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
-
-from workbench.core.repo.symbols import Symbol
 
 Node = Any  # tree_sitter.Node, typed loosely so the grammar modules stay lazy
 
 NAME_CAP = 200
+
+
+@dataclass(frozen=True)
+class Symbol:
+    name: str
+    kind: str  # class, function, method, interface, struct, enum, trait, impl, module, type, const, key, table
+    line: int  # 1-based
+    end_line: int
+    children: tuple[Symbol, ...] = ()
 
 # node type -> kind, for each language's top level
 TOP: dict[str, dict[str, str]] = {

@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
 from typing import Any
+
+from workbench.core.repo.symbol_rules import Symbol, extract
 
 CACHE_SIZE = 256
 MAX_SYMBOL_BYTES = 1_500_000  # larger files get no outline (parsing runs ~8 MB/s and holds the GIL)
@@ -33,15 +34,6 @@ LANGUAGE_BY_SUFFIX: dict[str, str] = {
     ".json": "json",
     ".toml": "toml",
 }
-
-
-@dataclass(frozen=True)
-class Symbol:
-    name: str
-    kind: str  # class, function, method, interface, struct, enum, trait, impl, module, type, const, key, table
-    line: int  # 1-based
-    end_line: int
-    children: tuple[Symbol, ...] = ()
 
 
 def language_for(path: str) -> str | None:
@@ -119,8 +111,6 @@ def outline(path: str, source: bytes, language: str | None = None) -> tuple[Symb
         if cached is not None:
             _cache.move_to_end(key)
             return cached
-    from workbench.core.repo.symbol_rules import extract
-
     tree = _parse(language, source)
     symbols = tuple(extract(language, tree.root_node))
     with _lock:

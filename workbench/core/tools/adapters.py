@@ -1,4 +1,4 @@
-"""Argument adapters (personas.md §6.2): a call under a Gemini, Codex or OpenCode name becomes a call of the
+"""Argument adapters (docs/personas.md): a call under a Gemini, Codex or OpenCode name becomes a call of the
 canonical tool with canonical arguments.
 
     adapt_call(name, args) -> (canonical_name, canonical_args, notes)

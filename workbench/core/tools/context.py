@@ -28,7 +28,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench import paths
 from workbench.core.events import PlanItem
@@ -37,6 +37,9 @@ from workbench.core.secrets import is_secret_path
 from workbench.core.tools.base import ToolError
 from workbench.core.tools.fence import Fence
 from workbench.core.tools.limits import Limits
+
+if TYPE_CHECKING:
+    from workbench.config_sections import ToolsSection
 
 
 @dataclass(frozen=True)
@@ -50,13 +53,13 @@ class ToolSettings:
     sandbox: SandboxSettings = field(default_factory=lambda: SandboxSettings.from_config({}))
 
     @classmethod
-    def from_config(cls, section: dict[str, Any], sandbox: Mapping[str, Any] | None = None) -> ToolSettings:
+    def from_config(cls, section: ToolsSection, sandbox: Mapping[str, Any] | None = None) -> ToolSettings:
         """Build from the config's [tools] section (`network`, `read_secrets`, and any Limits field) and its
         [sandbox] section."""
         return cls(
-            network=section.get("network") is True,
-            limits=Limits.from_config(section),
-            read_secrets=section.get("read_secrets") is True,
+            network=section.network is True,
+            limits=Limits.from_config(section.limits),
+            read_secrets=section.read_secrets is True,
             sandbox=SandboxSettings.from_config(sandbox or {}),
         )
 

@@ -13,9 +13,10 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from workbench.core.globs import glob_matches
 from workbench.core.secrets import is_secret_path
 from workbench.core.tools.base import ToolError
-from workbench.core.tools.walk import glob_matches, list_files
+from workbench.core.tools.walk import list_files
 
 # File types for `type` (a subset of `rg --type-list`).
 TYPES: dict[str, tuple[str, ...]] = {

@@ -10,36 +10,12 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from workbench.config_sections import Limits
 from workbench.core.tools.base import ToolError
 
-
-@dataclass(frozen=True)
-class Limits:
-    max_output_chars: int = 30_000  # per tool result sent to the model
-    read_max_chars: int = 100_000  # Read pages stop here (about Claude Code's 25k-token Read limit)
-    max_file_bytes: int = 10 * 1024 * 1024  # Read/Edit refuse bigger files
-    read_default_lines: int = 2000
-    max_line_chars: int = 2000  # longer lines are cut in Read output
-    glob_max_results: int = 100
-    ls_max_entries: int = 1000
-    bash_default_timeout_ms: int = 120_000
-    bash_max_timeout_ms: int = 600_000
-    web_max_bytes: int = 5 * 1024 * 1024
-    web_timeout_s: float = 30.0
-
-    @classmethod
-    def from_config(cls, section: dict[str, Any]) -> Limits:
-        """Read overrides from the config's [tools] section; unknown or non-positive values are ignored."""
-        values: dict[str, Any] = {}
-        for name, default in cls().__dict__.items():
-            raw = section.get(name)
-            if isinstance(raw, (int, float)) and not isinstance(raw, bool) and raw > 0:
-                values[name] = type(default)(raw)
-        return cls(**values)
+__all__ = ["Limits"]  # the sizes a user may set in [tools]: defined with the config's schema
 
 
 BINARY_SNIFF = 8192

@@ -6,12 +6,13 @@ import asyncio
 import os
 from typing import Any, ClassVar
 
+from workbench.core.globs import glob_matches
 from workbench.core.tools.base import CallPreview, Tool, ToolError, ToolKind, ToolResult
 from workbench.core.tools.common import ctx_of, opt_str, opt_str_list, req_str
 from workbench.core.tools.context import ToolContext
 from workbench.core.tools.fence import Resolved
 from workbench.core.tools.limits import cap_text
-from workbench.core.tools.walk import compile_glob, list_files
+from workbench.core.tools.walk import list_files
 
 
 def _folder(args: dict[str, Any], ctx: ToolContext, key: str, *, required: bool) -> Resolved:
@@ -53,7 +54,7 @@ class LS(Tool):
         except OSError as exc:
             raise ToolError(f"{res.rel}: cannot list ({exc.strerror})") from None
         for entry in scanned:
-            if entry.name == ".git" or any(compile_glob(p).match(entry.name) for p in ignore):
+            if entry.name == ".git" or any(glob_matches(p, entry.name) for p in ignore):
                 continue
             if entry.is_symlink():
                 entries.append(f"{entry.name}@")
@@ -121,12 +122,10 @@ class Glob(Tool):
     def _match(self, ctx: ToolContext, base: Resolved, pattern: str) -> list[str]:
         files = list_files(ctx.workspace, base.real)
         prefix = "" if base.rel == "." else base.rel + "/"
-        regex = compile_glob(pattern)
         hits = []
         for rel in files:
             sub = rel[len(prefix) :] if prefix and rel.startswith(prefix) else rel
-            # A pattern without '/' ('*.py') matches file names at any depth, as ripgrep's --glob does.
-            if regex.match(sub.rsplit("/", 1)[-1] if "/" not in pattern else sub):
+            if glob_matches(pattern, sub):  # '*.py' matches file names at any depth, as ripgrep's --glob does
                 hits.append(rel)
         stamped = []
         for rel in hits:

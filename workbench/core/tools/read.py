@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 from typing import Any, ClassVar
 
+from workbench.core.globs import glob_matches
 from workbench.core.secrets import is_secret_path, redact
 from workbench.core.tools.base import CallPreview, Tool, ToolError, ToolKind, ToolResult
 from workbench.core.tools.common import ctx_of, opt_bool, opt_int, opt_str_list, refuse_secret, req_str
 from workbench.core.tools.context import ToolContext
 from workbench.core.tools.fence import Resolved
 from workbench.core.tools.limits import cap_text, check_regular_file, decode, looks_binary, read_bytes_nofollow
-from workbench.core.tools.walk import glob_matches, list_files
+from workbench.core.tools.walk import list_files
 
 # Notebooks (.ipynb) are JSON text and are read as such, which keeps Edit's exact matching usable on them.
 UNSUPPORTED_EXTS = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".ico", ".pdf"}

@@ -8,11 +8,9 @@ otherwise. Symlinks are not followed and not listed (as rg does), so a link cann
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import sys
-from functools import lru_cache
 from pathlib import Path
 
 from workbench.core.repo.gitignore import IgnoreMatcher
@@ -26,70 +24,6 @@ def find_rg() -> str | None:
     if beside.is_file() and os.access(beside, os.X_OK):
         return str(beside)
     return shutil.which("rg")
-
-
-@lru_cache(maxsize=512)
-def glob_to_regex(pattern: str) -> str:
-    """Translate a gitignore/ripgrep-style glob (`**`, `*`, `?`, `[...]`, `{a,b}`) to a full-match regex."""
-    out: list[str] = []
-    i, n = 0, len(pattern)
-    while i < n:
-        c = pattern[i]
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("/**", i) and i + 3 == n:
-            out.append("(?:/.*)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif c == "*":
-            out.append("[^/]*")
-            i += 1
-        elif c == "?":
-            out.append("[^/]")
-            i += 1
-        elif c == "[":
-            end = pattern.find("]", i + 2)
-            if end == -1:
-                out.append(re.escape(c))
-                i += 1
-                continue
-            body = pattern[i + 1 : end]
-            if body.startswith("!"):
-                body = "^" + body[1:]
-            out.append("[" + body.replace("\\", "\\\\") + "]")
-            i = end + 1
-        elif c == "{":
-            end = pattern.find("}", i)
-            if end == -1:
-                out.append(re.escape(c))
-                i += 1
-                continue
-            options = pattern[i + 1 : end].split(",")
-            out.append("(?:" + "|".join(glob_to_regex(o)[:-2] for o in options) + ")")
-            i = end + 1
-        elif c == "\\" and i + 1 < n:
-            out.append(re.escape(pattern[i + 1]))
-            i += 2
-        else:
-            out.append(re.escape(c))
-            i += 1
-    return "".join(out) + r"\Z"
-
-
-@lru_cache(maxsize=512)
-def compile_glob(pattern: str) -> re.Pattern[str]:
-    return re.compile(glob_to_regex(pattern))
-
-
-def glob_matches(pattern: str, rel: str) -> bool:
-    """ripgrep `--glob` semantics: a pattern without '/' matches the file name at any depth."""
-    pat = pattern.lstrip("/") if pattern.startswith("/") else pattern
-    if "/" not in pat:
-        return compile_glob(pat).match(rel.rsplit("/", 1)[-1]) is not None
-    return compile_glob(pat).match(rel) is not None
 
 
 def walk_files(root: Path, start: Path) -> list[str]:

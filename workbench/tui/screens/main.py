@@ -85,8 +85,7 @@ class MainScreen(ChatActions):
         self.pending_plan: tuple[PlanItem, ...] | None = None
         self.pane = "chat"
         self._persona_label = persona_label or "default persona"
-        persona_model = getattr(getattr(request.persona, "model", None), "resolved", None)
-        self._model_label = request.model or (persona_model if isinstance(persona_model, str) else "")
+        self._model_label = host.model_label(request.persona, request.model)
         self._has_key: bool | None = None
         self._evidence_cursor = -1
 
@@ -212,7 +211,7 @@ class MainScreen(ChatActions):
 
     @work(thread=True, exclusive=True, group="personas", exit_on_error=False, description="discover personas")
     def load_persona_list(self) -> None:
-        load = host.load_personas(self.request.workspace, self.app.agents_extra)  # type: ignore[attr-defined]
+        load = host.load_personas(self.request.workspace, self.app.agents_extra, config=self.request.config)  # type: ignore[attr-defined]
         self.app.call_from_thread(self._personas_loaded, load)
 
     def _personas_loaded(self, load: PersonaLoad) -> None:
@@ -220,13 +219,11 @@ class MainScreen(ChatActions):
         self.personas_ready = True
         if self.request.persona is not None or self.session is not None:
             return
-        usable = [c for c in load.choices if c.persona is not None and not getattr(c.persona, "has_errors", False)]
-        if usable:  # name the persona the first turn will use, before any session exists
-            choice = usable[0]
+        choice = load.default
+        if choice is not None:  # name the persona the first turn will use, before any session exists
             self._persona_label = choice.name or choice.id
-            model = getattr(getattr(choice.persona, "model", None), "resolved", None)
-            if isinstance(model, str) and model and not self.request.model:
-                self._model_label = model
+            if not self.request.model:
+                self._model_label = load.default_model
             self.status.update_info(persona=self._persona_label, persona_color=choice.color, model=self._model_label)
             self.chat.border_title = self._title_text()
 

@@ -127,15 +127,15 @@ class ChatActions(RepoActions):
         self.session = None  # the next turn opens a session with the new persona
         self._persona_label = choice.name or choice.id
         self.status.update_info(persona=self._persona_label, persona_color=choice.color)
-        self._model_label = self.request.model or ""
+        self._model_label = host.model_label(choice.persona, self.request.model)
         self.chat.border_title = self._title_text()
         self.notify(f"Persona: {safe.one_line(self._persona_label, 60)}", markup=False)
 
     def set_mode(self, mode: str) -> None:
-        from workbench.tui.commands import MODES
+        from workbench.core.approvals import PermissionMode
 
-        if mode not in MODES:
-            self.notify(f"Unknown mode {safe.one_line(mode, 30)}; one of {', '.join(MODES)}", markup=False)
+        if not PermissionMode.known(mode):
+            self.notify(f"Unknown mode {safe.one_line(mode, 30)}; one of {', '.join(PermissionMode)}", markup=False)
             return
         self.request.mode = mode
         setter = getattr(self.session, "set_mode", None)

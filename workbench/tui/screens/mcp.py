@@ -1,9 +1,10 @@
-"""MCP in the workbench screen: the trust question and the screen that lists the servers.
+"""MCP in the workbench screen: the screen that lists the servers.
 
-The app's `McpHub` (workbench.tui.mcp_hub) reads the server configs after the first frame, asks the trust
-question when a project names servers nobody has answered for yet, starts what may start, hands the manager to
-the session factory (`SessionRequest.mcp`) and stops every server when the app ends. Server names, commands,
-paths and tool descriptions come from files and servers: they are shown as plain `Text`, never parsed as markup.
+The app's `McpHub` (workbench.tui.mcp_hub) reads the server configs after the first frame, asks the project
+trust question (workbench.tui.screens.trust) when the repository supplies something nobody has answered for
+yet, starts what may start, hands the manager to the session factory (`SessionRequest.mcp`) and stops every
+server when the app ends. Server names, commands, paths and tool descriptions come from files and servers: they
+are shown as plain `Text`, never parsed as markup.
 """
 
 from __future__ import annotations
@@ -12,73 +13,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.content import Content
-from textual.widgets import Button, OptionList, Static
+from textual.containers import Vertical
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from workbench.tui import safe
 from workbench.tui.mcp_hub import McpHub, failure_notice, short_path
 from workbench.tui.screens.modals import Dialog
+from workbench.tui.screens.trust import TrustScreen
 
 if TYPE_CHECKING:
-    from workbench.core.mcp.integration import TrustQuestion
     from workbench.core.mcp.manager import ServerStatus
 
 __all__ = ["McpHub", "McpScreen", "TrustScreen", "failure_notice"]
-
-
-class TrustScreen(Dialog):
-    """Asked once per project, before any of its own MCP servers starts. Dismisses with True or False."""
-
-    DEFAULT_CSS = """
-    TrustScreen > Vertical { height: auto; max-height: 90%; }
-    TrustScreen #trust-body { height: auto; max-height: 30; overflow-y: auto; }
-    TrustScreen #trust-buttons { height: 3; align: center middle; }
-    TrustScreen Button { margin: 0 2; }
-    """
-    BINDINGS = [
-        Binding("t,y", "dismiss(True)", "Trust", id="mcp-trust.yes"),
-        Binding("n,escape", "dismiss(False)", "Don't trust", id="mcp-trust.no"),
-    ]
-
-    def __init__(self, question: TrustQuestion) -> None:
-        super().__init__()
-        self.question = question
-
-    def body(self) -> Text:
-        ws = self.question.workspace
-        out = Text()
-        out.append("This project's .mcp.json would start these MCP servers:\n\n")
-        for server in self.question.servers:
-            out.append(safe.one_line(server.name, 60), style="bold")
-            out.append(f"  ({safe.one_line(short_path(server.source, ws), 80)})\n", style="dim")
-            out.append("  runs: " if server.transport == "stdio" else "  contacts: ", style="dim")
-            out.append(safe.one_line(server.describe(), 400) + "\n")
-            if server.env:
-                out.append("  env: " + safe.one_line(", ".join(sorted(server.env)), 200) + "\n", style="dim")
-        out.append("\nA repository can name any command here. Servers from your own config start either way.\n")
-        out.append("The answer is remembered for this project (change it in ctrl+p → MCP servers).", style="dim")
-        return out
-
-    def compose(self) -> ComposeResult:
-        with Vertical() as box:
-            box.border_title = f"Trust {safe.one_line(self.question.workspace.resolve().name, 40)}'s MCP servers?"
-            yield Static(self.body(), id="trust-body")
-            with Horizontal(id="trust-buttons"):
-                yield Button(Content("Trust [t]"), id="trust-yes", variant="warning")
-                yield Button(Content("Don't trust [n]"), id="trust-no", variant="primary")
-            yield Static("t trusts and starts them · n or Esc: they don't start", classes="hint", markup=False)
-
-    def on_mount(self) -> None:
-        self.query_one("#trust-no", Button).focus()
-
-    @on(Button.Pressed)
-    def pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "trust-yes")
 
 
 def status_style(row: ServerStatus) -> str:

@@ -27,6 +27,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from workbench.tui import render, safe
+from workbench.tui.widgets.entry import Entry
 from workbench.tui.widgets.evidence import EvidenceData, summary_line
 from workbench.tui.widgets.status import persona_style
 
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
         Event,
         UsageInfo,
     )
-    from workbench.tui.widgets.transcript import Transcript
+    from workbench.tui.widgets.entry import EntrySink
 
 
 def _no_usage() -> UsageInfo:
@@ -253,6 +254,10 @@ class SubagentCard(Widget, can_focus=True):
     def path(self) -> tuple[str, ...]:
         return self.data.path
 
+    def settled(self) -> bool:
+        """Finished and not being looked at: the transcript may freeze it."""
+        return self.data.finished and not self.has_focus
+
     def wants(self, ev: Event) -> bool:
         """True for this subagent's events and those of subagents it started."""
         return ev.agent_path[: len(self.path)] == self.path and len(ev.agent_path) >= len(self.path)
@@ -321,9 +326,8 @@ class SubagentNesting:
         self.cards: dict[tuple[str, ...], SubagentCard] = {}
         self._replaying: dict[tuple[str, ...], SubagentData] = {}
 
-    def handle(self, transcript: Transcript, ev: Event, *, frozen: bool = False) -> None:
+    def handle(self, transcript: EntrySink, ev: Event, *, frozen: bool = False) -> None:
         from workbench.core.events import SubagentFinished, SubagentStarted
-        from workbench.tui.widgets.transcript import Entry
 
         top = ev.agent_path[:1]
         if not top:
@@ -356,10 +360,8 @@ class SubagentNesting:
         if isinstance(ev, SubagentFinished) and ev.agent_path == top:
             del self.cards[top]
 
-    def turn_done(self, transcript: Transcript) -> None:
+    def turn_done(self, transcript: EntrySink) -> None:
         """The turn is over: a card still running was cut short (cancelled, or the session stopped)."""
-        from workbench.tui.widgets.transcript import Entry
-
         for card in self.cards.values():
             card.cancel()
         self.cards.clear()

@@ -7,34 +7,22 @@ are live, the oldest settled one is frozen (rendered once into `FrozenLines`) an
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import partial
 
 from rich.console import RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widget import Widget
 from textual.widgets import Static
 
 from workbench.tui import safe
 from workbench.tui.widgets.answer import AnswerView
 from workbench.tui.widgets.approval import ApprovalCard
+from workbench.tui.widgets.entry import Entry, Settles
 from workbench.tui.widgets.evidence import EvidenceCard, EvidenceData
 from workbench.tui.widgets.frozen import FrozenLines, Item
 
 LIVE_MAX = 24
-
-
-@dataclass
-class Entry:
-    kind: str  # user | answer | evidence | approval | notice | subagent
-    widget: Widget | None
-    frozen_index: int | None = None
-    eid: str | None = None
-    turn: int | None = None
-    label: str = ""
-    extra: dict[str, object] = field(default_factory=dict)
 
 
 def user_renderable(prompt: str) -> RenderableType:
@@ -142,10 +130,8 @@ class Transcript(VerticalScroll, can_focus=False):
             return widget.finished
         if isinstance(widget, EvidenceCard):
             return widget.data.finished is not None and not widget.has_focus
-        from workbench.tui.widgets.subagent import SubagentCard  # loads with the first subagent run
-
-        if isinstance(widget, SubagentCard):
-            return widget.data.finished and not widget.has_focus
+        if isinstance(widget, Settles):  # a subagent card
+            return widget.settled()
         return True
 
     def _trim(self) -> None:
