@@ -87,7 +87,8 @@ def repo_config(cwd: Path, pattern: str = _DRIVER_KEYS) -> list[tuple[str, str, 
     if scoped is not None:
         items = scoped.split(b"\0")
         pairs = zip(items[0::2], items[1::2], strict=False)
-        return [(os.fsdecode(scope), *_entry(entry)) for scope, entry in pairs]
+        found = [(os.fsdecode(scope), *_entry(entry)) for scope, entry in pairs]
+        return [f for f in found if f[0] != "command"]  # "command": the overrides of this very call
     local = _config(cwd, "--local", pattern) or b""
     return [("local", *_entry(entry)) for entry in local.split(b"\0") if entry]
 
