@@ -1,7 +1,8 @@
 """Where bash evaluates a variable's value as code: arithmetic over variables and prompt expansion.
 
 `$((x))`, `(( x ))`, `[[ $x -eq 1 ]]`, `${a[$i]}`, `let`, `declare -i` evaluate the variable's value as an
-arithmetic expression, which runs any `$(…)` hidden in it; `${x@P}` expands it as a prompt, which does too.
+arithmetic expression, which runs any `$(…)` hidden in it; `${x@P}` expands it as a prompt, which does too;
+an unquoted `$x` inside `[ … ]` is split into words at run time, and `-v 'a[$(…)]'` among them runs the `$(…)`.
 A command line holding one is opaque to the policy.
 """
 
@@ -13,6 +14,8 @@ _ARITH_TRIGGERS = (b"((", b"[", b"@P", b"let", b"-eq", b"-ne", b"-lt", b"-le", b
 _TEST_HAZARDS = frozenset({"-eq", "-ne", "-lt", "-le", "-gt", "-ge", "-v"})
 _VARIABLE_NODES = frozenset({"variable_name", "simple_expansion", "expansion", "word", "subscript"})
 _ARITH_WHY = "arithmetic on a variable runs any $(…) hidden in its value"
+_SPLIT_WHY = "an unquoted expansion inside [ ] is split into words when it runs, and -v among them runs code"
+_EXPANSIONS = frozenset({"simple_expansion", "expansion", "command_substitution"})
 
 
 def arithmetic_hazard(root: Node, source: bytes) -> tuple[Node, str] | None:
@@ -36,12 +39,10 @@ def arithmetic_hazard(root: Node, source: bytes) -> tuple[Node, str] | None:
             shown = source[index.start_byte : index.end_byte] if index is not None else b""
             if index is not None and index.type != "number" and shown not in (b"@", b"*"):
                 return node, _ARITH_WHY
-        elif kind == "test_command" and any(
-            c.type == "test_operator" and source[c.start_byte : c.end_byte].decode() in _TEST_HAZARDS
-            for c in _descendants(node)
-        ):
-            if any(c.type in _VARIABLE_NODES for c in _descendants(node)):
-                return node, _ARITH_WHY
+        elif kind == "test_command":
+            found = _test_hazard(node, source)
+            if found is not None:
+                return node, found
         elif arithmetic and any(c.type in _VARIABLE_NODES for c in _descendants(node)):
             return node, _ARITH_WHY
         elif kind in ("command", "declaration_command"):
@@ -51,6 +52,17 @@ def arithmetic_hazard(root: Node, source: bytes) -> tuple[Node, str] | None:
             if name == b"let" or b" -i" in head:
                 return node, _ARITH_WHY
         stack.extend(node.named_children)
+    return None
+
+
+def _test_hazard(node: Node, source: bytes) -> str | None:
+    inside = _descendants(node)
+    operators = {source[c.start_byte : c.end_byte].decode() for c in inside if c.type == "test_operator"}
+    if operators & _TEST_HAZARDS and any(c.type in _VARIABLE_NODES for c in inside):
+        return _ARITH_WHY
+    single = source[node.start_byte : node.start_byte + 2] != b"[["
+    if single and any(c.type in _EXPANSIONS and c.parent is not None and c.parent.type != "string" for c in inside):
+        return _SPLIT_WHY
     return None
 
 

@@ -122,14 +122,14 @@ def evaluate_segment(segment: Segment, facts: BashFacts) -> SegmentOutcome:
         not_read_only = _read_only_extra(segment, call, args, facts)
         if not_read_only is None:
             return _outcome(segment, Finding(Verdict.ALLOW, "read-only command"), read_only=True)
-    if not_read_only is not None:
-        reason = f"asks: {not_read_only}"
-    elif writes:
-        reason = "asks: writes a file through a redirection"
-    else:
-        reason = problem.reason if problem is not None else "asks"
-    proposal = propose(segment)
     insistent = problem is not None and problem.insistent
+    if problem is not None and (insistent or not_read_only is None):
+        reason = problem.reason  # the word that keeps it asking in every mode comes first
+    elif not_read_only is not None:
+        reason = f"asks: {not_read_only}"
+    else:
+        reason = "asks: writes a file through a redirection" if writes else "asks"
+    proposal = propose(segment)
     return SegmentOutcome(_verdict(segment, Verdict.ASK, None, reason), proposal=proposal,
                           rememberable=proposal is not None, insistent=insistent)  # fmt: skip
 
