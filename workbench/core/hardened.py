@@ -73,7 +73,8 @@ def git_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def _config_args(pairs: Sequence[tuple[str, str]]) -> list[str]:
+def config_args(pairs: Sequence[tuple[str, str]]) -> list[str]:
+    """`-c key=value` for each pair."""
     out: list[str] = []
     for key, value in pairs:
         out += ["-c", f"{key}={value}"]
@@ -99,7 +100,7 @@ def _entry(raw: bytes) -> tuple[str, str]:
 
 
 def _config(cwd: Path, how: str, pattern: str) -> bytes | None:
-    argv = ["git", *_config_args(SAFE_CONFIG), "config", how, "--includes", "-z", "--get-regexp", pattern]
+    argv = ["git", *config_args(SAFE_CONFIG), "config", how, "--includes", "-z", "--get-regexp", pattern]
     try:
         done = subprocess.run(
             argv, cwd=cwd, capture_output=True, env=git_env(), timeout=CONFIG_TIMEOUT_S, stdin=subprocess.DEVNULL
@@ -135,7 +136,7 @@ def local_external_diff(cwd: Path) -> str | None:
 def git_argv(cwd: Path, *args: str, overrides: Sequence[tuple[str, str]] | None = None) -> list[str]:
     """`git` with every repository-supplied program switched off, then `args`."""
     found = driver_overrides(cwd) if overrides is None else overrides
-    return ["git", *_config_args(SAFE_CONFIG), *_config_args(found), "-c", "core.quotepath=off", *args]
+    return ["git", *config_args(SAFE_CONFIG), *config_args(found), "-c", "core.quotepath=off", *args]
 
 
 def run_git(
