@@ -267,16 +267,7 @@ def _long(program: str, spec: Spec, word: Word, out: Parsed) -> tuple[str, str] 
     if name in spec.flags and not eq:
         out.options.append((name, None))
         return None
-    kind = "value" if name in spec.values else "read" if name in spec.reads else None
-    if kind is None:
-        out.ask(f"{program} {name} is not on the read-only list")
-        return None
-    if not eq:
-        return name, kind
-    out.options.append((name, attached))
-    if kind == "read":
-        out.uses.append(PathUse(Word(word.raw, attached), "read", name))
-    return None
+    return _valued(program, spec, name, attached if eq else None, word, out, "")
 
 
 def _short(program: str, spec: Spec, word: Word, out: Parsed) -> tuple[str, str] | None:
@@ -294,16 +285,23 @@ def _short(program: str, spec: Spec, word: Word, out: Parsed) -> tuple[str, str]
         if name in spec.optional:
             out.options.append((name, rest or None))
             return None
-        kind = "value" if name in spec.values else "read" if name in spec.reads else None
-        if kind is None:
-            out.ask(f"{program} {name} is not on the read-only list" + (f" (in {value})" if len(chars) > 1 else ""))
-            return None
-        if not rest:
-            return name, kind
-        out.options.append((name, rest))
-        if kind == "read":
-            out.uses.append(PathUse(Word(word.raw, rest), "read", name))
+        return _valued(program, spec, name, rest or None, word, out, f" (in {value})" if len(chars) > 1 else "")
+    return None
+
+
+def _valued(
+    program: str, spec: Spec, name: str, attached: str | None, word: Word, out: Parsed, where: str
+) -> tuple[str, str] | None:
+    """An option that takes a value: the value attached (`--file=X`, `-fX`) or the next word's (returned)."""
+    kind = "value" if name in spec.values else "read" if name in spec.reads else None
+    if kind is None:
+        out.ask(f"{program} {name} is not on the read-only list{where}")
         return None
+    if attached is None:
+        return name, kind
+    out.options.append((name, attached))
+    if kind == "read":
+        out.uses.append(PathUse(Word(word.raw, attached), "read", name))
     return None
 
 
