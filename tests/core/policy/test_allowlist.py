@@ -85,6 +85,10 @@ def test_a_flag_off_the_list_asks_and_the_reason_names_it(engine_for: EngineFact
         "cat .e{n,x}v",
         "head config/.env.{production,staging}",
         "cat ../proj/.env",
+        "grep -e x -- .env",
+        "git show :0:.env",
+        "git cat-file -p HEAD:id_rsa",
+        "git diff --no-index .env README.md",
     ],
 )
 def test_files_named_by_options_braces_and_operands_are_checked(engine_for: EngineFactory, command: str) -> None:

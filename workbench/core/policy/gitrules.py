@@ -15,7 +15,7 @@ print file contents from history, and which destroy work.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from workbench.core.policy.allowlist import Parsed, Spec, parse, spec
@@ -242,12 +242,19 @@ def written_config(call: GitCall) -> Word | None:
 
 
 def _revision_paths(parsed: Parsed) -> list[PathUse]:
-    """`HEAD:path` operands read a file from history: the path part is checked like any other."""
+    return revision_paths(parsed.operands)
+
+
+def revision_paths(words: Sequence[Word]) -> list[PathUse]:
+    """`HEAD:path`, `:path` and `:2:path` read a file from history or the index: the path part is checked like
+    any other."""
     out = []
-    for word in parsed.operands:
+    for word in words:
         value = word.value or ""
-        if ":" in value and not value.startswith(":("):
+        if ":" in value and not value.startswith(("-", ":(")):
             target = value.split(":", 1)[1]
+            if len(target) > 2 and target[0] in "0123" and target[1] == ":":
+                target = target[2:]  # :N:path names a stage of the index
             if target:
                 out.append(PathUse(Word(word.raw, target), "read"))
     return out

@@ -150,7 +150,9 @@ def path_uses(segment: Segment, call: gitrules.GitCall | None, args: Parsed | No
         config = gitrules.written_config(call)
         if config is not None:
             return [*uses, PathUse(config, "write")]
-        return uses + (call.uses if call.parsed is not None else _generic(segment, call.rest, "git"))
+        if call.parsed is not None:
+            return uses + call.uses
+        return uses + _generic(segment, call.rest, "git") + gitrules.revision_paths(call.rest)
     if program in PARSED:
         return uses + (args if args is not None else parsed(segment)).uses
     if program in ("cd", "pushd"):
