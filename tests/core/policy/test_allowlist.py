@@ -309,3 +309,18 @@ def test_rg_asks_when_its_walk_would_read_a_secret_file(
     evaluation = bash(engine, "rg -g '*.py' greet")
     assert evaluation.verdict is Q and "-g" in evaluation.reason
     assert bash(engine, "rg --files").verdict is A  # names only
+
+
+def test_the_history_check_sees_a_secret_committed_after_an_earlier_check(
+    engine_for: EngineFactory, workspace: Path
+) -> None:
+    git(workspace, "add", "README.md", "src")
+    git(workspace, "commit", "-qm", "first")
+    engine = engine_for()
+    assert bash(engine, "git log -p").verdict is A
+    git(workspace, "add", "-f", "config/.env.production")
+    assert bash(engine, "git diff --cached").verdict is Q  # staged: in the index
+    git(workspace, "commit", "-qm", "oops")
+    git(workspace, "reset", "-q", "--hard", "HEAD~1")  # gone from the branch, still in the reflog
+    evaluation = bash(engine, "git log -p")
+    assert evaluation.verdict is Q and "config/.env.production" in evaluation.reason

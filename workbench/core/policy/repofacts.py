@@ -25,7 +25,7 @@ from workbench.core.repo.listing import find_root
 
 HISTORY_TIMEOUT_S = 10.0
 RG_TIMEOUT_S = 10.0
-_history: dict[str, tuple[str, frozenset[str]]] = {}  # repository root -> (refs and index stamp, secret paths)
+_history: dict[str, tuple[str, frozenset[str] | None]] = {}  # repository root -> (refs and index stamp, secret paths)
 
 
 class RepoFacts:
@@ -125,22 +125,29 @@ def _rg_secrets(base: str, walk: Sequence[str], paths: Sequence[str]) -> list[st
 
 
 def _scan_history(root: Path) -> frozenset[str] | None:
+    """Secret paths in the index and in every commit reachable from a ref or the reflog. Kept while the refs
+    and the index stay as they are; a scan that failed or took too long is kept too (as None: the commands
+    that depend on it ask), so a huge history costs the wait once, not on every command."""
     index = root / ".git" / "index"
     try:
         refs = hardened.run_git(root, "show-ref", "--head", ok_codes=(0, 1), timeout=HISTORY_TIMEOUT_S)
-        # a `.git` file (a linked work tree) keeps its index elsewhere: then nothing is kept between evaluations
-        seen = index.stat().st_mtime_ns if index.is_file() else -1 if (root / ".git").is_dir() else None
-        stamp = hashlib.sha256(refs + str(seen).encode()).hexdigest() if seen is not None else ""
-        cached = _history.get(str(root))
-        if stamp and cached is not None and cached[0] == stamp:
-            return cached[1]
+    except hardened.GitFailed:
+        return None
+    # a `.git` file (a linked work tree) keeps its index elsewhere: then nothing is kept between evaluations
+    seen = index.stat().st_mtime_ns if index.is_file() else -1 if (root / ".git").is_dir() else None
+    stamp = hashlib.sha256(refs + str(seen).encode()).hexdigest() if seen is not None else ""
+    cached = _history.get(str(root))
+    if stamp and cached is not None and cached[0] == stamp:
+        return cached[1]
+    found: frozenset[str] | None
+    try:
         names = hardened.run_git(root, "ls-files", "-z", "--cached", timeout=HISTORY_TIMEOUT_S)
         if refs.strip():
             log = ("log", "--all", "--reflog", "-m", "--no-renames", "--format=", "--name-only", "-z")
             names += b"\0" + hardened.run_git(root, *log, timeout=HISTORY_TIMEOUT_S)
-    except (hardened.GitFailed, OSError):
-        return None
-    found = _secret_names(names)
+        found = _secret_names(names)
+    except hardened.GitFailed:
+        found = None
     if stamp:
         _history[str(root)] = (stamp, found)
     return found
