@@ -213,6 +213,8 @@ def test_git_in_another_repository_asks(engine_for: EngineFactory, history: Path
         "git --git-dir=../other/.git log",
         "git --work-tree /tmp checkout main",
         "git -C $DIR status",
+        "GIT_DIR=../other/.git make",
+        "export GIT_DIR=../other/.git; git commit -am x",
         "git config core.fsmonitor 'touch x'",
         "git config --global alias.st '!rm -rf ~'",
         "git init --template=./templates",

@@ -168,15 +168,17 @@ def _insist(why: str) -> Finding:
     return Finding(Verdict.ASK, f"asks: {why}", insistent=True)
 
 
-def git_place_problem(call: gitrules.GitCall, facts: BashFacts) -> Finding | None:
-    """git told to work somewhere (`-C`, `--git-dir`, `GIT_DIR=`...) outside the workspace or unknown."""
-    for word, how in call.places:
+def git_place_problem(segment: Segment, call: gitrules.GitCall | None, facts: BashFacts) -> Finding | None:
+    """git told to work somewhere (`-C`, `--git-dir`, `--work-tree`, `GIT_DIR=`...) outside the workspace or
+    somewhere unknown. The variables count for any program: a build tool's git inherits them."""
+    places = call.places if call is not None else gitrules.location_assignments(segment)
+    for word, how in places:
         resolved = resolve_all(word, facts)
-        shown = f"{how}{word.raw}" if how.endswith("=") else f"{how} {word.raw}"
+        shown = f"{how}{word.raw}" if how.endswith("=") else f"git {how} {word.raw}"
         if resolved is None:
-            return _insist(f"git {shown} works in a folder only known when the command runs")
+            return _insist(f"{shown} points git at a folder only known when the command runs")
         if any(p.rel is None for p in resolved):
-            return _insist(f"git {shown} works outside the workspace")
+            return _insist(f"{shown} points git outside the workspace")
     return None
 
 

@@ -1,9 +1,9 @@
 """The verdict for each segment of a shell command, before the session mode is applied.
 
 Order for one segment: deny rules (settings and persona) -> secret or denied files it reads, wherever they are
--> ask rules -> opaque commands (`bash -c`, `eval`, a program in a variable) -> writes outside the workspace,
-into a control file (core.policy.protected) or through a hard link -> git told to work outside the workspace
--> destructive git (only a rule naming the exact command lets it run) -> grants -> allow rules -> the
+-> ask rules -> writes outside the workspace, into a control file (core.policy.protected) or through a hard
+link -> git pointed outside the workspace (`-C`, `--git-dir`, `GIT_DIR=`...) -> opaque commands (`bash -c`,
+`eval`, a program in a variable) -> destructive git (only a rule naming the exact command lets it run) -> grants -> allow rules -> the
 read-only allowlist (every flag listed, every path inside and not secret, nothing known only at run time, no
 secret a git or rg read would print) -> ask. A grant or allow rule matches one segment only, so it never
 covers a compound command's other segments. Asks that keep asking in bypassPermissions mode are marked
@@ -99,12 +99,12 @@ def evaluate_segment(segment: Segment, facts: BashFacts) -> SegmentOutcome:
     if asked is not None:
         why = f"asks: {asked.shown}" + (f" ({_program_note(segment)})" if segment.program else "")
         return _outcome(segment, Finding(Verdict.ASK, why, asked.shown, True), rememberable=False)
+    stop = protected_write(segment, uses, facts) or git_place_problem(segment, call, facts)
+    if stop is not None:
+        return _outcome(segment, stop, rememberable=False)
     if segment.opaque is not None:
         found = Finding(Verdict.ASK, f"asks: {segment.opaque}", insistent=facts.guarded)
         return _outcome(segment, found, rememberable=False)
-    stop = protected_write(segment, uses, facts) or (git_place_problem(call, facts) if call is not None else None)
-    if stop is not None:
-        return _outcome(segment, stop, rememberable=False)
     if not segment.words:
         if segment.redirects:
             return _outcome(segment, Finding(Verdict.ASK, "asks: writes a file"), rememberable=False)

@@ -172,12 +172,15 @@ class GitCall:
         return self.parsed.uses if self.parsed is not None else []
 
 
+def location_assignments(segment: Segment) -> list[tuple[Word, str]]:
+    """`GIT_DIR=…`, `GIT_WORK_TREE=…` and git's other location variables set for this segment."""
+    return [(value, f"{name}=") for name, value in segment.assignments if name in LOCATION_VARS]
+
+
 def analyse(segment: Segment) -> GitCall:
     args = segment.args
     call = GitCall(None, ())
-    for variable, assigned in segment.assignments:
-        if variable in LOCATION_VARS:
-            call.places.append((assigned, f"{variable}="))
+    call.places.extend(location_assignments(segment))
     index = 0
     while index < len(args):
         word = args[index]
