@@ -3,12 +3,12 @@
 Order for one segment: deny rules (settings and persona) -> secret or denied files it reads, wherever they are
 -> ask rules -> writes outside the workspace, into a control file (core.policy.protected) or through a hard
 link -> git pointed outside the workspace (`-C`, `--git-dir`, `GIT_DIR=`...) -> opaque commands (`bash -c`,
-`eval`, a program in a variable) -> destructive git (only a rule naming the exact command lets it run) -> grants -> allow rules -> the
-read-only allowlist (every flag listed, every path inside and not secret, nothing known only at run time, no
-secret a git or rg read would print) -> ask. A grant or allow rule matches one segment only, so it never
-covers a compound command's other segments. Asks that keep asking in bypassPermissions mode are marked
-`insistent`: ask rules, persona rules, protected writes, git outside the workspace, destructive git, and words
-known only at run time where a file is read.
+`eval`, a program in a variable) -> destructive git (only a rule naming the exact command lets it run) ->
+grants -> allow rules -> the read-only allowlist (every flag listed, every path inside and not secret, nothing
+known only at run time, no secret a git or rg read would print) -> ask. A grant or allow rule matches one
+segment only, so it never covers a compound command's other segments. Asks that keep asking in
+bypassPermissions mode are marked `insistent`: ask rules, persona rules, protected writes, git outside the
+workspace, destructive git, and words known only at run time where a file is read.
 """
 
 from __future__ import annotations

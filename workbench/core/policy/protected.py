@@ -22,18 +22,20 @@ from __future__ import annotations
 import os
 import stat
 
-_FOLDERS = {
+from workbench.core.sandbox.protect import CONTROL_NAMES
+
+# Why each name is a control file; the names themselves are the sandbox's list (one list for both walls).
+_WHY = {
     ".claude": "holds permission settings, personas and commands",
     ".gemini": "holds persona files and settings",
     ".opencode": "holds persona files and settings",
     ".workbench": "holds the workbench's own settings",
     ".git": "is git's own folder (config, hooks)",
     ".husky": "holds git hooks",
-}
-_FILES = {
     ".mcp.json": "names the MCP servers the workbench starts",
     ".envrc": "is shell code direnv runs on entering the folder",
 }
+_NAMES = CONTROL_NAMES | {".git"}
 
 
 def control_reason(rel: str, hooks: str | None = None) -> str | None:
@@ -42,10 +44,9 @@ def control_reason(rel: str, hooks: str | None = None) -> str | None:
     parts = [p for p in rel.split("/") if p not in ("", ".")]
     lower = [p.lower() for p in parts]
     for index, part in enumerate(lower):
-        if part in _FOLDERS:
-            return f"{'/'.join(parts[: index + 1])}/ {_FOLDERS[part]}"
-    if lower and lower[-1] in _FILES:
-        return f"{parts[-1]} {_FILES[lower[-1]]}"
+        if part in _NAMES:
+            shown = "/".join(parts[: index + 1]) + ("" if part.endswith((".json", ".envrc")) else "/")
+            return f"{shown} {_WHY.get(part, 'is a control file')}"
     if len(lower) >= 2 and lower[-2:] == [".vscode", "tasks.json"]:
         return ".vscode/tasks.json holds commands the editor runs"
     if hooks and hooks != "." and (rel == hooks or rel.startswith(hooks.rstrip("/") + "/")):
