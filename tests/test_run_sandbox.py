@@ -100,7 +100,9 @@ async def test_writes_outside_the_workspace_do_not_land(
 async def test_git_config_stays_read_only(repo: Path, home: Path, monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
     before = (repo / ".git" / "config").read_bytes()
     hook = py("open('.git/' + 'config', 'a').write('[core]\\n\\tfsmonitor = touch pwned\\n')")
-    code, result, err = await bash(repo, f"{hook}; git config core.hooksPath /tmp/h", monkeypatch, kind)
+    # a visible `git config` write asks under the policy even in bypass mode; hidden from it, the sandbox stops it
+    setter = py("import subprocess; subprocess.run(['git', 'con' + 'fig', 'core.hooksPath', '/tmp/h'])")
+    code, result, err = await bash(repo, f"{hook}; {setter}", monkeypatch, kind)
     assert code == 0, err
     assert (repo / ".git" / "config").read_bytes() == before
     assert "Read-only file system" in result, result

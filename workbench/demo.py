@@ -13,13 +13,13 @@ so the demo needs no key and no network.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workbench import paths
+from workbench.core import hardened
 from workbench.core.replay import CassetteTransport
 
 if TYPE_CHECKING:
@@ -68,10 +68,11 @@ def _fresh_folder(base: Path) -> Path:
 
 
 def _git(workspace: Path, *args: str) -> bool:
-    env = {**os.environ, **_GIT_ENV, "GIT_CONFIG_NOSYSTEM": "1"}
-    base = ["git", "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main", "-c", "core.hooksPath=/dev/null"]
+    env = {**hardened.git_env(), **_GIT_ENV, "GIT_CONFIG_NOSYSTEM": "1"}
+    settings = ("-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main")
+    argv = hardened.git_argv(workspace, *settings, *args, overrides=())
     try:
-        done = subprocess.run([*base, *args], cwd=workspace, env=env, capture_output=True, timeout=30, check=False)
+        done = subprocess.run(argv, cwd=workspace, env=env, capture_output=True, timeout=30, check=False)
     except (OSError, subprocess.SubprocessError):
         return False
     return done.returncode == 0

@@ -16,6 +16,11 @@ What counts as a secret file (`is_secret_path`, matched on the path's components
 
 The check is a handful of set lookups on the last two path components, cheap enough to run on every
 path a shell command mentions.
+
+Which environment variables are credentials (`is_secret_env`): the providers' own (`ANTHROPIC_*`, `AWS_*`,
+...), any name with TOKEN, SECRET, PASSWORD, PASSWD, PASSPHRASE, CREDENTIAL, PRIVATE, API_KEY/APIKEY,
+ACCESS_KEY or AUTH in it (not AUTHOR), names ending in `_KEY`, `_PWD`, `_PASS`, `_DSN` or `DATABASE_URL`,
+and any value holding a URL with a password (`https://user:pass@host`).
 """
 
 from __future__ import annotations
@@ -72,6 +77,44 @@ def is_secret_path(rel_path: str) -> bool:
     if name.startswith("client_secret") and name.endswith(".json"):
         return True
     return name.endswith(_SECRET_EXTS)
+
+
+_ENV_PREFIXES = (
+    "ANTHROPIC_",
+    "OPENAI_",
+    "CLAUDE_",
+    "GEMINI_",
+    "GOOGLE_",
+    "AWS_",
+    "AZURE_",
+    "SLACK_",
+    "STRIPE_",
+    "VAULT_",
+    "OP_",
+    "HF_",
+    "HUGGING",
+    "DIGITALOCEAN_",
+    "CLOUDFLARE_",
+    "HEROKU_",
+    "TWILIO_",
+)
+_ENV_NAME = re.compile(
+    r"TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|CREDENTIAL|PRIVATE|API_?KEY|ACCESS_?KEY|AUTH(?!OR)|COOKIE|SESSION_?KEY"
+    r"|(?:^|_)(?:KEY|PWD|PASS|DSN)$|DATABASE_URL$"
+)
+# Variables a command needs and that hold no credential, whatever the patterns say.
+_ENV_KEEP = frozenset({"PWD", "OLDPWD", "SSH_AUTH_SOCK", "GPG_AGENT_INFO", "XAUTHORITY", "GPG_TTY"})
+_URL_PASSWORD = re.compile(r"://[^\s/@:]+:[^\s/@]+@")
+
+
+def is_secret_env(name: str, value: str = "") -> bool:
+    """True when an environment variable holds a credential (API keys, tokens, passwords, URLs with one)."""
+    if name in _ENV_KEEP:
+        return False
+    upper = name.upper()
+    if upper.startswith(_ENV_PREFIXES) or _ENV_NAME.search(upper) is not None:
+        return True
+    return "://" in value and _URL_PASSWORD.search(value) is not None
 
 
 # A secret-looking name: one of these words, ending the name or followed by a separator (not `tokenizer`).

@@ -54,9 +54,10 @@ def test_04_leading_blank_lines_parse_but_warn() -> None:
     assert p.compat == {"claude_code": "would-skip", "claude_code_reason": "blank lines before the frontmatter hide it"}
 
 
-def test_05_missing_closer_means_no_frontmatter() -> None:
+def test_05_missing_closer_means_no_frontmatter_and_only_read_only_tools() -> None:
     p = load("05_unterminated.md")
-    assert "W_UNTERMINATED_FRONTMATTER" in codes(p.diagnostics)
+    assert "E_UNTERMINATED_FRONTMATTER" in codes(p.diagnostics) and p.has_errors
+    assert p.tools.granted == ["Read", "LS", "Glob", "Grep", "ReadManyFiles"] and not p.tools.inherit_all
     assert p.system_prompt.startswith("---\nname: never-closed")
     assert p.name_source == "h1" and p.name == "never-closed"
     assert p.compat["claude_code"] == "would-skip"

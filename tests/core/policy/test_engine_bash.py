@@ -314,7 +314,8 @@ def test_request_id_is_bound_to_the_exact_call(engine_for: EngineFactory) -> Non
 def test_the_cwd_argument_is_where_relative_paths_point(engine_for: EngineFactory) -> None:
     engine = engine_for()
     assert run(engine, "Bash", command="cat ../.env", cwd="src").verdict is D
-    assert run(engine, "Bash", command="cat ../.env").verdict is Q
+    assert run(engine, "Bash", command="cat ../README.md").verdict is Q  # outside the workspace
+    assert run(engine, "Bash", command="cat ../.env").verdict is D  # a secret file wherever it is
     assert run(engine, "Bash", command="cat app.py", cwd="src").verdict is A
     outside = run(engine, "Bash", command="ls", cwd="..")
     assert outside.verdict is Q and "outside the workspace" in outside.reason

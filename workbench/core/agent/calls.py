@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import inspect
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -151,7 +152,9 @@ class CallGate:
             call.refused = self._finished(call, str(exc), is_error=True, decision="invalid")
             return call
         call.preview = preview
-        call.evaluation = self.policy.evaluate(name, call.tool.kind, args, preview, call_id=call_id)
+        # off the event loop: judging a command can ask git or rg about the repository (core.policy.repofacts)
+        evaluate = functools.partial(self.policy.evaluate, name, call.tool.kind, args, preview, call_id=call_id)
+        call.evaluation = await asyncio.to_thread(evaluate)
         if call.evaluation.verdict is Verdict.DENY:
             msg = f"Denied by policy: {call.evaluation.reason}"
             call.refused = self._finished(call, msg, is_error=True, decision="deny")

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import platform
-import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
 from workbench import paths
+from workbench.core import hardened
 from workbench.core.personas.model import Persona
 
 PROJECT_DOC_MAX_BYTES = 32 * 1024  # Codex's project_doc_max_bytes
@@ -22,19 +22,10 @@ AVAILABLE_PREFIX = "Tools available to you in this session:"
 def git_summary(workspace: Path) -> str:
     """`git status` in a few lines, or a note that this is not a git repository."""
     try:
-        done = subprocess.run(
-            ["git", "status", "--porcelain=v1", "--branch", "--untracked-files=normal"],
-            cwd=workspace,
-            capture_output=True,
-            text=True,
-            timeout=5,
-            errors="replace",
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return "unavailable"
-    if done.returncode != 0:
-        return "not a git repository"
-    lines = done.stdout.splitlines()
+        out = hardened.run_git(workspace, "status", "--porcelain=v1", "--branch", "--untracked-files=normal", timeout=5)
+    except hardened.GitFailed as exc:
+        return "not a git repository" if "failed" in str(exc) else "unavailable"
+    lines = out.decode("utf-8", "replace").splitlines()
     head = lines[0][3:] if lines and lines[0].startswith("## ") else "unknown branch"
     changes = [line for line in lines[1:] if line.strip()]
     if not changes:

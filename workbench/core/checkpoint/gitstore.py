@@ -21,11 +21,11 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from workbench import paths
+from workbench.core.hardened import SAFE_CONFIG, config_args
 
 GIT_TIMEOUT = 300.0  # a first checkpoint of a huge plain folder hashes every file once
 HARDENING = (
-    "-c", "core.fsmonitor=",
-    "-c", "core.hooksPath=/dev/null",
+    *config_args(SAFE_CONFIG),  # no fsmonitor, hooks, pager or signature program
     "-c", "diff.external=",
     "-c", "core.autocrlf=false",
     "-c", "core.safecrlf=false",

@@ -29,6 +29,7 @@ from mcp.client.stdio import get_default_environment
 from mcp.shared.message import SessionMessage
 from mcp_types import JSONRPCRequest, JSONRPCResponse, jsonrpc_message_adapter
 
+from workbench.core.hardened import scrub_env
 from workbench.core.mcp.config import ServerConfig
 from workbench.core.mcp.process import TERM_GRACE_S, ProcessInfo, StartError, kill_group
 
@@ -141,14 +142,15 @@ PASSED_ENV = ("LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TZ", "HTTP_PROXY", "HTTPS
 
 def server_environment(configured: dict[str, str]) -> dict[str, str]:
     """A stdio server's environment: a minimal inherited set plus what its config sets. API keys and the
-    rest of the workbench's environment are not passed (configure them with ``env`` and ``${VAR}``)."""
+    rest of the workbench's environment are not passed (configure them with ``env`` and ``${VAR}``); what is
+    inherited is scrubbed of anything credential-like too (a proxy URL with a password)."""
     env = get_default_environment()
     for key in PASSED_ENV:
         for name in (key, key.lower()):
             value = os.environ.get(name)
             if value is not None and not value.startswith("()"):
                 env[name] = value
-    return env | configured
+    return scrub_env(env) | configured
 
 
 def _resolve_command(config: ServerConfig, env: dict[str, str]) -> str:

@@ -2,7 +2,9 @@
 
 Leading blank lines are skipped with a warning (Claude Code would see no frontmatter). The opener is `---`
 (trailing spaces allowed); the closer is the next line that is `---` or `...`. Without a closer the whole file
-is the body. A later `---` in the body is an ordinary Markdown rule.
+is the body, and the file is an error for its tool grant (E_UNTERMINATED_FRONTMATTER): what it meant to grant
+can't be known, so it gets no tool beyond the read-only set and can't start until the `---` is added. A later
+`---` in the body is an ordinary Markdown rule.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from workbench.core.personas.model import Diagnostic, Severity
+
+UNTERMINATED = "E_UNTERMINATED_FRONTMATTER"
 
 
 @dataclass
@@ -49,9 +53,10 @@ def split_frontmatter(text: str) -> Split:
             return Split(fm, start + 2, body, end + 2, diags)
     diags.append(
         Diagnostic(
-            "W_UNTERMINATED_FRONTMATTER",
-            Severity.WARNING,
-            "frontmatter opened with '---' but never closed; the whole file is read as the prompt",
+            UNTERMINATED,
+            Severity.ERROR,
+            "frontmatter opened with '---' but never closed: its tool list can't be trusted, so only the "
+            "read-only tools are granted; add the closing '---'",
             start + 1,
         )
     )

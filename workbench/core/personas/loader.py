@@ -13,7 +13,7 @@ from workbench.core.personas import fields, policies
 from workbench.core.personas.decode import decode_bytes
 from workbench.core.personas.dialect import detect_dialect
 from workbench.core.personas.files import MAX_BYTES, READ_ERRORS, read_persona_bytes
-from workbench.core.personas.frontmatter import split_frontmatter
+from workbench.core.personas.frontmatter import UNTERMINATED, split_frontmatter
 from workbench.core.personas.grants import ConflictPolicy, resolve_grant
 from workbench.core.personas.model import (
     Diagnostic,
@@ -37,8 +37,18 @@ from workbench.core.personas.yamlparse import KNOWN_KEYS, Frontmatter, parse_fro
 __all__ = ["COLORS", "MAX_BYTES", "PERMISSION_MODES", "READ_ERRORS", "load_persona_file", "parse_persona"]
 
 
+READ_ONLY_TOOLS = ("Read", "LS", "Glob", "Grep", "ReadManyFiles")
+
+
 def _empty_grant() -> ToolGrant:
     return ToolGrant("empty", "none", [], [], [], [], [], [])
+
+
+def read_only_grant(grant: ToolGrant) -> ToolGrant:
+    """The grant cut down to the read-only tools: for a file whose grant can't be read with confidence."""
+    allowed = READ_ONLY_TOOLS if grant.inherit_all or grant.declared in ("absent", "all") else grant.granted
+    kept = [t for t in READ_ONLY_TOOLS if t in allowed]
+    return ToolGrant("list", "none", kept, [], grant.unavailable, grant.disallowed, [], grant.advisory_tools)
 
 
 def _failed(path: Path, scope: str, diag: Diagnostic, sha: str = "") -> Persona:
@@ -176,6 +186,8 @@ def parse_persona(
 
     grant = resolve_grant(dialect, data, lines, body, body_first, mcp_servers, tool_conflict, trust_persona_tools)
     diags += grant.diagnostics
+    if any(d.code == UNTERMINATED for d in split.diagnostics):
+        grant.grant = read_only_grant(grant.grant)
     if policy_options is None:
         policy_options = policies.PolicyOptions.from_section(load_config().personas)
     found = policies.extract(

@@ -1,33 +1,42 @@
 """The verdict for each segment of a shell command, before the session mode is applied.
 
-Order for one segment: deny rules (settings and persona) -> secret or denied files it reads -> ask rules
--> opaque commands (`bash -c`, `eval`, a program in a variable) -> writes outside the workspace or into
-`.git/`/`.claude/` -> grants -> allow rules -> the read-only set -> ask. A grant or allow rule matches one
-segment only, so it never covers a compound command's other segments.
+Order for one segment: deny rules (settings and persona) -> secret or denied files it reads, wherever they are
+-> ask rules -> writes outside the workspace, into a control file (core.policy.protected) or through a hard
+link -> git pointed outside the workspace (`-C`, `--git-dir`, `GIT_DIR=`...) -> opaque commands (`bash -c`,
+`eval`, a program in a variable) -> destructive git (only a rule naming the exact command lets it run) ->
+grants -> allow rules -> the read-only allowlist (every flag listed, every path inside and not secret, nothing
+known only at run time, no secret a git or rg read would print) -> ask. A grant or allow rule matches one
+segment only, so it never covers a compound command's other segments. Asks that keep asking in
+bypassPermissions mode are marked `insistent`: ask rules, persona rules, protected writes, git outside the
+workspace, destructive git, and words known only at run time where a file is read.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from workbench.core import secrets
 from workbench.core.approvals import SegmentVerdict, Verdict
-from workbench.core.policy.ledger import GrantLedger
-from workbench.core.policy.readonly import (
-    PathUse,
-    ResolvedPath,
-    harmless_device,
-    path_uses,
-    read_only_reason,
-    resolve_word,
+from workbench.core.policy import gitrules, readonly
+from workbench.core.policy.allowlist import Parsed
+from workbench.core.policy.bash_checks import (
+    BashFacts,
+    Finding,
+    cd_targets,
+    file_problem,
+    git_place_problem,
+    git_read_problem,
+    glob_flag_problem,
+    protected_write,
+    rg_problem,
 )
-from workbench.core.policy.rules import RuleSet, Target
-from workbench.core.policy.shell import SHELLS, Segment, Word
+from workbench.core.policy.pathwords import harmless_device
+from workbench.core.policy.rules import Target
+from workbench.core.policy.shell import SHELLS, Segment
 from workbench.core.policy.visible import make_visible
+
+__all__ = ["BashFacts", "SegmentOutcome", "cd_targets", "evaluate_segment", "propose"]
 
 
 def _names(text: str) -> frozenset[str]:
@@ -43,48 +52,6 @@ SUBCOMMAND_TOOLS = _names(
 _RUNNERS = frozenset({"run", "exec", "x", "dlx", "eval", "tool", "shell", "script"})
 _NOT_PREFIXES = frozenset({"python", "python3", "node", "perl", "ruby", "sh", "bash", "eval", "exec"}) | SHELLS
 _SUBCOMMAND = re.compile(r"^[A-Za-z][A-Za-z0-9_.:-]*$")
-_PROTECTED_DIRS = (".git", ".claude")
-
-
-@dataclass(frozen=True)
-class BashFacts:
-    workspace: str  # real path
-    rules: RuleSet  # settings and persona rules together
-    ledger: GrantLedger | None
-    # Folders relative paths may be relative to: the workspace, and every folder a `cd` in the same
-    # command line moves to (checking all of them is simpler than following subshell scoping, and safe).
-    bases: tuple[str, ...] = ()
-    # True when persona rules or deny/ask rules guard shell commands: a command the parser cannot see into
-    # then keeps asking even in bypassPermissions mode, since it might run what those rules guard.
-    guarded: bool = False
-    # A `cd` in the command goes somewhere unknown: relative paths cannot be checked.
-    lost: bool = False
-    # Paths already resolved while judging one command line (many segments name the same files).
-    cache: dict[tuple[str | None, bool, bool, str], list[ResolvedPath] | None] = field(default_factory=dict)
-
-
-_CHDIR = frozenset({"cd", "pushd", "popd"})
-
-
-def cd_targets(segments: Iterable[Segment], workspace: str, start: str = "") -> tuple[tuple[str, ...], bool]:
-    """The folders inside the workspace that `cd` segments of one command line move to (from `start`), and
-    whether some `cd` goes somewhere unknown (a variable, `cd -`, `popd`, outside the workspace)."""
-    found: list[str] = []
-    lost = False
-    for segment in segments:
-        if segment.program not in _CHDIR:
-            continue
-        if segment.program == "popd" or not segment.args or segment.args[-1].value in (None, "-"):
-            lost = True
-            continue
-        value = str(segment.args[-1].value)
-        target = os.path.realpath(os.path.join(start or workspace, os.path.expanduser(value)))
-        if target == workspace or target.startswith(workspace.rstrip("/") + "/"):
-            if target not in found:
-                found.append(target)
-        else:
-            lost = True
-    return tuple(found), lost
 
 
 @dataclass(frozen=True)
@@ -94,7 +61,7 @@ class SegmentOutcome:
     proposal: str | None = None  # the exact rule a remembered approval would store
     rememberable: bool = True
     read_only: bool = False  # allowed because it only reads (the only kind plan mode runs)
-    insistent: bool = False  # asks whatever the mode (ask rule, persona rule, protected write)
+    insistent: bool = False  # asks whatever the mode (ask rule, persona rule, protected write, ...)
 
 
 def _verdict(segment: Segment, verdict: Verdict, rule: str | None, reason: str) -> SegmentVerdict:
@@ -108,6 +75,12 @@ def _verdict(segment: Segment, verdict: Verdict, rule: str | None, reason: str) 
     )
 
 
+def _outcome(segment: Segment, found: Finding, **kw: object) -> SegmentOutcome:
+    matched = (found.rule,) if found.rule else ()
+    return SegmentOutcome(_verdict(segment, found.verdict, found.rule, found.reason), matched=matched,
+                          insistent=found.insistent, **kw)  # type: ignore[arg-type]  # fmt: skip
+
+
 def evaluate_segment(segment: Segment, facts: BashFacts) -> SegmentOutcome:
     guard = Target("Bash", command_forms=frozenset(segment.guard_texts()))
     allow = Target("Bash", command_forms=frozenset(segment.allow_texts()))
@@ -115,50 +88,96 @@ def evaluate_segment(segment: Segment, facts: BashFacts) -> SegmentOutcome:
 
     denied = rules.first(Verdict.DENY, guard)
     if denied is not None:
-        return SegmentOutcome(_verdict(segment, Verdict.DENY, denied.shown, f"denied by {denied.shown}"),
-                              matched=(denied.shown,), rememberable=False)  # fmt: skip
-    uses = path_uses(segment)
-    problem = _file_problem(segment, uses, facts)
-    if problem is not None and problem[0] is Verdict.DENY:
-        return SegmentOutcome(_verdict(segment, Verdict.DENY, problem[1], problem[2]),
-                              matched=(problem[1],) if problem[1] else (), rememberable=False)  # fmt: skip
+        return _outcome(segment, Finding(Verdict.DENY, f"denied by {denied.shown}", denied.shown), rememberable=False)
+    call = gitrules.analyse(segment) if segment.program == "git" and not segment.lookup_only else None
+    args = _parsed(segment)
+    uses = readonly.path_uses(segment, call, args)
+    problem = file_problem(segment, uses, facts)
+    if problem is not None and problem.verdict is Verdict.DENY:
+        return _outcome(segment, problem, rememberable=False)
     asked = rules.first(Verdict.ASK, guard)
     if asked is not None:
         why = f"asks: {asked.shown}" + (f" ({_program_note(segment)})" if segment.program else "")
-        return SegmentOutcome(_verdict(segment, Verdict.ASK, asked.shown, why), matched=(asked.shown,),
-                              rememberable=False, insistent=True)  # fmt: skip
+        return _outcome(segment, Finding(Verdict.ASK, why, asked.shown, True), rememberable=False)
+    stop = protected_write(segment, uses, facts) or git_place_problem(segment, call, facts)
+    if stop is not None:
+        return _outcome(segment, stop, rememberable=False)
     if segment.opaque is not None:
-        why = f"asks: {segment.opaque}"
-        return SegmentOutcome(_verdict(segment, Verdict.ASK, None, why), rememberable=False, insistent=facts.guarded)
-    write = _protected_write(uses, facts)
-    if write is not None:
-        return SegmentOutcome(_verdict(segment, Verdict.ASK, None, write), rememberable=False, insistent=True)
+        found = Finding(Verdict.ASK, f"asks: {segment.opaque}", insistent=facts.guarded)
+        return _outcome(segment, found, rememberable=False)
     if not segment.words:
         if segment.redirects:
-            return SegmentOutcome(_verdict(segment, Verdict.ASK, None, "asks: writes a file"), rememberable=False)
-        return SegmentOutcome(_verdict(segment, Verdict.ALLOW, None, "sets a shell variable"), read_only=True)
-    if facts.ledger is not None:
-        grant = facts.ledger.matches(allow)
-        if grant is not None:
-            label = f"grant:{grant.scope} {grant.pattern}"
-            return SegmentOutcome(_verdict(segment, Verdict.ALLOW, label, f"allowed by {label}"), matched=(label,))
-    allowed = rules.first(Verdict.ALLOW, allow)
-    if allowed is not None:
-        return SegmentOutcome(_verdict(segment, Verdict.ALLOW, allowed.shown, f"allowed by {allowed.shown}"),
-                              matched=(allowed.shown,))  # fmt: skip
-    not_read_only = read_only_reason(segment)
+            return _outcome(segment, Finding(Verdict.ASK, "asks: writes a file"), rememberable=False)
+        return _outcome(segment, Finding(Verdict.ALLOW, "sets a shell variable"), read_only=True)
+    if call is not None:
+        loses = gitrules.destructive(call, lambda text: _exists(text, facts))
+        if loses is not None:
+            return _destructive(segment, allow, loses, facts)
+    granted = _granted(segment, allow, facts, exact=False)
+    if granted is not None:
+        return granted
+    not_read_only = readonly.read_only_reason(segment, call, args)
     writes = any(u.mode == "write" and not harmless_device(u.word.value) for u in uses)
     if not_read_only is None and not writes and problem is None:
-        return SegmentOutcome(_verdict(segment, Verdict.ALLOW, None, "read-only command"), read_only=True)
-    if not_read_only is not None:
+        not_read_only = _read_only_extra(segment, call, args, facts)
+        if not_read_only is None:
+            return _outcome(segment, Finding(Verdict.ALLOW, "read-only command"), read_only=True)
+    insistent = problem is not None and problem.insistent
+    if problem is not None and (insistent or not_read_only is None):
+        reason = problem.reason  # the word that keeps it asking in every mode comes first
+    elif not_read_only is not None:
         reason = f"asks: {not_read_only}"
-    elif writes:
-        reason = "asks: writes a file through a redirection"
     else:
-        reason = problem[2] if problem is not None else "asks"
+        reason = "asks: writes a file through a redirection" if writes else "asks"
     proposal = propose(segment)
     return SegmentOutcome(_verdict(segment, Verdict.ASK, None, reason), proposal=proposal,
-                          rememberable=proposal is not None)  # fmt: skip
+                          rememberable=proposal is not None, insistent=insistent)  # fmt: skip
+
+
+def _parsed(segment: Segment) -> Parsed | None:
+    if segment.lookup_only or not segment.words or segment.program not in readonly.PARSED:
+        return None
+    return readonly.parsed(segment)
+
+
+def _exists(text: str, facts: BashFacts) -> bool:
+    return bool(text) and any(os.path.lexists(os.path.join(b, text)) for b in facts.bases or (facts.workspace,))
+
+
+def _granted(segment: Segment, allow: Target, facts: BashFacts, *, exact: bool) -> SegmentOutcome | None:
+    """A grant or an allow rule for this segment (with `exact`, only one naming the command without `*`)."""
+    if facts.ledger is not None:
+        grant = facts.ledger.matches(allow, exact=exact)
+        if grant is not None:
+            label = f"grant:{grant.scope} {grant.pattern}"
+            return _outcome(segment, Finding(Verdict.ALLOW, f"allowed by {label}", label))
+    allowed = facts.rules.first(Verdict.ALLOW, allow, exact=exact)
+    if allowed is not None:
+        return _outcome(segment, Finding(Verdict.ALLOW, f"allowed by {allowed.shown}", allowed.shown))
+    return None
+
+
+def _destructive(segment: Segment, allow: Target, why: str, facts: BashFacts) -> SegmentOutcome:
+    """Destructive git asks in every mode; only a grant or rule naming this exact command lets it run."""
+    exact = _granted(segment, allow, facts, exact=True)
+    if exact is not None:
+        return exact
+    proposal = _exact(segment)
+    found = Finding(Verdict.ASK, f"asks every time: {why}", insistent=True)
+    return _outcome(segment, found, proposal=proposal, rememberable=proposal is not None)
+
+
+def _read_only_extra(
+    segment: Segment, call: gitrules.GitCall | None, args: Parsed | None, facts: BashFacts
+) -> str | None:
+    """What only the files on disk can tell about an allowlisted command: a glob naming an option, and what
+    git or rg would print."""
+    problem = glob_flag_problem(segment, facts)
+    if problem is None and call is not None:
+        problem = git_read_problem(call, facts)
+    if problem is None and segment.program == "rg" and args is not None:
+        problem = rg_problem(args, facts)
+    return problem
 
 
 def _program_note(segment: Segment) -> str:
@@ -167,74 +186,15 @@ def _program_note(segment: Segment) -> str:
     return f"runs {segment.program}{wrapped}{via}"
 
 
-def _file_problem(segment: Segment, uses: list[PathUse], facts: BashFacts) -> tuple[Verdict, str | None, str] | None:
-    """A denied or secret file the segment reads (DENY), or a path that makes it unknowable (ASK)."""
-    ask: tuple[Verdict, str | None, str] | None = None
-    if segment.program in _CHDIR:
-        facts = dataclasses.replace(facts, lost=False)  # where a cd goes is judged from where it starts
-    for use in uses:
-        if use.mode == "write" or harmless_device(use.word.value):
-            continue
-        resolved = _resolve_all(use.word, facts)
-        if resolved is None:
-            ask = ask or (Verdict.ASK, None, f"asks: {use.word.raw} is only known when the command runs")
-            continue
-        for path in resolved:
-            if path.real:
-                denied = facts.rules.first(Verdict.DENY, Target("Read", path=path.real))
-                if denied is not None:
-                    return Verdict.DENY, denied.shown, f"denied: reads {use.word.raw} ({denied.shown})"
-            secret = any(rel is not None and secrets.is_secret_path(rel) for rel in (path.rel, path.lexical_rel))
-            if secret and use.mode == "read" and not _explicitly_readable(path.real, facts):
-                return Verdict.DENY, "secret-file", f"denied: reads a secret file ({use.word.raw})"
-            if path.rel is None:
-                ask = ask or (Verdict.ASK, None, f"asks: reads {use.word.raw}, outside the workspace")
-    return ask
-
-
-def _resolve_all(word: Word, facts: BashFacts) -> list[ResolvedPath] | None:
-    if facts.lost and word.value is not None and not word.tilde and not os.path.isabs(word.value):
+def _exact(segment: Segment) -> str | None:
+    """The segment as an exact rule (`Bash(git reset --hard)`), or None when it cannot be written as one."""
+    forms = sorted(segment.allow_texts(), key=len)
+    if not forms or segment.opaque is not None:
         return None
-    out: list[ResolvedPath] = []
-    for base in (facts.workspace, *facts.bases):
-        key = (word.value, word.glob, word.tilde, base)
-        found = (
-            facts.cache[key]
-            if key in facts.cache
-            else facts.cache.setdefault(key, resolve_word(word, facts.workspace, base))
-        )
-        if found is None:
-            return None
-        out.extend(found)
-    return out
-
-
-def _explicitly_readable(real: str, facts: BashFacts) -> bool:
-    rule = facts.rules.first(Verdict.ALLOW, Target("Read", path=real))
-    return rule is not None and rule.specifier is not None
-
-
-def _protected_write(uses: list[PathUse], facts: BashFacts) -> str | None:
-    for use in uses:
-        if use.mode != "write" or harmless_device(use.word.value):
-            continue
-        where = _write_place(use, facts)
-        if where is not None:
-            return f"asks: writes {use.word.raw}, {where}"
-    return None
-
-
-def _write_place(use: PathUse, facts: BashFacts) -> str | None:
-    resolved = _resolve_all(use.word, facts)
-    if resolved is None:
-        return "a file only known when the command runs"
-    for path in resolved:
-        if path.rel is None or path.lexical_rel is None:
-            return "outside the workspace"
-        first = path.rel.split("/", 1)[0]
-        if first in _PROTECTED_DIRS or path.lexical_rel.split("/", 1)[0] in _PROTECTED_DIRS:
-            return f"inside {first}/, which holds repository and workbench settings"
-    return None
+    exact = " ".join(w.raw for w in segment.words) if segment.safe_prefix else forms[0]
+    if "*" in exact or "\n" in exact or "\r" in exact or not exact.strip():
+        return None
+    return f"Bash({exact})"
 
 
 def propose(segment: Segment) -> str | None:
@@ -243,13 +203,10 @@ def propose(segment: Segment) -> str | None:
     `npm test --watch` -> `Bash(npm test:*)`; anything else (rm, sudo, paths, options first) -> the exact
     segment, e.g. `Bash(rm -rf ./tmp)`. Never a bare program prefix such as `Bash(rm:*)`.
     """
-    forms = sorted(segment.allow_texts(), key=len)
-    if not forms or segment.opaque is not None:
+    exact_rule = _exact(segment)
+    if exact_rule is None:
         return None
     words = segment.words
-    exact = " ".join(w.raw for w in words) if segment.safe_prefix else forms[0]
-    if "*" in exact or "\n" in exact or "\r" in exact or not exact.strip():
-        return None
     program = segment.program
     if segment.safe_prefix and program in SUBCOMMAND_TOOLS and len(words) >= 2 and words[0].raw == program:
         sub = words[1]
@@ -257,12 +214,12 @@ def propose(segment: Segment) -> str | None:
             prefix = f"{program} {sub.value}"
             if sub.value in _RUNNERS:
                 if len(words) < 3:
-                    return f"Bash({exact})"
+                    return exact_rule
                 target = words[2]
                 if target.value is None or target.raw != target.value or not _SUBCOMMAND.match(target.value):
-                    return f"Bash({exact})"
+                    return exact_rule
                 if target.value in _NOT_PREFIXES or target.value in _RUNNERS:
-                    return f"Bash({exact})"
+                    return exact_rule
                 prefix = f"{prefix} {target.value}"
             return f"Bash({prefix}:*)"
-    return f"Bash({exact})"
+    return exact_rule

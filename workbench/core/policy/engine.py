@@ -5,12 +5,14 @@ the session mode. Persona rules only add restrictions: they are ask/deny rules w
 remembered, and a persona's permissionMode only tightens the session mode.
 
 Modes: `default` (reads inside the workspace run; writes, shell and network ask), `acceptEdits` (writes
-inside the workspace run too), `plan` (read-only tools, read-only shell commands and TodoWrite run;
-everything else is denied), `dontAsk` (whatever would ask is denied), `bypassPermissions` (only from the
-user's own flag: whatever would ask runs, except what an ask rule or a persona rule insists on, SaveMemory,
-writes into `.git/`/`.claude/` or outside the workspace, commands with hidden characters or that cannot be
-parsed, and, when a persona guards shell commands, commands the parser cannot see into; deny rules and
-secret files stay denied). Persona mandates only ever add restrictions, so they hold in every mode.
+inside the workspace run too, except control files and hard links), `plan` (read-only tools, read-only shell
+commands and TodoWrite run; everything else is denied), `dontAsk` (whatever would ask is denied),
+`bypassPermissions` (only from the user's own flag: whatever would ask runs, except what an ask rule or a
+persona rule insists on, SaveMemory, writes to control files (core.policy.protected), through hard links or
+outside the workspace, git working outside the workspace, destructive git, words only known at run time where a
+file is read, commands with hidden characters or that cannot be parsed, and, when a persona guards shell
+commands, commands the parser cannot see into; deny rules and secret files stay denied). Persona mandates only
+ever add restrictions, so they hold in every mode.
 
 Network for shell commands: when the sandbox keeps commands off the network (`network_gate`), a command that
 asks for it (the Bash `network` argument) or obviously needs it (`git fetch`, `npm install`, `curl`, ...) gets
@@ -35,13 +37,14 @@ from workbench.core.personas.model import Persona
 from workbench.core.policy.bash_policy import BashFacts, SegmentOutcome, cd_targets, evaluate_segment
 from workbench.core.policy.ledger import GrantLedger
 from workbench.core.policy.network import wants_network
+from workbench.core.policy.protected import control_reason, hard_link_reason
+from workbench.core.policy.repofacts import RepoFacts
 from workbench.core.policy.rules import EDIT_TOOLS, READ_TOOLS, RuleSet, Target
 from workbench.core.policy.shell import analyze
 from workbench.core.policy.visible import has_hidden, hidden_characters, make_visible
 from workbench.core.tools.base import CallPreview, ToolKind
 
 _SEVERITY = {Verdict.ALLOW: 0, Verdict.ASK: 1, Verdict.DENY: 2}
-_PROTECTED = (".git", ".claude")
 
 
 def request_id(tool: str, args: dict[str, Any], call_id: str) -> str:
@@ -192,7 +195,7 @@ class PolicyEngine:
                 outside_cwd, start = cwd, self.root
         moves, lost = cd_targets(analysis.segments, self.root, start)
         bases = tuple(dict.fromkeys((start, *moves)))
-        facts = dataclasses.replace(self._facts, bases=bases, lost=lost, cache={})
+        facts = dataclasses.replace(self._facts, bases=bases, lost=lost, cache={}, repo=RepoFacts(self.root))
         outcomes = [evaluate_segment(s, facts) for s in analysis.segments]
         whole = self.rules.first(Verdict.DENY, Target("Bash", command_forms=frozenset({command.strip()})))
         if whole is not None:
@@ -294,7 +297,9 @@ class PolicyEngine:
         matched: list[str] = []
         outside: list[str] = []
         asked_by: str | None = None
-        protected: str | None = None
+        protected: list[str] = []  # control files and hard links, each with why
+        linked = False
+        hooks = RepoFacts(self.root).hooks_folder() if write else None
         skipped: list[str] = []
         for rel in paths:
             real = os.path.realpath(os.path.join(self.root, rel))
@@ -320,17 +325,24 @@ class PolicyEngine:
                 matched.append(asked.shown)
             if inside is None and not any(_relative(real, d) is not None for d in self.extra_dirs):
                 outside.append(rel)
-            elif write and any(r.split("/", 1)[0] in _PROTECTED for r in names):
-                protected = rel
+            elif write:
+                control = next((c for c in (control_reason(r, hooks) for r in names) if c), None)
+                if control is not None:
+                    protected.append(f"{tool} {rel}: {control}")
+                link = hard_link_reason(real)
+                if link is not None:
+                    linked = True
+                    protected.append(f"{tool} {rel}: it {link}; the write gives this name a file of its own")
         if asked_by is not None:
             return _Draft(Verdict.ASK, f"asks: {asked_by}", asked_by, matched, rememberable=False, insistent=True)
         reasons = [f"{tool} {', '.join(outside)}: outside the workspace"] if outside else []
-        if protected is not None:
-            reasons.append(f"{tool} {protected}: repository or workbench settings")
+        reasons += protected
         paths = tuple(p for p in paths if p not in skipped)
         targets = [Target(tool, path=os.path.realpath(os.path.join(self.root, p))) for p in paths]
-        granted = [self.ledger.matches(t) for t in targets]
-        allowed = [self.rules.first(Verdict.ALLOW, t) for t in targets]
+        # a control file is allowed only by a rule or grant naming exactly that file; a hard link never is
+        exact = bool(protected)
+        granted = [None if linked else self.ledger.matches(t, exact=exact) for t in targets]
+        allowed = [None if linked else self.rules.first(Verdict.ALLOW, t, exact=exact) for t in targets]
         if targets and all(g is not None or a is not None for g, a in zip(granted, allowed, strict=True)):
             labels = [f"grant:{g.scope} {g.pattern}" if g is not None else a.shown  # type: ignore[union-attr]
                       for g, a in zip(granted, allowed, strict=True)]  # fmt: skip
@@ -343,7 +355,8 @@ class PolicyEngine:
         proposals = {str(Scope.SESSION): pattern, str(Scope.PROJECT): pattern} if pattern else {}
         if not reasons:
             return _Draft(Verdict.ASK, f"asks: {tool} changes files", None, matched, proposals, plan_ok=False)
-        return _Draft(Verdict.ASK, "asks: " + "; ".join(reasons), None, matched, proposals, insistent=True)
+        return _Draft(Verdict.ASK, "asks: " + "; ".join(reasons), None, matched, proposals,
+                      rememberable=not linked, insistent=True)  # fmt: skip
 
     def _apply_mode(self, draft: _Draft, kind: ToolKind, tool: str) -> _Draft:
         mode = self.mode

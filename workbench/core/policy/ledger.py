@@ -210,10 +210,10 @@ class GrantLedger:
         for grant in [g for g in self._grants.values() if g.scope is Scope.SESSION]:
             self.revoke(grant.id)
 
-    def matches(self, target: Target) -> Grant | None:
-        """The first grant whose pattern matches `target`."""
+    def matches(self, target: Target, *, exact: bool = False) -> Grant | None:
+        """The first grant whose pattern matches `target` (with `exact`: names exactly that command or file)."""
         for grant_id, rule in self._rules.items():
-            if rule.matches(target):
+            if rule.matches_exactly(target) if exact else rule.matches(target):
                 return self._grants[grant_id]
         return None
 

@@ -1,212 +1,139 @@
-"""Which shell segments only read, and which files a segment reads or writes.
+"""Which shell segments only read, and which files a segment reads, looks at or writes.
 
-A read-only command (`ls cat head tail grep rg find wc pwd echo which diff stat du file tree sort uniq cut`,
-`git status/log/diff/show/branch/rev-parse`, ...) runs without asking only when no dangerous flag is present
-(`find -exec/-delete/-fprint`, `rg --pre`, `git -c`, `sort -o`, `--output`, output redirection, ...), when
-every path it names stays inside the workspace, and when none of its arguments is only known at run time.
+A segment is read-only when its program and every one of its flags are on the allowlist (core.policy.allowlist,
+core.policy.gitrules for git; `find`, `test`/`[` and `cd` are read here), it runs through no `sudo`/`xargs`/
+`watch` and no environment variable that changes what runs, and no word of it is only known at run time. The
+policy then checks every file it names (`path_uses`): inside the workspace, not secret.
+
+For programs off the list, `path_uses` still finds the files they name, so that a secret read is denied and a
+write outside the workspace or into a control file asks, whatever the rules allow: operands by position, the
+values of `--opt=VALUE` options, redirections, and the operands of known writers (`cp`, `rm`, `tee`, `sed -i`...).
 """
 
 from __future__ import annotations
 
-import glob
-import os
-from dataclasses import dataclass
-
-from workbench.core.policy.shell import Segment, Word
+from workbench.core.policy import gitrules
+from workbench.core.policy.allowlist import PROGRAMS, Parsed, parse, spec
+from workbench.core.policy.pathwords import PathUse
+from workbench.core.policy.shellwords import Segment, Word
 
 
 def _names(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-READ_ONLY = _names(
-    "ls cat head tail grep egrep fgrep rg find wc pwd echo printf which type diff stat du file tree sort uniq cut "
-    "true false : exit test [ [[ basename dirname realpath readlink tac nl sha256sum sha1sum md5sum cd git command"
+# Read-only programs with a grammar of their own.
+SPECIAL = _names("git find test [ [[ cd command")
+# Programs whose words `parsed` sorts out.
+PARSED = frozenset(PROGRAMS) | _names("find test [")
+SYSTEM_DIRS = ("/usr/bin/", "/bin/", "/usr/local/bin/", "/opt/homebrew/bin/", "/usr/sbin/", "/sbin/")
+# Programs whose arguments never name files they read.
+_NO_PATH_ARGS = _names("echo printf which type true false : exit command basename dirname pwd seq uname whoami id")
+_FIND_GLOBAL = _names("-P -H -D -O")
+_FIND_FLAGS = _names(
+    "-print -print0 -ls -prune -quit -true -false -empty -readable -writable -executable -nouser -nogroup -depth "
+    "-d -xdev -mount -noleaf -ignore_readdir_race -noignore_readdir_race -daystart -not ! ( ) , -a -and -o -or"
 )
-# Programs whose arguments are never file names they read.
-_NO_PATH_ARGS = _names("echo printf which type true false : exit command basename dirname pwd")
-# Programs that look at files' names, sizes or types, never their contents: a secret file is no secret to them.
-_METADATA_ONLY = _names("ls stat du file find tree realpath readlink test [ [[ cd")
-READ_ONLY_GIT = frozenset({"status", "log", "diff", "show", "branch", "rev-parse", "ls-files", "blame"})
-
-# Options that take the next word as their value (so that word is not taken for a path), per program.
+_FIND_VALUES = _names(
+    "-name -iname -path -ipath -wholename -iwholename -regex -iregex -regextype -type -xtype -maxdepth -mindepth "
+    "-size -mtime -mmin -atime -amin -ctime -cmin -perm -user -group -uid -gid -links -inum -printf -fstype -used "
+    "-lname -ilname -context"
+)
+_FIND_FILES = _names("-newer -anewer -cnewer -samefile")
+_TEST = spec(
+    "-a -b -c -d -e -f -g -h -k -p -r -s -t -u -w -x -O -G -L -S -N -z -n -o -eq -ne -lt -le -gt -ge -nt -ot -ef",
+    operands="stat",
+)
+# For programs off the list: options whose next word is their value, not a file (so it is not taken for one).
 _VALUE_OPTIONS: dict[str, frozenset[str]] = {
-    name: frozenset(text.split())
-    for name, text in {
-        "grep": "-e -f -m -A -B -C -d -D --label --include --exclude",
-        "rg": "-e -f -g --glob --iglob -t --type -T --type-not -m -A -B -C -M -j -E --encoding --max-depth -d "
-        "--sort --sortr --type-add -r --replace --max-count --context --threads --color --colors",
-        "head": "-n -c",
-        "tail": "-n -c -s --pid",
-        "cut": "-d -f -c -b --output-delimiter",
-        "sort": "-k -t -S -T --parallel --key --field-separator",
-        "uniq": "-f -s -w",
-        "du": "-d --max-depth -B --exclude",
-        "tree": "-L -P -I --filelimit --charset",
-        "ls": "-I --ignore -w --width -T --tabsize --hide --sort --format",
-        "stat": "-c --format --printf",
-        "file": "-m -F -e -P",
-        "diff": "-U -C --label -L -I -x -X",
-    }.items()
+    "git": _names("-m --message -C -c --author --date --format --pretty -b -B --branch --grep -n --depth -o"),
+    "sed": _names("-e --expression -l --line-length"),
+    "tar": _names("-C --directory -b --blocking-factor --exclude"),
 }
-_VALUE_OPTIONS["egrep"] = _VALUE_OPTIONS["fgrep"] = _VALUE_OPTIONS["grep"]
-
-_DANGEROUS: dict[str, tuple[str, ...]] = {
-    name: tuple(text.split())
-    for name, text in {
-        "find": "-exec -execdir -ok -okdir -delete -fprint -fprint0 -fprintf -fls",
-        "rg": "--pre --pre-glob --hidden --no-ignore --no-ignore-dot --no-ignore-files --no-ignore-vcs "
-        "--no-ignore-global --no-ignore-parent --no-config",
-        "grep": "-r -R --recursive --dereference-recursive --directories=recurse",
-        "sort": "-o --output --compress-program",
-        "tree": "-o -R",
-        "file": "-C --compile",
-        "printf": "-v",
-        "test": "-v",
-        "[": "-v",
-    }.items()
-}
-_DANGEROUS["egrep"] = _DANGEROUS["fgrep"] = _DANGEROUS["grep"]
-_GIT_GLOBAL_DANGER = ("-c", "--config-env", "--exec-path", "--git-dir", "--work-tree", "--namespace", "--super-prefix")
-_GIT_DANGER = ("--output", "--ext-diff", "-o", "--exec", "--upload-pack", "--receive-pack")
-_GIT_BRANCH_LIST = _names(
-    "-a --all -r --remotes -l --list -v -vv --verbose --show-current --contains --no-contains --merged "
-    "--no-merged --points-at --no-color --color -i --ignore-case --omit-empty --column --no-column -q --quiet"
-)
-_GIT_BRANCH_VALUE = frozenset({"--contains", "--no-contains", "--merged", "--no-merged", "--points-at"})
 
 
-@dataclass(frozen=True)
-class PathUse:
-    word: Word
-    mode: str  # "read" | "write" | "stat" (names, sizes and types only)
-
-
-def _option_name(value: str) -> str:
-    return value.split("=", 1)[0]
-
-
-def dangerous_flag(segment: Segment) -> str | None:
-    """The first flag that makes a read-only program write, run something, or read past the usual fences."""
-    program = segment.program
-    args = [a.value or "" for a in segment.args]
-    if program == "git":
-        return _git_danger(args)
-    if program == "rg":
-        for value in args:
-            if (value.startswith("-u") and not value.startswith("--")) or value == "-.":
-                return value
-    flags = _DANGEROUS.get(program, ())
-    for value in args:
-        if value == "--":
-            break
-        name = _option_name(value)
-        if name in flags or value in flags:
-            return value
-        short = value.startswith("-") and not value.startswith("--")
-        if program in ("grep", "egrep", "fgrep") and short and ("r" in value[1:] or "R" in value[1:]):
-            return value
-        if program == "sort" and value.startswith("-o"):
-            return value
-        if value.startswith("--output"):
-            return value
-    if program == "uniq" and len(_positionals(segment)) > 1:
-        return "a second file name (uniq writes its output there)"
-    return None
-
-
-def _git_danger(args: list[str]) -> str | None:
-    index = 0
-    while index < len(args) and args[index].startswith("-"):
-        name = _option_name(args[index])
-        if name in _GIT_GLOBAL_DANGER:
-            return args[index]
-        index += 2 if name == "-C" else 1
-    for value in args[index + 1 :]:
-        if _option_name(value) in _GIT_DANGER:
-            return value
-    return None
-
-
-def git_subcommand(segment: Segment) -> tuple[str | None, list[Word]]:
-    """The git subcommand and the words after it (global options skipped)."""
-    args = list(segment.args)
-    index = 0
-    while index < len(args):
-        value = args[index].value
-        if value is None or not value.startswith("-"):
-            break
-        index += 2 if value == "-C" else 1
-    if index >= len(args) or args[index].value is None:
-        return None, []
-    return args[index].value, args[index + 1 :]
-
-
-def read_only_reason(segment: Segment) -> str | None:
-    """None when the segment only reads (as far as its program and flags go), else why it does not."""
+def read_only_reason(segment: Segment, call: gitrules.GitCall | None, args: Parsed | None) -> str | None:
+    """None when the segment only reads (as far as its program, flags and words go), else the word that makes
+    it ask. `call` is the segment's git analysis when it runs git, `args` its words sorted out (`parsed`)."""
     if segment.lookup_only:
         return None
     program = segment.program
-    if program not in READ_ONLY:
-        return f"{program or 'this command'} is not a read-only command"
+    if program not in PROGRAMS and program not in SPECIAL:
+        return f"{program or 'this command'} is not on the read-only list"
     if program == "command":
         return "command runs another program"
     first = segment.words[0].value or ""
-    if "/" in first and not first.startswith(("/usr/bin/", "/bin/", "/usr/local/bin/", "/opt/homebrew/bin/")):
+    if "/" in first and not first.startswith(SYSTEM_DIRS):
         return f"{first} is not the system {program}"
     if any(w in ("sudo", "doas", "xargs", "watch") for w in segment.wrappers):
         return f"{program} runs through {', '.join(segment.wrappers)}"
     if not segment.safe_prefix:
         return "an environment variable changes how it runs"
-    flag = dangerous_flag(segment)
-    if flag is not None:
-        return f"{program} with {flag} is not read-only"
     if program == "git":
-        sub, rest = git_subcommand(segment)
-        if sub not in READ_ONLY_GIT:
-            return f"git {sub or ''} is not a read-only git command".replace("  ", " ")
-        if sub == "branch":
-            expect_value = False
-            listing = any(w.value in ("-l", "--list") for w in rest)
-            for word in rest:
-                value = word.value or ""
-                if expect_value:
-                    expect_value = False
-                    continue
-                if value.startswith("-"):
-                    if _option_name(value) not in _GIT_BRANCH_LIST and not value.startswith(("--sort", "--format")):
-                        return f"git branch {value} changes branches"
-                    expect_value = value in _GIT_BRANCH_VALUE
-                elif not listing:
-                    return "git branch with a name creates a branch"
-    if program == "cd" and not segment.args:
-        return "cd without a folder goes to the home folder"
-    return None
+        return call.problem if call is not None else "git"
+    if program == "cd":
+        if not segment.args:
+            return "cd without a folder goes to the home folder"
+        return _dynamic(segment.args)
+    if program == "[[":
+        return None
+    return (args if args is not None else parsed(segment)).problem
 
 
-def _positionals(segment: Segment) -> list[Word]:
+def _dynamic(words: tuple[Word, ...]) -> str | None:
+    unknown = next((w for w in words if w.value is None), None)
+    return f"{unknown.raw} is only known when the command runs" if unknown is not None else None
+
+
+def parsed(segment: Segment) -> Parsed:
+    """The segment's words against its program's spec (allowlisted programs, find and test only)."""
     program = segment.program
-    values = _VALUE_OPTIONS.get(program, frozenset())
-    out: list[Word] = []
-    skip = False
-    ended = False
-    for word in segment.args:
+    if program == "find":
+        return _find(segment.args)
+    if program in ("test", "["):
+        words = segment.args[:-1] if program == "[" and segment.args and segment.args[-1].value == "]" else segment.args
+        return parse(program, _TEST, words)
+    return parse(program, PROGRAMS[program], segment.args)
+
+
+def _find(args: tuple[Word, ...]) -> Parsed:
+    """find [-H|-P] [start...] [expression]: the starts are looked at; `-newer FILE` too; the rest must be on
+    the list (no -exec, -delete, -fprint, -L...)."""
+    out = Parsed()
+    index = 0
+    while index < len(args) and args[index].value in _FIND_GLOBAL:
+        index += 1
+    while index < len(args):
+        value = args[index].value
+        if value is None or value.startswith(("-", "(", "!", ")", ",")):
+            break
+        out.uses.append(PathUse(args[index], "stat"))
+        out.operands.append(args[index])
+        index += 1
+    while index < len(args):
+        word = args[index]
         value = word.value
-        if skip:
-            skip = False
+        index += 1
+        if value is None:
+            out.ask(f"{word.raw} is only known when the command runs")
+        elif value in _FIND_FLAGS:
             continue
-        if not ended and value is not None and value.startswith("-") and value != "-":
-            if value == "--":
-                ended = True
-            elif value in values:
-                skip = True
-            continue
-        out.append(word)
+        elif value in _FIND_VALUES or value in _FIND_FILES or value.startswith("-newer"):
+            if index < len(args):
+                if value in _FIND_FILES:
+                    out.uses.append(PathUse(args[index], "stat", value))
+                elif args[index].value is None:
+                    out.ask(f"{args[index].raw} (the value of {value}) is only known when the command runs")
+            out.options.append((value, args[index].value if index < len(args) else None))
+            index += 1
+        else:
+            out.ask(f"find {value} is not on the read-only list")
     return out
 
 
-def path_uses(segment: Segment) -> list[PathUse]:
-    """Files the segment names as reads or writes: arguments (per program), redirects, wrapper files."""
+def path_uses(segment: Segment, call: gitrules.GitCall | None, args: Parsed | None) -> list[PathUse]:
+    """Files the segment names as reads, looks or writes: its arguments (per program), redirects, the files
+    its wrappers read or write."""
     uses: list[PathUse] = [PathUse(w, "read") for w in segment.extra_reads]
     uses += [PathUse(w, "write") for w in segment.extra_writes]
     for redirect in segment.redirects:
@@ -219,56 +146,51 @@ def path_uses(segment: Segment) -> list[PathUse]:
     program = segment.program
     if not segment.words or program in _NO_PATH_ARGS or segment.lookup_only:
         return uses
-    if program == "git":
-        git_args = segment.args
-        for index, word in enumerate(git_args[:-1]):
-            if word.value == "-C":  # git -C DIR works in DIR
-                uses.append(PathUse(git_args[index + 1], "read"))
-            if word.value is None or not word.value.startswith("-"):
-                break
-        _sub, rest = git_subcommand(segment)
-        for word in rest:
-            value = word.value
-            if value is None:
-                uses.append(PathUse(word, "read"))
-            elif not value.startswith("-"):
-                # `HEAD:path` reads a file from history; a bare word is a ref or a path
-                target = value.split(":", 1)[1] if ":" in value else value
-                uses.append(PathUse(Word(word.raw, target, word.glob, word.tilde), "read"))
-        return uses
-    positionals = _positionals(segment)
+    if program == "git" and call is not None:
+        config = gitrules.written_config(call)
+        if config is not None:
+            return [*uses, PathUse(config, "write")]
+        if call.parsed is not None:
+            return uses + call.uses
+        return uses + _generic(segment, call.rest, "git") + gitrules.revision_paths(call.rest)
+    if program in PARSED:
+        return uses + (args if args is not None else parsed(segment)).uses
+    if program in ("cd", "pushd"):
+        return uses + [PathUse(w, "stat") for w in segment.args[-1:]]
+    return uses + _generic(segment, segment.args, program)
+
+
+def _generic(segment: Segment, args: tuple[Word, ...], program: str) -> list[PathUse]:
+    values = _VALUE_OPTIONS.get(program, frozenset())
+    positionals: list[Word] = []
+    options: list[PathUse] = []
+    skip = ended = False
+    for word in args:
+        value = word.value
+        if skip:
+            skip = False
+            continue
+        if ended or value is None or not value.startswith("-") or value == "-":
+            positionals.append(word)
+        elif value == "--":
+            ended = True
+        elif value in values:
+            skip = True
+        elif value.startswith("--") and "=" in value and "://" not in value:
+            # `--opt=FILE` may name a file it reads: checked for secrets and denied paths
+            name, _, attached = value.partition("=")
+            options.append(PathUse(Word(word.raw, attached), "maybe", name))
     writes = _writer_uses(segment, positionals)
     if writes is not None:
-        return uses + writes
-    if program in ("grep", "egrep", "fgrep", "rg"):
-        explicit = any((w.value or "").startswith(("-e", "-f", "--regexp", "--file")) for w in segment.args)
-        if not explicit and positionals:
-            positionals = positionals[1:]
-        args = list(segment.args)
-        for index, word in enumerate(args):
-            value = word.value or ""
-            if value in ("-f", "--file") and index + 1 < len(args):
-                uses.append(PathUse(args[index + 1], "read"))
-            elif value.startswith("--file="):
-                uses.append(PathUse(Word(word.raw, value[7:]), "read"))
-            elif value.startswith("-f") and len(value) > 2 and not value.startswith("--"):
-                uses.append(PathUse(Word(word.raw, value[2:]), "read"))
-    if program == "find":
-        starts: list[Word] = []
-        for word in segment.args:
-            value = word.value or ""
-            if value.startswith(("-", "(", "!", ")")):
-                break
-            starts.append(word)
-        positionals = starts
-    mode = "stat" if program in _METADATA_ONLY else "read"
-    uses += [PathUse(w, mode) for w in positionals]
-    return uses
+        return writes + options
+    return [PathUse(w, "read") for w in positionals] + options
 
 
 # Programs that change the files they name: every operand, or the last one (the destination).
 _WRITES_ALL = _names("rm rmdir touch mkdir chmod chown chgrp truncate shred unlink tee")
 _WRITES_LAST = _names("cp mv install ln rsync")
+# Writers that replace or remove a name rather than change the file behind it (a hard link stays intact).
+RENAMERS = _names("rm rmdir unlink mv")
 
 
 def _writer_uses(segment: Segment, positionals: list[Word]) -> list[PathUse] | None:
@@ -300,51 +222,3 @@ def _writer_uses(segment: Segment, positionals: list[Word]) -> list[PathUse] | N
                 out.append(PathUse(word, "read" if value.startswith("if=") else "write"))
         return out
     return None
-
-
-@dataclass(frozen=True)
-class ResolvedPath:
-    real: str  # absolute real path ("" when unknown)
-    rel: str | None  # workspace-relative POSIX path, None when outside
-    lexical_rel: str | None  # relative path as written (before symlinks), None when outside
-
-
-def resolve_word(word: Word, workspace: str, base: str = "", limit: int = 500) -> list[ResolvedPath] | None:
-    """Every path a word can stand for (globs expanded in `base`, default the workspace); None when only known
-    at run time."""
-    value = word.value
-    if value is None:
-        return None
-    if word.tilde:
-        home = os.path.expanduser("~")
-        value = home + value[1:] if value == "~" or value.startswith("~/") else value
-        if value.startswith("~"):
-            return [ResolvedPath("", None, None)]
-    if word.glob:
-        pattern = value if os.path.isabs(value) else os.path.join(base or workspace, value)
-        found = []
-        for index, match in enumerate(glob.iglob(pattern)):
-            if index >= limit:
-                return None  # too many files to check one by one: judged as unknown
-            found.append(match)
-        candidates = found or [pattern]
-    else:
-        candidates = [value if os.path.isabs(value) else os.path.join(base or workspace, value)]
-    out: list[ResolvedPath] = []
-    for candidate in candidates:
-        lexical = os.path.normpath(candidate)
-        real = os.path.realpath(candidate)
-        out.append(ResolvedPath(real, _inside(real, workspace), _inside(lexical, workspace)))
-    return out
-
-
-def _inside(path: str, workspace: str) -> str | None:
-    if path == workspace:
-        return "."
-    if path.startswith(workspace.rstrip("/") + "/"):
-        return path[len(workspace.rstrip("/")) + 1 :]
-    return None
-
-
-def harmless_device(value: str | None) -> bool:
-    return value in ("/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty")

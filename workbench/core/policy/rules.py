@@ -67,6 +67,8 @@ class Rule:
     label: str = ""  # how the rule is shown when it decides ("persona:git-approval" for persona rules)
     remember: bool = True  # False: an approval this rule asked for is never remembered
     _matcher: Callable[[Target], bool] | None = field(default=None, compare=False, repr=False)
+    # What the rule names when it names one thing: a whole command (no `*`) or one file (no wildcard).
+    exact: str | None = None
 
     @property
     def shown(self) -> str:
@@ -74,6 +76,14 @@ class Rule:
 
     def matches(self, target: Target) -> bool:
         return self._matcher is not None and self._matcher(target)
+
+    def matches_exactly(self, target: Target) -> bool:
+        """True when the rule names exactly this command or this file (never through a wildcard or a folder)."""
+        if self.exact is None or not self.matches(target):
+            return False
+        if target.tool == "Bash":
+            return self.exact in target.command_forms
+        return target.path == self.exact
 
     def to_json(self) -> dict[str, str | bool | None]:
         """For listings: the rule as written, what it does and where it came from."""
@@ -117,7 +127,29 @@ def parse_rule(
     anchor = os.path.realpath(base) if base is not None else cwd
     home_dir = os.path.realpath(home if home is not None else Path.home())
     matcher = _compile(tool, spec, action, cwd=cwd, base=anchor, home=home_dir)
-    return Rule(text.strip(), action, tool, spec, origin, anchor, label, remember, matcher)
+    exact = _exact(tool, spec, cwd=cwd, base=anchor, home=home_dir)
+    return Rule(text.strip(), action, tool, spec, origin, anchor, label, remember, matcher, exact)
+
+
+def _exact(tool: str, spec: str | None, *, cwd: str, base: str, home: str) -> str | None:
+    """The one command or file a rule names, or None when it covers more (a `*`, a glob, any depth)."""
+    if spec is None:
+        return None
+    if tool == "Bash":
+        return None if "*" in spec else spec
+    if tool not in ("Read", "Edit") or any(c in spec for c in "*?["):
+        return None
+    if spec.startswith("//"):
+        path = spec[1:]
+    elif spec == "~" or spec.startswith("~/"):
+        path = os.path.join(home, spec[2:])
+    elif spec.startswith("/"):
+        path = os.path.join(base, spec[1:])
+    elif spec.startswith("./") or "/" in spec.rstrip("/"):
+        path = os.path.join(cwd, spec.removeprefix("./"))
+    else:
+        return None  # a bare name matches at any depth
+    return os.path.normpath(path.replace("\\", ""))
 
 
 def _compile(
@@ -254,8 +286,11 @@ class RuleSet:
         self.rules.append(rule)
         return rule
 
-    def first(self, action: Verdict, target: Target) -> Rule | None:
-        """The first rule of `action` matching `target` (order is the order the rules were read)."""
+    def first(self, action: Verdict, target: Target, *, exact: bool = False) -> Rule | None:
+        """The first rule of `action` matching `target` (order is the order the rules were read); with `exact`,
+        only a rule naming exactly that command or file counts."""
+        if exact:
+            return next((r for r in self.rules if r.action is action and r.matches_exactly(target)), None)
         return next((r for r in self.rules if r.action is action and r.matches(target)), None)
 
     @classmethod

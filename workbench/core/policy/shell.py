@@ -19,6 +19,7 @@ import threading
 import tree_sitter_bash
 from tree_sitter import Language, Node, Parser
 
+from workbench.core.policy.arithmetic import arithmetic_hazard
 from workbench.core.policy.shellwords import (
     Redirect,
     Segment,
@@ -108,7 +109,7 @@ class _Collector:
         tree = _parser().parse(self.source)
         root = tree.root_node
         self.walk(root, depth, via, ())
-        hazard = _arithmetic_hazard(root, self.source)
+        hazard = arithmetic_hazard(root, self.source)
         if hazard is not None:
             node, why = hazard
             self.add(Segment(self.text(node), (), opaque=why, depth=depth, via=via))
@@ -431,61 +432,6 @@ class _Collector:
 
 def _with(segment: Segment, **changes: object) -> Segment:
     return dataclasses.replace(segment, **changes)  # type: ignore[arg-type]
-
-
-_ARITH_TRIGGERS = (b"((", b"[", b"@P", b"let", b"-eq", b"-ne", b"-lt", b"-le", b"-gt", b"-ge", b"-i", b"-v")
-_TEST_HAZARDS = frozenset({"-eq", "-ne", "-lt", "-le", "-gt", "-ge", "-v"})
-_VARIABLE_NODES = frozenset({"variable_name", "simple_expansion", "expansion", "word", "subscript"})
-_ARITH_WHY = "arithmetic on a variable runs any $(…) hidden in its value"
-
-
-def _arithmetic_hazard(root: Node, source: bytes) -> tuple[Node, str] | None:
-    """A place where bash evaluates a variable's value as code: arithmetic over variables (`$((x))`,
-    `(( x ))`, `[[ $x -eq 1 ]]`, `${a[$i]}`, `let`, `declare -i`) or prompt expansion (`${x@P}`)."""
-    if not any(token in source for token in _ARITH_TRIGGERS):
-        return None
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        kind = node.type
-        text = source[node.start_byte : node.end_byte]
-        if kind == "expansion" and b"@P" in text:
-            return node, "${…@P} runs any $(…) hidden in the variable's value"
-        arithmetic = kind in ("arithmetic_expansion", "c_style_for_statement") or (
-            kind == "compound_statement" and text.startswith(b"((")
-        )
-        if kind == "subscript":
-            index = node.child_by_field_name("index")
-            shown = source[index.start_byte : index.end_byte] if index is not None else b""
-            if index is not None and index.type != "number" and shown not in (b"@", b"*"):
-                return node, _ARITH_WHY
-        elif kind == "test_command" and any(
-            c.type == "test_operator" and source[c.start_byte : c.end_byte].decode() in _TEST_HAZARDS
-            for c in _descendants(node)
-        ):
-            if any(c.type in _VARIABLE_NODES for c in _descendants(node)):
-                return node, _ARITH_WHY
-        elif arithmetic and any(c.type in _VARIABLE_NODES for c in _descendants(node)):
-            return node, _ARITH_WHY
-        elif kind in ("command", "declaration_command"):
-            first = node.named_children[0] if node.named_children else None
-            name = source[first.start_byte : first.end_byte] if first is not None else b""
-            if name == b"let" or (kind == "declaration_command" and b" -i" in text.split(b"=", 1)[0]):
-                return node, _ARITH_WHY
-        stack.extend(node.named_children)
-    return None
-
-
-def _descendants(node: Node) -> list[Node]:
-    """The nodes under `node`, not looking inside $(…) (its commands are segments of their own)."""
-    out: list[Node] = []
-    stack = list(node.named_children)
-    while stack:
-        current = stack.pop()
-        out.append(current)
-        if current.type not in ("command_substitution", "process_substitution"):
-            stack.extend(current.named_children)
-    return out
 
 
 def _bind_last(

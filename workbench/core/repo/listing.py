@@ -9,11 +9,12 @@ walk honours `.gitignore` files with a small matcher. Paths are relative POSIX s
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from workbench.core import hardened
 from workbench.core.repo.gitignore import IgnoreMatcher
 
 GIT_TIMEOUT = 30.0
@@ -40,35 +41,14 @@ def find_root(start: Path) -> Path | None:
     return None
 
 
-def git_env() -> dict[str, str]:
-    """Environment for read-only git calls: no optional locks (never fight the user's git), no pager."""
-    env = dict(os.environ)
-    env["GIT_OPTIONAL_LOCKS"] = "0"
-    env["GIT_TERMINAL_PROMPT"] = "0"
-    env.pop("GIT_DIR", None)
-    env.pop("GIT_WORK_TREE", None)
-    return env
-
-
-def run_git(root: Path, *args: str, ok_codes: tuple[int, ...] = (0,)) -> bytes:
-    """Run git in `root` and return stdout; a failure becomes a RepoError with git's own message."""
+def run_git(
+    root: Path, *args: str, ok_codes: tuple[int, ...] = (0,), overrides: Sequence[tuple[str, str]] | None = None
+) -> bytes:
+    """Hardened git (see core.hardened) in `root`; a failure becomes a RepoError with git's own message."""
     try:
-        done = subprocess.run(
-            ["git", "-c", "core.quotepath=off", *args],
-            cwd=root,
-            capture_output=True,
-            env=git_env(),
-            timeout=GIT_TIMEOUT,
-            check=False,
-        )
-    except FileNotFoundError as exc:
-        raise RepoError("git is not installed or not on PATH") from exc
-    except subprocess.TimeoutExpired as exc:
-        raise RepoError(f"git {args[0]} took longer than {GIT_TIMEOUT:.0f} s") from exc
-    if done.returncode not in ok_codes:
-        message = done.stderr.decode("utf-8", "replace").strip() or f"exit code {done.returncode}"
-        raise RepoError(f"git {args[0]} failed: {message}")
-    return done.stdout
+        return hardened.run_git(root, *args, ok_codes=ok_codes, timeout=GIT_TIMEOUT, overrides=overrides)
+    except hardened.GitFailed as exc:
+        raise RepoError(str(exc)) from exc
 
 
 def split_z(data: bytes) -> list[str]:
@@ -103,12 +83,12 @@ def list_files(root: Path, include_ignored: bool = False, include_untracked: boo
         raise RepoError(f"not a folder: {root}")
     if find_root(root) is not None:
         others = ["-o", "--exclude-standard"] if include_untracked else []
-        files = split_z(run_git(root, "ls-files", "-z", "-c", *others))
+        drivers = hardened.driver_overrides(root)
+        files = split_z(run_git(root, "ls-files", "-z", "-c", *others, overrides=drivers))
         ignored: list[str] = []
         if include_ignored:
-            ignored = split_z(
-                run_git(root, "ls-files", "-z", "-o", "-i", "--exclude-standard", "--directory", "--no-empty-directory")
-            )
+            listing = ("ls-files", "-z", "-o", "-i", "--exclude-standard", "--directory", "--no-empty-directory")
+            ignored = split_z(run_git(root, *listing, overrides=drivers))
         # A path listed both as cached and as other (rare: an unmerged entry) appears once.
         unique = list(dict.fromkeys(files + ignored))
         return FileListing(root, tuple(unique), True, frozenset(ignored))

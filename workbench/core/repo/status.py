@@ -1,8 +1,7 @@
-"""Git status from one `git status --porcelain=v2 -z --branch` call, run through GitPython's command wrapper.
+"""Git status from one `git status --porcelain=v2 -z --branch` call, parsed here.
 
-GitPython's object-level diffing costs several times a plain `git status`; its `Git` command wrapper runs
-the same porcelain call at git's own speed, and parsing porcelain v2 gives every state at once. GitPython
-is imported inside the call so nothing pays for it before the first frame.
+The call is the hardened git of core.hardened (no fsmonitor, hooks or filter drivers of the repository run), a
+plain subprocess: porcelain v2 gives every state at once, and nothing heavier than `subprocess` is imported.
 """
 
 from __future__ import annotations
@@ -12,12 +11,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from workbench.core.repo.listing import GIT_TIMEOUT, RepoError, find_root
+from workbench.core.repo.listing import find_root, run_git
 
-STATUS_COMMAND = (
-    "git",
-    "-c",
-    "core.quotepath=off",
+STATUS_ARGS = (
     "status",
     "--porcelain=v2",
     "-z",
@@ -214,21 +210,4 @@ def git_status(workspace: Path) -> StatusReport:
     if found is None:
         return StatusReport()
     root, prefix = found
-    import git  # GitPython: imported late, it costs ~100 ms
-
-    runner = git.Git(str(root))
-    try:
-        out = runner.execute(
-            list(STATUS_COMMAND),
-            stdout_as_string=False,
-            env={"GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"},
-            kill_after_timeout=GIT_TIMEOUT,
-            strip_newline_in_stdout=False,
-        )
-    except git.GitCommandError as exc:
-        stderr = exc.stderr.strip() if isinstance(exc.stderr, str) else str(exc.stderr)
-        raise RepoError(f"git status failed: {stderr or exc.status}") from exc
-    except git.GitCommandNotFound as exc:
-        raise RepoError("git is not installed or not on PATH") from exc
-    data = out if isinstance(out, bytes) else str(out).encode("utf-8", "surrogateescape")
-    return parse_porcelain_v2(data, prefix)
+    return parse_porcelain_v2(run_git(root, *STATUS_ARGS), prefix)

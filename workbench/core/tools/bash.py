@@ -8,7 +8,8 @@ The timeout (default 120 s, max 600 s) and cancellation both kill the whole proc
 included; when the command itself exits, whatever it left running in its group is killed too (nothing
 outlives the call). Output (stdout and stderr interleaved) is read as it comes and kept within a budget:
 the head and the tail are kept, the middle is counted and cut. The environment is scrubbed of the API
-key and other credentials.
+key and other credentials (core.hardened), and carries `GIT_CONFIG_COUNT` settings that keep every git the
+command starts from running the repository's fsmonitor, hooks, textconv or filter drivers.
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import re
 import signal
 import subprocess
 import time
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, ClassVar
 
+from workbench.core import hardened
 from workbench.core.sandbox import Launch, SandboxError
 from workbench.core.sandbox.rlimits import stopped_by_limit
 from workbench.core.secrets import redact
@@ -35,17 +37,13 @@ from workbench.core.tools.limits import cap_text, clean_terminal_output, decode
 CHUNK = 65536
 DRAIN_AFTER_EXIT_S = 0.5  # how long to wait for the pipe to close once the command has exited
 
-_SECRET_ENV = re.compile(
-    r"(?i)^(ANTHROPIC_.*|OPENAI_.*|CLAUDE_.*|GEMINI_.*|GOOGLE_API_KEY|GOOGLE_APPLICATION_CREDENTIALS|AWS_.*|AZURE_.*"
-    r"|GITHUB_TOKEN|GH_TOKEN|GITLAB_TOKEN|NPM_TOKEN|HF_TOKEN|HUGGING_FACE_HUB_TOKEN|SLACK_.*|STRIPE_.*|DATABASE_URL"
-    r"|.*_TOKEN|.*_SECRET|.*_SECRET_KEY|.*_KEY|.*_API_KEY|.*_PASSWORD|.*_PASSWD|.*_CREDENTIALS|.*_AUTH)$"
-)
-_KEEP_ENV = frozenset({"SSH_AUTH_SOCK", "GPG_AGENT_INFO", "XAUTHORITY"})
 
-
-def scrub_env(base: Mapping[str, str]) -> dict[str, str]:
-    """The environment a command gets: no API keys or credentials; no pagers or prompts that would block."""
-    env = {k: v for k, v in base.items() if k in _KEEP_ENV or not _SECRET_ENV.match(k)}
+def scrub_env(base: Mapping[str, str], cwd: Path | None = None) -> dict[str, str]:
+    """The environment a command gets: no API keys or credentials; no pagers or prompts that would block; with
+    `cwd`, hardened git settings for the repository there."""
+    env = hardened.scrub_env(base)
+    if cwd is not None:
+        env.update(hardened.shell_git_env(cwd, env))
     env.update(
         {
             "GIT_TERMINAL_PROMPT": "0",
@@ -180,7 +178,8 @@ class Bash(Tool):
         """`network` is what the call's approval granted, never the model's own `network` argument."""
         c = ctx_of(ctx)
         command, cwd, timeout_s, notes = self._check(args, c)
-        env = scrub_env(c.settings.env if c.settings.env is not None else os.environ)
+        base = c.settings.env if c.settings.env is not None else os.environ
+        env = await asyncio.to_thread(scrub_env, base, cwd.real)
         try:
             launch = c.sandbox.launch(command, cwd=str(cwd.real), env=env, network=network)
         except SandboxError as exc:

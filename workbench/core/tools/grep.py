@@ -17,6 +17,7 @@ import subprocess
 from pathlib import Path
 from typing import Any, ClassVar
 
+from workbench.core.hardened import scrub_env
 from workbench.core.secrets import redact
 from workbench.core.tools.base import CallPreview, Tool, ToolError, ToolKind, ToolResult
 from workbench.core.tools.common import ctx_of, opt_bool, opt_int, opt_str, refuse_secret, req_str
@@ -98,7 +99,14 @@ def _collect(proc: subprocess.Popen[bytes]) -> tuple[bytes, bytes, int]:
 
 async def run_rg(argv: list[str], cwd: Path) -> bytes:
     try:
-        proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(
+            argv,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=scrub_env(os.environ),
+        )
     except OSError as exc:
         raise ToolError(f"could not start ripgrep: {exc.strerror}") from None
     try:

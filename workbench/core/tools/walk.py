@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from workbench.core import hardened
 from workbench.core.repo.gitignore import IgnoreMatcher
 
 LIST_TIMEOUT_S = 60.0
@@ -60,25 +61,14 @@ def walk_files(root: Path, start: Path) -> list[str]:
 
 def git_files(root: Path, start: Path) -> list[str] | None:
     """`git ls-files -co --exclude-standard` under `start`, or None when `start` is not in a git work tree."""
-    git = shutil.which("git")
-    if git is None:
-        return None
     try:
-        proc = subprocess.run(
-            [git, "ls-files", "-co", "--exclude-standard", "-z", "--", "."],
-            cwd=start,
-            capture_output=True,
-            timeout=LIST_TIMEOUT_S,
-            stdin=subprocess.DEVNULL,
-            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    if proc.returncode != 0:
+        args = ("ls-files", "-co", "--exclude-standard", "-z", "--", ".")
+        listed = hardened.run_git(start, *args, timeout=LIST_TIMEOUT_S)
+    except hardened.GitFailed:
         return None
     prefix = start.relative_to(root).as_posix() if start != root else ""
     out: list[str] = []
-    for raw in proc.stdout.split(b"\0"):
+    for raw in listed.split(b"\0"):
         if not raw:
             continue
         name = os.fsdecode(raw)
@@ -99,6 +89,7 @@ def rg_files(rg: str, root: Path, start: Path) -> list[str] | None:
             capture_output=True,
             timeout=LIST_TIMEOUT_S,
             stdin=subprocess.DEVNULL,
+            env=hardened.scrub_env(os.environ),
         )
     except (OSError, subprocess.TimeoutExpired):
         return None

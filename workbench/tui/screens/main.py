@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -173,17 +172,14 @@ class MainScreen(ChatActions):
 
     @work(thread=True, exclusive=True, group="files", exit_on_error=False, description="list repository files")
     def load_repo_files(self) -> None:
+        from workbench.core import hardened
+
+        listing = ("ls-files", "-z", "--cached", "--others", "--exclude-standard")
         try:
-            out = subprocess.run(
-                ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                cwd=self.request.workspace,
-                capture_output=True,
-                timeout=10,
-                check=False,
-            )
-        except (OSError, subprocess.SubprocessError):
+            out = hardened.run_git(self.request.workspace, *listing, timeout=10)
+        except hardened.GitFailed:
             return
-        files = sorted({p for p in out.stdout.decode("utf-8", "replace").split("\0") if p})
+        files = sorted({p for p in out.decode("utf-8", "replace").split("\0") if p})
         self.app.call_from_thread(setattr, self, "files", files)
 
     @work(thread=True, exclusive=True, group="warm-up", exit_on_error=False, description="load markdown and Pygments")
