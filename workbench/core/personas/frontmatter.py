@@ -55,8 +55,8 @@ def split_frontmatter(text: str) -> Split:
         Diagnostic(
             UNTERMINATED,
             Severity.ERROR,
-            "frontmatter opened with '---' but never closed: its tool list can't be trusted, so only the "
-            "read-only tools are granted; add the closing '---'",
+            "frontmatter opened with '---' but never closed: its tool list can't be trusted, so it grants "
+            "only the read-only tools and won't run until the closing '---' is added",
             start + 1,
         )
     )
