@@ -1,0 +1,106 @@
+"""`workbench acp` as a real subprocess, driven by the SDK's client connection, the model played by MessagesPeer."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from acp import text_block
+
+from tests.acp.helpers import RecordingClient, workbench_acp
+from tests.core.agent.helpers import git_repo
+from workbench.core.session_store import SessionStore
+from workbench.testing import MessagesPeer, reply, stall, text, tool_use
+
+OLD = "def greet(name):\n    return f'hello {name}'\n"
+NEW = "def greet(name):\n    return f'Hello, {name}!'\n"
+
+
+@pytest.fixture
+def repo(tmp_path: Path, isolated_env: Path) -> Path:
+    config = isolated_env / ".workbench" / "config" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("[agent]\nretry_base_s = 0.01\nretry_max = 1\n")
+    return git_repo(tmp_path / "repo")
+
+
+def edit_script() -> list[object]:
+    edit = {"file_path": "app.py", "old_string": "hello {name}", "new_string": "Hello, {name}!"}
+    return [
+        reply(text("Let me look at the greeting."), tool_use("Read", {"file_path": "app.py"})),
+        reply(text("I will capitalise it."), tool_use("Edit", edit)),
+        reply(text("Done: the greeting is capitalised.")),
+    ]
+
+
+async def _prompt(conn: object, session_id: str, words: str) -> str:
+    response = await asyncio.wait_for(conn.prompt(session_id=session_id, prompt=[text_block(words)]), 60)  # type: ignore[attr-defined]
+    return str(response.stop_reason)
+
+
+@pytest.mark.parametrize(("answer", "changed"), [("allow-once", True), ("deny", False)])
+async def test_edit_asks_the_client_and_its_answer_decides(repo: Path, answer: str, changed: bool) -> None:
+    client = RecordingClient(answers=[answer])
+    with MessagesPeer(edit_script()) as peer:
+        async with workbench_acp(client, repo, peer.url) as (conn, wire):
+            session = await conn.new_session(cwd=str(repo), mcp_servers=[])
+            assert session.modes is not None and session.modes.current_mode_id == "default"
+            assert "acceptEdits" in [m.id for m in session.modes.available_modes]
+            stop = await _prompt(conn, session.session_id, "Capitalise the greeting")
+    assert stop == "end_turn"
+    assert (repo / "app.py").read_text() == (NEW if changed else OLD)
+    kinds = client.kinds()
+    assert "agent_message_chunk" in kinds and "available_commands_update" in kinds
+    assert "Let me look at the greeting." in client.text() and "Done: the greeting is capitalised." in client.text()
+    starts = [u for u in client.updates if u.session_update == "tool_call"]
+    assert [u.kind for u in starts] == ["read", "edit"]
+    edit_id = starts[1].tool_call_id
+    ready = [u for u in client.updates if u.session_update == "tool_call_update" and u.tool_call_id == edit_id]
+    diffs = [c for u in ready for c in (u.content or []) if c.type == "diff"]
+    assert diffs and diffs[0].path == str(repo / "app.py") and diffs[0].new_text == "Hello, {name}!"
+    assert ready[-1].status == ("completed" if changed else "failed")
+    # One permission request, for the edit, with our proposals as options.
+    [(call, options)] = client.permissions
+    assert call.tool_call_id == edit_id and call.kind == "edit"
+    assert [o.option_id for o in options] == ["allow-once", "allow-session", "allow-always", "deny"]
+    assert [o.kind for o in options] == ["allow_once", "allow_always", "allow_always", "reject_once"]
+    assert "Edit(" in options[1].name
+    assert wire.problems() == []
+    saved = SessionStore(repo).load(session.session_id)
+    assert saved.events[-1].type == "turn_done"
+
+
+async def test_cancel_during_a_slow_turn_ends_cancelled(repo: Path) -> None:
+    client = RecordingClient()
+    with MessagesPeer([stall(1500, 30, reply(text("A long answer " * 40)))]) as peer:
+        async with workbench_acp(client, repo, peer.url) as (conn, wire):
+            session = await conn.new_session(cwd=str(repo), mcp_servers=[])
+            turn = asyncio.create_task(_prompt(conn, session.session_id, "Tell me a long story"))
+            await asyncio.wait_for(client.text_seen.wait(), 30)
+            await conn.cancel(session_id=session.session_id)
+            stop = await asyncio.wait_for(turn, 30)
+    assert stop == "cancelled"
+    assert wire.problems() == []
+    saved = SessionStore(repo).load(session.session_id)
+    assert saved.events[-1].type == "turn_done" and saved.events[-1].stop_reason == "cancelled"  # type: ignore[attr-defined]
+
+
+async def test_load_replays_a_finished_session(repo: Path) -> None:
+    first = RecordingClient(answers=["allow-once"])
+    with MessagesPeer(edit_script()) as peer:
+        async with workbench_acp(first, repo, peer.url) as (conn, _wire):
+            session = await conn.new_session(cwd=str(repo), mcp_servers=[])
+            assert await _prompt(conn, session.session_id, "Capitalise the greeting") == "end_turn"
+        again = RecordingClient()
+        async with workbench_acp(again, repo, peer.url) as (conn, wire):
+            await asyncio.wait_for(conn.load_session(cwd=str(repo), session_id=session.session_id, mcp_servers=[]), 60)
+            replayed = list(again.updates)  # everything before the answer
+    kinds = [u.session_update for u in replayed]
+    assert kinds[0] == "user_message_chunk" and replayed[0].content.text == "Capitalise the greeting"
+    assert "Done: the greeting is capitalised." in "".join(
+        u.content.text for u in replayed if u.session_update == "agent_message_chunk"
+    )
+    calls = [u for u in replayed if u.session_update == "tool_call"]
+    assert [(c.kind, c.status) for c in calls] == [("read", "completed"), ("edit", "completed")]
+    assert wire.problems() == []
