@@ -67,7 +67,8 @@ def test_agent_requests_go_through_the_gate_headless(repo: Path, tmp_path: Path)
     assert result["persona_id"].startswith("acp:") and result["denied_calls"] == 2
     tools = [(c["tool"], c["decision"]) for c in result["tool_calls"]]
     assert ("Read", "allow") in tools and ("Read", "invalid") in tools
-    assert ("agent:search", "agent") in tools and ("agent:edit", "denied") in tools and ("Write", "denied") in tools
+    assert ("agent:search", "outside gate") in tools and ("agent:edit", "denied") in tools
+    assert ("Write", "denied") in tools
     notices = " ".join(n["message"] for n in result["notices"])
     assert "outside our gate" in notices and "search ×1" in notices
     # Every call we served is in the audit log; every frame we sent conforms to the schema.

@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import logging
 import os
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -46,6 +46,7 @@ from workbench.core.session_store import SessionStore, new_session_id
 log = logging.getLogger("workbench.acp")
 E = TypeVar("E", bound=Event)
 START_TIMEOUT_S = 60.0
+SHOWN_WAIT_S = 5.0  # outside a turn nobody takes the events: ask anyway after this
 STOP_REASONS = {"end_turn": "end_turn", "max_tokens": "max_tokens", "max_turn_requests": "max_turns"}
 
 
@@ -88,15 +89,14 @@ class AcpAgentSession:
 
         self.workspace = request.workspace.resolve()
         self.command = command
-        self.approver = request.approver
+        self.approver = GuardedApprover(request.approver, self._shown)
         self.id = new_session_id()
         self.persona = AgentIdentity(id=f"acp:{command.name}", name=f"{command.name} (ACP)")
-        self.model = command.name
+        self.model = "ACP v1"  # the agent's own name and version once it has told them
         self.usage = UsageInfo()
         self.plan: list[PlanItem] = []
         self.events: list[Event] = []
         self.agent_session_id = ""
-        self.agent_info = ""
         self.store = SessionStore(self.workspace)
         self.transcript = self.store.create(
             self.id,
@@ -111,7 +111,7 @@ class AcpAgentSession:
         self.queue: asyncio.Queue[Event] = asyncio.Queue()
         self.gate = Gatekeeper(
             self.workspace,
-            request.approver,
+            self.approver,
             config,
             self._emit,
             self.id,
@@ -131,9 +131,9 @@ class AcpAgentSession:
             Notice(
                 level="warning",
                 message=(
-                    f"{command.shown} is an external ACP agent. Its file and terminal requests and its permission "
-                    "questions go through the workbench's policy and approvals; tools it runs inside its own "
-                    "process are outside our gate (their cards are marked agent:KIND)."
+                    f"{command.name} is an external ACP agent: its file and terminal requests and its permission "
+                    "questions go through the workbench's policy and approvals; the tools it runs inside its own "
+                    "process are outside our gate (their cards say agent:KIND · outside our gate)."
                 ),
             )
         ]
@@ -167,7 +167,7 @@ class AcpAgentSession:
                     f"{self.command.shown} speaks ACP version {reply.protocol_version}; the workbench speaks 1"
                 )
             if reply.agent_info is not None:
-                self.agent_info = f"{reply.agent_info.name} {reply.agent_info.version}"
+                self.model = f"{reply.agent_info.name} {reply.agent_info.version}"
             made = await asyncio.wait_for(
                 self.conn.new_session(cwd=str(self.workspace), mcp_servers=[]), START_TIMEOUT_S
             )
@@ -199,6 +199,11 @@ class AcpAgentSession:
 
     def _emit(self, event: Event) -> None:
         self.queue.put_nowait(event)
+
+    async def _shown(self) -> None:
+        """Wait until the screen has taken every event so far, so an approval card comes after them."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.queue.join(), SHOWN_WAIT_S)
 
     def _record(self, event: E) -> E:
         from workbench.core.session_store import TRANSIENT_EVENTS
@@ -238,6 +243,7 @@ class AcpAgentSession:
                 await asyncio.wait({getter, task}, return_when=asyncio.FIRST_COMPLETED)
                 if getter.done():
                     yield self._record(getter.result())
+                    self.queue.task_done()
                 else:
                     getter.cancel()
             for event in self.mapper.end_message():
@@ -282,10 +288,7 @@ class AcpAgentSession:
 
         request = self.mapper.approval_request(tool_call)
         self._emit(ApprovalRequested(request=request))
-        try:
-            decision = await self.approver.decide(request)
-        except Exception as exc:  # an approver that fails denies
-            decision = Decision(allow=False, reason=f"the approval failed: {exc}", by="user")
+        decision = await self.approver.decide(request)
         choice = choose_option(options, decision)
         if decision.allow and choice is None:
             decision = Decision(allow=False, reason="the agent offered no one-time approval", by="user")
@@ -309,6 +312,25 @@ class AcpAgentSession:
             self.gate.audit, tool=request.tool, args=request.input, started_at=time.time(), duration_ms=0,
             evaluation=asked, decision=decision, result=None, error=None if decision.allow else decision.reason,
         )  # fmt: skip
+
+
+class GuardedApprover:
+    """An approver that fails denies; one whose request is being cancelled (the screen closing) lets the
+    cancellation through, so nothing answers the agent over a connection that is closing."""
+
+    def __init__(self, inner: Approver, before: Callable[[], Awaitable[None]]) -> None:
+        self.inner = inner
+        self.before = before
+
+    async def decide(self, request: Any) -> Decision:
+        await self.before()
+        try:
+            return await self.inner.decide(request)
+        except Exception as exc:
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise asyncio.CancelledError from exc
+            return Decision(allow=False, reason=f"the approval failed: {exc}", by="user")
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,8 @@ from workbench.core.events import (
 )
 from workbench.core.policy.engine import request_id
 
-OUTSIDE = "run by the agent itself, outside the workbench's gate"
+OUTSIDE = "outside our gate"  # said on each card of a call the agent ran itself
+TELLING = ("command", "file_path", "pattern", "path", "url", "query", "description", "prompt")
 ASK_REASON = "the agent asks before it runs this itself; it runs outside the workbench's gate, only the answer is ours"
 
 
@@ -139,6 +140,8 @@ class UpdateMapper:
         )
         self.calls[call_id] = call
         self._merge(call, update)
+        if call.title and not any(isinstance(call.input.get(k), str) for k in TELLING):
+            call.input["description"] = call.title  # so the card's line says what it was once it is done
         self.reported[call.kind] += 1
         events: list[Event] = [
             ToolCallStarted(call_id=call_id, tool=call.tool),
@@ -193,7 +196,7 @@ class UpdateMapper:
                 diff="".join(diffs) or None,
                 files_read=() if edits else touched,
                 files_changed=touched if edits else (),
-                decision="agent",
+                decision="outside gate",
                 meta={"outside_gate": True, "title": call.title},
             )
         ]
