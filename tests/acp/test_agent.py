@@ -104,3 +104,55 @@ async def test_load_replays_a_finished_session(repo: Path) -> None:
     calls = [u for u in replayed if u.session_update == "tool_call"]
     assert [(c.kind, c.status) for c in calls] == [("read", "completed"), ("edit", "completed")]
     assert wire.problems() == []
+
+
+async def test_reads_and_writes_go_through_the_editors_buffers(repo: Path) -> None:
+    """With fs capabilities, the Read sees the unsaved buffer and the approved Edit lands in the editor."""
+    unsaved = "def greet(name):\n    return f'hello {name}'  # unsaved change\n"
+    client = RecordingClient(answers=["allow-once"], buffers={str(repo / "app.py"): unsaved})
+    with MessagesPeer(edit_script()) as peer:
+        async with workbench_acp(client, repo, peer.url, fs=True) as (conn, wire):
+            session = await conn.new_session(cwd=str(repo), mcp_servers=[])
+            assert await _prompt(conn, session.session_id, "Capitalise the greeting") == "end_turn"
+    read_done = [u for u in client.updates if u.session_update == "tool_call_update" and u.status == "completed"][0]
+    assert "# unsaved change" in read_done.content[0].content.text
+    assert client.writes == [(str(repo / "app.py"), unsaved.replace("hello {name}", "Hello, {name}!"))]
+    assert (repo / "app.py").read_text() == OLD  # the editor owns the file now; the disk is its business
+    assert wire.problems() == []
+
+
+async def test_modes_are_session_modes(repo: Path) -> None:
+    client = RecordingClient()
+    with MessagesPeer(edit_script()) as peer:
+        async with workbench_acp(client, repo, peer.url) as (conn, wire):
+            session = await conn.new_session(cwd=str(repo), mcp_servers=[])
+            await conn.set_session_mode(session_id=session.session_id, mode_id="acceptEdits")
+            assert await _prompt(conn, session.session_id, "Capitalise the greeting") == "end_turn"
+            assert await _prompt(conn, session.session_id, "/mode plan") == "end_turn"
+            with pytest.raises(Exception, match="Invalid params"):
+                await conn.set_session_mode(session_id=session.session_id, mode_id="bypassPermissions")
+    assert client.permissions == [] and (repo / "app.py").read_text() == NEW
+    modes = [u.current_mode_id for u in client.updates if u.session_update == "current_mode_update"]
+    assert modes == ["plan"]
+    assert wire.problems() == []
+
+
+class ExampleStyleClient(RecordingClient):
+    """Like the SDK's example client: no fs capability, and every permission request answered with an error."""
+
+    async def request_permission(self, session_id: str, tool_call: object, options: object, **kwargs: object) -> object:
+        from acp import RequestError
+
+        raise RequestError.method_not_found("session/request_permission")
+
+
+async def test_a_client_that_cannot_ask_gets_denials_not_a_hang(repo: Path) -> None:
+    client = ExampleStyleClient()
+    with MessagesPeer(edit_script()) as peer:
+        async with workbench_acp(client, repo, peer.url) as (conn, wire):
+            session = await conn.new_session(cwd=str(repo), mcp_servers=[])
+            assert await _prompt(conn, session.session_id, "Capitalise the greeting") == "end_turn"
+    assert (repo / "app.py").read_text() == OLD
+    failed = [u for u in client.updates if u.session_update == "tool_call_update" and u.status == "failed"]
+    assert "could not ask the user" in failed[0].content[0].content.text
+    assert wire.problems() == []
