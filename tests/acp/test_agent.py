@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from pathlib import Path
 
 import pytest
@@ -114,7 +115,7 @@ async def test_reads_and_writes_go_through_the_editors_buffers(repo: Path) -> No
         async with workbench_acp(client, repo, peer.url, fs=True) as (conn, wire):
             session = await conn.new_session(cwd=str(repo), mcp_servers=[])
             assert await _prompt(conn, session.session_id, "Capitalise the greeting") == "end_turn"
-    read_done = [u for u in client.updates if u.session_update == "tool_call_update" and u.status == "completed"][0]
+    read_done = next(u for u in client.updates if u.session_update == "tool_call_update" and u.status == "completed")
     assert "# unsaved change" in read_done.content[0].content.text
     assert client.writes == [(str(repo / "app.py"), unsaved.replace("hello {name}", "Hello, {name}!"))]
     assert (repo / "app.py").read_text() == OLD  # the editor owns the file now; the disk is its business
@@ -155,4 +156,24 @@ async def test_a_client_that_cannot_ask_gets_denials_not_a_hang(repo: Path) -> N
     assert (repo / "app.py").read_text() == OLD
     failed = [u for u in client.updates if u.session_update == "tool_call_update" and u.status == "failed"]
     assert "could not ask the user" in failed[0].content[0].content.text
+    assert wire.problems() == []
+
+
+@pytest.mark.parametrize("trusted", [True, False])
+async def test_mcp_servers_from_the_client_start_only_in_a_trusted_project(repo: Path, trusted: bool) -> None:
+    from acp.schema import McpServerStdio
+
+    from workbench.core.mcp.trust import set_trusted
+
+    set_trusted(repo, trusted)
+    server = Path(__file__).resolve().parents[1] / "core" / "mcp" / "servers" / "basic.py"
+    passed = McpServerStdio(name="editor", command=sys.executable, args=[str(server)], env=[])
+    client = RecordingClient()
+    with MessagesPeer([reply(text("Looked."))]) as peer:
+        async with workbench_acp(client, repo, peer.url) as (conn, wire):
+            session = await conn.new_session(cwd=str(repo), mcp_servers=[passed])
+            assert await _prompt(conn, session.session_id, "What tools do you have?") == "end_turn"
+        offered = peer.message_requests[0].tool_names()
+    assert ("mcp__editor__echo" in offered) is trusted
+    assert ("start only in a trusted project" in client.text()) is not trusted
     assert wire.problems() == []

@@ -19,10 +19,13 @@ from acp import RequestError, schema
 from acp.interfaces import Client
 
 from workbench import __version__
+from workbench.config import load_config
 from workbench.core.acp import to_acp
+from workbench.core.acp.mcp import ClientServers, start_servers
 from workbench.core.acp.wire import PROTOCOL_VERSION
 from workbench.core.approvals import ApprovalRequest, Decision, PermissionMode
 from workbench.core.assembly import OpenError, OpenRequest, open_session
+from workbench.core.events import Notice
 
 if TYPE_CHECKING:
     from workbench.core.assembly import Opened
@@ -76,6 +79,7 @@ class _Live:
     opened: Opened
     approver: ClientApprover
     mapper: to_acp.EventMapper
+    servers: ClientServers
     turn: asyncio.Task[str] | None = None
 
 
@@ -141,10 +145,12 @@ class WorkbenchAgent:
         workspace = Path(cwd)
         if not workspace.is_absolute():
             raise RequestError.invalid_params({"cwd": f"{cwd!r} must be an absolute path"})
-        if mcp_servers:
-            log.warning("MCP servers passed by the client are not started: %s", [s.name for s in mcp_servers])
+        if not workspace.is_dir():
+            raise RequestError.invalid_params({"cwd": f"{cwd!r} is not a folder"})
         if resume is not None and resume in self.sessions:
             await self._close(resume)
+        config = load_config()
+        servers = await start_servers(workspace, list(mcp_servers or []), config)
         approver = ClientApprover(self.conn, workspace)
         request = OpenRequest(
             workspace,
@@ -153,20 +159,23 @@ class WorkbenchAgent:
             agents=self.options.agents,
             model=self.options.model,
             resume=resume,
-            mcp=True,
+            mcp=servers,
+            config=config,
         )
         try:
             opened = await open_session(request)
         except OpenError as exc:
+            await servers.stop()
             raise RequestError.invalid_params({"message": str(exc)}) from None
         session = opened.session
+        session.notices.extend(Notice(level="warning", message=text) for text in servers.notices)
         approver.session_id = session.id
         fs = self.client_caps.fs
         if fs is not None and (fs.read_text_file or fs.write_text_file):
             from workbench.core.acp.buffers import use_editor_buffers
 
             use_editor_buffers(session, self.conn, fs)
-        live = _Live(opened, approver, to_acp.EventMapper(session.workspace))
+        live = _Live(opened, approver, to_acp.EventMapper(session.workspace), servers)
         self.sessions[session.id] = live
         return live
 
@@ -291,7 +300,10 @@ class WorkbenchAgent:
         if live.turn is not None and not live.turn.done():
             live.turn.cancel()
             await asyncio.gather(live.turn, return_exceptions=True)
-        await live.opened.aclose()
+        try:
+            await live.opened.aclose()
+        finally:
+            await live.servers.stop()
 
     async def aclose(self) -> None:
         for session_id in list(self.sessions):
