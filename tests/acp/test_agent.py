@@ -12,7 +12,7 @@ from acp import text_block
 from tests.acp.helpers import RecordingClient, workbench_acp
 from tests.core.agent.helpers import git_repo
 from workbench.core.session_store import SessionStore
-from workbench.testing import MessagesPeer, reply, stall, text, tool_use
+from workbench.testing import MessagesPeer, reply, stall, text, thinking, tool_use
 
 OLD = "def greet(name):\n    return f'hello {name}'\n"
 NEW = "def greet(name):\n    return f'Hello, {name}!'\n"
@@ -177,3 +177,32 @@ async def test_mcp_servers_from_the_client_start_only_in_a_trusted_project(repo:
     assert ("mcp__editor__echo" in offered) is trusted
     assert ("start only in a trusted project" in client.text()) is not trusted
     assert wire.problems() == []
+
+
+async def test_thoughts_and_the_plan_reach_the_client_and_a_load(repo: Path) -> None:
+    todos = [
+        {"content": "Read the code", "status": "completed"},
+        {"content": "Fix the greeting", "status": "in_progress", "activeForm": "Fixing the greeting"},
+    ]
+    client = RecordingClient()
+    with MessagesPeer(
+        [reply(thinking("Two steps."), tool_use("TodoWrite", {"todos": todos})), reply(text("Planned."))]
+    ) as peer:
+        async with workbench_acp(client, repo, peer.url) as (conn, wire):
+            session = await conn.new_session(cwd=str(repo), mcp_servers=[])
+            assert await _prompt(conn, session.session_id, "Plan it") == "end_turn"
+        assert wire.problems() == []
+        again = RecordingClient()
+        async with workbench_acp(again, repo, peer.url) as (conn, wire):
+            await conn.load_session(cwd=str(repo), session_id=session.session_id, mcp_servers=[])
+            assert wire.problems() == []
+    for seen in (client, again):
+        thoughts = "".join(u.content.text for u in seen.updates if u.session_update == "agent_thought_chunk")
+        assert thoughts == "Two steps."
+        [plan] = [u for u in seen.updates if u.session_update == "plan"]
+        assert [(e.content, e.status) for e in plan.entries] == [
+            ("Read the code", "completed"),
+            ("Fix the greeting", "in_progress"),
+        ]
+        think = [u for u in seen.updates if u.session_update == "tool_call" and u.kind == "think"]
+        assert think, seen.kinds()
