@@ -206,3 +206,42 @@ async def test_thoughts_and_the_plan_reach_the_client_and_a_load(repo: Path) -> 
         ]
         think = [u for u in seen.updates if u.session_update == "tool_call" and u.kind == "think"]
         assert think, seen.kinds()
+
+
+def test_stdout_carries_only_frames(tmp_path: Path) -> None:
+    """A stray print and a child process writing to stdout, once `workbench acp` has begun, land on stderr."""
+    import json
+    import subprocess
+
+    stray = (
+        "import os, sys\n"
+        "import workbench.core.acp.wire as wire\n"
+        "from workbench.cli import main\n"
+        "claim = wire.claim_stdout\n"
+        "def noisy():\n"
+        "    frames = claim()\n"
+        "    print('stray print', flush=True)\n"
+        "    os.system('echo stray child')\n"
+        "    return frames\n"
+        "wire.claim_stdout = noisy\n"
+        "sys.exit(main(['acp']))\n"
+    )
+    frames = [
+        {"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {"protocolVersion": 1}},
+        {"jsonrpc": "2.0", "id": 1, "method": "session/list", "params": {}},
+    ]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", stray],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+    )
+    assert proc.stdin is not None
+    proc.stdin.write(b"".join(json.dumps(frame).encode() + b"\n" for frame in frames))
+    proc.stdin.flush()
+    out, err = proc.communicate(timeout=60)
+    lines = [json.loads(line) for line in out.decode().splitlines()]
+    assert [frame["id"] for frame in lines] == [0, 1] and lines[0]["result"]["protocolVersion"] == 1
+    assert lines[1]["error"]["code"] == -32601  # session/list is not offered
+    assert b"stray print" in err and b"stray child" in err

@@ -32,11 +32,15 @@ def main(argv: list[str]) -> int:
         args = parser().parse_args(argv)
     except SystemExit as exc:
         return 0 if exc.code == 0 else 2
+    from workbench.core.acp.wire import claim_stdout
+
+    frames = claim_stdout()  # before anything else can print: stdout is the protocol's alone
     level = os.environ.get("WORKBENCH_ACP_LOG", "warning").upper()
     logging.basicConfig(stream=sys.stderr, level=getattr(logging, level, logging.WARNING), format="acp: %(message)s")
     from workbench.core.acp.agent import Options, serve
 
+    options = Options(persona=args.persona, model=args.model, agents=list(args.agents))
     try:
-        return asyncio.run(serve(Options(persona=args.persona, model=args.model, agents=list(args.agents))))
+        return asyncio.run(serve(options, frames))
     except KeyboardInterrupt:
         return 130

@@ -13,7 +13,7 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 from acp import RequestError, schema
 from acp.interfaces import Client
@@ -336,13 +336,13 @@ def prompt_text(blocks: list[Any]) -> str:
     return "\n".join(parts)
 
 
-async def serve(options: Options) -> int:
-    """Run the agent on stdin/stdout until the client closes the stream."""
+async def serve(options: Options, frames: BinaryIO) -> int:
+    """Run the agent on stdin and `frames` (the real stdout, from `wire.claim_stdout`) until the client closes."""
     from acp.agent.connection import AgentSideConnection
 
     from workbench.core.acp.wire import protocol_stdio
 
-    reader, writer = await protocol_stdio()
+    reader, writer = await protocol_stdio(frames)
     agent = WorkbenchAgent(options)
     conn = AgentSideConnection(cast(Any, agent), writer, reader, listening=False)  # the methods it routes by name
     try:

@@ -11,25 +11,31 @@ import asyncio
 import os
 import sys
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, BinaryIO
 
 PROTOCOL_VERSION = 1  # ACP v1; v2 (draft) drops the client's fs/* and terminal/* methods
 STDIO_LIMIT = 50 * 1024 * 1024  # one frame may carry a whole file
 
 
-async def protocol_stdio() -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-    """(reader of stdin, writer of the real stdout); afterwards fd 1 and `sys.stdout` are stderr."""
-    from acp import stdio_streams
-
+def claim_stdout() -> BinaryIO:
+    """Move the real stdout to a private descriptor for the frames; from now on fd 1 and `sys.stdout` are
+    stderr. Called first thing, before anything that could print is imported."""
     sys.stdout.flush()
     frames = os.fdopen(os.dup(1), "wb", buffering=0)
     os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    return frames
+
+
+async def protocol_stdio(frames: BinaryIO) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """(reader of stdin, writer of `frames`, the stdout `claim_stdout` kept)."""
+    from acp import stdio_streams
+
     sys.stdout = frames  # type: ignore[assignment]  # stdio_streams takes its pipe from sys.stdout
     try:
-        reader, writer = await stdio_streams(limit=STDIO_LIMIT)
+        return await stdio_streams(limit=STDIO_LIMIT)
     finally:
         sys.stdout = sys.stderr
-    return reader, writer
 
 
 # -- frame checks: every frame validated against the protocol's schema (the SDK's models) --------------
