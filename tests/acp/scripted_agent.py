@@ -12,6 +12,7 @@ Steps (one JSON object each):
     {"ran": TITLE, "kind": K}              a tool call it ran itself (tool_call, then completed)
     {"terminal": COMMAND}                  terminal/create, wait_for_exit, output, release
     {"sleep": SECONDS}
+    {"exit": CODE}                         the process ends at once, mid-turn
 Each request's answer or error goes to LOG (a JSON object: "results" in order, "received" frames) and is
 also said as message text, so the client's output shows it.
 """
@@ -130,6 +131,8 @@ class ScriptedAgent:
             self.results.append({"step": step, "exit_code": status.exit_code, "output": out.output})
         elif "sleep" in step:
             await asyncio.sleep(step["sleep"])
+        elif "exit" in step:
+            os._exit(step["exit"])
 
     async def ask(self, sid: str, step: dict[str, Any]) -> None:
         self.calls += 1

@@ -91,3 +91,12 @@ def test_terminal_runs_through_the_bash_tool(repo: Path, tmp_path: Path) -> None
 def test_a_missing_agent_is_bad_input(repo: Path) -> None:
     done = run(repo, "acp:no-such-agent-anywhere --acp")
     assert done.returncode == 2 and "no-such-agent-anywhere is not installed" in done.stderr
+
+
+def test_an_agent_that_dies_mid_turn_is_an_error(repo: Path, tmp_path: Path) -> None:
+    spec, _log = agent_spec(tmp_path, [{"say": "Starting."}, {"exit": 3}])
+    done = run(repo, spec, "--output-format", "json")
+    result = json.loads(done.stdout)
+    assert done.returncode == 1 and result["stop_reason"] == "error"
+    assert result["errors"][0]["kind"] == "agent" and "the agent failed" in result["errors"][0]["message"]
+    assert "Starting." in result["final_text"]
