@@ -245,3 +245,24 @@ def test_stdout_carries_only_frames(tmp_path: Path) -> None:
     assert [frame["id"] for frame in lines] == [0, 1] and lines[0]["result"]["protocolVersion"] == 1
     assert lines[1]["error"]["code"] == -32601  # session/list is not offered
     assert b"stray print" in err and b"stray child" in err
+
+
+async def test_allow_for_this_session_remembers_the_pattern(repo: Path) -> None:
+    first = {"file_path": "app.py", "old_string": "hello {name}", "new_string": "Hello, {name}!"}
+    second = {"file_path": "app.py", "old_string": "Hello, {name}!", "new_string": "Hi, {name}!"}
+    script = [
+        reply(tool_use("Read", {"file_path": "app.py"})),
+        reply(tool_use("Edit", first)),
+        reply(tool_use("Edit", second)),
+        reply(text("Both edits made.")),
+    ]
+    client = RecordingClient(answers=["allow-session"])
+    with MessagesPeer(script) as peer:
+        async with workbench_acp(client, repo, peer.url) as (conn, wire):
+            session = await conn.new_session(cwd=str(repo), mcp_servers=[])
+            assert await _prompt(conn, session.session_id, "Edit twice") == "end_turn"
+            assert await _prompt(conn, session.session_id, "/grants") == "end_turn"
+    assert len(client.permissions) == 1  # the second edit matched the remembered pattern
+    assert "Hi, {name}!" in (repo / "app.py").read_text()
+    assert "Edit(" in client.text() and "(session)" in client.text()
+    assert wire.problems() == []
