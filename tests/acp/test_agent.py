@@ -266,3 +266,29 @@ async def test_allow_for_this_session_remembers_the_pattern(repo: Path) -> None:
     assert "Hi, {name}!" in (repo / "app.py").read_text()
     assert "Edit(" in client.text() and "(session)" in client.text()
     assert wire.problems() == []
+
+
+def test_starting_and_initializing_loads_no_ui_and_no_model_client(tmp_path: Path) -> None:
+    """`workbench acp` answers initialize without Textual, Rich or the anthropic SDK (they come with a session)."""
+    import json
+    import subprocess
+
+    probe = (
+        "import atexit, sys\n"
+        "from workbench.cli import main\n"
+        "heavy = ('textual', 'rich', 'anthropic', 'httpx2', 'mcp')\n"
+        "loaded = lambda: ' '.join(sorted(m for m in heavy if m in sys.modules))\n"
+        "atexit.register(lambda: sys.stderr.write('LOADED ' + loaded()))\n"
+        "sys.exit(main(['acp']))\n"
+    )
+    frame = {"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {"protocolVersion": 1}}
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        input=json.dumps(frame).encode() + b"\n",
+        capture_output=True,
+        cwd=tmp_path,
+        timeout=60,
+        check=True,
+    )
+    assert json.loads(done.stdout)["result"]["protocolVersion"] == 1
+    assert done.stderr.decode().rstrip().endswith("LOADED"), done.stderr.decode()[-300:]
