@@ -70,7 +70,7 @@ def test_agent_requests_go_through_the_gate_headless(repo: Path, tmp_path: Path)
     assert ("agent:search", "outside gate") in tools and ("agent:edit", "denied") in tools
     assert ("Write", "denied") in tools
     notices = " ".join(n["message"] for n in result["notices"])
-    assert "outside our gate" in notices and "search ×1" in notices
+    assert "outside our gate" in notices and "outside our gate: search ×1" in notices  # the refused edit never ran
     # Every call we served is in the audit log; every frame we sent conforms to the schema.
     audit = SessionStore(repo).audit_path(result["session_id"]).read_text().splitlines()
     assert [json.loads(line)["tool"] for line in audit] == ["Read", "Read", "Read", "agent:edit", "Write"]

@@ -17,8 +17,7 @@ from workbench.tui.app import WorkbenchApp, create_app
 from workbench.tui.widgets.approval import ApprovalCard
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]
-STEPS = [
-    {"say": "I will retitle the README."},
+STEPS = [  # no text before the card: a streamed answer's last frame depends on timing
     {"plan": [["Read the README", "completed"], ["Retitle it", "in_progress"], ["Check the links", "pending"]]},
     {"ran": "grep -rn TODO src", "kind": "search"},
     {"ask": "Edit README.md", "kind": "edit", "path": "README.md"},
@@ -29,6 +28,7 @@ STEPS = [
 def agent_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[WorkbenchApp, Path]:
     repo = make_repo(tmp_path)
     monkeypatch.setattr("workbench.core.acp.client.new_session_id", lambda: "20260101-120000-acp001")
+    monkeypatch.setattr("workbench.core.acp.from_acp.clock", lambda: 100.0)  # "0 ms", however loaded
     spec, log = agent_spec(tmp_path, STEPS)
     closers: list[Any] = []
     app = create_app(
@@ -46,8 +46,9 @@ async def card_shown(pilot: Any) -> None:
     screen: Any = pilot.app.screen
     await send(pilot, "Retitle the README")
     await settle(pilot, lambda: bool(screen.query(ApprovalCard)), timeout=60)
-    await pilot.pause(0.4)
-    screen.chat.transcript.scroll_end(animate=False)
+    for _ in range(2):  # the card's height settles over a frame or two under load: follow it to the end
+        await pilot.pause(0.4)
+        screen.chat.transcript.scroll_end(animate=False)
     await pilot.pause()
 
 
@@ -55,11 +56,13 @@ async def card_shown(pilot: Any) -> None:
 def test_agent_permission_is_an_approval_card(
     snap_compare: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
 ) -> None:
-    """The chat: the prompt, a yellow notice that this external ACP agent's own tools run outside our gate, the
-    agent's sentence, an evidence line `agent:search grep -rn TODO src · run by the agent itself, outside the
-    workbench's gate`, and an "Approval needed · Edit README.md" card with the diff (-old +new), the reason (the
-    agent asks; it runs outside our gate) and only [y] once and [n] deny. Wide: the plan shows 1/3 with ✓ Read
-    the README, ▶ Retitle it, ○ Check the links; the status bar names "scripted (ACP)"."""
+    """The chat: the prompt, a yellow notice that this external ACP agent's file and terminal requests and
+    permission questions go through our policy while the tools it runs itself are outside our gate, an evidence
+    line `agent:search grep -rn TODO src · outside gate · 0 ms`, a running `agent:edit Edit README.md · outside
+    our gate` line, and under it an "Approval needed · Edit README.md" card with the diff (-old +new), the reason
+    (the agent asks; it runs outside the workbench's gate, only the answer is ours) and only [y] once and [n]
+    deny. Wide: the plan shows 1/3 with ✓ Read the README, ▶ Retitle it, ○ Check the links; the title and the
+    status bar name "python (ACP)" and "ACP v1"."""
     app, _log = agent_app(tmp_path, monkeypatch)
     assert snap_compare(app, terminal_size=size, run_before=card_shown)
 

@@ -36,6 +36,7 @@ from workbench.core.events import (
 )
 from workbench.core.policy.engine import request_id
 
+clock = time.perf_counter  # the durations of the agent's own calls, as we saw them
 OUTSIDE = "outside our gate"  # said on each card of a call the agent ran itself
 TELLING = ("command", "file_path", "pattern", "path", "url", "query", "description", "prompt")
 ASK_REASON = "the agent asks before it runs this itself; it runs outside the workbench's gate, only the answer is ours"
@@ -92,7 +93,7 @@ class UpdateMapper:
         self.calls: dict[str, _Call] = {}
         self.message: list[str] = []
         self.turn_text: list[str] = []
-        self.reported: Counter[str] = Counter()  # what the agent ran itself, by kind
+        self.reported: Counter[str] = Counter()  # the calls the agent reported done or failed, by kind
         self.commands: list[str] = []
         self.terminal_output = terminal_output  # terminal id -> output, for terminals we served
 
@@ -135,14 +136,13 @@ class UpdateMapper:
             tool=label(update.kind),
             title=str(update.title or ""),
             input=_plain_input(update.raw_input),
-            started=time.perf_counter(),
+            started=clock(),
             kind=str(update.kind or "other"),
         )
         self.calls[call_id] = call
         self._merge(call, update)
         if call.title and not any(isinstance(call.input.get(k), str) for k in TELLING):
             call.input["description"] = call.title  # so the card's line says what it was once it is done
-        self.reported[call.kind] += 1
         events: list[Event] = [
             ToolCallStarted(call_id=call_id, tool=call.tool),
             ToolCallReady(call_id=call_id, tool=call.tool, input=call.input, summary=f"{call.title} · {OUTSIDE}"),
@@ -173,6 +173,7 @@ class UpdateMapper:
         if call.finished or call.status not in ("completed", "failed"):
             return []
         call.finished = True
+        self.reported[call.kind] += 1
         output: list[str] = []
         diffs: list[str] = []
         for item in call.content:
@@ -192,7 +193,7 @@ class UpdateMapper:
                 input=call.input,
                 output="\n".join(output) or ("(failed)" if call.status == "failed" else "(done)"),
                 is_error=call.status == "failed",
-                duration_ms=round((time.perf_counter() - call.started) * 1000, 3),
+                duration_ms=round((clock() - call.started) * 1000, 3),
                 diff="".join(diffs) or None,
                 files_read=() if edits else touched,
                 files_changed=touched if edits else (),
@@ -254,12 +255,12 @@ class UpdateMapper:
         ]
 
     def reported_notice(self) -> Notice | None:
-        """Which tools the agent said it ran itself this turn (outside our gate)."""
+        """Which tools the agent said it ran itself this turn (outside our gate); a call we refused did not run."""
         if not self.reported:
             return None
         counts = ", ".join(f"{kind} ×{n}" for kind, n in sorted(self.reported.items()))
         self.reported.clear()
-        return Notice(level="info", message=f"tools the agent ran inside its own process (outside our gate): {counts}")
+        return Notice(level="info", message=f"tools the agent ran in its own process, outside our gate: {counts}")
 
 
 def choose_option(options: list[Any], decision: Decision) -> str | None:
