@@ -91,6 +91,7 @@ class WorkbenchAgent:
         self.conn: Client | None = None
         self.sessions: dict[str, _Live] = {}
         self.client_caps = schema.ClientCapabilities()
+        self._sending: set[asyncio.Task[None]] = set()  # updates sent after an answer; held until done
 
     def on_connect(self, conn: Client) -> None:
         self.conn = conn
@@ -197,7 +198,9 @@ class WorkbenchAgent:
             for name, (text, hint) in COMMANDS.items()
         ]
         update = schema.AvailableCommandsUpdate(session_update="available_commands_update", available_commands=commands)
-        asyncio.get_running_loop().create_task(self._send(session_id, update))  # runs after the answer is queued
+        task = asyncio.get_running_loop().create_task(self._send(session_id, update))  # after the answer is queued
+        self._sending.add(task)
+        task.add_done_callback(self._sending.discard)
 
     async def _send(self, session_id: str, update: Any) -> None:
         if self.conn is None:
