@@ -237,7 +237,7 @@ async def run(opts: RunOptions, out: TextIO | None = None, err: TextIO | None = 
     try:
         if opts.agent:
             session = await _open_agent(opts)
-            close, project = session.aclose, dict
+            close, project = session.aclose, _no_project
         else:
             opened = await open_session(open_request(opts))
             session, close, project = opened.session, opened.aclose, opened.project_json
@@ -263,6 +263,10 @@ async def run(opts: RunOptions, out: TextIO | None = None, err: TextIO | None = 
     if opts.output_format == "text" and code != EXIT_INTERRUPTED:
         stderr.write(f"session {session.id}\n")
     return code
+
+
+def _no_project() -> dict[str, Any]:
+    return {}  # an external agent brings no project settings of ours
 
 
 async def _open_agent(opts: RunOptions) -> AcpAgentSession:

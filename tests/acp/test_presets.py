@@ -52,6 +52,7 @@ def test_acp_prefix_takes_any_command_as_written(bin_dir: Path) -> None:
 def test_the_config_adds_presets(bin_dir: Path) -> None:
     install(bin_dir, "my-agent")
     config = Config(data={"acp": {"agents": {"mine": "my-agent --acp", "bad": 3}}})
+    assert config.errors == []  # [acp] is a known section
     assert resolve("mine", config).argv == ("my-agent", "--acp")
     with pytest.raises(AgentSpecError, match="not a preset"):
         resolve("bad", config)

@@ -45,9 +45,8 @@ class AgentCommand:
 
 def presets(config: Config | None = None) -> dict[str, str]:
     table = dict(PRESETS)
-    extra = (config.section("acp").get("agents") if config is not None else None) or {}
-    if isinstance(extra, dict):
-        table.update({str(k): str(v) for k, v in extra.items() if isinstance(v, str) and v.strip()})
+    extra = config.acp.agents if config is not None else {}
+    table.update({str(k): v for k, v in extra.items() if isinstance(v, str) and v.strip()})
     return table
 
 

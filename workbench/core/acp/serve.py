@@ -86,7 +86,7 @@ class Gatekeeper:
     def __post_init__(self) -> None:
         # An agent may have read a file itself before it writes it through us: our read is not required,
         # but a file we served and that changed on disk since is still refused.
-        settings = ToolSettings.from_config(self.config.section("tools"))
+        settings = ToolSettings.from_config(self.config.tools, self.config.section("sandbox"))
         settings = dataclasses.replace(settings, require_read_before_edit=False)
         self.context = ToolContext(self.workspace, settings=settings, session_id=self.session_id)
         self.policy = wiring.policy_engine(
