@@ -276,5 +276,6 @@ async def _open_agent(opts: RunOptions) -> AcpAgentSession:
     if opts.persona or opts.resume or opts.model:
         raise OpenError("--agent runs an external agent: --persona, --model, --resume and --continue do not apply")
     hint = "allow its file and shell requests with --allow RULE, or choose --mode"
-    request = AgentRequest(opts.cwd, str(opts.agent), DenyAll(hint=hint), opts.mode, opts.allow, opts.deny)
+    trust = True if opts.trust_project else None
+    request = AgentRequest(opts.cwd, str(opts.agent), DenyAll(hint=hint), opts.mode, opts.allow, opts.deny, trust=trust)
     return await open_agent(request)

@@ -63,6 +63,7 @@ class AgentRequest:
     allow: Sequence[str] = ()
     deny: Sequence[str] = ()
     config: Config | None = None
+    trust: bool | None = None  # the project's own settings: None the stored answer, True for this run
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ class _Turn:
 class AcpAgentSession:
     """One external agent session. Made by `open_agent`; `run_turn` and `aclose` as an AgentSession's."""
 
-    def __init__(self, request: AgentRequest, command: AgentCommand, config: Config) -> None:
+    def __init__(self, request: AgentRequest, command: AgentCommand, config: Config, trusted: bool = False) -> None:
         from workbench.core.acp.from_acp import UpdateMapper
         from workbench.core.acp.serve import Gatekeeper
 
@@ -120,6 +121,7 @@ class AcpAgentSession:
             mode=str(PermissionMode.parse(request.mode)) if request.mode else "default",
             allow=tuple(request.allow),
             deny=tuple(request.deny),
+            project_trusted=trusted,
         )
         self.mapper.terminal_output = self.gate.seen_output
         self.mode = str(self.gate.policy.mode)
@@ -419,8 +421,11 @@ async def open_agent(request: AgentRequest) -> AcpAgentSession:
         command = resolve(request.agent, config)
     except AgentSpecError as exc:
         raise AgentUnavailable(str(exc)) from None
+    from workbench.core.trust import assess
+
+    trusted = assess(request.workspace, config=config, override=request.trust).trusted
     try:
-        session = AcpAgentSession(request, command, config)
+        session = AcpAgentSession(request, command, config, trusted)
     except ValueError as exc:  # a mode the settings forbid
         raise OpenError(str(exc)) from None
     await session.start()

@@ -82,6 +82,7 @@ class Gatekeeper:
     mode: str = "default"
     allow: tuple[str, ...] = ()
     deny: tuple[str, ...] = ()
+    project_trusted: bool = False  # an untrusted repository's own settings only tighten (workbench.core.trust)
 
     def __post_init__(self) -> None:
         # An agent may have read a file itself before it writes it through us: our read is not required,
@@ -90,7 +91,13 @@ class Gatekeeper:
         settings = dataclasses.replace(settings, require_read_before_edit=False)
         self.context = ToolContext(self.workspace, settings=settings, session_id=self.session_id)
         self.policy = wiring.policy_engine(
-            self.workspace, None, mode=self.mode, allow=self.allow, deny=self.deny, config=self.config
+            self.workspace,
+            None,
+            mode=self.mode,
+            allow=self.allow,
+            deny=self.deny,
+            config=self.config,
+            project_trusted=self.project_trusted,
         )
         self.audit = AuditLog(self.audit_path, session=self.session_id, persona_id=f"acp:{self.agent_name}")
         self.gate = CallGate(
