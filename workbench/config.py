@@ -8,6 +8,7 @@ Sections (their keys are in workbench/config_sections.py):
 - `[agent]` max_tokens, thinking, timeouts, retries, delegation, max_subagent_depth
 - `[keys]` binding id -> key;  `[ui]` theme
 - `[mcp]` servers, trusted_projects;  `[personas]` default, and the mandate options;  `[audit]` always
+- `[acp.agents]` preset name -> the command line of an external ACP agent (docs/acp.md)
 - `[sandbox]` (docs/sandbox.md) and `[checkpoints]` (docs/rewind.md), whose own readers check their values
 
 A malformed file is reported, never fatal: the defaults apply. An unknown section or key, or a value of the wrong
@@ -26,6 +27,7 @@ from workbench.config_sections import (
     FREE_FORM,
     PERMISSION_KEYS,
     TABLES,
+    AcpSection,
     AgentSection,
     AuditSection,
     McpSection,
@@ -51,6 +53,7 @@ class Config:
     personas: PersonasSection = field(init=False)
     mcp: McpSection = field(init=False)
     audit: AuditSection = field(init=False)
+    acp: AcpSection = field(init=False)
     permissions: dict[str, Any] = field(init=False)
     models: dict[str, str] = field(init=False)
     keys: dict[str, str] = field(init=False)
@@ -71,6 +74,7 @@ class Config:
         self.personas = parse_table("personas", data.get("personas"), where, problems)
         self.mcp = parse_table("mcp", data.get("mcp"), where, problems)
         self.audit = parse_table("audit", data.get("audit"), where, problems)
+        self.acp = parse_table("acp", data.get("acp"), where, problems)
         self.permissions = parse_keys_only("permissions", PERMISSION_KEYS, data.get("permissions"), where, problems)
         self._checked_by_reader = {
             name: parse_keys_only(name, keys, data.get(name), where, problems)

@@ -87,6 +87,11 @@ class AuditSection:
     always: bool | None = None
 
 
+@dataclass(frozen=True)
+class AcpSection:
+    agents: Mapping[str, Any] = field(default_factory=dict)  # preset name -> command line, read by core.acp.presets
+
+
 TABLES: dict[str, type] = {
     "ui": UiSection,
     "agent": AgentSection,
@@ -94,6 +99,7 @@ TABLES: dict[str, type] = {
     "personas": PersonasSection,
     "mcp": McpSection,
     "audit": AuditSection,
+    "acp": AcpSection,
 }
 FREE_FORM = ("models", "keys", "pricing")  # their keys are the user's: aliases, binding ids, model ids
 # Claude Code's `permissions` object: workbench.core.policy.settings reads it as it reads the settings files',

@@ -37,6 +37,7 @@ from workbench.core.events import (
 if TYPE_CHECKING:  # the SDK is imported only once the input has been checked (it takes seconds)
     import httpx2
 
+    from workbench.core.acp.client import AcpAgentSession
     from workbench.core.agent.session import AgentSession
 
 EXIT_OK, EXIT_API, EXIT_INPUT, EXIT_DENIED, EXIT_MAX_TURNS, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
@@ -66,6 +67,7 @@ class RunOptions:
     resume: str | None = None
     record: Path | None = None
     trust_project: bool = False  # trust the repository's own settings, servers and personas for this run
+    agent: str | None = None  # an external ACP agent (`acp:COMMAND ARGS` or a preset) instead of a persona
     transport: httpx2.AsyncBaseTransport | None = None  # tests and the demo inject one
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -190,7 +192,9 @@ class Printer:
         elif isinstance(event, ErrorEvent):
             self._note(f"{who} › error ({event.kind}): {event.message}")
 
-    def summary(self, session: AgentSession, code: int, project: dict[str, Any] | None = None) -> dict[str, Any]:
+    def summary(
+        self, session: AgentSession | AcpAgentSession, code: int, project: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         done = self.done
         return {
             "type": "result",
@@ -229,12 +233,17 @@ async def run(opts: RunOptions, out: TextIO | None = None, err: TextIO | None = 
     if opts.output_format not in OUTPUT_FORMATS:
         stderr.write(f"--output-format must be one of {', '.join(OUTPUT_FORMATS)}\n")
         return EXIT_INPUT
+    session: AgentSession | AcpAgentSession
     try:
-        opened = await open_session(open_request(opts))
+        if opts.agent:
+            session = await _open_agent(opts)
+            close, project = session.aclose, _no_project
+        else:
+            opened = await open_session(open_request(opts))
+            session, close, project = opened.session, opened.aclose, opened.project_json
     except OpenError as exc:
         stderr.write(f"workbench run: {terminal_safe(str(exc))}\n")
         return EXIT_INPUT
-    session = opened.session
     warning = session.sandbox_warning()
     if warning:
         stderr.write(f"workbench run: {terminal_safe(warning)}\n")
@@ -245,12 +254,28 @@ async def run(opts: RunOptions, out: TextIO | None = None, err: TextIO | None = 
     finally:
         code = exit_code(printer.done, printer.denied)
         if opts.output_format in ("json", "stream-json"):  # stream-json ends with the same result line
-            summary = printer.summary(session, code, opened.project_json())
+            summary = printer.summary(session, code, project())
             stdout.write(json.dumps(summary, ensure_ascii=True) + "\n")
             stdout.flush()
         if code == EXIT_INTERRUPTED:
             stderr.write(f"interrupted; session {session.id} saved (resume with --continue)\n")
-        await opened.aclose()
+        await close()
     if opts.output_format == "text" and code != EXIT_INTERRUPTED:
         stderr.write(f"session {session.id}\n")
     return code
+
+
+def _no_project() -> dict[str, Any]:
+    return {}  # an external agent brings no project settings of ours
+
+
+async def _open_agent(opts: RunOptions) -> AcpAgentSession:
+    """An external ACP agent instead of a persona (`--agent`): its requests are judged like a persona's calls."""
+    from workbench.core.acp.client import AgentRequest, open_agent
+
+    if opts.persona or opts.resume or opts.model:
+        raise OpenError("--agent runs an external agent: --persona, --model, --resume and --continue do not apply")
+    hint = "allow its file and shell requests with --allow RULE, or choose --mode"
+    trust = True if opts.trust_project else None
+    request = AgentRequest(opts.cwd, str(opts.agent), DenyAll(hint=hint), opts.mode, opts.allow, opts.deny, trust=trust)
+    return await open_agent(request)

@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "doctor": ("workbench.cli.doctor", "check the sandbox, tools, credentials, config and folders"),
     "trust": ("workbench.cli.trust", "trust a project: its own settings, MCP servers and personas take effect"),
     "untrust": ("workbench.cli.untrust", "stop trusting a project: its settings only tighten again"),
+    "acp": ("workbench.cli.acp", "serve a persona as an ACP agent over stdio (Zed, Toad)"),
 }
 
 USAGE = """usage: workbench [DIR] [options]        open the workbench on DIR (default: .)

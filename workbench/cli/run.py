@@ -75,6 +75,12 @@ def parser() -> argparse.ArgumentParser:
         "(without it they only tighten, unless `workbench trust` was answered for the files as they are)",
     )
     p.add_argument("--trust-project-mcp", action="store_true", help=argparse.SUPPRESS)  # the old name
+    p.add_argument(
+        "--agent",
+        metavar="acp:COMMAND",
+        help="drive an external ACP agent instead of a persona: acp:COMMAND [ARGS] (one quoted word), or a preset: "
+        "claude, gemini, codex, opencode (docs/acp.md)",
+    )
     return p
 
 
@@ -107,6 +113,7 @@ def main(argv: list[str]) -> int:
         resume="latest" if args.continue_ else args.resume,
         record=args.record,
         trust_project=args.trust_project or args.trust_project_mcp,
+        agent=args.agent,
     )
     if args.trust_project_mcp:
         note = "workbench run: --trust-project-mcp is now --trust-project (it trusts the whole project)"

@@ -26,6 +26,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--demo", action="store_true", help="start the offline demo session")
     p.add_argument("--agents", action="append", default=[], metavar="PATH", help="extra persona file or folder")
     p.add_argument("--no-sandbox", action="store_true", help="run shell commands without the OS sandbox")
+    p.add_argument(
+        "--agent",
+        metavar="acp:COMMAND",
+        help="drive an external ACP agent instead of a persona: acp:COMMAND [ARGS] (one quoted word), or a preset: "
+        "claude, gemini, codex, opencode (docs/acp.md)",
+    )
     return p
 
 
@@ -37,6 +43,15 @@ def main(argv: list[str]) -> int:
         return 2
     if args.no_sandbox:
         os.environ[SANDBOX_ENV] = "off"  # read wherever a session builds its sandbox
+    if args.agent:
+        from workbench.config import load_config
+        from workbench.core.acp.presets import AgentSpecError, resolve
+
+        try:
+            resolve(args.agent, load_config())
+        except AgentSpecError as exc:
+            print(f"workbench: {exc}")
+            return 2
     from workbench.tui.app import run_app
 
     return run_app(args)

@@ -62,6 +62,7 @@ class WorkbenchApp(App[int]):
         self._choose_theme()
         self.add_mode("main", self.make_main_screen)
         self.mcp: Any = None  # the McpHub, made after the first frame (see start_mcp)
+        self.closers: list[Callable[[], Awaitable[None]]] = []  # run on exit (an ACP agent's process)
 
     def make_main_screen(self) -> Screen[Any]:
         from workbench.tui.screens.main import MainScreen
@@ -186,6 +187,8 @@ class WorkbenchApp(App[int]):
                 screen.load_persona_list()
 
     async def on_unmount(self) -> None:
+        for close in self.closers:
+            await close()
         if self.mcp is not None:
             await self.mcp.stop()  # no server process outlives the app
 
@@ -310,10 +313,18 @@ def app_from_args(args: argparse.Namespace) -> WorkbenchApp:
             notices.append(f"{problem}; the default persona answers (ctrl+n to choose one)")
         else:
             label = str(getattr(persona, "name", wanted))
+    closers: list[Callable[[], Awaitable[None]]] = []
+    factory = None
+    spec = getattr(args, "agent", None)
+    if spec:  # an external ACP agent instead of a persona
+        from workbench.tui.agent import agent_factory, agent_label
+
+        factory, label = agent_factory(spec, closers), agent_label(spec)
     app = create_app(
         Path(args.dir),
         persona=persona,
         persona_label=label,
+        factory=factory,
         model=getattr(args, "model", None),
         mode=getattr(args, "mode", None),
         resume=getattr(args, "resume", None),
@@ -322,6 +333,7 @@ def app_from_args(args: argparse.Namespace) -> WorkbenchApp:
         agents=list(getattr(args, "agents", []) or []),
     )
     app.startup_notices.extend(notices)
+    app.closers = closers
     return app
 
 

@@ -145,7 +145,7 @@ def reload_persona(meta: dict[str, Any], workspace: Path) -> Persona:
 
 def policy_engine(
     workspace: Path,
-    persona: Persona,
+    persona: Persona | None,
     *,
     mode: str,
     allow: Sequence[str],

@@ -28,7 +28,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from workbench import paths
 from workbench.core.events import PlanItem
@@ -36,11 +36,22 @@ from workbench.core.sandbox import Sandbox, SandboxSettings
 from workbench.core.secrets import is_secret_path
 from workbench.core.tools.base import ToolError
 from workbench.core.tools.fence import Fence
-from workbench.core.tools.limits import Limits
+from workbench.core.tools.limits import Limits, read_bytes_nofollow
 
 if TYPE_CHECKING:
     from workbench.config_sections import ToolsSection
 
+
+class FileAccess(Protocol):
+    """Where file contents come from and go to instead of the disk (an editor's open buffers, through ACP).
+
+    Called from worker threads, after the fence has resolved the path: `read` returns None and `write`
+    False to leave that file to the disk.
+    """
+
+    def read(self, real: Path) -> bytes | None: ...
+
+    def write(self, real: Path, text: str) -> bool: ...
 
 @dataclass(frozen=True)
 class ToolSettings:
@@ -123,6 +134,12 @@ class ToolContext:
         self.plan: tuple[PlanItem, ...] = ()
         self.deny_read = deny_read
         self.sandbox = Sandbox(self.workspace, self.settings.sandbox)
+        self.files: FileAccess | None = None  # None: the disk
+
+    def read_bytes(self, real: Path) -> bytes:
+        """A fenced file's bytes: from `files` when it has them, else from the disk (never following a link)."""
+        data = self.files.read(real) if self.files is not None else None
+        return data if data is not None else read_bytes_nofollow(real)
 
     def hidden(self, rel: str) -> bool:
         """True when a multi-file read must leave `rel` out: a secret file, or covered by a Read deny rule."""

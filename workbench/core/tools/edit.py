@@ -25,7 +25,7 @@ from workbench.core.tools.base import CallPreview, Tool, ToolError, ToolKind, To
 from workbench.core.tools.common import ctx_of, opt_bool, opt_int, req_str
 from workbench.core.tools.context import ToolContext
 from workbench.core.tools.fence import Resolved
-from workbench.core.tools.limits import check_opened_at, check_regular_file, looks_binary, read_bytes_nofollow
+from workbench.core.tools.limits import check_opened_at, check_regular_file, looks_binary
 
 ENC = "utf-8"
 ECHO_DIFF_LINES = 60  # diffs up to this size are shown to the model in the result
@@ -88,6 +88,12 @@ def atomic_write(real: Path, text: str) -> None:
         os.close(dfd)
 
 
+def write_text(ctx: ToolContext, real: Path, text: str) -> None:
+    """Write through the context's `files` when it takes the file, else atomically to the disk."""
+    if ctx.files is None or not ctx.files.write(real, text):
+        atomic_write(real, text)
+
+
 @dataclass
 class Current:
     """A file as it is on disk now (`text` None when it does not exist), and notes on how edits applied."""
@@ -104,7 +110,7 @@ def load_current(ctx: ToolContext, res: Resolved) -> Current:
         # The diff on the approval card would show the file's secrets.
         raise ToolError(f"editing {res.rel} is denied: it looks like a secret or credential file")
     st = check_regular_file(res.real, res.rel, ctx.limits)
-    data = read_bytes_nofollow(res.real)
+    data = ctx.read_bytes(res.real)
     if looks_binary(data):
         raise ToolError(f"{res.rel} is a binary file; it cannot be edited as text")
     ctx.reads.check_unchanged(res.real, res.rel, data, st, required=ctx.settings.require_read_before_edit)
@@ -232,11 +238,12 @@ class _WriteTool(Tool):
         if cur.text == new:
             return ToolResult(content=f"{cur.res.rel} already has this content; nothing written")
         try:
-            await asyncio.to_thread(atomic_write, cur.res.real, new)
+            await asyncio.to_thread(write_text, c, cur.res.real, new)
         except OSError as exc:
             raise ToolError(f"could not write {cur.res.rel}: {exc.strerror or exc}") from None
         data = new.encode(ENC, ERRORS)
-        c.reads.record(cur.res.real, data, os.stat(cur.res.real))
+        with contextlib.suppress(OSError):  # an editor may hold a new file in a buffer it has not saved yet
+            c.reads.record(cur.res.real, data, os.stat(cur.res.real))
         plus, minus = diff_stat(diff)
         verb = "Created" if cur.text is None else "Updated"
         lines = new.count("\n") + (0 if new.endswith("\n") or not new else 1)

@@ -11,7 +11,7 @@ from workbench.core.tools.base import CallPreview, Tool, ToolError, ToolKind, To
 from workbench.core.tools.common import ctx_of, opt_bool, opt_int, opt_str_list, refuse_secret, req_str
 from workbench.core.tools.context import ToolContext
 from workbench.core.tools.fence import Resolved
-from workbench.core.tools.limits import cap_text, check_regular_file, decode, looks_binary, read_bytes_nofollow
+from workbench.core.tools.limits import cap_text, check_regular_file, decode, looks_binary
 from workbench.core.tools.walk import list_files
 
 # Notebooks (.ipynb) are JSON text and are read as such, which keeps Edit's exact matching usable on them.
@@ -51,7 +51,7 @@ def load_text(ctx: ToolContext, res: Resolved) -> tuple[bytes, str]:
     st = check_regular_file(res.real, res.rel, ctx.limits)
     if res.real.suffix.lower() in UNSUPPORTED_EXTS:
         raise ToolError(f"{res.rel}: images and PDFs cannot be read by this workbench yet")
-    data = read_bytes_nofollow(res.real)
+    data = ctx.read_bytes(res.real)
     if looks_binary(data):
         raise ToolError(f"{res.rel} looks like a binary file (it contains NUL bytes); not shown")
     ctx.reads.record(res.real, data, st)
