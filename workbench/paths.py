@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -34,6 +35,28 @@ def data_dir() -> Path:
 def state_dir() -> Path:
     home = _home()
     return home / "state" if home else Path(platformdirs.user_state_dir(APP))
+
+
+def private_dir(path: Path) -> Path:
+    """Create `path` (and its missing parents) readable only by the user, and narrow the folders between it and
+    the workbench folder holding it to 0700: transcripts, audit logs and grants are nobody else's business."""
+    missing: list[Path] = []
+    here = path
+    while not here.exists() and here != here.parent:
+        missing.append(here)
+        here = here.parent
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
+    bases = [data_dir(), state_dir(), config_dir()]
+    base = next((b for b in bases if path == b or b in path.parents), None)
+    if base is not None:
+        for folder in [path, *path.parents]:
+            if folder.stat().st_mode & 0o077:
+                with contextlib.suppress(OSError):  # not ours to change: its files are 0600 all the same
+                    folder.chmod(0o700)
+            if folder == base:
+                break
+    return path
 
 
 def config_file() -> Path:

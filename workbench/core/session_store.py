@@ -173,7 +173,7 @@ class SessionStore:
         return self.root / f"{session_id}.audit.jsonl"
 
     def create(self, session_id: str, meta: dict[str, Any]) -> Transcript:
-        self.root.mkdir(parents=True, exist_ok=True)
+        paths.private_dir(self.root)
         target = self.path(session_id)
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
         transcript = Transcript(target, os.fdopen(fd, "a", encoding="utf-8"))

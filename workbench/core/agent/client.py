@@ -26,7 +26,7 @@ CREDENTIALS_HELP = f"""No Anthropic credentials found. Set one of:
   export ANTHROPIC_BASE_URL=http://localhost:8080    # llama.cpp llama-server
   export ANTHROPIC_BASE_URL=http://localhost:8000    # vLLM (anthropic entrypoint)
   export ANTHROPIC_BASE_URL=http://localhost:4000    # LiteLLM proxy (its virtual key in ANTHROPIC_API_KEY)
-`{command('demo')}` runs offline with no credentials."""
+`{command("demo")}` runs offline with no credentials."""
 
 
 def _timeout(read_s: float) -> httpx2.Timeout:

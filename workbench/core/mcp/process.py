@@ -56,7 +56,7 @@ class ProcessInfo:
         """Start this run's section of the server's stderr log; a log that can't be written is skipped."""
         target = paths.state_dir() / "mcp-logs" / f"{_safe(server)}.log"
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            paths.private_dir(target.parent)
             if target.exists() and target.stat().st_size > MAX_LOG_BYTES:
                 target.unlink()
             stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from workbench import paths
 from workbench.core import secrets
 from workbench.core.approvals import Decision
 from workbench.core.policy.visible import make_visible
@@ -73,7 +74,7 @@ class AuditLog:
         self.persona_id = persona_id
         self.persona_sha256 = persona_sha256
         self.errors: list[str] = []
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        paths.private_dir(path.parent)
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
             os.fchmod(fd, 0o600)  # an existing file with wider permissions is narrowed
@@ -81,13 +82,9 @@ class AuditLog:
             os.close(fd)
 
     def append(self, entry: dict[str, Any]) -> None:
-        """Write one record as one line. The `input` and error fields are redacted here, whoever built them."""
-        safe = dict(entry)
-        if "input" in safe:
-            safe["input"] = redact_value(safe["input"])
-        outcome = safe.get("outcome")
-        if isinstance(outcome, dict) and outcome.get("error"):
-            safe["outcome"] = {**outcome, "error": redact_value(outcome["error"])}
+        """Write one record as one line. Every string in it is redacted here, whoever built it: the input, the
+        policy's reason (it quotes the command), the error."""
+        safe = redact_value(entry)
         # ASCII escapes: hidden characters from a command never reach a terminal that shows the file raw
         line = json.dumps(safe, ensure_ascii=True, separators=(",", ":"), default=str) + "\n"
         try:

@@ -107,7 +107,7 @@ class GrantLedger:
         if file is None:
             return
         folder = file.parent
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        paths.private_dir(folder)
         with open(folder / (FILE_NAME + ".lock"), "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             problems: list[str] = []
