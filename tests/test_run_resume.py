@@ -6,79 +6,13 @@ import contextlib
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 from tests.core.agent.helpers import git_repo, run_cli, sessions_folder
+from tests.procs import alive, descendants, start_sleeping_run
 from workbench.core.session_store import SessionStore
 from workbench.testing import MessagesPeer, reply, text, tool_use
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _env(home: Path, base_url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "WORKBENCH_"))}
-    env.update(
-        HOME=str(home),
-        WORKBENCH_HOME=str(home / ".workbench"),
-        ANTHROPIC_BASE_URL=base_url,
-        ANTHROPIC_CONFIG_DIR=str(home / ".anthropic"),
-    )
-    return env
-
-
-def _descendants(pid: int) -> list[int]:
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            children = (task / "children").read_text().split()
-        except OSError:
-            continue
-        for child in map(int, children):
-            found += [child, *_descendants(child)]
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0]
-    except (OSError, IndexError):
-        return False
-    return state != "Z"
-
-
-def _start_sleeping_run(repo: Path, home: Path, url: str) -> tuple[subprocess.Popen[str], int]:
-    """Start a run whose tool call is `sleep 30`; return the process and the sleep's pid once it runs."""
-    args = [
-        sys.executable,
-        "-m",
-        "workbench",
-        "run",
-        "sleep please",
-        "--cwd",
-        str(repo),
-        "--allow",
-        "Bash(sleep:*)",
-        "--output-format",
-        "stream-json",
-    ]
-    proc = subprocess.Popen(
-        args, env=_env(home, url), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    deadline = time.monotonic() + 40
-    while time.monotonic() < deadline:
-        for pid in _descendants(proc.pid):
-            try:
-                if Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[:2] == [b"sleep", b"30"]:
-                    return proc, pid
-            except OSError:
-                continue
-        assert proc.poll() is None, proc.communicate()
-        time.sleep(0.05)
-    proc.kill()
-    raise AssertionError("the tool call never started")
 
 
 def test_kill_9_mid_tool_call_then_continue_keeps_every_completed_event(tmp_path: Path) -> None:
@@ -86,12 +20,12 @@ def test_kill_9_mid_tool_call_then_continue_keeps_every_completed_event(tmp_path
     home = tmp_path / "home"
     first = reply(text("Sleeping now."), tool_use("Bash", {"command": "sleep 30"}, id="toolu_sleep"))
     with MessagesPeer([first]) as peer:
-        proc, sleeper = _start_sleeping_run(repo, home, peer.url)
+        proc, sleeper = start_sleeping_run(repo, home, peer.url)
         transcript = next(sessions_folder(home).glob("*[0-9a-f].jsonl"))
         before = transcript.read_text().splitlines()
         proc.send_signal(signal.SIGKILL)
         proc.communicate(timeout=10)
-        for pid in [sleeper, *_descendants(sleeper)]:  # orphaned unless the sandbox ended it with its parent
+        for pid in [sleeper, *descendants(sleeper)]:  # orphaned unless the sandbox ended it with its parent
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
         with open(transcript, "a", encoding="utf-8") as fh:
@@ -123,13 +57,13 @@ def test_ctrl_c_cancels_cleanly_and_kills_the_tool(tmp_path: Path) -> None:
     home = tmp_path / "home"
     first = reply(text("Sleeping now."), tool_use("Bash", {"command": "sleep 30"}, id="toolu_sleep"))
     with MessagesPeer([first]) as peer:
-        proc, sleeper = _start_sleeping_run(repo, home, peer.url)
+        proc, sleeper = start_sleeping_run(repo, home, peer.url)
         began = time.monotonic()
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=15)
         elapsed = time.monotonic() - began
     assert proc.returncode == 130, err
-    assert elapsed < 5 and not _alive(sleeper)
+    assert elapsed < 5 and not alive(sleeper)
     assert "interrupted; session" in err and "Traceback" not in err
     events = [json.loads(line) for line in out.splitlines()]
     assert events[-1]["type"] == "result" and events[-1]["stop_reason"] == "cancelled"

@@ -283,6 +283,7 @@ def _assemble(
     request: OpenRequest, config: Config, trust: ProjectTrust, manager: McpManager | None, notices: list[str]
 ) -> Opened:
     from workbench.core.agent.wiring import PersonaUnavailable
+    from workbench.core.session_lock import SessionBusy
     from workbench.core.session_store import SessionNotFound
     from workbench.core.trust_report import notice, withheld
 
@@ -295,7 +296,7 @@ def _assemble(
         notices.extend(pick.notices)
     try:
         session = _create_or_resume(request, config, pick.persona if pick is not None else None, found, trust)
-    except (SessionNotFound, PersonaUnavailable, ValueError) as exc:
+    except (SessionNotFound, SessionBusy, PersonaUnavailable, ValueError) as exc:  # SessionBusy: another writer
         raise OpenError(str(exc)) from exc
     if manager is not None:
         from workbench.core.mcp.integration import attach_mcp

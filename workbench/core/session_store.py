@@ -4,7 +4,7 @@ Each line is one record: `meta` (first line), `event` (every completed event, de
 message appended to the model history), `grant` (a remembered session approval). Lines are written and
 flushed one at a time, and fsynced at turn boundaries, so a killed process loses at most a torn last line;
 that line is skipped on load and nothing before it is lost. The policy audit log sits beside the transcript
-as `<id>.audit.jsonl`.
+as `<id>.audit.jsonl`; `<id>.lock` is held by the one process writing the session (see session_lock).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from workbench.core.agent.codec import DecodeError, event_from_json
 from workbench.core.checkpoint.conversation import replay_rewind
 from workbench.core.events import Event, PlanItem, PlanUpdated, RetryCountdown, Rewound, TextDelta, ToolInputDelta
 from workbench.core.secrets import redact as secrets_redact
+from workbench.core.session_lock import SessionLock
 
 FORMAT_VERSION = 1
 _SYNC_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="transcript-fsync")
@@ -94,9 +95,10 @@ class SessionSummary:
 class Transcript:
     """An open transcript: append records, flush each, fsync on `sync()`."""
 
-    def __init__(self, path: Path, handle: IO[str]) -> None:
+    def __init__(self, path: Path, handle: IO[str], lock: SessionLock | None = None) -> None:
         self.path = path
         self._fh = handle
+        self.lock = lock
         self._syncing: Future[None] | None = None
         self.failure: str | None = None
 
@@ -159,6 +161,8 @@ class Transcript:
             self.sync()
             with contextlib.suppress(OSError, ValueError):
                 self._fh.close()
+        if self.lock is not None:
+            self.lock.release()
 
 
 class SessionStore:
@@ -172,23 +176,37 @@ class SessionStore:
     def audit_path(self, session_id: str) -> Path:
         return self.root / f"{session_id}.audit.jsonl"
 
+    def lock_path(self, session_id: str) -> Path:
+        return self.root / f"{session_id}.lock"
+
     def create(self, session_id: str, meta: dict[str, Any]) -> Transcript:
         paths.private_dir(self.root)
         target = self.path(session_id)
+        lock = self.lock(session_id)
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
-        transcript = Transcript(target, os.fdopen(fd, "a", encoding="utf-8"))
+        transcript = Transcript(target, os.fdopen(fd, "a", encoding="utf-8"), lock)
         transcript.meta({"id": session_id, "created": dt.datetime.now(dt.UTC).isoformat(), **meta})
         transcript.sync()
         return transcript
 
-    def reopen(self, session_id: str) -> Transcript:
-        """Append to an existing transcript, first cutting a torn last line so new records start clean."""
+    def lock(self, session_id: str) -> SessionLock:
+        """The session's writer lock; SessionBusy when another process holds it."""
+        return SessionLock(self.lock_path(session_id), session_id)
+
+    def reopen(self, session_id: str, lock: SessionLock | None = None) -> Transcript:
+        """Append to an existing transcript under its lock (taken here unless given), first cutting a torn last
+        line so new records start clean."""
+        held = lock or self.lock(session_id)
         target = self.path(session_id)
-        with open(target, "rb+") as fh:
-            data = fh.read()
-            if data and not data.endswith(b"\n"):
-                fh.truncate(data.rfind(b"\n") + 1)
-        return Transcript(target, open(target, "a", encoding="utf-8"))
+        try:
+            with open(target, "rb+") as fh:
+                data = fh.read()
+                if data and not data.endswith(b"\n"):
+                    fh.truncate(data.rfind(b"\n") + 1)
+            return Transcript(target, open(target, "a", encoding="utf-8"), held)
+        except BaseException:
+            held.release()
+            raise
 
     def ids(self) -> list[str]:
         if not self.root.is_dir():

@@ -283,31 +283,41 @@ class AgentSession:
     ) -> AgentSession:
         """Continue a saved session ("latest" for the newest): history, persona, plan, usage and grants."""
         box = store or SessionStore(workspace)
-        loaded = box.load(session_id)
-        meta = loaded.meta
-        chosen = persona or wiring.reload_persona(meta.get("persona", {}), workspace)
-        cfg = config or load_config()
-        parts = _Parts(
-            workspace,
-            chosen,
-            approver,
-            (model and session_model_for(chosen, model)) or loaded.model or str(meta.get("model", "")),
-            mode or str(meta.get("mode", "default")),
-            [*meta.get("allow", []), *allow],
-            [*meta.get("deny", []), *deny],
-            max_turns or int(meta.get("max_turns", 50)),
-            transport,
-            box,
-            cfg,
-            client,
-            personas,
-            project_trusted,
-        )
-        transcript = box.reopen(loaded.id)
+        sid = box.resolve(session_id)
+        lock = box.lock(sid)  # first: nothing is written under us while we read the transcript
+        try:
+            loaded = box.load(sid)
+            meta = loaded.meta
+            chosen = persona or wiring.reload_persona(meta.get("persona", {}), workspace)
+            cfg = config or load_config()
+            parts = _Parts(
+                workspace,
+                chosen,
+                approver,
+                (model and session_model_for(chosen, model)) or loaded.model or str(meta.get("model", "")),
+                mode or str(meta.get("mode", "default")),
+                [*meta.get("allow", []), *allow],
+                [*meta.get("deny", []), *deny],
+                max_turns or int(meta.get("max_turns", 50)),
+                transport,
+                box,
+                cfg,
+                client,
+                personas,
+                project_trusted,
+            )
+            transcript = box.reopen(sid, lock)
+        except BaseException:
+            lock.release()
+            raise
         history = repair_history(loaded.messages)
         for message in history[len(loaded.messages) :]:
             transcript.message(message)
-        session = cls(parts, loaded.id, transcript, history, list(loaded.events), loaded.system)
+        try:
+            session = cls(parts, loaded.id, transcript, history, list(loaded.events), loaded.system)
+        except BaseException:
+            transcript.close()
+            raise
         session.rewind_cuts = list(loaded.cuts)
         session._restore(loaded)
         return session
