@@ -9,6 +9,7 @@ human. Exit codes (also in `workbench run --help` and docs/events.md):
     3  the turn completed but tool calls were denied (a deny rule, the mode, or approval nobody could give)
     4  stopped by the max-turns limit
   130  interrupted (Ctrl-C); the transcript is saved and `--continue` resumes it
+  143  stopped by SIGTERM, 129 by SIGHUP: as Ctrl-C, the running command is killed and the transcript saved
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from workbench.core.events import (
     ToolCallFinished,
     TurnDone,
 )
+from workbench.core.stop_signals import StopSignals
 
 if TYPE_CHECKING:  # the SDK is imported only once the input has been checked (it takes seconds)
     import httpx2
@@ -248,19 +250,23 @@ async def run(opts: RunOptions, out: TextIO | None = None, err: TextIO | None = 
     if warning:
         stderr.write(f"workbench run: {terminal_safe(warning)}\n")
     printer = Printer(opts.output_format, stdout, stderr)
+    stop = StopSignals()  # SIGTERM/SIGHUP cancel the turn as Ctrl-C does
     try:
-        async for event in session.run_turn(opts.prompt):
-            printer.event(event)
+        async with stop:
+            async for event in session.run_turn(opts.prompt):
+                printer.event(event)
     finally:
-        code = exit_code(printer.done, printer.denied)
-        if opts.output_format in ("json", "stream-json"):  # stream-json ends with the same result line
-            summary = printer.summary(session, code, project())
-            stdout.write(json.dumps(summary, ensure_ascii=True) + "\n")
-            stdout.flush()
-        if code == EXIT_INTERRUPTED:
-            stderr.write(f"interrupted; session {session.id} saved (resume with --continue)\n")
-        await close()
-    if opts.output_format == "text" and code != EXIT_INTERRUPTED:
+        code = stop.exit_code or exit_code(printer.done, printer.denied)
+        try:
+            if opts.output_format in ("json", "stream-json"):  # stream-json ends with the same result line
+                summary = printer.summary(session, code, project())
+                stdout.write(json.dumps(summary, ensure_ascii=True) + "\n")
+                stdout.flush()
+            if code == EXIT_INTERRUPTED or stop.signal:
+                stderr.write(f"interrupted; session {session.id} saved (resume with --continue)\n")
+        finally:  # a hung-up terminal may refuse the writes: the session is closed all the same
+            await close()
+    if opts.output_format == "text" and code != EXIT_INTERRUPTED and not stop.signal:
         stderr.write(f"session {session.id}\n")
     return code
 

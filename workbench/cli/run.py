@@ -32,7 +32,8 @@ exit codes:
   2    bad input: unknown persona, missing folder, no credentials, a session that cannot be resumed
   3    the turn completed but one or more tool calls were denied (rule, mode, or approval needed)
   4    stopped by the --max-turns limit
-  130  interrupted (Ctrl-C); the transcript is saved, --continue resumes it"""
+  130  interrupted (Ctrl-C); the transcript is saved, --continue resumes it
+  143  stopped by SIGTERM (129: SIGHUP); as Ctrl-C, the running command is killed, the transcript saved"""
 
 
 def parser() -> argparse.ArgumentParser:

@@ -15,6 +15,7 @@ from textual.theme import Theme
 
 from workbench.config import Config, load_config
 from workbench.core.approvals import DenyAll
+from workbench.core.stop_signals import StopSignals, exit_code
 from workbench.tui import host, safe
 from workbench.tui.host import SessionFactory, SessionRequest
 from workbench.tui.theming import DEFAULT_THEME, load_named_theme, load_themes
@@ -63,6 +64,7 @@ class WorkbenchApp(App[int]):
         self.add_mode("main", self.make_main_screen)
         self.mcp: Any = None  # the McpHub, made after the first frame (see start_mcp)
         self.closers: list[Callable[[], Awaitable[None]]] = []  # run on exit (an ACP agent's process)
+        self.stop_signals = StopSignals(on_stop=self._stop_signal)  # SIGTERM/SIGHUP: as Ctrl-C, then exit
 
     def make_main_screen(self) -> Screen[Any]:
         from workbench.tui.screens.main import MainScreen
@@ -117,6 +119,7 @@ class WorkbenchApp(App[int]):
             self.set_keymap(self.config.keys)
             for problem in self.config.unknown_keys({b.id for _, group in binding_groups(self) for b in group if b.id}):
                 self.notify(problem, title="config", severity="warning", markup=False, timeout=8)
+        self.stop_signals.install()
         # MCP servers may ask a question and start processes: only once the first frame is out.
         if not self.request.demo:
             self.call_after_refresh(self.set_timer, 0.05, self.start_mcp)
@@ -186,7 +189,19 @@ class WorkbenchApp(App[int]):
             if isinstance(screen, MainScreen):
                 screen.load_persona_list()
 
+    def _stop_signal(self, signum: int) -> None:
+        self.run_worker(self._stop_for_signal(signum), group="stop-signal", exit_on_error=False)
+
+    async def _stop_for_signal(self, signum: int) -> None:
+        """Cancel the running turn (its commands are killed, its calls get results), close the session, exit."""
+        for screen in self.screen_stack:
+            stop = getattr(screen, "stop_session", None)
+            if callable(stop):
+                await stop()
+        self.exit(return_code=exit_code(signum))
+
     async def on_unmount(self) -> None:
+        self.stop_signals.remove()
         for close in self.closers:
             await close()
         if self.mcp is not None:

@@ -422,6 +422,15 @@ class MainScreen(ChatActions):
         action()
         return True
 
+    async def stop_session(self) -> None:
+        """Cancel a running turn as Esc does, wait for its cleanup, and close the session (its transcript is
+        flushed): what a stop signal does before the app exits."""
+        running = self.workers.cancel_group(self, "agent")
+        await asyncio.gather(*(worker.wait() for worker in running), return_exceptions=True)
+        close = getattr(self.session, "aclose", None)
+        if callable(close):
+            await close()
+
     def action_cancel_turn(self) -> None:
         if self.chat_busy():
             self.workers.cancel_group(self, "agent")
