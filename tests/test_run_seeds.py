@@ -174,7 +174,7 @@ async def test_text_output_is_terminal_safe(seeds_dir: Path, tmp_path: Path, mon
         code = await headless.run(opts, out, err)
     assert code == 0, err.getvalue()
     shown = out.getvalue()
-    assert "\x1b" not in shown and "\x07" not in shown and "<U+202E>" in shown and "<U+001B>" in shown
+    assert "\x1b" not in shown and "\x07" not in shown and "<U+202E>" in shown and "<ESC>" in shown
     assert "session " in err.getvalue()
 
 

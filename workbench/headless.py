@@ -34,6 +34,7 @@ from workbench.core.events import (
     ToolCallFinished,
     TurnDone,
 )
+from workbench.core.safe_text import terminal_safe
 from workbench.core.stop_signals import StopSignals
 
 if TYPE_CHECKING:  # the SDK is imported only once the input has been checked (it takes seconds)
@@ -44,15 +45,6 @@ if TYPE_CHECKING:  # the SDK is imported only once the input has been checked (i
 
 EXIT_OK, EXIT_API, EXIT_INPUT, EXIT_DENIED, EXIT_MAX_TURNS, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 OUTPUT_FORMATS = ("text", "json", "stream-json")
-_UNSAFE = {c for c in range(0x20) if c not in (0x09, 0x0A)} | {0x7F} | set(range(0x80, 0xA0))
-_BIDI = {0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069, 0x200E, 0x200F}
-
-
-def terminal_safe(text: str) -> str:
-    """Untrusted text for a terminal: control and bidi characters shown as <U+XXXX>, never interpreted."""
-    if not any(ord(c) in _UNSAFE or ord(c) in _BIDI for c in text):
-        return text
-    return "".join(f"<U+{ord(c):04X}>" if ord(c) in _UNSAFE or ord(c) in _BIDI else c for c in text)
 
 
 @dataclass

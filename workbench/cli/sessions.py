@@ -32,8 +32,8 @@ def main(argv: list[str]) -> int:
     except SystemExit as exc:
         return 0 if exc.code == 0 else 2
     from workbench.core.agent.report import session_markdown
+    from workbench.core.safe_text import terminal_safe
     from workbench.core.session_store import SessionNotFound, SessionStore
-    from workbench.headless import terminal_safe
 
     if args.command == "rewind":
         return rewind.main(args, args.cwd.expanduser().resolve())

@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import re
 import secrets
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -28,6 +29,7 @@ from workbench.core.secrets import redact as secrets_redact
 from workbench.core.session_lock import SessionLock
 
 FORMAT_VERSION = 1
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _SYNC_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="transcript-fsync")
 TRANSIENT_EVENTS = (TextDelta, ToolInputDelta, RetryCountdown)  # rebuilt from complete events; not stored
 
@@ -106,6 +108,8 @@ class Transcript:
         if self.failure is not None:
             return
         line = json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str)
+        if not line.isascii() and _SURROGATE.search(line):  # bytes that are not UTF-8: kept, as JSON escapes
+            line = json.dumps(record, ensure_ascii=True, separators=(",", ":"), default=str)
         try:
             self._fh.write(line + "\n")
             self._fh.flush()

@@ -214,9 +214,17 @@ def _pieces(value: str, size: int) -> Iterator[str]:
         yield value[start : start + size]
 
 
+def _json_bytes(data: dict[str, Any]) -> bytes:
+    """UTF-8 JSON; text holding half a surrogate pair goes out as a JSON `\\ud83d` escape, as a server may send it."""
+    try:
+        return json.dumps(data, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        return json.dumps(data, ensure_ascii=True).encode()
+
+
 def sse_event(name: str, data: dict[str, Any]) -> bytes:
     """One SSE event with its `event:` line (the SDK drops events without one)."""
-    return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n".encode()
+    return b"event: " + name.encode() + b"\ndata: " + _json_bytes(data) + b"\n\n"
 
 
 def approx_tokens(data: bytes | str) -> int:
@@ -303,4 +311,4 @@ def render_message(r: Reply, *, message_id: str, model: str, usage: dict[str, in
         "stop_sequence": None,
         "usage": usage,
     }
-    return json.dumps(body, ensure_ascii=False).encode()
+    return _json_bytes(body)

@@ -29,6 +29,7 @@ from typing import Any, Protocol
 
 from workbench.core.approvals import ApprovalRequest, Approver, Decision, Verdict
 from workbench.core.events import ApprovalDecided, ApprovalRequested, Event, ToolCallFinished
+from workbench.core.safe_text import visible_bytes
 from workbench.core.secrets import redact
 from workbench.core.tools.base import CallPreview, Tool, ToolError, ToolKind, ToolResult
 
@@ -123,18 +124,19 @@ class CallGate:
         self, call: _Call, output: str, *, is_error: bool, decision: str, result: ToolResult | None = None
     ) -> ToolCallFinished:
         # The one place every result passes, refusals included, on its way to the model, the screen and the
-        # transcript: secrets are redacted here whatever the tool did (the policy's reasons quote commands).
+        # transcript: secrets are redacted here whatever the tool did (the policy's reasons quote commands), and
+        # bytes that are not UTF-8 (a file named caf\xe9.txt) become visible escapes the API request can carry.
         diff = result.diff if result else None
         return ToolCallFinished(
             call_id=call.call_id,
             tool=call.name,
             input=call.args,
-            output=redact(output),
+            output=redact(visible_bytes(output)),
             is_error=is_error,
             duration_ms=round((time.perf_counter() - call.started) * 1000, 3),
             decision=decision,
             exit_code=result.exit_code if result else None,
-            diff=redact(diff) if diff else None,
+            diff=redact(visible_bytes(diff)) if diff else None,
             files_read=tuple(result.files_read) if result else (),
             files_changed=tuple(result.files_changed) if result else (),
             meta=dict(result.meta) if result else {},

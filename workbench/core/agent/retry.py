@@ -226,6 +226,13 @@ def classify(exc: BaseException) -> Failure | None:
         from workbench.core.agent.client import CREDENTIALS_HELP
 
         return Failure("auth", f"no usable credentials: {exc}", CREDENTIALS_HELP, False)
+    if isinstance(exc, UnicodeEncodeError):  # our side: text the request could not carry, not the server's fault
+        return Failure(
+            "client",
+            f"the request could not be encoded: {exc}",
+            "Text that is not valid Unicode reached the request; the session is saved, please report this.",
+            False,
+        )
     if isinstance(exc, (ValueError, KeyError, AssertionError)):  # a stream the SDK could not parse
         return Failure(
             "bad_response",

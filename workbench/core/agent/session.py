@@ -44,6 +44,7 @@ from workbench.core.events import (
     UsageUpdated,
 )
 from workbench.core.personas.model import Persona
+from workbench.core.safe_text import json_safe, visible_bytes
 from workbench.core.session_store import TRANSIENT_EVENTS, LoadedSession, SessionStore, Transcript, new_session_id
 from workbench.core.tools.base import Tool
 
@@ -330,7 +331,7 @@ class AgentSession:
             text = stored.get("text")
             if isinstance(text, str) and text:
                 return text
-        text = build_system_prompt(self.persona, self.workspace, tools)
+        text = visible_bytes(build_system_prompt(self.persona, self.workspace, tools))
         self.transcript.system({"text": text, "tools": tools, "persona_sha256": self.persona.source.sha256})
         return text
 
@@ -359,6 +360,7 @@ class AgentSession:
     # -- bookkeeping ---------------------------------------------------------------------------------
 
     def _commit(self, message: dict[str, Any]) -> None:
+        message = json_safe(message)  # everything in the history goes into the next request's JSON
         self.history.append(message)
         self.transcript.message(message)
 
@@ -386,7 +388,7 @@ class AgentSession:
         for tool in tools:
             self.registry_tools.setdefault(tool.name, tool)
         self.system_prompt = self._system_prompt(None)
-        self.loop.set_prompt(self.system_prompt, [t.api_spec() for t in self.registry_tools.values()])
+        self.loop.set_prompt(self.system_prompt, json_safe([t.api_spec() for t in self.registry_tools.values()]))
 
     def set_model(self, model: str) -> str:
         """Switch models for the following requests (an alias or an id); returns the resolved id."""
@@ -410,6 +412,7 @@ class AgentSession:
             blocks.append({"type": "text", "text": self._plan_note})
             self._plan_note = None
         blocks.append({"type": "text", "text": prompt})
+        blocks = json_safe(blocks)  # a prompt from argv or stdin may carry bytes that are not UTF-8
         if self.history and self.history[-1].get("role") == "user":  # after a cancel or max-turns stop
             last = self.history[-1]
             merged = {"role": "user", "content": [*list(last.get("content") or []), *blocks]}
@@ -469,6 +472,8 @@ class AgentSession:
             yield self._record(
                 TurnDone(stop_reason=stop, final_text=outcome.final_text, usage=outcome.usage, session_id=self.id)
             )
+            while self.notices:  # the end of the turn could not be recorded: said, not silently dropped
+                yield self.notices.pop(0)
         finally:
             if not finished:
                 self._record(
