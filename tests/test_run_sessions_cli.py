@@ -33,7 +33,7 @@ async def test_list_show_and_export(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert exported.returncode == 0, exported.stderr
     report = report_file.read_text()
     assert report.startswith(f"# Session {session_id}")
-    assert "what does app.py do?" in report and "#### Read (ok, allow" in report and "It greets." in report
+    assert "what does app.py do?" in report and "#### `Read` (ok, `allow`" in report and "It greets." in report
     assert "def greet(name):" in report  # the tool output, as evidence
     shown = run_cli(["sessions", "--cwd", str(repo), "show", "latest"], base_url=None, home=isolated_env)
     assert shown.returncode == 0 and f"# Session {session_id}" in shown.stdout

@@ -10,14 +10,18 @@ from workbench.tui import safe
 @pytest.mark.parametrize(
     ("raw", "shown"),
     [
-        ("\x1b[31mred\x1b[0m", "^[[31mred^[[0m"),
-        ("a\rb", "a^Mb"),
-        ("bell\x07", "bell^G"),
+        ("\x1b[31mred\x1b[0m", "<ESC>[31mred<ESC>[0m"),
+        ("a\rb", "a<CR>b"),
+        ("bell\x07", "bell<BEL>"),
         ("tab\tx", "tab    x"),
         ("\u202egnp.exe", "<U+202E>gnp.exe"),
         ("zero\u200bwidth", "zero<U+200B>width"),
         ("\ufeffbom", "<U+FEFF>bom"),
         ("c1\x9bcsi", "c1<U+009B>csi"),
+        ("tag\U000e0041\U000e0042", "tag<U+E0041><U+E0042>"),
+        ("caf\udce9.txt", "caf\\xe9.txt"),
+        ("warn \u26a0\ufe0f kept", "warn \u26a0\ufe0f kept"),
+        ("a\ufe0f\ufe0f", "a\ufe0f<U+FE0F>"),
         ("[bold]x[/] [@click=app.quit]", "[bold]x[/] [@click=app.quit]"),
         ("plain", "plain"),
     ],
@@ -34,7 +38,7 @@ def test_clean_keeps_newlines_and_cuts_long_lines() -> None:
 
 
 def test_clean_decodes_bytes_without_failing() -> None:
-    assert safe.clean(b"ok \xff\xfe \x00") == "ok \ufffd\ufffd ^@"
+    assert safe.clean(b"ok \xff\xfe \x00") == "ok \ufffd\ufffd <NUL>"
 
 
 def test_text_is_never_markup() -> None:

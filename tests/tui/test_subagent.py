@@ -180,7 +180,7 @@ def test_untrusted_text_is_shown_literally() -> None:
     )
     data.feed(AssistantText(agent_path=REVIEWER, text=hostile))
     shown = plain(data)
-    assert "[bold]x[/bold]" in shown and "\x1b" not in shown and "^[[31mred" in shown and "<U+202E>" in shown
+    assert "[bold]x[/bold]" in shown and "\x1b" not in shown and "<ESC>[31mred" in shown and "<U+202E>" in shown
 
 
 def test_approvals_grandchildren_and_cancel() -> None:

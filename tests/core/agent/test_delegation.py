@@ -332,10 +332,12 @@ async def test_resume_export_and_audit_include_the_child(repo: Path, tmp_path: P
         await collect(resumed, "and now?")
         await resumed.aclose()
     report = export_markdown(first.id, repo)
-    assert "### Subagent `reviewer` (reviewer, model" in report and "Prompt:" in report
-    assert "Subagent `reviewer` finished (end_turn, 1 tool call(s)" in report and "Its answer above went back" in report
+    assert "### Subagent `reviewer` (`reviewer`, model" in report and "Prompt:" in report
+    assert "Subagent `reviewer` finished (`end_turn`, 1 tool call(s)" in report
+    assert "Its answer above went back" in report
     assert report.count("NESTED-ANSWER") == 2  # the child's answer, once, and the Agent call's result
-    assert "#### reviewer › Read" in report and "- Usage by persona: `lead` " in report and "; `reviewer` " in report
+    assert "#### `reviewer` › `Read`" in report
+    assert "- Usage by persona: `lead` " in report and "; `reviewer` " in report
     audit = [json.loads(line) for line in store.audit_path(first.id).read_text().splitlines()]
     assert [(r["persona_id"], r["tool"]) for r in audit] == [("reviewer", "Read"), ("lead", "Agent")]
 

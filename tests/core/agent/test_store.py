@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from workbench.core.agent.report import fenced, session_markdown
+from workbench.core.agent.report import session_markdown
 from workbench.core.events import AssistantText, PlanItem, PlanUpdated, TextDelta, ToolCallFinished, TurnStarted
+from workbench.core.markdown_safe import fenced
 from workbench.core.session_store import SessionNotFound, SessionStore, list_sessions, load
 
 
@@ -78,8 +79,8 @@ def test_markdown_export_fences_untrusted_text(tmp_path: Path) -> None:
     store = SessionStore(tmp_path)
     _write_session(store, "20260101-000000-cccccc")
     report = session_markdown(store.load("20260101"), store.audit_path("none"))
-    assert "## Plan" in report and "[~] step one" in report
-    assert "#### Bash (ok, allow, 3 ms)" in report
+    assert "## Plan" in report and "[~] `step one`" in report
+    assert "#### `Bash` (ok, `allow`, 3 ms)" in report
     assert "````markdown\nanswer ```with fence```\n````" in report
     assert "_No audit log for this session._" in report
     assert fenced("a ````` b").startswith("``````\n")

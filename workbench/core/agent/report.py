@@ -1,13 +1,13 @@
 """A session as a readable Markdown report: prompts, answers, the plan, every tool call as evidence, the audit log.
 
-Everything in it came from files, tools or the model, so code fences are made longer than any backtick run
-inside them and nothing is interpreted as markup by whatever renders the report.
+Everything in it came from files, tools or the model: every such string is a fenced block or an inline code span
+(see markdown_safe), so nothing in it renders as Markdown or HTML, whatever views the report: a plan item
+`![img](https://…?k=secret)` shows as text and fetches nothing.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,17 +27,12 @@ from workbench.core.events import (
     UsageInfo,
     UsageUpdated,
 )
+from workbench.core.markdown_safe import code_span, fenced
 
 if TYPE_CHECKING:
     from workbench.core.session_store import LoadedSession
 
 OUTPUT_CAP = 4000
-
-
-def fenced(text: str, lang: str = "") -> str:
-    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"{fence}{lang}\n{text}\n{fence}"
 
 
 def _cap(text: str) -> str:
@@ -46,19 +41,24 @@ def _cap(text: str) -> str:
     return text[:OUTPUT_CAP] + f"\n[... {len(text) - OUTPUT_CAP} more characters]"
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())[:200]
+def _code(text: object) -> str:
+    """An untrusted value, one line, as an inline code span (an empty value shows as nothing)."""
+    return code_span(" ".join(str(text).split()), limit=200)
+
+
+def _path(agent_path: tuple[str, ...]) -> str:
+    return " › ".join(_code(p) for p in agent_path)
 
 
 def _plan_lines(event: PlanUpdated) -> list[str]:
     marks = {"completed": "[x]", "in_progress": "[~]", "pending": "[ ]"}
-    return [f"- {marks.get(i.status, '[ ]')} {_one_line(i.content)}" for i in event.items]
+    return [f"- {marks.get(i.status, '[ ]')} {_code(i.content)}" for i in event.items]
 
 
 def _tool_call(event: ToolCallFinished) -> list[str]:
     status = "error" if event.is_error else "ok"
-    who = "".join(f"{_one_line(p)} › " for p in event.agent_path)  # a subagent's call, nested under its path
-    head = f"#### {who}{event.tool} ({status}, {event.decision}, {event.duration_ms:.0f} ms"
+    who = _path(event.agent_path) + " › " if event.agent_path else ""  # a subagent's call, nested under its path
+    head = f"#### {who}{_code(event.tool)} ({status}, {_code(event.decision)}, {event.duration_ms:.0f} ms"
     head += f", exit {event.exit_code})" if event.exit_code is not None else ")"
     lines = [head, "", "Input:", "", fenced(json.dumps(event.input, indent=2, ensure_ascii=False), "json"), ""]
     if event.diff:
@@ -76,14 +76,13 @@ def _by_persona(loaded: LoadedSession, root: str) -> list[str]:
             totals[key] = totals.get(key, UsageInfo()) + event.turn
     if len(totals) < 2:
         return []
-    parts = [f"`{_one_line(k)}` {_input(u)} in / {u.output_tokens} out ${u.cost_usd:.4f}" for k, u in totals.items()]
+    parts = [f"{_code(k)} {_input(u)} in / {u.output_tokens} out ${u.cost_usd:.4f}" for k, u in totals.items()]
     return ["- Usage by persona: " + "; ".join(parts)]
 
 
 def _subagent_started(event: SubagentStarted) -> list[str]:
-    path = " › ".join(_one_line(p) for p in event.agent_path)
-    head = f"### Subagent `{_one_line(event.persona_id)}` ({path}, model `{_one_line(event.model)}`)"
-    return [head, "", f"Task: {_one_line(event.description)}", "", "Prompt:", "", fenced(event.prompt), ""]
+    head = f"### Subagent {_code(event.persona_id)} ({_path(event.agent_path)}, model {_code(event.model)})"
+    return [head, "", f"Task: {_code(event.description)}", "", "Prompt:", "", fenced(event.prompt), ""]
 
 
 def _input(usage: UsageInfo) -> int:
@@ -93,7 +92,7 @@ def _input(usage: UsageInfo) -> int:
 
 def _subagent_finished(event: SubagentFinished, shown: str | None) -> list[str]:
     usage = event.usage
-    head = f"Subagent `{_one_line(event.persona_id)}` finished ({_one_line(event.stop_reason)}, "
+    head = f"Subagent {_code(event.persona_id)} finished ({_code(event.stop_reason)}, "
     head += f"{event.tool_calls} tool call(s), {_input(usage)} input / {usage.output_tokens} output tokens, "
     head += f"${usage.cost_usd:.4f})."
     if event.final_text and event.final_text == shown:
@@ -107,19 +106,19 @@ def _audit_section(audit_path: Path) -> list[str]:
     from workbench.core.policy.audit import render_markdown
 
     lines = render_markdown(audit_path).splitlines()
-    return [("##" + line) if line.startswith("#") else line for line in lines] + ["", f"Raw log: `{audit_path}`"]
+    return [("##" + line) if line.startswith("#") else line for line in lines] + ["", f"Raw log: {_code(audit_path)}"]
 
 
 def session_markdown(loaded: LoadedSession, audit_path: Path) -> str:
     meta = loaded.meta
     persona = meta.get("persona", {})
     out = [
-        f"# Session {loaded.id}",
+        f"# Session {loaded.id}",  # an id the workbench made
         "",
-        f"- Workspace: `{meta.get('workspace', '')}`",
-        f"- Persona: `{persona.get('id', '')}` ({persona.get('path', '')})",
-        f"- Model: `{meta.get('model', '')}`, mode `{meta.get('mode', '')}`",
-        f"- Started: {meta.get('created', '')}",
+        f"- Workspace: {_code(meta.get('workspace', ''))}",
+        f"- Persona: {_code(persona.get('id', ''))} ({_code(persona.get('path', ''))})",
+        f"- Model: {_code(meta.get('model', ''))}, mode {_code(meta.get('mode', ''))}",
+        f"- Started: {_code(meta.get('created', ''))}",
     ]
     usage = UsageInfo()
     plan: PlanUpdated | None = None
@@ -133,29 +132,29 @@ def session_markdown(loaded: LoadedSession, audit_path: Path) -> str:
         elif isinstance(event, SubagentFinished):
             body += _subagent_finished(event, said.get(event.agent_path))
         elif isinstance(event, AssistantText):
-            label = f"**Answer ({_one_line(' › '.join(event.agent_path))}):**" if event.agent_path else "**Answer:**"
+            label = f"**Answer ({_path(event.agent_path)}):**" if event.agent_path else "**Answer:**"
             said[event.agent_path] = event.text
             body += [label, "", fenced(event.text, "markdown"), ""]
         elif isinstance(event, ToolCallFinished):
             body += _tool_call(event)
         elif isinstance(event, ApprovalRequested):
-            body += [f"Approval asked: {_one_line(event.request.summary)} ({_one_line(event.request.reason)})", ""]
+            body += [f"Approval asked: {_code(event.request.summary)} ({_code(event.request.reason)})", ""]
         elif isinstance(event, ApprovalDecided):
             verdict = "approved" if event.decision.allow else "denied"
-            body += [f"Approval {verdict} by {event.decision.by}: {_one_line(event.decision.reason)}", ""]
+            body += [f"Approval {verdict} by {_code(event.decision.by)}: {_code(event.decision.reason)}", ""]
         elif isinstance(event, PlanUpdated):
             plan = event
-            body += [f"Plan updated ({event.source}):", "", *_plan_lines(event), ""]
+            body += [f"Plan updated ({_code(event.source)}):", "", *_plan_lines(event), ""]
         elif isinstance(event, ErrorEvent):
-            body += [f"**Error ({event.kind}):** {_one_line(event.message)} {_one_line(event.hint)}", ""]
+            body += [f"**Error ({_code(event.kind)}):** {_code(event.message)} {_code(event.hint)}", ""]
         elif isinstance(event, Notice):
-            body += [f"_{event.level}: {_one_line(event.message)}_", ""]
+            body += [f"_{_code(event.level)}:_ {_code(event.message)}", ""]
         elif isinstance(event, ContractReport):
-            missing = ", ".join(event.missing) or "none"
+            missing = ", ".join(_code(m) for m in event.missing) or "none"
             body += [f"Output contract: missing {missing}; in order: {event.in_order}", ""]
         elif isinstance(event, TurnDone):
             usage = usage + event.usage
-            body += [f"_Turn ended: {event.stop_reason}._", ""]
+            body += [f"_Turn ended:_ {_code(event.stop_reason)}", ""]
     out += [
         f"- Usage: {usage.input_tokens} input, {usage.output_tokens} output, "
         f"{usage.cache_read_input_tokens} cache read, {usage.cache_creation_input_tokens} cache write; "

@@ -20,7 +20,7 @@ from typing import Any
 from workbench import paths
 from workbench.core import secrets
 from workbench.core.approvals import Decision
-from workbench.core.policy.visible import make_visible
+from workbench.core.markdown_safe import code_span
 from workbench.core.tools.base import ToolResult
 
 MAX_FIELD_CHARS = 4_000
@@ -157,14 +157,7 @@ def read_records(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
 def _code(value: Any) -> str:
     """A Markdown code span holding `value` made visible, safe inside a table cell."""
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
-    text = make_visible(text, keep_newlines=False).replace("|", "\\|")
-    if not text:
-        return ""
-    fence = "`"
-    while fence in text:
-        fence += "`"
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
+    return code_span(text, table=True)
 
 
 def _input_summary(tool: str, value: Any) -> str:

@@ -77,6 +77,7 @@ class MainScreen(ChatActions):
         self.request = request
         self.factory = factory
         self.session: Any = None
+        self._sessions_closing: list[asyncio.Future[Any]] = []  # sessions being closed (their transcripts and locks)
         self.persona_load = PersonaLoad()
         self.personas_ready = False  # discovery has run (in a worker after the first frame)
         self.files: list[str] = []
@@ -225,8 +226,21 @@ class MainScreen(ChatActions):
 
     # -- the agent ---------------------------------------------------------------------------------
 
+    def drop_session(self) -> None:
+        """Forget the session (the next turn opens another): it is closed, its transcript flushed, its lock freed."""
+        old, self.session = self.session, None
+        close = getattr(old, "aclose", None)
+        if callable(close):
+            self._sessions_closing.append(asyncio.ensure_future(close()))
+
+    async def _await_closing(self) -> None:
+        """Wait for the sessions being closed: reopening one of them must not find it still locked."""
+        closing, self._sessions_closing = self._sessions_closing, []
+        await asyncio.gather(*closing, return_exceptions=True)
+
     async def ensure_session(self) -> Any:
         if self.session is None:
+            await self._await_closing()
             self.request.approver = TuiApprover(self.chat)
             self.session = await self.factory(self.request)
             self._adopt_session_identity(self.session)
@@ -427,9 +441,11 @@ class MainScreen(ChatActions):
         flushed): what a stop signal does before the app exits."""
         running = self.workers.cancel_group(self, "agent")
         await asyncio.gather(*(worker.wait() for worker in running), return_exceptions=True)
-        close = getattr(self.session, "aclose", None)
-        if callable(close):
-            await close()
+        self.drop_session()
+        await self._await_closing()
+
+    async def on_unmount(self) -> None:
+        await self.stop_session()  # quitting: the transcript is flushed and the session's lock freed
 
     def action_cancel_turn(self) -> None:
         if self.chat_busy():
@@ -459,7 +475,7 @@ class MainScreen(ChatActions):
         self.request.demo = True
         self.request.resume = None
         self.request.continue_ = False
-        self.session = None
+        self.drop_session()
         self.chat.transcript.add_notice(Text("Offline demo: a recorded session replayed with live tools."))
         try:
             prompt = host.demo_prompt()

@@ -50,6 +50,8 @@ class ChatActions(RepoActions):
 
         def _refresh_grants(self) -> None: ...
 
+        def drop_session(self) -> None: ...
+
     @on(EvidenceCard.ViewRequested)
     def view_evidence(self, event: EvidenceCard.ViewRequested) -> None:
         from workbench.tui.screens.modals import EvidenceScreen  # dialogs load when first opened
@@ -124,7 +126,7 @@ class ChatActions(RepoActions):
             self.notify("Wait for the turn to finish (or Esc) before switching persona.", severity="warning")
             return
         self.request.persona = choice.persona
-        self.session = None  # the next turn opens a session with the new persona
+        self.drop_session()  # the next turn opens a session with the new persona
         self._persona_label = choice.name or choice.id
         self.status.update_info(persona=self._persona_label, persona_color=choice.color)
         self._model_label = host.model_label(choice.persona, self.request.model)
@@ -141,7 +143,7 @@ class ChatActions(RepoActions):
         setter = getattr(self.session, "set_mode", None)
         if callable(setter):
             setter(mode)
-        else:
-            self.session = None if not self.chat_busy() else self.session
+        elif not self.chat_busy():
+            self.drop_session()
         self.status.update_info(mode=mode)
         self.chat.border_title = self._title_text()

@@ -119,5 +119,5 @@ class RepoActions(Screen[None]):
         if self.chat_busy():  # type: ignore[attr-defined]
             return
         self.request.resume = sid
-        self.session = None
+        self.drop_session()  # type: ignore[attr-defined]
         self.open_session()  # type: ignore[attr-defined]
