@@ -73,7 +73,7 @@ def open_request(opts: RunOptions) -> OpenRequest:
         approver=DenyAll(hint="allow it with --allow RULE, or choose --mode"),
         persona=opts.persona,
         model=opts.model,
-        mode=opts.mode,
+        mode=opts.mode or "default",
         allow=opts.allow,
         deny=opts.deny,
         max_turns=opts.max_turns,
@@ -242,6 +242,8 @@ async def run(opts: RunOptions, out: TextIO | None = None, err: TextIO | None = 
     if warning:
         stderr.write(f"workbench run: {terminal_safe(warning)}\n")
     printer = Printer(opts.output_format, stdout, stderr)
+    if session.mode_notice is not None and opts.output_format != "text":  # text prints it with the turn's notes
+        stderr.write(f"· {session.mode_notice.level}: {terminal_safe(session.mode_notice.message)}\n")
     stop = StopSignals()  # SIGTERM/SIGHUP cancel the turn as Ctrl-C does
     try:
         async with stop:

@@ -53,7 +53,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--mode",
         choices=list(PermissionMode),
-        help="permission mode (default: the settings' defaultMode, else default)",
+        help="permission mode (default: the settings' defaultMode, else default; a resumed session keeps its mode)",
     )
     p.add_argument("--allow", action="append", default=[], metavar="RULE", help="allow rule, e.g. 'Bash(git diff:*)'")
     p.add_argument("--deny", action="append", default=[], metavar="RULE", help="deny rule, e.g. 'Bash(rm:*)'")

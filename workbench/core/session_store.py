@@ -71,6 +71,7 @@ class LoadedSession:
     grants: list[dict[str, Any]] = field(default_factory=list)
     system: dict[str, Any] | None = None  # the latest system prompt record
     model: str | None = None  # the model chosen last with set_model
+    mode: str | None = None  # the permission mode last put in force by a resume with --mode
     skipped_lines: int = 0  # torn or unreadable lines
     cuts: list[Any] = field(default_factory=list)  # conversation rewinds applied to `messages`, for undo
 
@@ -128,6 +129,9 @@ class Transcript:
 
     def model(self, model: str) -> None:
         self._write({"k": "model", "model": model})
+
+    def mode(self, mode: str) -> None:
+        self._write({"k": "mode", "mode": mode})
 
     def system(self, data: dict[str, Any]) -> None:
         self._write({"k": "system", **scrub(data)})
@@ -259,6 +263,8 @@ class SessionStore:
                 loaded.system = record
             elif kind == "model" and isinstance(record.get("model"), str):
                 loaded.model = record["model"]
+            elif kind == "mode" and isinstance(record.get("mode"), str):
+                loaded.mode = record["mode"]
         if not loaded.meta:
             raise SessionNotFound(f"{target} is not a workbench session transcript")
         return loaded

@@ -29,7 +29,7 @@ from workbench.core.agent.contract import check_contract
 from workbench.core.agent.loop import AgentLoop, LoopOutcome, LoopSettings
 from workbench.core.agent.prompt import build_system_prompt
 from workbench.core.agent.retry import RetryPolicy
-from workbench.core.approvals import ApprovalRequest, Approver, Decision, Scope
+from workbench.core.approvals import ApprovalRequest, Approver, Decision, PermissionMode, Scope
 from workbench.core.events import (
     ErrorEvent,
     Event,
@@ -154,6 +154,7 @@ class AgentSession:
         self.context.sandbox.warm()
         self.policy.network_gate = self.context.sandbox.confines_network
         self.mode = self.policy.mode
+        self.mode_notice: Notice | None = None  # on resume: which mode is in force and why
         self.notices = [Notice(level="warning", message=m) for m in self.policy.messages]
         self.ledger = self.policy.ledger
         self.checkpoints = wiring.checkpointer(self.workspace, session_id, parts.config, events)
@@ -289,6 +290,7 @@ class AgentSession:
         try:
             loaded = box.load(sid)
             meta = loaded.meta
+            saved_mode = loaded.mode or str(meta.get("mode", "default"))
             chosen = persona or wiring.reload_persona(meta.get("persona", {}), workspace)
             cfg = config or load_config()
             parts = _Parts(
@@ -296,7 +298,7 @@ class AgentSession:
                 chosen,
                 approver,
                 (model and session_model_for(chosen, model)) or loaded.model or str(meta.get("model", "")),
-                mode or str(meta.get("mode", "default")),
+                mode or saved_mode,
                 [*meta.get("allow", []), *allow],
                 [*meta.get("deny", []), *deny],
                 max_turns or int(meta.get("max_turns", 50)),
@@ -321,7 +323,24 @@ class AgentSession:
             raise
         session.rewind_cuts = list(loaded.cuts)
         session._restore(loaded)
+        session._announce_mode(mode, saved_mode)
         return session
+
+    def _announce_mode(self, explicit: str | None, saved: str) -> None:
+        """Say which permission mode a resumed session runs in and why; a mode from --mode is remembered."""
+        if explicit is not None and explicit != saved:
+            self.transcript.mode(explicit)
+            note = f"permission mode {self.mode}: --mode {explicit} replaces the session's {saved}"
+        elif explicit is not None:
+            note = f"permission mode {self.mode} (--mode)"
+        else:
+            note = f"permission mode {self.mode}, restored from the session; --mode changes it"
+        requested = explicit or saved
+        if self.mode != requested:
+            note += f" (the persona's permissionMode tightens {requested})"
+        wide = explicit is None and PermissionMode.parse(self.mode).strictness < PermissionMode.DEFAULT.strictness
+        self.mode_notice = Notice(level="warning" if wide else "info", message=note)
+        self.notices.insert(0, self.mode_notice)
 
     def _system_prompt(self, stored: dict[str, Any] | None) -> str:
         """The session's system prompt: the stored one when resuming with the same persona file and tools (it

@@ -281,6 +281,13 @@ class MainScreen(ChatActions):
             from workbench.core.events import Notice
 
             self.dispatch(Notice(level="warning", message=warning))
+        notice = getattr(session, "mode_notice", None)  # a resumed session: which mode is in force and why
+        if notice is not None:
+            text = safe.one_line(notice.message, 200)
+            if notice.level == "warning":
+                self.notify(text, severity="warning", markup=False, timeout=10)
+            else:
+                self.notify(text, markup=False, timeout=10)
         self.status.update_info(**changes)
         self.chat.border_title = self._title_text()
 
