@@ -5,7 +5,8 @@ Sections (their keys are in workbench/config_sections.py):
 - `[models]` alias -> model id;  `[pricing."model"]` input/output dollars per million tokens
 - `[permissions]` allow/ask/deny rule lists, defaultMode, additionalDirectories (Claude Code's shape)
 - `[tools]` network, read_secrets, and the output and size limits
-- `[agent]` max_tokens, thinking, timeouts, retries, delegation, max_subagent_depth
+- `[agent]` max_tokens, thinking, timeouts (read_timeout_s, response_deadline_s), retries, delegation,
+  max_subagent_depth
 - `[keys]` binding id -> key;  `[ui]` theme
 - `[mcp]` servers, trusted_projects;  `[personas]` default, and the mandate options;  `[audit]` always
 - `[acp.agents]` preset name -> the command line of an external ACP agent (docs/acp.md)

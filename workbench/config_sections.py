@@ -32,6 +32,7 @@ class AgentSection:
     retry_base_s: float | None = None
     retry_max_delay_s: float | None = None
     retry_after_cap_s: float | None = None
+    response_deadline_s: float | None = None  # the most one model response may take in total; 0: no limit
     delegation: bool | None = None
     max_subagent_depth: int | None = None
 

@@ -9,6 +9,7 @@ consuming task stops at once: running tools are cancelled and every `tool_use` g
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ import anthropic
 
 from workbench.core.agent import caching
 from workbench.core.agent.pricing import usage_from_sdk
-from workbench.core.agent.retry import Failure, RetryPolicy, TruncatedStream, classify
+from workbench.core.agent.retry import Failure, RetryPolicy, TruncatedStream, classify, paced, within
 from workbench.core.events import (
     AssistantText,
     ErrorEvent,
@@ -244,8 +245,12 @@ class AgentLoop:
 
     async def _stream_once(self, history: list[dict[str, Any]], attempt: _Attempt) -> AsyncIterator[Event]:
         current_tool = ""
-        async with self.client.messages.stream(**self._params(history)) as stream:
-            async for ev in stream:
+        seconds = self.settings.retry.response_deadline_s  # the whole response, however slowly it drips
+        deadline = self.settings.retry.deadline()
+        async with contextlib.AsyncExitStack() as stack:
+            opening = stack.enter_async_context(self.client.messages.stream(**self._params(history)))
+            stream = await within(deadline, seconds, opening)
+            async for ev in paced(stream, deadline, seconds):
                 if ev.type == "text":
                     yield TextDelta(text=ev.text)
                 elif ev.type == "thinking":
@@ -267,7 +272,7 @@ class AgentLoop:
                             call_id=done.id, tool=done.name, input=args, summary=summary_of(done.name, args)
                         )
             try:
-                message = await stream.get_final_message()
+                message = await within(deadline, seconds, stream.get_final_message())
             except AssertionError as exc:  # the SDK asserts when no message_start arrived
                 raise TruncatedStream("no message in the stream") from exc
         if message.stop_reason is None:

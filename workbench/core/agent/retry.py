@@ -7,9 +7,11 @@ Nothing is committed to the history until a message is complete, so retrying the
 
 from __future__ import annotations
 
+import asyncio
 import random
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import anthropic
 import httpx2
@@ -17,12 +19,45 @@ import httpx2
 if TYPE_CHECKING:
     from workbench.config_sections import AgentSection
 
+RESPONSE_DEADLINE_S = 600.0
+T = TypeVar("T")
 STILL_FAILING = "It kept failing after several retries: try again in a few minutes."
 AGAIN_LATER = "Still rate limited after retries: wait a minute or lower concurrency, then run again."
 
 
 class TruncatedStream(Exception):
     """The stream ended without `message_stop` (a close-framed body cut short): the message is incomplete."""
+
+
+class ResponseDeadline(Exception):
+    """A response took longer in total than the deadline, though each read came within the read timeout."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"the response took longer than {seconds:g} s")
+        self.seconds = seconds
+
+
+async def within(deadline: float | None, seconds: float | None, step: Awaitable[T]) -> T:
+    """Await one step of a response (connecting, the next event, the final message) under its deadline
+    (`loop.time()` based); only awaits are timed, never the consumer's handling between them."""
+    if deadline is None or seconds is None:
+        return await step
+    try:
+        async with asyncio.timeout_at(deadline):
+            return await step
+    except TimeoutError:
+        raise ResponseDeadline(seconds) from None
+
+
+async def paced(items: AsyncIterable[T], deadline: float | None, seconds: float | None) -> AsyncIterator[T]:
+    """The items of a stream, each waited for under the response's deadline."""
+    iterator = aiter(items)
+    while True:
+        try:
+            item = await within(deadline, seconds, anext(iterator))
+        except StopAsyncIteration:
+            return
+        yield item
 
 
 @dataclass(frozen=True)
@@ -41,10 +76,18 @@ class RetryPolicy:
     base_delay_s: float = 1.0
     max_delay_s: float = 30.0
     retry_after_cap_s: float = 60.0
+    response_deadline_s: float | None = RESPONSE_DEADLINE_S  # a whole response, whatever the read timeout; None: none
+
+    def deadline(self) -> float | None:
+        """When a response started now must be complete, on the event loop's clock."""
+        if self.response_deadline_s is None:
+            return None
+        return asyncio.get_running_loop().time() + self.response_deadline_s
 
     @classmethod
     def from_config(cls, section: AgentSection) -> RetryPolicy:
-        """Read `[agent]` keys: retry_max, retry_base_s, retry_max_delay_s, retry_after_cap_s."""
+        """Read `[agent]` keys: retry_max, retry_base_s, retry_max_delay_s, retry_after_cap_s, response_deadline_s
+        (0 turns the deadline off)."""
         default = cls()
 
         def num(value: float | None, fallback: float) -> float:
@@ -55,6 +98,7 @@ class RetryPolicy:
             base_delay_s=num(section.retry_base_s, default.base_delay_s),
             max_delay_s=num(section.retry_max_delay_s, default.max_delay_s),
             retry_after_cap_s=num(section.retry_after_cap_s, default.retry_after_cap_s),
+            response_deadline_s=num(section.response_deadline_s, RESPONSE_DEADLINE_S) or None,
         )
 
     def delay(self, retry_number: int, failure: Failure) -> float:
@@ -207,6 +251,14 @@ def classify(exc: BaseException) -> Failure | None:
             f"connection failed: {type(cause).__name__}: {cause}",
             "Check the network or ANTHROPIC_BASE_URL.",
             True,
+        )
+    if isinstance(exc, ResponseDeadline):
+        return Failure(
+            "deadline",
+            f"{exc}: the server kept sending, too slowly to finish",
+            "Not retried: the same server would be as slow again. A slow local model may need a larger "
+            "[agent] response_deadline_s (seconds; 0 turns the deadline off).",
+            False,
         )
     if isinstance(exc, TruncatedStream):
         return Failure(
