@@ -1,7 +1,7 @@
 """Crash-safe session transcripts: one JSONL file per session under `paths.sessions_dir(workspace)`.
 
 Each line is one record: `meta` (first line), `event` (every completed event, deltas excluded), `msg` (a
-message appended to the model history), `grant` (a remembered session approval). Lines are written and
+message appended to the model history), `grant`/`revoke` (a session grant given or revoked). Lines are written and
 flushed one at a time, and fsynced at turn boundaries, so a killed process loses at most a torn last line;
 that line is skipped on load and nothing before it is lost. The policy audit log sits beside the transcript
 as `<id>.audit.jsonl`; `<id>.lock` is held by the one process writing the session (see session_lock).
@@ -68,7 +68,7 @@ class LoadedSession:
     meta: dict[str, Any]
     messages: list[dict[str, Any]] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
-    grants: list[dict[str, Any]] = field(default_factory=list)
+    grants: list[dict[str, Any]] = field(default_factory=list)  # grant and revoke records, in order
     system: dict[str, Any] | None = None  # the latest system prompt record
     model: str | None = None  # the model chosen last with set_model
     mode: str | None = None  # the permission mode last put in force by a resume with --mode
@@ -136,8 +136,10 @@ class Transcript:
     def system(self, data: dict[str, Any]) -> None:
         self._write({"k": "system", **scrub(data)})
 
-    def grant(self, data: dict[str, Any]) -> None:
-        self._write({"k": "grant", **data})
+    def ledger(self, kind: str, grant: dict[str, Any]) -> None:
+        """A session grant given ("grant") or revoked ("revoke"); values are redacted: a grant whose pattern held a
+        secret comes back as one that never matches, so it asks again."""
+        self._write({"k": kind, "grant": scrub(grant)})
 
     def sync(self) -> None:
         try:
@@ -257,7 +259,7 @@ class SessionStore:
                     continue
                 if isinstance(loaded.events[-1], Rewound):  # a conversation rewind cuts the history here
                     loaded.messages = replay_rewind(loaded.messages, loaded.events[-1], loaded.cuts)
-            elif kind == "grant":
+            elif kind in ("grant", "revoke"):
                 loaded.grants.append(record)
             elif kind == "system":
                 loaded.system = record

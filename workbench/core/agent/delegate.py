@@ -391,7 +391,6 @@ def for_session(
         persona_ids=(session.persona.id,),
         max_depth=depth if isinstance(depth, int) and depth >= 1 else DEFAULT_MAX_DEPTH,
         add_usage=session._add_usage,
-        on_decision=session._remember,
         audit_path=session.store.audit_path(session.id),
         audit_on=session.audit is not None,
         allowed=granted_agents(session.persona),

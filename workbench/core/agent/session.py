@@ -44,6 +44,7 @@ from workbench.core.events import (
     UsageUpdated,
 )
 from workbench.core.personas.model import Persona
+from workbench.core.policy.ledger import Grant
 from workbench.core.safe_text import json_safe, visible_bytes
 from workbench.core.session_store import TRANSIENT_EVENTS, LoadedSession, SessionStore, Transcript, new_session_id
 from workbench.core.tools.base import Tool
@@ -157,6 +158,7 @@ class AgentSession:
         self.mode_notice: Notice | None = None  # on resume: which mode is in force and why
         self.notices = [Notice(level="warning", message=m) for m in self.policy.messages]
         self.ledger = self.policy.ledger
+        self.ledger.on_change = self._ledger_changed
         self.checkpoints = wiring.checkpointer(self.workspace, session_id, parts.config, events)
         self.rewind_cuts: list[Any] = []  # conversation cuts of earlier rewinds, for undo
         self.audit = wiring.audit_log(
@@ -168,7 +170,6 @@ class AgentSession:
             approver=parts.approver,
             context=self.context,
             audit=wiring.audit_hook(self.audit) if self.audit is not None else None,
-            on_decision=self._remember,
             checkpoints=self.checkpoints,
         )
         read_timeout = agent.read_timeout_s if agent.read_timeout_s is not None else READ_TIMEOUT_S
@@ -368,13 +369,23 @@ class AgentSession:
                 self.usage = self.usage + event.usage
         self.plan = loaded.plan
         self.context.plan = tuple(self.plan)
-        for grant in loaded.grants:
-            try:
-                request = _build(ApprovalRequest, grant["request"])
-                decision = _build(Decision, grant["decision"])
-            except (KeyError, TypeError, ValueError):
-                continue
-            self.policy.apply(request, decision)
+        listener, self.ledger.on_change = self.ledger.on_change, None  # replaying is not news for the transcript
+        try:
+            for record in loaded.grants:
+                self._replay_ledger(record)
+        finally:
+            self.ledger.on_change = listener
+
+    def _replay_ledger(self, record: dict[str, Any]) -> None:
+        """One recorded grant or revocation, in transcript order: the ledger ends as the session left it."""
+        try:
+            if isinstance(record.get("grant"), dict):
+                grant = Grant.from_json(record["grant"])
+                (self.ledger.restore if record.get("k") == "grant" else self.ledger.forget)(grant)
+            elif record.get("k") == "grant":  # written before grants were recorded whole: the answer it came from
+                self.policy.apply(_build(ApprovalRequest, record["request"]), _build(Decision, record["decision"]))
+        except (KeyError, TypeError, ValueError):
+            return
 
     # -- bookkeeping ---------------------------------------------------------------------------------
 
@@ -397,9 +408,11 @@ class AgentSession:
                 self.notices.append(Notice(level="warning", message=self.transcript.failure))
         return event
 
-    def _remember(self, request: ApprovalRequest, decision: Decision) -> None:
-        if decision.allow and decision.scope is Scope.SESSION:
-            self.transcript.grant({"request": request.to_json(), "decision": decision.to_json()})
+    def _ledger_changed(self, kind: str, grant: Grant) -> None:
+        """Grants and revocations (the approval card, the grants dialog, a subagent's answer) go into the transcript,
+        so a resumed session's ledger is the one this session left."""
+        if grant.scope is Scope.SESSION:
+            self.transcript.ledger(kind, grant.to_json())
 
     def add_tools(self, tools: Sequence[Tool]) -> None:
         """Offer more tools (MCP servers' tools, via `attach_mcp`). Built-in names win; call before the first turn,

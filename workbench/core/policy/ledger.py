@@ -14,7 +14,7 @@ import os
 import secrets as _random
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,22 @@ class Grant:
         out["scope"] = str(self.scope)
         return out
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Grant:
+        """The grant `to_json` wrote; KeyError, TypeError or ValueError for anything else."""
+        return cls(
+            id=str(data["id"]),
+            pattern=str(data["pattern"]),
+            scope=Scope(str(data["scope"])),
+            created=float(data.get("created", 0.0)),
+            persona_id=str(data.get("persona_id", "")),
+            tool=str(data.get("tool", "")),
+            summary=str(data.get("summary", "")),
+        )
+
+
+LedgerListener = Callable[[str, Grant], None]  # ("grant" | "revoke", the grant)
+
 
 class GrantLedger:
     """Session and project grants for one workspace."""
@@ -51,6 +67,7 @@ class GrantLedger:
         self.workspace = workspace if workspace is not None else Path.cwd()
         self.home = home
         self.messages: list[str] = []
+        self.on_change: LedgerListener | None = None  # told of every grant and revocation (the transcript)
         self._grants: dict[str, Grant] = {}
         self._rules: dict[str, Rule] = {}
         if project_file is not None:
@@ -182,7 +199,24 @@ class GrantLedger:
             self._change_project(add=grant)
         else:
             self._install(grant)
+        if self.on_change is not None:
+            self.on_change("grant", grant)
         return grant
+
+    def restore(self, grant: Grant) -> None:
+        """Put back a session grant a saved session recorded (resume), as it was: same id, nobody told."""
+        if grant.scope is Scope.SESSION:
+            self._install(grant)
+
+    def forget(self, grant: Grant) -> None:
+        """Drop a session grant a saved session recorded as revoked (resume): by its id, or by its pattern for a
+        grant recorded before grants had stable ids."""
+        if grant.scope is not Scope.SESSION:
+            return
+        same = [i for i, g in self._grants.items() if g.scope is Scope.SESSION and g.pattern == grant.pattern]
+        for grant_id in [grant.id] if grant.id in self._grants else same:
+            self._grants.pop(grant_id, None)
+            self._rules.pop(grant_id, None)
 
     def list(self) -> list[Grant]:
         return sorted(self._grants.values(), key=lambda g: g.created)
@@ -195,6 +229,8 @@ class GrantLedger:
             return False
         if grant.scope is Scope.PROJECT:
             self._change_project(remove=grant_id)
+        if self.on_change is not None:
+            self.on_change("revoke", grant)
         return True
 
     def reload(self) -> None:
