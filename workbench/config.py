@@ -8,7 +8,8 @@ Sections (their keys are in workbench/config_sections.py):
 - `[agent]` max_tokens, thinking, timeouts (read_timeout_s, response_deadline_s), retries, delegation,
   max_subagent_depth
 - `[keys]` binding id -> key;  `[ui]` theme
-- `[mcp]` servers, trusted_projects;  `[personas]` default, and the mandate options;  `[audit]` always
+- `[mcp]` servers, trusted_projects;  `[personas]` default, and the mandate options;  `[audit]` enabled,
+  max_bytes, keep
 - `[acp.agents]` preset name -> the command line of an external ACP agent (docs/acp.md)
 - `[sandbox]` (docs/sandbox.md) and `[checkpoints]` (docs/rewind.md), whose own readers check their values
 

@@ -85,7 +85,10 @@ class McpSection:
 
 @dataclass(frozen=True)
 class AuditSection:
-    always: bool | None = None
+    enabled: bool | None = None  # None: on (every session writes its audit log); false turns it off
+    max_bytes: int | None = None  # a log this large is rotated (workbench.core.policy.audit.MAX_BYTES by default)
+    keep: int | None = None  # rotated parts kept (audit.KEEP by default)
+    always: bool | None = None  # from when the log was opt-in: it is on anyway
 
 
 @dataclass(frozen=True)

@@ -294,14 +294,8 @@ class AgentTool(Tool):
         policy = agent.lineage.policy if isinstance(agent, AgentTool) else parent.policy.for_child(persona)
         audit = None
         if parent.audit_path is not None and (parent.audit_on or wiring.audit_enabled(persona, parent.config)):
-            from workbench.core.policy.audit import AuditLog
-
-            log = AuditLog(
-                parent.audit_path,
-                session=parent.session_id,
-                persona_id=persona.id,
-                persona_sha256=persona.source.sha256,
-            )
+            log = wiring.audit_log(persona, parent.audit_path, parent.config, session_id=parent.session_id, force=True)
+            assert log is not None
             audit = wiring.audit_hook(log)
         history: list[dict[str, Any]] = []
         gate = CallGate(

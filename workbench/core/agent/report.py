@@ -101,10 +101,10 @@ def _subagent_finished(event: SubagentFinished, shown: str | None) -> list[str]:
 
 
 def _audit_section(audit_path: Path) -> list[str]:
-    if not audit_path.is_file():
-        return ["_No audit log for this session._"]
-    from workbench.core.policy.audit import render_markdown
+    from workbench.core.policy.audit import audit_files, render_markdown
 
+    if not audit_files(audit_path):
+        return ["_No audit log for this session._"]
     lines = render_markdown(audit_path).splitlines()
     return [("##" + line) if line.startswith("#") else line for line in lines] + ["", f"Raw log: {_code(audit_path)}"]
 

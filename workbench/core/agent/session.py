@@ -164,6 +164,9 @@ class AgentSession:
         self.audit = wiring.audit_log(
             self.persona, self.store.audit_path(session_id), parts.config, session_id=session_id
         )
+        self.audit_off = None if self.audit is not None else wiring.audit_off_note(parts.config)
+        if self.audit_off is not None:  # said once per session, in every UI
+            self.notices.append(Notice(level="info", message=self.audit_off))
         self.gate = CallGate(
             self.registry_tools,
             policy=self.policy,

@@ -10,7 +10,7 @@ from workbench.config import Config
 from workbench.core.checkpoint.recorder import Checkpointer, CheckpointSettings
 from workbench.core.events import ToolCallFinished
 from workbench.core.personas.model import Persona
-from workbench.core.policy.audit import AuditLog, CallRecord
+from workbench.core.policy.audit import KEEP, MAX_BYTES, AuditLog, CallRecord
 from workbench.core.policy.engine import PolicyEngine
 from workbench.core.policy.ledger import GrantLedger
 from workbench.core.policy.settings import load_rules
@@ -50,14 +50,30 @@ def offered_tools(persona: Persona, context: ToolContext, config: Config) -> dic
 
 
 def audit_enabled(persona: Persona, config: Config) -> bool:
-    """On when the persona mandates audit trails (seed 000), or `[audit] always = true` in the config."""
-    return any(rule.kind == "audit" for rule in persona.policies) or config.audit.always is True
+    """On unless `[audit] enabled = false` in the config; a persona that mandates audit trails (seed 000) keeps it
+    on even then (a mandate only adds)."""
+    mandated = any(rule.kind == "audit" for rule in persona.policies)
+    return mandated or config.audit.enabled is not False
 
 
-def audit_log(persona: Persona, path: Path, config: Config, *, session_id: str) -> AuditLog | None:
-    if not audit_enabled(persona, config):
+def audit_off_note(config: Config) -> str:
+    where = f" in {config.path}" if config.path is not None else ""
+    return f"the audit log is off ([audit] enabled = false{where}): tool calls are in the transcript only"
+
+
+def audit_log(persona: Persona, path: Path, config: Config, *, session_id: str, force: bool = False) -> AuditLog | None:
+    """The session's (or a subagent's) audit log, rotated by `[audit] max_bytes` and `keep`; None when it is off."""
+    if not force and not audit_enabled(persona, config):
         return None
-    return AuditLog(path, session=session_id, persona_id=persona.id, persona_sha256=persona.source.sha256)
+    size, keep = config.audit.max_bytes, config.audit.keep
+    return AuditLog(
+        path,
+        session=session_id,
+        persona_id=persona.id,
+        persona_sha256=persona.source.sha256,
+        max_bytes=size if size is not None and size > 0 else MAX_BYTES,
+        keep=keep if keep is not None and keep >= 0 else KEEP,
+    )
 
 
 def write_audit(

@@ -24,6 +24,8 @@ from workbench.core.markdown_safe import code_span
 from workbench.core.tools.base import ToolResult
 
 MAX_FIELD_CHARS = 4_000
+MAX_BYTES = 10_000_000  # a log this large moves aside as `<name>.1` and a new one starts
+KEEP = 3  # rotated parts kept: `<name>.1` (newest) to `<name>.3`
 
 
 def redact_value(value: Any) -> Any:
@@ -65,14 +67,36 @@ class CallRecord:
     response_target_ms: int | None = None
 
 
-class AuditLog:
-    """An append-only JSONL file for one session."""
+def audit_files(path: Path) -> list[Path]:
+    """The parts of a log that exist, oldest first: the rotated `<name>.N` ... `<name>.1`, then `<name>` itself."""
+    rotated = []
+    for candidate in path.parent.glob(path.name + ".*"):
+        suffix = candidate.name[len(path.name) + 1 :]
+        if suffix.isdigit():
+            rotated.append((int(suffix), candidate))
+    parts = [p for _, p in sorted(rotated, reverse=True)]
+    return [*parts, path] if path.is_file() else parts
 
-    def __init__(self, path: Path, *, session: str = "", persona_id: str = "", persona_sha256: str = "") -> None:
+
+class AuditLog:
+    """An append-only JSONL file for one session, rotated by size (`max_bytes`, `keep` parts)."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        session: str = "",
+        persona_id: str = "",
+        persona_sha256: str = "",
+        max_bytes: int = MAX_BYTES,
+        keep: int = KEEP,
+    ) -> None:
         self.path = path
         self.session = session
         self.persona_id = persona_id
         self.persona_sha256 = persona_sha256
+        self.max_bytes = max_bytes
+        self.keep = keep
         self.errors: list[str] = []
         paths.private_dir(path.parent)
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
@@ -86,15 +110,33 @@ class AuditLog:
         policy's reason (it quotes the command), the error."""
         safe = redact_value(entry)
         # ASCII escapes: hidden characters from a command never reach a terminal that shows the file raw
-        line = json.dumps(safe, ensure_ascii=True, separators=(",", ":"), default=str) + "\n"
+        line = (json.dumps(safe, ensure_ascii=True, separators=(",", ":"), default=str) + "\n").encode()
         try:
+            size = self.path.stat().st_size if self.path.exists() else 0
+            if size and size + len(line) > self.max_bytes:
+                self._rotate()
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             try:
-                os.write(fd, line.encode("utf-8", "replace"))
+                os.write(fd, line)
             finally:
                 os.close(fd)
         except OSError as exc:  # a full disk must not end the turn; the failure is kept for the UI to show
             self.errors.append(f"{self.path}: a record could not be written ({exc.strerror or exc})")
+
+    def _rotate(self) -> None:
+        """`<name>` becomes `<name>.1`, `.1` becomes `.2`, ...; the part past `keep` is dropped."""
+        for number in range(self.keep, 0, -1):
+            older = self.path.with_name(f"{self.path.name}.{number}")
+            if number == self.keep:
+                older.unlink(missing_ok=True)
+            else:
+                newer = self.path.with_name(f"{self.path.name}.{number + 1}")
+                if older.exists():
+                    os.replace(older, newer)
+        if self.keep > 0:
+            os.replace(self.path, self.path.with_name(f"{self.path.name}.1"))
+        else:
+            self.path.unlink(missing_ok=True)
 
     def record(self, call: CallRecord) -> dict[str, Any]:
         """Build the spec's record for `call`, append it, and return it."""
@@ -174,9 +216,14 @@ def _section(record: dict[str, Any], key: str) -> dict[str, Any]:
 
 
 def render_markdown(path: Path) -> str:
-    """The log at `path` as Markdown: a header and one table row per call."""
+    """The log at `path` (its rotated parts first) as Markdown: a header and one table row per call."""
+    records: list[dict[str, Any]] = []
+    problems: list[str] = []
     try:
-        records, problems = read_records(path)
+        for part in audit_files(path) or [path]:
+            found, wrong = read_records(part)
+            records += found
+            problems += [f"{part.name}: {p}" for p in wrong] if part != path else wrong
     except OSError as exc:
         return f"# Audit log {_code(path.name)}\n\nThe log cannot be read: {_code(exc.strerror or str(exc))}.\n"
     first = records[0] if records else {}

@@ -281,6 +281,9 @@ class MainScreen(ChatActions):
             from workbench.core.events import Notice
 
             self.dispatch(Notice(level="warning", message=warning))
+        audit_off = getattr(session, "audit_off", None)
+        if isinstance(audit_off, str):
+            self.notify(safe.one_line(audit_off, 200), title="audit", markup=False, timeout=10)
         notice = getattr(session, "mode_notice", None)  # a resumed session: which mode is in force and why
         if notice is not None:
             text = safe.one_line(notice.message, 200)
