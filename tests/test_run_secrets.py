@@ -43,6 +43,7 @@ async def test_read_grep_and_a_refusal_are_redacted_everywhere(
         )
         results = [b for b in peer.message_requests[-1].messages[-1]["content"] if b["type"] == "tool_result"]
     assert code == 3, out.getvalue()  # the command was refused: nobody can approve it headless
+    assert PW not in out.getvalue()  # the json result quotes the model's command: a CI log keeps it
     assert len(results) == 3
     for block in results:  # what the model is sent back
         assert PW not in block["content"] and TOKEN not in block["content"]

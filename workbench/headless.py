@@ -35,6 +35,8 @@ from workbench.core.events import (
     TurnDone,
 )
 from workbench.core.safe_text import terminal_safe
+from workbench.core.secrets import redact
+from workbench.core.session_store import scrub
 from workbench.core.stop_signals import StopSignals
 
 if TYPE_CHECKING:  # the SDK is imported only once the input has been checked (it takes seconds)
@@ -129,7 +131,7 @@ class Printer:
         elif isinstance(event, TurnDone) and not event.agent_path:  # a subagent's turn is not the run's
             self.done = event
         if self.fmt == "stream-json":
-            self.out.write(json.dumps(event.to_json(), ensure_ascii=True) + "\n")
+            self.out.write(json.dumps(scrub(event.to_json()), ensure_ascii=True) + "\n")  # CI logs keep it
             self.out.flush()
         elif self.fmt == "text":
             self._text(event)
@@ -139,7 +141,7 @@ class Printer:
             self.out.write("\n")
             self.out.flush()
             self._open_line = False
-        self.err.write(terminal_safe(line) + "\n")
+        self.err.write(terminal_safe(redact(line)) + "\n")
         self.err.flush()
 
     def _text(self, event: Event) -> None:
@@ -254,7 +256,7 @@ async def run(opts: RunOptions, out: TextIO | None = None, err: TextIO | None = 
         try:
             if opts.output_format in ("json", "stream-json"):  # stream-json ends with the same result line
                 summary = printer.summary(session, code, project())
-                stdout.write(json.dumps(summary, ensure_ascii=True) + "\n")
+                stdout.write(json.dumps(scrub(summary), ensure_ascii=True) + "\n")  # a CI log keeps it
                 stdout.flush()
             if code == EXIT_INTERRUPTED or stop.signal:
                 stderr.write(f"interrupted; session {session.id} saved (resume with --continue)\n")
