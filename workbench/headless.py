@@ -34,7 +34,7 @@ from workbench.core.events import (
     ToolCallFinished,
     TurnDone,
 )
-from workbench.core.safe_text import terminal_safe
+from workbench.core.safe_text import terminal_safe as terminal_safe  # also for the CLI commands that print
 from workbench.core.secrets import redact
 from workbench.core.session_store import scrub
 from workbench.core.stop_signals import StopSignals
