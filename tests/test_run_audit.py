@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.core.agent.helpers import git_repo, sessions_folder
+from tests.core.agent.helpers import git_repo, sessions_folder, write_config
 from workbench import demo, headless
 from workbench.core.approvals import Decision
 from workbench.core.policy.audit import AuditLog, CallRecord, audit_files
@@ -43,9 +43,7 @@ async def test_every_session_writes_its_audit_log(
 
 
 async def test_audit_off_by_config_is_said(tmp_path: Path, isolated_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    config = isolated_env / ".workbench" / "config" / "config.toml"
-    config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text("[audit]\nenabled = false\n")
+    write_config(isolated_env, "[audit]\nenabled = false\n")
     repo = git_repo(tmp_path / "repo")
     code, _, err = await _run(repo, monkeypatch, fmt="text")
     assert code == 0

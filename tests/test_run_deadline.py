@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.core.agent.helpers import git_repo
+from tests.core.agent.helpers import git_repo, write_config
 from workbench import headless
 from workbench.config import Config
 from workbench.config_sections import AgentSection
@@ -25,9 +25,7 @@ DRIP = reply(text("A slow answer that keeps coming. " * 12), chunk_size=4, delay
 async def test_a_dripping_response_ends_at_the_deadline(
     tmp_path: Path, isolated_env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    config = isolated_env / ".workbench" / "config" / "config.toml"
-    config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text("[agent]\nread_timeout_s = 0.5\nretry_base_s = 0.01\nresponse_deadline_s = 1.5\n")
+    write_config(isolated_env, "[agent]\nread_timeout_s = 0.5\nretry_base_s = 0.01\nresponse_deadline_s = 1.5\n")
     repo = git_repo(tmp_path / "repo")
     with MessagesPeer([DRIP, DRIP]) as peer:
         monkeypatch.setenv("ANTHROPIC_BASE_URL", peer.url)

@@ -24,9 +24,6 @@ TOKEN = "ghp_" + "a1B2" * 9
 async def test_read_grep_and_a_refusal_are_redacted_everywhere(
     tmp_path: Path, isolated_env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    config = isolated_env / ".workbench" / "config" / "config.toml"
-    config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text("[audit]\nalways = true\n")
     repo = git_repo(tmp_path / "repo")
     (repo / "settings.cfg").write_text(f"[db]\nuser = ada\nDB_PASSWORD = {PW}\n")
     (repo / "deploy.yaml").write_text(f'env:\n  token: "{TOKEN}"\n')

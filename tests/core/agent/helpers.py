@@ -213,6 +213,13 @@ class ScriptedApprover:
         return self.answers.pop(0)
 
 
+def write_config(home: Path, text: str) -> None:
+    """The workbench config file of the test home (WORKBENCH_HOME is home/.workbench)."""
+    cfg = home / ".workbench" / "config" / "config.toml"
+    cfg.parent.mkdir(parents=True, exist_ok=True)
+    cfg.write_text(text)
+
+
 def run_cli(
     args: list[str],
     *,
@@ -231,9 +238,7 @@ def run_cli(
     if base_url:
         env["ANTHROPIC_BASE_URL"] = base_url
     if config is not None:
-        cfg = home / ".workbench" / "config" / "config.toml"
-        cfg.parent.mkdir(parents=True, exist_ok=True)
-        cfg.write_text(config)
+        write_config(home, config)
     root = Path(__file__).resolve().parents[3]
     return subprocess.run(
         [sys.executable, "-m", "workbench", *args],
