@@ -42,6 +42,24 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
+def group_alive(pgid: int, wait: float = 2.0) -> bool:
+    """Whether a process of the group still runs (zombies waiting to be reaped do not count) after up to `wait`
+    seconds: a killed group's members take a moment to go."""
+    deadline = time.monotonic() + wait
+    while True:
+        members = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(") ", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if int(fields[2]) == pgid and fields[0] != "Z":
+                members.append(stat.parent.name)
+        if not members or time.monotonic() > deadline:
+            return bool(members)
+        time.sleep(0.05)
+
+
 def start_sleeping_run(
     repo: Path, home: Path, url: str, *extra: str, seconds: int = 30
 ) -> tuple[subprocess.Popen[str], int]:

@@ -3,9 +3,9 @@
 `python -m tests.transcript_writer ROOT SESSION_ID SEED`: resumes the session the way AgentSession does (the
 writer's lock, a torn last line cut, the next turn numbered after the last one started, a prompt after an
 unanswered prompt merged into it), prints "ready", then writes turns with payloads of random size, so a kill
-lands anywhere: inside a line, between the records of a turn, during an fsync. The disk takes at most 4 KiB per
-write() here, as a slow or networked one may (a local disk takes a whole line at once, and a kill never lands
-inside it): a record of several KiB is written in pieces.
+lands anywhere: inside a line, between the records of a turn, during an fsync. The disk here is a slow one: it
+takes at most 1 KiB per write(), a fraction of a millisecond each, as a loaded or networked disk may (a local
+disk takes a whole line in one write(), and a kill never lands inside it), so a record is written in pieces.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import io
 import os
 import random
 import sys
+import time
 from pathlib import Path
 
 from workbench.core.events import AssistantText, TurnDone, TurnStarted, UsageInfo
@@ -21,7 +22,7 @@ from workbench.core.session_store import SessionStore
 
 
 class _Pieces(io.RawIOBase):
-    """A file descriptor that accepts at most 4 KiB per write(); the buffered writer above loops for the rest."""
+    """A slow file descriptor: at most 1 KiB per write(); the buffered writer above loops for the rest."""
 
     def __init__(self, fd: int) -> None:
         self.fd = fd
@@ -33,7 +34,8 @@ class _Pieces(io.RawIOBase):
         return self.fd
 
     def write(self, data: bytes) -> int:  # type: ignore[override]
-        return os.write(self.fd, bytes(data[:4096]))
+        time.sleep(0.0002)
+        return os.write(self.fd, bytes(data[:1024]))
 
 
 def main(root: str, session_id: str, seed: str) -> None:
@@ -48,7 +50,7 @@ def main(root: str, session_id: str, seed: str) -> None:
     print("ready", flush=True)
     while True:
         turn += 1
-        payload = "x" * rng.randint(1, 12_000)  # most records take several 4 KiB pieces
+        payload = "x" * rng.randint(1, 12_000)  # most records take several pieces
         prompt = {"type": "text", "text": f"prompt {turn} {payload}"}
         transcript.event(TurnStarted(turn=turn, prompt=f"prompt {turn}", persona_id="p", model="m"))
         if last_role == "user":  # the previous turn never got its answer
