@@ -243,7 +243,7 @@ def forget(workspace: Path) -> bool:
 
 def _write(projects: dict[str, Any]) -> None:
     target = trust_file()
-    target.parent.mkdir(parents=True, exist_ok=True)
+    paths.private_dir(target.parent)
     payload = json.dumps({"version": VERSION, "projects": projects}, indent=2, sort_keys=True) + "\n"
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".trusted-", suffix=".json")
     try:
