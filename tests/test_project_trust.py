@@ -206,7 +206,7 @@ def test_repository_text_in_the_trust_command_is_made_safe(repo: Path, capsys: p
     settings(repo, {"permissions": {"allow": ["Bash(\x1b]0;pwned\x07)"]}})
     assert trust_cli.main([str(repo), "--show"]) == 0
     out = capsys.readouterr().out
-    assert "\x1b" not in out and "\x07" not in out and "<U+001B>" in out
+    assert "\x1b" not in out and "\x07" not in out and "<ESC>" in out
 
 
 def test_the_deprecated_mcp_flag_trusts_the_run(

@@ -75,7 +75,7 @@ def open_request(opts: RunOptions) -> OpenRequest:
         approver=DenyAll(hint="allow it with --allow RULE, or choose --mode"),
         persona=opts.persona,
         model=opts.model,
-        mode=opts.mode or "default",
+        mode=opts.mode,  # None: a new session's settings default, a resumed session's own mode
         allow=opts.allow,
         deny=opts.deny,
         max_turns=opts.max_turns,
@@ -244,8 +244,9 @@ async def run(opts: RunOptions, out: TextIO | None = None, err: TextIO | None = 
     if warning:
         stderr.write(f"workbench run: {terminal_safe(warning)}\n")
     printer = Printer(opts.output_format, stdout, stderr)
-    if session.mode_notice is not None and opts.output_format != "text":  # text prints it with the turn's notes
-        stderr.write(f"· {session.mode_notice.level}: {terminal_safe(session.mode_notice.message)}\n")
+    mode_notice = getattr(session, "mode_notice", None)  # a resumed session: which mode is in force and why
+    if mode_notice is not None and opts.output_format == "stream-json":  # the others print it with the turn
+        stderr.write(f"· {mode_notice.level}: {terminal_safe(mode_notice.message)}\n")
     stop = StopSignals()  # SIGTERM/SIGHUP cancel the turn as Ctrl-C does
     try:
         async with stop:
