@@ -5,7 +5,8 @@ human. Exit codes (also in `workbench run --help` and docs/events.md):
 
     0  the turn completed
     1  the API failed (after retries) or rejected the request; the error says what to do
-    2  bad input: unknown persona, missing folder, no credentials, a session that cannot be resumed
+    2  bad input: unknown persona, missing folder, no credentials, a session that cannot be resumed or that
+       another workbench process is writing (the message names its pid)
     3  the turn completed but tool calls were denied (a deny rule, the mode, or approval nobody could give)
     4  stopped by the max-turns limit
   130  interrupted (Ctrl-C); the transcript is saved and `--continue` resumes it

@@ -30,6 +30,7 @@ exit codes:
   0    the turn completed
   1    API error (after retries), or the API rejected the request; the message says what to do
   2    bad input: unknown persona, missing folder, no credentials, a session that cannot be resumed
+       or that another workbench process is writing (the message names its pid)
   3    the turn completed but one or more tool calls were denied (rule, mode, or approval needed)
   4    stopped by the --max-turns limit
   130  interrupted (Ctrl-C); the transcript is saved, --continue resumes it
