@@ -66,8 +66,13 @@ def _load(args: argparse.Namespace, extra: list[Path]) -> LoadSet:
     cwd = Path(args.cwd)
     if not cwd.is_dir():
         raise SystemExit(f"workbench personas: --cwd {clean(str(cwd))!s} is not a folder")
-    servers: dict[str, list[str] | None] = {name: None for name in args.mcp_server}
-    return discover(
+    from workbench.config import load_config
+    from workbench.core.personas.servers import explain_withheld, listed_servers, project_trusted
+
+    config = load_config()
+    servers, withheld = listed_servers(cwd, config=config, trusted=project_trusted(cwd, config))
+    servers.update({name: None for name in args.mcp_server})
+    loaded = discover(
         cwd,
         [*(Path(p) for p in args.agents), *extra],
         include_txt=args.all_ext,
@@ -75,7 +80,10 @@ def _load(args: argparse.Namespace, extra: list[Path]) -> LoadSet:
         tool_conflict=args.tool_conflict,
         trust_persona_tools=args.trust_persona_tools,
         trust_permission_mode=args.trust_persona_permission_mode,
+        config=config,
     )
+    explain_withheld(loaded.personas, {k: v for k, v in withheld.items() if k not in servers})
+    return loaded
 
 
 def _summary_json(persona: Persona) -> dict[str, Any]:

@@ -274,9 +274,11 @@ async def _start_mcp(workspace: Path, config: Config, trusted: bool, notices: li
     notices.extend(f"mcp: {problem}" for problem in found.errors)
     if not found.servers:
         return None
-    from workbench.core.mcp.integration import open_mcp
+    from workbench.core.mcp.integration import open_mcp, startup_notices
 
-    return await open_mcp(workspace, trust_project=trusted, config=config)
+    manager = await open_mcp(workspace, trust_project=trusted, config=config)
+    notices.extend(startup_notices(manager))
+    return manager
 
 
 def _assemble(

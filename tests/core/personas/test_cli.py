@@ -36,8 +36,8 @@ def test_check_a_folder(tmp_path: Path) -> None:
     proc = run_cli("personas", "check", str(tmp_path))
     assert proc.returncode == 1
     assert proc.stdout.splitlines() == [
-        f"{tmp_path / 'a.md'}:4: error E_NO_TOOLS the tool list names tools but none of them is available; "
-        "the persona can't start (allow it with --allow-empty-tools)",
+        f"{tmp_path / 'a.md'}:4: error E_NO_TOOLS the tool list names tools but none of them is available, so "
+        "the persona can't start; name at least one available tool, or remove the tools line to give it every tool",
         f"{tmp_path / 'a.md'}:4: warning W_UNKNOWN_TOOL unknown tool 'Nope' ignored",
     ]
 

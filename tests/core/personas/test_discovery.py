@@ -54,19 +54,21 @@ def test_precedence_for_a_bare_name(repo: Path, isolated_env: Path, tmp_path: Pa
     chosen = loaded.get("backend-architect")
     assert chosen is not None and chosen.system_prompt == "closest copy"
     ids = sorted(p.id for p in loaded.personas if p.name == "backend-architect")
+    # the closest copy overrides the others, which stay reachable by where they come from
     assert ids == [
-        "backend-architect~a",
-        "backend-architect~b",
-        "backend-architect~backend-architect",
-        "backend-architect~c",
+        "backend-architect",
+        "backend-architect~bundled",
+        "backend-architect~project",
+        "backend-architect~user",
     ]
+    assert loaded.get("backend-architect~project").system_prompt == "repo root copy"  # type: ignore[union-attr]
     explicit = persona(tmp_path / "cli", "d.md", "backend-architect", "explicit copy")
     with_cli = discover(cwd, [explicit], repo_trusted=True)
     first = with_cli.get("backend-architect")
     assert first is not None and first.system_prompt == "explicit copy" and first.source.scope == "explicit"
     by_path = with_cli.get(str(repo / ".claude" / "agents" / "b.md"))
     assert by_path is not None and by_path.system_prompt == "repo root copy"
-    by_id = with_cli.get("backend-architect~a")
+    by_id = with_cli.get("backend-architect~user")
     assert by_id is not None and by_id.source.scope == "user"
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.core.personas.helpers import SEED_IDS, codes, show_json
+from tests.core.personas.helpers import SEED_IDS, codes, run_cli, show_json
 from workbench.core.models import DEFAULT_ALIASES
 from workbench.core.personas.discovery import discover
 from workbench.core.personas.loader import load_persona_file
@@ -180,11 +181,19 @@ def test_seed_row_through_the_api(seeds_dir: Path, tmp_path: Path, number: str) 
 
 @pytest.mark.parametrize("number", sorted(CHECKS))
 def test_seed_row_through_the_cli(seeds_dir: Path, number: str) -> None:
-    data = show_json(seed_file(seeds_dir, number))
+    proc = run_cli("personas", "show", SEED_IDS[number], "--agents", str(seeds_dir), "--all-ext", "--json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
     assert data["id"] == SEED_IDS[number]
     assert len(data["source"]["sha256"]) == 64
     assert data["source"]["path"].endswith(seed_file(seeds_dir, number).name)
     CHECKS[number](data)
+
+
+def test_one_seed_file_named_alone_overrides_the_bundled_persona(seeds_dir: Path) -> None:
+    data = show_json(seed_file(seeds_dir, "003"))
+    assert data["id"] == "backend-architect"
+    assert "I_OVERRIDES" in codes(data["diagnostics"]) and "W_DUPLICATE_NAME" not in codes(data["diagnostics"])
 
 
 def test_seed_002_mojibake_is_repaired_in_the_prompt(seeds_dir: Path) -> None:

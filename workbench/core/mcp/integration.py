@@ -53,6 +53,17 @@ async def open_mcp(
     return manager
 
 
+def startup_notices(manager: McpManager) -> list[str]:
+    """One line per server that failed to start, with the reason and where its log is: front ends show these
+    as warnings (a session goes on without that server's tools)."""
+    out = []
+    for row in manager.statuses():
+        if row.status == "failed":
+            log = f" (its log: {row.log})" if row.log else ""
+            out.append(f"MCP server {row.name!r} failed to start: {row.reason}{log}; its tools are not available")
+    return out
+
+
 def configured_servers(
     workspace: Path | None, *, trust_project: bool | None = None, config: Config | None = None
 ) -> dict[str, list[str] | None]:

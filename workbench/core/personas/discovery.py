@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -150,8 +151,10 @@ def discover(
         repo_trusted = not has_repo or assess(cwd, config=config).trusted
     result = LoadSet(sources=sources, repo_trusted=repo_trusted)
     untrusted: list[Persona] = []
+    origins: dict[int, Origin] = {}
     seen: set[Path] = set()
-    for source in sources:
+    for rank, source in enumerate(sources):
+        folder = None if source.explicit_file else source.path
         if source.explicit_file:
             files = [source.path]
         elif source.path.is_dir():
@@ -168,6 +171,7 @@ def discover(
                 from workbench.core.personas.agentsjson import load_agents_json
 
                 loaded_json, problems = load_agents_json(file, scope=source.scope, **common)
+                origins.update((id(p), (rank, None)) for p in loaded_json)
                 result.personas.extend(loaded_json)
                 result.failures.extend((file, problem) for problem in problems)
                 continue
@@ -177,64 +181,137 @@ def discover(
                 result.failures.append((file, fatal))
             elif source.repo and not repo_trusted:
                 persona.source = dataclasses.replace(persona.source, untrusted=True)
+                origins[id(persona)] = (rank, folder)
                 untrusted.append(persona)
             else:
+                origins[id(persona)] = (rank, folder)
                 result.personas.append(persona)
-    assign_ids(result.personas)
-    assign_ids(untrusted, reserved={p.id for p in result.personas} | {p.name for p in result.personas})
+    assign_ids(result.personas, origins)
+    reserved = {p.id for p in result.personas} | {p.name for p in result.personas}
+    assign_ids(untrusted, origins, reserved=reserved)
     result.personas.extend(untrusted)
     check_agent_mentions(result.personas)
     return result
 
 
-def assign_ids(personas: list[Persona], reserved: Collection[str] = ()) -> None:
-    """`id = name` when unique; otherwise `name~<file-stem>` for every colliding file (W_DUPLICATE_NAME).
+Origin = tuple[int, Path | None]  # a persona's source: its precedence (0 is highest) and its folder
 
-    A name in `reserved` belongs to a persona the user trusts: a persona here with that name never gets it
-    (W_UNTRUSTED_SHADOW)."""
+
+def assign_ids(
+    personas: list[Persona], origins: Mapping[int, Origin] | None = None, reserved: Collection[str] = ()
+) -> None:
+    """Unique ids. A name used once is the id. A name used more than once is the id of the persona from the
+    highest-precedence source (a project's `debugger.md` overrides the bundled `debugger`, as in Claude Code);
+    the others are `name~<where>`: the scope they come from (`debugger~bundled`, I_OVERRIDDEN), or, for files
+    of the same folder, their path in it (`api~backend/api`, W_DUPLICATE_NAME, and none takes the bare name).
+
+    `origins` maps `id(persona)` to its source; without it every persona ranks the same. A name in `reserved`
+    belongs to a persona the user trusts: a persona here with that name never gets it (W_UNTRUSTED_SHADOW).
+    """
+    where = origins or {}
     by_name: dict[str, list[Persona]] = {}
     for persona in personas:
         by_name.setdefault(persona.name, []).append(persona)
-    taken = {name for name, group in by_name.items() if len(group) == 1} | set(reserved)
+    taken: set[str] = set(reserved)
     for name, group in by_name.items():
-        if len(group) == 1 and name not in reserved:
+        if name in reserved:
+            _untrusted_shadows(name, group, where, taken)
+            continue
+        if len(group) == 1:
             group[0].id = name
             continue
+        ranks = [where.get(id(p), (0, None))[0] for p in group]
+        leaders = [p for p, rank in zip(group, ranks, strict=True) if rank == min(ranks)]
+        places = [_place(p, where.get(id(p), (0, None))[1], suffix=True) for p in leaders] if len(leaders) > 1 else []
+        winner = leaders[0] if len(leaders) == 1 else None
+        tied_ids = {id(p) for p in leaders} if winner is None else set()
+        scopes = Counter(p.source.scope for p in group if id(p) not in tied_ids and p is not winner)
         for persona in group:
-            stem = Path(persona.source.path).stem
-            candidate = f"{name}~{stem}"
-            if candidate in taken:
-                candidate = f"{name}~{stem}~{persona.source.scope}"
-            n = 2
-            base = candidate
-            while candidate in taken:
-                candidate, n = f"{base}~{n}", n + 1
-            taken.add(candidate)
-            persona.id = candidate
-            if name in reserved:
+            if persona is winner:
+                persona.id = name
+                continue
+            tied = id(persona) in tied_ids
+            label = _place(persona, where.get(id(persona), (0, None))[1])
+            if not tied and scopes[persona.source.scope] == 1:
+                label = persona.source.scope
+            persona.id = _unused(f"{name}~{label}", taken)
+            if tied:
+                others = [place for other, place in zip(leaders, places, strict=True) if other is not persona]
+                text = f"name {name!r} is also used by {', '.join(others[:3])}" + (
+                    f" and {len(others) - 3} more" if len(others) > 3 else ""
+                )
                 persona.diagnostics.append(
                     Diagnostic(
-                        "W_UNTRUSTED_SHADOW",
+                        "W_DUPLICATE_NAME",
                         Severity.WARNING,
-                        f"name {name!r} is taken by a persona outside this repository; this one comes from a "
-                        f"project you have not trusted, so it is {candidate!r} until you trust the project",
+                        f"{text} in the same folder; this one is {persona.id!r}",
                         persona.name_line or 1,
-                        {"name": name},
+                        {"others": [p.source.path for p in leaders if p is not persona]},
                     )
                 )
                 continue
-            others = [Path(p.source.path).name for p in group if p is not persona]
+            first = leaders[0]
             persona.diagnostics.append(
                 Diagnostic(
-                    "W_DUPLICATE_NAME",
-                    Severity.WARNING,
-                    f"name {name!r} is also used by {', '.join(others[:3])}"
-                    + (f" and {len(others) - 3} more" if len(others) > 3 else "")
-                    + f"; this one is {candidate!r}",
+                    "I_OVERRIDDEN",
+                    Severity.INFO,
+                    f"{first.source.path} ({first.source.scope}) is also named {name!r} and takes precedence; "
+                    f"this one is {persona.id!r}",
                     persona.name_line or 1,
-                    {"others": [p.source.path for p in group if p is not persona]},
+                    {"by": first.source.path},
                 )
             )
+        if winner is not None:
+            shadowed = [p.id for p in group if p is not winner]
+            winner.diagnostics.append(
+                Diagnostic(
+                    "I_OVERRIDES",
+                    Severity.INFO,
+                    f"takes precedence over {len(shadowed)} other persona(s) named {name!r}: {', '.join(shadowed[:4])}",
+                    winner.name_line or 1,
+                    {"overrides": shadowed},
+                )
+            )
+
+
+def _untrusted_shadows(name: str, group: list[Persona], where: Mapping[int, Origin], taken: set[str]) -> None:
+    """Personas of an untrusted repository named like one the user trusts: never the bare name."""
+    for persona in group:
+        persona.id = _unused(f"{name}~{_place(persona, where.get(id(persona), (0, None))[1])}", taken)
+        persona.diagnostics.append(
+            Diagnostic(
+                "W_UNTRUSTED_SHADOW",
+                Severity.WARNING,
+                f"name {name!r} is taken by a persona outside this repository; this one comes from a "
+                f"project you have not trusted, so it is {persona.id!r} until you trust the project",
+                persona.name_line or 1,
+                {"name": name},
+            )
+        )
+
+
+def _place(persona: Persona, folder: Path | None, *, suffix: bool = False) -> str:
+    """Where a persona is inside the folder it was found in: `backend/api` for backend/api.md; the file's name
+    when it was named on its own; the entry's name for an --agents JSON entry. `suffix` keeps the extension."""
+    path_text, _, entry = persona.source.path.partition("#")
+    path = Path(path_text)
+    if entry:
+        return f"{path.name if suffix else path.stem}/{entry}"
+    if folder is not None:
+        try:
+            inside = path.relative_to(folder)
+            return (inside if suffix else inside.with_suffix("")).as_posix()
+        except ValueError:
+            pass
+    return path.name if suffix else path.stem
+
+
+def _unused(candidate: str, taken: set[str]) -> str:
+    base, n = candidate, 2
+    while candidate in taken:
+        candidate, n = f"{base}~{n}", n + 1
+    taken.add(candidate)
+    return candidate
 
 
 def check_agent_mentions(personas: list[Persona]) -> None:

@@ -44,6 +44,7 @@ class NameResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     declared: bool = True  # False: Claude Code would treat the file as documentation and skip it
     line: int | None = None
+    unverified: bool = False  # a name Claude Code's documentation says nothing about (dots, spaces, capitals)
 
 
 def derive_name(raw: Any, line: int | None, body: str, body_first_line: int, path: Path | None) -> NameResult:
@@ -54,16 +55,22 @@ def derive_name(raw: Any, line: int | None, body: str, body_first_line: int, pat
             return NameResult(declared, "frontmatter", line=line)
         slug = slugify(declared)
         if slug:
+            # Claude Code documents skipping only names with ':' (reserved for plugin:agent) or a leading '-'.
+            skipped = ":" in declared or declared.startswith("-")
+            why = (
+                "Claude Code skips names with ':' or a leading '-'"
+                if skipped
+                else "Claude Code's rule is not documented"
+            )
             diags.append(
                 Diagnostic(
                     "W_NAME_NORMALIZED",
                     Severity.WARNING,
-                    f"name {declared[:80]!r} is not lower-case letters, digits and hyphens; using {slug!r} "
-                    "(Claude Code would skip this file)",
+                    f"name {declared[:80]!r} is not lower-case letters, digits and hyphens; using {slug!r} ({why})",
                     line,
                 )
             )
-            return NameResult(slug, "frontmatter", diags, declared=False, line=line)
+            return NameResult(slug, "frontmatter", diags, declared=not skipped, line=line, unverified=not skipped)
     elif raw is not None and not (isinstance(raw, str) and not raw.strip()):
         diags.append(Diagnostic("W_NAME_INVALID", Severity.WARNING, "name is not a one-line text; derived", line))
     h1 = first_h1(body)

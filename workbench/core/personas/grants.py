@@ -196,20 +196,25 @@ def _opencode(
             if not names:
                 tool = lookup(str(key))
                 names = [tool.canonical] if tool and tool.kind == "builtin" and tool.canonical else []
-            pairs = value.items() if isinstance(value, dict) else [("", value)]
-            for pattern, action in pairs:
+            pairs = [(str(k).strip(), v) for k, v in value.items()] if isinstance(value, dict) else [("", value)]
+            for index, (pattern, action) in enumerate(pairs):
                 action = str(action).strip().lower()
                 if action not in ("ask", "deny") or not names:
                     continue
                 rules = tuple(f"{n}({pattern})" if pattern and pattern != "*" else n for n in names)
+                # OpenCode: the last matching pattern wins, so a later pattern (`"ls *": allow` after
+                # `"*": deny`) is an exception to this one. An exception only lifts this rule; the
+                # workbench's own policy still decides the call.
+                later = tuple(p for p, _ in pairs[index + 1 :]) if names == ["Bash"] else ()
                 policies.append(
                     PolicyRule(
-                        id=f"opencode-{key}-{action}",
+                        id=f"opencode-{key}-{action}" + (f"-{index + 1}" if len(pairs) > 1 else ""),
                         kind="ask" if action == "ask" else "deny",
                         rules=rules,
                         remember=True,
                         source_line=line_of.get("permission"),
                         text=f"permission.{key}: {action}" + (f" for {pattern}" if pattern else ""),
+                        unless=tuple("*" if p in ("", "*") else p for p in later),
                     )
                 )
     return disallowed, policies
@@ -316,8 +321,8 @@ def resolve_grant(
             Diagnostic(
                 "E_NO_TOOLS",
                 Severity.ERROR,
-                "the tool list names tools but none of them is available; the persona can't start "
-                "(allow it with --allow-empty-tools)",
+                "the tool list names tools but none of them is available, so the persona can't start; "
+                "name at least one available tool, or remove the tools line to give it every tool",
                 tools_line or (body_tools.entries[0][1] if body_tools.entries else None),
             )
         )

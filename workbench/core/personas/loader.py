@@ -211,6 +211,9 @@ def parse_persona(
     compat = {"claude_code": "would-skip" if compat_reasons else "loads"}
     if compat_reasons:
         compat["claude_code_reason"] = "; ".join(compat_reasons)
+    elif named.unverified:
+        reason = "the name is not lower-case letters, digits and hyphens; its documentation does not say"
+        compat = {"claude_code": "unverified", "claude_code_reason": reason}
 
     mentions: list[tuple[str, int | None]] = list(found.agent_mentions)
     mentions += [(fields.slugify(a), line) for a, line in grant.agent_refs if fields.slugify(a)]

@@ -112,10 +112,17 @@ class PolicyRule:
     remember: bool  # False: an approval for it is never remembered
     source_line: int | None
     text: str  # the sentence it came from
+    # Bash specifiers the rules do not apply to: the patterns after this one in an OpenCode `permission.bash`
+    # map, where the last matching pattern wins.
+    unless: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         out = dataclasses.asdict(self)
         out["rules"] = list(self.rules)
+        if self.unless:
+            out["unless"] = list(self.unless)
+        else:
+            out.pop("unless")
         return out
 
 

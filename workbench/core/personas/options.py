@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from workbench.core.personas.model import Diagnostic, ModelRef, Severity
+from workbench.core.toolnames import normalize_mcp_part
 
 PERMISSION_MODES = {
     "default": "default",
@@ -26,7 +28,28 @@ _CHOICES = {
 }
 
 
+# Claude model ids: family first since the 4 generation (claude-sonnet-4-5-20250929, claude-opus-5-5), number
+# first before it (claude-3-5-sonnet-20241022, claude-2.1, claude-instant-1.2). Vertex adds @date, Claude Code [1m].
+_MODEL_ID = re.compile(
+    r"^claude-(?:[a-z]+-\d+(?:-\d+)?(?:-\d{8}|-latest)?|3(?:-[57])?-(?:opus|sonnet|haiku)(?:-\d{8}|-latest)?"
+    r"|2(?:\.\d)?|instant-1(?:\.\d)?)(?:@\d{8})?(?:\[1m\])?$"
+)
+_NUMBER_FIRST = re.compile(r"^claude-(\d+(?:[.-]\d+)?)-([a-z]+)$")
+
+
 def model_diagnostics(model: ModelRef, line: int | None, diags: list[Diagnostic]) -> None:
+    if model.kind == "id" and model.resolved and not _MODEL_ID.match(model.resolved):
+        turned = _NUMBER_FIRST.match(model.resolved)
+        hint = f"; did you mean claude-{turned[2]}-{turned[1].replace('.', '-')}?" if turned else ""
+        diags.append(
+            Diagnostic(
+                "W_MODEL_ID_SUSPECT",
+                Severity.WARNING,
+                f"{model.requested!r} does not read like a Claude model id (claude-<family>-<version>, such as "
+                f"claude-sonnet-4-5); it is sent as written and the API will likely refuse it{hint}",
+                line,
+            )
+        )
     if model.kind == "unknown":
         diags.append(
             Diagnostic(
@@ -131,13 +154,14 @@ def optional_fields(
         raw = data["mcpServers"]
         items = raw if isinstance(raw, list) else [raw] if isinstance(raw, (str, dict)) else []
         for item in items:
-            if isinstance(item, str) and item.strip() and item.strip() not in (mcp_servers or {}):
+            if isinstance(item, str) and item.strip() and normalize_mcp_part(item.strip()) not in (mcp_servers or {}):
                 diags.append(
                     Diagnostic(
                         "W_MCP_SERVER_MISSING",
                         Severity.WARNING,
                         f"MCP server {item.strip()!r} is not configured",
                         lines.get("mcpServers"),
+                        {"server": normalize_mcp_part(item.strip())},
                     )
                 )
             elif isinstance(item, dict):

@@ -6,6 +6,7 @@ Extracted rules only add restrictions or logging; nothing here can relax an appr
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -207,7 +208,10 @@ def _heading_pattern(title: str) -> str:
 
 
 def referenced_paths(lines: list[tuple[int, str, bool]], base_dir: Path | None) -> list[PathRef]:
-    """Absolute, home and dot-relative paths mentioned in prose (not in code blocks), checked for existence."""
+    """Absolute, home and dot-relative paths mentioned in prose (not in code blocks), checked for existence.
+
+    Left out, since a missing file says nothing about them: API routes, library ids such as context7's
+    `/rails/rails`, and files the persona is told to create or write."""
     refs: list[PathRef] = []
     seen: set[str] = set()
     for n, text, fenced in lines:
@@ -216,14 +220,47 @@ def referenced_paths(lines: list[tuple[int, str, bool]], base_dir: Path | None) 
         if "/" not in text:
             continue
         for match in _PATH.finditer(text):
-            if _HTTP_VERB.search(text[: match.start()]):
+            before = text[: match.start()]
+            if _HTTP_VERB.search(before) or _CREATES.search(before):
                 continue
             path = match.group(1).rstrip(".,;:)")
-            if path in seen or "//" in path or len(refs) >= MAX_PATHS:
+            if path in seen or "//" in path or len(refs) >= MAX_PATHS or not _file_like(path):
                 continue
             seen.add(path)
             refs.append(PathRef(path, n, _exists(path, base_dir)))
     return refs
+
+
+# Verbs that make the path something the persona will produce, not read.
+_CREATES = re.compile(
+    r"\b(?:creat|writ|generat|sav|output|produc|emit|export|stor|append|updat|record|dump|render)\w*\b[^.;]*$"
+    r"|\b(?:into|to)\s*[`'\"]?$",
+    re.IGNORECASE,
+)
+_ROUTE_PART = re.compile(r"^(?::\w+|\{[^}]*\}|<[^>]*>|\[[^\]]*\])$")
+# Top-level folders whose absence on this machine still makes a path a path (a dev container, another OS).
+_ROOTS = frozenset(
+    {"workspaces", "workspace", "home", "Users", "tmp", "var", "etc", "opt", "usr", "srv", "mnt", "root", "private"}
+    | {"Volumes", "app", "data", "code", "src", "project", "projects", "repo", "repos", "github", "builds"}
+)
+
+
+_VERSION = re.compile(r"^v?\d+(?:\.\d+)*$")
+_ROUTE_ROOTS = frozenset({"api", "graphql", "auth", "oauth", "admin", "health", "webhook", "webhooks", "rest", "rpc"})
+
+
+def _file_like(path: str) -> bool:
+    """Whether a slashed token names a file or folder rather than an API route (`/users/:id`, `/api/v1/users`)
+    or a library id (`/vercel/next.js`, `/facebook/react/v18.3.1`). An absolute path under a folder that is
+    neither on this machine nor a usual root counts only with three or more parts and no version part."""
+    parts = [p for p in path.split("/") if p]
+    if any(_ROUTE_PART.match(p) for p in parts):
+        return False
+    if not path.startswith("/") or not parts:
+        return True
+    if parts[0] in _ROOTS or os.path.isdir("/" + parts[0]):
+        return True
+    return len(parts) >= 3 and parts[0].lower() not in _ROUTE_ROOTS and not any(_VERSION.match(p) for p in parts)
 
 
 def _exists(text: str, base_dir: Path | None) -> bool:

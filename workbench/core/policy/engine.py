@@ -119,7 +119,8 @@ class PolicyEngine:
             action = Verdict.ASK if policy.kind == "ask" else Verdict.DENY
             for text in policy.rules:
                 self.rules.add(text, action, origin=f"persona:{self.persona_id}", workspace=self.workspace,
-                               home=home, label=f"persona:{policy.id}", remember=policy.remember)  # fmt: skip
+                               home=home, label=f"persona:{policy.id}", remember=policy.remember,
+                               unless=policy.unless)  # fmt: skip
         self.extra_dirs = [os.path.realpath(p) for p in rules.additional_dirs]
         self.home = home
         self.network_gate = False  # True when the sandbox keeps shell commands off the network

@@ -108,8 +108,11 @@ def parse_rule(
     home: Path | None = None,
     label: str = "",
     remember: bool = True,
+    unless: tuple[str, ...] = (),
 ) -> Rule:
-    """Parse one rule string. Raises RuleError with a plain reason when it is not a valid rule."""
+    """Parse one rule string. Raises RuleError with a plain reason when it is not a valid rule.
+
+    `unless` (Bash rules only): specifiers of commands the rule leaves alone (OpenCode's later patterns)."""
     if not isinstance(text, str) or not text.strip():
         raise RuleError("empty rule")
     found = _RULE.match(text)
@@ -128,6 +131,10 @@ def parse_rule(
     home_dir = os.path.realpath(home if home is not None else Path.home())
     matcher = _compile(tool, spec, action, cwd=cwd, base=anchor, home=home_dir)
     exact = _exact(tool, spec, cwd=cwd, base=anchor, home=home_dir)
+    if unless:
+        if tool != "Bash":
+            raise RuleError(f"only Bash rules take exceptions, not {tool}")
+        matcher, exact = _excepting(spec, unless), None
     return Rule(text.strip(), action, tool, spec, origin, anchor, label, remember, matcher, exact)
 
 
@@ -150,6 +157,15 @@ def _exact(tool: str, spec: str | None, *, cwd: str, base: str, home: str) -> st
     else:
         return None  # a bare name matches at any depth
     return os.path.normpath(path.replace("\\", ""))
+
+
+def _excepting(spec: str | None, unless: tuple[str, ...]) -> Callable[[Target], bool]:
+    """A Bash rule that does not apply to a command form one of `unless` matches."""
+    command = bash_matcher(spec) if spec is not None else (lambda text: True)
+    exempt = [(lambda text: True) if u == "*" else bash_matcher(u) for u in unless]
+    return lambda t: (
+        t.tool == "Bash" and any(command(form) and not any(e(form) for e in exempt) for form in t.command_forms)
+    )
 
 
 def _compile(
@@ -274,12 +290,14 @@ class RuleSet:
         home: Path | None = None,
         label: str = "",
         remember: bool = True,
+        unless: tuple[str, ...] = (),
     ) -> Rule | None:
         """Parse and add one rule; a bad rule is reported in `messages` and skipped."""
         try:
             rule = parse_rule(
-                text, action, origin=origin, workspace=workspace, base=base, home=home, label=label, remember=remember
-            )
+                text, action, origin=origin, workspace=workspace, base=base, home=home, label=label,
+                remember=remember, unless=unless,
+            )  # fmt: skip
         except RuleError as exc:
             self.messages.append(f"{origin}: {action.value} rule skipped: {exc}")
             return None
