@@ -96,6 +96,10 @@ def exit_code(done: TurnDone | None, denied: int) -> int:
         return EXIT_API
     if done.stop_reason == "max_turns":
         return EXIT_MAX_TURNS
+    if done.stop_reason == "invalid":  # a slash command that could not expand: nothing was sent
+        return EXIT_INPUT
+    if done.stop_reason == "blocked":  # a UserPromptSubmit hook refused the prompt
+        return EXIT_DENIED
     return EXIT_DENIED if denied else EXIT_OK
 
 

@@ -313,6 +313,9 @@ def _assemble(
     )
     if kept_back:
         notices.append(notice(trust, kept_back))
+    from workbench.core.project import attach_project
+
+    notices += attach_project(session, trusted=trust.trusted, manager=manager)
     from workbench.core.events import Notice
 
     session.notices.extend(Notice(level="warning", message=text) for text in notices)

@@ -126,6 +126,57 @@ class ToolCallFinished(Event):
     files_changed: tuple[str, ...] = ()
     decision: str = "allow"
     meta: dict[str, Any] = field(default_factory=dict)
+    media: tuple[dict[str, Any], ...] = ()  # image blocks the model gets with `output`; JSON names them only
+
+    def to_json(self) -> dict[str, Any]:
+        out = super().to_json()
+        if self.media:
+            out["media"] = describe_media(self.media)
+        return out
+
+
+def describe_media(media: Any) -> list[dict[str, Any]]:
+    """Image blocks without their data (for event streams, transcripts and reports): type, media type, size."""
+    out: list[dict[str, Any]] = []
+    for block in media or ():
+        if not isinstance(block, dict):
+            continue
+        source = block.get("source")
+        if isinstance(source, dict) and isinstance(source.get("data"), str):
+            size = len(source["data"]) * 3 // 4
+            out.append({"type": block.get("type"), "media_type": source.get("media_type"), "bytes": size})
+        else:
+            out.append(dict(block))
+    return out
+
+
+@dataclass(frozen=True, kw_only=True)
+class ToolProgress(Event):
+    """A running call's progress as its MCP server reports it (for the evidence card; not stored)."""
+
+    type: ClassVar[str] = "tool_progress"
+    call_id: str
+    tool: str
+    progress: float
+    total: float | None = None
+    message: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class HookRan(Event):
+    """One hook command ran (evidence). `call_id` names the tool call a PreToolUse/PostToolUse hook ran for.
+    `command`, `message` and `target` are untrusted text."""
+
+    type: ClassVar[str] = "hook_ran"
+    hook_event: str  # PreToolUse, Stop, ...
+    command: str
+    source: str  # the settings file
+    outcome: str  # ok | blocked | error | timeout
+    exit_code: int | None = None
+    duration_ms: int = 0
+    message: str = ""
+    target: str | None = None
+    call_id: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -308,6 +359,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ApprovalRequested,
         ApprovalDecided,
         ToolCallFinished,
+        ToolProgress,
+        HookRan,
         PlanUpdated,
         UsageUpdated,
         Retrying,

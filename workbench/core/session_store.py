@@ -24,14 +24,24 @@ from typing import IO, Any
 from workbench import paths
 from workbench.core.agent.codec import DecodeError, event_from_json
 from workbench.core.checkpoint.conversation import replay_rewind
-from workbench.core.events import Event, PlanItem, PlanUpdated, RetryCountdown, Rewound, TextDelta, ToolInputDelta
+from workbench.core.events import (
+    Event,
+    PlanItem,
+    PlanUpdated,
+    RetryCountdown,
+    Rewound,
+    TextDelta,
+    ToolInputDelta,
+    ToolProgress,
+)
 from workbench.core.secrets import redact as secrets_redact
 from workbench.core.session_lock import SessionLock
 
 FORMAT_VERSION = 1
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _SYNC_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="transcript-fsync")
-TRANSIENT_EVENTS = (TextDelta, ToolInputDelta, RetryCountdown)  # rebuilt from complete events; not stored
+# rebuilt from complete events; not stored
+TRANSIENT_EVENTS = (TextDelta, ToolInputDelta, RetryCountdown, ToolProgress)
 
 
 # Tool output is redacted by the tools themselves; thinking blocks are signed and must go back verbatim.

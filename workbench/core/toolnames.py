@@ -77,6 +77,12 @@ def _add(origin: str, canonical: str | None, *names: str, reason: str | None = N
 for _name in CANONICAL_TOOLS:
     _add("claude-code", _name, _name)
 _add("claude-code", "Agent", "Task")
+# Offered only when the session has something for them (skills; MCP servers with resources), so they are not
+# in CANONICAL_TOOLS: a persona that inherits every tool gets them then; a tool list must name them.
+SESSION_TOOLS = ("Skill", "ListMcpResourcesTool", "ReadMcpResourceTool")
+for _name in SESSION_TOOLS:
+    _add("claude-code", _name, _name)
+_add("opencode", "Skill", "skill")
 _add("claude-code", None, "NotebookEdit", "NotebookRead", reason="notebooks are not supported in v1")
 _add("claude-code", None, "KillShell", "KillBash", "BashOutput", "BashOutputTool", reason=_UNSUPPORTED_BG)
 _add("claude-code", None, "TaskOutput", "TaskStop", "AgentOutputTool", reason=_UNSUPPORTED_BG)

@@ -14,6 +14,7 @@ SERVERS = Path(__file__).resolve().parent / "servers"
 BASIC = str(SERVERS / "basic.py")
 RAW = str(SERVERS / "raw.py")
 STANDINS = str(SERVERS / "standins.py")
+RICH = str(SERVERS / "rich.py")
 
 
 def stdio(script: str, *args: str, **extra: Any) -> dict[str, Any]:

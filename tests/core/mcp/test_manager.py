@@ -332,12 +332,13 @@ async def test_untrusted_project_entry_does_not_hide_the_users_server(project: P
 async def test_non_text_content_is_summarised() -> None:
     async with McpManager([server("raw", stdio(RAW))]) as manager:
         result = await manager.call("mcp__raw__media", {})
+    assert result.media == ()  # its "PNG" is four bytes of signature and zeros: never sent as an image
     assert result.content.splitlines() == [
         "a caption",
-        "[image content: image/png, 100 bytes; not shown]",
+        "[image content: image/png, 100 bytes; not sent: its data is not a PNG image]",
         "[resource file:///notes.txt]",
         "inner text",
-        "[resource file:///blob.bin: application/zip, 3 bytes; not shown]",
+        "[resource file:///blob.bin: application/zip, 3 bytes; not sent: the model takes only text and images]",
         "[resource link: file:///other.md (other)]",
     ]
     assert result.output_bytes == len("a caption") + 100 + len("inner text") + 3

@@ -24,14 +24,18 @@ import functools
 import inspect
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
 
 from workbench.core.approvals import ApprovalRequest, Approver, Decision, Verdict
 from workbench.core.events import ApprovalDecided, ApprovalRequested, Event, ToolCallFinished
 from workbench.core.safe_text import visible_bytes
 from workbench.core.secrets import redact
 from workbench.core.tools.base import CallPreview, Tool, ToolError, ToolKind, ToolResult
+
+if TYPE_CHECKING:
+    from workbench.core.agent.expand import TurnCheck
+    from workbench.core.hooks.session import SessionHooks
 
 
 class Evaluation(Protocol):
@@ -77,6 +81,18 @@ class _Call:
     preview: CallPreview | None = None
     evaluation: Evaluation | None = None
     refused: ToolCallFinished | None = None  # set when the call ends before it could run
+    events: list[Event] = field(default_factory=list)  # what ran before it (its PreToolUse hooks)
+
+
+@dataclass
+class _HookAsk:
+    """A call the policy allowed, which a PreToolUse hook wants the user to approve."""
+
+    verdict: Verdict
+    reason: str
+    request: ApprovalRequest | None
+    rule: str | None = "hook:PreToolUse"
+    matched: tuple[str, ...] = ("hook:PreToolUse",)
 
 
 def with_changes(finished: ToolCallFinished, changes: Sequence[Any]) -> ToolCallFinished:
@@ -119,6 +135,9 @@ class CallGate:
         self.context = context
         self.audit = audit
         self.on_decision = on_decision
+        self.hooks: SessionHooks | None = None  # PreToolUse, PostToolUse and Notification hooks
+        self.turn_check: TurnCheck | None = None  # this turn's narrowing (a command's allowed-tools)
+        self._notifying: set[asyncio.Task[Any]] = set()
 
     def _finished(
         self, call: _Call, output: str, *, is_error: bool, decision: str, result: ToolResult | None = None
@@ -140,6 +159,7 @@ class CallGate:
             files_read=tuple(result.files_read) if result else (),
             files_changed=tuple(result.files_changed) if result else (),
             meta=dict(result.meta) if result else {},
+            media=result.media if result else (),
         )
 
     async def _prepare(self, call_id: str, name: str, args: dict[str, Any]) -> _Call:
@@ -151,6 +171,10 @@ class CallGate:
             offered = ", ".join(self.tools) or "none"
             msg = f"Unknown tool {name!r}: it is not available in this session. Available tools: {offered}."
             call.refused = self._finished(call, msg, is_error=True, decision="invalid")
+            return call
+        narrowed = self.turn_check(name, args) if self.turn_check is not None else None
+        if narrowed is not None:
+            call.refused = self._finished(call, f"Denied: {narrowed}", is_error=True, decision="deny")
             return call
         try:
             preview = await call.tool.preview(args, self.context)
@@ -164,7 +188,30 @@ class CallGate:
         if call.evaluation.verdict is Verdict.DENY:
             msg = f"Denied by policy: {call.evaluation.reason}"
             call.refused = self._finished(call, msg, is_error=True, decision="deny")
+        elif self.hooks is not None and self.hooks.has("PreToolUse"):
+            await self._pre_tool_use(call, preview)
         return call
+
+    async def _pre_tool_use(self, call: _Call, preview: CallPreview) -> None:
+        """PreToolUse hooks on a call the policy let through: they may refuse it, or make it ask."""
+        assert self.hooks is not None and call.evaluation is not None
+        payload = {"tool_name": call.name, "tool_input": call.args, "tool_use_id": call.call_id}
+        outcome, events = await self.hooks.run("PreToolUse", payload, target=call.name, call_id=call.call_id)
+        call.events += events
+        if outcome.blocked or outcome.stop or outcome.permission == "deny":
+            msg = f"Blocked by a PreToolUse hook: {outcome.stop_reason if outcome.stop else outcome.reason}"
+            call.refused = self._finished(call, msg, is_error=True, decision="hook")
+        elif outcome.permission == "ask" and call.evaluation.verdict is Verdict.ALLOW:
+            from workbench.core.policy.engine import request_id
+
+            why = f"a PreToolUse hook asks: {outcome.reason}" if outcome.reasons else "a PreToolUse hook asks"
+            request = ApprovalRequest(
+                id=request_id(call.name, call.args, call.call_id), call_id=call.call_id, tool=call.name,
+                input=call.args, summary=preview.summary, reason=why, rule="hook:PreToolUse",
+                diff=preview.diff, command=preview.command, rememberable=False,
+                persona_id=str(getattr(self.policy, "persona_id", "")), url=preview.url,
+            )  # fmt: skip
+            call.evaluation = _HookAsk(Verdict.ASK, why, request)
 
     def _adapt(self, name: str, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         """A foreign name the model used anyway (`read_file`, `run_shell_command`, ...) maps to the offered
@@ -185,9 +232,11 @@ class CallGate:
     async def execute_all(self, calls: Sequence[tuple[str, str, dict[str, Any]]]) -> AsyncIterator[Event]:
         """A response's calls in order; consecutive read-only calls the policy allows run concurrently."""
         batch: list[_Call] = []
+        hooked = self.hooks is not None and (self.hooks.has("PreToolUse") or self.hooks.has("PostToolUse"))
         for call_id, name, args in calls:
             tool = self.tools.get(name)
-            if tool is not None and tool.kind is ToolKind.READ and getattr(tool, "run_stream", None) is None:
+            plain = tool is not None and getattr(tool, "run_stream", None) is None and not hooked
+            if tool is not None and tool.kind is ToolKind.READ and plain:
                 call = await self._prepare(call_id, name, args)
                 evaluation = call.evaluation
                 if call.refused is None and evaluation is not None and evaluation.verdict is Verdict.ALLOW:
@@ -222,6 +271,8 @@ class CallGate:
         return last
 
     async def _gate(self, call: _Call) -> AsyncIterator[Event]:
+        for event in call.events:
+            yield event
         if call.refused is not None:
             self._audit(call, call.refused, None, error=call.refused.output)
             yield call.refused
@@ -231,7 +282,11 @@ class CallGate:
         decision: Decision | None = None
         if evaluation is not None and evaluation.verdict is Verdict.ASK and request is not None:
             yield ApprovalRequested(request=request)
+            notify = self._notify(request)
             decision = await self.approver.decide(request)
+            if notify is not None and notify.done() and not notify.cancelled() and notify.exception() is None:
+                for event in notify.result():
+                    yield event
             self.policy.apply(request, decision)
             if self.on_decision is not None:
                 self.on_decision(request, decision)
@@ -298,9 +353,51 @@ class CallGate:
             msg = f"{call.name} failed: {type(exc).__name__}: {exc}"
             event = self._finished(call, msg, is_error=True, decision=verdict)
         else:
+            if self.hooks is not None and not result.is_error and self.hooks.has("PostToolUse"):
+                after: list[Event] = []
+                result = await self._post_tool_use(call, result, after)
+                for hooked in after:
+                    yield hooked
             event = self._finished(call, result.content, is_error=result.is_error, decision=verdict, result=result)
         self._audit(call, event, decision, result=result, error=None if result else event.output)
         yield event
+
+    async def _post_tool_use(self, call: _Call, result: ToolResult, events: list[Event]) -> ToolResult:
+        """PostToolUse hooks: what they block with or add reaches the model with the result."""
+        assert self.hooks is not None
+        response = {"content": result.content[:65536], "is_error": result.is_error, "exit_code": result.exit_code}
+        payload = {
+            "tool_name": call.name,
+            "tool_input": call.args,
+            "tool_response": response,
+            "tool_use_id": call.call_id,
+        }
+        outcome, ran = await self.hooks.run("PostToolUse", payload, target=call.name, call_id=call.call_id)
+        events += ran
+        notes = ([outcome.reason] if outcome.blocked else []) + outcome.context
+        if not notes:
+            return result
+        added = "\n".join(f"[PostToolUse hook] {note}" for note in notes)
+        return dataclasses.replace(result, content=f"{result.content}\n\n{added}")
+
+    def _notify(self, request: ApprovalRequest) -> asyncio.Task[list[Event]] | None:
+        """Notification hooks for an approval the user is asked for; they run beside the question."""
+        if self.hooks is None or not self.hooks.has("Notification"):
+            return None
+        hooks = self.hooks
+        payload = {
+            "message": f"The workbench needs your permission to use {request.tool}",
+            "notification_type": "permission_prompt",
+        }
+
+        async def run() -> list[Event]:
+            _, events = await hooks.run("Notification", payload, target="permission_prompt", call_id=request.call_id)
+            return list(events)
+
+        task = asyncio.get_running_loop().create_task(run())
+        self._notifying.add(task)
+        task.add_done_callback(self._notifying.discard)
+        return task
 
     def _audit(
         self,

@@ -207,11 +207,10 @@ class AgentLoop:
             if finished is None:
                 out.append({"type": "tool_result", "tool_use_id": call_id, "content": missing, "is_error": True})
             else:
-                block: dict[str, Any] = {
-                    "type": "tool_result",
-                    "tool_use_id": call_id,
-                    "content": finished.output or "(no output)",
-                }
+                content: str | list[dict[str, Any]] = finished.output or "(no output)"
+                if finished.media:  # images from an MCP tool go with its text
+                    content = [{"type": "text", "text": content}, *finished.media]
+                block: dict[str, Any] = {"type": "tool_result", "tool_use_id": call_id, "content": content}
                 if finished.is_error:
                     block["is_error"] = True
                 out.append(block)

@@ -128,33 +128,29 @@ def claude_md_files(workspace: Path) -> list[tuple[Path, str]]:
 
 
 def project_context(workspace: Path) -> str:
-    """CLAUDE.md and the AGENTS.md chain, labelled by file, capped at 32 KiB in total."""
-    docs = claude_md_files(workspace) + agents_md_chain(workspace)
-    if not docs:
-        return ""
-    parts: list[str] = []
-    budget = PROJECT_DOC_MAX_BYTES
-    for path, text in docs:
-        data = text.encode()
-        if len(data) > budget:
-            text = data[:budget].decode(errors="ignore") + "\n[truncated]"
-        budget -= len(text.encode())
-        parts.append(f'<project-instructions file="{path}">\n{text}\n</project-instructions>')
-        if budget <= 0:
-            break
-    return "Project instructions (follow them where they apply):\n" + "\n\n".join(parts)
+    """CLAUDE.md and the AGENTS.md chain, labelled by file, capped at 32 KiB in total (see memory.py)."""
+    from workbench.core.agent.memory import load_memory
+
+    return load_memory(workspace).text
 
 
 def build_system_prompt(
-    persona: Persona, workspace: Path, offered: Sequence[str], *, today: dt.date | None = None
+    persona: Persona,
+    workspace: Path,
+    offered: Sequence[str],
+    *,
+    today: dt.date | None = None,
+    context: str | None = None,
+    extras: Sequence[str] = (),
 ) -> str:
+    """`context`: the project instructions (read from the workspace when None); `extras`: more sections (the
+    skills), placed before them."""
     sections = [persona.system_prompt.strip(), environment_block(workspace, today), availability_line(persona, offered)]
     if persona.tool_name_note:
         # The loader's own availability line knows the grant, not what this session can run: ours replaces it.
         kept = [ln for ln in persona.tool_name_note.splitlines() if not ln.startswith(AVAILABLE_PREFIX)]
         if any(ln.strip() for ln in kept):
             sections.append("\n".join(kept).strip())
-    context = project_context(workspace)
-    if context:
-        sections.append(context)
+    sections += extras
+    sections.append(project_context(workspace) if context is None else context)
     return "\n\n".join(s for s in sections if s)

@@ -11,7 +11,7 @@ append-only transcript; `resume` rebuilds all of it from the transcript.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,9 +26,12 @@ from workbench.core.agent.calls import CallGate
 from workbench.core.agent.client import READ_TIMEOUT_S, credentials_status, make_client
 from workbench.core.agent.codec import _build
 from workbench.core.agent.contract import check_contract
+from workbench.core.agent.expand import Attacher, Expander
 from workbench.core.agent.loop import AgentLoop, LoopOutcome, LoopSettings
+from workbench.core.agent.memory import load_memory
 from workbench.core.agent.prompt import build_system_prompt
 from workbench.core.agent.retry import RetryPolicy
+from workbench.core.agent.turnprep import ToolWatch, TurnPrep
 from workbench.core.approvals import ApprovalRequest, Approver, Decision, PermissionMode, Scope
 from workbench.core.events import (
     ErrorEvent,
@@ -51,6 +54,7 @@ from workbench.core.tools.base import Tool
 
 if TYPE_CHECKING:
     from workbench.core.checkpoint.rewind import Rewinder
+    from workbench.core.hooks.session import SessionHooks
 
 INTERRUPTED_RESULT = "Interrupted: the workbench stopped before this tool call finished; its effect is unknown."
 
@@ -140,6 +144,12 @@ class AgentSession:
         self._previous: AsyncGenerator[Event, None] | None = None
         self._closing: AsyncGenerator[Event, None] | None = None
         self._warned_unsaved = False
+        self.resumed = bool(history)
+        self.hooks: SessionHooks | None = None  # see set_hooks
+        self.started_hooks = False  # SessionStart has run
+        self.expanders: list[Expander] = []  # slash commands: custom commands, MCP prompts
+        self.attachers: list[Attacher] = []  # @mentions: MCP resources
+        self._watched: ToolWatch | None = None
         agent = parts.config.agent
         self.context = wiring.tool_context(self.workspace, parts.config, session_id)
         self.registry_tools = wiring.offered_tools(self.persona, self.context, parts.config)
@@ -185,6 +195,10 @@ class AgentSession:
             timeout=read_timeout,
         )
         self._delegation(parts, agent)
+        self.memory = load_memory(self.workspace)
+        self.prompt_extras: list[str] = []  # sections besides the persona's own (the skills)
+        if self.memory.cut:
+            self.notices.append(Notice(level="warning", message=self.memory.notice()))
         self.system_prompt = self._system_prompt(stored_system)
         max_tokens = agent.max_tokens if agent.max_tokens is not None else 16000
         thinking = agent.thinking
@@ -354,8 +368,13 @@ class AgentSession:
             text = stored.get("text")
             if isinstance(text, str) and text:
                 return text
-        text = visible_bytes(build_system_prompt(self.persona, self.workspace, tools))
-        self.transcript.system({"text": text, "tools": tools, "persona_sha256": self.persona.source.sha256})
+        text = visible_bytes(
+            build_system_prompt(
+                self.persona, self.workspace, tools, context=self.memory.text, extras=self.prompt_extras
+            )
+        )
+        record = {"text": text, "tools": tools, "persona_sha256": self.persona.source.sha256}
+        self.transcript.system({**record, "memory": self.memory.to_json()})
         return text
 
     def _delegation(self, parts: _Parts, agent: AgentSection) -> None:
@@ -425,6 +444,20 @@ class AgentSession:
         self.system_prompt = self._system_prompt(None)
         self.loop.set_prompt(self.system_prompt, json_safe([t.api_spec() for t in self.registry_tools.values()]))
 
+    def set_hooks(self, hooks: SessionHooks | None) -> None:
+        """The hooks that count for this session (workbench.core.hooks); its tool gate runs the tool events."""
+        self.hooks = hooks
+        self.gate.hooks = hooks
+
+    def watch_tools(self, version: Callable[[], int], current: Callable[[], list[Tool]]) -> None:
+        """Tools from a source whose list can change (an MCP server's `list_changed`): `current()` is read again
+        at the start of a turn whenever `version()` moved."""
+        self._watched = ToolWatch(version, current, self)
+
+    def refresh_watched_tools(self) -> str:
+        """Take in a changed tool list (between turns: the tool list is part of the cached prefix); what changed."""
+        return self._watched.refresh() if self._watched is not None else ""
+
     def set_model(self, model: str) -> str:
         """Switch models for the following requests (an alias or an id); returns the resolved id."""
         self.model = session_model_for(self.persona, model)
@@ -441,12 +474,12 @@ class AgentSession:
         self._record(event)
         return event
 
-    def _add_prompt(self, prompt: str) -> None:
+    def _add_prompt(self, content: list[dict[str, Any]]) -> None:
         blocks: list[dict[str, Any]] = []
         if self._plan_note:
             blocks.append({"type": "text", "text": self._plan_note})
             self._plan_note = None
-        blocks.append({"type": "text", "text": prompt})
+        blocks += content
         blocks = json_safe(blocks)  # a prompt from argv or stdin may carry bytes that are not UTF-8
         if self.history and self.history[-1].get("role") == "user":  # after a cancel or max-turns stop
             last = self.history[-1]
@@ -469,12 +502,22 @@ class AgentSession:
             await self._closing.aclose()
             self._closing = None
         self._turn += 1
-        messages, blocks = len(self.history), wiring.trailing_blocks(self.history)
-        self._add_prompt(prompt)
-        yield self._record(TurnStarted(turn=self._turn, prompt=prompt, persona_id=self.persona.id, model=self.model))
+        prep = TurnPrep(self)
+        before = await prep.prepare(prompt)
+        yield self._record(TurnStarted(turn=self._turn, prompt=prompt, persona_id=self.persona.id, model=prep.model))
         while self.notices:
             yield self._record(self.notices.pop(0))
+        for event in before:
+            yield self._record(event)
         outcome = LoopOutcome()
+        if prep.blocked_by:  # a hook refused the prompt, or a command could not expand: nothing is sent
+            yield self._record(
+                TurnDone(stop_reason=prep.blocked_by, final_text="", usage=outcome.usage, session_id=self.id)
+            )
+            self.transcript.sync_soon()
+            return
+        messages, blocks = len(self.history), wiring.trailing_blocks(self.history)
+        self._add_prompt(prep.blocks())
         if self.credentials_problem:
             yield self._record(
                 ErrorEvent(kind="auth", message="no Anthropic credentials", hint=self.credentials_problem)
@@ -486,15 +529,18 @@ class AgentSession:
             yield self._record(mark)
         finished = False
         try:
-            async with contextlib.aclosing(self.loop.run(self.history, outcome)) as events:
-                async for event in events:
-                    if isinstance(event, UsageUpdated) and event.agent_path:  # a subagent's: the turn pays for it
-                        outcome.usage = outcome.usage + event.turn
-                    yield self._record(event)
-                    while self.notices:
-                        yield self._record(self.notices.pop(0))
-                    if _own_plan_change(event):
-                        yield self._record(self._agent_plan())
+            with prep.applied():
+                while True:
+                    async for event in self._loop_events(outcome):
+                        yield event
+                    if outcome.stop_reason != "end_turn":
+                        break
+                    after, follow = await prep.after_stop(outcome.final_text)
+                    for event in after:
+                        yield self._record(event)
+                    if follow is None:
+                        break
+                    self._add_prompt([{"type": "text", "text": f"A Stop hook asks you to go on: {follow}"}])
             if outcome.stop_reason == "end_turn" and self.persona.output_contract and outcome.final_text:
                 yield self._record(check_contract(self.persona.output_contract, outcome.final_text))
             stop = outcome.stop_reason or "end_turn"
@@ -529,6 +575,17 @@ class AgentSession:
                 self.context.reads = type(self.context.reads)()  # what the agent read is no longer what it knows
 
         return Rewinder(self.checkpoints, self.events, self.history, record, self.rewind_cuts)
+
+    async def _loop_events(self, outcome: LoopOutcome) -> AsyncGenerator[Event, None]:
+        async with contextlib.aclosing(self.loop.run(self.history, outcome)) as events:
+            async for event in events:
+                if isinstance(event, UsageUpdated) and event.agent_path:  # a subagent's: the turn pays for it
+                    outcome.usage = outcome.usage + event.turn
+                yield self._record(event)
+                while self.notices:
+                    yield self._record(self.notices.pop(0))
+                if _own_plan_change(event):
+                    yield self._record(self._agent_plan())
 
     def _agent_plan(self) -> PlanUpdated:
         self.plan = list(getattr(self.context, "plan", ()) or ())

@@ -25,6 +25,7 @@ from typing import Any
 from workbench.config import Config, load_config
 from workbench.core.mcp.config import ServerConfig, load_mcp_config
 from workbench.core.mcp.manager import McpManager
+from workbench.core.mcp.names import normalize
 from workbench.core.mcp.tool import McpTool
 from workbench.core.mcp.trust import decision, is_trusted
 from workbench.core.personas.model import Persona, ToolGrant
@@ -126,28 +127,57 @@ def granted_tools(grant: ToolGrant | None, tools: Iterable[McpTool]) -> list[Mcp
     return [tool for tool in tools if grant_allows(grant, tool.name)]
 
 
-def attach_mcp(target: Any, manager: McpManager, *, persona: Persona | None = None) -> list[McpTool]:
+def persona_servers(persona: Persona | None) -> set[str] | None:
+    """The servers a persona's `mcpServers` field limits it to (normalised names), or None when it has none.
+    Inline server definitions are not started, so they add nothing here."""
+    raw = persona.options.get("mcpServers") if persona is not None else None
+    if raw is None:
+        return None
+    items = raw if isinstance(raw, list) else [raw]
+    return {normalize(item.strip()) for item in items if isinstance(item, str) and item.strip()}
+
+
+def persona_tools(persona: Persona | None, manager: McpManager) -> list[Tool]:
+    """What a persona gets from the running servers: the tools its grant covers, from the servers its
+    `mcpServers` names (all when it names none), and the resource tools when it may use them."""
+    allowed = persona_servers(persona)
+    tools: list[Tool] = [
+        tool
+        for tool in granted_tools(persona.tools if persona is not None else None, manager.tools())
+        if allowed is None or normalize(tool.server) in allowed
+    ]
+    from workbench.core.mcp.resource_tools import resource_tools
+
+    return tools + resource_tools(manager, persona, allowed)
+
+
+def attach_mcp(target: Any, manager: McpManager, *, persona: Persona | None = None) -> list[Tool]:
     """Add the manager's tools that the persona may use to `target`; return the ones added.
 
     `target` is one of:
     * a tool registry, a mutable mapping of name -> Tool (a name already there is kept: built-ins win);
     * an object with an `add_tools(tools)` method, such as an `AgentSession` before its first turn (its own
-      persona is used when `persona` is None).
+      persona is used when `persona` is None). When it also has `watch_tools`, a server's changed tool list
+      reaches it at its next turn.
     """
     if persona is None:
         persona = getattr(target, "persona", None) if not isinstance(target, MutableMapping) else None
-    tools = granted_tools(persona.tools if persona is not None else None, manager.tools())
+    tools = persona_tools(persona, manager)
     if isinstance(target, MutableMapping):
         return _add_to_registry(target, tools)
     add = getattr(target, "add_tools", None)
     if callable(add):
         add(tools)
+        watch = getattr(target, "watch_tools", None)
+        if callable(watch):
+            chosen = persona
+            watch(lambda: manager.generation, lambda: persona_tools(chosen, manager))
         return tools
     kind = type(target).__name__
     raise TypeError(f"attach_mcp: {kind} is neither a tool registry nor has add_tools(tools)")
 
 
-def _add_to_registry(registry: MutableMapping[str, Tool], tools: list[McpTool]) -> list[McpTool]:
+def _add_to_registry(registry: MutableMapping[str, Tool], tools: list[Tool]) -> list[Tool]:
     added = [tool for tool in tools if tool.name not in registry]
     for tool in added:
         registry[tool.name] = tool

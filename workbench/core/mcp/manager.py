@@ -19,19 +19,19 @@ import asyncio
 import contextlib
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from workbench import __version__
+from workbench.core.mcp.calling import ServerCalls, _leaf
+from workbench.core.mcp.catalog import McpPrompt, McpResource, list_prompts, list_resources
 from workbench.core.mcp.config import McpConfig, ServerConfig
-from workbench.core.mcp.names import normalize, split_name
+from workbench.core.mcp.names import normalize
 from workbench.core.mcp.process import ProcessInfo, StartError
-from workbench.core.mcp.tool import McpTool, make_tool, one_line, render_content
-from workbench.core.secrets import redact
-from workbench.core.tools.base import ToolResult
+from workbench.core.mcp.status import ServerStatus, Status
+from workbench.core.mcp.tool import McpTool, make_tool, one_line
 
-Status = Literal["not_started", "starting", "started", "failed", "stopped"]
+__all__ = ["McpManager", "ServerStatus", "Status"]
 
 DEFAULT_START_TIMEOUT = 30.0
 DEFAULT_CALL_TIMEOUT = 120.0
@@ -51,51 +51,6 @@ def _env_seconds(name: str, default: float) -> float:
     return value if value > 0 else default
 
 
-@dataclass
-class ServerStatus:
-    """What `workbench mcp list` and the TUI show for one server."""
-
-    name: str
-    scope: str
-    source: str
-    transport: str
-    target: str  # the command line or the URL
-    status: Status
-    reason: str = ""  # why it was not started or failed
-    tools: list[str] = field(default_factory=list)  # full names, mcp__srv__tool
-    errors: list[str] = field(default_factory=list)  # per-tool problems (bad schemas), config warnings
-    pid: int | None = None
-    descriptions: dict[str, str] = field(default_factory=dict)  # tool name -> the server's description
-    log: str | None = None  # the file holding the server's stderr
-
-    @property
-    def label(self) -> str:
-        if self.status == "started":
-            return "started"
-        if self.status == "not_started":
-            return f"not started: {self.reason}" if self.reason else "not started"
-        if self.status == "failed":
-            return f"failed: {self.reason}"
-        return self.status
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "scope": self.scope,
-            "source": self.source,
-            "transport": self.transport,
-            "target": self.target,
-            "status": self.status,
-            "label": self.label,
-            "reason": self.reason,
-            "tools": list(self.tools),
-            "errors": list(self.errors),
-            "pid": self.pid,
-            "descriptions": dict(self.descriptions),
-            "log": self.log,
-        }
-
-
 class _Server:
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
@@ -108,6 +63,8 @@ class _Server:
         self.task: asyncio.Task[None] | None = None
         self.ready = asyncio.Event()
         self.stop_requested = asyncio.Event()
+        self.prompts: list[McpPrompt] = []
+        self.resources: list[McpResource] = []
 
     def crash_text(self) -> str:
         exit_text = self.info.exit_text()
@@ -117,7 +74,7 @@ class _Server:
         return f"exited ({exit_text})" + (f"; stderr: {one_line(stderr, 300)}" if stderr else "")
 
 
-class McpManager:
+class McpManager(ServerCalls):
     def __init__(
         self,
         servers: McpConfig | Iterable[ServerConfig],
@@ -141,6 +98,8 @@ class McpManager:
         self.max_output_chars = max_output_chars
         self._servers: dict[str, _Server] = {c.name: _Server(c) for c in configs}
         self._tools: dict[str, tuple[_Server, McpTool]] = {}
+        self.generation = 0  # counts tool-list changes: a session re-reads the tools when it moves
+        self._relists: set[asyncio.Task[None]] = set()
 
     # ── lifecycle ────────────────────────────────────────────────────────────────────────────
 
@@ -183,10 +142,12 @@ class McpManager:
                 mode="auto",
                 client_info=Implementation(name="workbench", version=__version__),
                 cache=None,
+                message_handler=lambda message: self._notified(server, message),
             )
             async with client:
                 listed = await self._list_tools(client)
                 server.tools = self._build_tools(server, listed)
+                await self._list_catalog(server, client)
                 server.client = client
                 server.status = "started"
                 server.ready.set()
@@ -221,6 +182,7 @@ class McpManager:
                         "annotations": (
                             tool.annotations.model_dump(by_alias=True, exclude_none=True) if tool.annotations else None
                         ),
+                        "taskSupport": tool.execution.task_support if tool.execution else None,
                     }
                 )
             cursor = page.next_cursor
@@ -232,6 +194,12 @@ class McpManager:
         tools: list[McpTool] = []
         seen: dict[str, str] = {}
         for raw in listed:
+            if raw.get("taskSupport") == "required":  # the SDK's client cannot run task-augmented calls
+                server.errors.append(
+                    f"tool {raw['name']!r}: runs only as a task (execution.taskSupport = required), which the "
+                    "workbench cannot do; skipped"
+                )
+                continue
             tool = make_tool(self, server.config.name, raw)
             if len(tool.name) > MAX_TOOL_NAME:
                 server.errors.append(
@@ -259,6 +227,47 @@ class McpManager:
                     server.errors.append(f"{tool.name}: also offered by server {other!r}; skipped")
                     continue
                 self._tools[tool.name] = (server, tool)
+
+    async def _list_catalog(self, server: _Server, client: Any) -> None:
+        """The server's prompts and resources, when it says it has them; a failure costs only that list."""
+        capabilities = client.server_capabilities
+        for kind, wanted, lister in (
+            ("prompts", capabilities.prompts, list_prompts),
+            ("resources", capabilities.resources, list_resources),
+        ):
+            if wanted is None:
+                continue
+            try:
+                async with asyncio.timeout(self.start_timeout):
+                    setattr(server, kind, await lister(server.config.name, client))
+            except Exception as exc:
+                leaf = _leaf(exc)
+                server.errors.append(one_line(f"listing {kind} failed: {type(leaf).__name__}: {leaf}", 300))
+
+    async def _notified(self, server: _Server, message: Any) -> None:
+        """The server says a list changed: read it again, in a task of its own (this runs in the SDK's reader)."""
+        method = getattr(message, "method", "")
+        if method not in ("notifications/tools/list_changed", *_CATALOG_CHANGES) or server.client is None:
+            return
+        task = asyncio.get_running_loop().create_task(self._relist(server, method))
+        self._relists.add(task)
+        task.add_done_callback(self._relists.discard)
+
+    async def _relist(self, server: _Server, method: str) -> None:
+        client = server.client
+        if client is None:
+            return
+        try:
+            async with asyncio.timeout(self.start_timeout):
+                if method == "notifications/tools/list_changed":
+                    server.tools = self._build_tools(server, await self._list_tools(client))
+                    self._index_tools()
+                    self.generation += 1
+                else:
+                    await self._list_catalog(server, client)
+        except Exception as exc:
+            leaf = _leaf(exc)
+            server.errors.append(one_line(f"re-listing after {method} failed: {type(leaf).__name__}: {leaf}", 300))
 
     def _failure_text(self, server: _Server, exc: BaseException) -> str:
         leaf = _leaf(exc)
@@ -322,6 +331,14 @@ class McpManager:
         """Every tool of every started server, in configuration order."""
         return [tool for _, tool in self._tools.values()]
 
+    def prompts(self) -> list[McpPrompt]:
+        """Every prompt of every started server (slash commands `/mcp__server__prompt`)."""
+        return [p for s in self._servers.values() if s.status == "started" for p in s.prompts]
+
+    def resources(self) -> list[McpResource]:
+        """Every resource of every started server (`@server:uri` mentions, ReadMcpResourceTool)."""
+        return [r for s in self._servers.values() if s.status == "started" for r in s.resources]
+
     def get(self, name: str) -> McpTool | None:
         entry = self._tools.get(name)
         return entry[1] if entry else None
@@ -381,90 +398,8 @@ class McpManager:
         """Process ids of the stdio servers started so far (running or not)."""
         return [s.info.pid for s in self._servers.values() if s.info.pid is not None]
 
-    # ── calls ────────────────────────────────────────────────────────────────────────────────
 
-    async def call(self, name: str, args: dict[str, Any], *, max_output_chars: int | None = None) -> ToolResult:
-        """Call one tool. Every failure (unknown tool, server down, timeout, crash) is an error result."""
-        problem = self.unavailable(name)
-        if problem is not None:
-            return ToolResult(content=problem, is_error=True)
-        server, tool = self._tools[name]
-        label = f"MCP server {server.config.name!r}"
-        client = server.client
-        try:
-            async with asyncio.timeout(self.call_timeout):
-                result = await client.call_tool(tool.tool_name, args)
-        except TimeoutError:
-            return ToolResult(
-                content=(
-                    f"{tool.name}: {label} did not answer within {self.call_timeout:g}s; the call was abandoned "
-                    "(the server is still connected and other calls can go on)"
-                ),
-                is_error=True,
-                meta={"server": server.config.name, "timeout_s": self.call_timeout},
-            )
-        except Exception as exc:
-            if server.stop_requested.is_set():
-                return ToolResult(content=f"{tool.name}: {label} was stopped during the call", is_error=True)
-            await asyncio.sleep(0.05)  # let a dying process be reaped, so its exit code can be told
-            if server.info.returncode is not None or _is_closed(exc):
-                return self._crashed(server, tool.name)
-            leaf = _leaf(exc)
-            return ToolResult(
-                content=one_line(f"{tool.name}: {label} error: {type(leaf).__name__}: {leaf}", 2000),
-                is_error=True,
-                meta={"server": server.config.name},
-            )
-        return self._result(server, tool, result, max_output_chars or self.max_output_chars)
-
-    def unavailable(self, name: str) -> str | None:
-        """Why `name` can't be called right now, in plain words; None when it can."""
-        self._check_alive()
-        entry = self._tools.get(name)
-        if entry is None:
-            return self._unknown_text(name)
-        server, tool = entry
-        if server.status != "started" or server.client is None:
-            why = server.crash_text() or server.reason or server.status.replace("_", " ")
-            return f"MCP server {server.config.name!r} is not running ({why}); {tool.name} cannot be called"
-        return None
-
-    def _crashed(self, server: _Server, tool_name: str) -> ToolResult:
-        server.status = "failed"
-        server.reason = server.crash_text() or "connection closed"
-        return ToolResult(
-            content=f"{tool_name}: MCP server {server.config.name!r} stopped during the call ({server.reason})",
-            is_error=True,
-            meta={"server": server.config.name, "exit_code": server.info.returncode},
-        )
-
-    def _result(self, server: _Server, tool: McpTool, result: Any, limit: int) -> ToolResult:
-        from workbench.core.tools.limits import cap_text
-
-        text, raw_bytes = render_content(result)
-        text = redact(text)
-        text = cap_text(text, limit, "the MCP server's answer was cut to the workbench's output limit")
-        is_error = bool(getattr(result, "is_error", False))
-        if not text.strip():
-            text = "(the tool returned an error with no text)" if is_error else "(the tool returned no content)"
-        return ToolResult(
-            content=text,
-            is_error=is_error,
-            output_bytes=raw_bytes,
-            meta={"server": server.config.name, "mcp_tool": tool.tool_name},
-        )
-
-    def _unknown_text(self, name: str) -> str:
-        parts = split_name(name)
-        if parts is None:
-            return f"{name} is not an MCP tool name (expected mcp__<server>__<tool>)"
-        for server in self._servers.values():
-            if normalize(server.config.name) != parts[0]:
-                continue
-            if server.status == "started":
-                return f"MCP server {parts[0]!r} has no tool named {parts[1]!r}"
-            return f"MCP server {parts[0]!r} is not running ({server.crash_text() or server.reason or server.status})"
-        return f"MCP server {parts[0]!r} is not configured"
+_CATALOG_CHANGES = ("notifications/prompts/list_changed", "notifications/resources/list_changed")
 
 
 def _fallback(config: ServerConfig, shadowed: list[ServerConfig]) -> ServerConfig:
@@ -475,16 +410,3 @@ def _fallback(config: ServerConfig, shadowed: list[ServerConfig]) -> ServerConfi
         if other.name == config.name and not other.needs_trust:
             return other
     return config
-
-
-def _leaf(exc: BaseException) -> BaseException:
-    """The first real error inside (possibly nested) exception groups."""
-    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
-        exc = exc.exceptions[0]
-    return exc
-
-
-def _is_closed(exc: BaseException) -> bool:
-    leaf = _leaf(exc)
-    text = str(leaf).lower()
-    return "connection closed" in text or type(leaf).__name__ in ("ClosedResourceError", "BrokenResourceError")

@@ -8,9 +8,11 @@ by default), and `run()` goes through the manager, which owns the connection and
 
 from __future__ import annotations
 
-import base64
+import asyncio
+import contextlib
 import json
 import unicodedata
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from workbench.core.mcp.names import full_name
@@ -66,6 +68,37 @@ class McpTool(Tool):
     async def run(self, args: dict[str, Any], ctx: Any) -> ToolResult:
         limit = _ctx_limit(ctx)
         return await self.manager.call(self.name, args, max_output_chars=limit)
+
+    async def run_stream(self, args: dict[str, Any], ctx: Any, call_id: str = "") -> AsyncIterator[Any]:
+        """The call, with the server's progress notifications as ToolProgress events while it runs (only the
+        newest of a burst is passed on), then its ToolResult."""
+        from workbench.core.events import ToolProgress
+
+        latest: list[ToolProgress] = []
+        heard = asyncio.Event()
+
+        async def progress(done: float, total: float | None, message: str | None) -> None:
+            text = redact(one_line(message or "", SUMMARY_WIDTH))
+            latest[:] = [ToolProgress(call_id=call_id, tool=self.name, progress=done, total=total, message=text)]
+            heard.set()
+
+        call = asyncio.ensure_future(
+            self.manager.call(self.name, args, max_output_chars=_ctx_limit(ctx), progress=progress)
+        )
+        try:
+            while not call.done():
+                waiter = asyncio.ensure_future(heard.wait())
+                await asyncio.wait({call, waiter}, return_when=asyncio.FIRST_COMPLETED)
+                waiter.cancel()
+                if latest:
+                    yield latest.pop()
+                heard.clear()
+            yield call.result()
+        finally:
+            if not call.done():
+                call.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await call
 
 
 def make_tool(
@@ -124,56 +157,3 @@ def _ctx_limit(ctx: Any) -> int | None:
     limits = getattr(settings, "limits", None)
     value = getattr(limits, "max_output_chars", None)
     return value if isinstance(value, int) and value > 0 else None
-
-
-def render_content(result: Any) -> tuple[str, int]:
-    """Text for the model from a CallToolResult: text blocks joined, everything else summarised in one line.
-
-    Returns the text and the size in bytes of the raw content before any capping.
-    """
-    parts: list[str] = []
-    raw_bytes = 0
-    for block in getattr(result, "content", None) or []:
-        kind = getattr(block, "type", "")
-        if kind == "text":
-            text = str(getattr(block, "text", ""))
-            raw_bytes += len(text.encode("utf-8", errors="replace"))
-            parts.append(text)
-        elif kind in ("image", "audio"):
-            size = _b64_size(getattr(block, "data", ""))
-            raw_bytes += size
-            parts.append(f"[{kind} content: {getattr(block, 'mime_type', '?')}, {size:,} bytes; not shown]")
-        elif kind == "resource_link":
-            parts.append(f"[resource link: {getattr(block, 'uri', '')} ({getattr(block, 'name', '')})]")
-        elif kind == "resource":
-            resource = getattr(block, "resource", None)
-            uri = getattr(resource, "uri", "")
-            body = getattr(resource, "text", None)
-            if isinstance(body, str):
-                raw_bytes += len(body.encode("utf-8", errors="replace"))
-                parts.append(f"[resource {uri}]\n{body}")
-            else:
-                size = _b64_size(getattr(resource, "blob", ""))
-                raw_bytes += size
-                mime = getattr(resource, "mime_type", None) or "binary"
-                parts.append(f"[resource {uri}: {mime}, {size:,} bytes; not shown]")
-        else:
-            parts.append(f"[{kind or 'unknown'} content; not shown]")
-    if not parts:
-        structured = getattr(result, "structured_content", None)
-        if structured is not None:
-            text = json.dumps(structured, ensure_ascii=False, indent=2, default=str)
-            raw_bytes += len(text.encode("utf-8"))
-            parts.append(text)
-    return "\n".join(parts), raw_bytes
-
-
-def _b64_size(data: Any) -> int:
-    if isinstance(data, bytes):
-        return len(data)
-    if not isinstance(data, str):
-        return 0
-    try:
-        return len(base64.b64decode(data, validate=False))
-    except ValueError:
-        return len(data)

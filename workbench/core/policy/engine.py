@@ -470,7 +470,7 @@ def _agent(args: dict[str, Any]) -> str | None:
 def _tool_pattern(tool: str, target: Target) -> str | None:
     if tool == "WebFetch":
         return f"WebFetch(domain:{target.host})" if target.host else None
-    if tool.startswith("mcp__") or tool == "WebSearch":
+    if tool.startswith("mcp__") or tool in ("WebSearch", "ReadMcpResourceTool"):
         return tool
     return None
 

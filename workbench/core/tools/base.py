@@ -51,6 +51,7 @@ class ToolResult:
     files_changed: tuple[str, ...] = ()
     output_bytes: int = 0  # size of the raw output before capping
     meta: dict[str, Any] = field(default_factory=dict)
+    media: tuple[dict[str, Any], ...] = ()  # image blocks sent to the model with `content` (MCP images)
 
 
 class Tool(ABC):
