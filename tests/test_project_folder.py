@@ -131,3 +131,131 @@ async def test_mcp_trust_applies_to_workbench_run(repo: Path, monkeypatch: pytes
     trust(repo)
     _, _, _, after = await run(repo, [reply(text("Yes."))], monkeypatch)
     assert "mcp__basic__ping" in after[0].tool_names()
+
+
+def project_hooks(repo: Path, hooks: dict[str, Any]) -> None:
+    (repo / ".claude").mkdir(exist_ok=True)
+    (repo / ".claude" / "settings.json").write_text(json.dumps({"hooks": hooks}))
+
+
+BLOCK_LS = {
+    "PreToolUse": [{"matcher": "Bash", "hooks": [{"type": "command", "command": "echo 'no ls today' >&2; exit 2"}]}]
+}
+
+
+@pytest.mark.parametrize("trusted", [True, False])
+async def test_a_pre_tool_use_hook_that_exits_2_blocks_an_allowed_call(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, trusted: bool
+) -> None:
+    project_hooks(repo, BLOCK_LS)
+    if trusted:
+        trust(repo)
+    script = [reply(tool_use("Bash", {"command": "ls"}, id="toolu_ls")), reply(text("Done."))]
+    code, out, _, requests = await run(repo, script, monkeypatch, fmt="stream-json")
+    [result] = tool_results(requests[1])
+    events = [json.loads(line) for line in out.splitlines()]
+    hooks = [e for e in events if e["type"] == "hook_ran"]
+    if trusted:
+        assert "no ls today" in json.dumps(result["content"]) and result.get("is_error") is True
+        assert "app.py" not in json.dumps(result["content"])  # ls did not run
+        assert [(h["hook_event"], h["outcome"], h["call_id"]) for h in hooks] == [("PreToolUse", "blocked", "toolu_ls")]
+        assert code == 0
+    else:
+        assert "app.py" in json.dumps(result["content"]) and hooks == []
+        notices = " ".join(e["message"] for e in events if e["type"] == "notice")
+        assert "hooks in .claude/settings.json do not run" in notices
+
+
+async def test_slash_review_expands_the_projects_command(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    commands = repo / ".claude" / "commands"
+    commands.mkdir(parents=True)
+    (commands / "review.md").write_text(
+        "---\ndescription: Review a file\n---\nReview $ARGUMENTS for bugs; cite lines.\n"
+    )
+    code, out, err, requests = await run(repo, [reply(text("Reviewed."))], monkeypatch, prompt="/review src/a.py")
+    assert code == 0, err
+    last = requests[0].messages[-1]
+    assert last["role"] == "user" and "Review src/a.py for bugs; cite lines." in json.dumps(last["content"])
+    assert "/review src/a.py" not in json.dumps(last["content"])
+    assert "expanded /review from .claude/commands/review.md" in json.dumps(result_line(out)["notices"])
+
+
+async def test_a_command_that_cannot_expand_sends_nothing(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.core.mcp.conftest import RICH
+
+    write_mcp_json(repo, {"rich": stdio(RICH)})
+    trust(repo)
+    code, _, err, requests = await run(
+        repo, [reply(text("never"))], monkeypatch, prompt="/mcp__rich__review", fmt="text"
+    )
+    assert requests == [] and code == headless.EXIT_INPUT and "needs file" in err
+
+
+async def test_agents_md_and_claude_md_reach_the_model(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (repo / "CLAUDE.md").write_text("Use tabs in Makefiles.\n")
+    (repo / "AGENTS.md").write_text("Run make test before you finish.\n")
+    _, _, _, requests = await run(repo, [reply(text("Noted."))], monkeypatch)
+    system = requests[0].system_text()
+    assert "Use tabs in Makefiles." in system and "Run make test before you finish." in system
+
+
+async def test_an_mcp_image_reaches_the_model_as_an_image_block(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.core.mcp.conftest import RICH
+
+    write_mcp_json(repo, {"rich": stdio(RICH)})
+    trust(repo)
+    script = [reply(tool_use("mcp__rich__snapshot", {}, id="toolu_img")), reply(text("A tiny picture."))]
+    code, _, err, requests = await run(repo, script, monkeypatch, allow=["mcp__rich__snapshot"])
+    assert code == 0, err
+    [result] = tool_results(requests[1])
+    kinds = [b["type"] for b in result["content"]]
+    assert kinds == ["text", "image"]
+    assert result["content"][1]["source"]["media_type"] == "image/png"
+
+
+async def test_mcp_prompts_and_resource_mentions(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.core.mcp.conftest import RICH
+
+    write_mcp_json(repo, {"rich": stdio(RICH)})
+    trust(repo)
+    _, _, _, requests = await run(repo, [reply(text("ok"))], monkeypatch, prompt="/mcp__rich__review src/a.py")
+    assert "Please review src/a.py." in json.dumps(requests[0].messages[-1]["content"])
+    prompt = "summarise @rich:file:///guide.md and look at @rich:file:///logo.png"
+    _, _, _, requests = await run(repo, [reply(text("ok"))], monkeypatch, prompt=prompt)
+    content = requests[0].messages[-1]["content"]
+    assert prompt in json.dumps(content) and "Always write tests." in json.dumps(content)
+    assert [b["type"] for b in content if b["type"] == "image"] == ["image"]
+
+
+async def test_user_prompt_submit_and_stop_hooks(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    keep_going = "grep -q '\"stop_hook_active\": true' && exit 0; echo 'run the tests first' >&2; exit 2"
+    hooks = {
+        "UserPromptSubmit": [
+            {"hooks": [{"type": "command", "command": "grep -q forbidden && exit 2; echo 'It is Friday.'"}]}
+        ],
+        "Stop": [{"hooks": [{"type": "command", "command": keep_going}]}],
+    }
+    project_hooks(repo, hooks)
+    trust(repo)
+    code, _, _, requests = await run(repo, [reply(text("first")), reply(text("tests pass"))], monkeypatch)
+    assert code == 0 and len(requests) == 2
+    assert "It is Friday." in json.dumps(requests[0].messages[-1]["content"])
+    assert "A Stop hook asks you to go on: run the tests first" in json.dumps(requests[1].messages[-1]["content"])
+    code, _, _, requests = await run(repo, [reply(text("never"))], monkeypatch, prompt="a forbidden word")
+    assert requests == [] and code == headless.EXIT_DENIED
+
+
+async def test_skills_are_listed_and_read_on_demand(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    skill = repo / ".claude" / "skills" / "changelog"
+    skill.mkdir(parents=True)
+    (skill / "SKILL.md").write_text(
+        "---\nname: changelog\ndescription: Writes changelog entries.\n---\nGroup by type.\n"
+    )
+    script = [reply(tool_use("Skill", {"skill": "changelog"}, id="toolu_sk")), reply(text("Grouped."))]
+    code, _, err, requests = await run(repo, script, monkeypatch)
+    assert code == 0, err
+    system = requests[0].system_text()
+    assert "- changelog: Writes changelog entries." in system and "Group by type." not in system
+    assert "Skill" in requests[0].tool_names()
+    [result] = tool_results(requests[1])
+    assert "Group by type." in json.dumps(result["content"])
