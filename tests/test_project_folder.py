@@ -259,3 +259,27 @@ async def test_skills_are_listed_and_read_on_demand(repo: Path, monkeypatch: pyt
     assert "Skill" in requests[0].tool_names()
     [result] = tool_results(requests[1])
     assert "Group by type." in json.dumps(result["content"])
+
+
+async def test_export_shows_what_the_persona_was_told_and_the_hooks(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, isolated_env: Path, tmp_path: Path
+) -> None:
+    from tests.core.agent.helpers import run_cli
+    from workbench.core.agent.prompt import PROJECT_DOC_MAX_BYTES
+
+    (repo / "CLAUDE.md").write_text("x" * (PROJECT_DOC_MAX_BYTES + 10))
+    (repo / "AGENTS.md").write_text("agents\n")
+    project_hooks(repo, BLOCK_LS)
+    trust(repo)
+    script = [reply(tool_use("Bash", {"command": "ls"}, id="toolu_ls")), reply(text("Done."))]
+    _, out, _, _ = await run(repo, script, monkeypatch)
+    assert "cut at" in json.dumps(result_line(out)["notices"])  # the run says so too
+    session = result_line(out)["session_id"]
+    report = tmp_path / "report.md"
+    args = ["sessions", "--cwd", str(repo), "export", session[:12], "--format", "md", "-o", str(report)]
+    assert run_cli(args, base_url=None, home=isolated_env).returncode == 0
+    text_ = report.read_text()
+    told = text_.split("## What the persona was told", 1)[1]
+    assert "CLAUDE.md`: 32,768 of 32,778 bytes — cut at 32,768 of 32,778 bytes" in told
+    assert "AGENTS.md`: 0 of 6 bytes — left out" in told
+    assert "Hook PreToolUse `echo 'no ls today' >&2; exit 2` (blocked, exit 2" in text_

@@ -128,3 +128,28 @@ def test_memory_report_names_what_the_cap_cut(repo: Path) -> None:
     (repo / "CLAUDE.md").write_text("short")
     whole = load_memory(repo)
     assert not whole.cut and "agents text" in whole.text and whole.notice() == ""
+
+
+def test_skills_list_and_personas_show(repo: Path) -> None:
+    import json
+
+    from tests.core.personas.helpers import run_cli
+
+    write(repo / ".claude" / "skills" / "pdf" / "SKILL.md", "---\nname: pdf\ndescription: Fill PDF forms.\n---\nx")
+    write(repo / ".claude" / "commands" / "review.md", REVIEW)
+    listed = run_cli("skills", "list", "--cwd", str(repo))
+    assert listed.returncode == 0
+    assert "pdf  (project) Fill PDF forms." in listed.stdout and "/review <file> [focus]  (project)" in listed.stdout
+    data = json.loads(run_cli("skills", "list", "--cwd", str(repo), "--json").stdout)
+    assert [s["name"] for s in data["skills"]] == ["pdf"] and data["commands"][0]["allowed_tools"][0] == "Read"
+    agents = repo / ".claude" / "agents"
+    write(agents / "all.md", "---\nname: all-tools\ndescription: x\n---\nBody.")
+    write(agents / "some.md", "---\nname: some-tools\ndescription: x\ntools: Read\n---\nBody.")
+    shown = run_cli("personas", "show", "all-tools", "--cwd", str(repo))
+    assert "skills      pdf (project)" in shown.stdout
+    assert json.loads(run_cli("personas", "show", "all-tools", "--json", "--cwd", str(repo)).stdout)["skills"] == [
+        "pdf (project)"
+    ]
+    assert (
+        "none (its tools do not include Skill)" in run_cli("personas", "show", "some-tools", "--cwd", str(repo)).stdout
+    )

@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "trust": ("workbench.cli.trust", "trust a project: its own settings, MCP servers and personas take effect"),
     "untrust": ("workbench.cli.untrust", "stop trusting a project: its settings only tighten again"),
     "acp": ("workbench.cli.acp", "serve a persona as an ACP agent over stdio (Zed, Toad)"),
+    "skills": ("workbench.cli.skills", "list the skills and custom slash commands a project offers"),
 }
 
 USAGE = """usage: workbench [DIR] [options]        open the workbench on DIR (default: .)

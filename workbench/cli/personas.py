@@ -238,13 +238,32 @@ def cmd_show(args: argparse.Namespace) -> int:
         known = ", ".join(p.id for p in loaded.personas[:20]) or "none"
         print(clean(f"workbench personas: no persona {args.ref!r} (known: {known})"), file=sys.stderr)
         return 2
+    skills = _skills_for(persona, Path(args.cwd))
     if args.json:
         data = persona.to_json()
         data["model"]["session"] = session_model(None, model_table())
+        data["skills"] = skills
         print(dump_json(data))
     else:
-        print(render_persona(persona))
+        shown = ", ".join(skills) if skills else "none"
+        if not skills and not _grants_skill(persona):
+            shown = "none (its tools do not include Skill)"
+        print(render_persona(persona) + "\n" + clean("\n".join(_block("skills", shown))))
     return 0
+
+
+def _grants_skill(persona: Persona) -> bool:
+    grant = persona.tools
+    return (grant.inherit_all or "Skill" in grant.granted) and "Skill" not in grant.disallowed
+
+
+def _skills_for(persona: Persona, cwd: Path) -> list[str]:
+    """The skills a session in `cwd` would list for this persona (workbench.core.skills)."""
+    if not _grants_skill(persona):
+        return []
+    from workbench.core.skills import discover_skills
+
+    return [f"{s.name} ({s.scope})" for s in discover_skills(cwd).skills.values()]
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -17,6 +17,7 @@ from workbench.core.events import (
     AssistantText,
     ContractReport,
     ErrorEvent,
+    HookRan,
     Notice,
     PlanUpdated,
     SubagentFinished,
@@ -64,6 +65,36 @@ def _tool_call(event: ToolCallFinished) -> list[str]:
     if event.diff:
         lines += ["Diff:", "", fenced(_cap(event.diff), "diff"), ""]
     lines += ["Output:", "", fenced(_cap(event.output)), ""]
+    for item in event.media:  # stored without their data: what kind, how big
+        lines += [f"Sent with it: {_one_line(str(item.get('media_type')))} image, {item.get('bytes', 0):,} bytes", ""]
+    return lines
+
+
+def _hook(event: HookRan) -> list[str]:
+    code = f", exit {event.exit_code}" if event.exit_code is not None else ""
+    head = f"Hook {event.hook_event} `{_one_line(event.command)}` ({event.outcome}{code}, {event.duration_ms} ms)"
+    return [head + (f": {_one_line(event.message)}" if event.message else ""), ""]
+
+
+def _told(loaded: LoadedSession) -> list[str]:
+    """What the persona was told: the project instruction files it got, what the size cap cut, the prompt."""
+    system = loaded.system or {}
+    memory = system.get("memory")
+    lines = ["## What the persona was told", ""]
+    if isinstance(memory, list) and memory:
+        lines += ["Project instructions (CLAUDE.md, AGENTS.md), in the order they were given:", ""]
+        for item in memory:
+            if isinstance(item, dict):
+                note = f" — {_one_line(str(item['note']))}" if item.get("note") else ""
+                sizes = f"{item.get('sent', 0):,} of {item.get('size', 0):,} bytes"
+                path = _one_line(str(item.get("path"))).replace("`", "'")
+                lines.append(f"- `{path}`: {sizes}{note}")
+        lines.append("")
+    elif isinstance(memory, list):
+        lines += ["No project instruction files (CLAUDE.md, AGENTS.md) were found.", ""]
+    text = system.get("text")
+    if isinstance(text, str) and text:
+        lines += ["The system prompt:", "", fenced(_cap(text), "markdown"), ""]
     return lines
 
 
@@ -137,6 +168,8 @@ def session_markdown(loaded: LoadedSession, audit_path: Path) -> str:
             body += [label, "", fenced(event.text, "markdown"), ""]
         elif isinstance(event, ToolCallFinished):
             body += _tool_call(event)
+        elif isinstance(event, HookRan):
+            body += _hook(event)
         elif isinstance(event, ApprovalRequested):
             body += [f"Approval asked: {_code(event.request.summary)} ({_code(event.request.reason)})", ""]
         elif isinstance(event, ApprovalDecided):
@@ -164,6 +197,7 @@ def session_markdown(loaded: LoadedSession, audit_path: Path) -> str:
     ]
     if plan is not None:
         out += ["## Plan", "", *_plan_lines(plan), ""]
+    out += _told(loaded)
     out += body
     out += ["## Audit log", "", *_audit_section(audit_path), ""]
     if loaded.skipped_lines:
