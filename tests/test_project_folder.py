@@ -283,3 +283,32 @@ async def test_export_shows_what_the_persona_was_told_and_the_hooks(
     assert "CLAUDE.md`: 32,768 of 32,778 bytes — cut at 32,768 of 32,778 bytes" in told
     assert "AGENTS.md`: 0 of 6 bytes — left out" in told
     assert "Hook PreToolUse `echo 'no ls today' >&2; exit 2` (blocked, exit 2" in text_
+
+
+async def test_subagents_run_the_sessions_hooks(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.core.agent.test_delegation import Router, agent_call, write_personas
+
+    write_personas(repo / ".claude" / "agents", ["lead", "runner"])
+    once = "grep -q '\"stop_hook_active\": true' && exit 0; echo 'cite the line' >&2; exit 2"
+    project_hooks(repo, {"SubagentStop": [{"hooks": [{"type": "command", "command": once}]}], **BLOCK_LS})
+    trust(repo)
+    router = Router.of(
+        lead=[agent_call("runner"), reply(text("Reviewed."))],
+        runner=[
+            reply(tool_use("Bash", {"command": "ls"}, id="toolu_child_ls")),
+            reply(text("Looks fine.")),
+            reply(text("Line 2 is fine.")),
+        ],
+    )
+    code, out, err, requests = await run(repo, router.turns(), monkeypatch, persona="lead", fmt="stream-json")
+    assert router.seen == ["lead", "runner", "runner", "runner", "lead"], err
+    events = [json.loads(line) for line in out.splitlines()]
+    hooks = [(e["hook_event"], e["outcome"], e["agent_path"]) for e in events if e["type"] == "hook_ran"]
+    assert hooks == [
+        ("PreToolUse", "blocked", ["runner"]),
+        ("SubagentStop", "blocked", ["runner"]),
+        ("SubagentStop", "ok", ["runner"]),
+    ]
+    assert "A SubagentStop hook asks you to go on: cite the line" in json.dumps(requests[3].messages[-1]["content"])
+    agent = next(e for e in events if e["type"] == "tool_call_finished" and e["agent_path"] == [])
+    assert "Line 2 is fine." in agent["output"] and code == 0

@@ -21,7 +21,7 @@ import dataclasses
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import anthropic
 
@@ -42,7 +42,11 @@ from workbench.core.personas.model import Persona
 from workbench.core.policy.engine import PolicyEngine
 from workbench.core.tools.base import CallPreview, Tool, ToolError, ToolKind, ToolResult
 
+if TYPE_CHECKING:
+    from workbench.core.hooks.session import SessionHooks
+
 DEFAULT_MAX_DEPTH = 2
+MAX_STOP_ROUNDS = 5  # a SubagentStop hook that always blocks gets this many more rounds
 MAX_DESCRIPTION_CHARS = 4000  # per persona in the tool description; seed 004's is 2,830
 NO_ANSWER = "(the subagent ended without a text answer)"
 
@@ -78,6 +82,7 @@ class Lineage:
     audit_path: Path | None = None  # the session's audit log; children write to it with their persona id
     audit_on: bool = False  # the parent keeps an audit trail: its children's calls are part of it
     allowed: tuple[str, ...] | None = None  # Agent(a, b) in the parent's grant: only these types
+    hooks: Callable[[], SessionHooks | None] = lambda: None  # the session's: children's calls run them too
 
 
 def granted_agents(persona: Persona) -> tuple[str, ...] | None:
@@ -249,8 +254,9 @@ class AgentTool(Tool):
         self, persona: Persona, path: tuple[str, ...], context: Any, settings: LoopSettings
     ) -> dict[str, Tool]:
         """The child's grant intersected with what the parent is offered, in the parent's order."""
-        from workbench.core.mcp.integration import grant_allows
+        from workbench.core.mcp.integration import grant_allows, persona_servers
 
+        servers = persona_servers(persona)
         parent = self.lineage.tools()
         own = wiring.offered_tools(persona, context, self.lineage.config)
         out: dict[str, Tool] = {}
@@ -261,7 +267,7 @@ class AgentTool(Tool):
                     if deeper.choices:  # someone left to start who is not on the path yet
                         out[name] = deeper
             elif name.startswith("mcp__"):
-                if grant_allows(persona.tools, name):
+                if grant_allows(persona.tools, name) and (servers is None or name.split("__")[1] in servers):
                     out[name] = tool
             elif name in own:
                 out[name] = tool
@@ -306,6 +312,7 @@ class AgentTool(Tool):
             audit=audit,
             on_decision=parent.on_decision,
         )
+        gate.hooks = parent.hooks()
         loop = AgentLoop(
             parent.client,
             settings,
@@ -335,8 +342,28 @@ class AgentTool(Tool):
         )
         child.history.append({"role": "user", "content": [{"type": "text", "text": prompt}]})
         outcome = LoopOutcome()
-        async for event in child.loop.run(child.history, outcome):
-            yield event if event.agent_path else dataclasses.replace(event, agent_path=path)
+        hooks = self.lineage.hooks()
+        for round_ in range(MAX_STOP_ROUNDS + 1):
+            async for event in child.loop.run(child.history, outcome):
+                yield event if event.agent_path else dataclasses.replace(event, agent_path=path)
+            if outcome.stop_reason != "end_turn" or hooks is None or not hooks.has("SubagentStop"):
+                break
+            payload = {
+                "stop_hook_active": round_ > 0,
+                "agent_type": persona.name,
+                "last_assistant_message": outcome.final_text,
+            }
+            verdict, ran = await hooks.run("SubagentStop", payload, agent_path=path)
+            for event in ran:
+                yield event
+            if not verdict.blocked or verdict.stop or round_ == MAX_STOP_ROUNDS:
+                break
+            child.history.append(
+                {
+                    "role": "user",
+                    "content": [{"type": "text", "text": f"A SubagentStop hook asks you to go on: {verdict.reason}"}],
+                }
+            )
         stop = outcome.stop_reason or "end_turn"
         final = outcome.final_text
         yield SubagentFinished(
@@ -388,6 +415,7 @@ def for_session(
         audit_path=session.store.audit_path(session.id),
         audit_on=session.audit is not None,
         allowed=granted_agents(session.persona),
+        hooks=lambda: session.hooks,
     )
     tool = AgentTool(lineage)
     return tool if tool.choices else None
