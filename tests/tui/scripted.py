@@ -24,6 +24,11 @@ class Ask:
 
 
 @dataclass
+class Hold:
+    """Stop the turn here, still running (a tool that has not answered yet)."""
+
+
+@dataclass
 class Grant:
     id: str
     pattern: str
@@ -47,7 +52,7 @@ class Ledger:
 @dataclass
 class ScriptedSession:
     approver: Approver
-    turns: list[list[Event | Ask]]
+    turns: list[list[Event | Ask | Hold]]
     id: str = "20261121-0715-7f3a9c2e"
     model: str = "claude-sonnet-4-5"
     events: list[Event] = field(default_factory=list)
@@ -61,12 +66,16 @@ class ScriptedSession:
 
     def sandbox_warning(self) -> str | None:
         return self.sandbox_note
+    memory: Any = None  # what `What the persona was told` shows
+    system_prompt: str = ""
 
     async def _turn(self, prompt: str) -> AsyncIterator[Event]:
         steps = self.turns.pop(0) if self.turns else []
         for step in steps:
             if self.step_delay:
                 await asyncio.sleep(self.step_delay)
+            if isinstance(step, Hold):
+                await asyncio.Event().wait()
             if isinstance(step, Ask):
                 requested = ApprovalRequested(request=step.request)
                 self.events.append(requested)
@@ -91,7 +100,7 @@ class ScriptedSession:
 
 
 def scripted_factory(
-    turns: list[list[Event | Ask]],
+    turns: list[list[Event | Ask | Hold]],
     *,
     past: Sequence[Event] = (),
     grants: Sequence[Grant] = (),
@@ -99,12 +108,15 @@ def scripted_factory(
     usage: UsageInfo | None = None,
     made: list[ScriptedSession] | None = None,
     sandbox_warning: str | None = None,
+    told: tuple[Any, str] | None = None,
 ) -> Any:
     async def factory(req: SessionRequest) -> ScriptedSession:
         session = ScriptedSession(req.approver, turns, events=list(past), ledger=Ledger(grants), plan=list(plan))
         session.sandbox_note = sandbox_warning
         if usage is not None:
             session.usage = usage
+        if told is not None:
+            session.memory, session.system_prompt = told
         if made is not None:
             made.append(session)
         return session

@@ -13,10 +13,24 @@ from typing import Any
 from textual.pilot import Pilot
 
 from tests.tui.samples import EDIT_REQUEST, NETWORK_REQUEST, NO_SANDBOX, SHELL_REQUEST, USAGE, first_turn
-from tests.tui.scripted import Ask, Grant
-from workbench.core.events import ErrorEvent, Event, Retrying, TurnDone, TurnStarted, UsageInfo
+from tests.tui.scripted import Ask, Grant, Hold
+from workbench.core.agent.memory import Memory, MemoryFile
+from workbench.core.events import (
+    AssistantText,
+    ErrorEvent,
+    Event,
+    HookRan,
+    Retrying,
+    ToolCallFinished,
+    ToolCallReady,
+    ToolProgress,
+    TurnDone,
+    TurnStarted,
+    UsageInfo,
+)
 from workbench.tui.host import PersonaChoice
 from workbench.tui.widgets.approval import ApprovalCard
+from workbench.tui.widgets.evidence import EvidenceCard
 
 Drive = Callable[[Pilot[Any]], Awaitable[None]]
 
@@ -132,11 +146,114 @@ def error_turn() -> list[Event | Ask]:
     ]
 
 
+PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+HOOK_PROMPT = "List the folder, then take a screenshot of the docs page."
+
+
+def hooks_turn() -> list[Event | Ask | Hold]:
+    """A PreToolUse hook blocks `ls`; an MCP tool's picture goes to the model; a Stop hook lets the turn end."""
+    return [
+        TurnStarted(turn=1, prompt=HOOK_PROMPT, persona_id="b", model="m"),
+        ToolCallReady(call_id="h1", tool="Bash", input={"command": "ls"}, summary="ls"),
+        HookRan(
+            hook_event="PreToolUse",
+            command="./.claude/hooks/no-ls.sh",
+            source=".claude/settings.json",
+            outcome="blocked",
+            exit_code=2,
+            duration_ms=14,
+            message="no ls today: use Glob",
+            target="Bash",
+            call_id="h1",
+        ),
+        ToolCallFinished(
+            call_id="h1",
+            tool="Bash",
+            input={"command": "ls"},
+            is_error=True,
+            duration_ms=15,
+            output="Blocked by a PreToolUse hook: no ls today: use Glob",
+            decision="hook",
+        ),
+        ToolCallReady(call_id="h2", tool="mcp__docs__snapshot", input={"page": "/guide"}, summary="page=/guide"),
+        ToolCallFinished(
+            call_id="h2",
+            tool="mcp__docs__snapshot",
+            input={"page": "/guide"},
+            is_error=False,
+            duration_ms=420,
+            output="the guide page\n[image content: image/png, 70 bytes; sent to the model as an image]",
+            media=({"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": PNG}},),
+        ),
+        AssistantText(text="The docs page shows the guide."),
+        HookRan(
+            hook_event="Stop",
+            command="make lint",
+            source="~/.claude/settings.json",
+            outcome="ok",
+            exit_code=0,
+            duration_ms=812,
+        ),
+        TurnDone(stop_reason="end_turn", final_text="The docs page shows the guide.", usage=UsageInfo()),
+    ]
+
+
+def progress_turn() -> list[Event | Ask | Hold]:
+    """An MCP call still running, its server's last progress report on the card."""
+    return [
+        TurnStarted(turn=1, prompt="Index the docs.", persona_id="b", model="m"),
+        ToolCallReady(call_id="p1", tool="mcp__docs__reindex", input={"site": "guide"}, summary="site=guide"),
+        ToolProgress(call_id="p1", tool="mcp__docs__reindex", progress=2, total=3, message="pages 41-80 of 120"),
+        Hold(),
+    ]
+
+
+async def running(pilot: Pilot[Any]) -> None:
+    screen: Any = pilot.app.screen
+    await send(pilot, "Index the docs.")
+    await settle(pilot, lambda: any(e.type == "tool_progress" for e in screen.events))
+    screen.status._ticker.pause()  # the busy spinner stands still on its first frame
+    screen.status.frame = 0
+    await pilot.pause(0.1)
+
+
+async def expanded_turn(pilot: Pilot[Any]) -> None:
+    """The turn done; the MCP call's card expanded (it names the image sent with its result)."""
+    screen: Any = pilot.app.screen
+    await send(pilot, HOOK_PROMPT)
+    await settle(pilot, lambda: not screen.chat_busy() and any(e.type == "turn_done" for e in screen.events))
+    card = next(c for c in screen.query(EvidenceCard) if c.data.call_id == "h2")
+    card.expanded = True
+    await pilot.pause(0.1)
+
+
+async def told_open(pilot: Pilot[Any]) -> None:
+    screen: Any = pilot.app.screen
+    await turn_done(pilot)
+    screen.action_told()
+    await pilot.pause(0.2)
+
+
+TOLD_MEMORY = Memory(
+    files=[
+        MemoryFile("/home/dev/.claude/CLAUDE.md", 412, 412),
+        MemoryFile("/work/payments/CLAUDE.md", 40_960, 32_356, "cut at 32,356 of 40,960 bytes (the 32 KiB cap)"),
+        MemoryFile("/work/payments/AGENTS.md", 1_024, 0, "left out: the 32 KiB cap was used up by earlier files"),
+    ]
+)
+TOLD_PROMPT = (
+    "You are backend-architect.\n\n<env>\nWorking directory: /work/payments\n</env>\n\n"
+    "Tools available to you in this session: Read, Grep, Bash.\n\n"
+    "Project instructions (follow them where they apply):\n"
+    '<project-instructions file="/home/dev/.claude/CLAUDE.md">\nAnswer in British English.\n</project-instructions>'
+)
+
+
 @dataclass
 class State:
     name: str
     drive: Drive
-    turns: list[list[Event | Ask]] = field(default_factory=list)
+    turns: list[list[Event | Ask | Hold]] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
 
 
@@ -163,5 +280,8 @@ STATES = {
         ),
         State("persona_picker", personas_open),
         State("api_error", turn_done, [error_turn()]),
+        State("hooks_and_image", expanded_turn, [hooks_turn()]),
+        State("mcp_progress", running, [progress_turn()]),
+        State("told", told_open, [first_turn()], {"usage": USAGE, "told": (TOLD_MEMORY, TOLD_PROMPT)}),
     )
 }

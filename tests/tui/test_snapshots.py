@@ -92,3 +92,28 @@ def test_api_error_state(snap_compare: Any, make_app: AppMaker, size: tuple[int,
     """After a failed turn: "retrying in 2 s (attempt 1): overloaded (529)" in yellow, then "✗ auth 401: invalid
     x-api-key" in red with the hint about ANTHROPIC_API_KEY / ANTHROPIC_BASE_URL, then "turn ended: error"."""
     check(snap_compare, make_app, "api_error", size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_hooks_and_an_mcp_image(snap_compare: Any, make_app: AppMaker, size: tuple[int, int]) -> None:
+    """After one turn: a Bash `ls` card marked error and "hook" (E1), above it a yellow line "PreToolUse hook
+    ./.claude/hooks/no-ls.sh · blocked · exit 2 · 14 ms: no ls today: use Glob"; the mcp__docs__snapshot card (E2)
+    expanded, its result ending with "sent to the model: image/png image, 70 bytes"; the answer; a plain line
+    "Stop hook make lint · ok · exit 0 · 812 ms"."""
+    check(snap_compare, make_app, "hooks_and_image", size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_mcp_progress_on_the_card(snap_compare: Any, make_app: AppMaker, size: tuple[int, int]) -> None:
+    """A running mcp__docs__reindex card (E1, site=guide) whose line ends "· 2/3 · pages 41-80 of 120" instead of
+    "running…"."""
+    check(snap_compare, make_app, "mcp_progress", size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_what_the_persona_was_told(snap_compare: Any, make_app: AppMaker, size: tuple[int, int]) -> None:
+    """The dialog "What backend-architect was told" over the screen: three file lines (the user's CLAUDE.md 412 of
+    412 bytes; the project's CLAUDE.md 32,356 of 40,960 bytes — cut at ...; AGENTS.md 0 of 1,024 bytes — left out
+    ...), then the system prompt in a read-only text area, and the hint "The system prompt, as sent · Esc
+    closes"."""
+    check(snap_compare, make_app, "told", size)

@@ -143,7 +143,7 @@ def describe_media(media: Any) -> list[dict[str, Any]]:
             continue
         source = block.get("source")
         if isinstance(source, dict) and isinstance(source.get("data"), str):
-            size = len(source["data"]) * 3 // 4
+            size = len(source["data"].rstrip("=")) * 3 // 4  # the decoded size, without decoding
             out.append({"type": block.get("type"), "media_type": source.get("media_type"), "bytes": size})
         else:
             out.append(dict(block))

@@ -116,6 +116,8 @@ class ActionProvider(_ListProvider):
         yield "Turn outline", "jump to a turn or a piece of evidence", m.action_outline
         yield "Run the offline demo", "replay a recorded session through this screen", m.action_demo
         yield "Choose persona", "pick the persona for the next turn", m.action_personas
+        told = "its CLAUDE.md and AGENTS.md files, what the size cap cut, the whole system prompt"
+        yield "What the persona was told", told, m.action_told
         yield "Toggle mouse capture", "let the terminal select text natively", m.app.action_toggle_mouse  # type: ignore[attr-defined]
         yield "Copy last answer", "copy the last answer to the clipboard (OSC 52)", m.action_copy
         yield "Rewind to a turn", "put files and/or the conversation back to before a turn (ctrl+t)", m.action_rewind  # type: ignore[attr-defined]

@@ -58,6 +58,18 @@ class ChatActions(RepoActions):
 
         self.app.push_screen(EvidenceScreen(event.data))
 
+    def action_told(self) -> None:
+        """What the persona of the running session was told: its instruction files and system prompt."""
+        session = self.session
+        if session is None:
+            self.notify("No session yet: the persona is told its instructions when the first prompt is sent.")
+            return
+        from workbench.tui.screens.told import ToldScreen
+
+        persona = getattr(getattr(session, "persona", None), "id", "") or self._persona_label
+        screen = ToldScreen(persona, getattr(session, "memory", None), getattr(session, "system_prompt", ""))
+        self.app.push_screen(screen)
+
     def action_evidence(self, step: int) -> None:
         entries = self.chat.transcript.evidence_entries()
         if not entries:

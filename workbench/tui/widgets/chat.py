@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
@@ -112,11 +113,13 @@ class ChatPane(Vertical):
             AssistantText,
             ContractReport,
             ErrorEvent,
+            HookRan,
             Notice,
             Retrying,
             TextDelta,
             ToolCallFinished,
             ToolCallReady,
+            ToolProgress,
             TurnDone,
             TurnStarted,
         )
@@ -167,6 +170,15 @@ class ChatPane(Vertical):
             else:
                 self._close_answer()
                 t.add_evidence(EvidenceData.from_finished(self.next_eid(), ev), frozen=frozen)
+        elif isinstance(ev, ToolProgress):
+            running = t.evidence_for_call(ev.call_id)
+            if running is not None and running.finished is None:
+                t.update_evidence(ev.call_id, dataclasses.replace(running, progress=ev))
+        elif isinstance(ev, HookRan):
+            from workbench.tui.widgets.evidence import hook_line
+
+            line, level = hook_line(ev)
+            t.add_notice(line, level, frozen=frozen)
         elif isinstance(ev, ApprovalRequested):
             self._pending_requests[ev.request.id] = ev.request
         elif isinstance(ev, ApprovalDecided):

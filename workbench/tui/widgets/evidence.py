@@ -15,7 +15,7 @@ from textual.widget import Widget
 from workbench.tui import render, safe
 
 if TYPE_CHECKING:  # the event types load with the first event, not before the first frame
-    from workbench.core.events import ToolCallFinished, ToolCallReady
+    from workbench.core.events import HookRan, ToolCallFinished, ToolCallReady, ToolProgress
 
 
 @dataclass
@@ -29,6 +29,7 @@ class EvidenceData:
     summary: str = ""
     finished: ToolCallFinished | None = None
     agent_path: tuple[str, ...] = ()
+    progress: ToolProgress | None = None  # the newest progress its MCP server reported while it ran
 
     @classmethod
     def from_ready(cls, eid: str, ev: ToolCallReady) -> EvidenceData:
@@ -54,7 +55,9 @@ def summary_line(data: EvidenceData, expanded: bool, width: int = 0) -> Text:
         target = ""
     if target:
         line.append("  " + safe.one_line(target, 120))
-    if fin is None:
+    if fin is None and data.progress is not None:
+        line.append(" · " + progress_text(data.progress), style="italic")
+    elif fin is None:
         line.append(" · running…", style="italic")
     else:
         if fin.exit_code is not None:
@@ -99,6 +102,28 @@ def changes_renderable(changes: list[tuple[str, str]], limit: int = 40) -> Text:
     return out
 
 
+def progress_text(ev: ToolProgress) -> str:
+    """`2/3 · step 2 of 3` (or `40%`, or a bare count) from a server's progress report (untrusted text)."""
+    if ev.total:
+        done = f"{ev.progress:g}/{ev.total:g}" if ev.total != 100 else f"{ev.progress:g}%"
+    else:
+        done = f"{ev.progress:g}"
+    return done + (f" · {safe.one_line(ev.message, 60)}" if ev.message else "")
+
+
+def hook_line(ev: HookRan) -> tuple[Text, str]:
+    """A hook run as one line, and the notice level it is shown at."""
+    level = "info" if ev.outcome == "ok" else "warning"
+    line = Text(no_wrap=True, overflow="ellipsis")
+    line.append(f"{safe.one_line(ev.hook_event, 20)} hook", style="bold")
+    line.append("  " + safe.one_line(ev.command, 60))
+    code = f" · exit {ev.exit_code}" if ev.exit_code is not None else ""
+    line.append(f" · {safe.one_line(ev.outcome, 12)}{code} · {render.duration(ev.duration_ms)}", style="dim")
+    if ev.message:
+        line.append(": " + safe.one_line(ev.message, 160))
+    return line, level
+
+
 def body_renderable(data: EvidenceData, full: bool = False) -> RenderableType:
     """The expanded part of a card: full input, result preview (or whole result), diff."""
     parts: list[RenderableType] = [Text("input", style="dim")]
@@ -128,6 +153,12 @@ def body_renderable(data: EvidenceData, full: bool = False) -> RenderableType:
     parts.append(render.code(body, lexer))
     if more:
         parts.append(Text(f"… {more} more lines (v: view all)", style="dim italic"))
+    if fin.media:
+        from workbench.core.events import describe_media
+
+        for item in describe_media(fin.media):
+            kind = safe.one_line(str(item.get("media_type")), 30)
+            parts.append(Text(f"sent to the model: {kind} image, {int(item.get('bytes') or 0):,} bytes", style="dim"))
     return Group(*parts)
 
 
