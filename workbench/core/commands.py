@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workbench import paths
 from workbench.core.agent.expand import Expansion, TurnCheck
+from workbench.core.claude_files import claude_folders, plain_text, read_markdown, tool_entries
 
 MAX_COMMAND_BYTES = 256 * 1024
 MAX_COMMANDS = 500  # per folder tree
@@ -57,19 +57,9 @@ class CommandSet:
         return self.commands.get(name)
 
 
-def command_folders(workspace: Path) -> list[tuple[Path, str]]:
-    """Where commands come from, highest precedence first."""
-    from workbench.core.personas.discovery import project_dirs
-
-    home = paths.user_home()
-    out = [(folder / ".claude" / "commands", "project") for folder in project_dirs(workspace) if folder != home]
-    out.append((home / ".claude" / "commands", "user"))
-    return out
-
-
 def discover_commands(workspace: Path) -> CommandSet:
     found = CommandSet()
-    for folder, scope in command_folders(workspace):
+    for folder, scope in claude_folders(workspace, "commands"):
         for file in _markdown_files(folder):
             command = _load(file, folder, scope, found.problems)
             if command is None:
@@ -90,47 +80,26 @@ def _markdown_files(folder: Path) -> list[Path]:
 
 
 def _load(file: Path, folder: Path, scope: str, problems: list[str]) -> CustomCommand | None:
-    from workbench.core.personas.decode import decode_bytes
-    from workbench.core.personas.frontmatter import split_frontmatter
-    from workbench.core.personas.yamlparse import parse_frontmatter
-
     name = file.stem
     if not _NAME.match(name):
         problems.append(f"{file}: {name!r} cannot be typed as a slash command; skipped")
         return None
-    try:
-        raw = file.read_bytes()[: MAX_COMMAND_BYTES + 1]
-    except OSError as exc:
-        problems.append(f"{file}: cannot be read ({exc.strerror or exc}); skipped")
+    read = read_markdown(file, MAX_COMMAND_BYTES, problems)
+    if read is None:
         return None
-    if len(raw) > MAX_COMMAND_BYTES:
-        problems.append(f"{file}: larger than {MAX_COMMAND_BYTES} bytes; skipped")
-        return None
-    decoded = decode_bytes(raw)
-    if decoded.binary:
-        problems.append(f"{file}: not a text file; skipped")
-        return None
-    split = split_frontmatter(decoded.text)
-    data: dict[str, Any] = {}
-    if split.frontmatter is not None:
-        fm = parse_frontmatter(split.frontmatter, split.fm_first_line)
-        data = fm.data if not fm.not_mapping else {}
+    data, body = read
     namespace = "/".join(file.relative_to(folder).parent.parts)
     return CustomCommand(
         name=name,
         path=file,
         scope=scope,
         namespace=namespace,
-        description=_text(data.get("description")) or _first_line(split.body),
-        argument_hint=_text(data.get("argument-hint")),
-        allowed_tools=tuple(_tool_entries(data.get("allowed-tools"))),
-        model=_text(data.get("model")) or None,
-        body=split.body.strip(),
+        description=plain_text(data.get("description")) or _first_line(body),
+        argument_hint=plain_text(data.get("argument-hint")),
+        allowed_tools=tuple(tool_entries(data.get("allowed-tools"))),
+        model=plain_text(data.get("model")) or None,
+        body=body.strip(),
     )
-
-
-def _text(value: Any) -> str:
-    return " ".join(str(value).split()) if isinstance(value, str | int | float) and not isinstance(value, bool) else ""
 
 
 def _first_line(body: str) -> str:
@@ -139,14 +108,6 @@ def _first_line(body: str) -> str:
         if line:
             return line[:120]
     return ""
-
-
-def _tool_entries(value: Any) -> list[str]:
-    from workbench.core.toolnames import split_tool_list
-
-    if isinstance(value, list):
-        return [e for item in value if isinstance(item, str) for e in split_tool_list(item)]
-    return split_tool_list(value) if isinstance(value, str) else []
 
 
 def split_command(prompt: str) -> tuple[str, str] | None:

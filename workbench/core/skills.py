@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-from workbench import paths
+from workbench.core.claude_files import claude_folders, plain_text, read_markdown, tool_entries
 from workbench.core.tools.base import CallPreview, Tool, ToolError, ToolKind, ToolResult
 
 MAX_SKILL_BYTES = 512 * 1024
@@ -44,18 +44,9 @@ class SkillSet:
         return bool(self.skills)
 
 
-def skill_folders(workspace: Path) -> list[tuple[Path, str]]:
-    from workbench.core.personas.discovery import project_dirs
-
-    home = paths.user_home()
-    out = [(folder / ".claude" / "skills", "project") for folder in project_dirs(workspace) if folder != home]
-    out.append((home / ".claude" / "skills", "user"))
-    return out
-
-
 def discover_skills(workspace: Path) -> SkillSet:
     found = SkillSet()
-    for root, scope in skill_folders(workspace):
+    for root, scope in claude_folders(workspace, "skills"):
         if not root.is_dir():
             continue
         try:
@@ -75,34 +66,22 @@ def discover_skills(workspace: Path) -> SkillSet:
 
 
 def _load(folder: Path, scope: str, problems: list[str]) -> Skill | None:
-    from workbench.core.commands import _text, _tool_entries
-    from workbench.core.personas.decode import decode_bytes
-    from workbench.core.personas.frontmatter import split_frontmatter
-    from workbench.core.personas.yamlparse import parse_frontmatter
-
     file = folder / "SKILL.md"
     if not file.is_file():
         return None
-    try:
-        raw = file.read_bytes()[: MAX_SKILL_BYTES + 1]
-    except OSError as exc:
-        problems.append(f"{file}: cannot be read ({exc.strerror or exc}); skipped")
+    read = read_markdown(file, MAX_SKILL_BYTES, problems)
+    if read is None:
         return None
-    decoded = decode_bytes(raw)
-    split = split_frontmatter(decoded.text)
-    data: dict[str, Any] = {}
-    if split.frontmatter is not None:
-        fm = parse_frontmatter(split.frontmatter, split.fm_first_line)
-        data = fm.data if not fm.not_mapping else {}
-    name = _text(data.get("name")) or folder.name
-    description = _text(data.get("description"))
+    data = read[0]
+    name = plain_text(data.get("name")) or folder.name
+    description = plain_text(data.get("description"))
     if not _NAME.match(name) or len(name) > MAX_NAME:
         problems.append(f"{file}: name {name[:80]!r} is not lower-case letters, digits and hyphens; skipped")
         return None
     if not description:
         problems.append(f"{file}: no description, so the model could not know when to use it; skipped")
         return None
-    return Skill(name, description[:MAX_DESCRIPTION], folder, scope, tuple(_tool_entries(data.get("allowed-tools"))))
+    return Skill(name, description[:MAX_DESCRIPTION], folder, scope, tuple(tool_entries(data.get("allowed-tools"))))
 
 
 def prompt_section(skills: SkillSet) -> str:
