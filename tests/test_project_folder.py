@@ -312,3 +312,22 @@ async def test_subagents_run_the_sessions_hooks(repo: Path, monkeypatch: pytest.
     assert "A SubagentStop hook asks you to go on: cite the line" in json.dumps(requests[3].messages[-1]["content"])
     agent = next(e for e in events if e["type"] == "tool_call_finished" and e["agent_path"] == [])
     assert "Line 2 is fine." in agent["output"] and code == 0
+
+
+async def test_hook_runs_in_text_and_json_output(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project_hooks(repo, BLOCK_LS)
+    trust(repo)
+    script = [reply(tool_use("Bash", {"command": "ls"}, id="toolu_ls")), reply(text("Done."))]
+    _, _, err, _ = await run(repo, script, monkeypatch, fmt="text")
+    assert "· hook PreToolUse \"echo 'no ls today' >&2; exit 2\" [blocked, exit 2]: no ls today" in err
+    _, out, _, _ = await run(repo, list(script), monkeypatch)
+    [hook] = result_line(out)["hooks"]
+    assert (hook["event"], hook["outcome"], hook["call_id"]) == ("PreToolUse", "blocked", "toolu_ls")
+
+
+def test_a_mention_is_a_whole_word() -> None:
+    from workbench.core.project import _mentioned
+
+    assert _mentioned("@docs:file:///a.md", "see @docs:file:///a.md.")
+    assert not _mentioned("@docs:file:///a.md", "see @docs:file:///a.md.bak")
+    assert not _mentioned("@docs:file:///a.md", "mail x@docs:file:///a.md")

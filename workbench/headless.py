@@ -29,6 +29,7 @@ from workbench.core.events import (
     AssistantText,
     ErrorEvent,
     Event,
+    HookRan,
     Notice,
     Retrying,
     TextDelta,
@@ -116,6 +117,7 @@ class Printer:
         self.out = out
         self.err = err
         self.calls: list[ToolCallFinished] = []
+        self.hooks: list[HookRan] = []
         self.errors: list[ErrorEvent] = []
         self.notices: list[Notice] = []
         self.denied = 0
@@ -129,6 +131,8 @@ class Printer:
                 self.denied += 1
         elif isinstance(event, ErrorEvent):
             self.errors.append(event)
+        elif isinstance(event, HookRan):
+            self.hooks.append(event)
         elif isinstance(event, Notice) and not event.agent_path:
             self.notices.append(event)
             if self.fmt == "json":  # stdout holds one object at the end: warnings go to stderr as they come
@@ -173,6 +177,10 @@ class Printer:
             self._note(f"· denied: {event.decision.reason}")
         elif isinstance(event, Retrying):
             self._note(f"· retrying in {event.delay_s:.1f}s (attempt {event.attempt}): {event.reason}")
+        elif isinstance(event, HookRan):
+            code = f", exit {event.exit_code}" if event.exit_code is not None else ""
+            why = f": {event.message.splitlines()[0][:200]}" if event.message.strip() else ""
+            self._note(f"· hook {event.hook_event} {event.command[:120]!r} [{event.outcome}{code}]{why}")
         elif isinstance(event, ErrorEvent):
             self._note(f"error ({event.kind}): {event.message}" + (f"\n  {event.hint}" if event.hint else ""))
         elif isinstance(event, Notice):
@@ -218,6 +226,17 @@ class Printer:
                     "exit_code": c.exit_code,
                 }
                 for c in self.calls
+            ],
+            "hooks": [
+                {
+                    "event": h.hook_event,
+                    "command": h.command,
+                    "outcome": h.outcome,
+                    "exit_code": h.exit_code,
+                    "call_id": h.call_id,
+                    "agent_path": list(h.agent_path),
+                }
+                for h in self.hooks
             ],
             "denied_calls": self.denied,
             "errors": [e.to_json() for e in self.errors],

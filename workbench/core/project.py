@@ -47,10 +47,10 @@ def attach_project(session: AgentSession, *, trusted: bool, manager: McpManager 
         )
     commands = discover_commands(workspace)
     notices += [f"commands: {problem}" for problem in commands.problems]
-    session.expanders.append(command_expander(commands, workspace))
-    if manager is not None:
+    if manager is not None:  # `/mcp__server__prompt` names are the servers': a command file cannot take one
         session.expanders.append(mcp_prompt_expander(manager))
         session.attachers.append(mention_attacher(manager))
+    session.expanders.append(command_expander(commands, workspace))
     notices += _attach_skills(session)
     return notices
 
@@ -114,7 +114,7 @@ def mention_attacher(manager: McpManager) -> Expander:
     """`@server:uri` in a prompt: the resource's text and images go with it (the user named it: no approval)."""
 
     async def attacher(text: str) -> Expansion | None:
-        named = [r for r in manager.resources() if r.mention in text]
+        named = [r for r in manager.resources() if _mentioned(r.mention, text)]
         if not named:
             return None
         from workbench.core.mcp.calling import McpRequestError
@@ -134,6 +134,19 @@ def mention_attacher(manager: McpManager) -> Expander:
         return extra
 
     return attacher
+
+
+def _mentioned(mention: str, text: str) -> bool:
+    """`@server:uri` as a whole word: `@docs:file:///a.md` is not mentioned by `@docs:file:///a.md.bak`."""
+    start = text.find(mention)
+    while start >= 0:
+        end = start + len(mention)
+        before_ok = start == 0 or text[start - 1].isspace() or text[start - 1] in "([{\"'"
+        after = text[end : end + 2]
+        if before_ok and (not after or after[0].isspace() or (after[0] in ".,;:!?)]}\"'" and after[1:2].strip() == "")):
+            return True
+        start = text.find(mention, start + 1)
+    return False
 
 
 @dataclass(frozen=True)
