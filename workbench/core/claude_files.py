@@ -22,13 +22,13 @@ def claude_folders(workspace: Path, kind: str) -> list[tuple[Path, str]]:
 def read_markdown(file: Path, limit: int, problems: list[str]) -> tuple[dict[str, Any], str] | None:
     """(frontmatter keys, body) of one file; None, with the reason in `problems`, when it cannot be used."""
     from workbench.core.personas.decode import decode_bytes
+    from workbench.core.personas.files import read_persona_bytes
     from workbench.core.personas.frontmatter import split_frontmatter
     from workbench.core.personas.yamlparse import parse_frontmatter
 
-    try:
-        raw = file.read_bytes()[: limit + 1]
-    except OSError as exc:
-        problems.append(f"{file}: cannot be read ({exc.strerror or exc}); skipped")
+    raw, error, _ = read_persona_bytes(file)  # regular files only, capped: no FIFO or device is read
+    if raw is None:
+        problems.append(f"{file}: {error.message if error else 'cannot be read'}; skipped")
         return None
     if len(raw) > limit:
         problems.append(f"{file}: larger than {limit} bytes; skipped")

@@ -138,14 +138,15 @@ class SkillTool(Tool):
         return CallPreview(summary=f"Skill {skill.name}" + (f" · {args['file']}" if args.get("file") else ""))
 
     async def run(self, args: dict[str, Any], ctx: Any) -> ToolResult:
+        from workbench.core.personas.files import read_persona_bytes
         from workbench.core.secrets import redact
         from workbench.core.tools.limits import cap_text
 
         skill, path = self._target(args)
-        try:
-            data = path.read_bytes()[: MAX_SKILL_BYTES + 1]
-        except OSError as exc:
-            raise ToolError(f"Skill: cannot read {args.get('file') or 'SKILL.md'} ({exc.strerror or exc})") from None
+        data, error, _ = read_persona_bytes(path)  # regular files only, capped
+        if data is None:
+            why = error.message if error is not None else "cannot be read"
+            raise ToolError(f"Skill: {args.get('file') or 'SKILL.md'}: {why}")
         if b"\x00" in data:
             raise ToolError("Skill: that file is not text")
         text = redact(data.decode("utf-8", errors="replace"))

@@ -6,7 +6,9 @@ It is built once per session and sent byte-identical on every request, so the pr
 from __future__ import annotations
 
 import datetime as dt
+import os
 import platform
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -74,11 +76,25 @@ def availability_line(persona: Persona, offered: Sequence[str]) -> str:
     return line + " Tools named elsewhere in these instructions (" + ", ".join(parts) + ") are not available."
 
 
-def _read_text(path: Path) -> str:
+def _read_text(path: Path, limit: int = 1 << 20) -> str:
+    """A regular file's text, at most `limit` bytes of it (a FIFO or a link to a device is not read)."""
     try:
-        return path.read_text(encoding="utf-8", errors="replace").strip()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return ""
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return ""
+        chunks: list[bytes] = []
+        size = 0
+        while size < limit and (chunk := os.read(fd, min(1 << 16, limit - size))):
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError:
+        return ""
+    finally:
+        os.close(fd)
+    return b"".join(chunks).decode("utf-8", errors="replace").strip()
 
 
 def _git_root(workspace: Path) -> Path:

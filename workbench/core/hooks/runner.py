@@ -130,7 +130,7 @@ def _read(outcome: HookOutcome, hook: HookCommand, event: str, code: int | None,
     if text.startswith("{"):
         try:
             answer = json.loads(text)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
             answer = None
         if isinstance(answer, dict):
             return _decision(outcome, event, answer)

@@ -136,14 +136,19 @@ class ServerCalls:
             parts.append(rendered.text if role == "user" else f"({role}) {rendered.text}")
             media += rendered.media
             raw += rendered.raw_bytes
-        return Rendered(redact("\n\n".join(parts)), media, raw)
+        return Rendered(self._capped(redact("\n\n".join(parts)), "prompt"), media, raw)
 
     async def read_resource(self, server: str, uri: str) -> Rendered:
-        """One resource's contents, as text and images."""
+        """One resource's contents, as text and images (the text capped like a tool's output)."""
         result = await self._request(server, "resources/read", lambda c: c.read_resource(uri))
         rendered = render_resource(getattr(result, "contents", None))
-        rendered.text = redact(rendered.text)
+        rendered.text = self._capped(redact(rendered.text), "resource")
         return rendered
+
+    def _capped(self, text: str, what: str) -> str:
+        from workbench.core.tools.limits import cap_text
+
+        return cap_text(text, self.max_output_chars, f"the {what} was cut to the workbench's output limit")
 
     async def _request(self, name: str, what: str, send: Callable[[Any], Awaitable[Any]]) -> Any:
         self._check_alive()

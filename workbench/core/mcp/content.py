@@ -40,11 +40,14 @@ def image_block(data: Any, mime: Any) -> tuple[dict[str, Any] | None, str]:
         kind = "image/jpeg"
     if kind not in _SIGNATURES:
         return None, f"the model takes PNG, JPEG, GIF and WebP images, not {kind or 'an untyped image'}"
+    too_big = f"it is larger than the {MAX_IMAGE_BYTES // (1024 * 1024)} MB the model takes"
+    if _size(data) > MAX_IMAGE_BYTES:  # judged before decoding anything
+        return None, too_big
     raw = _decode(data)
     if raw is None:
         return None, "its data is not valid base64"
     if len(raw) > MAX_IMAGE_BYTES:
-        return None, f"it is larger than the {MAX_IMAGE_BYTES // (1024 * 1024)} MB the model takes"
+        return None, too_big
     if not raw.startswith(_SIGNATURES[kind]) or (kind == "image/webp" and raw[8:12] != b"WEBP"):
         return None, f"its data is not a {kind.split('/')[1].upper()} image"
     encoded = base64.b64encode(raw).decode("ascii")
@@ -63,8 +66,10 @@ def _decode(data: Any) -> bytes | None:
 
 
 def _size(data: Any) -> int:
-    raw = _decode(data)
-    return len(raw) if raw is not None else len(data) if isinstance(data, str) else 0
+    """The decoded size of base64 `data`, from its length (nothing is decoded)."""
+    if isinstance(data, bytes):
+        return len(data)
+    return len(data.strip().rstrip("=")) * 3 // 4 if isinstance(data, str) else 0
 
 
 class _Builder:
