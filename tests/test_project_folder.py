@@ -331,3 +331,18 @@ def test_a_mention_is_a_whole_word() -> None:
     assert _mentioned("@docs:file:///a.md", "see @docs:file:///a.md.")
     assert not _mentioned("@docs:file:///a.md", "see @docs:file:///a.md.bak")
     assert not _mentioned("@docs:file:///a.md", "mail x@docs:file:///a.md")
+
+
+def test_workbench_run_expands_a_command_from_the_command_line(repo: Path, isolated_env: Path) -> None:
+    from tests.core.agent.helpers import run_cli
+
+    commands = repo / ".claude" / "commands"
+    commands.mkdir(parents=True)
+    (commands / "review.md").write_text("Review $1 and list its bugs.\n")
+    with MessagesPeer([reply(text("No bugs."))]) as peer:
+        done = run_cli(["run", "/review src/a.py", "--cwd", str(repo)], base_url=peer.url, home=isolated_env)
+        [request] = peer.message_requests
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "No bugs."
+    assert "Review src/a.py and list its bugs." in json.dumps(request.messages[-1]["content"])
+    assert "expanded /review from .claude/commands/review.md" in done.stderr
