@@ -76,6 +76,21 @@ async def test_a_project_debugger_overrides_the_bundled_one(repo: Path, monkeypa
     assert "You are a debugger for this team's services." in requests[0].system_text()
 
 
+async def test_an_untrusted_project_debugger_does_not_shadow_the_bundled_one(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    agents = repo / ".claude" / "agents"
+    agents.mkdir(parents=True)
+    (agents / "debugger.md").write_bytes((FIXTURES / "corpus" / "claude" / "debugger.md").read_bytes())
+    code, out, err, requests = await run(repo, [reply(text("On it."))], monkeypatch, persona="debugger")
+    assert code == 0, err
+    assert result_line(out)["persona_id"] == "debugger"
+    assert "You are a debugger for this team's services." not in requests[0].system_text()  # the bundled one
+    code, out, err, requests = await run(repo, [reply(text("On it."))], monkeypatch, persona="debugger~debugger")
+    assert code == 0, err  # still there to choose by its id, under the policy an untrusted persona gets
+    assert "You are a debugger for this team's services." in requests[0].system_text()
+
+
 async def test_an_opencode_bash_map_allows_ls_and_denies_cat_by_policy(
     repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -163,7 +178,7 @@ async def test_a_pre_tool_use_hook_that_exits_2_blocks_an_allowed_call(
     else:
         assert "app.py" in json.dumps(result["content"]) and hooks == []
         notices = " ".join(e["message"] for e in events if e["type"] == "notice")
-        assert "hooks in .claude/settings.json do not run" in notices
+        assert "not trusted" in notices and ".claude/settings.json: hooks (PreToolUse)" in notices
 
 
 async def test_slash_review_expands_the_projects_command(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -44,7 +44,6 @@ def test_user_hooks_always_project_hooks_only_when_trusted(tmp_path: Path) -> No
     settings(project / ".claude", {"PreToolUse": group("echo project", "Bash")})
     untrusted = load_hooks(project, trusted=False)
     assert [h.command for h in untrusted.commands] == ["echo user"]
-    assert untrusted.withheld == [str(project / ".claude" / "settings.json")]
     trusted = load_hooks(project, trusted=True)
     assert sorted(h.command for h in trusted.commands) == ["echo project", "echo user"]
 

@@ -67,7 +67,7 @@ def _load(args: argparse.Namespace, extra: list[Path]) -> LoadSet:
     if not cwd.is_dir():
         raise SystemExit(f"workbench personas: --cwd {clean(str(cwd))!s} is not a folder")
     from workbench.config import load_config
-    from workbench.core.personas.servers import explain_withheld, listed_servers, project_trusted
+    from workbench.core.mcp.persona_servers import explain_withheld, listed_servers, project_trusted
 
     config = load_config()
     servers, withheld = listed_servers(cwd, config=config, trusted=project_trusted(cwd, config))

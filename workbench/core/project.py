@@ -29,11 +29,8 @@ def attach_project(session: AgentSession, *, trusted: bool, manager: McpManager 
 
     workspace = session.workspace
     notices: list[str] = []
-    hooks = load_hooks(workspace, trusted=trusted)
+    hooks = load_hooks(workspace, trusted=trusted)  # an untrusted project's are in the trust notice's list
     notices += [f"hooks: {problem}" for problem in hooks.problems]
-    if hooks.withheld:
-        files = ", ".join(_shown(Path(f), workspace) for f in hooks.withheld)
-        notices.append(f"the hooks in {files} do not run: the project is not trusted")
     if hooks:
         session.set_hooks(
             SessionHooks(
@@ -53,13 +50,6 @@ def attach_project(session: AgentSession, *, trusted: bool, manager: McpManager 
     session.expanders.append(command_expander(commands, workspace))
     notices += _attach_skills(session)
     return notices
-
-
-def _shown(path: Path, workspace: Path) -> str:
-    try:
-        return str(path.relative_to(workspace))
-    except ValueError:
-        return str(path)
 
 
 def _attach_skills(session: AgentSession) -> list[str]:

@@ -71,13 +71,19 @@ def test_3_a_project_persona_overrides_the_bundled_one_of_its_name(tmp_path: Pat
     agents = repo / ".claude" / "agents"
     agents.mkdir(parents=True)
     (agents / "debugger.md").write_bytes((CORPUS / "claude" / "debugger.md").read_bytes())
-    loaded = discover(repo)
+    loaded = discover(repo, repo_trusted=True)
     mine = loaded.get("debugger")
     assert mine is not None and mine.source.scope == "project" and mine.id == "debugger"
     assert "W_DUPLICATE_NAME" not in codes(mine.diagnostics) and "I_OVERRIDES" in codes(mine.diagnostics)
     bundled = loaded.get("debugger~bundled")
     assert bundled is not None and bundled.source.scope == "bundled"
     assert "I_OVERRIDDEN" in codes(bundled.diagnostics)
+    # until the project is trusted, its persona never takes a name another persona has
+    untrusted = discover(repo, repo_trusted=False)
+    chosen = untrusted.get("debugger")
+    assert chosen is not None and chosen.source.scope == "bundled"
+    shadow = untrusted.get("debugger~debugger")
+    assert shadow is not None and "W_UNTRUSTED_SHADOW" in codes(shadow.diagnostics)
 
 
 def test_3_same_named_files_in_subfolders_say_which_folder(tmp_path: Path) -> None:

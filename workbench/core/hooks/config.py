@@ -5,8 +5,9 @@
 
 Read from `~/.claude/settings.json` always, and from the project's `.claude/settings.json` and
 `.claude/settings.local.json` only once the project is trusted: a repository's hooks are commands anyone who can
-commit to it chose. `"disableAllHooks": true` in a file that counts turns every hook off. A malformed entry is
-reported and skipped, never fatal.
+commit to it chose (until then the session's trust notice names them among what was ignored).
+`"disableAllHooks": true` in a file that counts turns every hook off. A malformed entry is reported and skipped,
+never fatal.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from workbench import paths
-from workbench.core.policy.settings import _read_json, settings_files
 
 EVENTS = (
     "PreToolUse",
@@ -56,7 +56,6 @@ class HookCommand:
 class HookSet:
     commands: list[HookCommand] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # what could not be read, for a notice
-    withheld: list[str] = field(default_factory=list)  # project files whose hooks wait for trust
 
     def matching(self, event: str, target: str | None = None) -> list[HookCommand]:
         """The commands for `event` whose matcher takes `target`; the same command string runs once."""
@@ -73,26 +72,15 @@ class HookSet:
 
 
 def load_hooks(workspace: Path, *, trusted: bool, home: Path | None = None) -> HookSet:
-    """Every hook that counts for `workspace` (see the module docstring)."""
+    """Every hook that counts for `workspace` (see the module docstring; the files are chosen by
+    workbench.core.policy.settings, which knows the project's trust)."""
+    from workbench.core.policy.settings import load_hooks as hook_sections
+
     out = HookSet()
-    disabled = False
     user_file = (home if home is not None else paths.user_home()) / ".claude" / "settings.json"
-    for label, file, _base in settings_files(workspace, home):
-        project = label != "user"
-        if project and file.resolve() == user_file.resolve():
-            continue  # the home folder as the workspace: the user's own file is read below, once
-        data = _read_json(file, out.problems)
-        if data is None:
-            continue
-        if project and not trusted:
-            if "hooks" in data:
-                out.withheld.append(str(file))
-            continue
-        if data.get("disableAllHooks") is True:
-            disabled = True
-        _read_file(data.get("hooks"), str(file), label, out)
-    if disabled:
-        out.commands = []
+    for source, section in hook_sections(workspace, project_trusted=trusted, home=home):
+        scope = "user" if Path(source) == user_file else "project"
+        _read_file(section, source, scope, out)
     return out
 
 

@@ -72,12 +72,15 @@ def _note_widening_keys(out: RuleSet, data: dict[str, Any], shown: str) -> None:
 
 def load_hooks(workspace: Path, *, project_trusted: bool = False, home: Path | None = None) -> list[tuple[str, Any]]:
     """(file, its `hooks` value) from every settings file whose hooks may run: the user's always, the project's
-    only once it is trusted. Nothing runs hooks yet; whatever does must take them from here."""
+    only once it is trusted; none at all when one of those files says `"disableAllHooks": true`. The hooks are
+    read and run by workbench.core.hooks."""
     out: list[tuple[str, Any]] = []
     for label, file, _base in settings_files(workspace, home):
         if label.startswith("project") and not project_trusted:
             continue
         data = _read_json(file, [])
+        if data is not None and data.get("disableAllHooks") is True:
+            return []
         if data is not None and data.get("hooks") is not None:
             out.append((str(file), data["hooks"]))
     return out

@@ -19,10 +19,10 @@ from workbench.paths import command
 
 
 def project_trusted(workspace: Path, config: Config) -> bool:
-    """The project's trust, as the session that would start here sees it."""
-    from workbench.core.mcp.trust import is_trusted
+    """The project's trust, as the session that would start here sees it (workbench.core.trust)."""
+    from workbench.core.trust import assess
 
-    return is_trusted(workspace, config=config)
+    return assess(workspace, config=config).trusted
 
 
 def listed_servers(
@@ -68,5 +68,5 @@ def _server_of(gone: UnavailableTool) -> str:
 def _why(server: str, source: str) -> str:
     return (
         f"MCP server {server!r} is configured in {source}, but the project is not trusted, so it does not start "
-        f"(`{command('mcp', 'trust')}`)"
+        f"(`{command('trust')}`)"
     )
