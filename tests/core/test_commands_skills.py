@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests.core.agent.helpers import git_repo
 from workbench import paths
 from workbench.core.agent.memory import load_memory
 from workbench.core.agent.prompt import PROJECT_DOC_MAX_BYTES
@@ -20,10 +20,7 @@ pytestmark = pytest.mark.timeout(30)
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    root.mkdir()
-    subprocess.run(["git", "init", "-q", str(root)], check=True)
-    return root
+    return git_repo(tmp_path / "repo")
 
 
 def write(path: Path, text: str) -> Path:

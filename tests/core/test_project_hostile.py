@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import base64
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests.core.agent.helpers import git_repo
 from workbench.core.agent.memory import load_memory
 from workbench.core.commands import discover_commands
 from workbench.core.hooks.config import HookCommand
@@ -23,10 +23,7 @@ pytestmark = pytest.mark.timeout(20)
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    root.mkdir()
-    subprocess.run(["git", "init", "-q", str(root)], check=True)
-    return root
+    return git_repo(tmp_path / "repo")
 
 
 def test_a_fifo_or_a_device_is_never_read(repo: Path) -> None:
