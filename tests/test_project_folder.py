@@ -280,7 +280,7 @@ async def test_export_shows_what_the_persona_was_told_and_the_hooks(
     repo: Path, monkeypatch: pytest.MonkeyPatch, isolated_env: Path, tmp_path: Path
 ) -> None:
     from tests.core.agent.helpers import run_cli
-    from workbench.core.agent.prompt import PROJECT_DOC_MAX_BYTES
+    from workbench.core.agent.memory import PROJECT_DOC_MAX_BYTES
 
     (repo / "CLAUDE.md").write_text("x" * (PROJECT_DOC_MAX_BYTES + 10))
     (repo / "AGENTS.md").write_text("agents\n")

@@ -8,8 +8,7 @@ import pytest
 
 from tests.core.agent.helpers import git_repo
 from workbench import paths
-from workbench.core.agent.memory import load_memory
-from workbench.core.agent.prompt import PROJECT_DOC_MAX_BYTES
+from workbench.core.agent.memory import PROJECT_DOC_MAX_BYTES, load_memory
 from workbench.core.commands import discover_commands, expand, split_command, tool_check
 from workbench.core.project import slash_entries
 from workbench.core.skills import SkillTool, discover_skills, prompt_section

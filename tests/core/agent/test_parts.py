@@ -11,8 +11,9 @@ import pytest
 from workbench.core.agent import caching
 from workbench.core.agent.codec import DecodeError, event_from_json
 from workbench.core.agent.contract import check_contract
+from workbench.core.agent.memory import agents_md_chain
 from workbench.core.agent.pricing import cost_usd
-from workbench.core.agent.prompt import agents_md_chain, build_system_prompt, git_summary
+from workbench.core.agent.prompt import build_system_prompt, git_summary
 from workbench.core.approvals import ApprovalRequest, Decision, Scope, SegmentVerdict, Verdict
 from workbench.core.events import ApprovalDecided, ApprovalRequested, TurnDone, UsageInfo
 from workbench.core.personas.loader import parse_persona

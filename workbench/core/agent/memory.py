@@ -8,11 +8,82 @@ data, so the screen and `sessions export` can show exactly what the persona was 
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workbench.core.agent.prompt import PROJECT_DOC_MAX_BYTES, agents_md_chain, claude_md_files
+from workbench import paths
+
+PROJECT_DOC_MAX_BYTES = 32 * 1024  # Codex's project_doc_max_bytes
+
+
+def _read_text(path: Path, limit: int = 1 << 20) -> str:
+    """A regular file's text, at most `limit` bytes of it (a FIFO or a link to a device is not read)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return ""
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return ""
+        chunks: list[bytes] = []
+        size = 0
+        while size < limit and (chunk := os.read(fd, min(1 << 16, limit - size))):
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError:
+        return ""
+    finally:
+        os.close(fd)
+    return b"".join(chunks).decode("utf-8", errors="replace").strip()
+
+
+def _git_root(workspace: Path) -> Path:
+    for folder in (workspace, *workspace.parents):
+        if (folder / ".git").exists():
+            return folder
+    return workspace
+
+
+def agents_md_chain(workspace: Path) -> list[tuple[Path, str]]:
+    """AGENTS.md files per Codex rules: global first, then one per folder from the git root down to the cwd."""
+    found: list[tuple[Path, str]] = []
+    codex_home = paths.user_home() / ".codex"
+    for name in ("AGENTS.override.md", "AGENTS.md"):
+        text = _read_text(codex_home / name)
+        if text:
+            found.append((codex_home / name, text))
+            break
+    root = _git_root(workspace)
+    chain = [workspace, *workspace.parents]
+    folders = list(reversed(chain[: chain.index(root) + 1])) if root in chain else [workspace]
+    for folder in folders:
+        for name in ("AGENTS.override.md", "AGENTS.md"):
+            text = _read_text(folder / name)
+            if text:
+                found.append((folder / name, text))
+                break
+    return found
+
+
+def claude_md_files(workspace: Path) -> list[tuple[Path, str]]:
+    """CLAUDE.md files: the user's, then from the git root down to the cwd (CLAUDE.md and .claude/CLAUDE.md)."""
+    found: list[tuple[Path, str]] = []
+    user = paths.user_home() / ".claude" / "CLAUDE.md"
+    text = _read_text(user)
+    if text:
+        found.append((user, text))
+    root = _git_root(workspace)
+    chain = [workspace, *workspace.parents]
+    folders = list(reversed(chain[: chain.index(root) + 1])) if root in chain else [workspace]
+    for folder in folders:
+        for candidate in (folder / "CLAUDE.md", folder / ".claude" / "CLAUDE.md", folder / "CLAUDE.local.md"):
+            text = _read_text(candidate)
+            if text:
+                found.append((candidate, text))
+    return found
 
 
 @dataclass(frozen=True)
