@@ -295,9 +295,9 @@ async def test_export_shows_what_the_persona_was_told_and_the_hooks(
     assert run_cli(args, base_url=None, home=isolated_env).returncode == 0
     text_ = report.read_text()
     told = text_.split("## What the persona was told", 1)[1]
-    assert "CLAUDE.md`: 32,768 of 32,778 bytes — cut at 32,768 of 32,778 bytes" in told
-    assert "AGENTS.md`: 0 of 6 bytes — left out" in told
-    assert "Hook PreToolUse `echo 'no ls today' >&2; exit 2` (blocked, exit 2" in text_
+    assert "CLAUDE.md`: 32,768 of 32,778 bytes — `cut at 32,768 of 32,778 bytes" in told
+    assert "AGENTS.md`: 0 of 6 bytes — `left out" in told
+    assert "Hook `PreToolUse` `echo 'no ls today' >&2; exit 2` (`blocked`, exit 2" in text_
 
 
 async def test_subagents_run_the_sessions_hooks(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -174,3 +174,11 @@ async def test_session_hooks_are_evidence_and_audit(tmp_path: Path) -> None:
     assert os.stat(audit.path).st_mode & 0o777 == 0o600
     nothing, none = await hooks.run("PreToolUse", {"tool_name": "Read"}, target="Read")
     assert none == [] and nothing.runs == []
+
+
+async def test_a_prompt_with_bytes_that_are_not_utf8_reaches_a_hook_as_valid_json(tmp_path: Path) -> None:
+    seen = tmp_path / "stdin.json"
+    hook_ = hook(f"cat > {seen}", "UserPromptSubmit")
+    outcome = await run_hooks([hook_], "UserPromptSubmit", {"prompt": "caf\udce9"}, workspace=tmp_path)
+    assert outcome.runs[0].outcome == "ok"
+    assert json.loads(seen.read_text())["prompt"] == "caf\udce9"

@@ -66,14 +66,16 @@ def _tool_call(event: ToolCallFinished) -> list[str]:
         lines += ["Diff:", "", fenced(_cap(event.diff), "diff"), ""]
     lines += ["Output:", "", fenced(_cap(event.output)), ""]
     for item in event.media:  # stored without their data: what kind, how big
-        lines += [f"Sent with it: {_one_line(str(item.get('media_type')))} image, {item.get('bytes', 0):,} bytes", ""]
+        lines += [f"Sent with it: {_code(item.get('media_type'))} image, {item.get('bytes', 0):,} bytes", ""]
     return lines
 
 
 def _hook(event: HookRan) -> list[str]:
     code = f", exit {event.exit_code}" if event.exit_code is not None else ""
-    head = f"Hook {event.hook_event} `{_one_line(event.command)}` ({event.outcome}{code}, {event.duration_ms} ms)"
-    return [head + (f": {_one_line(event.message)}" if event.message else ""), ""]
+    head = (
+        f"Hook {_code(event.hook_event)} {_code(event.command)} ({_code(event.outcome)}{code}, {event.duration_ms} ms)"
+    )
+    return [head + (f": {_code(event.message)}" if event.message else ""), ""]
 
 
 def _told(loaded: LoadedSession) -> list[str]:
@@ -85,10 +87,9 @@ def _told(loaded: LoadedSession) -> list[str]:
         lines += ["Project instructions (CLAUDE.md, AGENTS.md), in the order they were given:", ""]
         for item in memory:
             if isinstance(item, dict):
-                note = f" — {_one_line(str(item['note']))}" if item.get("note") else ""
+                note = f" — {_code(item['note'])}" if item.get("note") else ""
                 sizes = f"{item.get('sent', 0):,} of {item.get('size', 0):,} bytes"
-                path = _one_line(str(item.get("path"))).replace("`", "'")
-                lines.append(f"- `{path}`: {sizes}{note}")
+                lines.append(f"- {_code(item.get('path'))}: {sizes}{note}")
         lines.append("")
     elif isinstance(memory, list):
         lines += ["No project instruction files (CLAUDE.md, AGENTS.md) were found.", ""]
