@@ -147,11 +147,13 @@ async def test_a_hanging_hook_is_stopped_with_everything_it_started(tmp_path: Pa
 async def test_the_environment_is_scrubbed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-secret")
     monkeypatch.setenv("GITHUB_TOKEN", "ghp_secret")
+    monkeypatch.setenv("HOOK_SETTING", "kept")
     out = tmp_path / "env.txt"
     await run_hooks([hook(f"env > {out}")], "PreToolUse", {}, workspace=tmp_path)
     env = out.read_text()
     assert "sk-ant-secret" not in env and "ghp_secret" not in env
-    assert f"CLAUDE_PROJECT_DIR={tmp_path}" in env and "PATH=" in env
+    assert f"CLAUDE_PROJECT_DIR={tmp_path}" in env and "PATH=" in env and "HOOK_SETTING=kept" in env
+    assert "GIT_CONFIG_KEY_0=core.fsmonitor" in env  # a hook's git runs none of the repository's programs
 
 
 async def test_a_flood_of_output_is_capped(tmp_path: Path) -> None:

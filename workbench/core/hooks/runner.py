@@ -34,18 +34,17 @@ from typing import Any
 
 from workbench.core.hooks.config import HookCommand
 from workbench.core.secrets import redact
+from workbench.core.tools.bash import scrub_env
 
 MAX_STREAM_BYTES = 64 * 1024  # of stdout and of stderr, per command; the rest is read and dropped
 MAX_MESSAGE = 4000  # characters of a reason that reach the model or the user
 BLOCKING_FOR_MODEL = frozenset({"PreToolUse", "PostToolUse", "Stop", "SubagentStop"})
 CONTEXT_FROM_STDOUT = frozenset({"UserPromptSubmit", "SessionStart"})
 # Scrubbed environment: what a shell command needs, nothing that carries a credential.
-PASSED_ENV = ("PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LC_ALL", "LC_CTYPE", "TERM", "TMPDIR", "TZ")
-
-
 def hook_environment(workspace: Path) -> dict[str, str]:
-    """The environment a hook runs with (one place, so a shared scrubbing helper can take over)."""
-    env = {key: os.environ[key] for key in PASSED_ENV if key in os.environ}
+    """The environment a hook runs with: the one the agent's shell commands get (no credentials, git that runs
+    none of the repository's programs, no prompts or pagers), plus Claude Code's `CLAUDE_PROJECT_DIR`."""
+    env = scrub_env(os.environ, workspace)
     env.setdefault("PATH", os.defpath)
     env["CLAUDE_PROJECT_DIR"] = str(workspace)
     return env
@@ -94,7 +93,7 @@ async def run_hooks(hooks: list[HookCommand], event: str, payload: dict[str, Any
         return outcome
     # ASCII escapes: a prompt or a path with bytes that are not UTF-8 still makes valid JSON
     data = json.dumps({**payload, "hook_event_name": event}, ensure_ascii=True, default=str).encode()
-    env = hook_environment(workspace)
+    env = await asyncio.to_thread(hook_environment, workspace)  # reads the repository's git config
     answers = await asyncio.gather(*(_run_one(h, data, workspace, env) for h in hooks))
     for hook, (code, stdout, stderr, elapsed, timed_out) in zip(hooks, answers, strict=True):
         run = _read(outcome, hook, event, code, stdout, stderr, timed_out)
