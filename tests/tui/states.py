@@ -13,7 +13,7 @@ from typing import Any
 from textual.pilot import Pilot
 
 from tests.tui.samples import EDIT_REQUEST, NETWORK_REQUEST, NO_SANDBOX, SHELL_REQUEST, USAGE, first_turn
-from tests.tui.scripted import Ask, Grant, Hold
+from tests.tui.scripted import Ask, Hold, make_grant
 from workbench.core.agent.memory import Memory, MemoryFile
 from workbench.core.events import (
     AssistantText,
@@ -273,8 +273,8 @@ STATES = {
             [first_turn()],
             {
                 "grants": [
-                    Grant("g1", "Bash(pytest:*)", "session", "you, turn 1"),
-                    Grant("g2", "Edit(src/**)", "project", "config.toml"),
+                    make_grant("g1", "Bash(pytest:*)", "session", "Run: pytest -q"),
+                    make_grant("g2", "Edit(src/**)", "project", "Edit src/retry.py", "code-reviewer"),
                 ]
             },
         ),

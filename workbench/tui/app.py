@@ -17,7 +17,14 @@ from workbench.config import Config, load_config
 from workbench.core.approvals import DenyAll
 from workbench.core.stop_signals import StopSignals, exit_code
 from workbench.tui import host, safe
-from workbench.tui.host import SessionFactory, SessionRequest
+from workbench.tui.host import ScreenServices, SessionFactory, SessionRequest
+from workbench.tui.keys import install, keymap_of
+from workbench.tui.textual_compat import (
+    apply_theme_before_parse,
+    publish_first_theme,
+    take_escape_digit_as_alt,
+    write_to_terminal,
+)
 from workbench.tui.theming import DEFAULT_THEME, load_named_theme, load_themes
 
 
@@ -30,11 +37,12 @@ class WorkbenchApp(App[int]):
     CSS_PATH = "screens/main.tcss"
     ENABLE_COMMAND_PALETTE = True
     BINDING_GROUP_TITLE = "App"
+    # priority: these work wherever the focus is, the prompt included (see workbench.tui.keys).
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
-        Binding("f1", "help", "Help", id="app.help"),
-        Binding("f2", "toggle_mouse", "Mouse", id="app.mouse"),
-        Binding("ctrl+p", "command_palette", "Palette", id="app.palette"),
+        Binding("f1", "help", "Help", priority=True, id="app.help"),
+        Binding("f2", "toggle_mouse", "Mouse capture", priority=True, id="app.mouse"),
+        Binding("ctrl+p", "command_palette", "Palette", priority=True, id="app.palette"),
     ]
 
     def __init__(
@@ -49,6 +57,7 @@ class WorkbenchApp(App[int]):
         credentials: Callable[[], tuple[bool, str]] = host.credentials,
     ) -> None:
         super().__init__()
+        take_escape_digit_as_alt()  # alt+1/2/3 arrive as ESC and the digit in tmux, xterm, SSH, the console
         self.credentials = credentials
         self.request = request
         self.factory = factory
@@ -60,6 +69,7 @@ class WorkbenchApp(App[int]):
         self.theme_errors: list[str] = []
         self._first_theme: Theme | None = None
         self.startup_notices: list[str] = []  # problems with the command line, shown once the screen is up
+        self.key_problems: list[str] = []  # [keys] entries that were not applied, and why
         self._choose_theme()
         self.add_mode("main", self.make_main_screen)
         self.mcp: Any = None  # the McpHub, made after the first frame (see start_mcp)
@@ -70,7 +80,8 @@ class WorkbenchApp(App[int]):
         from workbench.tui.screens.main import MainScreen
 
         freeze_startup_objects()
-        return MainScreen(self.request, self.factory, persona_label=self.persona_label)
+        services = ScreenServices(self.credentials, tuple(self.agents_extra), self.config)
+        return MainScreen(self.request, self.factory, persona_label=self.persona_label, services=services)
 
     def _choose_theme(self) -> list[str]:
         """Register our themes and pick the configured one before the first stylesheet build (no re-parse).
@@ -88,15 +99,7 @@ class WorkbenchApp(App[int]):
             if wanted != DEFAULT_THEME:
                 self.theme_errors.append(f"theme {wanted!r} is not installed; using {DEFAULT_THEME}")
             wanted = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
-        # What the theme watcher does, without the full CSS re-parse it queues: nothing is parsed yet, so the
-        # first parse simply uses this theme's variables.
-        self.set_reactive(App.theme, wanted)
-        dark = self.current_theme.dark
-        classes = {name: False for name in self.classes if name.startswith("-theme-")}
-        classes.update({f"-theme-{wanted}": True, "-dark-mode": dark, "-light-mode": not dark})
-        self.update_classes(classes, update=False)
-        self._refresh_truecolor_filter(self.ansi_theme)
-        self.stylesheet.set_variables(self.get_css_variables())
+        apply_theme_before_parse(self, wanted)
         return self.theme_errors
 
     def register_all_themes(self) -> None:
@@ -106,6 +109,7 @@ class WorkbenchApp(App[int]):
         self.theme_errors.extend(loaded.errors)
 
     def on_mount(self) -> None:
+        publish_first_theme(self)
         if self._first_theme is not None:  # the other themes, for the palette, now that the screen is drawn
             first, self._first_theme = self._first_theme, None
             self.register_all_themes()
@@ -115,10 +119,7 @@ class WorkbenchApp(App[int]):
             self.notify(error, title="config", severity="warning", markup=False, timeout=8)
         for notice in self.startup_notices:
             self.notify(notice, severity="warning", markup=False, timeout=10)
-        if self.config.keys:
-            self.set_keymap(self.config.keys)
-            for problem in self.config.unknown_keys({b.id for _, group in binding_groups(self) for b in group if b.id}):
-                self.notify(problem, title="config", severity="warning", markup=False, timeout=8)
+        self.call_after_refresh(self.apply_keys)
         self.stop_signals.install()
         # MCP servers may ask a question and start processes: only once the first frame is out.
         if not self.request.demo:
@@ -128,6 +129,25 @@ class WorkbenchApp(App[int]):
 
             self.mcp = self.request.mcp = McpHub(self.request.workspace, self.config)
             self.mcp.on_trust = self.trust_changed
+
+    def apply_keys(self) -> None:
+        """Put the config's [keys] in force, once the first frame is out (checking them loads every binding)."""
+        if self.config.keys:
+            from workbench.tui.keys import binding_groups, check_keymap
+
+            groups = binding_groups()
+            self.key_problems = self.config.unknown_keys({b.id for group in groups for b in group if b.id})
+            keymap, problems = check_keymap(self.config.keys, groups)
+            self.key_problems += problems
+            install(self, keymap)
+            for problem in self.key_problems:
+                self.notify(problem, title="config", severity="warning", markup=False, timeout=10)
+        from workbench.tui.screens.main_base import MainBase
+
+        for screen in self.screen_stack:
+            if isinstance(screen, MainBase):
+                screen.keys_ready = True
+                screen.refresh_keys()
 
     def start_mcp(self) -> None:
         """Read the server configs off the event loop (the core's MCP modules load here), then go on below."""
@@ -194,10 +214,11 @@ class WorkbenchApp(App[int]):
 
     async def _stop_for_signal(self, signum: int) -> None:
         """Cancel the running turn (its commands are killed, its calls get results), close the session, exit."""
+        from workbench.tui.screens.main import MainScreen
+
         for screen in self.screen_stack:
-            stop = getattr(screen, "stop_session", None)
-            if callable(stop):
-                await stop()
+            if isinstance(screen, MainScreen):
+                await screen.stop_session()
         self.exit(return_code=exit_code(signum))
 
     async def on_unmount(self) -> None:
@@ -218,46 +239,18 @@ class WorkbenchApp(App[int]):
         self.push_screen(McpScreen(self.mcp))
 
     def action_help(self) -> None:
-        from workbench.tui.screens.help import HelpScreen, binding_rows
+        from workbench.tui.screens.help import open_help
 
-        self.push_screen(HelpScreen(binding_rows(binding_groups(self), dict(self.config.keys))))
+        open_help(self)
 
     def action_toggle_mouse(self) -> None:
         """Stop (or resume) capturing the mouse so the terminal's own selection works."""
-        driver = getattr(self, "_driver", None)
-        write = getattr(driver, "write", None)
         self.mouse_captured_by_app = not self.mouse_captured_by_app
-        if callable(write):
-            if self.mouse_captured_by_app:
-                write("\x1b[?1000h\x1b[?1003h\x1b[?1015h\x1b[?1006h")
-            else:
-                write("\x1b[?1000l\x1b[?1003l\x1b[?1015l\x1b[?1006l")
-            flush = getattr(driver, "flush", None)
-            if callable(flush):
-                flush()
-        state = "on" if self.mouse_captured_by_app else "off: select text with the terminal, F2 turns it back on"
+        codes = "\x1b[?1000{0}\x1b[?1003{0}\x1b[?1015{0}\x1b[?1006{0}"
+        write_to_terminal(self, codes.format("h" if self.mouse_captured_by_app else "l"))
+        key = keymap_of(self).show("app.mouse", "f2")
+        state = "on" if self.mouse_captured_by_app else f"off: select text with the terminal, {key} turns it back on"
         self.notify(f"Mouse capture {state}")
-
-
-def binding_groups(app: WorkbenchApp) -> list[tuple[str, list[Binding]]]:
-    """The binding lists F1 shows, by group (their ids are what `[keys]` remaps)."""
-    from workbench.tui.screens.main import MainScreen
-    from workbench.tui.screens.mcp import McpScreen
-    from workbench.tui.widgets.approval import ApprovalCard
-    from workbench.tui.widgets.evidence import EvidenceCard
-    from workbench.tui.widgets.plan import PlanPanel
-    from workbench.tui.widgets.prompt import Prompt
-
-    lists: list[tuple[str, Any]] = [
-        ("app", app.BINDINGS),
-        ("screen", MainScreen.BINDINGS),
-        ("prompt", Prompt.BINDINGS),
-        ("evidence", EvidenceCard.BINDINGS),
-        ("approval", ApprovalCard.BINDINGS),
-        ("plan", PlanPanel.BINDINGS),
-        ("mcp servers", McpScreen.BINDINGS),
-    ]
-    return [(name, [b for b in group if isinstance(b, Binding)]) for name, group in lists]
 
 
 _frozen = False

@@ -1,11 +1,10 @@
-"""Modal screens: the whole result of a call, the turn outline, the grant ledger, the persona picker."""
+"""Modal screens: the whole result of a call, the turn outline, the grant ledger, the persona and session pickers."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -45,6 +44,7 @@ class Dialog(ModalScreen[Any]):
 class EvidenceScreen(Dialog):
     """The whole input and result of one call, in a read-only text view."""
 
+    BINDING_GROUP_TITLE = "Result view"
     BINDINGS = [Binding("escape,q", "dismiss", "Close", id="evidence-view.close")]
 
     def __init__(self, data: EvidenceData) -> None:
@@ -71,6 +71,7 @@ class EvidenceScreen(Dialog):
 class OutlineScreen(Dialog):
     """The turns of the conversation; Enter jumps to one."""
 
+    BINDING_GROUP_TITLE = "Outline"
     BINDINGS = [Binding("escape", "dismiss(None)", "Close", id="outline.close")]
 
     def __init__(self, turns: list[tuple[int, str]], evidence: list[tuple[int, str]]) -> None:
@@ -94,25 +95,10 @@ class OutlineScreen(Dialog):
         self.dismiss(int((event.option.id or "e0")[1:]))
 
 
-def grants_table(rows: list[GrantRow]) -> Table:
-    table = Table(expand=True, box=None, header_style="bold", pad_edge=False)
-    table.add_column("#", width=3)
-    table.add_column("pattern", ratio=3)
-    table.add_column("scope", ratio=1)
-    table.add_column("origin", ratio=1)
-    for n, row in enumerate(rows, 1):
-        table.add_row(
-            str(n),
-            Text(safe.one_line(row.pattern, 200)),
-            Text(safe.one_line(row.scope, 30)),
-            Text(safe.one_line(row.origin, 60)),
-        )
-    return table
-
-
 class LedgerScreen(Dialog):
     """Standing grants of this session and project; `r` revokes the highlighted one."""
 
+    BINDING_GROUP_TITLE = "Grants"
     BINDINGS = [
         Binding("escape,q", "dismiss", "Close", id="ledger.close"),
         Binding("r,delete", "revoke", "Revoke", id="ledger.revoke"),
@@ -164,6 +150,7 @@ class LedgerScreen(Dialog):
 class PersonaPicker(Dialog):
     """Choose the persona for the next turn."""
 
+    BINDING_GROUP_TITLE = "Personas"
     BINDINGS = [Binding("escape", "dismiss(None)", "Close", id="personas.close")]
 
     def __init__(self, choices: list[PersonaChoice], errors: list[str], current: str = "") -> None:
@@ -201,3 +188,25 @@ class PersonaPicker(Dialog):
     @on(OptionList.OptionSelected, "#persona-list")
     def chosen(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(self.choices[event.option_index])
+
+
+class SessionPicker(Dialog):
+    """Choose a saved session of this project to continue (`/resume`); dismisses with its id or None."""
+
+    BINDING_GROUP_TITLE = "Sessions"
+    BINDINGS = [Binding("escape", "dismiss(None)", "Close", id="sessions.close")]
+
+    def __init__(self, sessions: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.sessions = sessions
+
+    def compose(self) -> ComposeResult:
+        options = [Option(Text(safe.one_line(label, 200)), id=sid) for sid, label in self.sessions]
+        with Vertical() as box:
+            box.border_title = "Resume a session"
+            yield OptionList(*options, id="session-list")
+            yield Static("Enter resumes · Esc closes", classes="hint", markup=False)
+
+    @on(OptionList.OptionSelected, "#session-list")
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)

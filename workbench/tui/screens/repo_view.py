@@ -24,6 +24,7 @@ class PreviewScreen(Screen[None]):
         & > .hint { height: 1; color: $text-muted; padding: 0 1; }
     }
     """
+    BINDING_GROUP_TITLE = "Preview"
     BINDINGS = [
         Binding("escape,q", "app.pop_screen", "Back", id="preview.close"),
         Binding("at", "mention", "Mention", id="preview.mention"),
@@ -81,6 +82,7 @@ class DiffScreen(Screen[None]):
         & > .hint { height: 1; color: $text-muted; padding: 0 1; }
     }
     """
+    BINDING_GROUP_TITLE = "Diff"
     BINDINGS = [Binding("escape,q", "app.pop_screen", "Back", id="diff.close")]
 
     def __init__(self, root: Path, path: str) -> None:

@@ -5,25 +5,46 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
-from rich.console import Group
+from rich.console import RenderableType
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
+from textual.widgets import Input
 
 from workbench.core.approvals import ApprovalRequest, Decision
 from workbench.tui import safe
+from workbench.tui.slash import Completer
 from workbench.tui.widgets.answer import AnswerView
-from workbench.tui.widgets.approval import ApprovalCard, decision_text, request_body
+from workbench.tui.widgets.approval import ApprovalCard, approval_record
 from workbench.tui.widgets.evidence import EvidenceData
-from workbench.tui.widgets.prompt import Prompt
+from workbench.tui.widgets.prompt import Prompt, SlashHints
 from workbench.tui.widgets.transcript import Transcript
 
 if TYPE_CHECKING:  # the event types and the subagent cards load with the first event, not before the first frame
-    from workbench.core.events import ErrorEvent, Event
+    from workbench.core.events import (
+        ApprovalDecided,
+        ApprovalRequested,
+        AssistantText,
+        ContractReport,
+        ErrorEvent,
+        Event,
+        HookRan,
+        Notice,
+        Retrying,
+        TextDelta,
+        ToolCallFinished,
+        ToolCallReady,
+        ToolProgress,
+        TurnDone,
+        TurnStarted,
+    )
     from workbench.tui.widgets.subagent import SubagentNesting
+
+E = TypeVar("E", bound="Event")
 
 
 def error_renderable(ev: ErrorEvent) -> Text:
@@ -53,14 +74,23 @@ class ChatPane(Vertical):
     }
     """
 
-    def __init__(self, files: Callable[[], Sequence[str]] | None = None, *, id: str | None = None) -> None:
+    def __init__(
+        self,
+        files: Callable[[], Sequence[str]] | None = None,
+        commands: Completer | None = None,
+        *,
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
         self._files = files
+        self._commands = commands
         self._answer: AnswerView | None = None
         self._closed_answer: AnswerView | None = None  # streamed, then cut short by a tool call
         self._echoed: str | None = None
         self._eid = 0
         self._pending_requests: dict[str, ApprovalRequest] = {}
+        self._held: dict[str, list[RenderableType]] = {}  # saved approvals waiting for their call to be shown
+        self._handlers: dict[type[Event], Callable[[Event, bool], None]] | None = None
         self.turn = 0
         self._nesting: SubagentNesting | None = None
 
@@ -75,7 +105,12 @@ class ChatPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Transcript(id="transcript")
-        yield Prompt(self._files, id="prompt")
+        yield Prompt(self._files, self._commands, id="prompt")
+        yield SlashHints(id="slash-hints")
+
+    @on(Input.Changed, "#prompt")
+    def _prompt_changed(self, event: Input.Changed) -> None:
+        self.query_one(SlashHints).show_for(self._commands, event.value)
 
     @property
     def transcript(self) -> Transcript:
@@ -107,108 +142,164 @@ class ChatPane(Vertical):
 
     def handle_event(self, ev: Event, *, frozen: bool = False) -> None:
         """Render one event; `frozen` (resume) renders straight into the cheap history view."""
-        from workbench.core.events import (
-            ApprovalDecided,
-            ApprovalRequested,
-            AssistantText,
-            ContractReport,
-            ErrorEvent,
-            HookRan,
-            Notice,
-            Retrying,
-            TextDelta,
-            ToolCallFinished,
-            ToolCallReady,
-            ToolProgress,
-            TurnDone,
-            TurnStarted,
-        )
-
-        t = self.transcript
         if ev.agent_path:
-            self.nesting.handle(t, ev, frozen=frozen)
+            self.nesting.handle(self.transcript, ev, frozen=frozen)
             return
-        if isinstance(ev, TurnStarted):
-            if self._echoed is not None and not frozen:
-                self._echoed = None
-                return
-            self._close_answer()
-            self._closed_answer = None
-            self.turn = max(self.turn + 1, ev.turn)
-            t.add_user(ev.prompt, self.turn, frozen=frozen)
-        elif isinstance(ev, TextDelta):
-            if frozen:
-                return
-            if self._answer is None:
-                self._answer = t.add_answer()
-            if self._answer is not None:
-                self._answer.feed(ev.text)
-        elif isinstance(ev, AssistantText):
-            if frozen:
-                if ev.text.strip():
-                    t.add_answer(ev.text, frozen=True)
-            elif self._answer is None and self._closed_answer is not None:
-                # The deltas of this response were already shown; the full text only confirms them.
-                self._closed_answer.finish(ev.text)
-                self._closed_answer = None
-            elif self._answer is None:
-                if ev.text.strip():
-                    view = t.add_answer(ev.text)
-                    if view is not None:
-                        view.finish()
-            else:
-                self._close_answer(ev.text)
-        elif isinstance(ev, ToolCallReady):
-            self._close_answer()
-            if frozen:
-                return  # the finished call carries everything
-            t.add_evidence(EvidenceData.from_ready(self.next_eid(), ev))
-        elif isinstance(ev, ToolCallFinished):
-            known = t.evidence_for_call(ev.call_id)
-            if known is not None:
-                t.update_evidence(ev.call_id, EvidenceData.from_finished(known.eid, ev))
-            else:
-                self._close_answer()
-                t.add_evidence(EvidenceData.from_finished(self.next_eid(), ev), frozen=frozen)
-        elif isinstance(ev, ToolProgress):
-            running = t.evidence_for_call(ev.call_id)
-            if running is not None and running.finished is None:
-                t.update_evidence(ev.call_id, dataclasses.replace(running, progress=ev))
-        elif isinstance(ev, HookRan):
-            from workbench.tui.widgets.evidence import hook_line
+        handler = self.handlers().get(type(ev))
+        if handler is not None:
+            handler(ev, frozen)
 
-            line, level = hook_line(ev)
-            t.add_notice(line, level, frozen=frozen)
-        elif isinstance(ev, ApprovalRequested):
-            self._pending_requests[ev.request.id] = ev.request
-        elif isinstance(ev, ApprovalDecided):
-            req = self._pending_requests.pop(ev.request_id, None)
-            if frozen and req is not None:
-                title = Text("Approval · " + safe.one_line(req.summary or req.tool, 100), style="bold")
-                t.add_notice(Group(title, request_body(req), decision_text(ev.decision)), frozen=True)
-        elif isinstance(ev, ErrorEvent):
-            self._close_answer()
-            t.add_notice(error_renderable(ev), "error", frozen=frozen)
-        elif isinstance(ev, Notice):
-            t.add_notice(Text(safe.clean(ev.message)), ev.level, frozen=frozen)
-        elif isinstance(ev, Retrying) and not frozen:
-            msg = f"retrying in {ev.delay_s:.0f} s (attempt {ev.attempt}): {safe.one_line(ev.reason, 120)}"
-            t.add_notice(Text(msg), "warning")
-        elif isinstance(ev, ContractReport) and ev.missing:
-            missing = ", ".join(safe.one_line(m, 60) for m in ev.missing)
-            t.add_notice(Text(f"answer lacks required headings: {missing}"), "warning", frozen=frozen)
-        elif isinstance(ev, TurnDone):
-            self._close_answer()
+    def handlers(self) -> dict[type[Event], Callable[[Event, bool], None]]:
+        """Event type -> how the chat shows it (live, or frozen when a saved session is shown again)."""
+        if self._handlers is None:
+            from workbench.core import events as ev
+
+            table: dict[type[Event], Callable[[Event, bool], None]] = {}
+
+            def add(kind: type[E], handler: Callable[[E, bool], None]) -> None:
+                table[kind] = handler  # type: ignore[assignment]  # called only with `kind` events
+
+            add(ev.TurnStarted, self._turn_started)
+            add(ev.TextDelta, self._text_delta)
+            add(ev.AssistantText, self._assistant_text)
+            add(ev.ToolCallReady, self._tool_ready)
+            add(ev.ToolCallFinished, self._tool_finished)
+            add(ev.ToolProgress, self._tool_progress)
+            add(ev.HookRan, self._hook_ran)
+            add(ev.ApprovalRequested, self._approval_requested)
+            add(ev.ApprovalDecided, self._approval_decided)
+            add(ev.ErrorEvent, self._error)
+            add(ev.Notice, self._notice)
+            add(ev.Retrying, self._retrying)
+            add(ev.ContractReport, self._contract)
+            add(ev.TurnDone, self._turn_done)
+            self._handlers = table
+        return self._handlers
+
+    def _turn_started(self, ev: TurnStarted, frozen: bool) -> None:
+        if self._echoed is not None and not frozen:
+            self._echoed = None
+            return
+        self._close_answer()
+        self._closed_answer = None
+        self.turn = max(self.turn + 1, ev.turn)
+        self.transcript.add_user(ev.prompt, self.turn, frozen=frozen)
+
+    def _text_delta(self, ev: TextDelta, frozen: bool) -> None:
+        if frozen:
+            return
+        if self._answer is None:
+            self._answer = self.transcript.add_answer()
+        if self._answer is not None:
+            self._answer.feed(ev.text)
+
+    def _assistant_text(self, ev: AssistantText, frozen: bool) -> None:
+        t = self.transcript
+        if frozen:
+            if ev.text.strip():
+                t.add_answer(ev.text, frozen=True)
+        elif self._answer is None and self._closed_answer is not None:
+            # The deltas of this response were already shown; the full text only confirms them.
+            self._closed_answer.finish(ev.text)
             self._closed_answer = None
-            self.nesting.turn_done(t)
-            if ev.stop_reason not in ("end_turn", "tool_use", "stop_sequence", ""):
-                t.add_notice(Text(f"turn ended: {safe.one_line(ev.stop_reason, 40)}"), "warning", frozen=frozen)
+        elif self._answer is None:
+            if ev.text.strip():
+                view = t.add_answer(ev.text)
+                if view is not None:
+                    view.finish()
+        else:
+            self._close_answer(ev.text)
+
+    def _tool_ready(self, ev: ToolCallReady, frozen: bool) -> None:
+        self._close_answer()
+        if frozen:
+            return  # the finished call carries everything
+        self.transcript.add_evidence(EvidenceData.from_ready(self.next_eid(), ev))
+
+    def _tool_finished(self, ev: ToolCallFinished, frozen: bool) -> None:
+        t = self.transcript
+        known = t.evidence_for_call(ev.call_id)
+        if known is not None:
+            t.update_evidence(ev.call_id, EvidenceData.from_finished(known.eid, ev))
+        else:
+            self._close_answer()
+            t.add_evidence(EvidenceData.from_finished(self.next_eid(), ev), frozen=frozen)
+        # A saved approval shows under its call, as the live card did (the call is written after the answer).
+        for record in self._held.pop(ev.call_id, []):
+            t.add_notice(record, frozen=True)
+
+    def _tool_progress(self, ev: ToolProgress, frozen: bool) -> None:
+        running = self.transcript.evidence_for_call(ev.call_id)
+        if running is not None and running.finished is None:
+            self.transcript.update_evidence(ev.call_id, dataclasses.replace(running, progress=ev))
+
+    def _hook_ran(self, ev: HookRan, frozen: bool) -> None:
+        from workbench.tui.widgets.evidence import hook_line
+
+        line, level = hook_line(ev)
+        self.transcript.add_notice(line, level, frozen=frozen)
+
+    def _approval_requested(self, ev: ApprovalRequested, frozen: bool) -> None:
+        self._pending_requests[ev.request.id] = ev.request
+
+    def _approval_decided(self, ev: ApprovalDecided, frozen: bool) -> None:
+        req = self._pending_requests.pop(ev.request_id, None)
+        if frozen and req is not None:
+            record = approval_record(req, ev.decision)
+            if self.transcript.evidence_for_call(ev.call_id) is None and ev.call_id:
+                self._held.setdefault(ev.call_id, []).append(record)
+            else:
+                self.transcript.add_notice(record, frozen=True)
+
+    def _error(self, ev: ErrorEvent, frozen: bool) -> None:
+        self._close_answer()
+        self.transcript.add_notice(error_renderable(ev), "error", frozen=frozen)
+
+    def _notice(self, ev: Notice, frozen: bool) -> None:
+        self.transcript.add_notice(Text(safe.clean(ev.message)), ev.level, frozen=frozen)
+
+    def _retrying(self, ev: Retrying, frozen: bool) -> None:
+        if not frozen:
+            msg = f"retrying in {ev.delay_s:.0f} s (attempt {ev.attempt}): {safe.one_line(ev.reason, 120)}"
+            self.transcript.add_notice(Text(msg), "warning")
+
+    def _contract(self, ev: ContractReport, frozen: bool) -> None:
+        if ev.missing:
+            missing = ", ".join(safe.one_line(m, 60) for m in ev.missing)
+            self.transcript.add_notice(Text(f"answer lacks required headings: {missing}"), "warning", frozen=frozen)
+
+    def _turn_done(self, ev: TurnDone, frozen: bool) -> None:
+        t = self.transcript
+        self._close_answer()
+        self._closed_answer = None
+        self._release_held()
+        self.nesting.turn_done(t)
+        if ev.stop_reason not in ("end_turn", "tool_use", "stop_sequence", ""):
+            t.add_notice(Text(f"turn ended: {safe.one_line(ev.stop_reason, 40)}"), "warning", frozen=frozen)
+
+    def _release_held(self) -> None:
+        """Approvals whose call never finished (a killed process) still show, at the end of their turn."""
+        for records in self._held.values():
+            for record in records:
+                self.transcript.add_notice(record, frozen=True)
+        self._held.clear()
+
+    def clear(self) -> None:
+        """Empty the chat for a new session (the prompt keeps its history)."""
+        self._answer = self._closed_answer = None
+        self._echoed = None
+        self._eid = 0
+        self.turn = 0
+        self._pending_requests.clear()
+        self._held.clear()
+        self.transcript.clear()
 
     def replay(self, events: Iterable[Event]) -> None:
         """Rebuild a saved conversation (evidence included) into the frozen history."""
         for ev in events:
             self.handle_event(ev, frozen=True)
         self._pending_requests.clear()
+        self._release_held()
         self.transcript.follow()
 
     async def replay_async(self, events: Sequence[Event], batch: int = 50) -> None:
@@ -218,6 +309,7 @@ class ChatPane(Vertical):
                 self.handle_event(ev, frozen=True)
             await asyncio.sleep(0.002)  # long enough for a due frame to be drawn
         self._pending_requests.clear()
+        self._release_held()
         self.transcript.follow()
 
     # -- approvals ---------------------------------------------------------------------------------

@@ -89,6 +89,7 @@ class PathMessage(Message):
 class RepoExplorer(Tree[Entry]):
     """A git-aware file tree of `root` (a folder; need not be a git repository)."""
 
+    BINDING_GROUP_TITLE = "Explorer"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("at", "mention", "Mention", tooltip="Mention this path in the prompt (@path)", id="explorer.mention"),
         Binding("d", "diff", "Diff", tooltip="Show the file's changes", id="explorer.diff"),

@@ -44,6 +44,7 @@ WINDOW = 120  # lines highlighted per query
 class LineView(ScrollView, can_focus=True):
     """Read-only lines with a gutter and a line cursor; subclasses style each line."""
 
+    BINDING_GROUP_TITLE = "File view"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "cursor(-1)", "Up", show=False),
         Binding("down", "cursor(1)", "Down", show=False),

@@ -220,6 +220,18 @@ class Transcript(VerticalScroll, can_focus=False):
     def turn_entries(self) -> list[Entry]:
         return [e for e in self.entries if e.kind == "user"]
 
+    def clear(self) -> None:
+        """Forget every entry (a new session in place)."""
+        for entry in self._live:
+            if entry.widget is not None:
+                entry.widget.remove()
+        self.entries.clear()
+        self.evidence.clear()
+        self._by_call.clear()
+        self._live.clear()
+        self.history.clear()
+        self.follow()
+
     def follow(self) -> None:
         """Back to following the conversation (after a new prompt)."""
         self._released = False
