@@ -149,6 +149,13 @@ class ScreenCommands:
     def show_outline(self) -> None:
         self.screen.action_outline()
 
+    def rewind(self) -> None:
+        session = self.screen.session
+        if session is None or session.checkpoints is None:
+            self.say("Nothing to rewind yet: this session has no checkpoints.")
+            return
+        self.screen.action_rewind()
+
     def send_prompt(self, text: str) -> None:
         self.screen.send_text(text)
 
