@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import gc
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import Theme
@@ -237,6 +237,12 @@ class WorkbenchApp(App[int]):
             self.mcp.on_trust = self.trust_changed
             self.mcp.question()
         self.push_screen(McpScreen(self.mcp))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's own palette entries, less "Theme" and "Keys": the palette lists the themes and F1 the keys."""
+        for command in super().get_system_commands(screen):
+            if command.title not in ("Theme", "Keys"):
+                yield command
 
     def action_help(self) -> None:
         from workbench.tui.screens.help import open_help

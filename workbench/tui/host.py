@@ -18,6 +18,7 @@ from workbench.config import Config, load_config
 from workbench.core.approvals import Approver, PermissionMode
 
 if TYPE_CHECKING:  # the event types load with the first session, not before the first frame
+    from workbench.core.agent.memory import Memory
     from workbench.core.checkpoint.recorder import Checkpointer
     from workbench.core.checkpoint.rewind import Rewinder
     from workbench.core.events import Event, Notice, PlanItem, UsageInfo
@@ -94,6 +95,12 @@ class SessionLike(Protocol):
 
     @property
     def mode_notice(self) -> Notice | None: ...  # a resumed session: which mode is in force and why
+
+    @property
+    def memory(self) -> Memory | None: ...  # the project instruction files it was given (CLAUDE.md, AGENTS.md)
+
+    @property
+    def system_prompt(self) -> str: ...
 
     def run_turn(self, prompt: str) -> AsyncIterator[Event]: ...
 

@@ -196,6 +196,8 @@ class AcpAgentSession:
     checkpoints: None = None  # its edits happen in its own process: nothing to rewind
     audit_off: str | None = None
     mode_notice: Notice | None = None
+    memory: None = None  # it reads its own instruction files
+    system_prompt = ""  # and keeps its own prompt
 
     @property
     def history(self) -> list[dict[str, Any]]:

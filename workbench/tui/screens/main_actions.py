@@ -38,9 +38,7 @@ class ChatActions(RepoActions):
             return
         from workbench.tui.screens.told import ToldScreen
 
-        persona = getattr(getattr(session, "persona", None), "id", "") or self._persona_label
-        screen = ToldScreen(persona, getattr(session, "memory", None), getattr(session, "system_prompt", ""))
-        self.app.push_screen(screen)
+        self.app.push_screen(ToldScreen(session.persona.id, session.memory, session.system_prompt))
 
     def action_evidence(self, step: int) -> None:
         entries = self.chat.transcript.evidence_entries()
