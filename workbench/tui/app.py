@@ -25,7 +25,7 @@ from workbench.tui.textual_compat import (
     take_escape_digit_as_alt,
     write_to_terminal,
 )
-from workbench.tui.theming import DEFAULT_THEME, load_named_theme, load_themes
+from workbench.tui.theming import DEFAULT_THEME, ansi_palette, load_named_theme, load_themes
 
 
 class WorkbenchApp(App[int]):
@@ -99,8 +99,18 @@ class WorkbenchApp(App[int]):
             if wanted != DEFAULT_THEME:
                 self.theme_errors.append(f"theme {wanted!r} is not installed; using {DEFAULT_THEME}")
             wanted = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
+        self._use_ansi_palette(self.available_themes[wanted], watch=False)
         apply_theme_before_parse(self, wanted)
         return self.theme_errors
+
+    def _use_ansi_palette(self, theme: Theme, watch: bool = True) -> None:
+        """Named colours (a diff's red, Markdown code) through a palette legible on `theme` (theming.ansi_palette)."""
+        palette = ansi_palette(theme)
+        attribute = App.ansi_theme_dark if theme.dark else App.ansi_theme_light
+        if watch:
+            setattr(self, attribute.name, palette)
+        else:  # before the first stylesheet parse: nothing to refresh yet
+            self.set_reactive(attribute, palette)
 
     def register_all_themes(self) -> None:
         loaded = load_themes(self.theme_dirs)
@@ -110,6 +120,7 @@ class WorkbenchApp(App[int]):
 
     def on_mount(self) -> None:
         publish_first_theme(self)
+        self.theme_changed_signal.subscribe(self, self._use_ansi_palette)  # after: the first one is in force
         if self._first_theme is not None:  # the other themes, for the palette, now that the screen is drawn
             first, self._first_theme = self._first_theme, None
             self.register_all_themes()

@@ -9,6 +9,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.color import Color
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
@@ -31,12 +32,19 @@ class Dialog(ModalScreen[Any]):
         max-width: 140;
         height: 80%;
         border: round $primary;
+        border-title-color: $foreground;
         border-title-style: bold;
         background: $surface;
         padding: 0 1;
     }
     & .hint { color: $text-muted; height: 1; }
-    & OptionList { height: 1fr; border: none; &:focus { border: none; } }
+    & OptionList {
+        height: 1fr;
+        border: none;
+        /* No focus tint: at 16 colours a tinted list turns grey and the text on it unreadable. */
+        &:focus { border: none; background-tint: $foreground 0%; }
+        & > .option-list--option-disabled { color: $foreground; text-style: dim italic; }
+    }
     }
     """
 
@@ -84,7 +92,7 @@ class OutlineScreen(Dialog):
         for index, label in self.turns:
             options.append(Option(Text(f"turn · {label}"), id=f"e{index}"))
         for index, label in self.evidence:
-            options.append(Option(Text(f"  {label}", style="dim"), id=f"e{index}"))
+            options.append(Option(Text(f"  {label}", style="italic"), id=f"e{index}"))
         with Vertical() as box:
             box.border_title = "Outline: turns and evidence"
             yield OptionList(*options, id="outline-list")
@@ -132,7 +140,7 @@ class LedgerScreen(Dialog):
             line = Text()
             line.append(f"{safe.one_line(row.pattern, 120):<40}", style="bold")
             line.append(f"  {safe.one_line(row.scope, 20):<9}")
-            line.append(f"  {safe.one_line(row.origin, 60)}", style="dim")
+            line.append(f"  {safe.one_line(row.origin, 60)}", style="italic")
             options.add_option(Option(line, id=row.id or None))
         options.highlighted = 0
 
@@ -161,14 +169,16 @@ class PersonaPicker(Dialog):
 
     def compose(self) -> ComposeResult:
         options: list[Option] = []
+        surface = Color.parse(self.app.theme_variables.get("surface", "#222222"))
         for choice in self.choices:
+            # Only the mark wears the persona's colour: the name must read on the highlighted row too.
             line = Text()
-            line.append("● " if choice.id == self.current else "  ", style=persona_style(choice.color))
-            line.append(safe.one_line(choice.name or choice.id, 60), style=persona_style(choice.color))
+            line.append("● " if choice.id == self.current else "■ ", style=persona_style(choice.color, surface))
+            line.append(safe.one_line(choice.name or choice.id, 60), style="bold")
             if choice.scope:
-                line.append(f"  [{safe.one_line(choice.scope, 20)}]", style="dim")
+                line.append(f"  [{safe.one_line(choice.scope, 20)}]")
             if choice.description:
-                line.append("\n    " + safe.one_line(choice.description, 110), style="dim")
+                line.append("\n    " + safe.one_line(choice.description, 110))
             if choice.problem:
                 line.append("\n    ⚠ " + safe.one_line(choice.problem, 110), style="yellow")
             options.append(Option(line, id=choice.id or None))

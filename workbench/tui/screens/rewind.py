@@ -114,7 +114,7 @@ class RewindScreen(Dialog):
     DEFAULT_CSS = """
     RewindScreen {
         & #rewind-turns { height: 1fr; max-height: 12; }
-        & #rewind-preview-box { height: 2fr; border-top: solid $panel-lighten-2; }
+        & #rewind-preview-box { height: 2fr; border-top: solid $foreground 30%; }
     }
     """
 

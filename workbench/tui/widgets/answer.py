@@ -54,7 +54,8 @@ def block_renderable(block: str) -> RenderableType:
 
 
 def answer_renderable(blocks: tuple[str, ...]) -> RenderableType:
-    return Group(*[render.markdown(b) for b in blocks])
+    """The whole answer as the live view shows it, block by block (the history and a resumed session alike)."""
+    return Group(*[block_renderable(b) for b in blocks])
 
 
 class AnswerView(Vertical):

@@ -130,9 +130,9 @@ def key_hints(req: ApprovalRequest, chosen: tuple[int, int] | None = None, keys:
         out.append(f"[{key('approval.always')}]", style="bold").append(f" always: {pattern}  ")
     out.append(f"[{key('approval.deny')}]", style="bold").append(" deny…")
     if req.network:
-        out.append("   (network access is allowed one call at a time)", style="dim italic")
+        out.append("   (network access is allowed one call at a time)", style="italic")
     elif not req.rememberable:
-        out.append("   (a persona rule guards this: it cannot be remembered)", style="dim italic")
+        out.append("   (a persona rule guards this: it cannot be remembered)", style="italic")
     return out
 
 
@@ -203,7 +203,7 @@ class ApprovalCard(Vertical, can_focus=True):
         padding: 0 1;
         margin: 0 1;
         &:focus-within { border: round $accent; }
-        &.-answered { border: round $panel-lighten-2; }
+        &.-answered { border: round $foreground 30%; }
         & > .hints { color: $text-muted; }
         & > Input { display: none; }
         &.-denying > Input { display: block; }

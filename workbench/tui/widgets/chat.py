@@ -53,9 +53,9 @@ def error_renderable(ev: ErrorEvent) -> Text:
     out.append(f"✗ {safe.one_line(ev.kind, 30)}{code}: ", style="bold red")
     out.append(safe.clean(ev.message))
     if ev.hint:
-        out.append("\n  " + safe.clean(ev.hint), style="dim")
+        out.append("\n  " + safe.clean(ev.hint), style="italic")
     if ev.retryable:
-        out.append("\n  (retryable: send the prompt again)", style="dim")
+        out.append("\n  (retryable: send the prompt again)", style="italic")
     return out
 
 

@@ -114,11 +114,11 @@ class RepoExplorer(Tree[Entry]):
         & > .explorer--untracked { color: $text-accent; }
         & > .explorer--conflicted { color: $text-error; text-style: bold reverse; }
         & > .explorer--renamed { color: $text-primary; }
-        & > .explorer--ignored { color: $text-disabled; }
-        & > .explorer--read { color: $text-muted; }
+        & > .explorer--ignored { text-style: dim italic; }
+        & > .explorer--read { text-style: dim; }
         & > .explorer--changed { color: $text-warning; }
-        & > .explorer--branch { color: $text-muted; }
-        & > .explorer--folder-status { text-style: dim; }
+        & > .explorer--branch { text-style: dim; }
+        & > .explorer--folder-status { text-style: italic; }
     }
     """
 

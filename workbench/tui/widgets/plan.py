@@ -43,7 +43,7 @@ def item_text(item: PlanItem) -> Text:
     label = item.active_form if item.status == "in_progress" and item.active_form else item.content
     out = Text()
     out.append(mark + " ", style=style)
-    out.append(safe.one_line(label, 300), style="strike dim" if item.status == "completed" else "")
+    out.append(safe.one_line(label, 300), style="strike" if item.status == "completed" else "")
     return out
 
 
@@ -118,7 +118,7 @@ class PlanPanel(Vertical):
         move = f"{key('plan.move-up', 'shift+up')}/{key('plan.move-down', 'shift+down')}"
         return Text(
             f"{key('plan.add', 'a')} add · {key('plan.edit', 'e')} edit · {key('plan.remove', 'x')} remove\n"
-            f"{key('plan.check', 'space')} status ○▶✓ · {'⇧↑↓' if move == 'shift+up/shift+down' else move} move"
+            f"{key('plan.check', 'space')} ○→▶→✓ · {'⇧↑↓' if move == 'shift+up/shift+down' else move} move"
         )
 
     def refresh_hints(self) -> None:

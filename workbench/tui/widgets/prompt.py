@@ -72,7 +72,11 @@ class Prompt(Input):
     DEFAULT_CSS = """
     Prompt {
         border: tall $panel;
-        &:focus { border: tall $accent; }
+        /* No focus tint: at 16 colours a tinted panel turns grey and the text on it unreadable. */
+        &:focus { border: tall $accent; background-tint: $foreground 0%; }
+        /* Textual's $text-disabled hint is too faint to read: the placeholder is italic, the completion dim. */
+        & > .input--placeholder { color: $foreground; text-style: italic; }
+        & > .input--suggestion { color: $foreground; text-style: dim; }
     }
     """
 

@@ -7,11 +7,13 @@ from typing import TYPE_CHECKING
 
 from rich.style import Style
 from rich.text import Text
+from textual.color import Color, ColorParseError
 from textual.reactive import reactive
 from textual.widget import Widget
 
 from workbench.tui import render, safe
 from workbench.tui.keys import KeyMap, keymap_of
+from workbench.tui.theming import legible
 
 if TYPE_CHECKING:  # the event types load with the first session, not before the first frame
     from workbench.core.events import UsageInfo
@@ -30,15 +32,18 @@ _NAMED = {
 }
 
 
-def persona_style(color: str | None) -> Style:
-    """The persona's colour as a style; unknown or malformed colours fall back to bold."""
+def persona_style(color: str | None, on: Color | None = None) -> Style:
+    """The persona's colour as a style, made legible on the background `on` when given (a persona file's colour
+    was chosen for some other terminal); unknown or malformed colours fall back to bold."""
     if not color:
         return Style(bold=True)
     value = _NAMED.get(color.strip().lower(), color.strip())
     try:
-        return Style(color=value, bold=True)
-    except Exception:
+        parsed = Color.parse(value)
+    except ColorParseError:
         return Style(bold=True)
+    shown = legible(parsed, [on]) if on is not None else parsed
+    return Style(color=shown.rich_color, bold=True)
 
 
 @dataclass(frozen=True)
@@ -68,10 +73,10 @@ def cache_share(usage: UsageInfo) -> int | None:
     return round(100 * usage.cache_read_input_tokens / total)
 
 
-def status_parts(info: StatusInfo, frame: int = 0) -> list[tuple[int, Text]]:
+def status_parts(info: StatusInfo, frame: int = 0, on: Color | None = None) -> list[tuple[int, Text]]:
     """The bar's pieces in display order, each with its rank: 0 always shows, higher ranks go first when the
     bar is too narrow (persona, mode and the waiting state survive any width the screen supports)."""
-    style = persona_style(info.persona_color)
+    style = persona_style(info.persona_color, on)
     parts: list[tuple[int, Text]] = []
     if info.waiting:
         parts.append((0, Text(" ◆", style="bold yellow")))
@@ -112,10 +117,12 @@ def fit(parts: list[tuple[int, Text]], width: int) -> list[bool]:
     return keep
 
 
-def status_text(info: StatusInfo, frame: int = 0, width: int = 160, keys: KeyMap | None = None) -> Text:
+def status_text(
+    info: StatusInfo, frame: int = 0, width: int = 160, keys: KeyMap | None = None, on: Color | None = None
+) -> Text:
     """The whole bar for `width` columns: the state on the left, the palette and help keys on the right."""
     k = keys or KeyMap()
-    left = status_parts(info, frame)
+    left = status_parts(info, frame, on)
     right = [
         (5, Text(f"  {k.show('app.palette', 'ctrl+p')} palette", style="dim")),
         (2, Text(f"  {k.show('app.help', 'f1')} help ", style="dim")),
@@ -167,7 +174,7 @@ class StatusBar(Widget):
         self.info = replace(self.info, **changes)  # type: ignore[arg-type]
 
     def render(self) -> Text:
-        return status_text(self.info, self.frame, self.size.width, keymap_of(self.app))
+        return status_text(self.info, self.frame, self.size.width, keymap_of(self.app), self.background_colors[1])
 
 
 class TopBar(Widget):
