@@ -170,9 +170,12 @@ async def default_session_factory(req: SessionRequest) -> SessionLike:
     if req.demo:
         from workbench import demo
 
+        # The screen opened on a fresh copy (`workbench demo`) replays there; otherwise a new copy is made.
+        workspace = req.workspace if demo.is_unused_demo_workspace(req.workspace) else None
+        mode = req.mode or "default"
         if req.demo_delay is None:
-            return demo.demo_session(req.approver, mode=req.mode or "default")
-        return demo.demo_session(req.approver, mode=req.mode or "default", delay=req.demo_delay)
+            return demo.demo_session(req.approver, workspace=workspace, mode=mode)
+        return demo.demo_session(req.approver, workspace=workspace, mode=mode, delay=req.demo_delay)
     from workbench.core.assembly import OpenRequest, open_session
 
     resume = req.resume or ("latest" if req.continue_ else None)
