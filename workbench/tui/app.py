@@ -6,7 +6,7 @@ import argparse
 import gc
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -26,6 +26,9 @@ from workbench.tui.textual_compat import (
     write_to_terminal,
 )
 from workbench.tui.theming import DEFAULT_THEME, ansi_palette, load_named_theme, load_themes
+
+if TYPE_CHECKING:
+    from workbench.core.personas.model import Persona
 
 
 class WorkbenchApp(App[int]):
@@ -107,10 +110,12 @@ class WorkbenchApp(App[int]):
         """Named colours (a diff's red, Markdown code) through a palette legible on `theme` (theming.ansi_palette)."""
         palette = ansi_palette(theme)
         attribute = App.ansi_theme_dark if theme.dark else App.ansi_theme_light
-        if watch:
-            setattr(self, attribute.name, palette)
-        else:  # before the first stylesheet parse: nothing to refresh yet
+        if not watch:  # before the first stylesheet parse: nothing to refresh yet
             self.set_reactive(attribute, palette)
+        elif theme.dark:
+            self.ansi_theme_dark = palette
+        else:
+            self.ansi_theme_light = palette
 
     def register_all_themes(self) -> None:
         loaded = load_themes(self.theme_dirs)
@@ -288,7 +293,7 @@ def freeze_startup_objects() -> None:
 def create_app(
     workspace: Path,
     *,
-    persona: Any = None,
+    persona: Persona | None = None,
     persona_label: str = "",
     model: str | None = None,
     mode: str | None = None,
@@ -315,7 +320,7 @@ def create_app(
         agents=tuple(agents),
         config=config,
     )
-    label = persona_label or (getattr(persona, "name", "") if persona is not None else "")
+    label = persona_label or (persona.name if persona is not None else "")
     return WorkbenchApp(
         request,
         factory or host.default_session_factory,
@@ -328,46 +333,45 @@ def create_app(
 
 
 def app_from_args(args: argparse.Namespace) -> WorkbenchApp:
-    persona: Any = getattr(args, "persona", None)
+    """The app for `workbench [DIR]`'s arguments (workbench.cli.tui.build_parser)."""
+    persona: Persona | None = None
     label = ""
     notices: list[str] = []
-    if isinstance(persona, str) and persona:
-        wanted = persona
-        persona, problem = find_persona(Path(args.dir), wanted, list(getattr(args, "agents", []) or []))
+    if args.persona:
+        persona, problem = find_persona(Path(args.dir), args.persona, list(args.agents))
         if persona is None:
             notices.append(f"{problem}; the default persona answers (ctrl+n to choose one)")
         else:
-            label = str(getattr(persona, "name", wanted))
+            label = persona.name
     closers: list[Callable[[], Awaitable[None]]] = []
     factory = None
-    spec = getattr(args, "agent", None)
-    if spec:  # an external ACP agent instead of a persona
+    if args.agent:  # an external ACP agent instead of a persona
         from workbench.tui.agent import agent_factory, agent_label
 
-        factory, label = agent_factory(spec, closers), agent_label(spec)
+        factory, label = agent_factory(args.agent, closers), agent_label(args.agent)
     app = create_app(
         Path(args.dir),
         persona=persona,
         persona_label=label,
         factory=factory,
-        model=getattr(args, "model", None),
-        mode=getattr(args, "mode", None),
-        resume=getattr(args, "resume", None),
-        continue_=bool(getattr(args, "continue_", False)),
-        demo=bool(getattr(args, "demo", False)),
-        agents=list(getattr(args, "agents", []) or []),
+        model=args.model,
+        mode=args.mode,
+        resume=args.resume,
+        continue_=bool(args.continue_),
+        demo=bool(args.demo),
+        agents=list(args.agents),
     )
     app.startup_notices.extend(notices)
     app.closers = closers
     return app
 
 
-def resolve_persona(workspace: Path, wanted: str, agents: list[str]) -> Any:
+def resolve_persona(workspace: Path, wanted: str, agents: list[str]) -> Persona | None:
     """The persona named on the command line (id, name or file), or None when none can run."""
     return find_persona(workspace, wanted, agents)[0]
 
 
-def find_persona(workspace: Path, wanted: str, agents: list[str]) -> tuple[Any, str]:
+def find_persona(workspace: Path, wanted: str, agents: list[str]) -> tuple[Persona | None, str]:
     """(the persona named on the command line, "") or (None, why not), through the core's resolver."""
     from workbench.core.assembly import OpenError
     from workbench.core.assembly import load_personas as discover
@@ -381,5 +385,5 @@ def find_persona(workspace: Path, wanted: str, agents: list[str]) -> tuple[Any, 
 
 def run_app(args: argparse.Namespace) -> int:
     app = app_from_args(args)
-    app.run(inline=bool(getattr(args, "inline", False)))
+    app.run(inline=bool(args.inline))
     return app.return_code or 0

@@ -75,7 +75,7 @@ class RepoActions(MainBase):
     def open_preview(self, path: str, line: int | None = None) -> None:
         from workbench.tui.screens.repo_view import PreviewScreen
 
-        self.app.push_screen(PreviewScreen(self.request.workspace, path, line))
+        self.app.push_screen(PreviewScreen(self.request.workspace, path, line, self.mention))
 
     def action_find_file(self) -> None:
         from workbench.tui.screens.finder import FileFinder
