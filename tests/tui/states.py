@@ -131,6 +131,24 @@ async def personas_open(pilot: Pilot[Any]) -> None:
     await pilot.pause(0.1)
 
 
+async def help_open(pilot: Pilot[Any]) -> None:
+    await ready(pilot)
+    await pilot.press("f1")
+    await settle(pilot, lambda: type(pilot.app.screen).__name__ == "HelpScreen")
+    await pilot.pause(0.1)
+
+
+async def command_typed(pilot: Pilot[Any]) -> None:
+    """A slash command half typed: the matching commands above the prompt, the rest of the name greyed."""
+    screen: Any = pilot.app.screen
+    await ready(pilot)
+    await settle(pilot, lambda: screen.personas_ready)
+    screen.chat.prompt.focus()
+    await pilot.press(*"/mo")
+    await settle(pilot, lambda: screen.chat.prompt._suggestion == "/model")
+    await pilot.pause(0.1)
+
+
 def error_turn() -> list[Event | Ask]:
     prompt = "Review the payments module and propose a safer retry policy."
     return [
@@ -283,5 +301,7 @@ STATES = {
         State("hooks_and_image", expanded_turn, [hooks_turn()]),
         State("mcp_progress", running, [progress_turn()]),
         State("told", told_open, [first_turn()], {"usage": USAGE, "told": (TOLD_MEMORY, TOLD_PROMPT)}),
+        State("help", help_open),
+        State("slash_command", command_typed),
     )
 }

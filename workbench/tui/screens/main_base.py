@@ -84,9 +84,9 @@ class MainBase(Screen[None]):
         self.pending_plan: tuple[PlanItem, ...] | None = None
         self.pane = "chat"
         model = host.model_label(request.persona, request.model, request.config)
-        self.set_reactive(
-            MainBase.identity, Identity(persona_label or "default persona", None, model, request.mode or "default")
-        )
+        color = request.persona.color if request.persona is not None else None
+        who = Identity(persona_label or "default persona", color, model, request.mode or "default")
+        self.set_reactive(MainBase.identity, who)
 
     # -- the parts of the screen ------------------------------------------------------------------
 

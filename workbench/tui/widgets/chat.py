@@ -70,7 +70,7 @@ class ChatPane(Vertical):
     DEFAULT_CSS = """
     ChatPane {
         height: 1fr;
-        & > Prompt { dock: bottom; }
+        & > Prompt, & > SlashHints { height: auto; }
     }
     """
 
@@ -105,8 +105,8 @@ class ChatPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Transcript(id="transcript")
-        yield Prompt(self._files, self._commands, id="prompt")
         yield SlashHints(id="slash-hints")
+        yield Prompt(self._files, self._commands, id="prompt")
 
     @on(Input.Changed, "#prompt")
     def _prompt_changed(self, event: Input.Changed) -> None:

@@ -104,7 +104,7 @@ class Prompt(Input):
         history: list[str] | None = None,
     ) -> None:
         super().__init__(
-            placeholder="Ask the persona… (/ commands, @ mentions a file, ↑ history, Esc cancels a turn)",
+            placeholder="Ask the persona… (/ commands, @ files, ↑ history, Esc cancels a turn)",
             id=id,
         )
         self.suggester = PromptSuggester(self)
@@ -166,7 +166,6 @@ class SlashHints(Static):
 
     DEFAULT_CSS = """
     SlashHints {
-        dock: bottom;
         height: auto;
         max-height: 6;
         padding: 0 1;
