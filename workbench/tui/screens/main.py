@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import gc
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -23,6 +23,7 @@ from textual.worker import Worker, WorkerState
 from workbench.tui import host, render, safe, slash
 from workbench.tui.commands import PROVIDERS
 from workbench.tui.host import PersonaLoad, SessionLike
+from workbench.tui.keys import keymap_of
 from workbench.tui.screens.main_actions import ChatActions
 from workbench.tui.screens.main_base import PANES, WIDTH_CLASSES, title_text
 from workbench.tui.screens.main_commands import ScreenCommands
@@ -37,8 +38,6 @@ if TYPE_CHECKING:  # the event types load with the first session, not before the
     from workbench.core.events import Event, PlanUpdated, ToolCallFinished, TurnDone, UsageUpdated
 
 __all__ = ["PANES", "MainScreen"]
-
-E = TypeVar("E", bound="Event")
 
 
 class MainScreen(ChatActions):
@@ -73,7 +72,7 @@ class MainScreen(ChatActions):
         self.commands = ScreenCommands(self)
         self.slash = slash.REGISTRY.copy()
         self._has_key: bool | None = None
-        self._handlers: dict[type[Event], Callable[[Event], None]] | None = None
+        self._handlers: dict[type[Event], Callable[..., None]] | None = None
 
     # -- layout ------------------------------------------------------------------------------------
 
@@ -157,7 +156,8 @@ class MainScreen(ChatActions):
         body.append("No API key\n", style="bold yellow")
         body.append(safe.clean(message) + "\n\n")
         body.append("Everything else works: explorer, outline, plan, personas.\n")
-        body.append("Type /demo (or ctrl+p → Run the offline demo) to replay a recorded session with live tools.")
+        palette = keymap_of(self.app).show("app.palette", "ctrl+p")
+        body.append(f"Type /demo (or {palette} → Run the offline demo) to replay a recorded session with live tools.")
         self.chat.transcript.add_notice(body, "warning")
 
     @work(thread=True, exclusive=True, group="personas", exit_on_error=False, description="discover personas")
@@ -273,21 +273,18 @@ class MainScreen(ChatActions):
         if handler is not None:
             handler(event)
 
-    def handlers(self) -> dict[type[Event], Callable[[Event], None]]:
-        """Event type -> what the screen does with it (beyond the chat, which has its own table)."""
+    def handlers(self) -> dict[type[Event], Callable[..., None]]:
+        """Event type -> what the screen does with it (beyond the chat, which has its own table); each handler
+        takes events of its key's type."""
         if self._handlers is None:
             from workbench.core import events as ev
 
-            table: dict[type[Event], Callable[[Event], None]] = {}
-
-            def add(kind: type[E], handler: Callable[[E], None]) -> None:
-                table[kind] = handler  # type: ignore[assignment]  # called only with `kind` events
-
-            add(ev.PlanUpdated, self._plan_updated)
-            add(ev.UsageUpdated, self._usage_updated)
-            add(ev.ToolCallFinished, self._tool_finished)
-            add(ev.TurnDone, self._turn_done)
-            self._handlers = table
+            self._handlers = {
+                ev.PlanUpdated: self._plan_updated,
+                ev.UsageUpdated: self._usage_updated,
+                ev.ToolCallFinished: self._tool_finished,
+                ev.TurnDone: self._turn_done,
+            }
         return self._handlers
 
     def _plan_updated(self, event: PlanUpdated) -> None:

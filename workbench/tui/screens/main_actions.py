@@ -7,6 +7,7 @@ from textual import on
 from workbench.core.approvals import PermissionMode
 from workbench.tui import host, safe
 from workbench.tui.host import PersonaChoice
+from workbench.tui.keys import keymap_of
 from workbench.tui.screens.main_repo import RepoActions
 from workbench.tui.widgets.evidence import EvidenceCard
 
@@ -55,7 +56,9 @@ class ChatActions(RepoActions):
         entry = entries[self._evidence_cursor]
         self.chat.transcript.reveal(entry)
         if entry.widget is None and entry.eid:
-            self.notify(f"{entry.eid}: press v on it or ctrl+o to open", timeout=2)
+            keys = keymap_of(self.app)
+            view, outline = keys.show("evidence.view", "v"), keys.show("chat.outline", "ctrl+o")
+            self.notify(f"{entry.eid}: press {view} on it or {outline} to open", timeout=2)
 
     def action_outline(self) -> None:
         t = self.chat.transcript

@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 
 from workbench.tui import render, safe
 from workbench.tui.host import GrantRow, PersonaChoice
+from workbench.tui.keys import keymap_of
 from workbench.tui.widgets.evidence import EvidenceData, summary_line
 from workbench.tui.widgets.status import persona_style
 
@@ -49,6 +50,12 @@ class Dialog(ModalScreen[Any]):
     """
 
 
+    def hint(self, what: str, close_id: str, close_keys: str = "escape") -> Static:
+        """The dialog's last line: what it does, and the key that closes it (the one in force)."""
+        close = keymap_of(self.app).show(close_id, close_keys)
+        return Static(f"{what} · {close} closes" if what else f"{close} closes", classes="hint", markup=False)
+
+
 class EvidenceScreen(Dialog):
     """The whole input and result of one call, in a read-only text view."""
 
@@ -73,7 +80,7 @@ class EvidenceScreen(Dialog):
             box.border_title = f"{self.data.eid} · {safe.one_line(self.data.tool, 40)}"
             yield Static(summary_line(self.data, False), classes="summary")
             yield TextArea(body, read_only=True, show_line_numbers=True, soft_wrap=False, id="evidence-body")
-            yield Static("Esc closes · the text can be selected and copied", classes="hint", markup=False)
+            yield self.hint("the text can be selected and copied", "evidence-view.close", "escape,q")
 
 
 class OutlineScreen(Dialog):
@@ -96,7 +103,7 @@ class OutlineScreen(Dialog):
         with Vertical() as box:
             box.border_title = "Outline: turns and evidence"
             yield OptionList(*options, id="outline-list")
-            yield Static("Enter jumps · Esc closes", classes="hint", markup=False)
+            yield self.hint("Enter jumps", "outline.close")
 
     @on(OptionList.OptionSelected, "#outline-list")
     def jump(self, event: OptionList.OptionSelected) -> None:
@@ -122,7 +129,8 @@ class LedgerScreen(Dialog):
         with Vertical() as box:
             box.border_title = "Grants"
             yield OptionList(id="grants")
-            yield Static("r revokes the highlighted grant · Esc closes", classes="hint", markup=False)
+            revoke = keymap_of(self.app).show("ledger.revoke", "r,delete")
+            yield self.hint(f"{revoke} revokes the highlighted grant", "ledger.close", "escape,q")
 
     def on_mount(self) -> None:
         self.reload()
@@ -187,7 +195,7 @@ class PersonaPicker(Dialog):
             yield OptionList(*options, id="persona-list")
             if self.errors:
                 yield Static(Text("\n".join(safe.one_line(e, 150) for e in self.errors[:5]), style="yellow"))
-            yield Static("Enter chooses · Esc closes", classes="hint", markup=False)
+            yield self.hint("Enter chooses", "personas.close")
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
@@ -215,7 +223,7 @@ class SessionPicker(Dialog):
         with Vertical() as box:
             box.border_title = "Resume a session"
             yield OptionList(*options, id="session-list")
-            yield Static("Enter resumes · Esc closes", classes="hint", markup=False)
+            yield self.hint("Enter resumes", "sessions.close")
 
     @on(OptionList.OptionSelected, "#session-list")
     def chosen(self, event: OptionList.OptionSelected) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from rich.console import RenderableType
 from rich.text import Text
@@ -44,7 +44,6 @@ if TYPE_CHECKING:  # the event types and the subagent cards load with the first 
     )
     from workbench.tui.widgets.subagent import SubagentNesting
 
-E = TypeVar("E", bound="Event")
 
 
 def error_renderable(ev: ErrorEvent) -> Text:
@@ -90,7 +89,7 @@ class ChatPane(Vertical):
         self._eid = 0
         self._pending_requests: dict[str, ApprovalRequest] = {}
         self._held: dict[str, list[RenderableType]] = {}  # saved approvals waiting for their call to be shown
-        self._handlers: dict[type[Event], Callable[[Event, bool], None]] | None = None
+        self._handlers: dict[type[Event], Callable[..., None]] | None = None
         self.turn = 0
         self._nesting: SubagentNesting | None = None
 
@@ -149,31 +148,28 @@ class ChatPane(Vertical):
         if handler is not None:
             handler(ev, frozen)
 
-    def handlers(self) -> dict[type[Event], Callable[[Event, bool], None]]:
-        """Event type -> how the chat shows it (live, or frozen when a saved session is shown again)."""
+    def handlers(self) -> dict[type[Event], Callable[..., None]]:
+        """Event type -> how the chat shows it, live or frozen (a saved session shown again); each handler takes
+        events of its key's type and the frozen flag."""
         if self._handlers is None:
             from workbench.core import events as ev
 
-            table: dict[type[Event], Callable[[Event, bool], None]] = {}
-
-            def add(kind: type[E], handler: Callable[[E, bool], None]) -> None:
-                table[kind] = handler  # type: ignore[assignment]  # called only with `kind` events
-
-            add(ev.TurnStarted, self._turn_started)
-            add(ev.TextDelta, self._text_delta)
-            add(ev.AssistantText, self._assistant_text)
-            add(ev.ToolCallReady, self._tool_ready)
-            add(ev.ToolCallFinished, self._tool_finished)
-            add(ev.ToolProgress, self._tool_progress)
-            add(ev.HookRan, self._hook_ran)
-            add(ev.ApprovalRequested, self._approval_requested)
-            add(ev.ApprovalDecided, self._approval_decided)
-            add(ev.ErrorEvent, self._error)
-            add(ev.Notice, self._notice)
-            add(ev.Retrying, self._retrying)
-            add(ev.ContractReport, self._contract)
-            add(ev.TurnDone, self._turn_done)
-            self._handlers = table
+            self._handlers = {
+                ev.TurnStarted: self._turn_started,
+                ev.TextDelta: self._text_delta,
+                ev.AssistantText: self._assistant_text,
+                ev.ToolCallReady: self._tool_ready,
+                ev.ToolCallFinished: self._tool_finished,
+                ev.ToolProgress: self._tool_progress,
+                ev.HookRan: self._hook_ran,
+                ev.ApprovalRequested: self._approval_requested,
+                ev.ApprovalDecided: self._approval_decided,
+                ev.ErrorEvent: self._error,
+                ev.Notice: self._notice,
+                ev.Retrying: self._retrying,
+                ev.ContractReport: self._contract,
+                ev.TurnDone: self._turn_done,
+            }
         return self._handlers
 
     def _turn_started(self, ev: TurnStarted, frozen: bool) -> None:
