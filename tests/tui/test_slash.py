@@ -171,3 +171,41 @@ async def test_dialog_commands_open_their_dialog(make_app: AppMaker, command: st
         await typed(pilot, command)
         expected = {"/help": "HelpScreen", "/grants": "LedgerScreen", "/outline": "OutlineScreen"}[command]
         await wait_until(pilot, lambda: type(app.screen).__name__ == expected)
+
+
+async def test_export_writes_a_report_and_never_overwrites(
+    make_app: AppMaker, made_sessions: list[ScriptedSession], sample_repo: Path
+) -> None:
+    from workbench.core.session_store import SessionStore
+
+    store = SessionStore(sample_repo)
+    transcript = store.create(ScriptedSession.id, {"persona": {"id": "backend-architect"}, "model": "m"})
+    transcript.close()
+    app = make_app([first_turn()])
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await typed(pilot, "/export")
+        assert "No session to export yet" in notices(screen)
+        await typed(pilot, "go")
+        await wait_until(pilot, lambda: not screen.chat_busy() and screen.session is not None)
+        await typed(pilot, "/export report.md")
+        assert (sample_repo / "report.md").read_text().startswith("#")
+        assert f"Exported to {sample_repo / 'report.md'}" in notices(screen)
+        await typed(pilot, "/export report.md")
+        assert "exists; /export takes another file name" in notices(screen)
+
+
+async def test_persona_and_resume_by_name(make_app: AppMaker, made_sessions: list[ScriptedSession]) -> None:
+    from tests.tui.scripted import make_persona
+    from workbench.tui.host import PersonaChoice
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await typed(pilot, "")
+        reviewer = make_persona("code-reviewer", "green")
+        screen.persona_load.choices[:] = [
+            PersonaChoice("code-reviewer", "code-reviewer", "", "green", persona=reviewer)
+        ]
+        await typed(pilot, "/persona code-reviewer")
+        assert screen.identity.persona == "code-reviewer" and screen.request.persona is reviewer
+        await typed(pilot, "/resume nothing-like-this")
+        assert "No saved session matches 'nothing-like-this'" in notices(screen)
