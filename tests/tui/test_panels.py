@@ -120,7 +120,7 @@ async def test_help_lists_remapped_keys(make_app: AppMaker) -> None:
 
 
 async def test_a_keys_entry_that_names_no_binding_is_reported(make_app: AppMaker) -> None:
-    app = make_app(config=Config(data={"keys": {"app.palete": "ctrl+k", "chat.outline": "ctrl+t"}}))
+    app = make_app(config=Config(data={"keys": {"app.palete": "ctrl+k", "chat.outline": "ctrl+b"}}))
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_until(pilot, lambda: bool(list(app._notifications)))
         messages = [n.message for n in app._notifications]
