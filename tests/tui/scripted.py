@@ -78,6 +78,7 @@ class ScriptedSession:
     closed: bool = False
     sandbox_note: str | None = None
     audit_off: str | None = None
+    prompts: list[str] = field(default_factory=list)  # what run_turn was given
     mode_notice: Notice | None = None
 
     def __post_init__(self) -> None:
@@ -89,6 +90,7 @@ class ScriptedSession:
     system_prompt: str = ""
 
     async def _turn(self, prompt: str) -> AsyncIterator[Event]:
+        self.prompts.append(prompt)
         steps = self.turns.pop(0) if self.turns else []
         for step in steps:
             if self.step_delay:

@@ -209,3 +209,28 @@ async def test_persona_and_resume_by_name(make_app: AppMaker, made_sessions: lis
         assert screen.identity.persona == "code-reviewer" and screen.request.persona is reviewer
         await typed(pilot, "/resume nothing-like-this")
         assert "No saved session matches 'nothing-like-this'" in notices(screen)
+
+
+async def test_a_project_command_is_completed_and_reaches_the_session(
+    make_app: AppMaker, made_sessions: list[ScriptedSession], sample_repo: Path
+) -> None:
+    """A `.claude/commands/` file is a command like the built-ins: listed, completed, and sent as typed (the session
+    expands it); written after the screen opened, it is found when typed."""
+    folder = sample_repo / ".claude" / "commands"
+    folder.mkdir(parents=True)
+    (folder / "review.md").write_text("---\ndescription: review a file\nargument-hint: FILE\n---\nReview $ARGUMENTS\n")
+    app = make_app([[], []])
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await typed(pilot, "")
+        await pilot.press(*"/rev")
+        await wait_until(pilot, lambda: screen.chat.prompt._suggestion == "/review")
+        hints = str(screen.query_one("#slash-hints").render())
+        assert "/review FILE" in hints and "review a file (project)" in hints
+        screen.chat.prompt.value = ""
+        await typed(pilot, "/review src/payments.py")
+        await wait_until(pilot, lambda: bool(made_sessions) and not screen.chat_busy())
+        assert made_sessions[0].prompts == ["/review src/payments.py"]
+        (folder / "ship.md").write_text("Ship it.\n")
+        await typed(pilot, "/ship")
+        await wait_until(pilot, lambda: made_sessions[0].prompts[-1:] == ["/ship"])
+        assert "Unknown command" not in notices(screen)

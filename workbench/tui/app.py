@@ -262,8 +262,10 @@ class WorkbenchApp(App[int]):
 
     def action_help(self) -> None:
         from workbench.tui.screens.help import open_help
+        from workbench.tui.screens.main import MainScreen
 
-        open_help(self)
+        main = [s for s in self.screen_stack if isinstance(s, MainScreen)]
+        open_help(self, main[0].slash.commands() if main else ())
 
     def action_toggle_mouse(self) -> None:
         """Stop (or resume) capturing the mouse so the terminal's own selection works."""

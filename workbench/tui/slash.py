@@ -51,7 +51,7 @@ class SlashCommand:
     help: str
     args: str = ""  # shown after the name: "[alias|id]"
     run: Run | None = None  # None: listed, but "not available yet"
-    source: str = "built-in"  # built-in | project | user | mcp: where a custom entry came from
+    source: str = "built-in"  # or where a custom entry came from: "(project)", "(user:git)", "(MCP server docs)"
 
     @property
     def usage(self) -> str:
@@ -75,6 +75,13 @@ class SlashRegistry:
     def register(self, command: SlashCommand) -> None:
         """Add a command, or replace the one of the same name (a feature connecting `/compact`)."""
         self._commands[command.name] = command
+
+    def set_custom(self, commands: Iterable[SlashCommand]) -> None:
+        """Replace the custom entries (a project's `.claude/commands`, MCP prompts); a built-in name stays built in."""
+        for name in [n for n, c in self._commands.items() if c.source != "built-in"]:
+            del self._commands[name]
+        for command in commands:
+            self._commands.setdefault(command.name, command)
 
     def copy(self) -> SlashRegistry:
         return SlashRegistry(self._commands.values())
@@ -138,6 +145,15 @@ class Completer:
         if not value.startswith("/") or " " in value:
             return []
         return self.registry.matching(value[1:])[:limit]
+
+
+def prompt_command(name: str, description: str, args: str, source: str) -> SlashCommand:
+    """A command the session expands itself (a custom command file, an MCP prompt): typed, it is sent as is."""
+
+    def run(target: SlashTarget, arg: str) -> None:
+        target.send_prompt(f"/{name} {arg}".rstrip())
+
+    return SlashCommand(name, description or "a custom command", args, run, source)
 
 
 def _cmd(name: str, help_text: str, run: Run | None, args: str = "") -> SlashCommand:

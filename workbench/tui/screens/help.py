@@ -6,6 +6,7 @@ up here without anyone adding it, and a `[keys]` remapping shows the key that re
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from rich.table import Table
@@ -15,9 +16,10 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
+from workbench.tui import safe
 from workbench.tui.keys import KeyMap, binding_classes, display, group_title, keymap_of
 from workbench.tui.screens.modals import Dialog
-from workbench.tui.slash import REGISTRY
+from workbench.tui.slash import REGISTRY, SlashCommand
 
 Row = tuple[str, str, str, str]  # where, key, what it does, binding id
 
@@ -28,7 +30,7 @@ LEAVE_THE_PROMPT = (
 )
 
 
-def binding_rows(keymap: KeyMap) -> list[Row]:
+def binding_rows(keymap: KeyMap, commands: Sequence[SlashCommand] = ()) -> list[Row]:
     """(where, key in force, description, id) for every binding of every workbench class, then the commands."""
     rows: list[Row] = []
     for cls in binding_classes():
@@ -38,9 +40,10 @@ def binding_rows(keymap: KeyMap) -> list[Row]:
             key = keymap.key(b.id, b.key) if b.id else b.key
             shown = ", ".join(display(k) for k in key.split(","))
             rows.append((group_title(cls), shown, b.description or b.action, b.id or ""))
-    for command in REGISTRY.commands():
+    for command in commands or REGISTRY.commands():
         note = "" if command.run is not None else " (not available yet)"
-        rows.append(("commands", command.usage, command.help + note, ""))
+        does = safe.one_line(command.help + ("" if command.source == "built-in" else f" {command.source}"), 200)
+        rows.append(("commands", safe.one_line(command.usage, 60), does + note, ""))
     return rows
 
 
@@ -57,10 +60,11 @@ def help_table(rows: list[Row]) -> Table:
     return table
 
 
-def open_help(app: App[Any]) -> None:
+def open_help(app: App[Any], commands: Sequence[SlashCommand] = ()) -> None:
+    """F1 over `app`; `commands`: the slash commands of the screen it was asked from (its project's too)."""
     keymap = keymap_of(app)
     panes = {name: keymap.show(f"pane.{name}", f"alt+{n}") for n, name in enumerate(("files", "chat", "plan"), 1)}
-    app.push_screen(HelpScreen(binding_rows(keymap), LEAVE_THE_PROMPT.format(**panes)))
+    app.push_screen(HelpScreen(binding_rows(keymap, commands), LEAVE_THE_PROMPT.format(**panes)))
 
 
 class HelpScreen(Dialog):

@@ -115,6 +115,7 @@ class MainScreen(ChatActions):
 
     def start_background(self) -> None:
         self.warm_up_rendering()
+        self.call_later(self.refresh_custom_commands)
         self.mount_explorer()
         self.load_repo_files()
         self.check_credentials()
@@ -183,6 +184,7 @@ class MainScreen(ChatActions):
             self.request.approver = TuiApprover(self.chat)
             self.session = await self.factory(self.request)
             self._adopt_session_identity(self.session)
+            self.refresh_custom_commands()  # the MCP servers it was given may offer prompts
             if self.pending_plan is not None:
                 self.session.set_plan(list(self.pending_plan))
                 self.pending_plan = None
@@ -321,9 +323,24 @@ class MainScreen(ChatActions):
 
     @on(Prompt.Sent)
     def send(self, event: Prompt.Sent) -> None:
-        if self.slash.run(self.commands, event.text):  # a command, known or not, never reaches the model
+        typed = slash.parse(event.text)
+        if typed is not None and self.slash.get(typed[0]) is None:
+            self.refresh_custom_commands()  # a command file written since, or an MCP server that has started
+        if self.slash.run(self.commands, event.text):  # a command, known or not: an unknown one is reported
             return
         self.send_text(event.text)
+
+    def refresh_custom_commands(self) -> None:
+        """The project's and the user's custom commands and the MCP servers' prompts, as slash commands; the
+        session expands them when they are sent (workbench.core.project)."""
+        from workbench.core.project import slash_entries
+
+        hub = self.request.mcp
+        try:
+            entries = slash_entries(self.request.workspace, hub.manager if hub is not None else None)
+        except Exception:  # an unreadable command folder: the built-in commands still work
+            return
+        self.slash.set_custom(slash.prompt_command(e.name, e.description, e.argument_hint, e.source) for e in entries)
 
     @on(Prompt.CycleMode)
     def cycle_mode(self) -> None:

@@ -30,7 +30,7 @@ class ScreenCommands:
     def show_help(self) -> None:
         from workbench.tui.screens.help import open_help
 
-        open_help(self.screen.app)
+        open_help(self.screen.app, self.screen.slash.commands())
 
     def new_session(self, *, clear: bool) -> None:
         if self.screen.chat_busy():

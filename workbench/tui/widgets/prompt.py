@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
+from workbench.tui import safe
 from workbench.tui.slash import Completer
 
 
@@ -180,11 +181,13 @@ class SlashHints(Static):
         self.display = bool(found)
         if not found:
             return
-        width = max(len(c.usage) for c in found) + 2
+        usages = [safe.one_line(c.usage, 60) for c in found]  # a custom command's name and text are the repo's
+        width = max(len(u) for u in usages) + 2
         lines = Text(no_wrap=True, overflow="ellipsis")
-        for n, command in enumerate(found):
-            lines.append(f"{command.usage:<{width}}", style="bold" if n == 0 else "")
-            lines.append(command.help + ("" if command.run else " (not available yet)"))
+        for n, (usage, command) in enumerate(zip(usages, found, strict=True)):
+            lines.append(f"{usage:<{width}}", style="bold" if n == 0 else "")
+            source = "" if command.source == "built-in" else f" {command.source}"
+            lines.append(safe.one_line(command.help + source, 200) + ("" if command.run else " (not available yet)"))
             if n < len(found) - 1:
                 lines.append("\n")
         self.update(lines)
