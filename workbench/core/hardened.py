@@ -6,6 +6,9 @@ external diff, textconv and filter drivers, a pager, a signature program, each o
 the workbench starts runs through `git_argv`/`run_git`, with those settings overridden on the command line:
 
   * `core.fsmonitor=` (off), `core.hooksPath=/dev/null` (no hooks), `core.pager=cat`, `log.showSignature=false`;
+  * submodules' work trees are not looked into (`diff.ignoreSubmodules=dirty`, and `submodule.<name>.ignore=dirty`
+    for each name `.gitmodules` gives, since its own `ignore` would win): git would run `git status` there, with
+    that repository's own fsmonitor and filters; `diff.submodule=short` keeps their textconv out of diffs;
   * for each textconv or filter driver the repository's own config defines (local and worktree scope; a
     driver from the user's global config, such as git-lfs, is the user's and is left alone):
     `diff.<name>.textconv=cat` and empty `filter.<name>.clean/smudge/process`;
@@ -32,6 +35,9 @@ SAFE_CONFIG: tuple[tuple[str, str], ...] = (
     ("core.hooksPath", "/dev/null"),
     ("core.pager", "cat"),
     ("log.showSignature", "false"),
+    ("diff.ignoreSubmodules", "dirty"),
+    ("diff.submodule", "short"),
+    ("status.submoduleSummary", "false"),
 )
 # Variables that point git somewhere else or change what it runs: the workbench's own git never inherits them.
 _GIT_REDIRECTS = (
@@ -111,8 +117,9 @@ def _config(cwd: Path, how: str, pattern: str) -> bytes | None:
 
 
 def driver_overrides(cwd: Path) -> list[tuple[str, str]]:
-    """Settings that switch off the textconv and filter drivers the repository's own config defines."""
-    out: list[tuple[str, str]] = []
+    """Settings that switch off the textconv and filter drivers the repository's own config defines, and keep
+    git out of its submodules' work trees."""
+    out = submodule_overrides(cwd)
     for scope, key, _value in repo_config(cwd):
         if scope not in _LOCAL_SCOPES or key == "diff.external":
             continue
@@ -123,6 +130,57 @@ def driver_overrides(cwd: Path) -> list[tuple[str, str]]:
         elif section == "filter":
             out.append((f"filter.{name}.{field}", ""))
     return list(dict.fromkeys(out))
+
+
+def submodule_overrides(cwd: Path) -> list[tuple[str, str]]:
+    """`submodule.<name>.ignore=dirty` for every submodule name in `.gitmodules` (the work tree's, else the index's
+    or HEAD's, as git reads it), read by git's own parser without running anything."""
+    root = _work_tree(cwd)
+    if root is None:
+        return []
+    source = root / ".gitmodules"
+    text: bytes | None = None
+    if not source.exists():
+        text = _gitmodules_blob(root)
+        if text is None:
+            return []
+    argv = ["git", *config_args(SAFE_CONFIG[:2]), "config", "--file", "-" if text is not None else str(source),
+            "-z", "--name-only", "--get-regexp", r"^submodule\..*\.path$"]  # fmt: skip
+    try:
+        done = subprocess.run(argv, cwd=root, input=text or b"", capture_output=True, env=git_env(),
+                              timeout=CONFIG_TIMEOUT_S)  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return []
+    keys = (os.fsdecode(k) for k in done.stdout.split(b"\0") if k)
+    names = (k.removeprefix("submodule.").removesuffix(".path") for k in keys if "\n" not in k)
+    return [(f"submodule.{name}.ignore", "dirty") for name in dict.fromkeys(names) if name]
+
+
+def _gitmodules_blob(root: Path) -> bytes | None:
+    """`.gitmodules` from the index, else from HEAD; None when neither has one."""
+    argv = ["git", *config_args(SAFE_CONFIG[:2]), "cat-file", "--batch"]
+    try:
+        done = subprocess.run(argv, cwd=root, input=b":.gitmodules\nHEAD:.gitmodules\n", capture_output=True,
+                              env=git_env(), timeout=CONFIG_TIMEOUT_S)  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return None
+    out = done.stdout
+    while out:
+        header, _, rest = out.partition(b"\n")
+        fields = header.split()
+        if len(fields) == 3 and fields[1] == b"blob" and fields[2].isdigit():
+            return rest[: int(fields[2])]
+        if not header.endswith(b" missing"):
+            return None
+        out = rest
+    return None
+
+
+def _work_tree(cwd: Path) -> Path | None:
+    for folder in (cwd, *cwd.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
 
 
 def local_external_diff(cwd: Path) -> str | None:

@@ -6,7 +6,8 @@ print file contents from history, and which destroy work.
 * Read-only: `status`, `log`, `show`, `diff`, `blame`, `branch` (listing), `rev-parse`, `ls-files`, `config`
   (reading), with the global options `--no-pager`/`-P`, `--no-optional-locks`, `--literal-pathspecs`,
   `--no-replace-objects` and `-C` only. No `-c`, no `--ext-diff`/`--textconv`/`--output`, no
-  `--show-signature` or `%G` formats (they run the signature program), no `-L` ranges.
+  `--show-signature` or `%G` formats (they run the signature program), no `-L` ranges, nothing that looks into
+  submodules (`--ignore-submodules=none`, `--submodule=diff`: their repositories' drivers would run).
 * Contents: `diff`, `show`, `blame` and `log` with a patch print files from the index and history; the policy
   then checks git's history for secret files (core.policy.repofacts).
 * Destructive (`destructive`): the commands that lose uncommitted work, commits or stashes. They always ask,
@@ -272,6 +273,10 @@ def _special(sub: str, parsed: Parsed) -> str | None:
     for name, value in parsed.options:
         if name in ("--format", "--pretty") and value and "%G" in value:
             return f"git {sub} {name} with %G runs the signature program"
+        if name == "--ignore-submodules" and value not in (None, "all", "dirty"):
+            return f"git {sub} --ignore-submodules={value} looks into submodules, which runs their own filters"
+        if name == "--submodule" and value not in (None, "short", "log"):
+            return f"git {sub} --submodule={value} diffs inside submodules, with their own drivers"
     return None
 
 
