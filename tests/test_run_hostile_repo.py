@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import subprocess
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.core.agent.helpers import git_repo
-from tests.test_run_gate import GIT_ENV, git, run_bash
+from tests.test_run_gate import GIT_ENV, OUTSIDE_SECRET, SECRET, _content, git, run_bash
 from workbench import headless
 from workbench.headless import RunOptions
 from workbench.testing import MessagesPeer, reply, text
@@ -72,3 +75,71 @@ async def test_auto_approved_git_reads_run_no_submodule_driver(repo: Path, monke
     outcome = await run_bash(repo, commands, monkeypatch)
     assert not (repo / "ran.txt").exists(), (repo / "ran.txt").read_text()
     assert outcome.ran(0) and outcome.ran(1)
+
+
+# --- reads the allowlist misjudged -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def outside() -> Iterator[Path]:
+    """A folder outside the workspace and outside /tmp (bubblewrap gives commands a /tmp of their own)."""
+    folder = Path(tempfile.mkdtemp(prefix="workbench-test-outside-", dir="/var/tmp"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def outside_file(outside: Path) -> Path:
+    path = outside / "outside.txt"
+    path.write_text(f"launch_code={OUTSIDE_SECRET}\n")
+    return path
+
+
+async def test_sort_files0_from_does_not_read_the_files_it_lists(
+    repo: Path, outside_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`sort --files0-from=LIST` sorts the files LIST names: the policy checked LIST, not what it names."""
+    (repo / "names").write_bytes(os.fsencode(outside_file) + b"\0")
+    outcome = await run_bash(repo, ["sort --files0-from=names", "wc --files0-from names"], monkeypatch)
+    assert OUTSIDE_SECRET not in outcome.sent
+    assert not outcome.ran(0), _content(outcome.results[0])
+
+
+async def test_file_with_a_magic_file_does_not_print_a_secret(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`file` reads what it is given (the policy took its operands for names it only looks at), and a magic
+    file of the repository's can print what it read. The secret sits where the sandbox's scan does not look."""
+    secret = repo / "node_modules" / "pkg" / ".env"
+    secret.parent.mkdir(parents=True)
+    secret.write_text(f"launch_code={SECRET}\n")
+    (repo / "formats.magic").write_text("0\tregex\tlaunch_code=.*\tconfig %s\n")
+    outcome = await run_bash(repo, ["file -m formats.magic node_modules/pkg/.env"], monkeypatch)
+    assert SECRET not in outcome.sent
+    assert not outcome.ran(0), _content(outcome.results[0])
+
+
+async def test_git_config_blob_does_not_print_a_committed_credentials_file(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A credentials file in git's config format, committed once: `git config --blob REV:FILE --list` printed it."""
+    (repo / "secrets.toml").write_text(f'[database]\nlaunchcode = "{SECRET}"\n')
+    git(repo, "add", "secrets.toml")
+    git(repo, "commit", "-qm", "oops")
+    git(repo, "rm", "-q", "secrets.toml")
+    git(repo, "commit", "-qm", "remove")
+    outcome = await run_bash(repo, ["git config --blob HEAD~1:secrets.toml --list"], monkeypatch)
+    assert SECRET not in outcome.sent
+    assert not outcome.ran(0), _content(outcome.results[0])
+
+
+async def test_cd_goes_nowhere_the_policy_cannot_see(
+    repo: Path, outside: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """bash takes `cd -` from an inherited OLDPWD and `cd NAME` from an inherited CDPATH: the commands listed a
+    folder outside the workspace while the policy judged them inside it."""
+    (outside / "app.py").mkdir()
+    (outside / "app.py" / f"{OUTSIDE_SECRET}.txt").write_text("x\n")
+    (outside / f"{OUTSIDE_SECRET}-top.txt").write_text("x\n")
+    monkeypatch.setenv("OLDPWD", str(outside))
+    monkeypatch.setenv("CDPATH", str(outside))
+    outcome = await run_bash(repo, ["cd - && ls", "cd app.py && ls"], monkeypatch)
+    assert OUTSIDE_SECRET not in outcome.sent, outcome.sent

@@ -5,7 +5,8 @@ program: an unknown flag (or an abbreviation of a known one) asks, and the reaso
 listed by kind: `flags` take no value, `values` take a value that is no file name (`-n 5`, `--format=x`),
 `optional` take an optional attached value (`--color[=when]`, git's `-M[n]`), `reads` take a file the program
 reads (`grep -f FILE`, `diff --from-file=FILE`): that file is checked like any other path. Operands are files
-read, names looked at (`stat`), or text that names no file.
+read, names looked at (`stat`), or text that names no file. Options that read a list of file names from a file
+(`--files0-from`, `--files-from`) are not listed: the files that list names are never checked.
 
 `git` has its own tables (core.policy.gitrules). Ripgrep's recursive walk is checked separately, since it reads
 files nobody named (see core.policy.repofacts).
@@ -94,14 +95,14 @@ PROGRAMS: dict[str, Spec] = {
     ),
     "head": spec("-q -v -z --quiet --silent --verbose --zero-terminated", "-c -n --bytes --lines", numeric=True),
     "tail": spec("-q -v -z --quiet --silent --verbose --zero-terminated", "-c -n --bytes --lines", numeric=True),
-    "wc": spec("-c -m -l -L -w --bytes --chars --lines --max-line-length --words", "--total", "", "--files0-from"),
+    "wc": spec("-c -m -l -L -w --bytes --chars --lines --max-line-length --words", "--total"),
     "sort": spec(
         "-b -d -f -g -i -M -h -n -R -r -V -c -C -m -s -u -z --ignore-leading-blanks --dictionary-order "
         "--ignore-case --general-numeric-sort --ignore-nonprinting --month-sort --human-numeric-sort "
         "--numeric-sort --random-sort --reverse --version-sort --merge --stable --unique --zero-terminated",
         "-k -t -S --key --field-separator --buffer-size --parallel --sort",
         "--check",
-        "--random-source --files0-from",
+        "--random-source",
     ),
     "uniq": spec(
         "-c -d -D -i -u -z --count --repeated --ignore-case --unique --zero-terminated",
@@ -146,16 +147,14 @@ PROGRAMS: dict[str, Spec] = {
         "--dereference-args",
         "-d -B -t --max-depth --block-size --threshold --exclude --time-style",
         "--time",
-        "-X --exclude-from --files0-from",
+        "-X --exclude-from",
         operands="stat",
     ),
     "file": spec(
         "-b -i -k -h -N -p -r -s -0 -E --brief --mime --mime-type --mime-encoding --keep-going --no-dereference "
         "--no-pad --preserve-date --raw --special-files --print0 --extension --apple",
         "-e -P -F --exclude --exclude-quiet --separator --parameter",
-        "",
-        "-m -f --magic-file --files-from",
-        operands="stat",
+        operands="read",  # file reads what it is given; a magic file (-m, not listed) could print it
     ),
     "tree": spec(
         "-a -d -f -x -i -q -N -Q -p -u -g -s -h -D -F -v -t -c -U -r -C -n -A -S -J -X --dirsfirst --du "
@@ -296,6 +295,8 @@ def _valued(
     kind = "value" if name in spec.values else "read" if name in spec.reads else None
     if kind is None:
         out.ask(f"{program} {name} is not on the read-only list{where}")
+        if attached is not None and name.startswith("--"):  # `--opt=FILE` may name a file it reads
+            out.uses.append(PathUse(Word(word.raw, attached), "maybe", name))
         return None
     if attached is None:
         return name, kind

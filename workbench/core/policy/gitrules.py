@@ -122,7 +122,7 @@ SUBCOMMANDS: dict[str, Spec] = {
         "-l -z --list --get --get-all --get-regexp --get-urlmatch --get-color --get-colorbool --name-only "
         "--show-origin --show-scope --local --global --system --worktree --includes --no-includes --null "
         "--bool --int --bool-or-int --path --expiry-date",
-        "--type --default --blob",
+        "--type --default",
         "",
         "-f --file",
         operands="text",

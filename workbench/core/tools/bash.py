@@ -38,10 +38,17 @@ CHUNK = 65536
 DRAIN_AFTER_EXIT_S = 0.5  # how long to wait for the pipe to close once the command has exited
 
 
+# Inherited variables that make bash go or match somewhere the policy cannot see: `cd -` goes to OLDPWD, `cd NAME`
+# searches CDPATH first, GLOBIGNORE turns on dotglob (`?env` matches `.env`), SHELLOPTS/BASHOPTS set options.
+SHELL_STATE = ("OLDPWD", "CDPATH", "GLOBIGNORE", "SHELLOPTS", "BASHOPTS", "ENV", "IFS")
+
+
 def scrub_env(base: Mapping[str, str], cwd: Path | None = None) -> dict[str, str]:
-    """The environment a command gets: no API keys or credentials; no pagers or prompts that would block; with
-    `cwd`, hardened git settings for the repository there."""
+    """The environment a command gets: no API keys or credentials; none of the workbench's shell state; no pagers
+    or prompts that would block; with `cwd`, hardened git settings for the repository there."""
     env = hardened.scrub_env(base)
+    for name in SHELL_STATE:
+        env.pop(name, None)
     if cwd is not None:
         env.update(hardened.shell_git_env(cwd, env))
     env.update(
