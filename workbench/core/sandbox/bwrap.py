@@ -6,6 +6,7 @@ Mounts, in order (a later mount covers an earlier one):
   --dev /dev, --proc /proc  a minimal /dev; a /proc that shows only the sandbox's processes
   --bind TMP /tmp           the session's private tmp
   --bind W W                the workspace, extra writable folders, git dirs outside the workspace
+  --bind F F                folders holding control files (`.git`): pinned, so they cannot be renamed away
   --ro-bind P P             control files and folders inside those, read-only again
   --ro-bind EMPTY P         missing control paths (an empty read-only folder keeps them from being created),
                             secret files and folders (an unreadable empty file or folder), daemon sockets
@@ -62,6 +63,8 @@ def argv(tool: str, plan: Plan, command: list[str], *, cwd: str, empty_file: str
     for source, target in files:
         out += ["--ro-bind", source, target]
     for folder in plan.writable:
+        out += ["--bind", folder, folder]
+    for folder in plan.pinned:  # a mount point cannot be renamed or removed
         out += ["--bind", folder, folder]
     for path in plan.protected:
         if os.path.exists(path):  # a dangling link cannot be mounted on

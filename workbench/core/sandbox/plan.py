@@ -25,6 +25,11 @@ class Plan:
     network: bool
     scan: ScanResult
     problems: tuple[str, ...]
+    # Folders between a writable place and a protected or placeholder path (`.git` for `.git/config`): mounted on
+    # themselves, so that they cannot be renamed away and replaced by a folder holding other control files.
+    pinned: tuple[str, ...] = ()
+    # Control paths that must not appear (`.git/commondir`): what a command left there is removed after it.
+    absent: tuple[str, ...] = ()
 
 
 def inside(path: str, folder: str) -> bool:
@@ -42,6 +47,21 @@ def _vacant(path: str) -> bool:
             return next(entries, None) is None
     except OSError:
         return False
+
+
+def _pins(paths: list[str], writable: list[str]) -> list[str]:
+    """The folders strictly between each path and the writable place holding it, outermost first."""
+    out: list[str] = []
+    for path in paths:
+        root = max((w for w in writable if inside(path, w)), key=len, default=None)
+        if root is None or path == root:
+            continue
+        folder = os.path.dirname(path)
+        while folder != root and inside(folder, root):
+            out.append(folder)
+            folder = os.path.dirname(folder)
+    ordered = sorted(dict.fromkeys(out), key=lambda p: p.count("/"))
+    return [p for p in ordered if os.path.isdir(p) and not os.path.islink(p)]
 
 
 def _real(raw: str) -> str:
@@ -72,11 +92,13 @@ def build(
     git = protect.find_git(ws)
     protected: list[str] = []
     placeholders: list[str] = []
+    absent: list[str] = []
     if git is not None:
         for folder in dict.fromkeys((git.gitdir, git.common)):
             if not any(inside(folder, w) for w in writable):
                 writable.append(folder)  # git must write its index, objects and refs
         protected.extend(protect.git_controls(git))
+        absent.extend(protect.git_absent(git))
         hooks = protect.hooks_path(git)
         for missing in (os.path.join(git.common, "hooks"), hooks):
             if missing and _vacant(missing) and any(inside(missing, w) for w in writable):
@@ -104,18 +126,22 @@ def build(
     if runtime and os.path.isdir(runtime) and not inside(ws, runtime):
         sockets.append(os.path.realpath(runtime))
     agent = os.environ.get("SSH_AUTH_SOCK", "")
+    writable = list(dict.fromkeys(writable))
+    kept = [p for p in dict.fromkeys(protected) if p not in placeholders and any(inside(p, w) for w in writable)]
+    placeholders = list(dict.fromkeys(placeholders))
+    absent = [p for p in absent if any(inside(p, w) for w in writable)]
     return Plan(
         workspace=ws,
         tmp=tmp,
-        writable=tuple(dict.fromkeys(writable)),
-        protected=tuple(
-            dict.fromkeys(p for p in protected if p not in placeholders and any(inside(p, w) for w in writable))
-        ),
-        placeholders=tuple(dict.fromkeys(placeholders)),
+        writable=tuple(writable),
+        protected=tuple(kept),
+        placeholders=tuple(placeholders),
         hidden=tuple(hidden),
         sockets=tuple(dict.fromkeys(sockets)),
         agent_socket=os.path.realpath(agent) if agent and os.path.exists(agent) else None,
         network=network,
         scan=scanned,
         problems=tuple(problems),
+        pinned=tuple(_pins([*kept, *placeholders, *absent], writable)),
+        absent=tuple(absent),
     )

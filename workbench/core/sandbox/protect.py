@@ -21,7 +21,9 @@ CONTROL_NAMES = frozenset({".claude", ".mcp.json", ".gemini", ".opencode", ".wor
 # Control paths relative to the workspace root; a missing one is kept from being created.
 ROOT_CONTROLS = (".claude", ".mcp.json", ".gemini", ".opencode", ".workbench", ".husky", ".envrc",
                  ".vscode/tasks.json")  # fmt: skip
-GIT_CONTROLS = ("config", "config.worktree", "hooks", "info")
+# In a git dir: what git reads its settings and hooks from (`commondir` names the folder holding them).
+GIT_CONTROLS = ("config", "config.worktree", "hooks", "info", "commondir")
+MAX_MODULES = 200  # submodule git dirs looked at under `.git/modules`
 
 # Credentials in the home folder, hidden from every command.
 HOME_SECRETS = (
@@ -147,12 +149,46 @@ def hooks_path(git: GitDirs) -> str | None:
 
 
 def git_controls(git: GitDirs) -> list[str]:
-    """Existing git control paths: config, per-worktree config, hooks, info, and the hooks path."""
-    out = [os.path.join(base, name) for base in dict.fromkeys((git.common, git.gitdir)) for name in GIT_CONTROLS]
+    """Existing git control paths: config, per-worktree config, hooks, info and `commondir` of the git dir, of
+    the other work trees' git dirs and of the submodules' (`.git/modules/...`); the hooks path; and a `.git`
+    file (a linked work tree's or a submodule's pointer to its git dir)."""
+    bases = [git.common, git.gitdir, *_sub_gitdirs(os.path.join(git.common, "worktrees"), nested=False),
+             *_sub_gitdirs(os.path.join(git.common, "modules"), nested=True)]  # fmt: skip
+    out = [os.path.join(base, name) for base in dict.fromkeys(bases) for name in GIT_CONTROLS]
     hooks = hooks_path(git)
     if hooks is not None:
         out.append(hooks)
+    dotgit = os.path.join(git.root, ".git")
+    if os.path.isfile(dotgit):
+        out.append(dotgit)
     return [p for p in dict.fromkeys(out) if os.path.lexists(p)]
+
+
+def git_absent(git: GitDirs) -> list[str]:
+    """Control paths git would read if they appeared, but that cannot be kept from being created (an empty
+    placeholder file or folder would make git fail): a `commondir` in a git dir that has none."""
+    out = [os.path.join(base, "commondir") for base in dict.fromkeys((git.gitdir, git.common))]
+    return [p for p in out if not os.path.lexists(p)]
+
+
+def _sub_gitdirs(folder: str, *, nested: bool) -> list[str]:
+    """Git dirs under `folder` (each child holding a HEAD), and with `nested` their own `modules/` below."""
+    found: list[str] = []
+    stack = [folder]
+    while stack and len(found) < MAX_MODULES:
+        try:
+            with os.scandir(stack.pop()) as entries:
+                children = [e.path for e in entries if e.is_dir(follow_symlinks=False)]
+        except OSError:
+            continue
+        for child in children:
+            if os.path.lexists(os.path.join(child, "HEAD")):
+                found.append(child)
+                if nested:
+                    stack.append(os.path.join(child, "modules"))
+            elif nested:
+                stack.append(child)  # a submodule named `a/b` lives in modules/a/b
+    return found[:MAX_MODULES]
 
 
 def home_secrets(home: Path) -> list[str]:

@@ -15,7 +15,8 @@ COMMON_GAPS = [
     "reading the rest of the file system: everything that is not a known secret stays readable",
     "what a command does with the network once it was granted it",
     "a hard link or copy of a secret under another name, and secrets inside " + _SKIPPED,
-    "nested repositories' and submodules' git hooks (.git/modules/*/hooks)",
+    "repositories nested in the workspace (sub/.git), and ones a command creates: their config and hooks, which "
+    "your own git status runs once one is staged as a submodule",
     "CPU, memory and disk use beyond the resource limits",
 ]
 

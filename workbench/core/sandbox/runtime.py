@@ -74,9 +74,23 @@ class Launch:
     kind: str
     network: bool
     _cleanups: list[Callable[[], None]] = field(default_factory=list)
+    absent: tuple[str, ...] = ()  # control paths the command must not leave behind (Plan.absent)
+
+    def verify(self) -> list[str]:
+        """After the command (every process of it gone): remove what it left where nothing may appear, such as a
+        `.git/commondir` that would point the user's git at another config; a note for each."""
+        notes: list[str] = []
+        for path in self.absent:
+            if os.path.lexists(path):
+                with contextlib.suppress(OSError):
+                    _remove_path(path)
+                notes.append(f"removed {path}, which the command created: git would take its config and hooks from "
+                             "the folder it names")  # fmt: skip
+        return notes
 
     def close(self) -> None:
-        """After the command: release what the launch held."""
+        """After the command: undo what it must not leave, and release what the launch held."""
+        self.verify()
         while self._cleanups:
             with contextlib.suppress(OSError):
                 self._cleanups.pop()()
@@ -175,12 +189,15 @@ class Sandbox:
                               placeholder_dir=os.path.join(base, "placeholder"),
                               files=((script, LIMITS_INSIDE),) if script else ())  # fmt: skip
             launch = self._with_limits(argv, run_env, "bwrap", network=network, inside=LIMITS_INSIDE)
+            launch.absent = plan.absent
             self._placeholders.hold(plan.placeholders)
             launch._cleanups.append(self._placeholders.done)
             return launch
         run_env.update(_tmp_env(plan.tmp))
         if choice.kind == "seatbelt":
-            return self._with_limits(seatbelt.argv(choice.tool, plan, shell), run_env, "seatbelt", network=network)
+            launch = self._with_limits(seatbelt.argv(choice.tool, plan, shell), run_env, "seatbelt", network=network)
+            launch.absent = plan.absent
+            return launch
         readable = [os.path.realpath(os.path.expanduser(p)) for p in self.settings.readable]
         try:
             rules = landlock.ruleset(plan, choice.abi, readable)
@@ -224,6 +241,13 @@ class Sandbox:
 def _tmp_env(tmp: str) -> dict[str, str]:
     """Temporary files and tool caches go to the private tmp: the home folder is read-only."""
     return {"TMPDIR": tmp, "XDG_CACHE_HOME": os.path.join(tmp, ".cache"), "npm_config_cache": os.path.join(tmp, ".npm")}
+
+
+def _remove_path(path: str) -> None:
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path)
+    else:
+        os.unlink(path)
 
 
 def _remove_tree(base: str) -> None:

@@ -65,7 +65,7 @@ def profile(plan: Plan) -> str:
     root = regex_quote(ws)
     lines.append(f'(deny file-read* (regex #"^{root}/(.*/)?\\.env(\\.[^/]*)?$"))')
     lines.append(f'(allow file-read* (regex #"^{root}/(.*/)?\\.env\\.(example|sample|template|dist|defaults)$"))')
-    guarded = [*plan.protected, *plan.placeholders]
+    guarded = [*plan.protected, *plan.placeholders, *plan.absent]
     if guarded:
         lines.append(f"(deny file-write* {_paths('literal', guarded)} {_paths('subpath', guarded)})")
     hidden = [*plan.hidden, *plan.sockets]

@@ -239,6 +239,7 @@ class Bash(Tool):
         finally:
             kill_group(proc.pid)  # leftovers: background jobs, or the whole group on timeout
         status = await _reap(proc)
+        notes.extend(launch.verify())
         code = None if timed_out else status
         elapsed = time.monotonic() - started
         body = out.text("redirect the output to a file and Read or Grep it, or pipe through head/tail")
