@@ -143,3 +143,62 @@ async def test_cd_goes_nowhere_the_policy_cannot_see(
     monkeypatch.setenv("CDPATH", str(outside))
     outcome = await run_bash(repo, ["cd - && ls", "cd app.py && ls"], monkeypatch)
     assert OUTSIDE_SECRET not in outcome.sent, outcome.sent
+
+
+# --- words the parser read differently from bash ---------------------------------------------------------------
+
+
+@pytest.fixture
+def buried_secret(repo: Path) -> Path:
+    """A secret file where the sandbox's scan does not look (dependency folders are skipped): only the policy
+    stands between it and the model."""
+    secret = repo / "node_modules" / "pkg" / ".env"
+    secret.parent.mkdir(parents=True)
+    secret.write_text(f"launch_code={SECRET}\n")
+    return secret
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "cat 2>&1 node_modules/pkg/.env",  # the grammar hangs words after a redirection on it
+        "cat 2>/dev/null node_modules/pkg/.env",
+        "cat <<EOF node_modules/pkg/.env\nx\nEOF",  # and words after a heredoc's delimiter
+        "cat node_modules/pkg/.e\\\nnv",  # a line continuation inside a word
+        "cat node_modules/pkg/.[\\e]nv",  # one glob to bash, two words to the grammar
+        'cat node_modules/pkg/.e$"n"v',  # a translated string
+        "cat node_modules/pkg/.[^a]nv",  # bash's [^…] is [!…]
+        "cat node_modules/pkg/.[[:alpha:]]nv",
+    ],
+)
+async def test_words_bash_reads_differently_do_not_reach_a_secret(
+    repo: Path, buried_secret: Path, command: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outcome = await run_bash(repo, [command], monkeypatch)
+    assert SECRET not in outcome.sent
+    assert not outcome.ran(0), _content(outcome.results[0])
+
+
+async def test_a_heredoc_written_to_a_file_asks(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`cat <<EOF > file` is how files get written from a shell; the redirection sat inside the heredoc's node,
+    and the command passed for a read-only `cat`."""
+    outcome = await run_bash(repo, ["cat <<EOF > app.py\nprint('replaced')\nEOF"], monkeypatch)
+    assert not outcome.ran(0)
+    assert "replaced" not in (repo / "app.py").read_text()
+    assert any("redirection" in r for r in outcome.asked()), outcome.asked()
+
+
+@pytest.mark.parametrize(
+    ("mode", "allow", "command"),
+    [
+        ("default", ("Bash(git:*)",), "git checkout 2>/dev/null -- app.py"),
+        ("bypassPermissions", (), "git reset 2>/dev/null --hard"),
+    ],
+)
+async def test_destructive_git_behind_a_redirection_still_asks(
+    repo: Path, mode: str, allow: tuple[str, ...], command: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (repo / "app.py").write_text("uncommitted work\n")
+    outcome = await run_bash(repo, [command], monkeypatch, mode=mode, allow=allow)
+    assert not outcome.ran(0)
+    assert (repo / "app.py").read_text() == "uncommitted work\n"

@@ -130,8 +130,11 @@ def resolve_word(word: Word, workspace: str, base: str = "", limit: int = GLOB_L
             continue
         full = value if os.path.isabs(value) else os.path.join(base or workspace, value)
         if word.glob and any(c in value for c in "*?["):
+            pattern = python_glob(full)
+            if pattern is None:
+                return None
             found = []
-            for index, match in enumerate(glob.iglob(full)):
+            for index, match in enumerate(glob.iglob(pattern)):
                 if index >= limit:
                     return None
                 found.append(match)
@@ -155,10 +158,42 @@ def glob_names(word: Word, base: str) -> list[str]:
     texts = word_texts(word) or []
     out: list[str] = []
     for text in texts:
-        if os.path.isabs(text) or not any(c in text for c in "*?["):
+        pattern = python_glob(text)
+        if os.path.isabs(text) or not any(c in text for c in "*?[") or pattern is None:
             continue
-        out.extend(glob.glob(text, root_dir=base or None))
+        out.extend(glob.glob(pattern, root_dir=base or None))
     return out
+
+
+def python_glob(pattern: str) -> str | None:
+    """A bash glob as Python's `glob` reads it (`[^a]` is bash's `[!a]`); None where the two would match
+    differently and the pattern is too subtle to translate (POSIX classes such as `[[:alpha:]]`, backslashes)."""
+    if "\\" in pattern:
+        return None
+    out: list[str] = []
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char != "[":
+            out.append(char)
+            index += 1
+            continue
+        start = index + 1
+        if start < len(pattern) and pattern[start] in "!^":
+            start += 1
+        if start < len(pattern) and pattern[start] == "]":
+            start += 1  # a `]` first in the class is a member
+        close = pattern.find("]", start)
+        if close == -1:  # no class: a literal `[`
+            out.append(char)
+            index += 1
+            continue
+        body = pattern[index + 1 : close]
+        if any(mark in body for mark in ("[:", "[=", "[.")):
+            return None
+        out.append("[" + ("!" + body[1:] if body.startswith("^") else body) + "]")
+        index = close + 1
+    return "".join(out)
 
 
 def inside(path: str, workspace: str) -> str | None:

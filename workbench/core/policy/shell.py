@@ -20,6 +20,7 @@ import tree_sitter_bash
 from tree_sitter import Language, Node, Parser
 
 from workbench.core.policy.arithmetic import arithmetic_hazard
+from workbench.core.policy.grammar import REDIRECTS, flatten_redirects, misread, translated
 from workbench.core.policy.shellwords import (
     Redirect,
     Segment,
@@ -137,12 +138,16 @@ class _Collector:
                 self.command(current, depth, via, outer, None)
             elif kind == "redirected_statement":
                 body = current.child_by_field_name("body")
-                found = (self.redirect(n, depth) for n in current.children_by_field_name("redirect"))
+                nodes = current.children_by_field_name("redirect")
+                # bash reads words after a redirection as the command's arguments; the grammar hangs them on it
+                flat, trailing = flatten_redirects(nodes)
+                found = (self.redirect(n, depth) for n in flat)
                 merged = outer + tuple(r for r in found if r is not None)
-                if body is None:
-                    self.add(Segment(self.text(current), (), redirects=merged, depth=depth, via=via))
+                if body is None or (trailing and body.type != "command"):
+                    self.add(Segment(self.text(current), (), redirects=merged, depth=depth, via=via,
+                                     opaque="words after a redirection" if trailing else None))  # fmt: skip
                 elif body.type == "command":
-                    self.command(body, depth, via, merged, self.text(current))
+                    self.command(body, depth, via, merged, self.text(current), nodes)
                 elif body.type in ("list", "pipeline"):
                     stack.extend(reversed(_bind_last(body, outer, merged)))
                 else:
@@ -151,7 +156,7 @@ class _Collector:
                 label = "<(…)" if kind == "process_substitution" else "$(…)"
                 for child in current.named_children:
                     self.walk(child, depth + 1, via or label, ())
-            elif kind in ("file_redirect", "heredoc_redirect", "herestring_redirect"):
+            elif kind in REDIRECTS:
                 # a redirection on its own: `$(<file)` reads the file, `> file` truncates it
                 redirect = self.redirect(current, depth)
                 merged = outer + ((redirect,) if redirect is not None else ())
@@ -185,25 +190,30 @@ class _Collector:
                 stack.extend(reversed(child.named_children))
 
     def redirect(self, node: Node, depth: int) -> Redirect | None:
-        self.substitutions(node, depth)
+        """One redirection (the redirections and words the grammar nests in it: `_flatten_redirects`)."""
         if node.type == "heredoc_redirect":
             body = next((c for c in node.named_children if c.type == "heredoc_body"), None)
+            if body is not None:
+                self.substitutions(body, depth)
             static = body is not None and all(c.type == "heredoc_content" for c in body.named_children)
             return Redirect("<<", None, body=self.text(body) if body is not None and static else None)
+        target = node.children_by_field_name("destination")[:1]
+        for part in target if node.type == "file_redirect" else node.named_children:
+            if part.type in ("command_substitution", "process_substitution"):
+                self.walk(part, depth, "", ())
+            else:
+                self.substitutions(part, depth)
         if node.type == "herestring_redirect":
             value = node.named_children[0] if node.named_children else None
             return Redirect("<<<", None, body=self.word(value).value if value is not None else None)
         descriptor = None
         op = ""
-        target: Word | None = None
         for child in node.children:
             if child.type == "file_descriptor":
                 descriptor = self.text(child)
             elif not child.is_named:
                 op += self.text(child)
-            elif target is None:
-                target = self.word(child)
-        return Redirect(op or ">", target, descriptor)
+        return Redirect(op or ">", self.word(target[0]) if target else None, descriptor)
 
     def assignment_only(self, node: Node, depth: int, via: str, redirects: tuple[Redirect, ...]) -> None:
         self.substitutions(node, depth)
@@ -243,16 +253,31 @@ class _Collector:
             return name, Word("", "")
         return name, self.word(value_node)
 
-    def command(self, node: Node, depth: int, via: str, outer: tuple[Redirect, ...], text: str | None) -> None:
+    def command(
+        self,
+        node: Node,
+        depth: int,
+        via: str,
+        outer: tuple[Redirect, ...],
+        text: str | None,
+        after: list[Node] | None = None,
+    ) -> None:
+        """`after`: the redirections that follow the command (their words hung on them are its arguments)."""
         assignments: list[tuple[str, Word]] = []
         words: list[Word] = []
         redirects = list(outer)
-        for child in node.named_children:
+        inline, trailing = flatten_redirects([c for c in node.named_children if c.type in REDIRECTS])
+        following, words_after = flatten_redirects(after or [])  # already in `outer`; their words are not
+        children = [*(c for c in node.named_children if c.type not in REDIRECTS), *inline, *trailing, *words_after]
+        problem = misread([*children, *following], self.source)
+        if problem is not None:
+            self.add(Segment(self.text(node), (), opaque=problem, depth=depth, via=via))
+        for child in sorted(children, key=lambda c: c.start_byte):
             kind = child.type
             if kind == "variable_assignment":
                 self.substitutions(child, depth)
                 assignments.append(self.assignment(child))
-            elif kind in ("file_redirect", "heredoc_redirect", "herestring_redirect"):
+            elif kind in REDIRECTS:
                 found = self.redirect(child, depth)
                 if found is not None:
                     redirects.append(found)
@@ -278,10 +303,9 @@ class _Collector:
             return Word(raw, raw)
         if kind == "raw_string":
             return Word(raw, raw[1:-1])
-        if kind in ("string", "translated_string"):
+        if kind == "string":
             if all(c.type == "string_content" for c in node.named_children):
-                body = raw[2:-1] if kind == "translated_string" else raw[1:-1]
-                return Word(raw, unescape_double(body))
+                return Word(raw, unescape_double(raw[1:-1]))
             return Word(raw, None)
         if kind == "ansi_c_string":
             return Word(raw, ansi_c(raw[2:-1]))
@@ -289,7 +313,10 @@ class _Collector:
             parts: list[str] = []
             dynamic = glob = False
             for child in node.children:
-                if child.is_named:
+                follower = child.next_sibling
+                if translated(self.text(child), follower):
+                    dynamic = True  # `$"…"`: a message catalog decides what it becomes
+                elif child.is_named:
                     sub = self.word(child)
                     glob = glob or sub.glob
                     if sub.value is None:
