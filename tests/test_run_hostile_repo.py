@@ -169,6 +169,8 @@ def buried_secret(repo: Path) -> Path:
         'cat node_modules/pkg/.e$"n"v',  # a translated string
         "cat node_modules/pkg/.[^a]nv",  # bash's [^…] is [!…]
         "cat node_modules/pkg/.[[:alpha:]]nv",
+        "cat README.md\\\n#;cat node_modules/pkg/.env",  # after a line continuation `#` starts no comment
+        "cat README.md \\\t#;cat node_modules/pkg/.env",  # nor after an escaped tab
     ],
 )
 async def test_words_bash_reads_differently_do_not_reach_a_secret(
@@ -202,3 +204,9 @@ async def test_destructive_git_behind_a_redirection_still_asks(
     outcome = await run_bash(repo, [command], monkeypatch, mode=mode, allow=allow)
     assert not outcome.ran(0)
     assert (repo / "app.py").read_text() == "uncommitted work\n"
+
+
+async def test_a_command_hidden_behind_a_false_comment_asks(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    outcome = await run_bash(repo, ["git status\\\n#;touch made"], monkeypatch)
+    assert not outcome.ran(0)
+    assert not (repo / "made").exists()

@@ -74,6 +74,19 @@ def _separated(gap: bytes) -> bool:
     return False
 
 
+def blank_inside(raw: str) -> bool:
+    """A word of the grammar's holds a blank bash splits on (not escaped): it is more than one word to bash."""
+    index = 0
+    while index < len(raw):
+        if raw[index] == "\\":
+            index += 2
+            continue
+        if raw[index] in " \t\n":
+            return True
+        index += 1
+    return False
+
+
 def _target_end(node: Node) -> int:
     """Where a redirection's own part ends (the words and redirections hung on it after that are not part of it)."""
     if node.type == "heredoc_redirect":
@@ -81,3 +94,29 @@ def _target_end(node: Node) -> int:
         return start.end_byte if start is not None else node.end_byte
     destinations = node.children_by_field_name("destination") if node.type == "file_redirect" else []
     return destinations[0].end_byte if destinations else node.end_byte
+
+
+def comment_problem(node: Node, source: bytes) -> str | None:
+    """Why a comment of the grammar's is not one to bash, or None. `#` starts a comment only where a word could
+    start; after a line continuation (`README.md\\<newline>#;cat .env`) or an escaped blank it is part of the word
+    before it, and what follows on the line runs."""
+    before = source[: node.start_byte]
+    while before.endswith(b"\\\n"):
+        before = before[:-2]
+    if not before:
+        return None
+    escapes = len(before) - len(before.rstrip(b"\\"))
+    last = before[-1:]
+    if before.endswith(b"\\") or (escapes == 0 and last not in _WORD_BREAKS) or _escaped_last(before):
+        text = source[node.start_byte : node.end_byte].decode("utf-8", "replace")
+        return f"bash does not read {text[:40]!r} as a comment: it runs"
+    return None
+
+
+_WORD_BREAKS = frozenset(bytes([c]) for c in b" \t\n;&|()<>")
+
+
+def _escaped_last(text: bytes) -> bool:
+    """The last byte of `text` is escaped by a backslash (an odd number of them before it)."""
+    body = text[:-1]
+    return (len(body) - len(body.rstrip(b"\\"))) % 2 == 1

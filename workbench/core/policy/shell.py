@@ -20,7 +20,14 @@ import tree_sitter_bash
 from tree_sitter import Language, Node, Parser
 
 from workbench.core.policy.arithmetic import arithmetic_hazard
-from workbench.core.policy.grammar import REDIRECTS, flatten_redirects, misread, translated
+from workbench.core.policy.grammar import (
+    REDIRECTS,
+    blank_inside,
+    comment_problem,
+    flatten_redirects,
+    misread,
+    translated,
+)
 from workbench.core.policy.shellwords import (
     Redirect,
     Segment,
@@ -170,6 +177,10 @@ class _Collector:
                 self.declaration(current, depth, via, outer)
             elif kind in ("heredoc_body", "string", "concatenation", "expansion", "arithmetic_expansion"):
                 self.substitutions(current, depth)
+            elif kind == "comment":
+                problem = comment_problem(current, self.source)
+                if problem is not None:
+                    self.add(Segment(self.text(current), (), opaque=problem, depth=depth, via=via))
             else:
                 if kind == "function_definition":
                     name = current.child_by_field_name("name")
@@ -298,6 +309,8 @@ class _Collector:
             if inner is not None:
                 return self.word(inner)
         if kind == "word":
+            if blank_inside(raw):  # two words to bash (`] [`): what each is, the analysis cannot say
+                return Word(raw, None)
             return Word(raw, unescape(raw), glob=has_glob(raw), tilde=raw.startswith("~"))
         if kind == "number":
             return Word(raw, raw)
