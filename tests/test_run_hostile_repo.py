@@ -8,6 +8,7 @@ import io
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -210,3 +211,22 @@ async def test_a_command_hidden_behind_a_false_comment_asks(repo: Path, monkeypa
     outcome = await run_bash(repo, ["git status\\\n#;touch made"], monkeypatch)
     assert not outcome.ran(0)
     assert not (repo / "made").exists()
+
+
+# --- project files that are not files ------------------------------------------------------------------------
+
+
+def test_project_instructions_that_never_end_do_not_stop_a_run(repo: Path, isolated_env: Path) -> None:
+    """`CLAUDE.md` committed as a link to /dev/zero, and an `AGENTS.md` that is a named pipe: reading them for the
+    system prompt never finished (and filled memory)."""
+    (repo / "CLAUDE.md").symlink_to("/dev/zero")
+    git(repo, "add", "CLAUDE.md")
+    git(repo, "commit", "-qm", "instructions")
+    os.mkfifo(repo / "AGENTS.md")
+    with MessagesPeer([reply(text("Hello."))]) as peer:
+        env = {**os.environ, "ANTHROPIC_BASE_URL": peer.url, "HOME": str(isolated_env)}
+        done = subprocess.run([sys.executable, "-m", "workbench", "run", "hi"], cwd=repo, env=env, capture_output=True,
+                              text=True, timeout=60)  # fmt: skip
+        system = peer.message_requests[0].system_text()
+    assert done.returncode == 0, done.stderr
+    assert "CLAUDE.md" not in system and "AGENTS.md" not in system
