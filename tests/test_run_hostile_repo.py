@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -18,6 +19,9 @@ import pytest
 from tests.core.agent.helpers import git_repo
 from tests.test_run_gate import GIT_ENV, OUTSIDE_SECRET, SECRET, _content, git, run_bash
 from workbench import headless
+from workbench.core import hardened
+from workbench.core.tools import walk
+from workbench.core.tools.walk import find_rg
 from workbench.headless import RunOptions
 from workbench.testing import MessagesPeer, reply, text
 
@@ -230,3 +234,35 @@ def test_project_instructions_that_never_end_do_not_stop_a_run(repo: Path, isola
         system = peer.message_requests[0].system_text()
     assert done.returncode == 0, done.stderr
     assert "CLAUDE.md" not in system and "AGENTS.md" not in system
+
+
+@pytest.mark.skipif(find_rg() is None, reason="ripgrep is not installed")
+def test_an_ignore_file_that_never_ends_does_not_exhaust_memory(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A committed `.ignore` linked to /dev/zero: ripgrep, which the file tools run to list and search files, read
+    it to the end, taking gigabytes a second until its timeout, and outlived a workbench that was killed. The
+    workbench's own ripgrep gets a memory cap (made small here) and the listing falls back to git."""
+    (repo / ".ignore").symlink_to("/dev/zero")
+    git(repo, "add", ".ignore")
+    git(repo, "commit", "-qm", "ignore")
+    monkeypatch.setattr(hardened, "TOOL_MEMORY_BYTES", 256 << 20)
+    monkeypatch.setattr(walk, "LIST_TIMEOUT_S", 5.0)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    listed = walk.list_files(repo, repo)
+    assert "app.py" in listed
+    assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss <= max(before, 1 << 20)  # KiB: under 1 GiB
+
+
+@pytest.mark.parametrize("kind", ["link to /dev/zero", "named pipe"])
+def test_a_plain_folders_gitignore_that_never_ends_is_not_read(tmp_path: Path, kind: str) -> None:
+    """Outside git the file tools read `.gitignore` themselves: one linked to /dev/zero filled the workbench's
+    memory until the kernel killed it, and a named pipe blocked it. git itself reads neither."""
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("x\n")
+    if kind == "named pipe":
+        os.mkfifo(folder / ".gitignore")
+    else:
+        (folder / ".gitignore").symlink_to("/dev/zero")
+    assert walk.walk_files(folder, folder) == ["notes.txt"]

@@ -11,6 +11,8 @@ defaults. Nothing here raises for bad content.
 from __future__ import annotations
 
 import json
+import os
+import stat
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -61,3 +63,28 @@ def _read_text(path: Path, max_bytes: int) -> tuple[str | None, str | None]:
     if len(raw) > max_bytes:
         return None, f"larger than {max_bytes // 1024} KiB"
     return raw.decode("utf-8-sig", errors="replace"), None
+
+
+def read_regular(path: Path, max_bytes: int, *, follow: bool = True) -> bytes | None:
+    """Up to `max_bytes + 1` bytes of a regular file (one more than allowed tells the caller it was cut), or None
+    when it is missing, unreadable or not a regular file. A repository's file may be a named pipe (opened without
+    waiting for a writer, then refused) or a link to /dev/zero; `follow=False` refuses any link, as git does for
+    the ignore files inside a work tree."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | (0 if follow else os.O_NOFOLLOW)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        chunks: list[bytes] = []
+        left = max_bytes + 1
+        while left > 0 and (chunk := os.read(fd, min(left, 1 << 20))):
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)

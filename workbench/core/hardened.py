@@ -21,15 +21,23 @@ auto-approved `git diff` needs `--no-ext-diff` when the repository sets one (see
 
 from __future__ import annotations
 
+import ctypes
 import os
+import resource
+import signal
 import subprocess
-from collections.abc import Mapping, Sequence
+import sys
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from workbench.core.secrets import is_secret_env
 
 GIT_TIMEOUT_S = 30.0
 CONFIG_TIMEOUT_S = 5.0
+# Address space for the searches the workbench runs itself (ripgrep): a repository's `.ignore` or `.gitignore` may
+# be a link to /dev/zero, which ripgrep would read to the end. Listing 100k files takes well under 1 GiB.
+TOOL_MEMORY_BYTES = 4 << 30
+_PR_SET_PDEATHSIG = 1
 SAFE_CONFIG: tuple[tuple[str, str], ...] = (
     ("core.fsmonitor", ""),
     ("core.hooksPath", "/dev/null"),
@@ -65,6 +73,22 @@ class GitFailed(Exception):
 def scrub_env(base: Mapping[str, str]) -> dict[str, str]:
     """`base` without credentials: API keys, tokens, passwords, URLs carrying a password (see secrets)."""
     return {k: v for k, v in base.items() if not is_secret_env(k, v)}
+
+
+def tool_limits() -> Callable[[], None]:
+    """What a search tool the workbench starts itself runs before exec: a cap on its memory, and on Linux an end
+    when the workbench ends (killed, it would otherwise leave the search running)."""
+    cap = TOOL_MEMORY_BYTES
+    libc = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
+
+    def apply() -> None:
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = cap if hard == resource.RLIM_INFINITY else min(cap, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+        if libc is not None:
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+    return apply
 
 
 def git_env(base: Mapping[str, str] | None = None) -> dict[str, str]:

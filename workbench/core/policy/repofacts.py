@@ -113,9 +113,8 @@ def _rg_secrets(base: str, walk: Sequence[str], paths: Sequence[str]) -> list[st
         return []  # the command's own rg will not start either
     argv = [rg, "--files", "--null", *walk, "--", *(paths or ["."])]
     try:
-        done = subprocess.run(
-            argv, cwd=base, capture_output=True, timeout=RG_TIMEOUT_S, env=env, stdin=subprocess.DEVNULL
-        )
+        done = subprocess.run(argv, cwd=base, capture_output=True, timeout=RG_TIMEOUT_S, env=env,
+                              stdin=subprocess.DEVNULL, preexec_fn=hardened.tool_limits())  # fmt: skip
     except (OSError, subprocess.SubprocessError):
         return None
     if done.returncode not in (0, 1) and not done.stdout:

@@ -10,7 +10,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from workbench.core.datafile import read_regular
 from workbench.core.globs import gitignore_pattern
+
+MAX_IGNORE_BYTES = 4 * 1024 * 1024  # a bigger .gitignore is not read (its files then show)
 
 
 @dataclass(frozen=True)
@@ -43,11 +46,10 @@ class IgnoreMatcher:
     def with_folder(self, root: Path, rel_dir: str) -> IgnoreMatcher:
         """A matcher that also knows the `.gitignore` of `rel_dir` (returns self when there is none)."""
         path = root / rel_dir / ".gitignore" if rel_dir else root / ".gitignore"
-        try:
-            text = path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
+        data = read_regular(path, MAX_IGNORE_BYTES, follow=False)  # as git: no links, no pipes, no /dev/zero
+        if data is None or len(data) > MAX_IGNORE_BYTES:
             return self
-        extra = parse_rules(text, rel_dir)
+        extra = parse_rules(data.decode("utf-8", errors="replace"), rel_dir)
         return IgnoreMatcher(self.rules + extra) if extra else self
 
     def ignored(self, rel_path: str, is_dir: bool) -> bool:

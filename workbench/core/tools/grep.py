@@ -17,7 +17,7 @@ import subprocess
 from pathlib import Path
 from typing import Any, ClassVar
 
-from workbench.core.hardened import scrub_env
+from workbench.core.hardened import scrub_env, tool_limits
 from workbench.core.secrets import redact
 from workbench.core.tools.base import CallPreview, Tool, ToolError, ToolKind, ToolResult
 from workbench.core.tools.common import ctx_of, opt_bool, opt_int, opt_str, refuse_secret, req_str
@@ -106,6 +106,7 @@ async def run_rg(argv: list[str], cwd: Path) -> bytes:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env=scrub_env(os.environ),
+            preexec_fn=tool_limits(),
         )
     except OSError as exc:
         raise ToolError(f"could not start ripgrep: {exc.strerror}") from None
@@ -121,9 +122,10 @@ async def run_rg(argv: list[str], cwd: Path) -> bytes:
         for stream in (proc.stdout, proc.stderr):
             if stream is not None and proc.returncode is not None:
                 stream.close()
-    if code == 2 and not out:
+    cut = len(out) > RG_MAX_BYTES  # _collect killed it: enough output
+    if (code == 2 and not out) or (code not in (0, 1, 2) and not cut):  # killed or aborted (its memory cap)
         message = err.decode("utf-8", "replace").strip().splitlines()
-        raise ToolError(f"search failed: {message[0] if message else 'rg exited with an error'}")
+        raise ToolError(f"search failed: {message[0] if message else f'rg exited with code {code}'}")
     return out
 
 

@@ -90,6 +90,7 @@ def rg_files(rg: str, root: Path, start: Path) -> list[str] | None:
             timeout=LIST_TIMEOUT_S,
             stdin=subprocess.DEVNULL,
             env=hardened.scrub_env(os.environ),
+            preexec_fn=hardened.tool_limits(),
         )
     except (OSError, subprocess.TimeoutExpired):
         return None
