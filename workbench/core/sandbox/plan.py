@@ -94,9 +94,12 @@ def build(
     placeholders: list[str] = []
     absent: list[str] = []
     if git is not None:
-        for folder in dict.fromkeys((git.gitdir, git.common)):
-            if not any(inside(folder, w) for w in writable):
-                writable.append(folder)  # git must write its index, objects and refs
+        outside = [f for f in dict.fromkeys((git.gitdir, git.common)) if not any(inside(f, w) for w in writable)]
+        if outside and protect.linked_back(git):
+            writable.extend(outside)  # git must write its index, objects and refs
+        elif outside:
+            problems.append(f"{os.path.join(git.root, '.git')} names git dirs ({', '.join(outside)}) that do not "
+                            "name this work tree back: commands may not write them")  # fmt: skip
         protected.extend(protect.git_controls(git))
         absent.extend(protect.git_absent(git))
         hooks = protect.hooks_path(git)

@@ -119,33 +119,61 @@ def _common(gitdir: str) -> str:
     return common if os.path.isdir(common) else gitdir
 
 
-_HOOKS_PATH = re.compile(r"^\s*hookspath\s*=\s*(.*?)\s*$", re.IGNORECASE)
 _SECTION = re.compile(r"^\s*\[\s*([A-Za-z0-9.-]+)(?:\s+\"[^\"]*\")?\s*\]")
+
+
+def _core_value(files: list[str], key: str) -> str | None:
+    """The last `core.<key>` in these git config files (read as text, nothing run), unquoted."""
+    pattern = re.compile(rf"^\s*{key}\s*=\s*(.*?)\s*$", re.IGNORECASE)
+    found: str | None = None
+    for file in files:
+        try:
+            with open(file, encoding="utf-8", errors="replace") as fh:
+                lines = fh.read(1_000_000).splitlines()
+        except OSError:
+            continue
+        section = ""
+        for line in lines:
+            head = _SECTION.match(line)
+            if head:
+                section = head.group(1).lower()
+                continue
+            match = pattern.match(line) if section == "core" else None
+            if match:
+                found = match.group(1).strip('"')
+    return found
 
 
 def hooks_path(git: GitDirs) -> str | None:
     """`core.hooksPath` from the repository's own config files (absolute, or relative to the work tree)."""
-    found: str | None = None
-    for name in ("config", "config.worktree"):
-        for base in dict.fromkeys((git.common, git.gitdir)):
-            try:
-                with open(os.path.join(base, name), encoding="utf-8", errors="replace") as fh:
-                    lines = fh.read(1_000_000).splitlines()
-            except OSError:
-                continue
-            section = ""
-            for line in lines:
-                head = _SECTION.match(line)
-                if head:
-                    section = head.group(1).lower()
-                    continue
-                match = _HOOKS_PATH.match(line) if section == "core" else None
-                if match:
-                    found = match.group(1).strip('"')
+    bases = dict.fromkeys((git.common, git.gitdir))
+    found = _core_value([os.path.join(b, name) for name in ("config", "config.worktree") for b in bases], "hookspath")
     if not found:
         return None
     found = os.path.expanduser(found)
     return os.path.normpath(os.path.join(git.root, found))
+
+
+def linked_back(git: GitDirs) -> bool:
+    """Whether the git dirs belong to this work tree, so that commands may write them wherever they are. A `.git`
+    folder is the work tree's own. A `.git` file (a linked work tree, a submodule) is text anyone could have
+    written: the git dir it names must name the work tree back (a work tree's `gitdir` file, a submodule's
+    `core.worktree`), and a shared git dir (`commondir`) must hold it under `worktrees/` or `modules/`."""
+    dotgit = os.path.join(git.root, ".git")
+    holders = (os.path.join(git.common, sub) + os.sep for sub in ("worktrees", "modules"))
+    if git.common != git.gitdir and not any(git.gitdir.startswith(holder) for holder in holders):
+        return False
+    if os.path.isdir(dotgit) and not os.path.islink(dotgit):
+        return True
+    try:
+        with open(os.path.join(git.gitdir, "gitdir"), encoding="utf-8", errors="replace") as fh:
+            back = fh.readline(4096).strip()
+    except OSError:
+        back = ""
+    if back and os.path.realpath(os.path.join(git.gitdir, back)) == os.path.realpath(dotgit):
+        return True
+    tree = _core_value([os.path.join(git.gitdir, "config")], "worktree")
+    return bool(tree) and os.path.realpath(os.path.join(git.gitdir, str(tree))) == os.path.realpath(git.root)
 
 
 def git_controls(git: GitDirs) -> list[str]:
