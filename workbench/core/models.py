@@ -22,8 +22,8 @@ DEFAULT_ALIASES: dict[str, str] = {
     "fable": "claude-fable-5-2",
 }
 
-# Context window in tokens per model id prefix (longest prefix wins); `[models.windows]` in the config file
-# overrides or adds prefixes, e.g. `"qwen3-coder" = 32768` for a local model. Unknown models get the default.
+# Context window in tokens per model id prefix (longest prefix wins); `[windows]` in the config file overrides or
+# adds prefixes, e.g. `"qwen3-coder" = 32768` for a local model. Unknown models get the default.
 CONTEXT_WINDOWS: dict[str, int] = {
     "claude-": 200_000,
 }
@@ -103,12 +103,8 @@ def session_model(value: str | None = None, table: Mapping[str, str] | None = No
 
 
 def context_window(model: str, config: Config | None = None) -> int:
-    """The model's context window in tokens: the config's `[models.windows]`, then the built-in table."""
-    table = dict(CONTEXT_WINDOWS)
+    """The model's context window in tokens: the config's `[windows]` (by id prefix), then the built-in table."""
     cfg = config if config is not None else load_config()
-    overrides = cfg.section("models").get("windows")
-    for prefix, value in overrides.items() if isinstance(overrides, dict) else ():
-        if isinstance(prefix, str) and isinstance(value, int) and not isinstance(value, bool) and value > 0:
-            table[prefix] = value
+    table = {**CONTEXT_WINDOWS, **cfg.windows}
     best = max((k for k in table if model.startswith(k)), key=len, default=None)
     return table[best] if best is not None else DEFAULT_WINDOW

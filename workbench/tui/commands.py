@@ -108,7 +108,7 @@ class SessionProvider(_ListProvider):
 
 
 class ActionProvider(_ListProvider):
-    """Screen actions that have no other home: ledger, outline, demo, help, MCP servers."""
+    """Screen actions that have no other home: ledger, outline, demo, help, compaction, MCP servers."""
 
     def entries(self) -> Iterable[tuple[str, str, Callable[[], object]]]:
         m = self.main
@@ -121,6 +121,10 @@ class ActionProvider(_ListProvider):
         yield "Toggle mouse capture", "let the terminal select text natively", m.app.action_toggle_mouse  # type: ignore[attr-defined]
         yield "Copy last answer", "copy the last answer to the clipboard (OSC 52)", m.action_copy
         yield "Rewind to a turn", "put files and/or the conversation back to before a turn (ctrl+t)", m.action_rewind  # type: ignore[attr-defined]
+        yield "Compact the conversation", "replace the model's history with a summary; every turn stays here", (
+            m.compact_conversation
+        )
+        yield "Show compacted turns", "unfold the turns folded under a compaction marker", m.unfold_compacted
         app_mcp = m.app.action_mcp  # type: ignore[attr-defined]
         yield "MCP servers", "each server's status and tools; restart one, trust or distrust this project", app_mcp
 

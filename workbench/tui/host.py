@@ -192,6 +192,19 @@ def session_usage(session: Any) -> UsageInfo:
     return usage if isinstance(usage, UsageInfo) else UsageInfo()
 
 
+def session_context(session: Any) -> dict[str, object]:
+    """The context gauge's figures from a session's compactor (nothing for a session without one)."""
+    compactor = getattr(session, "compactor", None)
+    window = getattr(compactor, "window", 0)
+    if not isinstance(window, int) or window <= 0:
+        return {}
+    return {
+        "window": window,
+        "context_tokens": int(getattr(compactor, "context_tokens", 0) or 0),
+        "compact_at": float(getattr(compactor, "threshold", 0.8) or 0.0),
+    }
+
+
 def session_plan(session: Any) -> tuple[PlanItem, ...]:
     from workbench.core.events import PlanItem
 

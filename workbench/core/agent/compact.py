@@ -65,9 +65,10 @@ CONTINUE_NOTE = (
 )
 
 
-def compact_at(agent_config: dict[str, Any]) -> float:
-    """`[agent] compact_at` as a fraction of the window, clamped to a sane range; 0 or false turns it off."""
-    value = agent_config.get("compact_at", COMPACT_AT)
+def compact_at(value: object) -> float:
+    """`[agent] compact_at` as a share of the window, clamped to a sane range; 0 turns it off, None is the default."""
+    if value is None:
+        return COMPACT_AT
     if value is False or value == 0:
         return 0.0
     if isinstance(value, bool) or not isinstance(value, (int, float)):

@@ -229,7 +229,7 @@ class AgentSession:
         self.compactor = Compactor(
             self.loop,
             window=context_window(self.model, parts.config),
-            threshold=compact_at(agent),
+            threshold=compact_at(agent.compact_at),
             plan=lambda: self.plan,
             files=lambda: files_touched(self.events),
             on_compacted=self.transcript.compacted,

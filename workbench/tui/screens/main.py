@@ -255,6 +255,7 @@ class MainScreen(ChatActions):
         changes: dict[str, object] = {
             "session_id": host.session_id(session),
             "usage": host.session_usage(session),
+            **host.session_context(session),
         }
         name = str(getattr(persona, "name", None) or "")
         if name:
@@ -308,7 +309,7 @@ class MainScreen(ChatActions):
             self.status.update_info(busy=False)
         past = host.session_events(session)
         if past:
-            await self.chat.replay_async(past)
+            self.chat.replay(past)
             self.events.extend(past)
         plan = host.session_plan(session)
         if plan:
@@ -336,7 +337,7 @@ class MainScreen(ChatActions):
 
     def dispatch(self, event: Event) -> None:
         """Fan one core event out to the widgets that show it."""
-        from workbench.core.events import PlanUpdated, ToolCallFinished, TurnDone, UsageUpdated
+        from workbench.core.events import Compacted, PlanUpdated, ToolCallFinished, TurnDone, UsageUpdated
 
         self.events.append(event)
         self.chat.handle_event(event)
@@ -349,13 +350,17 @@ class MainScreen(ChatActions):
             self.plan.set_items(event.items)
             self._show_plan_progress()
         elif isinstance(event, UsageUpdated):
-            changes: dict[str, object] = {"usage": event.session}
+            changes: dict[str, object] = {"usage": event.session, "context_tokens": event.turn.context_tokens}
+            if event.window:
+                changes["window"] = event.window
             if event.model:
                 changes["model"] = event.model
                 if event.model != self._model_label:
                     self._model_label = event.model
                     self.chat.border_title = self._title_text()
             self.status.update_info(**changes)
+        elif isinstance(event, Compacted):
+            self.status.update_info(context_tokens=event.tokens_after, window=event.window or self.status.info.window)
         elif isinstance(event, ToolCallFinished):
             self._mark_files(event)
         elif isinstance(event, TurnDone):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.worker import WorkerState
 
 from workbench.tui import host, safe
@@ -45,6 +45,8 @@ class ChatActions(RepoActions):
     if TYPE_CHECKING:  # provided by MainScreen
 
         def action_pane(self, name: str) -> None: ...
+
+        def dispatch(self, event: Any) -> None: ...
 
         def _title_text(self) -> Text: ...
 
@@ -112,6 +114,34 @@ class ChatActions(RepoActions):
                     self.app.push_screen(EvidenceScreen(t.evidence[entry.eid]))
 
         self.app.push_screen(OutlineScreen(turns, evidence), jump)
+
+    def compact_conversation(self, instructions: str = "") -> None:
+        """Replace the model's history with a summary now (the palette's command; `/compact [instructions]`
+        calls this). The chat keeps every turn, folded under a marker."""
+        if self.chat_busy():
+            self.notify("A turn is running: compact once it ends (Esc cancels it).", severity="warning")
+            return
+        if not callable(getattr(self.session, "compact", None)):
+            self.notify("Nothing to compact yet: the conversation has not started.", markup=False)
+            return
+        self._compact(instructions)
+
+    @work(exclusive=True, group="agent", exit_on_error=False, description="compact the conversation")
+    async def _compact(self, instructions: str) -> None:
+        self.status.update_info(busy=True, note="compacting the conversation…")
+        try:
+            async for event in self.session.compact(instructions):
+                self.dispatch(event)
+        except Exception as exc:
+            from workbench.core.events import ErrorEvent
+
+            self.dispatch(ErrorEvent(kind="internal", message=f"compaction failed: {exc}"))
+        finally:
+            self.status.update_info(busy=False, note="")
+
+    def unfold_compacted(self) -> None:
+        if not self.chat.transcript.unfold():
+            self.notify("No compacted turns are folded.", markup=False)
 
     def action_ledger(self) -> None:
         from workbench.tui.screens.modals import LedgerScreen

@@ -148,6 +148,12 @@ def asker(request: ApprovalRequest) -> str:
     return " › ".join(safe.one_line(p, 40) for p in request.agent_path) + " › "
 
 
+def approval_item(request: ApprovalRequest, decision: Decision | None) -> RenderableType:
+    """An answered (or abandoned) approval in the frozen history: what was asked and the answer."""
+    title = Text("Approval · " + asker(request) + safe.one_line(request.summary or request.tool, 100), style="bold")
+    return Group(title, decision_text(decision) if decision else Text("unanswered", style="dim"))
+
+
 class ApprovalCard(Vertical, can_focus=True):
     """Asks about one call. Holds focus until answered.
 
@@ -190,11 +196,18 @@ class ApprovalCard(Vertical, can_focus=True):
     }
     """
 
-    def __init__(self, request: ApprovalRequest, future: asyncio.Future[Decision] | None = None) -> None:
-        super().__init__(classes="approval")
+    def __init__(
+        self,
+        request: ApprovalRequest,
+        future: asyncio.Future[Decision] | None = None,
+        decision: Decision | None = None,
+    ) -> None:
+        """`decision`: a card that was answered already (a resumed session's)."""
+        super().__init__(classes="approval -answered" if decision else "approval")
         self.request = request
         self.future = future
-        self.decision: Decision | None = None
+        self.decision: Decision | None = decision
+        self.can_focus = decision is None
         self._mounted_at = float("inf")
         _head, self.hunks = edit_hunks(request)
         self.selected: set[int] = set(range(1, len(self.hunks) + 1))
@@ -213,7 +226,7 @@ class ApprovalCard(Vertical, can_focus=True):
 
     def compose(self) -> ComposeResult:
         yield Static(self._body(), classes="body")
-        yield Static(self._hints(), classes="hints")
+        yield Static(decision_text(self.decision) if self.decision else self._hints(), classes="hints")
         yield Input(placeholder="why not? (Enter to deny, Esc to go back)", id="deny-reason")
 
     def on_mount(self) -> None:
@@ -314,7 +327,4 @@ class ApprovalCard(Vertical, can_focus=True):
 
     def freeze(self) -> RenderableType:
         """The cheap form kept once the card scrolls far up."""
-        what = asker(self.request) + safe.one_line(self.request.summary or self.request.tool, 100)
-        title = Text("Approval · " + what, style="bold")
-        result = decision_text(self.decision) if self.decision else Text("unanswered", style="dim")
-        return Group(title, result)
+        return approval_item(self.request, self.decision)

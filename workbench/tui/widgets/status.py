@@ -1,4 +1,4 @@
-"""The status bar (persona, model, mode, tokens, cost, cache share, session, busy) and the top bar."""
+"""The status bar (persona, model, mode, tokens, cost, cache share, context gauge, session, busy) and the top bar."""
 
 from __future__ import annotations
 
@@ -52,6 +52,9 @@ class StatusInfo:
     waiting: bool = False  # an approval card waits for the user
     note: str = ""
     sandbox: str = ""  # "no sandbox" when shell commands run unconfined; "" when they are sandboxed
+    context_tokens: int = 0  # how much of the model's context window the conversation fills
+    window: int = 0  # the window in tokens; 0 until a session reports it (no gauge)
+    compact_at: float = 0.8  # the share of the window at which the session compacts its history
 
 
 def short_id(session_id: str) -> str:
@@ -65,6 +68,28 @@ def cache_share(usage: UsageInfo) -> int | None:
     if not total:
         return None
     return round(100 * usage.cache_read_input_tokens / total)
+
+
+GAUGE_CELLS = 8
+WARN_SHARE = 0.9  # of the compaction threshold: the gauge turns to a warning from here
+
+
+def context_gauge(info: StatusInfo, narrow: bool = False) -> Text:
+    """`ctx ▰▰▰▱▱▱▱▱ 41% of 200k`: the window's fill, in warning colours as it nears the compaction point."""
+    out = Text()
+    if info.window <= 0:
+        return out
+    share = max(0.0, info.context_tokens / info.window)
+    threshold = info.compact_at if info.compact_at > 0 else 1.0
+    style = "bold red" if share >= threshold else "yellow" if share >= threshold * WARN_SHARE else "dim"
+    out.append("  ctx ", style="dim")
+    if not narrow:
+        filled = min(GAUGE_CELLS, round(share * GAUGE_CELLS))
+        out.append("▰" * filled + "▱" * (GAUGE_CELLS - filled) + " ", style=style)
+    out.append(f"{min(999, round(share * 100))}%", style=style if style != "dim" else "")
+    if not narrow:
+        out.append(f" of {render.tokens(info.window)}", style="dim")
+    return out
 
 
 def status_text(info: StatusInfo, frame: int = 0, narrow: bool = False) -> Text:
@@ -90,6 +115,7 @@ def status_text(info: StatusInfo, frame: int = 0, narrow: bool = False) -> Text:
     if not narrow:
         out.append(f" · {render.tokens(u.output_tokens if u is not None else 0)} out")
     out.append(f" · ${u.cost_usd if u is not None else 0.0:.3f}")
+    out.append_text(context_gauge(info, narrow))
     if info.session_id and not narrow:
         out.append(f"  s:{short_id(info.session_id)}", style="dim")
     if info.waiting:
