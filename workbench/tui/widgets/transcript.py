@@ -23,20 +23,26 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from rich.console import RenderableType
-from rich.padding import Padding
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Static
 
 from workbench.core.approvals import ApprovalRequest, Decision
-from workbench.tui import safe
 from workbench.tui.widgets.answer import AnswerView, answer_item
 from workbench.tui.widgets.approval import ApprovalCard, approval_item
+from workbench.tui.widgets.entries import (
+    FrozenEntry,
+    NoticeLine,
+    UserMessage,
+    notice_item,
+    user_item,
+)
 from workbench.tui.widgets.entry import Entry, Settles
 from workbench.tui.widgets.evidence import EvidenceCard, EvidenceData, evidence_item
 from workbench.tui.widgets.frozen import FrozenLines, Item
+
+__all__ = ["LIVE_MAX", "PAGE", "RESUME_LIVE", "WINDOW_MAX", "Entry", "Transcript", "UserMessage"]
 
 if TYPE_CHECKING:  # the event types load with the first event
     from workbench.core.events import Compacted
@@ -45,77 +51,6 @@ LIVE_MAX = 24  # entries kept as widgets in a live session
 RESUME_LIVE = 6  # entries a resumed session mounts as widgets; older ones stay frozen
 PAGE = 30  # entries loaded into the window at a time
 WINDOW_MAX = 300  # entries kept in the window; far ones are dropped and loaded again when scrolled to
-NOTICE_STYLES = {"warning": "yellow", "error": "red", "info": "dim"}
-
-
-def user_renderable(prompt: str) -> RenderableType:
-    out = Text()
-    out.append("you  ", style="bold")
-    out.append(safe.clean(prompt))
-    return out
-
-
-def user_item(prompt: str) -> RenderableType:
-    return Padding(user_renderable(prompt), (1, 0, 0, 0))  # the widget's top margin
-
-
-class UserMessage(Static):
-    DEFAULT_CSS = """
-    UserMessage {
-        height: auto;
-        padding: 0 1;
-        margin-top: 1;
-        background: $boost;
-    }
-    """
-
-    def __init__(self, prompt: str) -> None:
-        super().__init__(user_renderable(prompt), markup=False, classes="user")
-        self.prompt = prompt
-
-    def freeze(self) -> RenderableType:
-        return user_item(self.prompt)
-
-
-def notice_item(body: RenderableType, level: str) -> RenderableType:
-    if isinstance(body, Text):
-        styled = body.copy()
-        styled.stylize(NOTICE_STYLES.get(level, ""), 0, len(styled))  # under the body's own styles
-        return styled
-    return body
-
-
-class NoticeLine(Static):
-    DEFAULT_CSS = """
-    NoticeLine {
-        height: auto;
-        padding: 0 1;
-        color: $text-muted;
-        &.-error { color: $text-error; }
-        &.-warning { color: $text-warning; }
-    }
-    """
-
-    def __init__(self, body: RenderableType, level: str = "info") -> None:
-        super().__init__(body, markup=False, classes=f"notice -{level}")
-        self.body = body
-        self.level = level
-
-    def freeze(self) -> RenderableType:
-        return notice_item(self.body, self.level)
-
-
-class FrozenEntry(Static):
-    """The widget of an entry that has only a frozen form."""
-
-    DEFAULT_CSS = "FrozenEntry { height: auto; padding: 0 1; }"
-
-    def __init__(self, item: Item) -> None:
-        super().__init__(item() if callable(item) else item, markup=False)
-        self.item = item
-
-    def freeze(self) -> Item:
-        return self.item
 
 
 def _unanswered() -> Decision:
