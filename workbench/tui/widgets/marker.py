@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 def marker_renderable(event: Compacted, folded: int) -> RenderableType:
     """`── compacted · 171.2k → 2.1k tokens (auto) · 148 earlier entries folded: click to show ──`"""
-    out = Text(no_wrap=True, overflow="ellipsis")
+    out = Text()
     out.append("── compacted ", style="bold")
     out.append(f"· {render.tokens(event.tokens_before)} → {render.tokens(event.tokens_after)} tokens ")
     out.append(f"({safe.one_line(event.trigger, 20)})", style="dim")

@@ -74,6 +74,15 @@ GAUGE_CELLS = 8
 WARN_SHARE = 0.9  # of the compaction threshold: the gauge turns to a warning from here
 
 
+def window_label(tokens: int) -> str:
+    """200000 -> 200k, 1000000 -> 1M; anything else as `render.tokens` writes it."""
+    if tokens % 1_000_000 == 0:
+        return f"{tokens // 1_000_000}M"
+    if tokens % 1000 == 0:
+        return f"{tokens // 1000}k"
+    return render.tokens(tokens)
+
+
 def context_gauge(info: StatusInfo, narrow: bool = False) -> Text:
     """`ctx ▰▰▰▱▱▱▱▱ 41% of 200k`: the window's fill, in warning colours as it nears the compaction point."""
     out = Text()
@@ -88,7 +97,7 @@ def context_gauge(info: StatusInfo, narrow: bool = False) -> Text:
         out.append("▰" * filled + "▱" * (GAUGE_CELLS - filled) + " ", style=style)
     out.append(f"{min(999, round(share * 100))}%", style=style if style != "dim" else "")
     if not narrow:
-        out.append(f" of {render.tokens(info.window)}", style="dim")
+        out.append(f" of {window_label(info.window)}", style="dim")
     return out
 
 
