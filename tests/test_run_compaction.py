@@ -162,3 +162,23 @@ def _client(peer: MessagesPeer) -> anthropic.AsyncAnthropic:
     from workbench.core.agent.client import make_client
 
     return make_client(api_key="sk-ant-test", base_url=peer.url)
+
+
+async def test_a_rewind_to_a_turn_before_a_compaction_leaves_the_conversation(session_env: Path) -> None:
+    """The message counts a turn's checkpoint took mean nothing once the history was replaced by a summary."""
+    repo = session_env
+    script = [reply(text("One.")), reply(text("Two.")), reply(text(SUMMARY)), reply(text("Three."))]
+    with MessagesPeer(script) as peer:
+        session = AgentSession.create(repo, _persona(), approver=DenyAll(), client=_client(peer), config=Config())
+        for prompt in ("first", "second"):
+            [e async for e in session.run_turn(prompt)]
+        [e async for e in session.compact()]
+        [e async for e in session.run_turn("third")]
+        history = list(session.history)
+        rewinder = session.rewinder()
+        before = rewinder.plan(to_turn=2, files=False)
+        assert not before.conversation and any("compacted" in note for note in before.notes)
+        after = rewinder.plan(to_turn=3, files=False)  # the turn after the compaction: its count is still good
+        assert after.conversation and after.messages_kept == 1
+        assert session.history == history
+        await session.aclose()
