@@ -75,6 +75,9 @@ async def test_a_long_resume_builds_only_its_end_and_loads_older_entries_as_the_
         t = chat.transcript
         chat.replay(session(turns))
         await pilot.pause()
+        assert len(t.entries) < TAIL_EVENTS  # the end first: its last message is drawn before the rest is read
+        await chat.replay_rest()
+        await pilot.pause()
         assert len(t.entries) == turns * 4
         assert t.live_count() == RESUME_LIVE and all(e.widget is None for e in t.entries[:-RESUME_LIVE])
         last = t.entries[-1].widget
@@ -105,7 +108,8 @@ async def test_a_compaction_folds_the_turns_before_it_in_a_resumed_session_too()
         chat = app.query_one(ChatPane)
         t = chat.transcript
         chat.replay(session(300, compact_after=10))  # the marker is in the part read after the first frame
-        await wait_until(pilot, lambda: len(t.entries) == 300 * 4 + 1)
+        await chat.replay_rest()
+        assert len(t.entries) == 300 * 4 + 1
         marker = next(e for e in t.entries if e.kind == "compacted")
         assert t.folded == t.entries.index(marker) == 44
         for _ in range(60):
@@ -141,6 +145,7 @@ async def test_a_resumed_conversation_looks_like_the_live_one() -> None:
                     await pilot.pause(0)
             else:
                 chat.replay(events)
+                await chat.replay_rest()
             await pilot.pause(0.3)
             chat.transcript.scroll_end(animate=False)
             await pilot.pause(0.2)

@@ -316,6 +316,7 @@ class MainScreen(ChatActions):
             self.plan.set_items(plan)
             self._show_plan_progress()
         self._refresh_grants()
+        await self.chat.replay_rest()
 
     @work(exclusive=True, group="agent", exit_on_error=False, description="agent turn")
     async def run_turn(self, prompt: str) -> None:

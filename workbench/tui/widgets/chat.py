@@ -115,6 +115,7 @@ class ChatPane(Vertical):
         self._transcript: Transcript | None = None
         self._by_type: dict[type, Callable[[Any], None]] | None = None
         self._response_parts: tuple[type, ...] = ()  # the events of one response that come before its text
+        self._head: Sequence[Event] = ()  # the older part of a resumed session, not read yet
 
     @property
     def nesting(self) -> SubagentNesting:
@@ -302,14 +303,19 @@ class ChatPane(Vertical):
 
     def replay(self, events: Sequence[Event]) -> None:
         """Rebuild a saved conversation (evidence included): the same events through the same path, in bulk,
-        so only the last few entries are built as widgets and nothing older is rendered yet. The session's end
-        is read first and shown; the older part is read once that frame is out (`TAIL_EVENTS`)."""
+        so only the last few entries are built as widgets and nothing older is rendered yet. Only the session's
+        end is read here (`TAIL_EVENTS`); `replay_rest` reads the older part once that end is on screen."""
         split = tail_start(events)
-        head = events[:split]
-        self._eid, self.turn = numbering(head)
+        self._head = events[:split]
+        self._eid, self.turn = numbering(self._head)
         self._replay(events[split:])
+
+    async def replay_rest(self) -> None:
+        """The older part of the session `replay` was given, once its end has had time to be drawn."""
+        head, self._head = self._head, ()
         if head:
-            self.call_after_refresh(self._replay_front, head)
+            await self.transcript.tail_drawn()
+            self._replay_front(head)
 
     def _replay(self, events: Sequence[Event], *, front: bool = False) -> None:
         with self.transcript.bulk(front=front):

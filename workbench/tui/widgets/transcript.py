@@ -17,6 +17,8 @@ So a 10,000-entry session costs about what a ten-entry one does, on screen and i
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -39,7 +41,7 @@ from workbench.tui.widgets.entries import (
     user_item,
 )
 from workbench.tui.widgets.entry import Entry, Settles
-from workbench.tui.widgets.evidence import EvidenceCard, EvidenceData, evidence_item
+from workbench.tui.widgets.evidence import EvidenceCard, EvidenceData, EvidenceLine
 from workbench.tui.widgets.frozen import FrozenLines, Item
 
 __all__ = ["LIVE_MAX", "PAGE", "RESUME_LIVE", "WINDOW_MAX", "Entry", "Transcript", "UserMessage"]
@@ -165,6 +167,14 @@ class Transcript(VerticalScroll, can_focus=False):
         self._reset_window(start)
         self._released = False
         self.grew()
+
+    async def tail_drawn(self, timeout: float = 2.0) -> None:
+        """Wait until the newest entry is laid out on screen (its frame is drawn right after), at most `timeout`."""
+        widget = self._live[-1].widget if self._live else None
+        deadline = time.monotonic() + timeout
+        while widget is not None and not widget.region.height and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(1 / 60)
 
     def _prepend_entries(self, older: list[Entry]) -> None:
         self._target = self.entries
@@ -366,17 +376,20 @@ class Transcript(VerticalScroll, can_focus=False):
 
     def add_evidence(self, data: EvidenceData) -> Entry:
         self.evidence[data.eid] = data
-        entry = Entry("evidence", eid=data.eid, make=lambda: EvidenceCard(data), item=evidence_item(data))
+        entry = Entry("evidence", eid=data.eid, make=partial(self._card, data.eid), item=EvidenceLine(data))
         self._by_call[data.call_id] = entry
         return self.add(entry)
+
+    def _card(self, eid: str) -> EvidenceCard:
+        return EvidenceCard(self.evidence[eid])
 
     def update_evidence(self, call_id: str, data: EvidenceData) -> bool:
         entry = self._by_call.get(call_id)
         if entry is None:
             return False
         self.evidence[data.eid] = data
-        entry.make = lambda: EvidenceCard(data)
-        entry.item = evidence_item(data)
+        if isinstance(entry.item, EvidenceLine):
+            entry.item.data = data
         if isinstance(entry.widget, EvidenceCard):
             entry.widget.update_data(data)
             self._trim()
