@@ -16,14 +16,57 @@ Typical use (in a worker thread, never on the UI loop):
 
 from __future__ import annotations
 
-from workbench.core.repo.diff import file_diff
-from workbench.core.repo.fuzzy import FuzzyIndex, Match, fuzzy_match
-from workbench.core.repo.listing import DirEntry, FileListing, RepoError, find_root, list_dir, list_files
-from workbench.core.repo.preview import Preview, load_preview, visible_name, visible_text
-from workbench.core.repo.status import FileState, FileStatus, StatusReport, git_status
-from workbench.core.repo.symbol_rules import Symbol
-from workbench.core.repo.symbols import flatten, language_for, outline
-from workbench.core.repo.tree import DirIndex, Entry
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from workbench.core.repo.diff import file_diff
+    from workbench.core.repo.fuzzy import FuzzyIndex, Match, fuzzy_match
+    from workbench.core.repo.listing import DirEntry, FileListing, RepoError, find_root, list_dir, list_files
+    from workbench.core.repo.preview import Preview, load_preview, visible_name, visible_text
+    from workbench.core.repo.status import FileState, FileStatus, StatusReport, git_status
+    from workbench.core.repo.symbol_rules import Symbol
+    from workbench.core.repo.symbols import flatten, language_for, outline
+    from workbench.core.repo.tree import DirIndex, Entry
+
+# Each name loads its own module when first used, so importing one submodule (the tools need only the
+# gitignore matcher) does not load the rest.
+_WHERE = {
+    "file_diff": "diff",
+    "FuzzyIndex": "fuzzy",
+    "Match": "fuzzy",
+    "fuzzy_match": "fuzzy",
+    "DirEntry": "listing",
+    "FileListing": "listing",
+    "RepoError": "listing",
+    "find_root": "listing",
+    "list_dir": "listing",
+    "list_files": "listing",
+    "Preview": "preview",
+    "load_preview": "preview",
+    "visible_name": "preview",
+    "visible_text": "preview",
+    "FileState": "status",
+    "FileStatus": "status",
+    "StatusReport": "status",
+    "git_status": "status",
+    "Symbol": "symbol_rules",
+    "flatten": "symbols",
+    "language_for": "symbols",
+    "outline": "symbols",
+    "DirIndex": "tree",
+    "Entry": "tree",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "DirEntry",
