@@ -1,8 +1,9 @@
 """The repository model shared by the explorer and the tools: root detection, listing, git status, diffs,
 file previews, fuzzy path matching and symbol outlines.
 
-Importing this package is cheap: the tree-sitter grammars load inside the calls that use them. Every git it runs
-is the hardened git of core.hardened: no program the repository names (fsmonitor, hooks, drivers) runs.
+Importing this package is cheap: each name loads its module on first use, and the tree-sitter grammars load
+inside the calls that use them. Every git it runs is the hardened git of core.hardened: no program the
+repository names (fsmonitor, hooks, drivers) runs.
 
 Typical use (in a worker thread, never on the UI loop):
 
