@@ -65,6 +65,7 @@ class WorkbenchApp(App[int]):
         self.mcp: Any = None  # the McpHub, made after the first frame (see start_mcp)
         self.closers: list[Callable[[], Awaitable[None]]] = []  # run on exit (an ACP agent's process)
         self.stop_signals = StopSignals(on_stop=self._stop_signal)  # SIGTERM/SIGHUP: as Ctrl-C, then exit
+        self._mcp_started = False
 
     def make_main_screen(self) -> Screen[Any]:
         from workbench.tui.screens.main import MainScreen
@@ -120,9 +121,8 @@ class WorkbenchApp(App[int]):
             for problem in self.config.unknown_keys({b.id for _, group in binding_groups(self) for b in group if b.id}):
                 self.notify(problem, title="config", severity="warning", markup=False, timeout=8)
         self.stop_signals.install()
-        # MCP servers may ask a question and start processes: only once the first frame is out.
-        if not self.request.demo:
-            self.call_after_refresh(self.set_timer, 0.05, self.start_mcp)
+        # MCP servers may ask a question and start processes: the main screen starts them once its first screen is
+        # complete (see MainScreen.screen_complete).
         if self.request.mcp is None and not self.request.demo:
             from workbench.tui.mcp_hub import McpHub
 
@@ -131,7 +131,8 @@ class WorkbenchApp(App[int]):
 
     def start_mcp(self) -> None:
         """Read the server configs off the event loop (the core's MCP modules load here), then go on below."""
-        if self.mcp is not None:
+        if self.mcp is not None and not self.request.demo and not self._mcp_started:
+            self._mcp_started = True
             self.run_worker(self._read_mcp_configs, thread=True, group="mcp-read", exit_on_error=False)
 
     def _read_mcp_configs(self) -> None:

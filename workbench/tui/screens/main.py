@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # the event types load with the first session, not before the
     from workbench.core.events import Event, PlanItem, ToolCallFinished
 
 PANES = ("files", "chat", "plan")
+SCREEN_WAIT_S = 1.0  # the longest the warm-ups wait for the first screen to be complete
 WIDTH_CLASSES = [(0, "-narrow"), (110, "-wide")]
 
 
@@ -88,6 +89,7 @@ class MainScreen(ChatActions):
         self._model_label = host.model_label(request.persona, request.model)
         self._has_key: bool | None = None
         self._evidence_cursor = -1
+        self._complete = False  # the first screen is whole: warm-ups and MCP may start
 
     # -- layout ------------------------------------------------------------------------------------
 
@@ -121,7 +123,7 @@ class MainScreen(ChatActions):
     def on_mount(self) -> None:
         self.chat.prompt.focus()
         # Heavy work (git, tree-sitter, persona discovery, credentials) starts once the first frame is out.
-        self.call_after_refresh(self.set_timer, 0.05, self.start_background)
+        self.call_after_refresh(self.start_background)
 
     def _show_workspace(self) -> None:
         name = safe.one_line(self.request.workspace.resolve().name, 40)
@@ -161,15 +163,38 @@ class MainScreen(ChatActions):
     # -- background start --------------------------------------------------------------------------
 
     def start_background(self) -> None:
-        self.warm_up_rendering()
+        """What the full first screen shows comes first (the tree with its git letters, the persona and its
+        model); warm-ups and the rest wait until it is complete, so they never compete with it for the GIL."""
         self.mount_explorer()
-        self.load_repo_files()
-        self.check_credentials()
         self.load_persona_list()
+        self.check_credentials()
         if self.request.demo:
             self.action_demo()
         elif self.request.resume or self.request.continue_:
             self.open_session()
+        self.set_timer(SCREEN_WAIT_S, self.screen_complete)  # a slow repository does not hold the rest back
+
+    def screen_complete(self) -> None:
+        """The first screen is whole (or it took too long): start what it did not need."""
+        if self._complete:
+            return
+        self._complete = True
+        self.call_after_refresh(self._after_first_screen)  # once the complete frame is drawn
+
+    def _after_first_screen(self) -> None:
+        self.load_repo_files()
+        self.warm_up_rendering()
+        start_mcp = getattr(self.app, "start_mcp", None)
+        if callable(start_mcp):
+            start_mcp()
+
+    def _check_complete(self) -> None:
+        explorer = self._explorer()
+        if self.personas_ready and explorer is not None and (explorer.status is not None or not explorer.is_git):
+            self.screen_complete()
+
+    def on_repo_explorer_status_changed(self) -> None:
+        self._check_complete()
 
     @work(thread=True, exclusive=True, group="files", exit_on_error=False, description="list repository files")
     def load_repo_files(self) -> None:
@@ -214,6 +239,7 @@ class MainScreen(ChatActions):
     def _personas_loaded(self, load: PersonaLoad) -> None:
         self.persona_load = load
         self.personas_ready = True
+        self.call_after_refresh(self._check_complete)
         if self.request.persona is not None or self.session is not None:
             return
         choice = load.default

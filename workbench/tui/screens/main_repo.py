@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
+from textual import work
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -19,18 +20,38 @@ class RepoActions(Screen[None]):
     files: list[str]
 
     def mount_explorer(self) -> None:
-        """Mount the repo explorer and outline after the first frame (they load git and tree-sitter tooling)."""
+        """Mount the repo explorer and outline after the first frame; their modules load in a thread, so the
+        screen keeps drawing meanwhile."""
+        self._load_explorer_code()
+
+    @work(thread=True, group="explorer-code", exit_on_error=False, description="load the explorer")
+    def _load_explorer_code(self) -> None:
+        try:
+            import workbench.tui.widgets.explorer
+            import workbench.tui.widgets.outline  # noqa: F401
+        except Exception as exc:  # the pane degrades to a message; the rest of the screen works
+            self.app.call_from_thread(self._explorer_unavailable, exc)
+            return
+        self.app.call_from_thread(self._mount_explorer_widgets)
+
+    def _explorer_unavailable(self, exc: Exception) -> None:
+        self.query_one("#explorer-placeholder", Static).update(Text(f"explorer unavailable: {exc}"))
+
+    def _mount_explorer_widgets(self) -> None:
+        from workbench.tui.widgets.explorer import RepoExplorer
+        from workbench.tui.widgets.outline import SymbolOutline
+
         root = self.request.workspace
         try:
-            from workbench.tui.widgets.explorer import RepoExplorer
-            from workbench.tui.widgets.outline import SymbolOutline
-
             widgets = [RepoExplorer(root, id="explorer"), SymbolOutline(root, id="outline")]
-        except Exception as exc:  # the pane degrades to a message; the rest of the screen works
-            self.query_one("#explorer-placeholder", Static).update(Text(f"explorer unavailable: {exc}"))
+        except Exception as exc:
+            self._explorer_unavailable(exc)
             return
         self.query_one("#explorer-placeholder").remove()
         self.query_one("#explorer-pane").mount_all(widgets)
+        check = getattr(self, "_check_complete", None)
+        if callable(check):  # outside git no status follows: the tree alone completes the first screen
+            self.call_after_refresh(check)
 
     def remount_explorer(self) -> None:
         """Show another folder (the demo workspace) in the explorer pane."""

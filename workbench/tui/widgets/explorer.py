@@ -273,6 +273,15 @@ class RepoExplorer(Tree[Entry]):
             self._deliver(self._apply, _Snapshot(empty, DirIndex(empty), None, str(exc)))
             return
         previous = self.status
+        if previous is None and with_status and self.is_git:  # the first load: the tree comes with its letters
+            try:
+                status = git_status(self.workspace)
+            except RepoError:
+                pass  # shown without letters first; the error is reported below
+            else:
+                self._deliver(self._apply, _Snapshot(listing, DirIndex(listing, status), None))
+                self._deliver(self._apply_status, DirIndex(listing, status), status)
+                return
         self._deliver(self._apply, _Snapshot(listing, DirIndex(listing, previous), previous))
         if with_status and self.is_git:
             try:
