@@ -87,11 +87,27 @@ class MainScreen(ChatActions):
         self.pane = "chat"
         self._persona_label = persona_label or "default persona"
         self._model_label = host.model_label(request.persona, request.model)
+        self._persona_color: str | None = None
+        self._hinted = False  # the first frame names the default persona from the last discovery
+        if request.persona is None and not persona_label and not request.demo:
+            self._use_hint()
         self._has_key: bool | None = None
         self._evidence_cursor = -1
         self._complete = False  # the first screen is whole: warm-ups and MCP may start
 
     # -- layout ------------------------------------------------------------------------------------
+
+    def _use_hint(self) -> None:
+        """The default persona as the last discovery found it, when nothing it read has changed since (a few
+        stat calls): the first frame names it; discovery runs after the frame and corrects it if need be."""
+        from workbench.core.personas.hint import read_hint
+
+        hint = read_hint(self.request.workspace, getattr(self.app, "agents_extra", ()))
+        if hint is not None:
+            self._hinted = True
+            self._persona_label = hint.name or hint.id
+            self._persona_color = hint.color
+            self._model_label = self.request.model or hint.model
 
     def compose(self) -> ComposeResult:
         topbar = TopBar(id="topbar")
@@ -112,7 +128,12 @@ class MainScreen(ChatActions):
                 yield Static(Text("Grants: none", style="dim"), id="grants")
         status = StatusBar(id="status")
         req = self.request
-        info = StatusInfo(persona=self._persona_label, model=self._model_label, mode=req.mode or "default")
+        info = StatusInfo(
+            persona=self._persona_label,
+            persona_color=self._persona_color,
+            model=self._model_label,
+            mode=req.mode or "default",
+        )
         status.set_reactive(StatusBar.info, info)  # the first frame shows it; no refresh after mount
         yield status
 
@@ -166,7 +187,8 @@ class MainScreen(ChatActions):
         """What the full first screen shows comes first (the tree with its git letters, the persona and its
         model); warm-ups and the rest wait until it is complete, so they never compete with it for the GIL."""
         self.mount_explorer()
-        self.load_persona_list()
+        if not self._hinted:  # named already: discovery (for the picker) can wait for the complete screen
+            self.load_persona_list()
         self.check_credentials()
         if self.request.demo:
             self.action_demo()
@@ -182,6 +204,8 @@ class MainScreen(ChatActions):
         self.call_after_refresh(self._after_first_screen)  # once the complete frame is drawn
 
     def _after_first_screen(self) -> None:
+        if self._hinted and not self.personas_ready:
+            self.load_persona_list()
         self.load_repo_files()
         self.warm_up_rendering()
         start_mcp = getattr(self.app, "start_mcp", None)
@@ -190,7 +214,8 @@ class MainScreen(ChatActions):
 
     def _check_complete(self) -> None:
         explorer = self._explorer()
-        if self.personas_ready and explorer is not None and (explorer.status is not None or not explorer.is_git):
+        named = self.personas_ready or self._hinted
+        if named and explorer is not None and (explorer.status is not None or not explorer.is_git):
             self.screen_complete()
 
     def on_repo_explorer_status_changed(self) -> None:
@@ -233,8 +258,15 @@ class MainScreen(ChatActions):
 
     @work(thread=True, exclusive=True, group="personas", exit_on_error=False, description="discover personas")
     def load_persona_list(self) -> None:
-        load = host.load_personas(self.request.workspace, self.app.agents_extra, config=self.request.config)  # type: ignore[attr-defined]
+        from workbench.core.personas.hint import PersonaHint, fingerprint, write_hint
+
+        workspace, extra = self.request.workspace, self.app.agents_extra  # type: ignore[attr-defined]
+        taken = fingerprint(workspace, extra)  # before discovery reads anything
+        load = host.load_personas(workspace, extra, config=self.request.config)
         self.app.call_from_thread(self._personas_loaded, load)
+        first = load.default
+        hint = PersonaHint(first.id, first.name, first.color, load.default_model) if first is not None else None
+        write_hint(workspace, hint, taken)
 
     def _personas_loaded(self, load: PersonaLoad) -> None:
         self.persona_load = load
@@ -242,13 +274,13 @@ class MainScreen(ChatActions):
         self.call_after_refresh(self._check_complete)
         if self.request.persona is not None or self.session is not None:
             return
+        # Name the persona the first turn will use, before any session exists (a hint may have named it already).
         choice = load.default
-        if choice is not None:  # name the persona the first turn will use, before any session exists
-            self._persona_label = choice.name or choice.id
-            if not self.request.model:
-                self._model_label = load.default_model
-            self.status.update_info(persona=self._persona_label, persona_color=choice.color, model=self._model_label)
-            self.chat.border_title = self._title_text()
+        self._persona_label = (choice.name or choice.id) if choice else "default persona"
+        self._model_label = self.request.model or load.default_model
+        color = choice.color if choice else None
+        self.status.update_info(persona=self._persona_label, persona_color=color, model=self._model_label)
+        self.chat.border_title = self._title_text()
 
     # -- the agent ---------------------------------------------------------------------------------
 
