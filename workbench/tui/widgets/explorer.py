@@ -278,9 +278,9 @@ class RepoExplorer(Tree[Entry]):
                 status = git_status(self.workspace)
             except RepoError:
                 pass  # shown without letters first; the error is reported below
-            else:
-                self._deliver(self._apply, _Snapshot(listing, DirIndex(listing, status), None))
-                self._deliver(self._apply_status, DirIndex(listing, status), status)
+            else:  # one delivery, one frame: the tree and its letters together
+                index = DirIndex(listing, status)
+                self._deliver(self._apply_with_status, _Snapshot(listing, index, None), index, status)
                 return
         self._deliver(self._apply, _Snapshot(listing, DirIndex(listing, previous), previous))
         if with_status and self.is_git:
@@ -323,6 +323,11 @@ class RepoExplorer(Tree[Entry]):
         )
         if not unchanged:  # the same files: keep the tree as it is (no rebuild after every turn)
             self._rebuild()
+
+    def _apply_with_status(self, snap: _Snapshot, index: DirIndex, status: StatusReport) -> None:
+        self.status = status  # the tree is built with its letters
+        self._apply(snap)
+        self._apply_status(index, status)
 
     def _apply_status(self, index: DirIndex, status: StatusReport) -> None:
         if not self.is_attached:
