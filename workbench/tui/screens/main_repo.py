@@ -26,24 +26,27 @@ class RepoActions(Screen[None]):
 
     @work(thread=True, group="explorer-code", exit_on_error=False, description="load the explorer")
     def _load_explorer_code(self) -> None:
+        """The explorer's code, file list and git status, read off the UI thread: it is mounted with them, so
+        one frame shows the tree with its letters."""
         try:
-            import workbench.tui.widgets.explorer
             import workbench.tui.widgets.outline  # noqa: F401
+            from workbench.tui.widgets.explorer import read_first_load
         except Exception as exc:  # the pane degrades to a message; the rest of the screen works
             self.app.call_from_thread(self._explorer_unavailable, exc)
             return
-        self.app.call_from_thread(self._mount_explorer_widgets)
+        first = read_first_load(self.request.workspace)
+        self.app.call_from_thread(self._mount_explorer_widgets, first)
 
     def _explorer_unavailable(self, exc: Exception) -> None:
         self.query_one("#explorer-placeholder", Static).update(Text(f"explorer unavailable: {exc}"))
 
-    def _mount_explorer_widgets(self) -> None:
+    def _mount_explorer_widgets(self, first: Any = None) -> None:
         from workbench.tui.widgets.explorer import RepoExplorer
         from workbench.tui.widgets.outline import SymbolOutline
 
         root = self.request.workspace
         try:
-            widgets = [RepoExplorer(root, id="explorer"), SymbolOutline(root, id="outline")]
+            widgets = [RepoExplorer(root, id="explorer", first_load=first), SymbolOutline(root, id="outline")]
         except Exception as exc:
             self._explorer_unavailable(exc)
             return

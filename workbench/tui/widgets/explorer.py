@@ -74,6 +74,28 @@ class _Snapshot:
     error: str | None = None
 
 
+@dataclass(frozen=True)
+class FirstLoad:
+    """The tree's first listing and git status, read before the explorer is mounted (`read_first_load`)."""
+
+    workspace: Path
+    listing: FileListing | None
+    status: StatusReport | None
+
+
+def read_first_load(root: Path) -> FirstLoad:
+    """What the explorer's first frame shows, read in the caller's thread (the screen's worker); a failure
+    leaves it to the explorer's own load, which reports it."""
+    workspace = root.resolve()
+    is_git = find_root(workspace) is not None
+    try:
+        listing = list_files(workspace, include_ignored=False, include_untracked=not is_git)
+        status = git_status(workspace) if is_git else None
+    except RepoError:
+        return FirstLoad(workspace, None, None)
+    return FirstLoad(workspace, listing, status)
+
+
 @dataclass
 class PathMessage(Message):
     """A message about one path of the explorer (a relative POSIX path from its root)."""
@@ -153,6 +175,7 @@ class RepoExplorer(Tree[Entry]):
         *,
         show_ignored: bool = False,
         poll_seconds: float | None = POLL_SECONDS,
+        first_load: FirstLoad | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -162,12 +185,14 @@ class RepoExplorer(Tree[Entry]):
             root: The folder to show.
             show_ignored: List ignored files from the start.
             poll_seconds: How often to look for changes on disk; None turns polling off.
+            first_load: The listing and status read already: the first frame shows them, no load follows.
         """
         self.workspace = root.resolve()
         label = Text(visible_name(self.workspace.name or str(self.workspace)), end="")
         super().__init__(label, name=name, id=id, classes=classes)
         self.set_reactive(RepoExplorer.show_ignored, show_ignored)
         self.poll_seconds = poll_seconds
+        self._first_load = first_load if first_load is not None and first_load.workspace == self.workspace else None
         self.status: StatusReport | None = None
         self.index: DirIndex | None = None
         self.listing: FileListing | None = None
@@ -245,7 +270,15 @@ class RepoExplorer(Tree[Entry]):
     def on_mount(self) -> None:
         self.root.data = Entry(self.workspace.name, "", True)
         self.root.expand()
-        self.refresh_status()
+        first, self._first_load = self._first_load, None
+        if first is not None and first.listing is not None and not self.show_ignored:
+            index = DirIndex(first.listing, first.status)
+            if first.status is not None:
+                self._apply_with_status(_Snapshot(first.listing, index, None), index, first.status)
+            else:
+                self._apply(_Snapshot(first.listing, index, None))
+        else:
+            self.refresh_status()
         if self.poll_seconds:
             self.set_interval(self.poll_seconds, self._poll)
 
