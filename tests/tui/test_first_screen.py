@@ -83,3 +83,20 @@ async def test_warm_ups_wait_for_the_complete_first_screen(sample_repo: Path, mo
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: "warm-up" in order, timeout=10)
     assert order[0] == "complete letters=True" and order.index("warm-up") > 0
+
+
+async def test_mcp_asked_for_before_its_hub_exists_still_starts(
+    sample_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first screen can be complete before the app's mount made the MCP hub: the hub starts once made,
+    so a session waiting for it is never stuck."""
+    import asyncio
+
+    from workbench.tui.screens.main import MainScreen
+
+    monkeypatch.setattr(MainScreen, "_after_first_screen", lambda self: None)  # it asked once, already:
+    app = create_app(sample_repo, config=Config(), credentials=no_key)
+    app.start_mcp()  # before the app's mount, when there is no hub yet
+    async with app.run_test(size=(120, 40)):
+        assert app.mcp is not None
+        assert await asyncio.wait_for(app.mcp.for_session(), timeout=10) is None  # no servers configured

@@ -66,6 +66,7 @@ class WorkbenchApp(App[int]):
         self.closers: list[Callable[[], Awaitable[None]]] = []  # run on exit (an ACP agent's process)
         self.stop_signals = StopSignals(on_stop=self._stop_signal)  # SIGTERM/SIGHUP: as Ctrl-C, then exit
         self._mcp_started = False
+        self._mcp_wanted = False  # the main screen asked for the servers (its first screen is complete)
 
     def make_main_screen(self) -> Screen[Any]:
         from workbench.tui.screens.main import MainScreen
@@ -128,9 +129,13 @@ class WorkbenchApp(App[int]):
 
             self.mcp = self.request.mcp = McpHub(self.request.workspace, self.config)
             self.mcp.on_trust = self.trust_changed
+        if self._mcp_wanted:
+            self.start_mcp()
 
     def start_mcp(self) -> None:
-        """Read the server configs off the event loop (the core's MCP modules load here), then go on below."""
+        """Read the server configs off the event loop (the core's MCP modules load here), then go on below. The
+        screen may ask before `on_mount` made the hub: the hub then starts as soon as it exists."""
+        self._mcp_wanted = True
         if self.mcp is not None and not self.request.demo and not self._mcp_started:
             self._mcp_started = True
             self.run_worker(self._read_mcp_configs, thread=True, group="mcp-read", exit_on_error=False)

@@ -30,7 +30,7 @@ class RepoActions(Screen[None]):
         one frame shows the tree with its letters."""
         try:
             import workbench.tui.widgets.outline  # noqa: F401
-            from workbench.tui.widgets.explorer import read_first_load
+            from workbench.tui.widgets.explorer_load import read_first_load
         except Exception as exc:  # the pane degrades to a message; the rest of the screen works
             self.app.call_from_thread(self._explorer_unavailable, exc)
             return

@@ -52,6 +52,7 @@ from workbench.core.repo import (
     list_files,
     visible_name,
 )
+from workbench.tui.widgets.explorer_load import FirstLoad
 
 POLL_SECONDS = 2.0
 POLL_FILE_CAP = 3000  # files stat-ed per poll at most
@@ -72,28 +73,6 @@ class _Snapshot:
     index: DirIndex
     status: StatusReport | None
     error: str | None = None
-
-
-@dataclass(frozen=True)
-class FirstLoad:
-    """The tree's first listing and git status, read before the explorer is mounted (`read_first_load`)."""
-
-    workspace: Path
-    listing: FileListing | None
-    status: StatusReport | None
-
-
-def read_first_load(root: Path) -> FirstLoad:
-    """What the explorer's first frame shows, read in the caller's thread (the screen's worker); a failure
-    leaves it to the explorer's own load, which reports it."""
-    workspace = root.resolve()
-    is_git = find_root(workspace) is not None
-    try:
-        listing = list_files(workspace, include_ignored=False, include_untracked=not is_git)
-        status = git_status(workspace) if is_git else None
-    except RepoError:
-        return FirstLoad(workspace, None, None)
-    return FirstLoad(workspace, listing, status)
 
 
 @dataclass
