@@ -143,10 +143,12 @@ async def test_a_failed_summary_request_leaves_the_history_and_says_so(session_e
 
 
 def test_the_threshold_and_the_window_come_from_the_config() -> None:
-    assert compact_at({}) == 0.8 and compact_at({"compact_at": 90}) == 0.9 and compact_at({"compact_at": 0}) == 0
-    assert compact_at({"compact_at": 0.5}) == 0.5 and compact_at({"compact_at": 99.5}) == 0.98
-    assert compact_at({"compact_at": "lots"}) == 0.8 and compact_at({"compact_at": 0.01}) == 0.3
-    config = Config(data={"models": {"windows": {"claude-sonnet": 1_000_000, "qwen": 32_768, "bad": "x"}}})
+    assert compact_at(None) == 0.8 and compact_at(90) == 0.9 and compact_at(0) == 0 and compact_at(False) == 0
+    assert compact_at(0.5) == 0.5 and compact_at(99.5) == 0.98
+    assert compact_at("lots") == 0.8 and compact_at(0.01) == 0.3
+    assert Config(data={"agent": {"compact_at": 0.7}}).agent.compact_at == 0.7
+    config = Config(data={"windows": {"claude-sonnet": 1_000_000, "qwen": 32_768, "bad": "x", "zero": 0}})
+    assert sorted(config.windows) == ["claude-sonnet", "qwen"] and len(config.errors) == 2  # the bad ones named
     assert context_window("claude-sonnet-5-5", config) == 1_000_000
     assert context_window("claude-haiku-5-5", config) == 200_000
     assert context_window("qwen3-coder", config) == 32_768 and context_window("llama", config) == 200_000

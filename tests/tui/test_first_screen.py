@@ -11,7 +11,7 @@ import pytest
 
 from tests.tui.conftest import wait_until
 from workbench import paths
-from workbench.config import Config
+from workbench.config import Config, load_config
 from workbench.tui import host
 from workbench.tui.app import create_app
 
@@ -49,16 +49,16 @@ async def test_the_first_frame_names_the_default_persona_the_last_discovery_foun
         await wait_until(pilot, lambda: screen.personas_ready, timeout=10)
         assert screen.status.info.persona == named
 
-    (sample_repo / ".claude" / "agents").mkdir(parents=True)
-    (sample_repo / ".claude" / "agents" / "closer.md").write_text("---\nname: closer\nmodel: opus\n---\nHi.\n")
+    paths.config_file().parent.mkdir(parents=True, exist_ok=True)
+    paths.config_file().write_text('[personas]\ndefault = "debugger"\n')  # another default from now on
     gate.clear()
-    third = create_app(sample_repo, config=Config(), credentials=no_key)
+    third = create_app(sample_repo, config=load_config(), credentials=no_key)
     async with third.run_test(size=(120, 40)) as pilot:
         screen = third.screen
         await pilot.pause()
-        assert screen.status.info.persona == "default persona"  # a new persona closer by: the hint no longer holds
+        assert screen.status.info.persona == "default persona"  # the config changed: the hint no longer holds
         gate.set()
-        await wait_until(pilot, lambda: screen.status.info.persona == "closer", timeout=10)
+        await wait_until(pilot, lambda: screen.status.info.persona == "debugger", timeout=10)
 
 
 async def test_warm_ups_wait_for_the_complete_first_screen(sample_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
