@@ -6,15 +6,43 @@ Entry points: `build_engine(...)` (or `PolicyEngine` with a `RuleSet` from `load
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from workbench.config import Config
-from workbench.core.personas.model import Persona
-from workbench.core.policy.engine import Evaluation, PolicyEngine, request_id, tighten
-from workbench.core.policy.ledger import Grant, GrantLedger
-from workbench.core.policy.rules import Rule, RuleSet, Target
-from workbench.core.policy.settings import load_rules
+if TYPE_CHECKING:
+    from workbench.config import Config
+    from workbench.core.personas.model import Persona
+    from workbench.core.policy.engine import Evaluation, PolicyEngine, request_id, tighten
+    from workbench.core.policy.ledger import Grant, GrantLedger
+    from workbench.core.policy.rules import Rule, RuleSet, Target
+    from workbench.core.policy.settings import load_rules
+
+# Each name loads its module when first used: importing one light submodule (the screen's text sanitiser uses
+# `visible`) does not load the engine, the shell analysis and the sandbox.
+_WHERE = {
+    "Evaluation": "engine",
+    "PolicyEngine": "engine",
+    "request_id": "engine",
+    "tighten": "engine",
+    "Grant": "ledger",
+    "GrantLedger": "ledger",
+    "Rule": "rules",
+    "RuleSet": "rules",
+    "Target": "rules",
+    "load_rules": "settings",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "Evaluation",
@@ -51,6 +79,10 @@ def build_engine(
     "default", a `defaultMode` from the settings applies instead. The project's own settings widen nothing
     unless `project_trusted` (workbench.core.trust).
     """
+    from workbench.core.policy.engine import PolicyEngine
+    from workbench.core.policy.ledger import GrantLedger
+    from workbench.core.policy.settings import load_rules
+
     rules = load_rules(
         workspace,
         cli_allow=allow,
