@@ -7,6 +7,7 @@ hand each event to `dispatch`, which fans it out to the chat, the plan and the s
 from __future__ import annotations
 
 import asyncio
+import gc
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -253,6 +254,9 @@ class MainScreen(StartActions, ChatActions):
             self.status.update_info(busy=False)
         past = host.session_events(session)
         if past:
+            # A long session's events and history live as long as it does: out of the collector's reach, so no
+            # full collection over them stalls the first frame of the conversation (or any later one).
+            gc.freeze()
             self.chat.replay(past)
             self.events.extend(past)
         plan = host.session_plan(session)

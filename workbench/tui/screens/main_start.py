@@ -82,6 +82,9 @@ class StartActions(Screen[None]):
         if self.request.demo:
             self.action_demo()
         elif self.request.resume or self.request.continue_:
+            # A saved conversation is drawn as soon as its session opens: markdown and Pygments must be loaded by
+            # then (rendering first would wait on this import anyway).
+            self.warm_up_rendering()
             self.open_session()
         self.set_timer(SCREEN_WAIT_S, self.screen_complete)  # a slow repository does not hold the rest back
 
@@ -96,7 +99,8 @@ class StartActions(Screen[None]):
         if self._hinted and not self.personas_ready:
             self.load_persona_list()
         self.load_repo_files()
-        self.warm_up_rendering()
+        if not (self.request.resume or self.request.continue_):  # started already for a resumed session
+            self.warm_up_rendering()
         start_mcp = getattr(self.app, "start_mcp", None)
         if callable(start_mcp):
             start_mcp()
