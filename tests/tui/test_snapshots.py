@@ -118,6 +118,8 @@ def test_what_the_persona_was_told(snap_compare: Any, make_app: AppMaker, size: 
     closes"."""
     check(snap_compare, make_app, "told", size)
 
+
+@pytest.mark.parametrize("size", SIZES)
 def test_context_gauge_near_the_window(snap_compare: Any, make_app: AppMaker, size: tuple[int, int]) -> None:
     """The main screen after a turn whose last response filled 76% of a 200k window: the status bar ends with the
     context gauge in yellow, "ctx ▰▰▰▰▰▰▱▱ 76% of 200k" (narrow: "ctx 76%"), as it nears the 80% compaction
