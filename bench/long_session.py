@@ -37,15 +37,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-ANSWER = (
-    "## Finding {n}\n\nThe retry loop in `charge()` retries on **every** exception (E{n}:88), including card "
-    "declines. A bounded policy fixes it:\n\n- attempts: at most `policy.max_attempts`\n- only `retryable()` "
-    "errors\n- backoff with jitter\n\n```python\nfor attempt in range(policy.max_attempts):\n    try:\n"
-    "        return self.gateway.charge(amount)\n    except Exception as exc:\n        if not policy.retryable(exc):"
-    "\n            raise\n```\n\nThat keeps declines from being charged five times."
-)
-RESULT = "\n".join(f"{i:4} | line {i} of the file with some code in it = value_{i}" for i in range(40))
+from tui_memory import ANSWER, RESULT  # noqa: E402  the same turn as the memory bench
 
 CHILD = r"""
 import json, os, sys, time, cProfile, pstats
