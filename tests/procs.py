@@ -24,7 +24,11 @@ def run_env(home: Path, base_url: str) -> dict[str, str]:
 
 def descendants(pid: int) -> list[int]:
     found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:  # the process ended while we looked
+        return found
+    for task in tasks:
         try:
             children = (task / "children").read_text().split()
         except OSError:

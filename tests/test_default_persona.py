@@ -63,7 +63,7 @@ async def _screen(repo: Path, monkeypatch: pytest.MonkeyPatch, answer: str = "")
                 await pilot.press(answer)
             await wait_until(pilot, lambda: app.mcp is not None and app.mcp.ready.is_set(), timeout=10)
             await wait_until(pilot, lambda: screen.personas_ready and not screen.workers, timeout=10)
-            before, model = screen._persona_label, screen.status.info.model
+            before, model = screen.identity.persona, screen.status.info.model
             await pilot.press(*"hi", "enter")
             await wait_until(pilot, lambda: screen.session is not None and not screen.chat_busy(), timeout=20)
             return before, model, screen.session.persona.id

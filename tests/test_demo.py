@@ -167,3 +167,34 @@ def test_without_a_terminal_the_demo_falls_back_to_text(tmp_path: Path, capsys: 
     assert code == 0
     assert "no interactive terminal; replaying as plain text" in captured.err
     assert "-- end_turn" in captured.out
+
+
+def test_older_copies_are_cleaned_keeping_the_last_one() -> None:
+    made = [demo.prepare_demo_workspace() for _ in range(4)]
+    left = sorted(p.name for p in paths.data_dir().glob("demo-*"))
+    assert left == ["demo-3", "demo-4"] and made[-1].name == "demo-4"
+    stranger = paths.data_dir() / "demo-9"
+    stranger.mkdir()
+    (stranger / "notes.txt").write_text("mine")
+    demo.prepare_demo_workspace()
+    assert (stranger / "notes.txt").read_text() == "mine"  # not a demo copy: never removed
+
+
+def test_a_fresh_copy_is_reused_by_the_screen_and_a_used_one_is_not() -> None:
+    ws = demo.prepare_demo_workspace()
+    assert demo.is_unused_demo_workspace(ws)
+    (ws / "payments" / "retry.py").write_text("# changed by a replay\n")
+    assert not demo.is_unused_demo_workspace(ws)
+
+
+async def test_the_screen_replays_on_the_copy_it_was_opened_on() -> None:
+    from workbench.core.approvals import DenyAll
+    from workbench.tui.host import SessionRequest, default_session_factory
+
+    ws = demo.prepare_demo_workspace()
+    session = await default_session_factory(SessionRequest(workspace=ws, persona=None, approver=DenyAll(), demo=True))
+    try:
+        assert session.workspace == ws.resolve()
+        assert sorted(p.name for p in paths.data_dir().glob("demo-*")) == [ws.name]
+    finally:
+        await session.aclose()

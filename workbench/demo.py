@@ -60,8 +60,13 @@ class DemoError(RuntimeError):
 
 
 def _fresh_folder(base: Path) -> Path:
+    """The next `demo-<n>` under `base`. Older copies go, all but the newest (a screen may still show it)."""
     base.mkdir(parents=True, exist_ok=True)
-    n = 1
+    numbered = sorted((int(p.name[5:]), p) for p in base.glob("demo-*") if p.name[5:].isdigit())
+    for _, old in numbered[:-1]:
+        if is_demo_workspace(old):  # never a folder someone else put there
+            shutil.rmtree(old, ignore_errors=True)
+    n = numbered[-1][0] + 1 if numbered else 1
     while (base / f"demo-{n}").exists():
         n += 1
     return base / f"demo-{n}"
@@ -107,6 +112,17 @@ def is_demo_workspace(path: Path) -> bool:
     """True when `path` holds a copy of the demo sample (so a screen opened on it can reuse it)."""
     sample = [p.relative_to(SAMPLE_REPO) for p in SAMPLE_REPO.rglob("*.py")]
     return bool(sample) and all((path / rel).is_file() for rel in sample) and (path / "INCIDENTS.md").is_file()
+
+
+def is_unused_demo_workspace(path: Path) -> bool:
+    """A demo copy no replay has touched yet: its code is still the sample's (the recording edits it)."""
+    if not is_demo_workspace(path):
+        return False
+    try:
+        sample = SAMPLE_REPO.rglob("*.py")
+        return all((path / p.relative_to(SAMPLE_REPO)).read_bytes() == p.read_bytes() for p in sample)
+    except OSError:
+        return False
 
 
 def demo_transport(delay: float = DEMO_DELAY, chunk: int | None = None) -> CassetteTransport:

@@ -19,6 +19,7 @@ from workbench.core.events import (
     UsageInfo,
     UsageUpdated,
 )
+from workbench.core.models import session_model
 
 PAYMENTS = '''"""Payments client."""
 
@@ -189,6 +190,6 @@ def first_turn() -> list[Event]:
     for i in range(0, len(answer), 7):
         events.append(TextDelta(text=answer[i : i + 7]))
     events.append(AssistantText(text=answer))
-    events.append(UsageUpdated(turn=USAGE, session=USAGE, model="claude-sonnet-4-5"))
+    events.append(UsageUpdated(turn=USAGE, session=USAGE, model=session_model("sonnet")))  # what the app resolves
     events.append(TurnDone(stop_reason="end_turn", final_text=answer, usage=USAGE, session_id="7f3a9c2e"))
     return events

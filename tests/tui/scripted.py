@@ -12,10 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workbench.core.approvals import ApprovalRequest, Approver, Decision
-from workbench.core.events import ApprovalDecided, ApprovalRequested, Event, PlanItem, PlanUpdated, UsageInfo
-from workbench.core.personas.model import ModelRef, Persona, SourceInfo, ToolGrant
-from workbench.tui.host import SessionRequest
+from workbench.core.approvals import ApprovalRequest, Approver, Decision, PermissionMode, Scope
+from workbench.core.checkpoint.rewind import Rewinder
+from workbench.core.events import ApprovalDecided, ApprovalRequested, Event, Notice, PlanItem, PlanUpdated, UsageInfo
+from workbench.core.models import persona_model, resolve_model
+from workbench.core.personas.model import Persona, SourceInfo, ToolGrant
+from workbench.core.policy.ledger import Grant
+from workbench.tui.host import SessionLike, SessionRequest
 
 
 @dataclass
@@ -28,12 +31,15 @@ class Hold:
     """Stop the turn here, still running (a tool that has not answered yet)."""
 
 
-@dataclass
-class Grant:
-    id: str
-    pattern: str
-    scope: str
-    origin: str
+# 2026-11-21 12:00 UTC: a grant from an earlier day shows its date, the same in every time zone near UTC.
+GRANTED_AT = 1795262400.0
+
+
+def make_grant(
+    grant_id: str, pattern: str, scope: str, summary: str = "", persona_id: str = "backend-architect"
+) -> Grant:
+    tool = pattern.split("(", 1)[0]
+    return Grant(grant_id, pattern, Scope(scope), GRANTED_AT, persona_id, tool, summary)
 
 
 class Ledger:
@@ -51,10 +57,15 @@ class Ledger:
 
 @dataclass
 class ScriptedSession:
+    """Has every member of `workbench.tui.host.SessionLike` (mypy checks it where the factory returns one)."""
+
     approver: Approver
     turns: list[list[Event | Ask | Hold]]
+    persona: Persona
+    workspace: Path
     id: str = "20261121-0715-7f3a9c2e"
-    model: str = "claude-sonnet-4-5"
+    model: str = ""
+    mode: PermissionMode = PermissionMode.DEFAULT
     events: list[Event] = field(default_factory=list)
     plan: list[PlanItem] = field(default_factory=list)
     usage: UsageInfo = field(default_factory=UsageInfo)
@@ -62,7 +73,16 @@ class ScriptedSession:
     decisions: list[Decision] = field(default_factory=list)
     plans_set: list[list[PlanItem]] = field(default_factory=list)
     step_delay: float = 0.0
+    history: list[dict[str, Any]] = field(default_factory=list)
+    checkpoints: None = None  # nothing to rewind
+    closed: bool = False
     sandbox_note: str | None = None
+    audit_off: str | None = None
+    prompts: list[str] = field(default_factory=list)  # what run_turn was given
+    mode_notice: Notice | None = None
+
+    def __post_init__(self) -> None:
+        self.model = self.model or persona_model(self.persona.model)  # what the real resolver makes of it
 
     def sandbox_warning(self) -> str | None:
         return self.sandbox_note
@@ -70,6 +90,7 @@ class ScriptedSession:
     system_prompt: str = ""
 
     async def _turn(self, prompt: str) -> AsyncIterator[Event]:
+        self.prompts.append(prompt)
         steps = self.turns.pop(0) if self.turns else []
         for step in steps:
             if self.step_delay:
@@ -98,6 +119,20 @@ class ScriptedSession:
         self.plan = list(items)
         self.plans_set.append(list(items))
 
+    def set_model(self, model: str) -> str:
+        self.model = persona_model(self.persona.model, model)
+        return self.model
+
+    def set_mode(self, mode: PermissionMode | str) -> PermissionMode:
+        self.mode = PermissionMode.parse(mode)
+        return self.mode
+
+    def rewinder(self) -> Rewinder:
+        raise AssertionError("a scripted session has no checkpoints to rewind")
+
+    async def aclose(self) -> None:
+        self.closed = True
+
 
 def scripted_factory(
     turns: list[list[Event | Ask | Hold]],
@@ -110,9 +145,21 @@ def scripted_factory(
     sandbox_warning: str | None = None,
     told: tuple[Any, str] | None = None,
 ) -> Any:
-    async def factory(req: SessionRequest) -> ScriptedSession:
-        session = ScriptedSession(req.approver, turns, events=list(past), ledger=Ledger(grants), plan=list(plan))
+    async def factory(req: SessionRequest) -> SessionLike:
+        persona = req.persona or make_persona()
+        session = ScriptedSession(
+            req.approver,
+            turns,
+            persona,
+            req.workspace,
+            mode=PermissionMode.parse(req.mode or "default"),
+            events=list(past),
+            ledger=Ledger(grants),
+            plan=list(plan),
+        )
         session.sandbox_note = sandbox_warning
+        if req.model:
+            session.set_model(req.model)
         if usage is not None:
             session.usage = usage
         if told is not None:
@@ -144,7 +191,7 @@ def make_persona(name: str = "backend-architect", color: str | None = "blue", pa
             rules=[],
             advisory_tools=[],
         ),
-        model=ModelRef(requested="sonnet", kind="alias", resolved="claude-sonnet-4-5"),
+        model=resolve_model("sonnet"),
         permission_mode=None,
         color=color,
         policies=[],

@@ -13,7 +13,7 @@ from typing import Any
 from textual.pilot import Pilot
 
 from tests.tui.samples import EDIT_REQUEST, NETWORK_REQUEST, NO_SANDBOX, SHELL_REQUEST, USAGE, first_turn
-from tests.tui.scripted import Ask, Grant, Hold
+from tests.tui.scripted import Ask, Hold, make_grant
 from workbench.core.agent.memory import Memory, MemoryFile
 from workbench.core.events import (
     AssistantText,
@@ -130,6 +130,24 @@ async def personas_open(pilot: Pilot[Any]) -> None:
     await settle(pilot, lambda: screen.personas_ready)
     screen.persona_load.choices[:] = PERSONAS
     await pilot.press("ctrl+n")
+    await pilot.pause(0.1)
+
+
+async def help_open(pilot: Pilot[Any]) -> None:
+    await ready(pilot)
+    await pilot.press("f1")
+    await settle(pilot, lambda: type(pilot.app.screen).__name__ == "HelpScreen")
+    await pilot.pause(0.1)
+
+
+async def command_typed(pilot: Pilot[Any]) -> None:
+    """A slash command half typed: the matching commands above the prompt, the rest of the name greyed."""
+    screen: Any = pilot.app.screen
+    await ready(pilot)
+    await settle(pilot, lambda: screen.personas_ready)
+    screen.chat.prompt.focus()
+    await pilot.press(*"/mo")
+    await settle(pilot, lambda: screen.chat.prompt._suggestion == "/model")
     await pilot.pause(0.1)
 
 
@@ -298,8 +316,8 @@ STATES = {
             [first_turn()],
             {
                 "grants": [
-                    Grant("g1", "Bash(pytest:*)", "session", "you, turn 1"),
-                    Grant("g2", "Edit(src/**)", "project", "config.toml"),
+                    make_grant("g1", "Bash(pytest:*)", "session", "Run: pytest -q"),
+                    make_grant("g2", "Edit(src/**)", "project", "Edit src/retry.py", "code-reviewer"),
                 ]
             },
         ),
@@ -310,5 +328,7 @@ STATES = {
         State("told", told_open, [first_turn()], {"usage": USAGE, "told": (TOLD_MEMORY, TOLD_PROMPT)}),
         State("context_near_window", turn_done, [near_window_turn()]),
         State("compacted", turn_done, [compacted_turn()]),
+        State("help", help_open),
+        State("slash_command", command_typed),
     )
 }

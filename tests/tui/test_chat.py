@@ -56,7 +56,7 @@ async def test_turn_shows_evidence_answer_plan_and_usage(make_app: AppMaker) -> 
         assert "RetryPolicy" in answer.widget.text  # type: ignore[union-attr]
         assert [i.status for i in screen.plan.items] == ["completed", "completed", "in_progress", "pending", "pending"]
         assert screen.status.info.usage.cost_usd == 0.031
-        assert screen.status.info.model == "claude-sonnet-4-5"
+        assert screen.status.info.model == "claude-sonnet-5-5"
         users = [e for e in screen.chat.transcript.entries if e.kind == "user"]
         assert len(users) == 1  # the echoed prompt is not repeated by TurnStarted
 

@@ -81,3 +81,51 @@ async def test_finder_mentions_a_file_in_the_prompt(make_app: AppMaker) -> None:
         await pilot.pause(0.3)
         await pilot.press("@")
         await wait_until(pilot, lambda: screen.chat.prompt.value.strip() == "@src/payments.py")
+
+
+def palette_texts(pilot: Any) -> list[str]:
+    options = pilot.app.screen.query_one(CommandList)
+    return [str(options.get_option_at_index(i).prompt).split("\n")[0] for i in range(options.option_count)]
+
+
+async def test_palette_lists_commands_first_and_files_only_for_paths(make_app: AppMaker) -> None:
+    app = make_app([first_turn()])
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        await wait_until(pilot, lambda: screen.personas_ready and bool(screen.files))
+        screen.chat.prompt.value = "Review the payments module"
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: not screen.chat_busy())
+        await pilot.press("ctrl+p")
+        await wait_for_hits(pilot, "persona: ")
+        await pilot.pause(0.3)
+        texts = palette_texts(pilot)
+        assert texts[0] == "Help: keys and commands"
+        first_persona = next(i for i, t in enumerate(texts) if t.startswith("persona: "))
+        assert all(not t.startswith(("persona: ", "session: ", "mode: ", "theme: ")) for t in texts[:first_persona])
+        assert not any(t.startswith("@") for t in texts)
+        assert "Theme" not in texts and "Keys" not in texts
+        await pilot.press(*"help")
+        await wait_until(pilot, lambda: palette_texts(pilot)[:1] == ["Help: keys and commands"])
+        for _ in range(4):
+            await pilot.press("backspace")
+        await pilot.press(*"src/pay")
+        await wait_until(pilot, lambda: palette_texts(pilot)[:1] == ["@src/payments.py"])
+
+
+async def test_palette_labels_sessions_by_first_prompt_time_and_persona(make_app: AppMaker, sample_repo: Any) -> None:
+    from workbench.core.session_store import SessionStore
+
+    store = SessionStore(sample_repo)
+    transcript = store.create("20261121-071500-abcdef", {"persona": {"id": "code-reviewer"}, "model": "m"})
+    from workbench.core.events import TurnStarted
+
+    transcript.event(TurnStarted(turn=1, prompt="Why is the retry unbounded?", persona_id="code-reviewer", model="m"))
+    transcript.close()
+    app = make_app()
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.press(*"session")
+        await wait_for_hits(pilot, "Why is the retry unbounded?")
+        label = next(t for t in palette_texts(pilot) if t.startswith("session: "))
+        assert "code-reviewer" in label and ":" in label.split(" · ")[1]

@@ -7,7 +7,7 @@ import re
 from rich.console import Console
 
 from tests.tui.conftest import AppMaker, wait_until
-from tests.tui.scripted import Ask, Grant
+from tests.tui.scripted import Ask, make_grant
 from workbench.core.approvals import ApprovalRequest, SegmentVerdict, Verdict
 from workbench.core.events import (
     AssistantText,
@@ -89,7 +89,7 @@ def assert_clean_screen(svg: str) -> None:
 
 
 async def test_hostile_text_everywhere(make_app: AppMaker) -> None:
-    app = make_app([hostile_turn()], grants=[Grant("g", MARKUP, ESCAPES, BIDI)])
+    app = make_app([hostile_turn()], grants=[make_grant("g", MARKUP, "session", ESCAPES, BIDI)])
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
         screen.chat.prompt.value = "go"

@@ -151,3 +151,24 @@ async def test_switching_files_quickly_shows_the_last_one(sample: Path) -> None:
         await pilot.pause()
         assert outline.path == "src/retry.py"
         assert [s.name for s in outline.symbols] == ["retry"]
+
+
+async def test_a_long_name_never_runs_into_its_line_number(tmp_path: Path) -> None:
+    repo = tmp_path / "narrow"
+    (repo / "src").mkdir(parents=True)
+    body = "\n" * 300 + "def rebuild_proxies_for_every_session_and_adapter(x):\n    return x\n"
+    (repo / "src" / "sessions.py").write_text(body)
+
+    class Narrow(OutlineApp):
+        CSS = "SymbolOutline { width: 24; height: 1fr; } FilePreview { width: 1fr; }"
+
+    app = Narrow(repo, "src/sessions.py")
+    async with app.run_test(size=(80, 24)) as pilot:
+        outline = app.query_one(SymbolOutline)
+        for _ in range(100):
+            if outline.symbols:
+                break
+            await pilot.pause(0.02)
+        await pilot.pause()
+        line = next(r for r in rows(outline) if "rebuild" in r)
+        assert line.endswith("… 301"), line

@@ -8,7 +8,7 @@ from textual.theme import Theme
 
 from tests.tui.conftest import AppMaker, wait_until
 from tests.tui.samples import EDIT_REQUEST, PLAN_MID, first_turn
-from tests.tui.scripted import Ask, Grant, ScriptedSession
+from tests.tui.scripted import Ask, ScriptedSession, make_grant
 from workbench.config import Config
 from workbench.core.events import PlanItem
 from workbench.tui.theming import load_themes
@@ -74,7 +74,7 @@ async def test_resume_rebuilds_the_conversation_and_plan(make_app: AppMaker, sam
 
 
 async def test_ledger_lists_and_revokes(make_app: AppMaker, made_sessions: list[ScriptedSession]) -> None:
-    grants = [Grant("g1", "Bash(pytest:*)", "session", "user"), Grant("g2", "Edit(src/**)", "project", "config")]
+    grants = [make_grant("g1", "Bash(pytest:*)", "session"), make_grant("g2", "Edit(src/**)", "project")]
     app = make_app([[]], grants=grants)
     async with app.run_test(size=(160, 48)) as pilot:
         screen = app.screen
@@ -105,23 +105,24 @@ async def test_narrow_terminal_shows_one_pane_switched_by_keys(make_app: AppMake
 
 
 async def test_help_lists_remapped_keys(make_app: AppMaker) -> None:
-    config = Config(data={"keys": {"chat.outline": "ctrl+t"}})
+    config = Config(data={"keys": {"chat.outline": "ctrl+b"}})
     app = make_app(config=config)
     async with app.run_test(size=(160, 48)) as pilot:
+        await wait_until(pilot, lambda: app.screen.keys_ready)  # type: ignore[attr-defined]
         await pilot.press("f1")
         await pilot.pause()
         help_screen = app.screen
         assert type(help_screen).__name__ == "HelpScreen"
         rows = {row[3]: row[1] for row in help_screen.rows}  # type: ignore[attr-defined]
-        assert rows["chat.outline"] == "ctrl+t" and rows["approval.once"] == "y"
+        assert rows["chat.outline"] == "^b" and rows["approval.once"] == "y"
         await pilot.press("escape")
-        await pilot.press("ctrl+t")
+        await pilot.press("ctrl+b")
         await pilot.pause()
         assert type(app.screen).__name__ == "OutlineScreen"
 
 
 async def test_a_keys_entry_that_names_no_binding_is_reported(make_app: AppMaker) -> None:
-    app = make_app(config=Config(data={"keys": {"app.palete": "ctrl+k", "chat.outline": "ctrl+t"}}))
+    app = make_app(config=Config(data={"keys": {"app.palete": "ctrl+k", "chat.outline": "ctrl+b"}}))
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_until(pilot, lambda: bool(list(app._notifications)))
         messages = [n.message for n in app._notifications]

@@ -20,17 +20,19 @@ def check(snap_compare: Any, make_app: AppMaker, name: str, size: tuple[int, int
 
 @pytest.mark.parametrize("size", SIZES)
 def test_main_screen(snap_compare: Any, make_app: AppMaker, size: tuple[int, int]) -> None:
-    """The sample repo after one turn. Wide: explorer (src with A, NOTES.txt ?), chat (the prompt, Read/Grep/Bash
-    evidence lines E1-E3 with durations and exit 0, the answer in Markdown), plan 2/5 (✓ ✓ ▶ ○ ○); status bar with
-    backend-architect, claude-sonnet-4-5, default, 12.4k in (81% cached), $0.031. Narrow: only the chat, tabs
-    [1]files [2]chat [3]plan in the top bar with plan 2/5."""
+    """The sample repo after one turn. Wide: explorer (src with A, NOTES.txt ?, the branch main), chat (the prompt,
+    Read/Grep/Bash evidence lines E1-E3 with durations and exit 0, the answer in Markdown), plan 2/5 (✓ ✓ ▶ ○ ○);
+    status bar with backend-architect, claude-sonnet-5-5 (what the app resolves "sonnet" to), default, 12.4k in
+    (81% cached), $0.031, "^p palette  F1 help". Narrow: only the chat, the top bar's pane keys "alt+1 files alt+2
+    chat alt+3 plan" with chat highlighted and plan 2/5; the status bar keeps the persona and the mode."""
     check(snap_compare, make_app, "main", size)
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_edit_approval_card(snap_compare: Any, make_app: AppMaker, size: tuple[int, int]) -> None:
     """An inline "Approval needed · Edit src/retry.py" card below the evidence: the coloured diff, the rule
-    "Edit asks in default mode", and keys [y] once [s] this session [a] always: Edit(src/retry.py) [n] deny…"""
+    "Edit asks in default mode", and keys [y] once [s] this session [a] always: Edit(src/retry.py) [n] deny…. The
+    status bar, even at 80x24: ◆ backend-architect, default, "waiting for your answer" in bold yellow."""
     check(snap_compare, make_app, "edit_approval", size)
 
 
@@ -61,8 +63,9 @@ def test_no_sandbox_warning(snap_compare: Any, make_app: AppMaker, size: tuple[i
 
 @pytest.mark.parametrize("size", SIZES)
 def test_plan_panel_mid_task(snap_compare: Any, make_app: AppMaker, size: tuple[int, int]) -> None:
-    """The plan pane in front (narrow: alone, tab [3]plan highlighted): 2/5 with a bar, two struck-through done
-    steps, "▶ Proposing a new policy" highlighted by the cursor, two pending ○ steps, and the key hints."""
+    """The plan pane in front (narrow: alone, "alt+3 plan" highlighted in the top bar): 2/5 with a bar, two
+    struck-through done steps, "▶ Proposing a new policy" highlighted by the cursor, two pending ○ steps, and the
+    key hints "a add · e edit · x remove" and "space ○→▶→✓ · ⇧↑↓ move"."""
     check(snap_compare, make_app, "plan_mid_task", size)
 
 
@@ -75,15 +78,17 @@ def test_symbol_outline(snap_compare: Any, make_app: AppMaker, size: tuple[int, 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_ledger(snap_compare: Any, make_app: AppMaker, size: tuple[int, int]) -> None:
-    """The Grants dialog over the screen: Bash(pytest:*) session (you, turn 1) highlighted, Edit(src/**)
-    project (config.toml), and the hint "r revokes the highlighted grant · Esc closes"."""
+    """The Grants dialog over the screen: Bash(pytest:*) session, given by backend-architect on 2026-11-21 for
+    "Run: pytest -q", highlighted; Edit(src/**) project, by code-reviewer for "Edit src/retry.py"; the hint "r
+    revokes the highlighted grant · Esc closes"."""
     check(snap_compare, make_app, "ledger", size)
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_persona_picker(snap_compare: Any, make_app: AppMaker, size: tuple[int, int]) -> None:
-    """The Personas dialog: four personas in their colours with scope and description; legacy-helper shows a
-    yellow ⚠ warning line; Enter chooses, Esc closes."""
+    """The Personas dialog: four personas, each with a mark in its colour (● for the current one), its name in
+    bold, scope and description; the highlighted row is white on blue; legacy-helper shows a yellow ⚠ warning
+    line; Enter chooses, Esc closes."""
     check(snap_compare, make_app, "persona_picker", size)
 
 
@@ -133,3 +138,19 @@ def test_compacted_conversation(snap_compare: Any, make_app: AppMaker, size: tup
     5 earlier entries folded: click to show ──" (wrapped at 80 columns; the first turn is folded above it), and the
     gauge is back to "ctx ▱▱▱▱▱▱▱▱ 2% of 200k" in dim colours (narrow: "ctx 2%")."""
     check(snap_compare, make_app, "compacted", size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_help(snap_compare: Any, make_app: AppMaker, size: tuple[int, int]) -> None:
+    """F1: the "Keys and commands" dialog. First how to leave the prompt (alt+1 files, alt+2 chat, alt+3 plan, ESC
+    then the digit, Tab, shift+tab), then a table: where, key, what it does, its id for [keys] (App ^q Quit
+    app.quit, F1 Help, F2 Mouse capture, ^p Palette, then the Workbench screen's keys)."""
+    check(snap_compare, make_app, "help", size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_slash_command_typed(snap_compare: Any, make_app: AppMaker, size: tuple[int, int]) -> None:
+    """"/mo" typed in the prompt: "del" greyed after it, and above the prompt the matching commands, "/model
+    [alias|id]  show or switch the model (an alias or an id)" in bold, then "/mode [name]  show or switch the
+    permission mode (shift+tab cycles)"."""
+    check(snap_compare, make_app, "slash_command", size)

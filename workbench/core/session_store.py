@@ -82,7 +82,7 @@ class LoadedSession:
     grants: list[dict[str, Any]] = field(default_factory=list)  # grant and revoke records, in order
     system: dict[str, Any] | None = None  # the latest system prompt record
     model: str | None = None  # the model chosen last with set_model
-    mode: str | None = None  # the permission mode last put in force by a resume with --mode
+    mode: str | None = None  # the permission mode last put in force (a resume's --mode, set_mode)
     skipped_lines: int = 0  # torn or unreadable lines
     cuts: list[Any] = field(default_factory=list)  # conversation rewinds applied to `messages`, for undo
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import gc
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import Theme
@@ -17,8 +17,18 @@ from workbench.config import Config, load_config
 from workbench.core.approvals import DenyAll
 from workbench.core.stop_signals import StopSignals, exit_code
 from workbench.tui import host, safe
-from workbench.tui.host import SessionFactory, SessionRequest
-from workbench.tui.theming import DEFAULT_THEME, load_named_theme, load_themes
+from workbench.tui.host import ScreenServices, SessionFactory, SessionRequest
+from workbench.tui.keys import install, keymap_of
+from workbench.tui.textual_compat import (
+    apply_theme_before_parse,
+    publish_first_theme,
+    take_escape_digit_as_alt,
+    write_to_terminal,
+)
+from workbench.tui.theming import DEFAULT_THEME, ansi_palette, load_named_theme, load_themes
+
+if TYPE_CHECKING:
+    from workbench.core.personas.model import Persona
 
 
 class WorkbenchApp(App[int]):
@@ -30,11 +40,12 @@ class WorkbenchApp(App[int]):
     CSS_PATH = "screens/main.tcss"
     ENABLE_COMMAND_PALETTE = True
     BINDING_GROUP_TITLE = "App"
+    # priority: these work wherever the focus is, the prompt included (see workbench.tui.keys).
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
-        Binding("f1", "help", "Help", id="app.help"),
-        Binding("f2", "toggle_mouse", "Mouse", id="app.mouse"),
-        Binding("ctrl+p", "command_palette", "Palette", id="app.palette"),
+        Binding("f1", "help", "Help", priority=True, id="app.help"),
+        Binding("f2", "toggle_mouse", "Mouse capture", priority=True, id="app.mouse"),
+        Binding("ctrl+p", "command_palette", "Palette", priority=True, id="app.palette"),
     ]
 
     def __init__(
@@ -49,6 +60,7 @@ class WorkbenchApp(App[int]):
         credentials: Callable[[], tuple[bool, str]] = host.credentials,
     ) -> None:
         super().__init__()
+        take_escape_digit_as_alt()  # alt+1/2/3 arrive as ESC and the digit in tmux, xterm, SSH, the console
         self.credentials = credentials
         self.request = request
         self.factory = factory
@@ -60,6 +72,7 @@ class WorkbenchApp(App[int]):
         self.theme_errors: list[str] = []
         self._first_theme: Theme | None = None
         self.startup_notices: list[str] = []  # problems with the command line, shown once the screen is up
+        self.key_problems: list[str] = []  # [keys] entries that were not applied, and why
         self._choose_theme()
         self.add_mode("main", self.make_main_screen)
         self.mcp: Any = None  # the McpHub, made after the first frame (see start_mcp)
@@ -72,7 +85,8 @@ class WorkbenchApp(App[int]):
         from workbench.tui.screens.main import MainScreen
 
         freeze_startup_objects()
-        return MainScreen(self.request, self.factory, persona_label=self.persona_label)
+        services = ScreenServices(self.credentials, tuple(self.agents_extra), self.config)
+        return MainScreen(self.request, self.factory, persona_label=self.persona_label, services=services)
 
     def _choose_theme(self) -> list[str]:
         """Register our themes and pick the configured one before the first stylesheet build (no re-parse).
@@ -90,16 +104,20 @@ class WorkbenchApp(App[int]):
             if wanted != DEFAULT_THEME:
                 self.theme_errors.append(f"theme {wanted!r} is not installed; using {DEFAULT_THEME}")
             wanted = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
-        # What the theme watcher does, without the full CSS re-parse it queues: nothing is parsed yet, so the
-        # first parse simply uses this theme's variables.
-        self.set_reactive(App.theme, wanted)
-        dark = self.current_theme.dark
-        classes = {name: False for name in self.classes if name.startswith("-theme-")}
-        classes.update({f"-theme-{wanted}": True, "-dark-mode": dark, "-light-mode": not dark})
-        self.update_classes(classes, update=False)
-        self._refresh_truecolor_filter(self.ansi_theme)
-        self.stylesheet.set_variables(self.get_css_variables())
+        self._use_ansi_palette(self.available_themes[wanted], watch=False)
+        apply_theme_before_parse(self, wanted)
         return self.theme_errors
+
+    def _use_ansi_palette(self, theme: Theme, watch: bool = True) -> None:
+        """Named colours (a diff's red, Markdown code) through a palette legible on `theme` (theming.ansi_palette)."""
+        palette = ansi_palette(theme)
+        attribute = App.ansi_theme_dark if theme.dark else App.ansi_theme_light
+        if not watch:  # before the first stylesheet parse: nothing to refresh yet
+            self.set_reactive(attribute, palette)
+        elif theme.dark:
+            self.ansi_theme_dark = palette
+        else:
+            self.ansi_theme_light = palette
 
     def register_all_themes(self) -> None:
         loaded = load_themes(self.theme_dirs)
@@ -108,6 +126,8 @@ class WorkbenchApp(App[int]):
         self.theme_errors.extend(loaded.errors)
 
     def on_mount(self) -> None:
+        publish_first_theme(self)
+        self.theme_changed_signal.subscribe(self, self._use_ansi_palette)  # after: the first one is in force
         if self._first_theme is not None:  # the other themes, for the palette, now that the screen is drawn
             first, self._first_theme = self._first_theme, None
             self.register_all_themes()
@@ -117,10 +137,7 @@ class WorkbenchApp(App[int]):
             self.notify(error, title="config", severity="warning", markup=False, timeout=8)
         for notice in self.startup_notices:
             self.notify(notice, severity="warning", markup=False, timeout=10)
-        if self.config.keys:
-            self.set_keymap(self.config.keys)
-            for problem in self.config.unknown_keys({b.id for _, group in binding_groups(self) for b in group if b.id}):
-                self.notify(problem, title="config", severity="warning", markup=False, timeout=8)
+        self.call_after_refresh(self.apply_keys)
         self.stop_signals.install()
         # MCP servers may ask a question and start processes: the main screen starts them once its first screen is
         # complete (see MainScreen.screen_complete).
@@ -131,6 +148,25 @@ class WorkbenchApp(App[int]):
             self.mcp.on_trust = self.trust_changed
         if self._mcp_wanted:
             self.start_mcp()
+
+    def apply_keys(self) -> None:
+        """Put the config's [keys] in force, once the first frame is out (checking them loads every binding)."""
+        if self.config.keys:
+            from workbench.tui.keys import binding_groups, check_keymap
+
+            groups = binding_groups()
+            self.key_problems = self.config.unknown_keys({b.id for group in groups for b in group if b.id})
+            keymap, problems = check_keymap(self.config.keys, groups)
+            self.key_problems += problems
+            install(self, keymap)
+            for problem in self.key_problems:
+                self.notify(problem, title="config", severity="warning", markup=False, timeout=10)
+        from workbench.tui.screens.main_base import MainBase
+
+        for screen in self.screen_stack:
+            if isinstance(screen, MainBase):
+                screen.keys_ready = True
+                screen.refresh_keys()
 
     def start_mcp(self) -> None:
         """Read the server configs off the event loop (the core's MCP modules load here), then go on below. The
@@ -200,10 +236,11 @@ class WorkbenchApp(App[int]):
 
     async def _stop_for_signal(self, signum: int) -> None:
         """Cancel the running turn (its commands are killed, its calls get results), close the session, exit."""
+        from workbench.tui.screens.main import MainScreen
+
         for screen in self.screen_stack:
-            stop = getattr(screen, "stop_session", None)
-            if callable(stop):
-                await stop()
+            if isinstance(screen, MainScreen):
+                await screen.stop_session()
         self.exit(return_code=exit_code(signum))
 
     async def on_unmount(self) -> None:
@@ -223,47 +260,27 @@ class WorkbenchApp(App[int]):
             self.mcp.question()
         self.push_screen(McpScreen(self.mcp))
 
-    def action_help(self) -> None:
-        from workbench.tui.screens.help import HelpScreen, binding_rows
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's own palette entries, less "Theme" and "Keys": the palette lists the themes and F1 the keys."""
+        for command in super().get_system_commands(screen):
+            if command.title not in ("Theme", "Keys"):
+                yield command
 
-        self.push_screen(HelpScreen(binding_rows(binding_groups(self), dict(self.config.keys))))
+    def action_help(self) -> None:
+        from workbench.tui.screens.help import open_help
+        from workbench.tui.screens.main import MainScreen
+
+        main = [s for s in self.screen_stack if isinstance(s, MainScreen)]
+        open_help(self, main[0].slash.commands() if main else ())
 
     def action_toggle_mouse(self) -> None:
         """Stop (or resume) capturing the mouse so the terminal's own selection works."""
-        driver = getattr(self, "_driver", None)
-        write = getattr(driver, "write", None)
         self.mouse_captured_by_app = not self.mouse_captured_by_app
-        if callable(write):
-            if self.mouse_captured_by_app:
-                write("\x1b[?1000h\x1b[?1003h\x1b[?1015h\x1b[?1006h")
-            else:
-                write("\x1b[?1000l\x1b[?1003l\x1b[?1015l\x1b[?1006l")
-            flush = getattr(driver, "flush", None)
-            if callable(flush):
-                flush()
-        state = "on" if self.mouse_captured_by_app else "off: select text with the terminal, F2 turns it back on"
+        codes = "\x1b[?1000{0}\x1b[?1003{0}\x1b[?1015{0}\x1b[?1006{0}"
+        write_to_terminal(self, codes.format("h" if self.mouse_captured_by_app else "l"))
+        key = keymap_of(self).show("app.mouse", "f2")
+        state = "on" if self.mouse_captured_by_app else f"off: select text with the terminal, {key} turns it back on"
         self.notify(f"Mouse capture {state}")
-
-
-def binding_groups(app: WorkbenchApp) -> list[tuple[str, list[Binding]]]:
-    """The binding lists F1 shows, by group (their ids are what `[keys]` remaps)."""
-    from workbench.tui.screens.main import MainScreen
-    from workbench.tui.screens.mcp import McpScreen
-    from workbench.tui.widgets.approval import ApprovalCard
-    from workbench.tui.widgets.evidence import EvidenceCard
-    from workbench.tui.widgets.plan import PlanPanel
-    from workbench.tui.widgets.prompt import Prompt
-
-    lists: list[tuple[str, Any]] = [
-        ("app", app.BINDINGS),
-        ("screen", MainScreen.BINDINGS),
-        ("prompt", Prompt.BINDINGS),
-        ("evidence", EvidenceCard.BINDINGS),
-        ("approval", ApprovalCard.BINDINGS),
-        ("plan", PlanPanel.BINDINGS),
-        ("mcp servers", McpScreen.BINDINGS),
-    ]
-    return [(name, [b for b in group if isinstance(b, Binding)]) for name, group in lists]
 
 
 _frozen = False
@@ -284,7 +301,7 @@ def freeze_startup_objects() -> None:
 def create_app(
     workspace: Path,
     *,
-    persona: Any = None,
+    persona: Persona | None = None,
     persona_label: str = "",
     model: str | None = None,
     mode: str | None = None,
@@ -311,7 +328,7 @@ def create_app(
         agents=tuple(agents),
         config=config,
     )
-    label = persona_label or (getattr(persona, "name", "") if persona is not None else "")
+    label = persona_label or (persona.name if persona is not None else "")
     return WorkbenchApp(
         request,
         factory or host.default_session_factory,
@@ -324,46 +341,45 @@ def create_app(
 
 
 def app_from_args(args: argparse.Namespace) -> WorkbenchApp:
-    persona: Any = getattr(args, "persona", None)
+    """The app for `workbench [DIR]`'s arguments (workbench.cli.tui.build_parser)."""
+    persona: Persona | None = None
     label = ""
     notices: list[str] = []
-    if isinstance(persona, str) and persona:
-        wanted = persona
-        persona, problem = find_persona(Path(args.dir), wanted, list(getattr(args, "agents", []) or []))
+    if args.persona:
+        persona, problem = find_persona(Path(args.dir), args.persona, list(args.agents))
         if persona is None:
             notices.append(f"{problem}; the default persona answers (ctrl+n to choose one)")
         else:
-            label = str(getattr(persona, "name", wanted))
+            label = persona.name
     closers: list[Callable[[], Awaitable[None]]] = []
     factory = None
-    spec = getattr(args, "agent", None)
-    if spec:  # an external ACP agent instead of a persona
+    if args.agent:  # an external ACP agent instead of a persona
         from workbench.tui.agent import agent_factory, agent_label
 
-        factory, label = agent_factory(spec, closers), agent_label(spec)
+        factory, label = agent_factory(args.agent, closers), agent_label(args.agent)
     app = create_app(
         Path(args.dir),
         persona=persona,
         persona_label=label,
         factory=factory,
-        model=getattr(args, "model", None),
-        mode=getattr(args, "mode", None),
-        resume=getattr(args, "resume", None),
-        continue_=bool(getattr(args, "continue_", False)),
-        demo=bool(getattr(args, "demo", False)),
-        agents=list(getattr(args, "agents", []) or []),
+        model=args.model,
+        mode=args.mode,
+        resume=args.resume,
+        continue_=bool(args.continue_),
+        demo=bool(args.demo),
+        agents=list(args.agents),
     )
     app.startup_notices.extend(notices)
     app.closers = closers
     return app
 
 
-def resolve_persona(workspace: Path, wanted: str, agents: list[str]) -> Any:
+def resolve_persona(workspace: Path, wanted: str, agents: list[str]) -> Persona | None:
     """The persona named on the command line (id, name or file), or None when none can run."""
     return find_persona(workspace, wanted, agents)[0]
 
 
-def find_persona(workspace: Path, wanted: str, agents: list[str]) -> tuple[Any, str]:
+def find_persona(workspace: Path, wanted: str, agents: list[str]) -> tuple[Persona | None, str]:
     """(the persona named on the command line, "") or (None, why not), through the core's resolver."""
     from workbench.core.assembly import OpenError
     from workbench.core.assembly import load_personas as discover
@@ -377,5 +393,5 @@ def find_persona(workspace: Path, wanted: str, agents: list[str]) -> tuple[Any, 
 
 def run_app(args: argparse.Namespace) -> int:
     app = app_from_args(args)
-    app.run(inline=bool(getattr(args, "inline", False)))
+    app.run(inline=bool(args.inline))
     return app.return_code or 0

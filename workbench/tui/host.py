@@ -1,11 +1,13 @@
 """How the screen reaches the core: a session protocol, the default factory, credentials and personas.
 
 Everything heavy (the anthropic SDK, persona discovery) is imported inside these functions, which the
-screen calls from workers after the first frame.
+screen calls from workers after the first frame. `SessionLike` declares every member of a session the screen
+uses; `workbench.core.agent.session.AgentSession` satisfies it, and so do the tests' scripted sessions.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -13,19 +15,104 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from workbench.config import Config, load_config
-from workbench.core.approvals import Approver
+from workbench.core.approvals import Approver, PermissionMode
 
 if TYPE_CHECKING:  # the event types load with the first session, not before the first frame
-    from workbench.core.events import Event, PlanItem, UsageInfo
+    from workbench.core.agent.memory import Memory
+    from workbench.core.checkpoint.recorder import Checkpointer
+    from workbench.core.checkpoint.rewind import Rewinder
+    from workbench.core.events import Event, Notice, PlanItem, UsageInfo
+    from workbench.core.personas.model import Persona
+    from workbench.core.policy.ledger import Grant
     from workbench.tui.mcp_hub import McpHub
 
 
+class LedgerLike(Protocol):
+    """The session's standing grants (`workbench.core.policy.ledger.GrantLedger`)."""
+
+    def list(self) -> list[Grant]: ...
+
+    def revoke(self, grant_id: str) -> bool: ...
+
+
+class PersonaLike(Protocol):
+    """Who a session runs as: a persona, or an external agent's identity (`workbench.core.acp.client`)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def color(self) -> str | None: ...
+
+
 class SessionLike(Protocol):
-    """What the screen uses of `workbench.core.agent.session.AgentSession`."""
+    """Everything the screen uses of a session: `workbench.core.agent.session.AgentSession`, and the ACP agent's
+    `workbench.core.acp.client.AcpAgentSession` (which says plainly what it cannot do: no model switch, no
+    checkpoints)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def workspace(self) -> Path: ...  # the demo runs on its own copy of the sample repository
+
+    @property
+    def persona(self) -> PersonaLike: ...
+
+    @property
+    def model(self) -> str: ...
+
+    @property
+    def mode(self) -> str: ...  # a PermissionMode's value
+
+    @property
+    def usage(self) -> UsageInfo: ...
+
+    @property
+    def plan(self) -> list[PlanItem]: ...
+
+    @property
+    def events(self) -> list[Event]: ...  # what a resumed session shows again
+
+    @property
+    def ledger(self) -> LedgerLike: ...
+
+    @property
+    def checkpoints(self) -> Checkpointer | None: ...  # None: nothing to rewind
+
+    @property
+    def history(self) -> list[dict[str, Any]]: ...
+
+    def rewinder(self) -> Rewinder: ...
+
+    def sandbox_warning(self) -> str | None: ...  # shell commands run without an OS sandbox, or are refused
+
+    @property
+    def audit_off(self) -> str | None: ...  # why there is no audit log, when there is none
+
+    @property
+    def mode_notice(self) -> Notice | None: ...  # a resumed session: which mode is in force and why
+
+    @property
+    def memory(self) -> Memory | None: ...  # the project instruction files it was given (CLAUDE.md, AGENTS.md)
+
+    @property
+    def system_prompt(self) -> str: ...
 
     def run_turn(self, prompt: str) -> AsyncIterator[Event]: ...
 
-    def set_plan(self, items: Sequence[PlanItem]) -> Any: ...
+    def compact(self, instructions: str = "") -> AsyncIterator[Event]: ...  # the history replaced by a summary
+
+    def set_plan(self, items: Sequence[PlanItem]) -> object: ...
+
+    def set_model(self, model: str) -> str: ...
+
+    def set_mode(self, mode: PermissionMode | str) -> PermissionMode: ...
+
+    async def aclose(self) -> None: ...
 
 
 @dataclass
@@ -33,7 +120,7 @@ class SessionRequest:
     """What a session factory is asked for."""
 
     workspace: Path
-    persona: Any  # a Persona, or None for the default
+    persona: Persona | None  # None for the default
     approver: Approver
     model: str | None = None
     mode: str | None = None
@@ -49,6 +136,15 @@ class SessionRequest:
 SessionFactory = Callable[[SessionRequest], Awaitable[SessionLike]]
 
 
+@dataclass(frozen=True)
+class ScreenServices:
+    """What the app gives the main screen besides the request: credentials, extra persona files, the config."""
+
+    credentials: Callable[[], tuple[bool, str]] = field(default=lambda: credentials())
+    agents: tuple[str, ...] = ()
+    config: Config | None = None
+
+
 @dataclass
 class PersonaChoice:
     """One entry of the persona picker."""
@@ -59,7 +155,7 @@ class PersonaChoice:
     color: str | None = None
     scope: str = ""
     problem: str = ""  # worst diagnostic, if any
-    persona: Any = None
+    persona: Persona | None = None
 
 
 @dataclass
@@ -76,9 +172,12 @@ async def default_session_factory(req: SessionRequest) -> SessionLike:
     if req.demo:
         from workbench import demo
 
+        # The screen opened on a fresh copy (`workbench demo`) replays there; otherwise a new copy is made.
+        workspace = req.workspace if demo.is_unused_demo_workspace(req.workspace) else None
+        mode = req.mode or "default"
         if req.demo_delay is None:
-            return demo.demo_session(req.approver, mode=req.mode or "default")
-        return demo.demo_session(req.approver, mode=req.mode or "default", delay=req.demo_delay)
+            return demo.demo_session(req.approver, workspace=workspace, mode=mode)
+        return demo.demo_session(req.approver, workspace=workspace, mode=mode, delay=req.demo_delay)
     from workbench.core.assembly import OpenRequest, open_session
 
     resume = req.resume or ("latest" if req.continue_ else None)
@@ -153,7 +252,7 @@ def load_personas(
     return out
 
 
-def persona_choice(persona: Any) -> PersonaChoice:
+def persona_choice(persona: Persona) -> PersonaChoice:
     worst = persona.worst
     problem = f"{worst.severity}: {worst.message}" if worst is not None and worst.severity.rank >= 2 else ""
     return PersonaChoice(
@@ -167,29 +266,28 @@ def persona_choice(persona: Any) -> PersonaChoice:
     )
 
 
-def persona_model(persona: Any, override: str | None = None) -> str:
+def persona_model(persona: Persona, override: str | None = None, config: Config | None = None) -> str:
     """The model id a session with `persona` would use (the header shows it before the session exists)."""
+    from workbench.core.models import model_table
     from workbench.core.models import persona_model as resolve
 
-    return resolve(persona.model, override)
+    return resolve(persona.model, override, model_table(config))
 
 
-def model_label(persona: Any, override: str | None = None) -> str:
+def model_label(persona: Persona | None, override: str | None = None, config: Config | None = None) -> str:
     """The resolved model id for the header; "" while the default persona is not known yet."""
     if persona is not None:
-        return persona_model(persona, override)
+        return persona_model(persona, override, config)
     if override:
-        from workbench.core.models import resolve_model
-
-        return resolve_model(override).resolved or override.strip()
+        return resolve_override(override, config)
     return ""
 
 
-def session_usage(session: Any) -> UsageInfo:
-    from workbench.core.events import UsageInfo
+def resolve_override(model: str, config: Config | None = None) -> str:
+    """An alias or an id as the session will send it (a local server's own model name passes through)."""
+    from workbench.core.models import model_table, resolve_model
 
-    usage = getattr(session, "usage", None)
-    return usage if isinstance(usage, UsageInfo) else UsageInfo()
+    return resolve_model(model, model_table(config)).resolved or model.strip()
 
 
 def session_context(session: Any) -> dict[str, object]:
@@ -205,29 +303,18 @@ def session_context(session: Any) -> dict[str, object]:
     }
 
 
-def session_plan(session: Any) -> tuple[PlanItem, ...]:
-    from workbench.core.events import PlanItem
+def model_known(model: str, config: Config | None = None) -> bool:
+    """True when `model` is an alias or a model id, not a name only a local server may know."""
+    from workbench.core.models import model_table, resolve_model
 
-    plan = getattr(session, "plan", None) or ()
-    return tuple(i for i in plan if isinstance(i, PlanItem))
-
-
-def sandbox_warning(session: Any) -> str:
-    """The session's warning when shell commands run without an OS sandbox (or are refused), else ""."""
-    warning = getattr(session, "sandbox_warning", None)
-    text = warning() if callable(warning) else None
-    return text if isinstance(text, str) else ""
+    return resolve_model(model, model_table(config)).resolved is not None
 
 
-def session_id(session: Any) -> str:
-    return str(getattr(session, "id", "") or getattr(session, "session_id", "") or "")
+def model_choices(config: Config | None = None) -> list[str]:
+    """The aliases `/model` completes: the table's, after the config's `[models]`."""
+    from workbench.core.models import model_table
 
-
-def session_events(session: Any) -> list[Event]:
-    from workbench.core.events import Event
-
-    events = getattr(session, "events", None) or ()
-    return [e for e in events if isinstance(e, Event)]
+    return sorted(model_table(config))
 
 
 @dataclass
@@ -235,21 +322,21 @@ class GrantRow:
     id: str
     pattern: str
     scope: str
-    origin: str
+    origin: str  # who gave it, when, and for which call
 
 
-def ledger_rows(session: Any) -> list[GrantRow]:
-    ledger = getattr(session, "ledger", None)
-    if ledger is None:
+def grant_origin(grant: Grant, today: dt.date | None = None) -> str:
+    """`backend-architect 14:02 · Run: pytest -q`: the persona that asked, when, and the call it came from."""
+    when = dt.datetime.fromtimestamp(grant.created)
+    stamp = when.strftime("%H:%M") if when.date() == (today or dt.date.today()) else when.strftime("%Y-%m-%d")
+    parts = [p for p in (grant.persona_id, stamp) if p]
+    origin = " ".join(parts)
+    return f"{origin} · {grant.summary}" if grant.summary else origin
+
+
+def ledger_rows(session: SessionLike | None) -> list[GrantRow]:
+    if session is None:
         return []
-    rows = []
-    for grant in ledger.list():
-        rows.append(
-            GrantRow(
-                id=str(getattr(grant, "id", "")),
-                pattern=str(getattr(grant, "pattern", getattr(grant, "rule", ""))),
-                scope=str(getattr(grant, "scope", "")),
-                origin=str(getattr(grant, "origin", getattr(grant, "by", ""))),
-            )
-        )
-    return rows
+    return [
+        GrantRow(id=g.id, pattern=g.pattern, scope=g.scope.value, origin=grant_origin(g)) for g in session.ledger.list()
+    ]

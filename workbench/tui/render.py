@@ -6,10 +6,11 @@ after the first frame.
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import PurePosixPath
 from typing import Any
 
-from rich.console import RenderableType
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.text import Text
 
 from workbench.tui import safe
@@ -79,10 +80,51 @@ def diff(body: str) -> Text:
 
 
 def markdown(body: str) -> RenderableType:
-    """Model text as Markdown; the text is data, never console markup."""
-    from rich.markdown import Markdown
+    """Model text as Markdown; the text is data, never console markup. Code fences never wrap (see `_markdown`),
+    and the blank lines Rich puts before a list, a quote or a table are dropped: the answer spaces its blocks."""
+    return Trimmed(_markdown()(safe.clean(body), code_theme="ansi_dark", hyperlinks=False))
 
-    return Markdown(safe.clean(body), code_theme="ansi_dark", hyperlinks=False)
+
+class Trimmed:
+    """A renderable without its leading and trailing blank lines."""
+
+    def __init__(self, inner: RenderableType) -> None:
+        self.inner = inner
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from rich.segment import Segment
+
+        lines = console.render_lines(self.inner, options, pad=False)
+        blank = ["".join(seg.text for seg in line).strip() == "" for line in lines]
+        start = blank.index(False) if False in blank else len(lines)
+        end = len(lines) - (blank[::-1].index(False) if False in blank else 0)
+        for line in lines[start:end]:
+            yield from line
+            yield Segment.line()
+
+
+@cache
+def _markdown() -> type[Any]:
+    """Rich's Markdown with code blocks that keep their lines: an ASCII diagram or a long command wrapped onto the
+    next line reads as something else, so a line too wide is cut with `…` instead (the whole text is in the
+    copy, ctrl+y). No blank lines inside the fence either: the answer already spaces its blocks."""
+    from rich.markdown import CodeBlock, Markdown
+    from rich.padding import Padding
+    from rich.syntax import Syntax
+
+    class FencedCode(CodeBlock):
+        def __rich_console__(self, console: Any, options: Any) -> Any:
+            code = str(self.text).rstrip()
+            text = Syntax(code, self.lexer_name, theme=self.theme).highlight(code)
+            text.rstrip()
+            text.no_wrap = True
+            text.overflow = "ellipsis"
+            yield Padding(text, (0, 1))
+
+    class WorkbenchMarkdown(Markdown):
+        elements = {**Markdown.elements, "fence": FencedCode, "code_block": FencedCode}
+
+    return WorkbenchMarkdown
 
 
 def warm_up() -> None:

@@ -10,7 +10,7 @@ import pytest
 from tests.core.agent.helpers import ScriptedApprover, git_repo
 from workbench.core.agent.client import make_client
 from workbench.core.agent.session import INTERRUPTED_RESULT, AgentSession
-from workbench.core.approvals import Decision, DenyAll, Scope
+from workbench.core.approvals import Decision, DenyAll, PermissionMode, Scope
 from workbench.core.events import (
     ApprovalRequested,
     ContractReport,
@@ -304,3 +304,29 @@ async def test_foreign_tool_names_are_adapted_to_the_offered_canonical_tool(repo
         assert "greet" not in done[0].output  # offset 1 (0-based) is the second line only
         assert done[1].is_error and "Unknown tool 'frobnicate'" in done[1].output
         await session.aclose()
+
+
+async def test_set_mode_applies_to_the_next_call_and_survives_resume(repo: Path, seeds_dir: Path) -> None:
+    store = SessionStore(repo)
+    write = tool_use("Write", {"file_path": "new.txt", "content": "x"})
+    with MessagesPeer([reply(write), reply(text("could not"))]) as peer:
+        session = AgentSession.create(
+            repo,
+            seed(seeds_dir, SEED_003, repo),
+            approver=DenyAll(),
+            store=store,
+            client=make_client(api_key="k", base_url=peer.url),
+        )
+        assert session.set_mode("plan") == PermissionMode.PLAN == session.mode
+        events = await collect(session, "write it")
+        await session.aclose()
+    finished = [e for e in events if isinstance(e, ToolCallFinished)]
+    assert finished and finished[0].is_error and "plan mode" in finished[0].output
+    assert not (repo / "new.txt").exists()
+    with pytest.raises(ValueError, match="bypassPermissions"):
+        session.set_mode("bypassPermissions")
+    with pytest.raises(ValueError, match="permission mode"):
+        session.set_mode("yolo")
+    resumed = AgentSession.resume("latest", repo, approver=DenyAll(), store=store, client=make_client(api_key="k"))
+    assert resumed.mode is PermissionMode.PLAN
+    await resumed.aclose()

@@ -21,7 +21,7 @@ import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from workbench import __version__
 from workbench.config import Config, load_config
@@ -42,6 +42,9 @@ from workbench.core.events import (
     UsageInfo,
 )
 from workbench.core.session_store import SessionStore, new_session_id
+
+if TYPE_CHECKING:
+    from workbench.core.checkpoint.rewind import Rewinder
 
 log = logging.getLogger("workbench.acp")
 E = TypeVar("E", bound=Event)
@@ -188,6 +191,36 @@ class AcpAgentSession:
     def sandbox_warning(self) -> str | None:
         """One line when the commands we run for the agent (terminal/*) have no OS sandbox, else None."""
         return self.gate.context.sandbox.warning()
+
+    # What the screen asks of every session (workbench.tui.host.SessionLike), answered for an external agent.
+    checkpoints: None = None  # its edits happen in its own process: nothing to rewind
+    audit_off: str | None = None
+    mode_notice: Notice | None = None
+    memory: None = None  # it reads its own instruction files
+    system_prompt = ""  # and keeps its own prompt
+
+    @property
+    def history(self) -> list[dict[str, Any]]:
+        return []  # the agent keeps its own conversation
+
+    def rewinder(self) -> Rewinder:
+        from workbench.core.checkpoint.plan import RewindError
+
+        raise RewindError("an external agent's session has no checkpoints to rewind")
+
+    def set_model(self, model: str) -> str:
+        raise ValueError(f"{self.command.name} chooses its own model; /model does not reach an ACP agent")
+
+    async def compact(self, instructions: str = "") -> AsyncIterator[Event]:
+        """An external agent keeps (and compacts) its own conversation: nothing to do here."""
+        message = f"{self.command.name} keeps its own conversation; /compact does not reach it"
+        yield Notice(level="info", message=message)
+
+    def set_mode(self, mode: PermissionMode | str) -> PermissionMode:
+        """The mode our policy applies to the agent's file and terminal requests and its permission questions."""
+        in_force = self.gate.policy.set_mode(mode)
+        self.mode = str(in_force)
+        return in_force
 
     async def aclose(self) -> None:
         with contextlib.suppress(Exception):

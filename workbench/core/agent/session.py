@@ -492,6 +492,13 @@ class AgentSession:
         self.transcript.model(self.model)
         return self.model
 
+    def set_mode(self, mode: PermissionMode | str) -> PermissionMode:
+        """Switch the permission mode for the following calls; returns the mode in force (a persona's
+        permissionMode may keep it stricter). ValueError for an unknown mode or an unavailable bypass."""
+        self.mode = self.policy.set_mode(mode)
+        self.transcript.mode(self.mode.value)
+        return self.mode
+
     def set_plan(self, items: Sequence[PlanItem]) -> PlanUpdated:
         """A user edit of the plan: recorded now, and the agent is told at the start of its next turn."""
         self.plan = list(items)

@@ -107,6 +107,7 @@ class PolicyEngine:
         self.root = os.path.realpath(workspace)
         self.persona = persona
         self.mode = tighten(mode, persona.permission_mode if persona is not None else None)
+        self.bypass_allowed = bypass_allowed and not rules.bypass_disabled
         self.ledger = ledger
         ledger.bind_workspace(self.workspace)
         self.settings_rules = rules
@@ -133,6 +134,15 @@ class PolicyEngine:
             for r in self.rules.rules
         )
         self._facts = BashFacts(self.root, self.rules, self.ledger, guarded=guarded)
+
+    def set_mode(self, mode: PermissionMode | str) -> PermissionMode:
+        """Switch the mode for the calls that follow; returns the mode in force. A persona's permissionMode still
+        only tightens it, and bypassPermissions stays out of reach unless the session was started in it."""
+        wanted = PermissionMode.parse(mode)
+        if wanted is PermissionMode.BYPASS and not self.bypass_allowed:
+            raise ValueError("bypassPermissions mode is only available to a session started in it (--mode)")
+        self.mode = tighten(wanted, self.persona.permission_mode if self.persona is not None else None)
+        return self.mode
 
     def for_child(self, persona: Persona) -> PolicyEngine:
         """The policy for a persona this session delegates to: its own rules on top of this one's (the

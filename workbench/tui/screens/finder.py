@@ -44,6 +44,7 @@ class FinderResult:
 class FileFinder(ModalScreen[FinderResult | None]):
     """Fuzzy-find a file. Give `paths` when the caller already has the list; otherwise it is read in a worker."""
 
+    BINDING_GROUP_TITLE = "Find file"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss_finder", "Close", id="finder.close"),
         Binding("down", "move(1)", "Next", show=False, priority=True),

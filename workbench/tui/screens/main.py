@@ -1,14 +1,15 @@
 """The workbench screen: explorer | chat | plan, a top bar and a status bar.
 
 Workers stay thin: they call the core (session factory, `run_turn`, persona discovery, credentials) and
-hand each event to `dispatch`, which fans it out to the chat, the plan and the status bar.
+hand each event to `dispatch`, which fans it out to the chat, the plan and the status bar through a table
+from event type to handler.
 """
 
 from __future__ import annotations
 
 import asyncio
 import gc
-from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -19,27 +20,24 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from workbench.tui import host, safe
+from workbench.tui import host, safe, slash
 from workbench.tui.commands import PROVIDERS
-from workbench.tui.host import PersonaLoad, SessionRequest
+from workbench.tui.host import SessionLike
 from workbench.tui.screens.main_actions import ChatActions
+from workbench.tui.screens.main_base import PANES, WIDTH_CLASSES, title_text
+from workbench.tui.screens.main_commands import ScreenCommands
 from workbench.tui.screens.main_start import StartActions
+from workbench.tui.textual_compat import adopt_startup_css
 from workbench.tui.widgets.chat import ChatPane, TuiApprover
 from workbench.tui.widgets.evidence import EvidenceCard
-from workbench.tui.widgets.plan import PlanPanel, progress_text
+from workbench.tui.widgets.plan import PlanPanel
 from workbench.tui.widgets.prompt import Prompt
 from workbench.tui.widgets.status import StatusBar, StatusInfo, TopBar
 
 if TYPE_CHECKING:  # the event types load with the first session, not before the first frame
-    from workbench.core.events import Event, PlanItem, ToolCallFinished
+    from workbench.core.events import Compacted, Event, PlanUpdated, ToolCallFinished, TurnDone, UsageUpdated
 
-PANES = ("files", "chat", "plan")
-WIDTH_CLASSES = [(0, "-narrow"), (110, "-wide")]
-
-
-def width_class(width: int) -> str:
-    """The class `HORIZONTAL_BREAKPOINTS` gives a screen this wide."""
-    return [name for edge, name in WIDTH_CLASSES if width >= edge][-1]
+__all__ = ["PANES", "MainScreen"]
 
 
 class MainScreen(StartActions, ChatActions):
@@ -48,197 +46,113 @@ class MainScreen(StartActions, ChatActions):
     HORIZONTAL_BREAKPOINTS = WIDTH_CLASSES
     BINDING_GROUP_TITLE = "Workbench"
 
+    # priority: these work from the prompt too (over its own ctrl+f, ctrl+e...); see workbench.tui.keys.
     BINDINGS = [
         Binding("escape", "cancel_turn", "Cancel turn", id="chat.cancel"),
-        Binding("alt+1", "pane('files')", "Files", id="pane.files"),
-        Binding("alt+2", "pane('chat')", "Chat", id="pane.chat"),
-        Binding("alt+3", "pane('plan')", "Plan", id="pane.plan"),
-        Binding("1", "pane('files')", "Files", show=False, id="pane.files-key"),
-        Binding("2", "pane('chat')", "Chat", show=False, id="pane.chat-key"),
-        Binding("3", "pane('plan')", "Plan", show=False, id="pane.plan-key"),
-        Binding("alt+up", "evidence(-1)", "Prev evidence", id="evidence.prev"),
-        Binding("alt+down", "evidence(1)", "Next evidence", id="evidence.next"),
-        Binding("ctrl+o", "outline", "Outline", id="chat.outline"),
-        Binding("ctrl+g", "ledger", "Grants", id="ledger.open"),
-        Binding("ctrl+n", "personas", "Persona", id="persona.pick"),
-        Binding("ctrl+y", "copy", "Copy answer", id="chat.copy"),
-        Binding("ctrl+l", "focus_prompt", "Prompt", id="chat.focus-prompt"),
-        Binding("ctrl+f", "find_file", "Find file", id="files.find"),
-        Binding("ctrl+t", "rewind", "Rewind", id="chat.rewind"),
+        Binding("alt+1", "pane('files')", "Files pane", priority=True, id="pane.files"),
+        Binding("alt+2", "pane('chat')", "Chat pane", priority=True, id="pane.chat"),
+        Binding("alt+3", "pane('plan')", "Plan pane", priority=True, id="pane.plan"),
+        Binding("1", "pane('files')", "Files pane (outside the prompt)", show=False, id="pane.files-key"),
+        Binding("2", "pane('chat')", "Chat pane (outside the prompt)", show=False, id="pane.chat-key"),
+        Binding("3", "pane('plan')", "Plan pane (outside the prompt)", show=False, id="pane.plan-key"),
+        Binding("alt+up", "evidence(-1)", "Prev evidence", priority=True, id="evidence.prev"),
+        Binding("alt+down", "evidence(1)", "Next evidence", priority=True, id="evidence.next"),
+        Binding("ctrl+o", "outline", "Outline", priority=True, id="chat.outline"),
+        Binding("ctrl+g", "ledger", "Grants", priority=True, id="ledger.open"),
+        Binding("ctrl+n", "personas", "Persona", priority=True, id="persona.pick"),
+        Binding("ctrl+y", "copy", "Copy answer", priority=True, id="chat.copy"),
+        Binding("ctrl+l", "focus_prompt", "Prompt", priority=True, id="chat.focus-prompt"),
+        Binding("ctrl+f", "find_file", "Find file", priority=True, id="files.find"),
+        Binding("ctrl+t", "rewind", "Rewind", priority=True, id="chat.rewind"),
     ]
 
-    def __init__(self, request: SessionRequest, factory: host.SessionFactory, *, persona_label: str = "") -> None:
-        # Classes set before mount: a class change later restyles every node. That includes the width class the
-        # first resize would add (the app knows its size by the time it builds this screen).
-        super().__init__(classes=f"-pane-chat {width_class(self.app.size.width)}")
-        # A mode's first screen makes Textual re-parse all CSS unless it has seen the app's current CSS. Nothing
-        # changed since the startup parse: style the app node (all that refresh would add) and skip the re-parse.
-        self._css_update_count = self.app._css_update_count
-        self.app.stylesheet.update(self.app)
-        self.request = request
-        self.factory = factory
-        self.session: Any = None
-        self._sessions_closing: list[asyncio.Future[Any]] = []  # sessions being closed (their transcripts and locks)
-        self.persona_load = PersonaLoad()
-        self.personas_ready = False  # discovery has run (in a worker after the first frame)
-        self.files: list[str] = []
-        self.events: list[Event] = []  # everything dispatched, for tests and the outline
-        self.pending_plan: tuple[PlanItem, ...] | None = None
-        self.pane = "chat"
-        self._persona_label = persona_label or "default persona"
-        self._model_label = host.model_label(request.persona, request.model)
-        self._persona_color: str | None = None
-        self._hinted = False  # the first frame names the default persona from the last discovery
-        if request.persona is None and not persona_label and not request.demo:
-            self._use_hint()
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        adopt_startup_css(self)  # no full CSS re-parse for the mode's first screen
+        self.commands = ScreenCommands(self)
+        self.slash = slash.REGISTRY.copy()
         self._has_key: bool | None = None
-        self._evidence_cursor = -1
-        self._complete = False  # the first screen is whole: warm-ups and MCP may start
+        self._handlers: dict[type[Event], Callable[..., None]] | None = None
+        self.start_init()  # the persona hint, before the first frame
 
     # -- layout ------------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         topbar = TopBar(id="topbar")
-        name = safe.one_line(self.request.workspace.resolve().name, 40)
-        topbar.set_reactive(TopBar.title, Text("workbench · ", style="dim").append(name, "bold"))
+        topbar.set_reactive(TopBar.title, self._workspace_title())
         yield topbar
         with Horizontal(id="panes"):
             with Vertical(id="explorer-pane", classes="pane") as files:
                 files.border_title = "Explorer"
-                yield from self.compose_explorer()
-            chat = ChatPane(self.repo_files, id="chat")
+                label = Text(f"{safe.one_line(self.request.workspace.name, 40)}\n(loading the file tree)")
+                yield Static(label, id="explorer-placeholder")
+            chat = ChatPane(self.repo_files, slash.Completer(self.slash, self.commands), id="chat")
             chat.add_class("pane")
-            chat.border_title = self._title_text()
+            chat.border_title = title_text(self.identity)
             yield chat
             with Vertical(id="plan-pane", classes="pane") as plan:
                 plan.border_title = "Plan"
                 yield PlanPanel(id="plan")
                 yield Static(Text("Grants: none", style="dim"), id="grants")
         status = StatusBar(id="status")
-        req = self.request
-        info = StatusInfo(
-            persona=self._persona_label,
-            persona_color=self._persona_color,
-            model=self._model_label,
-            mode=req.mode or "default",
-        )
+        who = self.identity
+        info = StatusInfo(persona=who.persona, persona_color=who.persona_color, model=who.model, mode=who.mode)
         status.set_reactive(StatusBar.info, info)  # the first frame shows it; no refresh after mount
         yield status
-
-    def compose_explorer(self) -> ComposeResult:
-        label = Text(f"{safe.one_line(self.request.workspace.name, 40)}\n(loading the file tree)")
-        yield Static(label, id="explorer-placeholder")
 
     def on_mount(self) -> None:
         self.chat.prompt.focus()
         # Heavy work (git, tree-sitter, persona discovery, credentials) starts once the first frame is out.
         self.call_after_refresh(self.start_background)
 
-    def _show_workspace(self) -> None:
+    def _workspace_title(self) -> Text:
         name = safe.one_line(self.request.workspace.resolve().name, 40)
-        self.query_one(TopBar).title = Text("workbench · ", style="dim").append(name, "bold")
-
-    def _title_text(self) -> Text:
-        req = self.request
-        out = Text()
-        out.append(safe.one_line(self._persona_label, 40), style="bold")
-        model = self._model_label or req.model or "persona's model"
-        out.append(f" · {safe.one_line(model, 40)} · {safe.one_line(req.mode or 'default', 20)}")
-        return out
+        return Text("workbench · ", style="dim").append(name, "bold")
 
     def on_resize(self) -> None:
         self.query_one(TopBar).narrow = self.has_class("-narrow")
 
-    def show_pane(self, name: str) -> None:
-        """Bring a pane to the front (only one shows on a narrow terminal) without moving the focus."""
-        for pane in PANES:
-            self.set_class(pane == name, f"-pane-{pane}")
-        self.pane = name
-        self.query_one(TopBar).pane = name
-
-    def action_pane(self, name: str) -> None:
-        if name not in PANES:
-            return
-        self.show_pane(name)
-        target = {"files": "#explorer-pane", "chat": "#prompt", "plan": "#plan-items"}[name]
-        widgets = self.query(target)
-        if widgets:
-            node = widgets.first()
-            if node.focusable:
-                node.focus()
-            else:
-                self.focus_next(target + " *")
-
     # -- the agent ---------------------------------------------------------------------------------
 
-    def drop_session(self) -> None:
-        """Forget the session (the next turn opens another): it is closed, its transcript flushed, its lock freed."""
-        old, self.session = self.session, None
-        close = getattr(old, "aclose", None)
-        if callable(close):
-            self._sessions_closing.append(asyncio.ensure_future(close()))
-
-    async def _await_closing(self) -> None:
-        """Wait for the sessions being closed: reopening one of them must not find it still locked."""
-        closing, self._sessions_closing = self._sessions_closing, []
-        await asyncio.gather(*closing, return_exceptions=True)
-
-    async def ensure_session(self) -> Any:
+    async def ensure_session(self) -> SessionLike:
         if self.session is None:
             await self._await_closing()
             self.request.approver = TuiApprover(self.chat)
             self.session = await self.factory(self.request)
             self._adopt_session_identity(self.session)
+            self.refresh_custom_commands()  # the MCP servers it was given may offer prompts
             if self.pending_plan is not None:
                 self.session.set_plan(list(self.pending_plan))
                 self.pending_plan = None
         return self.session
 
-    def _adopt_session_identity(self, session: Any) -> None:
+    def _adopt_session_identity(self, session: SessionLike) -> None:
         """Show what the session resolved: persona, colour, model, mode, id."""
-        persona: Any = getattr(session, "persona", None)
-        changes: dict[str, object] = {
-            "session_id": host.session_id(session),
-            "usage": host.session_usage(session),
-            **host.session_context(session),
-        }
-        name = str(getattr(persona, "name", None) or "")
-        if name:
-            self._persona_label = name
-            changes["persona"] = self._persona_label
-            changes["persona_color"] = getattr(persona, "color", None)
-        model = getattr(session, "model", None)
-        if isinstance(model, str) and model:
-            self._model_label = model
-            changes["model"] = model
-        workspace = getattr(session, "workspace", None)
-        if isinstance(workspace, Path) and workspace.resolve() != self.request.workspace.resolve():
-            self.request.workspace = workspace  # the demo runs on its own copy of the sample repository
+        persona = session.persona
+        self.show_identity(persona=persona.name, persona_color=persona.color, model=session.model, mode=session.mode)
+        self.request.mode = str(session.mode)
+        if session.workspace.resolve() != self.request.workspace.resolve():
+            self.request.workspace = session.workspace  # the demo runs on its own copy of the sample repository
             self.remount_explorer()
-            self._show_workspace()
-        mode = getattr(session, "mode", None)
-        if isinstance(mode, str) and mode:
-            self.request.mode = mode
-            changes["mode"] = mode
-        warning = host.sandbox_warning(session)
+            self.query_one(TopBar).title = self._workspace_title()
+        warning = session.sandbox_warning() or ""
+        refused = warning.startswith("shell commands are refused")
+        sandbox = ("commands refused: no sandbox" if refused else "no sandbox") if warning else ""
+        context = host.session_context(session)  # the context gauge
+        self.status.update_info(session_id=session.id, usage=session.usage, sandbox=sandbox, **context)
         if warning:
-            refused = warning.startswith("shell commands are refused")
-            changes["sandbox"] = "commands refused: no sandbox" if refused else "no sandbox"
             from workbench.core.events import Notice
 
             self.dispatch(Notice(level="warning", message=warning))
-        audit_off = getattr(session, "audit_off", None)
-        if isinstance(audit_off, str):
-            self.notify(safe.one_line(audit_off, 200), title="audit", markup=False, timeout=10)
-        notice = getattr(session, "mode_notice", None)  # a resumed session: which mode is in force and why
+        if session.audit_off is not None:
+            self.notify(safe.one_line(session.audit_off, 200), title="audit", markup=False, timeout=10)
+        notice = session.mode_notice  # a resumed session: which mode is in force and why
         if notice is not None:
             text = safe.one_line(notice.message, 200)
             if notice.level == "warning":
                 self.notify(text, severity="warning", markup=False, timeout=10)
             else:
                 self.notify(text, markup=False, timeout=10)
-        self.status.update_info(**changes)
-        self.chat.border_title = self._title_text()
 
     @work(exclusive=True, group="agent", exit_on_error=False, description="open session")
     async def open_session(self) -> None:
@@ -252,23 +166,22 @@ class MainScreen(StartActions, ChatActions):
             return
         finally:
             self.status.update_info(busy=False)
-        past = host.session_events(session)
+        past = list(session.events)
         if past:
             # A long session's events and history live as long as it does: out of the collector's reach, so no
             # full collection over them stalls the first frame of the conversation (or any later one).
             gc.freeze()
             self.chat.replay(past)
             self.events.extend(past)
-        plan = host.session_plan(session)
-        if plan:
-            self.plan.set_items(plan)
-            self._show_plan_progress()
-        self._refresh_grants()
+        if session.plan:
+            self.plan.set_items(session.plan)
+            self.show_plan_progress()
+        self.refresh_grants()
         await self.chat.replay_rest()
 
     @work(exclusive=True, group="agent", exit_on_error=False, description="agent turn")
     async def run_turn(self, prompt: str) -> None:
-        from workbench.core.events import ErrorEvent, TurnDone
+        from workbench.core.events import ErrorEvent, TurnDone, UsageInfo
 
         self.status.update_info(busy=True)
         try:
@@ -276,87 +189,74 @@ class MainScreen(StartActions, ChatActions):
             async for event in session.run_turn(prompt):
                 self.dispatch(event)
         except asyncio.CancelledError:
-            self.chat.handle_event(TurnDone(stop_reason="cancelled", final_text="", usage=host.session_usage(None)))
+            self.chat.handle_event(TurnDone(stop_reason="cancelled", final_text="", usage=UsageInfo()))
             raise
         except Exception as exc:
             self.dispatch(ErrorEvent(kind="internal", message=str(exc) or type(exc).__name__))
         finally:
             self.status.update_info(busy=False)
-            self._refresh_grants()
+            self.refresh_grants()
+
+    # -- events ------------------------------------------------------------------------------------
 
     def dispatch(self, event: Event) -> None:
         """Fan one core event out to the widgets that show it."""
-        from workbench.core.events import Compacted, PlanUpdated, ToolCallFinished, TurnDone, UsageUpdated
-
         self.events.append(event)
         self.chat.handle_event(event)
+        handler = self.handlers().get(type(event))
         if event.agent_path:  # a subagent's plan and usage are its card's business, not the session's
-            if isinstance(event, ToolCallFinished):
-                self._mark_files(event)
-            return
-        self._status_note(event)
-        if isinstance(event, PlanUpdated):
-            self.plan.set_items(event.items)
-            self._show_plan_progress()
-        elif isinstance(event, UsageUpdated):
-            changes: dict[str, object] = {"usage": event.session, "context_tokens": event.turn.context_tokens}
-            if event.window:
-                changes["window"] = event.window
-            if event.model:
-                changes["model"] = event.model
-                if event.model != self._model_label:
-                    self._model_label = event.model
-                    self.chat.border_title = self._title_text()
-            self.status.update_info(**changes)
-        elif isinstance(event, Compacted):
-            self.status.update_info(context_tokens=event.tokens_after, window=event.window or self.status.info.window)
-        elif isinstance(event, ToolCallFinished):
-            self._mark_files(event)
-        elif isinstance(event, TurnDone):
-            if event.session_id:
-                self.status.update_info(session_id=event.session_id)
-            explorer = self._explorer()
-            if explorer is not None:
-                explorer.refresh_status()
+            from workbench.core.events import ToolCallFinished
 
-    def _mark_files(self, event: ToolCallFinished) -> None:
-        explorer = self._explorer()
+            if isinstance(event, ToolCallFinished):
+                self._tool_finished(event)
+            return
+        note = status_note(event)
+        if note != self.status.info.note:
+            self.status.update_info(note=note)
+        if handler is not None:
+            handler(event)
+
+    def handlers(self) -> dict[type[Event], Callable[..., None]]:
+        """Event type -> what the screen does with it (beyond the chat, which has its own table); each handler
+        takes events of its key's type."""
+        if self._handlers is None:
+            from workbench.core import events as ev
+
+            self._handlers = {
+                ev.PlanUpdated: self._plan_updated,
+                ev.UsageUpdated: self._usage_updated,
+                ev.Compacted: self._compacted,
+                ev.ToolCallFinished: self._tool_finished,
+                ev.TurnDone: self._turn_done,
+            }
+        return self._handlers
+
+    def _plan_updated(self, event: PlanUpdated) -> None:
+        self.plan.set_items(event.items)
+        self.show_plan_progress()
+
+    def _usage_updated(self, event: UsageUpdated) -> None:
+        changes: dict[str, object] = {"usage": event.session, "context_tokens": event.turn.context_tokens}
+        if event.window:
+            changes["window"] = event.window
+        self.status.update_info(**changes)
+        if event.model and event.model != self.identity.model:
+            self.show_identity(model=event.model)
+
+    def _compacted(self, event: Compacted) -> None:
+        self.status.update_info(context_tokens=event.tokens_after, window=event.window or self.status.info.window)
+
+    def _tool_finished(self, event: ToolCallFinished) -> None:
+        explorer = self.explorer()
         if explorer is not None and (event.files_read or event.files_changed):
             explorer.mark_files(read=event.files_read, changed=event.files_changed)
 
-    def _status_note(self, event: Event) -> None:
-        """A short live note in the status bar: thinking, retry countdowns."""
-        from workbench.core.events import RetryCountdown, Retrying, ThinkingDelta
-
-        if isinstance(event, ThinkingDelta):
-            note = "thinking…"
-        elif isinstance(event, RetryCountdown):
-            note = f"retrying in {event.seconds_left:.0f} s"
-        elif isinstance(event, Retrying):
-            note = f"retrying in {event.delay_s:.0f} s"
-        else:
-            note = ""
-        if note != self.status.info.note:
-            self.status.update_info(note=note)
-
-    def _show_plan_progress(self) -> None:
-        items = self.plan.items
-        self.query_one(TopBar).plan = progress_text(items, 10) if items else Text()
-
-    def _refresh_grants(self) -> None:
-        try:
-            rows = host.ledger_rows(self.session)
-        except Exception:
-            rows = []
-        grants = self.query_one("#grants", Static)
-        if not rows:
-            grants.update(Text("Grants: none", style="dim"))
-            return
-        lines = Text("Grants (ctrl+g)\n", style="bold")
-        for row in rows:
-            lines.append(safe.one_line(row.pattern, 60)).append(f"  {safe.one_line(row.scope, 12)}\n", style="dim")
-        lines.rstrip()
-        grants.update(lines)
+    def _turn_done(self, event: TurnDone) -> None:
+        if event.session_id:
+            self.status.update_info(session_id=event.session_id)
+        explorer = self.explorer()
+        if explorer is not None:
+            explorer.refresh_status()
 
     @on(ChatPane.Waiting)
     def waiting_for_user(self, event: ChatPane.Waiting) -> None:
@@ -367,11 +267,34 @@ class MainScreen(StartActions, ChatActions):
         if self.app.screen is not self:
             self.app.notify("An approval is waiting in the chat.", severity="warning")
 
+    # -- the prompt --------------------------------------------------------------------------------
+
     @on(Prompt.Sent)
     def send(self, event: Prompt.Sent) -> None:
-        text = event.text
-        if text.startswith("/") and self.slash(text):
+        typed = slash.parse(event.text)
+        if typed is not None and self.slash.get(typed[0]) is None:
+            self.refresh_custom_commands()  # a command file written since, or an MCP server that has started
+        if self.slash.run(self.commands, event.text):  # a command, known or not: an unknown one is reported
             return
+        self.send_text(event.text)
+
+    def refresh_custom_commands(self) -> None:
+        """The project's and the user's custom commands and the MCP servers' prompts, as slash commands; the
+        session expands them when they are sent (workbench.core.project)."""
+        from workbench.core.project import slash_entries
+
+        hub = self.request.mcp
+        try:
+            entries = slash_entries(self.request.workspace, hub.manager if hub is not None else None)
+        except Exception:  # an unreadable command folder: the built-in commands still work
+            return
+        self.slash.set_custom(slash.prompt_command(e.name, e.description, e.argument_hint, e.source) for e in entries)
+
+    @on(Prompt.CycleMode)
+    def cycle_mode(self) -> None:
+        self.action_cycle_mode()
+
+    def send_text(self, text: str) -> None:
         if self.chat_busy():
             self.notify("A turn is running: Esc cancels it.", severity="warning")
             return
@@ -380,25 +303,6 @@ class MainScreen(StartActions, ChatActions):
             return
         self.chat.echo_prompt(text)
         self.run_turn(text)
-
-    def slash(self, text: str) -> bool:
-        name, _, arg = text[1:].partition(" ")
-        actions = {
-            "demo": self.action_demo,
-            "ledger": self.action_ledger,
-            "grants": self.action_ledger,
-            "outline": self.action_outline,
-            "personas": self.action_personas,
-            "help": self.app.action_help,  # type: ignore[attr-defined]
-        }
-        if name == "mode" and arg:
-            self.set_mode(arg.strip())
-            return True
-        action = actions.get(name)
-        if action is None:
-            return False
-        action()
-        return True
 
     async def stop_session(self) -> None:
         """Cancel a running turn as Esc does, wait for its cleanup, and close the session (its transcript is
@@ -422,11 +326,52 @@ class MainScreen(StartActions, ChatActions):
 
             self.dispatch(ErrorEvent(kind="internal", message=str(event.worker.error)))
 
+    # -- sessions ----------------------------------------------------------------------------------
+
+    def saved_sessions(self) -> list[tuple[str, str]]:
+        """(id, label) of this project's saved sessions, newest first: first prompt, time, persona, turns."""
+        import datetime as dt
+
+        try:
+            from workbench.core.session_store import list_sessions
+
+            rows = list_sessions(self.request.workspace)
+        except Exception:  # an unreadable store lists nothing rather than breaking the palette
+            return []
+        out = []
+        for s in sorted(rows, key=lambda r: r.updated, reverse=True):
+            when = dt.datetime.fromtimestamp(s.updated).strftime("%Y-%m-%d %H:%M") if s.updated else ""
+            prompt = safe.one_line(s.first_prompt, 60) or "(no prompt yet)"
+            out.append((s.id, f"{prompt} · {when} · {s.persona_id} · {s.turns} turns"))
+        return out
+
+    def resume_session(self, sid: str) -> None:
+        if self.chat_busy():
+            self.notify("Wait for the turn to finish (or Esc) before resuming another session.", severity="warning")
+            return
+        self.forget_session(clear=True)
+        self.request.resume = sid
+        self.open_session()
+
+    def forget_session(self, *, clear: bool) -> None:
+        """Drop the session (the next prompt opens a new one); `clear` empties the chat and the plan too."""
+        self.drop_session()
+        self.request.resume = None
+        self.request.continue_ = False
+        self.pending_plan = None
+        if clear:
+            self.events.clear()
+            self.chat.clear()
+            self.plan.set_items(())
+            self.show_plan_progress()
+        self.status.update_info(session_id="", usage=None, note="")
+        self.refresh_grants()
+
     # -- plan ---------------------------------------------------------------------------------------
 
     @on(PlanPanel.Changed)
     def plan_changed(self, event: PlanPanel.Changed) -> None:
-        self._show_plan_progress()
+        self.show_plan_progress()
         if self.session is not None:
             self.session.set_plan(list(event.items))
         else:
@@ -455,9 +400,11 @@ class MainScreen(StartActions, ChatActions):
             self.app.copy_to_clipboard(focused.data.finished.output)
             self.notify(f"Copied the result of {focused.data.eid}")
             return
-        answers = [e for e in reversed(self.events) if e.type == "assistant_text"]
+        from workbench.core.events import AssistantText
+
+        answers = [e for e in reversed(self.events) if isinstance(e, AssistantText)]
         if answers:
-            self.app.copy_to_clipboard(answers[0].text)  # type: ignore[attr-defined]
+            self.app.copy_to_clipboard(answers[0].text)
             self.notify("Copied the last answer")
 
     def action_rewind(self) -> None:
@@ -466,6 +413,15 @@ class MainScreen(StartActions, ChatActions):
 
         open_rewind(self)
 
-    def action_focus_prompt(self) -> None:
-        self.action_pane("chat")
-        self.chat.prompt.focus()
+
+def status_note(event: Event) -> str:
+    """A short live note in the status bar: thinking, retry countdowns; anything else clears it."""
+    from workbench.core.events import RetryCountdown, Retrying, ThinkingDelta
+
+    if isinstance(event, ThinkingDelta):
+        return "thinking…"
+    if isinstance(event, RetryCountdown):
+        return f"retrying in {event.seconds_left:.0f} s"
+    if isinstance(event, Retrying):
+        return f"retrying in {event.delay_s:.0f} s"
+    return ""

@@ -1,58 +1,38 @@
-"""Navigation and dialogs of the main screen: evidence, the outline, the ledger, personas and modes."""
+"""The conversation side of the main screen: evidence, the outline, the ledger, personas, models and modes."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual import on, work
-from textual.worker import WorkerState
 
+from workbench.core.approvals import PermissionMode
 from workbench.tui import host, safe
-from workbench.tui.host import PersonaChoice, PersonaLoad, SessionRequest
+from workbench.tui.host import PersonaChoice
+from workbench.tui.keys import keymap_of
 from workbench.tui.screens.main_repo import RepoActions
-from workbench.tui.widgets.chat import ChatPane
 from workbench.tui.widgets.evidence import EvidenceCard
-from workbench.tui.widgets.plan import PlanPanel
-from workbench.tui.widgets.status import StatusBar
+
+if TYPE_CHECKING:
+    from workbench.core.events import Event
+
+# shift+tab in the prompt walks these, as in Claude Code; dontAsk and bypassPermissions are chosen by name.
+MODE_CYCLE = (PermissionMode.DEFAULT, PermissionMode.ACCEPT_EDITS, PermissionMode.PLAN)
+
+
+def next_mode(current: str) -> PermissionMode:
+    modes = [m.value for m in MODE_CYCLE]
+    return MODE_CYCLE[(modes.index(current) + 1) % len(modes)] if current in modes else MODE_CYCLE[0]
 
 
 class ChatActions(RepoActions):
-    """Mixed into MainScreen; relies on its chat, status, session and request."""
+    """Navigation and dialogs of the conversation, and the choices that change who answers."""
 
-    request: SessionRequest
-    session: Any
-    persona_load: PersonaLoad
-    _evidence_cursor: int
-    _persona_label: str
-    _model_label: str
-
-    @property
-    def chat(self) -> ChatPane:
-        return self.query_one(ChatPane)
-
-    @property
-    def plan(self) -> PlanPanel:
-        return self.query_one(PlanPanel)
-
-    @property
-    def status(self) -> StatusBar:
-        return self.query_one(StatusBar)
-
-    def chat_busy(self) -> bool:
-        return any(w.group == "agent" and w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in self.workers)
+    _evidence_cursor = -1
 
     if TYPE_CHECKING:  # provided by MainScreen
 
-        def action_pane(self, name: str) -> None: ...
-
-        def dispatch(self, event: Any) -> None: ...
-
-        def _title_text(self) -> Text: ...
-
-        def _refresh_grants(self) -> None: ...
-
-        def drop_session(self) -> None: ...
+        def dispatch(self, event: Event) -> None: ...
 
     @on(EvidenceCard.ViewRequested)
     def view_evidence(self, event: EvidenceCard.ViewRequested) -> None:
@@ -68,9 +48,7 @@ class ChatActions(RepoActions):
             return
         from workbench.tui.screens.told import ToldScreen
 
-        persona = getattr(getattr(session, "persona", None), "id", "") or self._persona_label
-        screen = ToldScreen(persona, getattr(session, "memory", None), getattr(session, "system_prompt", ""))
-        self.app.push_screen(screen)
+        self.app.push_screen(ToldScreen(session.persona.id, session.memory, session.system_prompt))
 
     def action_evidence(self, step: int) -> None:
         entries = self.chat.transcript.evidence_entries()
@@ -87,7 +65,9 @@ class ChatActions(RepoActions):
         entry = entries[self._evidence_cursor]
         self.chat.transcript.reveal(entry)
         if entry.widget is None and entry.eid:
-            self.notify(f"{entry.eid}: press v on it or ctrl+o to open", timeout=2)
+            keys = keymap_of(self.app)
+            view, outline = keys.show("evidence.view", "v"), keys.show("chat.outline", "ctrl+o")
+            self.notify(f"{entry.eid}: press {view} on it or {outline} to open", timeout=2)
 
     def action_outline(self) -> None:
         t = self.chat.transcript
@@ -97,67 +77,24 @@ class ChatActions(RepoActions):
             if e.kind == "evidence" and e.eid in t.evidence:
                 data = t.evidence[e.eid]
                 evidence.append((i, f"{data.eid} {safe.one_line(data.tool, 30)}"))
-
-        self._push_outline(turns, evidence)
-
-    def _push_outline(self, turns: list[tuple[int, str]], evidence: list[tuple[int, str]]) -> None:
-        from workbench.tui.screens.modals import EvidenceScreen, OutlineScreen
-
-        t = self.chat.transcript
-
-        def jump(index: int | None) -> None:
-            if index is not None and 0 <= index < len(t.entries):
-                entry = t.entries[index]
-                self.action_pane("chat")
-                t.reveal(entry)
-                if entry.widget is None and entry.eid in t.evidence:
-                    self.app.push_screen(EvidenceScreen(t.evidence[entry.eid]))
-
-        self.app.push_screen(OutlineScreen(turns, evidence), jump)
-
-    def compact_conversation(self, instructions: str = "") -> None:
-        """Replace the model's history with a summary now (the palette's command; `/compact [instructions]`
-        calls this). The chat keeps every turn, folded under a marker."""
-        if self.chat_busy():
-            self.notify("A turn is running: compact once it ends (Esc cancels it).", severity="warning")
-            return
-        if not callable(getattr(self.session, "compact", None)):
-            self.notify("Nothing to compact yet: the conversation has not started.", markup=False)
-            return
-        self._compact(instructions)
-
-    @work(exclusive=True, group="agent", exit_on_error=False, description="compact the conversation")
-    async def _compact(self, instructions: str) -> None:
-        self.status.update_info(busy=True, note="compacting the conversation…")
-        try:
-            async for event in self.session.compact(instructions):
-                self.dispatch(event)
-        except Exception as exc:
-            from workbench.core.events import ErrorEvent
-
-            self.dispatch(ErrorEvent(kind="internal", message=f"compaction failed: {exc}"))
-        finally:
-            self.status.update_info(busy=False, note="")
-
-    def unfold_compacted(self) -> None:
-        if not self.chat.transcript.unfold():
-            self.notify("No compacted turns are folded.", markup=False)
+        self.push_outline(turns, evidence)
 
     def action_ledger(self) -> None:
         from workbench.tui.screens.modals import LedgerScreen
 
         def revoke(grant_id: str) -> None:
-            ledger = getattr(self.session, "ledger", None)
-            if ledger is not None:
-                ledger.revoke(grant_id)
-            self._refresh_grants()
+            if self.session is not None:
+                self.session.ledger.revoke(grant_id)
+            self.refresh_grants()
 
         self.app.push_screen(LedgerScreen(lambda: host.ledger_rows(self.session), revoke))
+
+    # -- who answers ----------------------------------------------------------------------------------
 
     def action_personas(self) -> None:
         from workbench.tui.screens.modals import PersonaPicker
 
-        current = getattr(self.request.persona, "id", "")
+        current = self.request.persona.id if self.request.persona is not None else ""
         self.app.push_screen(
             PersonaPicker(self.persona_load.choices, self.persona_load.errors, current),
             lambda choice: self.use_persona(choice) if choice else None,
@@ -169,23 +106,69 @@ class ChatActions(RepoActions):
             return
         self.request.persona = choice.persona
         self.drop_session()  # the next turn opens a session with the new persona
-        self._persona_label = choice.name or choice.id
-        self.status.update_info(persona=self._persona_label, persona_color=choice.color)
-        self._model_label = host.model_label(choice.persona, self.request.model)
-        self.chat.border_title = self._title_text()
-        self.notify(f"Persona: {safe.one_line(self._persona_label, 60)}", markup=False)
+        model = host.model_label(choice.persona, self.request.model, self.request.config)
+        self.show_identity(persona=choice.name or choice.id, persona_color=choice.color, model=model)
+        self.notify(f"Persona: {safe.one_line(self.identity.persona, 60)}", markup=False)
 
-    def set_mode(self, mode: str) -> None:
-        from workbench.core.approvals import PermissionMode
-
+    def set_mode(self, mode: str) -> bool:
+        """Switch the permission mode now (the running session too); False with a message when it cannot be."""
         if not PermissionMode.known(mode):
             self.notify(f"Unknown mode {safe.one_line(mode, 30)}; one of {', '.join(PermissionMode)}", markup=False)
+            return False
+        in_force = PermissionMode(mode)
+        if self.session is not None:
+            try:
+                in_force = self.session.set_mode(mode)
+            except ValueError as exc:
+                self.notify(str(exc), severity="warning", markup=False)
+                return False
+        self.request.mode = str(in_force)
+        self.show_identity(mode=str(in_force))
+        return True
+
+    def action_cycle_mode(self) -> None:
+        self.set_mode(next_mode(self.identity.mode).value)
+
+    def set_model(self, model: str) -> str:
+        """Use `model` (an alias or an id) from the next request on; returns the id it resolves to. ValueError
+        when the session cannot switch (an ACP agent chooses its own)."""
+        self.request.model = model
+        resolved = (
+            self.session.set_model(model)
+            if self.session is not None
+            else host.model_label(self.request.persona, model, self.request.config)
+        )
+        self.show_identity(model=resolved)
+        return resolved
+
+    def compact_conversation(self, instructions: str = "") -> None:
+        """Replace the model's history with a summary now (the palette's command and `/compact [instructions]`).
+        The chat keeps every turn, folded under a marker."""
+        if self.chat_busy():
+            self.notify("A turn is running: compact once it ends (Esc cancels it).", severity="warning")
             return
-        self.request.mode = mode
-        setter = getattr(self.session, "set_mode", None)
-        if callable(setter):
-            setter(mode)
-        elif not self.chat_busy():
-            self.drop_session()
-        self.status.update_info(mode=mode)
-        self.chat.border_title = self._title_text()
+        if self.session is None:
+            self.notify("Nothing to compact yet: the conversation has not started.", markup=False)
+            return
+        self._compact(instructions)
+
+    @work(exclusive=True, group="agent", exit_on_error=False, description="compact the conversation")
+    async def _compact(self, instructions: str) -> None:
+        session = self.session
+        if session is None:
+            return
+        self.status.update_info(busy=True, note="compacting the conversation…")
+        try:
+            async for event in session.compact(instructions):
+                self.dispatch(event)
+        except Exception as exc:
+            from workbench.core.events import ErrorEvent
+
+            self.dispatch(ErrorEvent(kind="internal", message=f"compaction failed: {exc}"))
+        finally:
+            self.status.update_info(busy=False, note="")
+
+    def unfold_compacted(self) -> None:
+        """Show the turns folded under the latest compaction marker."""
+        if not self.chat.transcript.unfold():
+            self.notify("No compacted turns are folded.", markup=False)

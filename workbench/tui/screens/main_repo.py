@@ -1,23 +1,24 @@
-"""The repository side of the main screen: explorer, outline, preview, diff, finder, mentions, sessions."""
+"""The repository side of the main screen: explorer, outline, preview, diff, finder, mentions."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import work
-from textual.screen import Screen
 from textual.widgets import Static
 
 from workbench.tui import safe
-from workbench.tui.host import SessionRequest
+from workbench.tui.screens.main_base import MainBase
+
+if TYPE_CHECKING:  # the explorer, outline and finder load after the first frame
+    from workbench.tui.screens.finder import FinderResult
+    from workbench.tui.widgets.explorer import RepoExplorer
+    from workbench.tui.widgets.outline import SymbolOutline
 
 
-class RepoActions(Screen[None]):
-    """Handlers for the explorer, outline, preview and finder; mixed into MainScreen."""
-
-    request: SessionRequest
-    files: list[str]
+class RepoActions(MainBase):
+    """Handlers for the explorer, outline, preview and finder."""
 
     def mount_explorer(self) -> None:
         """Mount the repo explorer and outline after the first frame; their modules load in a thread, so the
@@ -52,7 +53,7 @@ class RepoActions(Screen[None]):
             return
         self.query_one("#explorer-placeholder").remove()
         self.query_one("#explorer-pane").mount_all(widgets)
-        check = getattr(self, "_check_complete", None)
+        check = getattr(self, "check_complete", None)
         if callable(check):  # outside git no status follows: the tree alone completes the first screen
             self.call_after_refresh(check)
 
@@ -66,39 +67,44 @@ class RepoActions(Screen[None]):
             await self.query_one("#explorer-pane").mount(Static(Text(""), id="explorer-placeholder"))
         self.mount_explorer()
 
-    def _explorer(self) -> Any:
+    def explorer(self) -> RepoExplorer | None:
         found = self.query("#explorer")
-        return found.first() if found else None
+        if not found:
+            return None
+        from workbench.tui.widgets.explorer import RepoExplorer  # loaded: the tree is mounted
 
-    def on_repo_explorer_file_selected(self, event: Any) -> None:
-        outline = self.query("#outline")
-        if outline:
-            outline.first().show_file(event.path)  # type: ignore[attr-defined]
+        return found.first(RepoExplorer)
+
+    def on_repo_explorer_file_selected(self, event: RepoExplorer.FileSelected) -> None:
+        from workbench.tui.widgets.outline import SymbolOutline
+
+        for outline in self.query("#outline").results(SymbolOutline):
+            outline.show_file(event.path)
         self.open_preview(event.path)
 
-    def on_repo_explorer_mention_requested(self, event: Any) -> None:
+    def on_repo_explorer_mention_requested(self, event: RepoExplorer.MentionRequested) -> None:
         self.mention(event.path)
 
-    def on_repo_explorer_diff_requested(self, event: Any) -> None:
+    def on_repo_explorer_diff_requested(self, event: RepoExplorer.DiffRequested) -> None:
         from workbench.tui.screens.repo_view import DiffScreen
 
         self.app.push_screen(DiffScreen(self.request.workspace, event.path))
 
-    def on_repo_explorer_agent_history_requested(self, event: Any) -> None:
+    def on_repo_explorer_agent_history_requested(self, event: RepoExplorer.AgentHistoryRequested) -> None:
         self.show_file_history(event.path)
 
-    def on_symbol_outline_jump_to_line(self, event: Any) -> None:
+    def on_symbol_outline_jump_to_line(self, event: SymbolOutline.JumpToLine) -> None:
         self.open_preview(event.path, event.line)
 
     def open_preview(self, path: str, line: int | None = None) -> None:
         from workbench.tui.screens.repo_view import PreviewScreen
 
-        self.app.push_screen(PreviewScreen(self.request.workspace, path, line))
+        self.app.push_screen(PreviewScreen(self.request.workspace, path, line, self.mention))
 
     def action_find_file(self) -> None:
         from workbench.tui.screens.finder import FileFinder
 
-        def chosen(result: Any) -> None:
+        def chosen(result: FinderResult | None) -> None:
             if result is None:
                 return
             if result.action == "mention":
@@ -110,7 +116,7 @@ class RepoActions(Screen[None]):
 
     def show_file_history(self, path: str) -> None:
         """The evidence of every call that read or changed `path`, as an outline to jump through."""
-        t = self.chat.transcript  # type: ignore[attr-defined]
+        t = self.chat.transcript
         rows = []
         for index, entry in enumerate(t.entries):
             data = t.evidence.get(entry.eid or "")
@@ -121,27 +127,27 @@ class RepoActions(Screen[None]):
         if not rows:
             self.notify(f"The agent has not touched {safe.one_line(path, 80)} in this session.", markup=False)
             return
-        self._push_outline([], rows)  # type: ignore[attr-defined]
+        self.push_outline([], rows)
+
+    def push_outline(self, turns: list[tuple[int, str]], evidence: list[tuple[int, str]]) -> None:
+        """The outline dialog over `turns` and `evidence` (transcript entry indexes); Enter jumps there."""
+        from workbench.tui.screens.modals import EvidenceScreen, OutlineScreen
+
+        t = self.chat.transcript
+
+        def jump(index: int | None) -> None:
+            if index is not None and 0 <= index < len(t.entries):
+                entry = t.entries[index]
+                self.action_pane("chat")
+                t.reveal(entry)
+                if entry.widget is None and entry.eid in t.evidence:
+                    self.app.push_screen(EvidenceScreen(t.evidence[entry.eid]))
+
+        self.app.push_screen(OutlineScreen(turns, evidence), jump)
 
     def repo_files(self) -> list[str]:
         return self.files
 
     def mention(self, path: str) -> None:
-        self.action_pane("chat")  # type: ignore[attr-defined]
-        self.chat.prompt.mention(path)  # type: ignore[attr-defined]
-
-    def saved_sessions(self) -> list[tuple[str, str]]:
-        try:
-            from workbench.core.session_store import list_sessions
-
-            rows = list_sessions(self.request.workspace)
-        except Exception:  # an unreadable store lists nothing rather than breaking the palette
-            return []
-        return [(s.id, f"{s.persona_id} · {s.turns} turns · {s.first_prompt}") for s in rows]
-
-    def resume_session(self, sid: str) -> None:
-        if self.chat_busy():  # type: ignore[attr-defined]
-            return
-        self.request.resume = sid
-        self.drop_session()  # type: ignore[attr-defined]
-        self.open_session()  # type: ignore[attr-defined]
+        self.action_pane("chat")
+        self.chat.prompt.mention(path)

@@ -13,64 +13,52 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import work
-from textual.screen import Screen
 
 from workbench.tui import host, render, safe
-from workbench.tui.host import PersonaLoad, SessionRequest
+from workbench.tui.host import PersonaLoad
+from workbench.tui.keys import keymap_of
+from workbench.tui.screens.main_base import Identity, MainBase
 
 if TYPE_CHECKING:
-    from workbench.tui.widgets.chat import ChatPane
-    from workbench.tui.widgets.status import StatusBar
+    from workbench.tui.widgets.explorer import RepoExplorer
 
 SCREEN_WAIT_S = 1.0  # the longest the warm-ups wait for the first screen to be complete
 
 
-class StartActions(Screen[None]):
-    """Mixed into MainScreen; relies on its request, status, chat and explorer."""
+class StartActions(MainBase):
+    """Mixed into MainScreen: its start after the first frame."""
 
-    request: SessionRequest
-    session: Any
-    persona_load: PersonaLoad
-    personas_ready: bool
-    files: list[str]
-    _persona_label: str
-    _persona_color: str | None
-    _model_label: str
-    _hinted: bool
-    _complete: bool
     _has_key: bool | None
+    _hinted = False  # the first frame names the default persona from the last discovery
+    _complete = False  # the first screen is whole: warm-ups and MCP may start
 
     if TYPE_CHECKING:  # provided by MainScreen and its other mixins
 
-        @property
-        def chat(self) -> ChatPane: ...
-
-        @property
-        def status(self) -> StatusBar: ...
-
         def mount_explorer(self) -> None: ...
 
-        def _explorer(self) -> Any: ...
+        def explorer(self) -> RepoExplorer | None: ...
 
         def action_demo(self) -> None: ...
 
         def open_session(self) -> Any: ...
 
-        def _title_text(self) -> Text: ...
+        def refresh_custom_commands(self) -> None: ...
 
-    def _use_hint(self) -> None:
-        """The default persona as the last discovery found it, when nothing it read has changed since (a few
-        stat calls): the first frame names it; discovery runs after the frame and corrects it if need be."""
+    def start_init(self) -> None:
+        """Before the first frame: the default persona as the last discovery found it, when nothing it read has
+        changed since (a few stat calls); discovery runs after the frame and corrects it if need be."""
+        request = self.request
+        if request.persona is not None or request.demo or self.identity.persona != "default persona":
+            return
         from workbench.core.personas.hint import read_hint
 
-        hint = read_hint(self.request.workspace, getattr(self.app, "agents_extra", ()))
+        hint = read_hint(request.workspace, self.services.agents)
         if hint is not None:
             self._hinted = True
-            self._persona_label = hint.name or hint.id
-            self._persona_color = hint.color
-            self._model_label = self.request.model or hint.model
-
-    # -- background start --------------------------------------------------------------------------
+            model = self.identity.model if request.model else hint.model
+            self.set_reactive(
+                MainBase.identity, Identity(hint.name or hint.id, hint.color, model, self.identity.mode)
+            )
 
     def start_background(self) -> None:
         """What the full first screen shows comes first (the tree with its git letters, the persona and its
@@ -98,6 +86,7 @@ class StartActions(Screen[None]):
     def _after_first_screen(self) -> None:
         if self._hinted and not self.personas_ready:
             self.load_persona_list()
+        self.call_later(self.refresh_custom_commands)
         self.load_repo_files()
         if not (self.request.resume or self.request.continue_):  # started already for a resumed session
             self.warm_up_rendering()
@@ -105,14 +94,14 @@ class StartActions(Screen[None]):
         if callable(start_mcp):
             start_mcp()
 
-    def _check_complete(self) -> None:
-        explorer = self._explorer()
+    def check_complete(self) -> None:
+        explorer = self.explorer()
         named = self.personas_ready or self._hinted
         if named and explorer is not None and (explorer.status is not None or not explorer.is_git):
             self.screen_complete()
 
     def on_repo_explorer_status_changed(self) -> None:
-        self._check_complete()
+        self.check_complete()
 
     @work(thread=True, exclusive=True, group="files", exit_on_error=False, description="list repository files")
     def load_repo_files(self) -> None:
@@ -135,7 +124,7 @@ class StartActions(Screen[None]):
 
     @work(thread=True, exclusive=True, group="credentials", exit_on_error=False, description="check credentials")
     def check_credentials(self) -> None:
-        ok, message = self.app.credentials()  # type: ignore[attr-defined]
+        ok, message = self.services.credentials()
         self.app.call_from_thread(self.show_credentials, ok, message)
 
     def show_credentials(self, ok: bool, message: str) -> None:
@@ -146,14 +135,15 @@ class StartActions(Screen[None]):
         body.append("No API key\n", style="bold yellow")
         body.append(safe.clean(message) + "\n\n")
         body.append("Everything else works: explorer, outline, plan, personas.\n")
-        body.append("Type /demo (or ctrl+p → Run the offline demo) to replay a recorded session with live tools.")
+        palette = keymap_of(self.app).show("app.palette", "ctrl+p")
+        body.append(f"Type /demo (or {palette} → Run the offline demo) to replay a recorded session with live tools.")
         self.chat.transcript.add_notice(body, "warning")
 
     @work(thread=True, exclusive=True, group="personas", exit_on_error=False, description="discover personas")
     def load_persona_list(self) -> None:
         from workbench.core.personas.hint import PersonaHint, fingerprint, write_hint
 
-        workspace, extra = self.request.workspace, self.app.agents_extra  # type: ignore[attr-defined]
+        workspace, extra = self.request.workspace, self.services.agents
         taken = fingerprint(workspace, extra)  # before discovery reads anything
         load = host.load_personas(workspace, extra, config=self.request.config)
         self.app.call_from_thread(self._personas_loaded, load)
@@ -164,13 +154,13 @@ class StartActions(Screen[None]):
     def _personas_loaded(self, load: PersonaLoad) -> None:
         self.persona_load = load
         self.personas_ready = True
-        self.call_after_refresh(self._check_complete)
+        self.call_after_refresh(self.check_complete)
         if self.request.persona is not None or self.session is not None:
             return
         # Name the persona the first turn will use, before any session exists (a hint may have named it already).
         choice = load.default
-        self._persona_label = (choice.name or choice.id) if choice else "default persona"
-        self._model_label = self.request.model or load.default_model
-        color = choice.color if choice else None
-        self.status.update_info(persona=self._persona_label, persona_color=color, model=self._model_label)
-        self.chat.border_title = self._title_text()
+        model = self.identity.model if self.request.model else load.default_model
+        if choice is not None:
+            self.show_identity(persona=choice.name or choice.id, persona_color=choice.color, model=model)
+        elif self._hinted:  # the hint named one that discovery no longer finds
+            self.show_identity(persona="default persona", persona_color=None, model=model)

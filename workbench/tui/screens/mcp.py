@@ -58,6 +58,7 @@ def server_text(row: ServerStatus, workspace: Path) -> Text:
 class McpScreen(Dialog):
     """Each MCP server: where it is configured, its status and tools; `r` restarts, `t` changes the trust."""
 
+    BINDING_GROUP_TITLE = "MCP servers"
     BINDINGS = [
         Binding("escape,q", "dismiss", "Close", id="mcp.close"),
         Binding("r", "restart", "Restart server", id="mcp.restart"),

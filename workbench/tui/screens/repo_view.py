@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,6 +13,9 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from workbench.tui import safe
+
+if TYPE_CHECKING:
+    from workbench.tui.widgets.outline import SymbolOutline
 
 
 class PreviewScreen(Screen[None]):
@@ -24,16 +29,20 @@ class PreviewScreen(Screen[None]):
         & > .hint { height: 1; color: $text-muted; padding: 0 1; }
     }
     """
+    BINDING_GROUP_TITLE = "Preview"
     BINDINGS = [
         Binding("escape,q", "app.pop_screen", "Back", id="preview.close"),
         Binding("at", "mention", "Mention", id="preview.mention"),
     ]
 
-    def __init__(self, root: Path, path: str, line: int | None = None) -> None:
+    def __init__(
+        self, root: Path, path: str, line: int | None = None, mention: Callable[[str], object] | None = None
+    ) -> None:
         super().__init__()
         self.root = root
         self.path = path
         self.line = line
+        self.mention = mention  # puts `@path` in the prompt of the screen below
 
     def compose(self) -> ComposeResult:
         from workbench.tui.widgets.outline import SymbolOutline
@@ -57,19 +66,17 @@ class PreviewScreen(Screen[None]):
         preview.focus()
         self.query_one(SymbolOutline).show_file(self.path)
 
-    def on_symbol_outline_jump_to_line(self, event: object) -> None:
+    def on_symbol_outline_jump_to_line(self, event: SymbolOutline.JumpToLine) -> None:
         from workbench.tui.widgets.preview import FilePreview
 
-        line = getattr(event, "line", None)
         preview = self.query_one(FilePreview)
-        preview.show_file(getattr(event, "path", self.path), line if isinstance(line, int) else None)
+        preview.show_file(event.path, event.line)
         preview.focus()
 
     def action_mention(self) -> None:
         self.app.pop_screen()
-        mention = getattr(self.app.screen, "mention", None)
-        if callable(mention):
-            mention(self.path)
+        if self.mention is not None:
+            self.mention(self.path)
 
 
 class DiffScreen(Screen[None]):
@@ -81,6 +88,7 @@ class DiffScreen(Screen[None]):
         & > .hint { height: 1; color: $text-muted; padding: 0 1; }
     }
     """
+    BINDING_GROUP_TITLE = "Diff"
     BINDINGS = [Binding("escape,q", "app.pop_screen", "Back", id="diff.close")]
 
     def __init__(self, root: Path, path: str) -> None:

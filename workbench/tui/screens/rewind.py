@@ -26,6 +26,8 @@ from workbench.tui.screens.modals import Dialog
 if TYPE_CHECKING:
     from workbench.core.checkpoint.rewind import RewindPlan, RewindResult
     from workbench.core.checkpoint.turns import TurnRow
+    from workbench.tui.host import SessionLike
+    from workbench.tui.screens.main import MainScreen
 
 PICK_HINT = "Enter rewinds files + conversation · f files only · c conversation only · Esc closes"
 PLAN_HINT = "y applies (conflicts kept) · F applies and overwrites conflicts · Esc back to the turns"
@@ -44,18 +46,20 @@ class RewindSource(Protocol):
 class LiveRewind:
     """A running session's checkpoints, through the core."""
 
-    def __init__(self, session: Any) -> None:
+    def __init__(self, session: SessionLike) -> None:
         self.session = session
 
     def rows(self) -> list[TurnRow]:
         from workbench.core.checkpoint.turns import turn_rows
 
-        return turn_rows(self.session.checkpoints.store, self.session.events)
+        checkpoints = self.session.checkpoints
+        return turn_rows(checkpoints.store, self.session.events) if checkpoints is not None else []
 
     def preview(self, turn: int) -> str:
         from workbench.core.checkpoint.turns import turn_diff
 
-        return turn_diff(self.session.checkpoints.store, self.session.events, turn)
+        checkpoints = self.session.checkpoints
+        return turn_diff(checkpoints.store, self.session.events, turn) if checkpoints is not None else ""
 
     def plan(self, turn: int, files: bool, conversation: bool) -> RewindPlan:
         plan: RewindPlan = self.session.rewinder().plan(turn, files=files, conversation=conversation)
@@ -98,6 +102,7 @@ class RewindScreen(Dialog):
     | escape | back to the turns, or close |
     """
 
+    BINDING_GROUP_TITLE = "Rewind"
     BINDINGS = [
         Binding("escape", "back", "Back / close", id="rewind.close"),
         Binding("f", "plan(True, False)", "Files only", id="rewind.files"),
@@ -109,7 +114,7 @@ class RewindScreen(Dialog):
     DEFAULT_CSS = """
     RewindScreen {
         & #rewind-turns { height: 1fr; max-height: 12; }
-        & #rewind-preview-box { height: 2fr; border-top: solid $panel-lighten-2; }
+        & #rewind-preview-box { height: 2fr; border-top: solid $foreground 30%; }
     }
     """
 
@@ -231,14 +236,14 @@ class RewindScreen(Dialog):
         self.dismiss(None)
 
 
-def open_rewind(screen: Any, source: RewindSource | None = None) -> None:
+def open_rewind(screen: MainScreen, source: RewindSource | None = None) -> None:
     """Open the picker over `screen` (the main screen) for its session; what a `/rewind` command calls."""
     if screen.chat_busy():
         screen.notify("Wait for the turn to finish (or Esc) before rewinding.", severity="warning")
         return
     session = screen.session
     if source is None:
-        if session is None or getattr(session, "checkpoints", None) is None:
+        if session is None or session.checkpoints is None:
             screen.notify("Nothing to rewind yet: this session has no checkpoints.", markup=False)
             return
         source = LiveRewind(session)
@@ -261,13 +266,13 @@ def open_rewind(screen: Any, source: RewindSource | None = None) -> None:
     screen.run_worker(work_rows, thread=True, group="rewind-rows", exit_on_error=False)
 
 
-def done(screen: Any, result: RewindResult | None) -> None:
+def done(screen: MainScreen, result: RewindResult | None) -> None:
     if result is None:
         return
     from workbench.core.checkpoint.report import result_lines
 
     screen.chat.transcript.add_notice(Text(safe.clean("\n".join(result_lines(result)))), "warning")
     screen.chat.transcript.follow()
-    explorer = screen._explorer()
+    explorer = screen.explorer()
     if explorer is not None:
         explorer.refresh_status()

@@ -3,7 +3,7 @@ the size cap cut or left out, and the whole system prompt, read-only."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,10 +13,13 @@ from textual.widgets import Static
 from workbench.tui import safe
 from workbench.tui.screens.modals import Dialog
 
+if TYPE_CHECKING:
+    from workbench.core.agent.memory import Memory
 
-def memory_lines(memory: Any) -> list[str]:
+
+def memory_lines(memory: Memory | None) -> list[str]:
     """One line per instruction file: its path, how much of it was sent, and what the cap did."""
-    files = list(getattr(memory, "files", None) or [])
+    files = list(memory.files) if memory is not None else []
     if not files:
         return ["No project instruction files (CLAUDE.md, AGENTS.md) were found."]
     out = []
@@ -29,9 +32,10 @@ def memory_lines(memory: Any) -> list[str]:
 class ToldScreen(Dialog):
     """The instruction files and the system prompt of the running session."""
 
+    BINDING_GROUP_TITLE = "What the persona was told"
     BINDINGS = [Binding("escape,q", "dismiss", "Close", id="told.close")]
 
-    def __init__(self, persona: str, memory: Any, system_prompt: str) -> None:
+    def __init__(self, persona: str, memory: Memory | None, system_prompt: str) -> None:
         super().__init__()
         self.persona = persona
         self.memory = memory

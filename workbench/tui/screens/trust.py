@@ -40,6 +40,7 @@ class TrustScreen(Dialog):
     TrustScreen Button { margin: 0 2; }
     """
     AUTO_FOCUS = "#trust-no"  # the safe answer has the focus
+    BINDING_GROUP_TITLE = "Trust question"
     BINDINGS = [
         Binding("t,y", "answer(True)", "Trust", id="trust.yes"),
         Binding("n,escape", "answer(False)", "Don't trust", id="trust.no"),

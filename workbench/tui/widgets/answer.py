@@ -53,15 +53,20 @@ def block_renderable(block: str) -> RenderableType:
     return Padding(render.markdown(block), (0, 0, 1, 0))
 
 
-def answer_renderable(text: str) -> RenderableType:
-    """A finished answer as the view shows it: each closed block with the blank line after it."""
+def answer_renderable(blocks: tuple[str, ...]) -> RenderableType:
+    """The whole answer as the live view shows it, block by block (the history and a resumed session alike)."""
+    return Group(*[block_renderable(b) for b in blocks])
+
+
+def text_renderable(text: str) -> RenderableType:
+    """A finished answer's text as the view shows it once it is finished: its blocks closed, the tail too."""
     blocks, tail = split_closed(text + "\n\n")
-    return Group(*[block_renderable(b) for b in [*blocks, tail] if b.strip()])
+    return answer_renderable(tuple(b for b in [*blocks, tail] if b.strip()))
 
 
 def answer_item(text: str) -> Item:
     """A finished answer for the frozen history: its source text, rendered only while on screen."""
-    return partial(answer_renderable, text)
+    return partial(text_renderable, text)
 
 
 class AnswerView(Vertical):

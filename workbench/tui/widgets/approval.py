@@ -20,6 +20,7 @@ from textual.widgets import Input, Static
 
 from workbench.core.approvals import ApprovalRequest, Decision, Scope, Verdict
 from workbench.tui import render, safe
+from workbench.tui.keys import KeyMap, keymap_of
 
 GRACE_S = 0.3
 
@@ -106,25 +107,32 @@ def hunk_body(req: ApprovalRequest, blocks: list[str], selected: set[int], curso
     return Group(*parts)
 
 
-def key_hints(req: ApprovalRequest, chosen: tuple[int, int] | None = None) -> Text:
+def key_hints(req: ApprovalRequest, chosen: tuple[int, int] | None = None, keys: KeyMap | None = None) -> Text:
+    """The answers this card takes, each with the key in force (`[keys]` may remap any of them)."""
+    k = keys or KeyMap()
+
+    def key(binding_id: str) -> str:
+        return k.show(binding_id, DEFAULT_KEYS[binding_id])
+
     out = Text()
     if chosen is not None:
         kept, total = chosen
-        out.append("[j/k]", style="bold").append(" hunk  ")
-        out.append("[space]", style="bold").append(" keep/reject  ")
-        out.append("[y/enter]", style="bold").append(f" apply {kept} of {total} hunks  ")
+        out.append(f"[{key('approval.hunk-next')}/{key('approval.hunk-prev')}]", style="bold").append(" hunk  ")
+        out.append(f"[{key('approval.hunk-toggle')}]", style="bold").append(" keep/reject  ")
+        apply = f"[{key('approval.once')}/{key('approval.hunk-apply')}]"
+        out.append(apply, style="bold").append(f" apply {kept} of {total} hunks  ")
     else:
-        out.append("[y]", style="bold").append(" once  ")
+        out.append(f"[{key('approval.once')}]", style="bold").append(" once  ")
     if req.rememberable and Scope.SESSION.value in req.proposals:
-        out.append("[s]", style="bold").append(" this session  ")
+        out.append(f"[{key('approval.session')}]", style="bold").append(" this session  ")
     if req.rememberable and Scope.PROJECT.value in req.proposals:
         pattern = safe.one_line(req.proposals[Scope.PROJECT.value], 60)
-        out.append("[a]", style="bold").append(f" always: {pattern}  ")
-    out.append("[n]", style="bold").append(" deny…")
+        out.append(f"[{key('approval.always')}]", style="bold").append(f" always: {pattern}  ")
+    out.append(f"[{key('approval.deny')}]", style="bold").append(" deny…")
     if req.network:
-        out.append("   (network access is allowed one call at a time)", style="dim italic")
+        out.append("   (network access is allowed one call at a time)", style="italic")
     elif not req.rememberable:
-        out.append("   (a persona rule guards this: it cannot be remembered)", style="dim italic")
+        out.append("   (a persona rule guards this: it cannot be remembered)", style="italic")
     return out
 
 
@@ -141,17 +149,22 @@ def decision_text(decision: Decision) -> Text:
     return Text(f"✗ denied{reason}", style="red")
 
 
+def approval_title(request: ApprovalRequest, answered: bool) -> str:
+    what = asker(request) + safe.one_line(request.summary or request.tool, 100)
+    return ("Approval · " if answered else "Approval needed · ") + what
+
+
+def approval_record(request: ApprovalRequest, decision: Decision | None) -> RenderableType:
+    """An answered (or abandoned) approval as the history keeps it, live or resumed alike."""
+    result = decision_text(decision) if decision else Text("unanswered", style="dim")
+    return Group(Text(approval_title(request, True), style="bold"), result)
+
+
 def asker(request: ApprovalRequest) -> str:
     """The subagent path ("reviewer › ") when a subagent asks, so the card says whose call it is."""
     if not request.agent_path:
         return ""
     return " › ".join(safe.one_line(p, 40) for p in request.agent_path) + " › "
-
-
-def approval_item(request: ApprovalRequest, decision: Decision | None) -> RenderableType:
-    """An answered (or abandoned) approval in the frozen history: what was asked and the answer."""
-    title = Text("Approval · " + asker(request) + safe.one_line(request.summary or request.tool, 100), style="bold")
-    return Group(title, decision_text(decision) if decision else Text("unanswered", style="dim"))
 
 
 class ApprovalCard(Vertical, can_focus=True):
@@ -168,6 +181,7 @@ class ApprovalCard(Vertical, can_focus=True):
     | enter | apply the kept hunks (same as y) |
     """
 
+    BINDING_GROUP_TITLE = "Approval card"
     BINDINGS = [
         Binding("y", "answer('once')", "Allow once", id="approval.once"),
         Binding("s", "answer('session')", "This session", id="approval.session"),
@@ -189,7 +203,7 @@ class ApprovalCard(Vertical, can_focus=True):
         padding: 0 1;
         margin: 0 1;
         &:focus-within { border: round $accent; }
-        &.-answered { border: round $panel-lighten-2; }
+        &.-answered { border: round $foreground 30%; }
         & > .hints { color: $text-muted; }
         & > Input { display: none; }
         &.-denying > Input { display: block; }
@@ -212,9 +226,7 @@ class ApprovalCard(Vertical, can_focus=True):
         _head, self.hunks = edit_hunks(request)
         self.selected: set[int] = set(range(1, len(self.hunks) + 1))
         self.cursor = 0
-        self.border_title = Text(
-            "Approval needed · " + asker(request) + safe.one_line(request.summary or request.tool, 100)
-        )
+        self.border_title = Text(approval_title(request, answered=False))
 
     def _body(self) -> RenderableType:
         if self.hunks:
@@ -222,7 +234,8 @@ class ApprovalCard(Vertical, can_focus=True):
         return request_body(self.request)
 
     def _hints(self) -> Text:
-        return key_hints(self.request, (len(self.selected), len(self.hunks)) if self.hunks else None)
+        chosen = (len(self.selected), len(self.hunks)) if self.hunks else None
+        return key_hints(self.request, chosen, keymap_of(self.app))
 
     def compose(self) -> ComposeResult:
         yield Static(self._body(), classes="body")
@@ -242,13 +255,13 @@ class ApprovalCard(Vertical, can_focus=True):
             return False
         return self.has_focus
 
-    async def _on_key(self, event: events.Key) -> None:
+    def on_key(self, event: events.Key) -> None:
         # Swallow early keys here so they neither answer the card nor leak to the screen's bindings.
-        if event.key in ("y", "s", "a", "n", "j", "k", "space", "enter") and not self._ready() and self.has_focus:
-            event.stop()
-            event.prevent_default()
-            return
-        await super()._on_key(event)
+        if self.has_focus and not self._ready():
+            keys = keymap_of(self.app)
+            if any(keys.matches(binding_id, default, event.key) for binding_id, default in DEFAULT_KEYS.items()):
+                event.stop()
+                event.prevent_default()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("answer", "deny"):
@@ -318,6 +331,7 @@ class ApprovalCard(Vertical, can_focus=True):
 
     def show_decision(self, decision: Decision) -> None:
         self.decision = decision
+        self.border_title = Text(approval_title(self.request, answered=True))
         self.add_class("-answered")
         self.remove_class("-denying")
         self.can_focus = False
@@ -327,4 +341,10 @@ class ApprovalCard(Vertical, can_focus=True):
 
     def freeze(self) -> RenderableType:
         """The cheap form kept once the card scrolls far up."""
-        return approval_item(self.request, self.decision)
+        return approval_record(self.request, self.decision)
+
+
+# The answering keys by binding id, as declared (labels and the early-key guard look up the keys in force).
+DEFAULT_KEYS = {
+    b.id: b.key for b in ApprovalCard.BINDINGS if isinstance(b, Binding) and b.id and b.id != "approval.back"
+}

@@ -5,19 +5,22 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
+from textual.widgets import Input
 
 from workbench.core.approvals import ApprovalRequest, Decision
 from workbench.tui import safe
+from workbench.tui.slash import Completer
 from workbench.tui.widgets.answer import AnswerView
 from workbench.tui.widgets.approval import ApprovalCard
 from workbench.tui.widgets.evidence import EvidenceData
-from workbench.tui.widgets.prompt import Prompt
+from workbench.tui.widgets.prompt import Prompt, SlashHints
 from workbench.tui.widgets.transcript import Transcript
 
 if TYPE_CHECKING:  # the event types and the subagent cards load with the first event, not before the first frame
@@ -42,15 +45,16 @@ if TYPE_CHECKING:  # the event types and the subagent cards load with the first 
     from workbench.tui.widgets.subagent import SubagentNesting
 
 
+
 def error_renderable(ev: ErrorEvent) -> Text:
     out = Text()
     code = f" {ev.status_code}" if ev.status_code else ""
     out.append(f"✗ {safe.one_line(ev.kind, 30)}{code}: ", style="bold red")
     out.append(safe.clean(ev.message))
     if ev.hint:
-        out.append("\n  " + safe.clean(ev.hint), style="dim")
+        out.append("\n  " + safe.clean(ev.hint), style="italic")
     if ev.retryable:
-        out.append("\n  (retryable: send the prompt again)", style="dim")
+        out.append("\n  (retryable: send the prompt again)", style="italic")
     return out
 
 
@@ -96,13 +100,20 @@ class ChatPane(Vertical):
     DEFAULT_CSS = """
     ChatPane {
         height: 1fr;
-        & > Prompt { dock: bottom; }
+        & > Prompt, & > SlashHints { height: auto; }
     }
     """
 
-    def __init__(self, files: Callable[[], Sequence[str]] | None = None, *, id: str | None = None) -> None:
+    def __init__(
+        self,
+        files: Callable[[], Sequence[str]] | None = None,
+        commands: Completer | None = None,
+        *,
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
         self._files = files
+        self._commands = commands
         self._answer: AnswerView | None = None
         self._closed_answer: AnswerView | None = None  # streamed, then cut short by a tool call
         self._echoed: str | None = None
@@ -110,12 +121,12 @@ class ChatPane(Vertical):
         self._pending_requests: dict[str, ApprovalRequest] = {}
         self._answers: dict[str, dict[str, Decision]] = {}  # saved approvals waiting for their decision event
         self._response_at: int | None = None  # where the tool calls of the response being read began
-        self.turn = 0
-        self._nesting: SubagentNesting | None = None
-        self._transcript: Transcript | None = None
-        self._by_type: dict[type, Callable[[Any], None]] | None = None
+        self._handlers: dict[type[Event], Callable[..., None]] | None = None
         self._response_parts: tuple[type, ...] = ()  # the events of one response that come before its text
         self._head: Sequence[Event] = ()  # the older part of a resumed session, not read yet
+        self._transcript: Transcript | None = None
+        self.turn = 0
+        self._nesting: SubagentNesting | None = None
 
     @property
     def nesting(self) -> SubagentNesting:
@@ -128,7 +139,12 @@ class ChatPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Transcript(id="transcript")
-        yield Prompt(self._files, id="prompt")
+        yield SlashHints(id="slash-hints")
+        yield Prompt(self._files, self._commands, id="prompt")
+
+    @on(Input.Changed, "#prompt")
+    def _prompt_changed(self, event: Input.Changed) -> None:
+        self.query_one(SlashHints).show_for(self._commands, event.value)
 
     @property
     def transcript(self) -> Transcript:
@@ -166,19 +182,19 @@ class ChatPane(Vertical):
         if ev.agent_path:
             self.nesting.handle(self.transcript, ev)
             return
-        handler = self._handlers().get(type(ev))
+        handler = self.handlers().get(type(ev))
         if not isinstance(ev, self._response_parts):
             self._response_at = None  # past the response whose text may still come
         if handler is not None:
             handler(ev)
 
-    def _handlers(self) -> dict[type, Callable[[Any], None]]:
+    def handlers(self) -> dict[type[Event], Callable[..., None]]:
         """Event type -> method, made once the event types are loaded (a resume sends tens of thousands)."""
-        if self._by_type is None:
+        if self._handlers is None:
             from workbench.core import events as e
 
             self._response_parts = (e.ToolCallStarted, e.ToolCallReady, e.UsageUpdated, e.AssistantText)
-            self._by_type = {
+            self._handlers = {
                 e.TurnStarted: self._turn_started,
                 e.TextDelta: self._text_delta,
                 e.AssistantText: self._assistant_text,
@@ -195,7 +211,7 @@ class ChatPane(Vertical):
                 e.Compacted: self._compacted,
                 e.TurnDone: self._turn_done,
             }
-        return self._by_type
+        return self._handlers
 
     def _turn_started(self, ev: TurnStarted) -> None:
         t = self.transcript
@@ -300,6 +316,18 @@ class ChatPane(Vertical):
         at, self._response_at = self._response_at, None
         if text.strip():
             self.transcript.add_answer(text, finished=True, at=at)
+
+    def clear(self) -> None:
+        """Empty the chat for a new session (the prompt keeps its history)."""
+        self._answer = self._closed_answer = None
+        self._echoed = None
+        self._eid = 0
+        self.turn = 0
+        self._pending_requests.clear()
+        self._answers.clear()
+        self._response_at = None
+        self._head = ()
+        self.transcript.clear()
 
     def replay(self, events: Sequence[Event]) -> None:
         """Rebuild a saved conversation (evidence included): the same events through the same path, in bulk,

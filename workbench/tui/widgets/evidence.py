@@ -185,6 +185,7 @@ class EvidenceCard(Widget, can_focus=True):
     | v | view the whole result |
     """
 
+    BINDING_GROUP_TITLE = "Evidence card"
     BINDINGS = [
         Binding("enter", "expand", "Expand", id="evidence.toggle"),
         Binding("v", "view", "View all", id="evidence.view"),

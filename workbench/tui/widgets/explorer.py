@@ -90,6 +90,7 @@ class PathMessage(Message):
 class RepoExplorer(Tree[Entry]):
     """A git-aware file tree of `root` (a folder; need not be a git repository)."""
 
+    BINDING_GROUP_TITLE = "Explorer"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("at", "mention", "Mention", tooltip="Mention this path in the prompt (@path)", id="explorer.mention"),
         Binding("d", "diff", "Diff", tooltip="Show the file's changes", id="explorer.diff"),
@@ -114,11 +115,11 @@ class RepoExplorer(Tree[Entry]):
         & > .explorer--untracked { color: $text-accent; }
         & > .explorer--conflicted { color: $text-error; text-style: bold reverse; }
         & > .explorer--renamed { color: $text-primary; }
-        & > .explorer--ignored { color: $text-disabled; }
-        & > .explorer--read { color: $text-muted; }
+        & > .explorer--ignored { text-style: dim italic; }
+        & > .explorer--read { text-style: dim; }
         & > .explorer--changed { color: $text-warning; }
-        & > .explorer--branch { color: $text-muted; }
-        & > .explorer--folder-status { text-style: dim; }
+        & > .explorer--branch { text-style: dim; }
+        & > .explorer--folder-status { text-style: italic; }
     }
     """
 

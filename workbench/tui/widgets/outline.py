@@ -62,9 +62,10 @@ class SymbolOutline(OptionList):
         border: round $panel;
         border-title-color: $text;
         &:focus { border: round $accent; }
-        & > .outline--kind { color: $text-muted; }
-        & > .outline--line { color: $text-muted; }
-        & > .outline--name { color: $text; }
+        & > .outline--kind { text-style: dim; }
+        & > .outline--line { text-style: dim; }
+        & > .outline--name { color: $foreground; }
+        & > .option-list--option-disabled { color: $foreground; text-style: dim italic; }
     }
     """
 
@@ -161,7 +162,7 @@ class SymbolOutline(OptionList):
         if kind:
             name.append(kind + " ", style=self.get_component_rich_style("outline--kind", partial=True))
         name.append(visible_name(sym.name), style=self.get_component_rich_style("outline--name", partial=True))
-        grid = Table.grid(expand=True)
+        grid = Table.grid(expand=True, padding=(0, 0, 0, 1))  # a cell between a long name and its line number
         grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
         grid.add_column(justify="right", no_wrap=True)
         line = Text(str(sym.line), style=self.get_component_rich_style("outline--line", partial=True), end="")

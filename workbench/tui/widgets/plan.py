@@ -18,6 +18,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from workbench.tui import safe
+from workbench.tui.keys import keymap_of
 
 if TYPE_CHECKING:  # the event types load with the first change, not before the first frame
     from workbench.core.events import PlanItem
@@ -42,7 +43,7 @@ def item_text(item: PlanItem) -> Text:
     label = item.active_form if item.status == "in_progress" and item.active_form else item.content
     out = Text()
     out.append(mark + " ", style=style)
-    out.append(safe.one_line(label, 300), style="strike dim" if item.status == "completed" else "")
+    out.append(safe.one_line(label, 300), style="strike" if item.status == "completed" else "")
     return out
 
 
@@ -51,15 +52,16 @@ class PlanPanel(Vertical):
 
     | Key | Action |
     | :- | :- |
-    | space | check: pending → in progress → done |
+    | space | next status: pending → in progress → done → pending |
     | a | add a step |
     | e | edit the step |
     | shift+up / shift+down | move the step |
     | x | remove the step |
     """
 
+    BINDING_GROUP_TITLE = "Plan"
     BINDINGS = [
-        Binding("space", "cycle", "Check", id="plan.check"),
+        Binding("space", "cycle", "Next status (○ → ▶ → ✓)", id="plan.check"),
         Binding("a", "add", "Add", id="plan.add"),
         Binding("e", "edit", "Edit", id="plan.edit"),
         Binding("shift+up", "move(-1)", "Move up", id="plan.move-up"),
@@ -105,7 +107,23 @@ class PlanPanel(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(progress_text(()), classes="progress")
         yield OptionList(id="plan-items")
-        yield Static(Text("a add · e edit · x remove\nspace check · ⇧↑↓ move"), classes="hint")
+        yield Static(self._hint_text(), classes="hint")
+
+    def _hint_text(self) -> Text:
+        keys = keymap_of(self.app)
+
+        def key(binding_id: str, default: str) -> str:
+            return keys.show(binding_id, default)
+
+        move = f"{key('plan.move-up', 'shift+up')}/{key('plan.move-down', 'shift+down')}"
+        return Text(
+            f"{key('plan.add', 'a')} add · {key('plan.edit', 'e')} edit · {key('plan.remove', 'x')} remove\n"
+            f"{key('plan.check', 'space')} ○→▶→✓ · {'⇧↑↓' if move == 'shift+up/shift+down' else move} move"
+        )
+
+    def refresh_hints(self) -> None:
+        """The user's [keys] came into force."""
+        self.query_one(".hint", Static).update(self._hint_text())
 
     def set_items(self, items: tuple[PlanItem, ...] | list[PlanItem]) -> None:
         """Show a plan (from the agent or a resume); does not post Changed."""
@@ -177,9 +195,11 @@ class PlanPanel(Vertical):
         if found:
             editor = found.first(Input)
         else:  # made on first use: a hidden editor would only slow the first frame
-            editor = Input(placeholder="step (Enter saves, Esc cancels)", id="plan-edit")
+            # The step's text is there to be changed, not replaced: no select-all when it takes focus.
+            editor = Input(placeholder="step (Enter saves, Esc cancels)", id="plan-edit", select_on_focus=False)
             self.mount(editor, before=self.query_one(".hint"))
         editor.value = value
+        editor.cursor_position = len(value)
         editor.focus()
 
     @on(Input.Submitted, "#plan-edit")

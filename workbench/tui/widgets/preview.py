@@ -44,6 +44,7 @@ WINDOW = 120  # lines highlighted per query
 class LineView(ScrollView, can_focus=True):
     """Read-only lines with a gutter and a line cursor; subclasses style each line."""
 
+    BINDING_GROUP_TITLE = "File view"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "cursor(-1)", "Up", show=False),
         Binding("down", "cursor(1)", "Down", show=False),
@@ -59,9 +60,9 @@ class LineView(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     LineView {
         background: $surface;
-        & > .lineview--gutter { color: $text-muted; }
+        & > .lineview--gutter { text-style: dim; }
         & > .lineview--cursor { background: $boost; }
-        & > .lineview--empty { color: $text-muted; text-style: italic; }
+        & > .lineview--empty { text-style: dim italic; }
     }
     """
 
@@ -354,7 +355,7 @@ class DiffView(LineView):
         & > .diffview--added { color: $text-success; background: $success-muted; }
         & > .diffview--removed { color: $text-error; background: $error-muted; }
         & > .diffview--hunk { color: $text-accent; }
-        & > .diffview--header { color: $text-muted; text-style: bold; }
+        & > .diffview--header { text-style: bold dim; }
     }
     """
 

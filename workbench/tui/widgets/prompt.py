@@ -1,24 +1,34 @@
-"""The prompt: one line, history on up/down, `@path` completion (right arrow or Tab accepts)."""
+"""The prompt: one line, history on up/down, `/command` and `@path` completion (right arrow or Tab accepts).
+
+The grey completion after the cursor is only ever the rest of what is typed (Input draws the suggestion from
+the cursor on); a completion that rewrites the word (`@sessi` to `@requests/sessions.py`) waits for Tab.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
 from textual.suggester import Suggester
-from textual.widgets import Input
+from textual.widgets import Input, Static
+
+from workbench.tui import safe
+from workbench.tui.slash import Completer
 
 
-class MentionSuggester(Suggester):
-    """Completes the `@word` under the cursor against the repository's files."""
+class PromptSuggester(Suggester):
+    """Completes a `/command` (and its argument) or the trailing `@word` against the repository's files."""
 
-    def __init__(self, files: Callable[[], Sequence[str]]) -> None:
+    def __init__(self, prompt: Prompt) -> None:
         super().__init__(use_cache=False, case_sensitive=True)
-        self._files = files
+        self.prompt = prompt
 
     async def get_suggestion(self, value: str) -> str | None:
-        return complete_mention(value, self._files())
+        done = self.prompt.completion(value)
+        # Only what adds to the typed text: the Input draws the suggestion from the cursor on.
+        return done if done is not None and done.startswith(value) and done != value else None
 
 
 def complete_mention(value: str, files: Sequence[str]) -> str | None:
@@ -48,19 +58,26 @@ class Prompt(Input):
     | :- | :- |
     | enter | send |
     | up / down | previous / next prompt |
-    | tab | accept the `@file` completion |
+    | tab | complete the `/command` or `@file`; with nothing to complete, leave the prompt |
+    | shift+tab | next permission mode |
     """
 
+    BINDING_GROUP_TITLE = "Prompt"
     BINDINGS = [
-        Binding("up", "history(-1)", "Previous", show=False, id="prompt.history-prev"),
-        Binding("down", "history(1)", "Next", show=False, id="prompt.history-next"),
-        Binding("tab", "accept_completion", "Complete", show=False, id="prompt.complete"),
+        Binding("up", "history(-1)", "Previous prompt", show=False, id="prompt.history-prev"),
+        Binding("down", "history(1)", "Next prompt", show=False, id="prompt.history-next"),
+        Binding("tab", "accept_completion", "Complete, or leave the prompt", show=False, id="prompt.complete"),
+        Binding("shift+tab", "cycle_mode", "Next permission mode", show=False, id="prompt.cycle-mode"),
     ]
 
     DEFAULT_CSS = """
     Prompt {
         border: tall $panel;
-        &:focus { border: tall $accent; }
+        /* No focus tint: at 16 colours a tinted panel turns grey and the text on it unreadable. */
+        &:focus { border: tall $accent; background-tint: $foreground 0%; }
+        /* Textual's $text-disabled hint is too faint to read: the placeholder is italic, the completion dim. */
+        & > .input--placeholder { color: $foreground; text-style: italic; }
+        & > .input--suggestion { color: $foreground; text-style: dim; }
     }
     """
 
@@ -76,18 +93,24 @@ class Prompt(Input):
         def control(self) -> Prompt:
             return self.prompt
 
+    class CycleMode(Message):
+        """shift+tab: the next permission mode, as in Claude Code (handled by the screen)."""
+
     def __init__(
         self,
         files: Callable[[], Sequence[str]] | None = None,
+        commands: Completer | None = None,
         *,
         id: str | None = None,
         history: list[str] | None = None,
     ) -> None:
         super().__init__(
-            placeholder="Ask the persona… (@ mentions a file, ↑ history, Esc cancels a turn)",
-            suggester=MentionSuggester(files or (lambda: ())),
+            placeholder="Ask the persona… (/ commands, @ files, ↑ history, Esc cancels a turn)",
             id=id,
         )
+        self.suggester = PromptSuggester(self)
+        self._files = files or (lambda: ())
+        self.commands = commands
         self.history: list[str] = list(history or [])
         self._cursor = len(self.history)
         self._draft = ""
@@ -102,14 +125,23 @@ class Prompt(Input):
         self.cursor_position = len(self.value)
 
     def action_accept_completion(self) -> None:
-        before = self.value
-        self.cursor_position = len(self.value)
-        self.action_cursor_right()  # at the end of the line this accepts the suggestion
-        if self.value != before:
-            self.value += " "
-            self.cursor_position = len(self.value)
-        else:
+        """Complete the `/command` or `@file` being typed; with nothing to complete, move on to the next widget."""
+        value = self.value
+        done = self.completion(value)
+        if done is None or done == value:
             self.screen.focus_next()
+            return
+        self.value = done + " "
+        self.cursor_position = len(self.value)
+
+    def completion(self, value: str) -> str | None:
+        """`value` with its `/command`, the command's argument, or its trailing `@path` completed."""
+        if value.startswith("/"):
+            return self.commands.complete(value) if self.commands is not None else None
+        return complete_mention(value, self._files())
+
+    def action_cycle_mode(self) -> None:
+        self.post_message(self.CycleMode())
 
     async def action_submit(self) -> None:
         text = self.value.strip()
@@ -128,3 +160,34 @@ class Prompt(Input):
         self.value = f"{self.value}{sep}@{path} "
         self.cursor_position = len(self.value)
         self.focus()
+
+
+class SlashHints(Static):
+    """The commands matching the `/name` being typed, above the prompt; hidden otherwise."""
+
+    DEFAULT_CSS = """
+    SlashHints {
+        height: auto;
+        max-height: 6;
+        padding: 0 1;
+        color: $text-muted;
+        background: $boost;
+        display: none;
+    }
+    """
+
+    def show_for(self, commands: Completer | None, value: str) -> None:
+        found = commands.hints(value) if commands is not None else []
+        self.display = bool(found)
+        if not found:
+            return
+        usages = [safe.one_line(c.usage, 60) for c in found]  # a custom command's name and text are the repo's
+        width = max(len(u) for u in usages) + 2
+        lines = Text(no_wrap=True, overflow="ellipsis")
+        for n, (usage, command) in enumerate(zip(usages, found, strict=True)):
+            lines.append(f"{usage:<{width}}", style="bold" if n == 0 else "")
+            source = "" if command.source == "built-in" else f" {command.source}"
+            lines.append(safe.one_line(command.help + source, 200) + ("" if command.run else " (not available yet)"))
+            if n < len(found) - 1:
+                lines.append("\n")
+        self.update(lines)

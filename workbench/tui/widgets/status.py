@@ -7,10 +7,13 @@ from typing import TYPE_CHECKING
 
 from rich.style import Style
 from rich.text import Text
+from textual.color import Color, ColorParseError
 from textual.reactive import reactive
 from textual.widget import Widget
 
 from workbench.tui import render, safe
+from workbench.tui.keys import KeyMap, keymap_of
+from workbench.tui.theming import legible
 
 if TYPE_CHECKING:  # the event types load with the first session, not before the first frame
     from workbench.core.events import UsageInfo
@@ -29,15 +32,18 @@ _NAMED = {
 }
 
 
-def persona_style(color: str | None) -> Style:
-    """The persona's colour as a style; unknown or malformed colours fall back to bold."""
+def persona_style(color: str | None, on: Color | None = None) -> Style:
+    """The persona's colour as a style, made legible on the background `on` when given (a persona file's colour
+    was chosen for some other terminal); unknown or malformed colours fall back to bold."""
     if not color:
         return Style(bold=True)
     value = _NAMED.get(color.strip().lower(), color.strip())
     try:
-        return Style(color=value, bold=True)
-    except Exception:
+        parsed = Color.parse(value)
+    except ColorParseError:
         return Style(bold=True)
+    shown = legible(parsed, [on]) if on is not None else parsed
+    return Style(color=shown.rich_color, bold=True)
 
 
 @dataclass(frozen=True)
@@ -83,55 +89,87 @@ def window_label(tokens: int) -> str:
     return render.tokens(tokens)
 
 
-def context_gauge(info: StatusInfo, narrow: bool = False) -> Text:
-    """`ctx ▰▰▰▱▱▱▱▱ 41% of 200k`: the window's fill, in warning colours as it nears the compaction point."""
-    out = Text()
+def context_gauge(info: StatusInfo) -> list[tuple[int, Text]]:
+    """`ctx ▰▰▰▱▱▱▱▱ 41% of 200k` as bar parts: the share stays longest, the bar and the window go first; in
+    warning colours as the conversation nears the compaction point."""
     if info.window <= 0:
-        return out
+        return []
     share = max(0.0, info.context_tokens / info.window)
     threshold = info.compact_at if info.compact_at > 0 else 1.0
     style = "bold red" if share >= threshold else "yellow" if share >= threshold * WARN_SHARE else "dim"
-    out.append("  ctx ", style="dim")
-    if not narrow:
-        filled = min(GAUGE_CELLS, round(share * GAUGE_CELLS))
-        out.append("▰" * filled + "▱" * (GAUGE_CELLS - filled) + " ", style=style)
-    out.append(f"{min(999, round(share * 100))}%", style=style if style != "dim" else "")
-    if not narrow:
-        out.append(f" of {window_label(info.window)}", style="dim")
-    return out
+    filled = min(GAUGE_CELLS, round(share * GAUGE_CELLS))
+    percent = Text("  ctx ", style="dim")
+    percent.append(f"{min(999, round(share * 100))}%", style="" if style == "dim" else style)
+    bar = Text(" " + "▰" * filled + "▱" * (GAUGE_CELLS - filled), style=style)
+    return [(3, percent), (7, bar), (8, Text(f" of {window_label(info.window)}", style="dim"))]
 
 
-def status_text(info: StatusInfo, frame: int = 0, narrow: bool = False) -> Text:
-    out = Text(no_wrap=True, overflow="ellipsis")
-    out.append(" ")
+def status_parts(info: StatusInfo, frame: int = 0, on: Color | None = None) -> list[tuple[int, Text]]:
+    """The bar's pieces in display order, each with its rank: 0 always shows, higher ranks go first when the
+    bar is too narrow (persona, mode and the waiting state survive any width the screen supports)."""
+    style = persona_style(info.persona_color, on)
+    parts: list[tuple[int, Text]] = []
     if info.waiting:
-        out.append("◆", style="bold yellow")
+        parts.append((0, Text(" ◆", style="bold yellow")))
     else:
-        out.append(SPINNER[frame % len(SPINNER)] if info.busy else "●", style=persona_style(info.persona_color))
-    if not narrow:
-        out.append(" " + safe.one_line(info.persona, 40), style=persona_style(info.persona_color))
+        parts.append((0, Text(" " + (SPINNER[frame % len(SPINNER)] if info.busy else "●"), style=style)))
+    parts.append((0, Text(" " + safe.one_line(info.persona, 24), style=style)))
     if info.model:
-        out.append("  " + safe.one_line(info.model, 40))
-    out.append("  " + safe.one_line(info.mode, 20), style="italic")
-    if info.sandbox:
-        out.append("  " + safe.one_line(info.sandbox, 40), style="bold red")
+        parts.append((6, Text("  " + safe.one_line(info.model, 40))))
+    parts.append((0, Text("  " + safe.one_line(info.mode, 20), style="italic")))
+    if info.sandbox:  # shell commands run unconfined, or are refused
+        parts.append((1, Text("  " + safe.one_line(info.sandbox, 40), style="bold red")))
+    if info.waiting:
+        parts.append((0, Text("  waiting for your answer", style="bold yellow")))
+    if info.note:
+        parts.append((1, Text("  " + safe.one_line(info.note, 60), style="yellow")))
     u = info.usage
     total_in = u.input_tokens + u.cache_read_input_tokens + u.cache_creation_input_tokens if u is not None else 0
-    out.append(f"  {render.tokens(total_in)} in")
+    parts.append((3, Text(f"  {render.tokens(total_in)} in")))
     share = cache_share(u) if u is not None else None
     if share is not None:
-        out.append(f" ({share}% cached)", style="dim")
-    if not narrow:
-        out.append(f" · {render.tokens(u.output_tokens if u is not None else 0)} out")
-    out.append(f" · ${u.cost_usd if u is not None else 0.0:.3f}")
-    out.append_text(context_gauge(info, narrow))
-    if info.session_id and not narrow:
-        out.append(f"  s:{short_id(info.session_id)}", style="dim")
-    if info.waiting:
-        out.append("  waiting for your answer", style="bold yellow")
-    if info.note:
-        out.append("  " + safe.one_line(info.note, 60), style="yellow")
-    return out
+        parts.append((7, Text(f" ({share}% cached)", style="dim")))
+    parts.append((8, Text(f" · {render.tokens(u.output_tokens if u is not None else 0)} out")))
+    parts.append((4, Text(f" · ${u.cost_usd if u is not None else 0.0:.3f}")))
+    parts += context_gauge(info)
+    if info.session_id:
+        parts.append((9, Text(f"  s:{short_id(info.session_id)}", style="dim")))
+    return parts
+
+
+def fit(parts: list[tuple[int, Text]], width: int) -> list[bool]:
+    """Which parts fit in `width`: the highest ranks are dropped first, rank 0 never."""
+    keep = [True] * len(parts)
+    while sum(t.cell_len for (_, t), k in zip(parts, keep, strict=True) if k) > width:
+        ranks = [rank for (rank, _), k in zip(parts, keep, strict=True) if k and rank]
+        if not ranks:
+            break
+        worst = max(ranks)
+        keep = [k and rank != worst for (rank, _), k in zip(parts, keep, strict=True)]
+    return keep
+
+
+def status_text(
+    info: StatusInfo, frame: int = 0, width: int = 160, keys: KeyMap | None = None, on: Color | None = None
+) -> Text:
+    """The whole bar for `width` columns: the state on the left, the palette and help keys on the right."""
+    k = keys or KeyMap()
+    left = status_parts(info, frame, on)
+    right = [
+        (5, Text(f"  {k.show('app.palette', 'ctrl+p')} palette", style="dim")),
+        (2, Text(f"  {k.show('app.help', 'f1')} help ", style="dim")),
+    ]
+    keep = fit(left + right, width)
+    out = Text(no_wrap=True, overflow="ellipsis")
+    for (_, text), kept in zip(left, keep, strict=False):
+        if kept:
+            out.append_text(text)
+    tail = Text()
+    for (_, text), kept in zip(right, keep[len(left) :], strict=True):
+        if kept:
+            tail.append_text(text)
+    out.append(" " * max(0, width - out.cell_len - tail.cell_len))
+    return out.append_text(tail)
 
 
 class StatusBar(Widget):
@@ -168,14 +206,7 @@ class StatusBar(Widget):
         self.info = replace(self.info, **changes)  # type: ignore[arg-type]
 
     def render(self) -> Text:
-        narrow = self.size.width < 100
-        left = status_text(self.info, self.frame, narrow)
-        right = Text("F1 help " if narrow else "^p palette  F1 help ", style="dim")
-        width = self.size.width
-        if left.cell_len + right.cell_len < width:
-            left.append(" " * (width - left.cell_len - right.cell_len))
-            left.append_text(right)
-        return left
+        return status_text(self.info, self.frame, self.size.width, keymap_of(self.app), self.background_colors[1])
 
 
 class TopBar(Widget):
@@ -200,10 +231,11 @@ class TopBar(Widget):
         right = Text()
         if self.plan.plain:
             right.append("plan ").append_text(self.plan).append("  ")
-        if self.narrow:
-            for key, name in (("1", "files"), ("2", "chat"), ("3", "plan")):
+        if self.narrow:  # one pane at a time: name the keys that bring each to the front, from anywhere
+            keys = keymap_of(self.app)
+            for n, name in enumerate(("files", "chat", "plan"), 1):
                 style = "reverse bold" if name == self.pane else "dim"
-                right.append(f"[{key}]{name}", style=style).append(" ")
+                right.append(f"{keys.show(f'pane.{name}', f'alt+{n}')} {name}", style=style).append(" ")
         width = self.size.width
         if out.cell_len + right.cell_len < width:
             out.append(" " * (width - out.cell_len - right.cell_len))

@@ -225,6 +225,7 @@ def body_renderable(
 class SubagentCard(Widget, can_focus=True):
     """A subagent's run nested in the Agent call's place in the chat. Enter shows or folds the whole text."""
 
+    BINDING_GROUP_TITLE = "Subagent card"
     BINDINGS = [Binding("enter", "expand", "Expand", id="subagent.toggle")]
 
     DEFAULT_CSS = """

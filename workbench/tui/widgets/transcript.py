@@ -32,7 +32,7 @@ from textual.widget import Widget
 
 from workbench.core.approvals import ApprovalRequest, Decision
 from workbench.tui.widgets.answer import AnswerView, answer_item
-from workbench.tui.widgets.approval import ApprovalCard, approval_item
+from workbench.tui.widgets.approval import ApprovalCard, approval_record
 from workbench.tui.widgets.entries import (
     FrozenEntry,
     NoticeLine,
@@ -302,6 +302,20 @@ class Transcript(VerticalScroll, can_focus=False):
         self._hi -= count
         self._show_live(False)
 
+    def clear(self) -> None:
+        """Forget every entry (a new session in place)."""
+        for entry in self._live:
+            if entry.widget is not None:
+                entry.widget.remove()
+        self.entries.clear()
+        self.evidence.clear()
+        self._by_call.clear()
+        self._live.clear()
+        self.history.clear()
+        self._lo = self._hi = self._floor = 0
+        self._marker = self._front_marker = None
+        self.follow()
+
     def follow(self) -> None:
         """Back to following the conversation (after a new prompt)."""
         self._released = False
@@ -409,7 +423,7 @@ class Transcript(VerticalScroll, can_focus=False):
             Entry(
                 "approval",
                 make=lambda: ApprovalCard(request, decision=answer.get("decision") or _unanswered()),
-                item=lambda: approval_item(request, answer.get("decision")),
+                item=lambda: approval_record(request, answer.get("decision")),
             )
         )
 
