@@ -91,3 +91,23 @@ def _shown_text(transcript: object) -> str:
     lines = [history.render_line(y).text for y in range(history.line_count)]
     widgets = [str(w.render()) for w in transcript.query(UserMessage)]
     return "\n".join([*lines, *widgets])
+
+
+async def test_the_compact_command_passes_its_instructions_to_the_summary(
+    sample_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    turns = [reply(text("It retries five times.")), reply(text(SUMMARY))]
+    with MessagesPeer(turns) as peer:
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", peer.url)
+        monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
+        app = create_app(sample_repo, config=Config())
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = app.screen
+            await pilot.press(*"how many retries?", "enter")
+            await wait_until(pilot, lambda: any(e.type == "turn_done" for e in screen.events), timeout=20)
+            screen.chat.prompt.value = "/compact keep the retry count"
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: any(e.type == "compacted" for e in screen.events), timeout=20)
+            asked = peer.message_requests[-1].messages[-1]["content"][-1]["text"]
+            assert "keep the retry count" in asked
+            assert any(e.kind == "compacted" for e in screen.chat.transcript.entries)

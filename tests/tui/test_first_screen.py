@@ -73,7 +73,7 @@ async def test_warm_ups_wait_for_the_complete_first_screen(sample_repo: Path, mo
         return warm(self)
 
     def done(self: MainScreen) -> None:
-        explorer = self._explorer()
+        explorer = self.explorer()
         order.append(f"complete letters={explorer is not None and explorer.status is not None}")
         complete(self)
 

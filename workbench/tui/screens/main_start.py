@@ -56,9 +56,7 @@ class StartActions(MainBase):
         if hint is not None:
             self._hinted = True
             model = self.identity.model if request.model else hint.model
-            self.set_reactive(
-                MainBase.identity, Identity(hint.name or hint.id, hint.color, model, self.identity.mode)
-            )
+            self.set_reactive(MainBase.identity, Identity(hint.name or hint.id, hint.color, model, self.identity.mode))
 
     def start_background(self) -> None:
         """What the full first screen shows comes first (the tree with its git letters, the persona and its

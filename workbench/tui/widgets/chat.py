@@ -45,7 +45,6 @@ if TYPE_CHECKING:  # the event types and the subagent cards load with the first 
     from workbench.tui.widgets.subagent import SubagentNesting
 
 
-
 def error_renderable(ev: ErrorEvent) -> Text:
     out = Text()
     code = f" {ev.status_code}" if ev.status_code else ""

@@ -44,6 +44,7 @@ class CompactionMarker(Static, can_focus=True):
     }
     """
 
+    BINDING_GROUP_TITLE = "Compaction marker"
     BINDINGS = [Binding("enter", "unfold", "Show folded turns", id="compacted.unfold")]
 
     class Unfold(Message):

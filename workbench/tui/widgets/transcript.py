@@ -31,6 +31,7 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 
 from workbench.core.approvals import ApprovalRequest, Decision
+from workbench.tui.textual_compat import set_scroll_y_unclamped
 from workbench.tui.widgets.answer import AnswerView, answer_item
 from workbench.tui.widgets.approval import ApprovalCard, approval_record
 from workbench.tui.widgets.entries import (
@@ -263,13 +264,7 @@ class Transcript(VerticalScroll, can_focus=False):
     def _shift(self, lines: int) -> None:
         """Keep what the user sees in place while lines are added or removed above it (same frame)."""
         if lines:
-            y = max(0.0, self.scroll_y + lines)
-            self.set_reactive(VerticalScroll.scroll_y, y)
-            self.set_reactive(VerticalScroll.scroll_target_y, y)
-            if self.show_vertical_scrollbar:
-                self.vertical_scrollbar.position = y
-            self._refresh_scroll()
-            self.refresh(layout=True)
+            set_scroll_y_unclamped(self, max(0.0, self.scroll_y + lines))
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
@@ -477,4 +472,3 @@ class Transcript(VerticalScroll, can_focus=False):
 
     def turn_entries(self) -> list[Entry]:
         return [e for e in self.entries if e.kind == "user"]
-
