@@ -1,4 +1,4 @@
-"""20k streamed chunks through the chat, against Textual's MarkdownStream, in one process.
+"""20k streamed chunks through the chat, against Textual's MarkdownStream, each side in its own process.
 
     .venv/bin/python bench/tui_stream.py [--chunks 20000] [--runs 3]
 
@@ -7,7 +7,9 @@ paragraphs, lists, code fences) as fast as the event loop allows. A heartbeat ta
 records how long each wake-up was late: the longest stall is the longest frame the user would see frozen
 (target: none over 50 ms). On a busy machine the wall figure includes time the OS gave to other processes, so
 the CPU this process burned during each stall is printed too: that part is our own blocking work.
-Printed per side: total wall time, cost per chunk, the longest stall and the p99.
+Printed per side: total wall time, cost per chunk, the longest stall and the p99. Each side of each run is a
+fresh process, so neither inherits the other's heap (run in one process, the stream after a MarkdownStream
+paid for a multi-second collection over its leftover objects).
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import json
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -153,25 +157,52 @@ def report(name: str, totals: list[float], beats: list[Heartbeat], count: int) -
     return total
 
 
+def side(which: str, count: int) -> None:
+    """One run of one side in this process; prints its figures as JSON."""
+    parts = chunks(count)
+    render.warm_up()  # what the screen does in a worker after its first frame,
+    gc.freeze()  # followed by this
+    total, beat = asyncio.run(run_ours(parts) if which == "ours" else run_peer(parts))
+    print(json.dumps({"total": total, "late": beat.late, "cpu": beat.cpu, "at": beat.at}))
+
+
+def spawn(which: str, count: int) -> tuple[float, Heartbeat]:
+    done = subprocess.run(
+        [sys.executable, __file__, "--side", which, "--chunks", str(count)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        raise RuntimeError(f"the {which} side failed: {done.stderr[-1500:]}")
+    data = json.loads(lines[-1])
+    beat = Heartbeat()
+    beat.late, beat.cpu, beat.at = data["late"], data["cpu"], data["at"]
+    return float(data["total"]), beat
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--chunks", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--skip-peer", action="store_true")
+    parser.add_argument("--side", choices=["ours", "peer"], help=argparse.SUPPRESS)
     args = parser.parse_args()
-    parts = chunks(args.chunks)
-    render.warm_up()  # what the screen does in a worker after its first frame,
-    gc.freeze()  # followed by this
+    if args.side:
+        side(args.side, args.chunks)
+        return
     ours_t, ours_b, peer_t, peer_b = [], [], [], []
-    for _ in range(args.runs):
-        t, b = asyncio.run(run_ours(parts))
+    for _ in range(args.runs):  # each side of each run in a fresh process: no leftovers from the other
+        t, b = spawn("ours", args.chunks)
         ours_t.append(t)
         ours_b.append(b)
         if not args.skip_peer:
-            t, b = asyncio.run(run_peer(parts))
+            t, b = spawn("peer", args.chunks)
             peer_t.append(t)
             peer_b.append(b)
-    print(f"{args.chunks} chunks of 8 characters, medians of {args.runs} runs")
+    print(f"{args.chunks} chunks of 8 characters, medians of {args.runs} runs, each side in its own process")
     ours = report("workbench AnswerView", ours_t, ours_b, args.chunks)
     if not args.skip_peer:
         peer = report("Textual MarkdownStream", peer_t, peer_b, args.chunks)

@@ -2,11 +2,12 @@
 
 Sections (their keys are in workbench/config_sections.py):
 
-- `[models]` alias -> model id;  `[pricing."model"]` input/output dollars per million tokens
+- `[models]` alias -> model id;  `[pricing."model"]` input/output dollars per million tokens;  `[windows]` model id
+  prefix -> context window in tokens
 - `[permissions]` allow/ask/deny rule lists, defaultMode, additionalDirectories (Claude Code's shape)
 - `[tools]` network, read_secrets, and the output and size limits
 - `[agent]` max_tokens, thinking, timeouts (read_timeout_s, response_deadline_s), retries, delegation,
-  max_subagent_depth
+  max_subagent_depth, compact_at
 - `[keys]` binding id -> key;  `[ui]` theme
 - `[mcp]` servers, trusted_projects;  `[personas]` default, and the mandate options;  `[audit]` enabled,
   max_bytes, keep
@@ -40,6 +41,7 @@ from workbench.config_sections import (
     parse_pricing,
     parse_strings,
     parse_table,
+    parse_windows,
 )
 from workbench.core.datafile import read_object
 
@@ -60,6 +62,7 @@ class Config:
     models: dict[str, str] = field(init=False)
     keys: dict[str, str] = field(init=False)
     pricing: dict[str, dict[str, float]] = field(init=False)
+    windows: dict[str, int] = field(init=False)
     _checked_by_reader: dict[str, dict[str, Any]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -85,6 +88,7 @@ class Config:
         self.models = parse_strings("models", data.get("models"), where, problems)
         self.keys = parse_strings("keys", data.get("keys"), where, problems)
         self.pricing = parse_pricing(data.get("pricing"), where, problems)
+        self.windows = parse_windows(data.get("windows"), where, problems)
         self.errors.extend(problems)
 
     def section(self, name: str) -> dict[str, Any]:

@@ -35,6 +35,7 @@ class AgentSection:
     response_deadline_s: float | None = None  # the most one model response may take in total; 0: no limit
     delegation: bool | None = None
     max_subagent_depth: int | None = None
+    compact_at: float | None = None  # share of the context window (0.8 or 80) at which the history is compacted
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ TABLES: dict[str, type] = {
     "audit": AuditSection,
     "acp": AcpSection,
 }
-FREE_FORM = ("models", "keys", "pricing")  # their keys are the user's: aliases, binding ids, model ids
+FREE_FORM = ("models", "keys", "pricing", "windows")  # their keys are the user's: aliases, binding ids, model ids
 # Claude Code's `permissions` object: workbench.core.policy.settings reads it as it reads the settings files',
 # entry by entry, with its own messages; here only its keys are checked.
 PERMISSION_KEYS = ("allow", "ask", "deny", "defaultMode", "additionalDirectories", "disableBypassPermissionsMode")
@@ -174,6 +175,21 @@ def parse_strings(name: str, raw: Any, where: str, problems: list[str]) -> dict[
             out[str(key)] = value.strip()
         else:
             problems.append(f"{where} [{name}] {key}: should be a string, not {value!r}; ignored")
+    return out
+
+
+def parse_windows(raw: Any, where: str, problems: list[str]) -> dict[str, int]:
+    """[windows]: model id prefix -> context window in tokens (a positive integer)."""
+    if not isinstance(raw, dict):
+        if raw is not None:
+            problems.append(f"{where} [windows]: should be a table; ignored")
+        return {}
+    out: dict[str, int] = {}
+    for prefix, value in raw.items():
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            out[str(prefix)] = value
+        else:
+            problems.append(f"{where} [windows] {prefix}: should be a positive token count, not {value!r}; ignored")
     return out
 
 

@@ -27,6 +27,7 @@ from workbench.core.assembly import OpenError, OpenRequest, open_session
 from workbench.core.events import (
     ApprovalDecided,
     AssistantText,
+    Compacted,
     ErrorEvent,
     Event,
     HookRan,
@@ -185,6 +186,8 @@ class Printer:
             self._note(f"error ({event.kind}): {event.message}" + (f"\n  {event.hint}" if event.hint else ""))
         elif isinstance(event, Notice):
             self._note(f"· {event.level}: {event.message}")
+        elif isinstance(event, Compacted):
+            self._note(f"· compacted the conversation: {event.tokens_before:,} -> {event.tokens_after:,} tokens")
         elif isinstance(event, TurnDone) and self._open_line:
             self.out.write("\n")
             self._open_line = False

@@ -17,6 +17,7 @@ from tests.tui.scripted import Ask, Hold, make_grant
 from workbench.core.agent.memory import Memory, MemoryFile
 from workbench.core.events import (
     AssistantText,
+    Compacted,
     ErrorEvent,
     Event,
     HookRan,
@@ -27,6 +28,7 @@ from workbench.core.events import (
     TurnDone,
     TurnStarted,
     UsageInfo,
+    UsageUpdated,
 )
 from workbench.tui.host import PersonaChoice
 from workbench.tui.widgets.approval import ApprovalCard
@@ -265,6 +267,29 @@ TOLD_PROMPT = (
     "Project instructions (follow them where they apply):\n"
     '<project-instructions file="/home/dev/.claude/CLAUDE.md">\nAnswer in British English.\n</project-instructions>'
 )
+NEAR_WINDOW = UsageInfo(input_tokens=1_200, cache_read_input_tokens=148_000, output_tokens=2_800, cost_usd=0.071)
+
+
+def near_window_turn() -> list[Event | Ask]:
+    """The first turn, its last response leaving the conversation at 76% of a 200k window (compaction at 80%)."""
+    events = first_turn()
+    usage = UsageUpdated(turn=NEAR_WINDOW, session=NEAR_WINDOW, model="claude-sonnet-4-5", window=200_000)
+    return [*events[:-1], usage, events[-1]]
+
+
+def compacted_turn() -> list[Event | Ask]:
+    """The first turn, then an automatic compaction: the turn folds under the marker, the gauge drops."""
+    events = near_window_turn()
+    compacted = Compacted(
+        trigger="auto",
+        tokens_before=152_000,
+        tokens_after=4_100,
+        messages_before=14,
+        messages_after=1,
+        window=200_000,
+        summary="## Goal\nA safer retry policy for the payments module.",
+    )
+    return [*events[:-1], compacted, events[-1]]
 
 
 @dataclass
@@ -301,6 +326,8 @@ STATES = {
         State("hooks_and_image", expanded_turn, [hooks_turn()]),
         State("mcp_progress", running, [progress_turn()]),
         State("told", told_open, [first_turn()], {"usage": USAGE, "told": (TOLD_MEMORY, TOLD_PROMPT)}),
+        State("context_near_window", turn_done, [near_window_turn()]),
+        State("compacted", turn_done, [compacted_turn()]),
         State("help", help_open),
         State("slash_command", command_typed),
     )

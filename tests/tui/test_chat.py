@@ -152,7 +152,7 @@ async def test_long_sessions_freeze_old_entries(make_app: AppMaker) -> None:
         assert transcript.live_count() <= LIVE_MAX
         assert transcript.history.item_count >= LIVE_MAX * 2
         first = transcript.entries[1]
-        assert first.widget is None and first.frozen_index is not None
+        assert first.widget is None and first.item is not None
 
 
 async def test_streaming_many_small_chunks_builds_the_whole_answer(make_app: AppMaker) -> None:

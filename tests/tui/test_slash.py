@@ -139,7 +139,7 @@ async def test_persona_cost_export_and_unavailable_commands(
         await typed(pilot, "/persona nobody-here")
         assert "No persona 'nobody-here'" in notices(screen)
         await typed(pilot, "/compact")
-        assert "/compact is not available yet" in notices(screen)
+        assert "Nothing to compact yet" in notices(screen)
         await typed(pilot, "go")
         await wait_until(pilot, lambda: not screen.chat_busy() and screen.session is not None)
         await typed(pilot, "/cost")

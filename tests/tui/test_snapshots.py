@@ -125,6 +125,22 @@ def test_what_the_persona_was_told(snap_compare: Any, make_app: AppMaker, size: 
 
 
 @pytest.mark.parametrize("size", SIZES)
+def test_context_gauge_near_the_window(snap_compare: Any, make_app: AppMaker, size: tuple[int, int]) -> None:
+    """The main screen after a turn whose last response filled 76% of a 200k window: the status bar ends with the
+    context gauge in yellow, "ctx 76% ▰▰▰▰▰▰▱▱ of 200k" (narrow: "ctx 76%"), as it nears the 80% compaction
+    point."""
+    check(snap_compare, make_app, "context_near_window", size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_compacted_conversation(snap_compare: Any, make_app: AppMaker, size: tuple[int, int]) -> None:
+    """After an automatic compaction: the chat shows only the marker "── compacted · 152.0k → 4.1k tokens (auto) ·
+    5 earlier entries folded: click to show ──" (wrapped at 80 columns; the first turn is folded above it), and the
+    gauge is back to "ctx 2% ▱▱▱▱▱▱▱▱ of 200k" in dim colours (narrow: "ctx 2%")."""
+    check(snap_compare, make_app, "compacted", size)
+
+
+@pytest.mark.parametrize("size", SIZES)
 def test_help(snap_compare: Any, make_app: AppMaker, size: tuple[int, int]) -> None:
     """F1: the "Keys and commands" dialog. First how to leave the prompt (alt+1 files, alt+2 chat, alt+3 plan, ESC
     then the digit, Tab, shift+tab), then a table: where, key, what it does, its id for [keys] (App ^q Quit

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 from typing import Any
 
 import pytest
@@ -277,23 +278,28 @@ async def test_nesting_puts_each_run_in_its_own_card() -> None:
         assert "cancelled" in plain(second.data)
 
 
-async def test_nesting_replays_a_saved_run_as_one_frozen_panel() -> None:
+async def test_nesting_rebuilds_a_saved_run_as_the_live_one_was() -> None:
     app = TranscriptApp()
     async with app.run_test(size=(100, 60)) as pilot:
         transcript = app.query_one(Transcript)
         nesting = SubagentNesting()
-        for ev in review_events():
-            nesting.handle(transcript, ev, frozen=True)
-        for ev in waiting_events():  # a run that never finished (the process died): shown when the turn ends
-            nesting.handle(transcript, ev, frozen=True)
-        assert len(transcript.entries) == 1
-        nesting.turn_done(transcript)
+        with transcript.bulk():
+            transcript.add_evidence(EvidenceData.from_ready("E1", agent_ready()))
+            for ev in review_events():
+                nesting.handle(transcript, ev)
+            for ev in waiting_events():  # a run that never finished (the process died): cut short at the turn's end
+                nesting.handle(transcript, ev)
+            nesting.turn_done(transcript)
+            assert not app.query(SubagentCard)  # nothing is built while a saved session is read
         await pilot.pause()
-        assert not app.query(SubagentCard)
-        assert [e.kind for e in transcript.entries] == ["subagent", "subagent"]
-        assert all(e.frozen_index is not None for e in transcript.entries)
-        lines = [transcript.history.render_line(y).text for y in range(transcript.history.line_count)]
-        shown = "\n".join(lines)
+        assert [e.kind for e in transcript.entries] == ["evidence", "subagent", "subagent"]
+        first, second = app.query(SubagentCard)  # the newest entries are widgets, as in a live session
+        assert first.eid == "E1" and [c.eid for c in first.data.calls.values()] == ["E1.1", "E1.2", "E1.3"]
+        assert first.data.status == "done" and second.data.status == "cancelled"
+        console = Console(width=100, record=True, file=io.StringIO())
+        for entry in transcript.entries[1:]:
+            console.print(entry.item() if callable(entry.item) else entry.item)
+        shown = console.export_text()  # the frozen forms, once they scroll far up
         assert "Agent · code-reviewer · review the retry logic" in shown and "✓ done" in shown
         assert "[bold red]x[/bold red]" in shown and "■ cancelled" in shown
 

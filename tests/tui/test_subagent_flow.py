@@ -3,9 +3,11 @@ in a card at its Agent call, its approval is asked inline and labelled with it, 
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 from tests.core.agent.test_delegation import Router, agent_call, write_personas
 from tests.tui.conftest import wait_until
@@ -20,7 +22,7 @@ from workbench.tui.app import create_app
 from workbench.tui.widgets.answer import AnswerView
 from workbench.tui.widgets.approval import GRACE_S, ApprovalCard
 from workbench.tui.widgets.evidence import EvidenceCard
-from workbench.tui.widgets.subagent import SubagentCard
+from workbench.tui.widgets.subagent import SubagentCard, frozen_renderable
 
 
 async def test_a_subagent_run_nests_in_its_card(sample_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -87,8 +89,12 @@ async def test_a_resumed_session_shows_the_nested_run(sample_repo: Path, monkeyp
         screen = app.screen
         transcript = screen.chat.transcript
         await wait_until(pilot, lambda: any(e.kind == "subagent" for e in transcript.entries), timeout=10)
-        history = transcript.history
-        shown = "\n".join(history.render_line(y).text for y in range(history.line_count))
+        await pilot.pause()
+        (card,) = screen.query(SubagentCard)  # among the newest entries: a card, as in the live session
+        console = Console(width=120, record=True, file=io.StringIO())
+        console.print(frozen_renderable(card.data))  # the same panel its entry freezes to
+        shown = console.export_text()
         assert "Agent · reviewer · review app" in shown and "SAVED-CHILD-ANSWER" in shown and "✓ done" in shown
         assert "src/retry.py" in shown
-        assert not screen.query(SubagentCard)  # replayed runs are frozen panels, not live cards
+        agent = [e for e in transcript.evidence_entries() if e.eid and transcript.evidence[e.eid].tool == "Agent"]
+        assert card.eid == agent[0].eid and [c.eid for c in card.data.calls.values()] == [f"{card.eid}.1"]

@@ -55,6 +55,10 @@ def test_private_names_the_shim_uses_still_exist() -> None:
         assert step in watch, f"apply_theme_before_parse: App._watch_theme no longer does {step}"
     assert callable(App._refresh_truecolor_filter), "apply_theme_before_parse"
     assert "self._driver" in app_init, "write_to_terminal: App._driver is gone"
+    from textual.widget import Widget
+
+    watch = inspect.getsource(Widget.watch_scroll_y)
+    assert "self._refresh_scroll()" in watch, "set_scroll_y_unclamped: the scroll watcher no longer refreshes so"
 
 
 async def test_theme_shim_matches_what_textual_does() -> None:

@@ -207,6 +207,11 @@ class UsageInfo:
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
+    @property
+    def context_tokens(self) -> int:
+        """For one response: how much of the context window the conversation fills after it."""
+        return self.input_tokens + self.cache_read_input_tokens + self.cache_creation_input_tokens + self.output_tokens
+
     def __add__(self, other: UsageInfo) -> UsageInfo:
         return UsageInfo(
             input_tokens=self.input_tokens + other.input_tokens,
@@ -223,6 +228,7 @@ class UsageUpdated(Event):
     turn: UsageInfo
     session: UsageInfo
     model: str = ""
+    window: int = 0  # the model's context window in tokens (0: unknown)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -294,6 +300,26 @@ class SubagentFinished(Event):
     final_text: str
     usage: UsageInfo
     tool_calls: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class Compacted(Event):
+    """The history sent to the model was replaced by a summary (the transcript keeps every original turn).
+
+    `tokens_before` is the context the last response used; `tokens_after` what the compacted history
+    takes (counted by the server's count_tokens, or estimated from its size when the server has none:
+    `estimated`). `usage` is what the summary request cost."""
+
+    type: ClassVar[str] = "compacted"
+    trigger: str  # auto | manual
+    tokens_before: int
+    tokens_after: int
+    messages_before: int
+    messages_after: int
+    window: int
+    summary: str
+    usage: UsageInfo = field(default_factory=UsageInfo)
+    estimated: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -370,6 +396,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ContractReport,
         SubagentStarted,
         SubagentFinished,
+        Compacted,
         TurnDone,
         CheckpointSaved,
         Rewound,

@@ -22,6 +22,13 @@ DEFAULT_ALIASES: dict[str, str] = {
     "fable": "claude-fable-5-2",
 }
 
+# Context window in tokens per model id prefix (longest prefix wins); `[windows]` in the config file overrides or
+# adds prefixes, e.g. `"qwen3-coder" = 32768` for a local model. Unknown models get the default.
+CONTEXT_WINDOWS: dict[str, int] = {
+    "claude-": 200_000,
+}
+DEFAULT_WINDOW = 200_000
+
 # What "inherit" means for a top-level session: the sonnet alias. Resolve it with `session_model()`.
 DEFAULT_MODEL = "sonnet"
 
@@ -93,3 +100,11 @@ def session_model(value: str | None = None, table: Mapping[str, str] | None = No
         return ref.resolved
     aliases = model_table() if table is None else table
     return aliases.get(DEFAULT_MODEL, DEFAULT_ALIASES[DEFAULT_MODEL])
+
+
+def context_window(model: str, config: Config | None = None) -> int:
+    """The model's context window in tokens: the config's `[windows]` (by id prefix), then the built-in table."""
+    cfg = config if config is not None else load_config()
+    table = {**CONTEXT_WINDOWS, **cfg.windows}
+    best = max((k for k in table if model.startswith(k)), key=len, default=None)
+    return table[best] if best is not None else DEFAULT_WINDOW

@@ -1,10 +1,11 @@
 """Crash-safe session transcripts: one JSONL file per session under `paths.sessions_dir(workspace)`.
 
 Each line is one record: `meta` (first line), `event` (every completed event, deltas excluded), `msg` (a
-message appended to the model history), `grant`/`revoke` (a session grant given or revoked). Lines are written and
-flushed one at a time, and fsynced at turn boundaries, so a killed process loses at most a torn last line;
-that line is skipped on load and nothing before it is lost. The policy audit log sits beside the transcript
-as `<id>.audit.jsonl`; `<id>.lock` is held by the one process writing the session (see session_lock).
+message appended to the model history), `grant`/`revoke` (a session grant given or revoked), `compact` (the
+model history starting over as a summary). Lines are written and flushed one at a time, and fsynced at turn
+boundaries, so a killed process loses at most a torn last line; that line is skipped on load and nothing before
+it is lost. The policy audit log sits beside the transcript as `<id>.audit.jsonl`; `<id>.lock` is held by the one
+process writing the session (see session_lock).
 """
 
 from __future__ import annotations
@@ -143,6 +144,10 @@ class Transcript:
     def mode(self, mode: str) -> None:
         self._write({"k": "mode", "mode": mode})
 
+    def compacted(self, messages: list[dict[str, Any]]) -> None:
+        """The model's history from here on starts over as `messages` (a compaction summary)."""
+        self._write({"k": "compact", "m": scrub(messages)})
+
     def system(self, data: dict[str, Any]) -> None:
         self._write({"k": "system", **scrub(data)})
 
@@ -261,6 +266,8 @@ class SessionStore:
                 loaded.meta = record
             elif kind == "msg" and isinstance(record.get("m"), dict):
                 _add_message(loaded.messages, record["m"])
+            elif kind == "compact" and isinstance(record.get("m"), list):
+                loaded.messages = [m for m in record["m"] if isinstance(m, dict)]
             elif kind == "event" and isinstance(record.get("e"), dict):
                 try:
                     loaded.events.append(event_from_json(record["e"]))

@@ -78,6 +78,8 @@ class WorkbenchApp(App[int]):
         self.mcp: Any = None  # the McpHub, made after the first frame (see start_mcp)
         self.closers: list[Callable[[], Awaitable[None]]] = []  # run on exit (an ACP agent's process)
         self.stop_signals = StopSignals(on_stop=self._stop_signal)  # SIGTERM/SIGHUP: as Ctrl-C, then exit
+        self._mcp_started = False
+        self._mcp_wanted = False  # the main screen asked for the servers (its first screen is complete)
 
     def make_main_screen(self) -> Screen[Any]:
         from workbench.tui.screens.main import MainScreen
@@ -137,14 +139,15 @@ class WorkbenchApp(App[int]):
             self.notify(notice, severity="warning", markup=False, timeout=10)
         self.call_after_refresh(self.apply_keys)
         self.stop_signals.install()
-        # MCP servers may ask a question and start processes: only once the first frame is out.
-        if not self.request.demo:
-            self.call_after_refresh(self.set_timer, 0.05, self.start_mcp)
+        # MCP servers may ask a question and start processes: the main screen starts them once its first screen is
+        # complete (see MainScreen.screen_complete).
         if self.request.mcp is None and not self.request.demo:
             from workbench.tui.mcp_hub import McpHub
 
             self.mcp = self.request.mcp = McpHub(self.request.workspace, self.config)
             self.mcp.on_trust = self.trust_changed
+        if self._mcp_wanted:
+            self.start_mcp()
 
     def apply_keys(self) -> None:
         """Put the config's [keys] in force, once the first frame is out (checking them loads every binding)."""
@@ -166,8 +169,11 @@ class WorkbenchApp(App[int]):
                 screen.refresh_keys()
 
     def start_mcp(self) -> None:
-        """Read the server configs off the event loop (the core's MCP modules load here), then go on below."""
-        if self.mcp is not None:
+        """Read the server configs off the event loop (the core's MCP modules load here), then go on below. The
+        screen may ask before `on_mount` made the hub: the hub then starts as soon as it exists."""
+        self._mcp_wanted = True
+        if self.mcp is not None and not self.request.demo and not self._mcp_started:
+            self._mcp_started = True
             self.run_worker(self._read_mcp_configs, thread=True, group="mcp-read", exit_on_error=False)
 
     def _read_mcp_configs(self) -> None:

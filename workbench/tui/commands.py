@@ -76,6 +76,9 @@ class WorkbenchCommands(Provider):
         yield entry("", "Cost of this session", "tokens in and out, cache share, dollars (/cost)", c.show_cost)
         yield entry("", "Export this session", "a Markdown report with every call (/export)", partial(c.export, ""))
         yield entry("", "Rewind to a turn", "put files and/or the conversation back to before a turn", c.rewind)
+        compact = "replace the model's history with a summary; every turn stays here (/compact)"
+        yield entry("", "Compact the conversation", compact, partial(c.compact, ""))
+        yield entry("", "Show compacted turns", "unfold the turns folded under a compaction marker", m.unfold_compacted)
         yield entry("", "Copy last answer", "copy the last answer to the clipboard (OSC 52)", m.action_copy)
         mouse = partial(self.app_action, "toggle_mouse")
         yield entry("", "Toggle mouse capture", "let the terminal select text natively", mouse)

@@ -104,6 +104,8 @@ class SessionLike(Protocol):
 
     def run_turn(self, prompt: str) -> AsyncIterator[Event]: ...
 
+    def compact(self, instructions: str = "") -> AsyncIterator[Event]: ...  # the history replaced by a summary
+
     def set_plan(self, items: Sequence[PlanItem]) -> object: ...
 
     def set_model(self, model: str) -> str: ...
@@ -286,6 +288,19 @@ def resolve_override(model: str, config: Config | None = None) -> str:
     from workbench.core.models import model_table, resolve_model
 
     return resolve_model(model, model_table(config)).resolved or model.strip()
+
+
+def session_context(session: Any) -> dict[str, object]:
+    """The context gauge's figures from a session's compactor (nothing for a session without one)."""
+    compactor = getattr(session, "compactor", None)
+    window = getattr(compactor, "window", 0)
+    if not isinstance(window, int) or window <= 0:
+        return {}
+    return {
+        "window": window,
+        "context_tokens": int(getattr(compactor, "context_tokens", 0) or 0),
+        "compact_at": float(getattr(compactor, "threshold", 0.8) or 0.0),
+    }
 
 
 def model_known(model: str, config: Config | None = None) -> bool:

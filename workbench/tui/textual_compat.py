@@ -13,6 +13,7 @@ from typing import Any, cast
 from textual.app import App
 from textual.screen import Screen
 from textual.theme import Theme
+from textual.widget import Widget
 
 
 class AltDigit(StrEnum):
@@ -93,3 +94,19 @@ def write_to_terminal(app: App[Any], data: str) -> bool:
     driver.write(data)
     driver.flush()
     return True
+
+
+def set_scroll_y_unclamped(widget: Widget, y: float) -> None:
+    """Put `widget`'s vertical scroll at `y` in this frame, before its new virtual size is known.
+
+    Lines added above what the user reads must move the scroll by as much, in the same frame; `scroll_to` clamps
+    to the old maximum (the new lines are not laid out yet), so the view would jump. This sets the reactive
+    without its validator and asks for the scroll refresh its watcher would. Public stand-in: `scroll_to(y=...,
+    immediate=True)`, right only once the layout has caught up.
+    """
+    widget.set_reactive(Widget.scroll_y, y)
+    widget.set_reactive(Widget.scroll_target_y, y)
+    if widget.show_vertical_scrollbar:
+        widget.vertical_scrollbar.position = y
+    widget._refresh_scroll()
+    widget.refresh(layout=True)

@@ -211,6 +211,11 @@ class AcpAgentSession:
     def set_model(self, model: str) -> str:
         raise ValueError(f"{self.command.name} chooses its own model; /model does not reach an ACP agent")
 
+    async def compact(self, instructions: str = "") -> AsyncIterator[Event]:
+        """An external agent keeps (and compacts) its own conversation: nothing to do here."""
+        message = f"{self.command.name} keeps its own conversation; /compact does not reach it"
+        yield Notice(level="info", message=message)
+
     def set_mode(self, mode: PermissionMode | str) -> PermissionMode:
         """The mode our policy applies to the agent's file and terminal requests and its permission questions."""
         in_force = self.gate.policy.set_mode(mode)

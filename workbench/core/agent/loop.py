@@ -13,7 +13,7 @@ import contextlib
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import anthropic
 
@@ -36,6 +36,9 @@ from workbench.core.events import (
     UsageInfo,
     UsageUpdated,
 )
+
+if TYPE_CHECKING:
+    from workbench.core.agent.compact import Compactor
 
 CANCELLED_RESULT = "Cancelled by the user before this tool call finished."
 UNFINISHED_RESULT = "Not run: the response ended (stop reason {stop}) before this tool call was complete."
@@ -72,7 +75,7 @@ class LoopOutcome:
 
 
 @dataclass
-class _Attempt:
+class Attempt:
     message: anthropic.types.Message | None = None
     failure: Failure | None = None
 
@@ -114,12 +117,13 @@ class AgentLoop:
         self.executor = executor
         self.commit = commit  # appends a message to the history and the transcript
         self.session_usage = session_usage  # adds a request's usage to the session total, returns it
+        self.compactor: Compactor | None = None  # replaces the history with a summary when it nears the window
 
     def set_prompt(self, system: str, tools: list[dict[str, Any]]) -> None:
         self.system = caching.system_blocks(system)
         self.tools = caching.tool_specs(tools)
 
-    def _params(self, history: list[dict[str, Any]]) -> dict[str, Any]:
+    def params(self, history: list[dict[str, Any]]) -> dict[str, Any]:
         params: dict[str, Any] = {
             "model": self.settings.model,
             "max_tokens": self.settings.max_tokens,
@@ -145,9 +149,13 @@ class AgentLoop:
                         f"(max turns {self.settings.max_turns}); send a prompt to continue",
                     )
                     return
+                compactor = self.compactor
+                if outcome.requests and compactor is not None and compactor.due(history):  # between tool rounds
+                    async for event in compactor.run(history, trigger="auto", continuing=True, outcome=outcome):
+                        yield event
                 outcome.requests += 1
-                attempt = _Attempt()
-                async for event in self._request(history, attempt):
+                attempt = Attempt()
+                async for event in self.request(self.params(history), attempt):
                     yield event
                 if attempt.message is None:
                     failure = attempt.failure
@@ -166,7 +174,13 @@ class AgentLoop:
                 message = attempt.message
                 usage = usage_from_sdk(message.usage, self.settings.model, self.settings.pricing)
                 outcome.usage = outcome.usage + usage
-                yield UsageUpdated(turn=usage, session=self.session_usage(usage), model=self.settings.model)
+                window = 0
+                if compactor is not None:
+                    compactor.observe(usage)
+                    window = compactor.window
+                yield UsageUpdated(
+                    turn=usage, session=self.session_usage(usage), model=self.settings.model, window=window
+                )
                 text = "".join(b.text for b in message.content if b.type == "text")
                 if text:
                     outcome.final_text = text
@@ -216,13 +230,13 @@ class AgentLoop:
                 out.append(block)
         return out
 
-    async def _request(self, history: list[dict[str, Any]], attempt: _Attempt) -> AsyncIterator[Event]:
+    async def request(self, params: dict[str, Any], attempt: Attempt) -> AsyncIterator[Event]:
         """One request with the app-level retry policy; sets `attempt.message` or `attempt.failure`."""
         policy = self.settings.retry
         retries = 0
         while True:
             try:
-                async for event in self._stream_once(history, attempt):
+                async for event in self._stream_once(params, attempt):
                     yield event
                 return
             except asyncio.CancelledError:
@@ -242,12 +256,12 @@ class AgentLoop:
                 yield RetryCountdown(seconds_left=round(left, 1))
                 await asyncio.sleep(min(1.0, left))
 
-    async def _stream_once(self, history: list[dict[str, Any]], attempt: _Attempt) -> AsyncIterator[Event]:
+    async def _stream_once(self, params: dict[str, Any], attempt: Attempt) -> AsyncIterator[Event]:
         current_tool = ""
         seconds = self.settings.retry.response_deadline_s  # the whole response, however slowly it drips
         deadline = self.settings.retry.deadline()
         async with contextlib.AsyncExitStack() as stack:
-            opening = stack.enter_async_context(self.client.messages.stream(**self._params(history)))
+            opening = stack.enter_async_context(self.client.messages.stream(**params))
             stream = await within(deadline, seconds, opening)
             async for ev in paced(stream, deadline, seconds):
                 if ev.type == "text":

@@ -25,6 +25,7 @@ from workbench.core.agent import delegate, wiring
 from workbench.core.agent.calls import CallGate
 from workbench.core.agent.client import READ_TIMEOUT_S, credentials_status, make_client
 from workbench.core.agent.codec import _build
+from workbench.core.agent.compact import Compactor, compact_at, files_touched
 from workbench.core.agent.contract import check_contract
 from workbench.core.agent.expand import Attacher, Expander
 from workbench.core.agent.loop import AgentLoop, LoopOutcome, LoopSettings
@@ -34,6 +35,7 @@ from workbench.core.agent.retry import RetryPolicy
 from workbench.core.agent.turnprep import ToolWatch, TurnPrep
 from workbench.core.approvals import ApprovalRequest, Approver, Decision, PermissionMode, Scope
 from workbench.core.events import (
+    Compacted,
     ErrorEvent,
     Event,
     Notice,
@@ -222,6 +224,18 @@ class AgentSession:
             commit=self._commit,
             session_usage=self._add_usage,
         )
+        from workbench.core.models import context_window
+
+        self.compactor = Compactor(
+            self.loop,
+            window=context_window(self.model, parts.config),
+            threshold=compact_at(agent.compact_at),
+            plan=lambda: self.plan,
+            files=lambda: files_touched(self.events),
+            on_compacted=self.transcript.compacted,
+        )
+        self.loop.compactor = self.compactor
+        self._config = parts.config
 
     # -- construction --------------------------------------------------------------------------------
 
@@ -386,9 +400,19 @@ class AgentSession:
 
     def _restore(self, loaded: LoadedSession) -> None:
         self.usage_by_persona = delegate.usage_by_persona(loaded.events, self.persona.id)
+        in_turn = False
         for event in loaded.events:
-            if isinstance(event, TurnDone):
+            if isinstance(event, TurnStarted):
+                in_turn = True
+            elif isinstance(event, TurnDone) and not event.agent_path:
+                in_turn = False
                 self.usage = self.usage + event.usage
+            elif isinstance(event, Compacted) and not in_turn:  # a compaction by hand: no turn paid for it
+                self.usage = self.usage + event.usage
+            if isinstance(event, UsageUpdated) and not event.agent_path:
+                self.compactor.observe(event.turn)
+            elif isinstance(event, Compacted):
+                self.compactor.context_tokens = event.tokens_after
         self.plan = loaded.plan
         self.context.plan = tuple(self.plan)
         listener, self.ledger.on_change = self.ledger.on_change, None  # replaying is not news for the transcript
@@ -460,8 +484,11 @@ class AgentSession:
 
     def set_model(self, model: str) -> str:
         """Switch models for the following requests (an alias or an id); returns the resolved id."""
+        from workbench.core.models import context_window
+
         self.model = session_model_for(self.persona, model)
         self.settings.model = self.model
+        self.compactor.window = context_window(self.model, self._config)
         self.transcript.model(self.model)
         return self.model
 
@@ -523,8 +550,14 @@ class AgentSession:
             )
             self.transcript.sync_soon()
             return
-        messages, blocks = len(self.history), wiring.trailing_blocks(self.history)
-        self._add_prompt(prep.blocks())
+        self.compactor.held = False
+        try:  # over the threshold, the history is compacted first: the new prompt follows the summary verbatim
+            if not self.credentials_problem and self.compactor.due(self.history, at_prompt=True):
+                async for event in self.compactor.run(self.history, trigger="auto", outcome=outcome):
+                    yield self._record(event)
+        finally:  # a cancel during the summary request leaves the history as it was; the prompt goes in either way
+            messages, blocks = len(self.history), wiring.trailing_blocks(self.history)
+            self._add_prompt(prep.blocks())
         if self.credentials_problem:
             yield self._record(
                 ErrorEvent(kind="auth", message="no Anthropic credentials", hint=self.credentials_problem)
@@ -569,6 +602,18 @@ class AgentSession:
                         stop_reason="cancelled", final_text=outcome.final_text, usage=outcome.usage, session_id=self.id
                     )
                 )
+            self.transcript.sync_soon()
+
+    async def compact(self, instructions: str = "") -> AsyncGenerator[Event, None]:
+        """Compact the history now (the screen's compact command and `/compact [instructions]`); not while a
+        turn runs. Yields the summary request's events and `Compacted`, or a notice saying why not."""
+        if len(self.history) < 2:
+            yield self._record(Notice(level="info", message="nothing to compact yet"))
+            return
+        try:
+            async for event in self.compactor.run(self.history, trigger="manual", instructions=instructions):
+                yield self._record(event)
+        finally:
             self.transcript.sync_soon()
 
     def rewinder(self) -> Rewinder:

@@ -27,7 +27,7 @@ from workbench.core.checkpoint.plan import (
 )
 from workbench.core.checkpoint.recorder import Checkpointer
 from workbench.core.checkpoint.restore import Applied, apply_actions
-from workbench.core.events import CheckpointSaved, Event, Rewound, TurnStarted
+from workbench.core.events import CheckpointSaved, Compacted, Event, Rewound, TurnStarted
 
 
 @dataclass
@@ -79,7 +79,10 @@ class Rewinder:
         plan.turns_removed = sorted(
             {e.turn for e in self.events if isinstance(e, TurnStarted) and not e.agent_path and e.turn >= to_turn}
         )
-        if conversation:
+        if conversation and _compacted_since(self.events, target):
+            plan.conversation = False
+            plan.notes.append("the conversation is left as it is: it was compacted after that turn")
+        elif conversation:
             try:
                 conversation_cut = self._cut(target.messages, target.blocks)
             except ValueError as exc:
@@ -103,6 +106,8 @@ class Rewinder:
         if conversation and last.conversation:
             if turns_since(self.events, last):
                 plan.notes.append("the conversation stays: turns were made after the rewind")
+            elif _compacted_since(self.events, last):
+                plan.notes.append("the conversation stays: it was compacted after the rewind")
             elif not self.cuts:
                 plan.notes.append("the conversation stays: the rewound messages are not known")
             else:
@@ -178,6 +183,17 @@ class Rewinder:
         )
         self.record(event)
         return RewindResult(event, applied, history)
+
+
+def _compacted_since(events: Sequence[Event], mark: Event) -> bool:
+    """A compaction replaced the history after `mark`: message counts taken before it mean nothing now."""
+    seen = False
+    for event in events:
+        if event is mark:
+            seen = True
+        elif seen and isinstance(event, Compacted) and not event.agent_path:
+            return True
+    return False
 
 
 def _placeholder(last: Rewound) -> CheckpointSaved:

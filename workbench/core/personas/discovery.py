@@ -15,35 +15,32 @@ another persona has: a repository's `code-reviewer.md` is `code-reviewer~code-re
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workbench import paths
 from workbench.config import Config, load_config
 from workbench.core.models import model_table
 from workbench.core.personas.grants import ConflictPolicy
 from workbench.core.personas.loader import READ_ERRORS, load_persona_file
 from workbench.core.personas.model import Diagnostic, Persona, Severity
 from workbench.core.personas.policies import PolicyOptions
+from workbench.core.personas.sources import MAX_FILES, SCOPE_RANK, Source, default_sources, scan_dir
 from workbench.core.trust import assess, project_dirs, repo_root
 
-__all__ = ["LoadSet", "Source", "default_sources", "discover", "project_dirs", "repo_root", "scan_dir"]
-
-MAX_FILES = 2000  # per folder tree: a runaway scan of a huge tree is cut short
-SCOPE_RANK = {"explicit": 0, "project": 1, "user": 2, "opencode": 3, "gemini": 4, "bundled": 5}
-
-
-@dataclass(frozen=True)
-class Source:
-    path: Path
-    scope: str
-    explicit_file: bool = False  # a file named on the command line: any extension
-    repo: bool = False  # one of the repository's own folders: its personas need the project's trust
-
+__all__ = [
+    "MAX_FILES",
+    "SCOPE_RANK",
+    "LoadSet",
+    "Source",
+    "default_sources",
+    "discover",
+    "project_dirs",
+    "repo_root",
+    "scan_dir",
+]
 
 @dataclass
 class LoadSet:
@@ -74,45 +71,6 @@ def _real(path: Path) -> Path:
         return path.resolve()
     except (OSError, RuntimeError):
         return path.absolute()
-
-
-def default_sources(cwd: Path) -> list[Source]:
-    home = paths.user_home()
-    real_home = _real(home)
-    folders = [(folder, folder != real_home) for folder in project_dirs(cwd)]  # the home folder is the user's
-    sources: list[Source] = []
-    for folder, repo in folders:
-        sources.append(Source(folder / ".claude" / "agents", "project", repo=repo))
-    sources.append(Source(home / ".claude" / "agents", "user"))
-    for folder, repo in folders:
-        sources += [
-            Source(folder / ".opencode" / "agent", "opencode", repo=repo),
-            Source(folder / ".opencode" / "agents", "opencode", repo=repo),
-        ]
-    config = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config")
-    sources += [Source(config / "opencode" / "agent", "opencode"), Source(config / "opencode" / "agents", "opencode")]
-    for folder, repo in folders:
-        sources.append(Source(folder / ".gemini" / "agents", "gemini", repo=repo))
-    sources.append(Source(home / ".gemini" / "agents", "gemini"))
-    sources.append(Source(paths.bundled_agents_dir(), "bundled"))
-    return sources
-
-
-def scan_dir(folder: Path, include_txt: bool = False) -> list[Path]:
-    """Persona files under `folder`, recursively, in path order; symlinked folders are not entered.
-
-    Scanned folders take `.md` only (as Claude Code does); `include_txt` adds `.txt` and `.markdown`.
-    """
-    suffixes = (".md", ".txt", ".markdown") if include_txt else (".md",)
-    found: list[Path] = []
-    for root, dirs, files in os.walk(folder, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if name.lower().endswith(suffixes) and not name.startswith("."):
-                found.append(Path(root) / name)
-                if len(found) >= MAX_FILES:
-                    return found
-    return found
 
 
 def discover(

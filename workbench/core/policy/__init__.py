@@ -8,13 +8,36 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from workbench.config import Config
-from workbench.core.personas.model import Persona
-from workbench.core.policy.engine import Evaluation, PolicyEngine, request_id, tighten
-from workbench.core.policy.ledger import Grant, GrantLedger
-from workbench.core.policy.rules import Rule, RuleSet, Target
-from workbench.core.policy.settings import load_rules
+from workbench.core.lazy import lazy_attributes
+
+if TYPE_CHECKING:
+    from workbench.config import Config
+    from workbench.core.personas.model import Persona
+    from workbench.core.policy.engine import Evaluation, PolicyEngine, request_id, tighten
+    from workbench.core.policy.ledger import Grant, GrantLedger
+    from workbench.core.policy.rules import Rule, RuleSet, Target
+    from workbench.core.policy.settings import load_rules
+
+# Each name loads its module when first used: importing one light submodule (the screen's text sanitiser uses
+# `visible`) does not load the engine, the shell analysis and the sandbox.
+_WHERE = {
+    "Evaluation": "engine",
+    "PolicyEngine": "engine",
+    "request_id": "engine",
+    "tighten": "engine",
+    "Grant": "ledger",
+    "GrantLedger": "ledger",
+    "Rule": "rules",
+    "RuleSet": "rules",
+    "Target": "rules",
+    "load_rules": "settings",
+}
+
+
+__getattr__ = lazy_attributes(__name__, globals(), _WHERE)
+
 
 __all__ = [
     "Evaluation",
@@ -51,6 +74,10 @@ def build_engine(
     "default", a `defaultMode` from the settings applies instead. The project's own settings widen nothing
     unless `project_trusted` (workbench.core.trust).
     """
+    from workbench.core.policy.engine import PolicyEngine
+    from workbench.core.policy.ledger import GrantLedger
+    from workbench.core.policy.settings import load_rules
+
     rules = load_rules(
         workspace,
         cli_allow=allow,

@@ -20,13 +20,13 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from workbench.tui import host, render, safe, slash
+from workbench.tui import host, safe, slash
 from workbench.tui.commands import PROVIDERS
-from workbench.tui.host import PersonaLoad, SessionLike
-from workbench.tui.keys import keymap_of
+from workbench.tui.host import SessionLike
 from workbench.tui.screens.main_actions import ChatActions
 from workbench.tui.screens.main_base import PANES, WIDTH_CLASSES, title_text
 from workbench.tui.screens.main_commands import ScreenCommands
+from workbench.tui.screens.main_start import StartActions
 from workbench.tui.textual_compat import adopt_startup_css
 from workbench.tui.widgets.chat import ChatPane, TuiApprover
 from workbench.tui.widgets.evidence import EvidenceCard
@@ -35,12 +35,12 @@ from workbench.tui.widgets.prompt import Prompt
 from workbench.tui.widgets.status import StatusBar, StatusInfo, TopBar
 
 if TYPE_CHECKING:  # the event types load with the first session, not before the first frame
-    from workbench.core.events import Event, PlanUpdated, ToolCallFinished, TurnDone, UsageUpdated
+    from workbench.core.events import Compacted, Event, PlanUpdated, ToolCallFinished, TurnDone, UsageUpdated
 
 __all__ = ["PANES", "MainScreen"]
 
 
-class MainScreen(ChatActions):
+class MainScreen(StartActions, ChatActions):
     # Layout rules live in main.tcss, loaded by the app with its stylesheet (see WorkbenchApp.CSS_PATH).
     COMMANDS = PROVIDERS  # type: ignore[assignment]
     HORIZONTAL_BREAKPOINTS = WIDTH_CLASSES
@@ -73,6 +73,7 @@ class MainScreen(ChatActions):
         self.slash = slash.REGISTRY.copy()
         self._has_key: bool | None = None
         self._handlers: dict[type[Event], Callable[..., None]] | None = None
+        self.start_init()  # the persona hint, before the first frame
 
     # -- layout ------------------------------------------------------------------------------------
 
@@ -102,7 +103,7 @@ class MainScreen(ChatActions):
     def on_mount(self) -> None:
         self.chat.prompt.focus()
         # Heavy work (git, tree-sitter, persona discovery, credentials) starts once the first frame is out.
-        self.call_after_refresh(self.set_timer, 0.05, self.start_background)
+        self.call_after_refresh(self.start_background)
 
     def _workspace_title(self) -> Text:
         name = safe.one_line(self.request.workspace.resolve().name, 40)
@@ -110,71 +111,6 @@ class MainScreen(ChatActions):
 
     def on_resize(self) -> None:
         self.query_one(TopBar).narrow = self.has_class("-narrow")
-
-    # -- background start --------------------------------------------------------------------------
-
-    def start_background(self) -> None:
-        self.warm_up_rendering()
-        self.call_later(self.refresh_custom_commands)
-        self.mount_explorer()
-        self.load_repo_files()
-        self.check_credentials()
-        self.load_persona_list()
-        if self.request.demo:
-            self.action_demo()
-        elif self.request.resume or self.request.continue_:
-            self.open_session()
-
-    @work(thread=True, exclusive=True, group="files", exit_on_error=False, description="list repository files")
-    def load_repo_files(self) -> None:
-        from workbench.core import hardened
-
-        listing = ("ls-files", "-z", "--cached", "--others", "--exclude-standard")
-        try:
-            out = hardened.run_git(self.request.workspace, *listing, timeout=10)
-        except hardened.GitFailed:
-            return
-        files = sorted({p for p in out.decode("utf-8", "replace").split("\0") if p})
-        self.app.call_from_thread(setattr, self, "files", files)
-
-    @work(thread=True, exclusive=True, group="warm-up", exit_on_error=False, description="load markdown and Pygments")
-    def warm_up_rendering(self) -> None:
-        render.warm_up()
-        # Everything loaded so far lives as long as the app: move it out of the collector's reach, so the
-        # full collections during a long stream scan only new objects (50 ms pauses become a few ms).
-        self.app.call_from_thread(gc.freeze)
-
-    @work(thread=True, exclusive=True, group="credentials", exit_on_error=False, description="check credentials")
-    def check_credentials(self) -> None:
-        ok, message = self.services.credentials()
-        self.app.call_from_thread(self.show_credentials, ok, message)
-
-    def show_credentials(self, ok: bool, message: str) -> None:
-        self._has_key = ok
-        if ok or self.session is not None or self.request.demo or self.request.resume or self.request.continue_:
-            return
-        body = Text()
-        body.append("No API key\n", style="bold yellow")
-        body.append(safe.clean(message) + "\n\n")
-        body.append("Everything else works: explorer, outline, plan, personas.\n")
-        palette = keymap_of(self.app).show("app.palette", "ctrl+p")
-        body.append(f"Type /demo (or {palette} → Run the offline demo) to replay a recorded session with live tools.")
-        self.chat.transcript.add_notice(body, "warning")
-
-    @work(thread=True, exclusive=True, group="personas", exit_on_error=False, description="discover personas")
-    def load_persona_list(self) -> None:
-        load = host.load_personas(self.request.workspace, self.services.agents, config=self.request.config)
-        self.app.call_from_thread(self._personas_loaded, load)
-
-    def _personas_loaded(self, load: PersonaLoad) -> None:
-        self.persona_load = load
-        self.personas_ready = True
-        if self.request.persona is not None or self.session is not None:
-            return
-        choice = load.default
-        if choice is not None:  # name the persona the first turn will use, before any session exists
-            model = self.identity.model if self.request.model else load.default_model
-            self.show_identity(persona=choice.name or choice.id, persona_color=choice.color, model=model)
 
     # -- the agent ---------------------------------------------------------------------------------
 
@@ -202,7 +138,8 @@ class MainScreen(ChatActions):
         warning = session.sandbox_warning() or ""
         refused = warning.startswith("shell commands are refused")
         sandbox = ("commands refused: no sandbox" if refused else "no sandbox") if warning else ""
-        self.status.update_info(session_id=session.id, usage=session.usage, sandbox=sandbox)
+        context = host.session_context(session)  # the context gauge
+        self.status.update_info(session_id=session.id, usage=session.usage, sandbox=sandbox, **context)
         if warning:
             from workbench.core.events import Notice
 
@@ -231,12 +168,16 @@ class MainScreen(ChatActions):
             self.status.update_info(busy=False)
         past = list(session.events)
         if past:
-            await self.chat.replay_async(past)
+            # A long session's events and history live as long as it does: out of the collector's reach, so no
+            # full collection over them stalls the first frame of the conversation (or any later one).
+            gc.freeze()
+            self.chat.replay(past)
             self.events.extend(past)
         if session.plan:
             self.plan.set_items(session.plan)
             self.show_plan_progress()
         self.refresh_grants()
+        await self.chat.replay_rest()
 
     @work(exclusive=True, group="agent", exit_on_error=False, description="agent turn")
     async def run_turn(self, prompt: str) -> None:
@@ -284,6 +225,7 @@ class MainScreen(ChatActions):
             self._handlers = {
                 ev.PlanUpdated: self._plan_updated,
                 ev.UsageUpdated: self._usage_updated,
+                ev.Compacted: self._compacted,
                 ev.ToolCallFinished: self._tool_finished,
                 ev.TurnDone: self._turn_done,
             }
@@ -294,9 +236,15 @@ class MainScreen(ChatActions):
         self.show_plan_progress()
 
     def _usage_updated(self, event: UsageUpdated) -> None:
-        self.status.update_info(usage=event.session)
+        changes: dict[str, object] = {"usage": event.session, "context_tokens": event.turn.context_tokens}
+        if event.window:
+            changes["window"] = event.window
+        self.status.update_info(**changes)
         if event.model and event.model != self.identity.model:
             self.show_identity(model=event.model)
+
+    def _compacted(self, event: Compacted) -> None:
+        self.status.update_info(context_tokens=event.tokens_after, window=event.window or self.status.info.window)
 
     def _tool_finished(self, event: ToolCallFinished) -> None:
         explorer = self.explorer()

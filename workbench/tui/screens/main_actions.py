@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from textual import on
+from typing import TYPE_CHECKING
+
+from textual import on, work
 
 from workbench.core.approvals import PermissionMode
 from workbench.tui import host, safe
@@ -10,6 +12,9 @@ from workbench.tui.host import PersonaChoice
 from workbench.tui.keys import keymap_of
 from workbench.tui.screens.main_repo import RepoActions
 from workbench.tui.widgets.evidence import EvidenceCard
+
+if TYPE_CHECKING:
+    from workbench.core.events import Event
 
 # shift+tab in the prompt walks these, as in Claude Code; dontAsk and bypassPermissions are chosen by name.
 MODE_CYCLE = (PermissionMode.DEFAULT, PermissionMode.ACCEPT_EDITS, PermissionMode.PLAN)
@@ -24,6 +29,10 @@ class ChatActions(RepoActions):
     """Navigation and dialogs of the conversation, and the choices that change who answers."""
 
     _evidence_cursor = -1
+
+    if TYPE_CHECKING:  # provided by MainScreen
+
+        def dispatch(self, event: Event) -> None: ...
 
     @on(EvidenceCard.ViewRequested)
     def view_evidence(self, event: EvidenceCard.ViewRequested) -> None:
@@ -131,3 +140,35 @@ class ChatActions(RepoActions):
         )
         self.show_identity(model=resolved)
         return resolved
+
+    def compact_conversation(self, instructions: str = "") -> None:
+        """Replace the model's history with a summary now (the palette's command and `/compact [instructions]`).
+        The chat keeps every turn, folded under a marker."""
+        if self.chat_busy():
+            self.notify("A turn is running: compact once it ends (Esc cancels it).", severity="warning")
+            return
+        if self.session is None:
+            self.notify("Nothing to compact yet: the conversation has not started.", markup=False)
+            return
+        self._compact(instructions)
+
+    @work(exclusive=True, group="agent", exit_on_error=False, description="compact the conversation")
+    async def _compact(self, instructions: str) -> None:
+        session = self.session
+        if session is None:
+            return
+        self.status.update_info(busy=True, note="compacting the conversation…")
+        try:
+            async for event in session.compact(instructions):
+                self.dispatch(event)
+        except Exception as exc:
+            from workbench.core.events import ErrorEvent
+
+            self.dispatch(ErrorEvent(kind="internal", message=f"compaction failed: {exc}"))
+        finally:
+            self.status.update_info(busy=False, note="")
+
+    def unfold_compacted(self) -> None:
+        """Show the turns folded under the latest compaction marker."""
+        if not self.chat.transcript.unfold():
+            self.notify("No compacted turns are folded.", markup=False)

@@ -149,6 +149,13 @@ class ScreenCommands:
     def show_outline(self) -> None:
         self.screen.action_outline()
 
+    def compact(self, arg: str) -> None:
+        """`/compact [instructions]`: the model's history replaced by a summary now."""
+        if self.screen.session is None:
+            self.say("Nothing to compact yet: the conversation has not started.")
+            return
+        self.screen.compact_conversation(arg)
+
     def rewind(self) -> None:
         session = self.screen.session
         if session is None or session.checkpoints is None:

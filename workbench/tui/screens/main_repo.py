@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
+from textual import work
 from textual.widgets import Static
 
 from workbench.tui import safe
@@ -20,18 +21,41 @@ class RepoActions(MainBase):
     """Handlers for the explorer, outline, preview and finder."""
 
     def mount_explorer(self) -> None:
-        """Mount the repo explorer and outline after the first frame (they load git and tree-sitter tooling)."""
+        """Mount the repo explorer and outline after the first frame; their modules load in a thread, so the
+        screen keeps drawing meanwhile."""
+        self._load_explorer_code()
+
+    @work(thread=True, group="explorer-code", exit_on_error=False, description="load the explorer")
+    def _load_explorer_code(self) -> None:
+        """The explorer's code, file list and git status, read off the UI thread: it is mounted with them, so
+        one frame shows the tree with its letters."""
+        try:
+            import workbench.tui.widgets.outline  # noqa: F401
+            from workbench.tui.widgets.explorer_load import read_first_load
+        except Exception as exc:  # the pane degrades to a message; the rest of the screen works
+            self.app.call_from_thread(self._explorer_unavailable, exc)
+            return
+        first = read_first_load(self.request.workspace)
+        self.app.call_from_thread(self._mount_explorer_widgets, first)
+
+    def _explorer_unavailable(self, exc: Exception) -> None:
+        self.query_one("#explorer-placeholder", Static).update(Text(f"explorer unavailable: {exc}"))
+
+    def _mount_explorer_widgets(self, first: Any = None) -> None:
+        from workbench.tui.widgets.explorer import RepoExplorer
+        from workbench.tui.widgets.outline import SymbolOutline
+
         root = self.request.workspace
         try:
-            from workbench.tui.widgets.explorer import RepoExplorer
-            from workbench.tui.widgets.outline import SymbolOutline
-
-            widgets = [RepoExplorer(root, id="explorer"), SymbolOutline(root, id="outline")]
-        except Exception as exc:  # the pane degrades to a message; the rest of the screen works
-            self.query_one("#explorer-placeholder", Static).update(Text(f"explorer unavailable: {exc}"))
+            widgets = [RepoExplorer(root, id="explorer", first_load=first), SymbolOutline(root, id="outline")]
+        except Exception as exc:
+            self._explorer_unavailable(exc)
             return
         self.query_one("#explorer-placeholder").remove()
         self.query_one("#explorer-pane").mount_all(widgets)
+        check = getattr(self, "check_complete", None)
+        if callable(check):  # outside git no status follows: the tree alone completes the first screen
+            self.call_after_refresh(check)
 
     def remount_explorer(self) -> None:
         """Show another folder (the demo workspace) in the explorer pane."""

@@ -58,6 +58,17 @@ def answer_renderable(blocks: tuple[str, ...]) -> RenderableType:
     return Group(*[block_renderable(b) for b in blocks])
 
 
+def text_renderable(text: str) -> RenderableType:
+    """A finished answer's text as the view shows it once it is finished: its blocks closed, the tail too."""
+    blocks, tail = split_closed(text + "\n\n")
+    return answer_renderable(tuple(b for b in [*blocks, tail] if b.strip()))
+
+
+def answer_item(text: str) -> Item:
+    """A finished answer for the frozen history: its source text, rendered only while on screen."""
+    return partial(text_renderable, text)
+
+
 class AnswerView(Vertical):
     """One streaming (or finished) answer."""
 
@@ -91,7 +102,9 @@ class AnswerView(Vertical):
 
     def compose(self) -> ComposeResult:
         yield FrozenLines(classes="closed")
-        yield Static("", classes="tail", markup=False)
+        tail = Static("", classes="tail", markup=False)
+        tail.display = False  # shown once there is an open block (an empty one would still take a line)
+        yield tail
 
     def on_mount(self) -> None:
         self._ready = True
@@ -116,7 +129,7 @@ class AnswerView(Vertical):
 
     def flush(self) -> None:
         self._timer_armed = False
-        if not self._ready:
+        if not self._ready or not self.children:  # not composed yet, or frozen and removed meanwhile
             return
         if self._pending:
             self._tail += "".join(self._pending)
@@ -154,4 +167,4 @@ class AnswerView(Vertical):
 
     def freeze(self) -> Item:
         """The answer for the frozen history: its source text, rendered again only when on screen."""
-        return partial(answer_renderable, tuple(b for b in [*self._closed_text, self._tail] if b.strip()))
+        return answer_item(self.text)

@@ -210,11 +210,18 @@ class ApprovalCard(Vertical, can_focus=True):
     }
     """
 
-    def __init__(self, request: ApprovalRequest, future: asyncio.Future[Decision] | None = None) -> None:
-        super().__init__(classes="approval")
+    def __init__(
+        self,
+        request: ApprovalRequest,
+        future: asyncio.Future[Decision] | None = None,
+        decision: Decision | None = None,
+    ) -> None:
+        """`decision`: a card that was answered already (a resumed session's)."""
+        super().__init__(classes="approval -answered" if decision else "approval")
         self.request = request
         self.future = future
-        self.decision: Decision | None = None
+        self.decision: Decision | None = decision
+        self.can_focus = decision is None
         self._mounted_at = float("inf")
         _head, self.hunks = edit_hunks(request)
         self.selected: set[int] = set(range(1, len(self.hunks) + 1))
@@ -232,7 +239,7 @@ class ApprovalCard(Vertical, can_focus=True):
 
     def compose(self) -> ComposeResult:
         yield Static(self._body(), classes="body")
-        yield Static(self._hints(), classes="hints")
+        yield Static(decision_text(self.decision) if self.decision else self._hints(), classes="hints")
         yield Input(placeholder="why not? (Enter to deny, Esc to go back)", id="deny-reason")
 
     def on_mount(self) -> None:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from rich.console import RenderableType
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -19,7 +18,7 @@ from workbench.core.approvals import ApprovalRequest, Decision
 from workbench.tui import safe
 from workbench.tui.slash import Completer
 from workbench.tui.widgets.answer import AnswerView
-from workbench.tui.widgets.approval import ApprovalCard, approval_record
+from workbench.tui.widgets.approval import ApprovalCard
 from workbench.tui.widgets.evidence import EvidenceData
 from workbench.tui.widgets.prompt import Prompt, SlashHints
 from workbench.tui.widgets.transcript import Transcript
@@ -29,6 +28,7 @@ if TYPE_CHECKING:  # the event types and the subagent cards load with the first 
         ApprovalDecided,
         ApprovalRequested,
         AssistantText,
+        Compacted,
         ContractReport,
         ErrorEvent,
         Event,
@@ -45,7 +45,6 @@ if TYPE_CHECKING:  # the event types and the subagent cards load with the first 
     from workbench.tui.widgets.subagent import SubagentNesting
 
 
-
 def error_renderable(ev: ErrorEvent) -> Text:
     out = Text()
     code = f" {ev.status_code}" if ev.status_code else ""
@@ -56,6 +55,37 @@ def error_renderable(ev: ErrorEvent) -> Text:
     if ev.retryable:
         out.append("\n  (retryable: send the prompt again)", style="italic")
     return out
+
+
+TAIL_EVENTS = 400  # a resume reads about this many of the newest events before its first frame
+
+
+def tail_start(events: Sequence[Event]) -> int:
+    """Where the newest part of a saved session starts: the top-level turn start nearest before the last
+    `TAIL_EVENTS` events (0: read it all at once)."""
+    for index in range(len(events) - TAIL_EVENTS, 0, -1):
+        ev = events[index]
+        if ev.type == "turn_started" and not ev.agent_path:
+            return index
+    return 0
+
+
+def numbering(events: Sequence[Event]) -> tuple[int, int]:
+    """The evidence ids and turn number the chat has used after these events (as `handle_event` counts)."""
+    eids, turn = 0, 0
+    ready: set[str] = set()
+    for ev in events:
+        if ev.agent_path:
+            continue
+        kind = ev.type
+        if kind == "tool_call_ready":
+            ready.add(ev.call_id)  # type: ignore[attr-defined]
+            eids += 1
+        elif kind == "tool_call_finished" and ev.call_id not in ready:  # type: ignore[attr-defined]
+            eids += 1
+        elif kind == "turn_started":
+            turn = max(turn + 1, ev.turn)  # type: ignore[attr-defined]
+    return eids, turn
 
 
 class ChatPane(Vertical):
@@ -88,8 +118,12 @@ class ChatPane(Vertical):
         self._echoed: str | None = None
         self._eid = 0
         self._pending_requests: dict[str, ApprovalRequest] = {}
-        self._held: dict[str, list[RenderableType]] = {}  # saved approvals waiting for their call to be shown
+        self._answers: dict[str, dict[str, Decision]] = {}  # saved approvals waiting for their decision event
+        self._response_at: int | None = None  # where the tool calls of the response being read began
         self._handlers: dict[type[Event], Callable[..., None]] | None = None
+        self._response_parts: tuple[type, ...] = ()  # the events of one response that come before its text
+        self._head: Sequence[Event] = ()  # the older part of a resumed session, not read yet
+        self._transcript: Transcript | None = None
         self.turn = 0
         self._nesting: SubagentNesting | None = None
 
@@ -113,7 +147,9 @@ class ChatPane(Vertical):
 
     @property
     def transcript(self) -> Transcript:
-        return self.query_one(Transcript)
+        if self._transcript is None:
+            self._transcript = self.query_one(Transcript)
+        return self._transcript
 
     @property
     def prompt(self) -> Prompt:
@@ -139,146 +175,146 @@ class ChatPane(Vertical):
             self._closed_answer = self._answer if text is None else None
             self._answer = None
 
-    def handle_event(self, ev: Event, *, frozen: bool = False) -> None:
-        """Render one event; `frozen` (resume) renders straight into the cheap history view."""
+    def handle_event(self, ev: Event) -> None:
+        """Render one event, live or saved: a resumed session's events come here too, inside
+        `transcript.bulk()` (see `replay`), so both look the same."""
         if ev.agent_path:
-            self.nesting.handle(self.transcript, ev, frozen=frozen)
+            self.nesting.handle(self.transcript, ev)
             return
         handler = self.handlers().get(type(ev))
+        if not isinstance(ev, self._response_parts):
+            self._response_at = None  # past the response whose text may still come
         if handler is not None:
-            handler(ev, frozen)
+            handler(ev)
 
     def handlers(self) -> dict[type[Event], Callable[..., None]]:
-        """Event type -> how the chat shows it, live or frozen (a saved session shown again); each handler takes
-        events of its key's type and the frozen flag."""
+        """Event type -> method, made once the event types are loaded (a resume sends tens of thousands)."""
         if self._handlers is None:
-            from workbench.core import events as ev
+            from workbench.core import events as e
 
+            self._response_parts = (e.ToolCallStarted, e.ToolCallReady, e.UsageUpdated, e.AssistantText)
             self._handlers = {
-                ev.TurnStarted: self._turn_started,
-                ev.TextDelta: self._text_delta,
-                ev.AssistantText: self._assistant_text,
-                ev.ToolCallReady: self._tool_ready,
-                ev.ToolCallFinished: self._tool_finished,
-                ev.ToolProgress: self._tool_progress,
-                ev.HookRan: self._hook_ran,
-                ev.ApprovalRequested: self._approval_requested,
-                ev.ApprovalDecided: self._approval_decided,
-                ev.ErrorEvent: self._error,
-                ev.Notice: self._notice,
-                ev.Retrying: self._retrying,
-                ev.ContractReport: self._contract,
-                ev.TurnDone: self._turn_done,
+                e.TurnStarted: self._turn_started,
+                e.TextDelta: self._text_delta,
+                e.AssistantText: self._assistant_text,
+                e.ToolCallReady: self._tool_ready,
+                e.ToolCallFinished: self._tool_finished,
+                e.ToolProgress: self._tool_progress,
+                e.HookRan: self._hook_ran,
+                e.ApprovalRequested: self._approval_requested,
+                e.ApprovalDecided: self._approval_decided,
+                e.ErrorEvent: self._error,
+                e.Notice: self._notice,
+                e.Retrying: self._retrying,
+                e.ContractReport: self._contract,
+                e.Compacted: self._compacted,
+                e.TurnDone: self._turn_done,
             }
         return self._handlers
 
-    def _turn_started(self, ev: TurnStarted, frozen: bool) -> None:
-        if self._echoed is not None and not frozen:
+    def _turn_started(self, ev: TurnStarted) -> None:
+        t = self.transcript
+        if self._echoed is not None and not t.batching:
             self._echoed = None
             return
         self._close_answer()
         self._closed_answer = None
         self.turn = max(self.turn + 1, ev.turn)
-        self.transcript.add_user(ev.prompt, self.turn, frozen=frozen)
+        t.add_user(ev.prompt, self.turn)
 
-    def _text_delta(self, ev: TextDelta, frozen: bool) -> None:
-        if frozen:
+    def _text_delta(self, ev: TextDelta) -> None:
+        if self.transcript.batching:  # deltas are never saved; the complete text follows
             return
         if self._answer is None:
             self._answer = self.transcript.add_answer()
         if self._answer is not None:
             self._answer.feed(ev.text)
 
-    def _assistant_text(self, ev: AssistantText, frozen: bool) -> None:
-        t = self.transcript
-        if frozen:
-            if ev.text.strip():
-                t.add_answer(ev.text, frozen=True)
+    def _assistant_text(self, ev: AssistantText) -> None:
+        if self.transcript.batching:
+            self._saved_answer(ev.text)
         elif self._answer is None and self._closed_answer is not None:
             # The deltas of this response were already shown; the full text only confirms them.
             self._closed_answer.finish(ev.text)
             self._closed_answer = None
         elif self._answer is None:
             if ev.text.strip():
-                view = t.add_answer(ev.text)
-                if view is not None:
-                    view.finish()
+                self.transcript.add_answer(ev.text, finished=True)
         else:
             self._close_answer(ev.text)
 
-    def _tool_ready(self, ev: ToolCallReady, frozen: bool) -> None:
+    def _tool_ready(self, ev: ToolCallReady) -> None:
         self._close_answer()
-        if frozen:
-            return  # the finished call carries everything
+        if self._response_at is None:
+            self._response_at = self.transcript.entry_count
         self.transcript.add_evidence(EvidenceData.from_ready(self.next_eid(), ev))
 
-    def _tool_finished(self, ev: ToolCallFinished, frozen: bool) -> None:
+    def _tool_finished(self, ev: ToolCallFinished) -> None:
         t = self.transcript
         known = t.evidence_for_call(ev.call_id)
         if known is not None:
             t.update_evidence(ev.call_id, EvidenceData.from_finished(known.eid, ev))
         else:
             self._close_answer()
-            t.add_evidence(EvidenceData.from_finished(self.next_eid(), ev), frozen=frozen)
-        # A saved approval shows under its call, as the live card did (the call is written after the answer).
-        for record in self._held.pop(ev.call_id, []):
-            t.add_notice(record, frozen=True)
+            t.add_evidence(EvidenceData.from_finished(self.next_eid(), ev))
 
-    def _tool_progress(self, ev: ToolProgress, frozen: bool) -> None:
+    def _tool_progress(self, ev: ToolProgress) -> None:
         running = self.transcript.evidence_for_call(ev.call_id)
         if running is not None and running.finished is None:
             self.transcript.update_evidence(ev.call_id, dataclasses.replace(running, progress=ev))
 
-    def _hook_ran(self, ev: HookRan, frozen: bool) -> None:
+    def _hook_ran(self, ev: HookRan) -> None:
         from workbench.tui.widgets.evidence import hook_line
 
         line, level = hook_line(ev)
-        self.transcript.add_notice(line, level, frozen=frozen)
+        self.transcript.add_notice(line, level)
 
-    def _approval_requested(self, ev: ApprovalRequested, frozen: bool) -> None:
+    def _approval_requested(self, ev: ApprovalRequested) -> None:
         self._pending_requests[ev.request.id] = ev.request
+        if self.transcript.batching:  # live, the approver mounts the card; saved, the events rebuild it
+            answer: dict[str, Decision] = {}
+            self._answers[ev.request.id] = answer
+            self.transcript.add_answered_approval(ev.request, answer)
 
-    def _approval_decided(self, ev: ApprovalDecided, frozen: bool) -> None:
-        req = self._pending_requests.pop(ev.request_id, None)
-        if frozen and req is not None:
-            record = approval_record(req, ev.decision)
-            if self.transcript.evidence_for_call(ev.call_id) is None and ev.call_id:
-                self._held.setdefault(ev.call_id, []).append(record)
-            else:
-                self.transcript.add_notice(record, frozen=True)
+    def _approval_decided(self, ev: ApprovalDecided) -> None:
+        self._pending_requests.pop(ev.request_id, None)
+        answer = self._answers.pop(ev.request_id, {})
+        answer["decision"] = ev.decision
 
-    def _error(self, ev: ErrorEvent, frozen: bool) -> None:
+    def _error(self, ev: ErrorEvent) -> None:
         self._close_answer()
-        self.transcript.add_notice(error_renderable(ev), "error", frozen=frozen)
+        self.transcript.add_notice(error_renderable(ev), "error")
 
-    def _notice(self, ev: Notice, frozen: bool) -> None:
-        self.transcript.add_notice(Text(safe.clean(ev.message)), ev.level, frozen=frozen)
+    def _notice(self, ev: Notice) -> None:
+        self.transcript.add_notice(Text(safe.clean(ev.message)), ev.level)
 
-    def _retrying(self, ev: Retrying, frozen: bool) -> None:
-        if not frozen:
-            msg = f"retrying in {ev.delay_s:.0f} s (attempt {ev.attempt}): {safe.one_line(ev.reason, 120)}"
-            self.transcript.add_notice(Text(msg), "warning")
+    def _retrying(self, ev: Retrying) -> None:
+        msg = f"retrying in {ev.delay_s:.0f} s (attempt {ev.attempt}): {safe.one_line(ev.reason, 120)}"
+        self.transcript.add_notice(Text(msg), "warning")
 
-    def _contract(self, ev: ContractReport, frozen: bool) -> None:
+    def _contract(self, ev: ContractReport) -> None:
         if ev.missing:
             missing = ", ".join(safe.one_line(m, 60) for m in ev.missing)
-            self.transcript.add_notice(Text(f"answer lacks required headings: {missing}"), "warning", frozen=frozen)
+            self.transcript.add_notice(Text(f"answer lacks required headings: {missing}"), "warning")
 
-    def _turn_done(self, ev: TurnDone, frozen: bool) -> None:
+    def _compacted(self, ev: Compacted) -> None:
+        self._close_answer()
+        self.transcript.add_marker(ev)
+
+    def _turn_done(self, ev: TurnDone) -> None:
         t = self.transcript
         self._close_answer()
         self._closed_answer = None
-        self._release_held()
         self.nesting.turn_done(t)
         if ev.stop_reason not in ("end_turn", "tool_use", "stop_sequence", ""):
-            t.add_notice(Text(f"turn ended: {safe.one_line(ev.stop_reason, 40)}"), "warning", frozen=frozen)
+            t.add_notice(Text(f"turn ended: {safe.one_line(ev.stop_reason, 40)}"), "warning")
 
-    def _release_held(self) -> None:
-        """Approvals whose call never finished (a killed process) still show, at the end of their turn."""
-        for records in self._held.values():
-            for record in records:
-                self.transcript.add_notice(record, frozen=True)
-        self._held.clear()
+    def _saved_answer(self, text: str) -> None:
+        """A saved response's text. Live, its deltas came before its tool calls and so did its view: put it
+        there (the text of a response that ends in tool calls is written before them)."""
+        at, self._response_at = self._response_at, None
+        if text.strip():
+            self.transcript.add_answer(text, finished=True, at=at)
 
     def clear(self) -> None:
         """Empty the chat for a new session (the prompt keeps its history)."""
@@ -287,26 +323,44 @@ class ChatPane(Vertical):
         self._eid = 0
         self.turn = 0
         self._pending_requests.clear()
-        self._held.clear()
+        self._answers.clear()
+        self._response_at = None
+        self._head = ()
         self.transcript.clear()
 
-    def replay(self, events: Iterable[Event]) -> None:
-        """Rebuild a saved conversation (evidence included) into the frozen history."""
-        for ev in events:
-            self.handle_event(ev, frozen=True)
-        self._pending_requests.clear()
-        self._release_held()
-        self.transcript.follow()
+    def replay(self, events: Sequence[Event]) -> None:
+        """Rebuild a saved conversation (evidence included): the same events through the same path, in bulk,
+        so only the last few entries are built as widgets and nothing older is rendered yet. Only the session's
+        end is read here (`TAIL_EVENTS`); `replay_rest` reads the older part once that end is on screen."""
+        split = tail_start(events)
+        self._head = events[:split]
+        self._eid, self.turn = numbering(self._head)
+        self._replay(events[split:])
 
-    async def replay_async(self, events: Sequence[Event], batch: int = 50) -> None:
-        """`replay` in slices, giving the screen a frame between them: a long session stays responsive."""
-        for start in range(0, len(events), batch):
-            for ev in events[start : start + batch]:
-                self.handle_event(ev, frozen=True)
-            await asyncio.sleep(0.002)  # long enough for a due frame to be drawn
+    async def replay_rest(self) -> None:
+        """The older part of the session `replay` was given, once its end has had time to be drawn."""
+        head, self._head = self._head, ()
+        if head:
+            await self.transcript.tail_drawn()
+            self._replay_front(head)
+
+    def _replay(self, events: Sequence[Event], *, front: bool = False) -> None:
+        with self.transcript.bulk(front=front):
+            for ev in events:
+                self.handle_event(ev)
         self._pending_requests.clear()
-        self._release_held()
-        self.transcript.follow()
+        self._answers.clear()
+
+    def _replay_front(self, events: Sequence[Event]) -> None:
+        eid, turn = self._eid, self.turn
+        runs, self.nesting.runs = self.nesting.runs, {}
+        self._eid = self.turn = 0
+        try:
+            self._replay(events, front=True)
+            for data, _ in self.nesting.runs.values():  # cut short: the next turn's end would have said so
+                data.cancel()
+        finally:
+            self._eid, self.turn, self.nesting.runs = eid, turn, runs
 
     # -- approvals ---------------------------------------------------------------------------------
 

@@ -3,10 +3,13 @@ cards it holds (a subagent card adds entries too), so neither imports the other.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from textual.widget import Widget
+
+from workbench.tui import safe
 
 if TYPE_CHECKING:
     from workbench.tui.widgets.evidence import EvidenceData
@@ -15,13 +18,18 @@ if TYPE_CHECKING:
 
 @dataclass
 class Entry:
-    kind: str  # user | answer | evidence | approval | notice | subagent
-    widget: Widget | None
-    frozen_index: int | None = None
+    kind: str  # user | answer | evidence | approval | notice | subagent | compacted
+    widget: Widget | None = None
     eid: str | None = None
     turn: int | None = None
-    label: str = ""
+    text: str = ""  # the entry's own words (a prompt), for its label
     extra: dict[str, object] = field(default_factory=dict)
+    make: Callable[[], Widget] | None = None  # builds the widget (a resumed entry gets one only near the end)
+    item: Item | None = None  # the frozen form
+
+    @property
+    def label(self) -> str:
+        return safe.one_line(self.text, 80)
 
 
 @runtime_checkable
@@ -32,8 +40,12 @@ class Settles(Protocol):
 
 
 class EntrySink(Protocol):
-    """What a card needs of the transcript: add an entry, find the evidence of a call."""
+    """What a card needs of the transcript: add an entry, find the evidence of a call, know whether a saved
+    session is being read (no widgets are built then)."""
 
-    def add(self, entry: Entry, *, frozen: bool = False, renderable: Item | None = None) -> Entry: ...
+    @property
+    def batching(self) -> bool: ...
+
+    def add(self, entry: Entry, at: int | None = None) -> Entry: ...
 
     def evidence_for_call(self, call_id: str) -> EvidenceData | None: ...

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
@@ -124,6 +124,20 @@ def hook_line(ev: HookRan) -> tuple[Text, str]:
     return line, level
 
 
+class EvidenceLine:
+    """A card's summary line as a renderable that fits the width it is given (the frozen form of a card)."""
+
+    def __init__(self, data: EvidenceData) -> None:
+        self.data = data
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield summary_line(self.data, False, options.max_width)
+
+
+def evidence_item(data: EvidenceData) -> RenderableType:
+    return EvidenceLine(data)
+
+
 def body_renderable(data: EvidenceData, full: bool = False) -> RenderableType:
     """The expanded part of a card: full input, result preview (or whole result), diff."""
     parts: list[RenderableType] = [Text("input", style="dim")]
@@ -217,7 +231,7 @@ class EvidenceCard(Widget, can_focus=True):
 
     def freeze(self) -> RenderableType:
         """The cheap form kept once the card scrolls far up: its summary line."""
-        return summary_line(self.data, False)
+        return evidence_item(self.data)
 
     def watch_expanded(self) -> None:
         self.refresh(layout=True)

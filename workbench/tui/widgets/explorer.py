@@ -52,6 +52,7 @@ from workbench.core.repo import (
     list_files,
     visible_name,
 )
+from workbench.tui.widgets.explorer_load import FirstLoad
 
 POLL_SECONDS = 2.0
 POLL_FILE_CAP = 3000  # files stat-ed per poll at most
@@ -154,6 +155,7 @@ class RepoExplorer(Tree[Entry]):
         *,
         show_ignored: bool = False,
         poll_seconds: float | None = POLL_SECONDS,
+        first_load: FirstLoad | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -163,12 +165,14 @@ class RepoExplorer(Tree[Entry]):
             root: The folder to show.
             show_ignored: List ignored files from the start.
             poll_seconds: How often to look for changes on disk; None turns polling off.
+            first_load: The listing and status read already: the first frame shows them, no load follows.
         """
         self.workspace = root.resolve()
         label = Text(visible_name(self.workspace.name or str(self.workspace)), end="")
         super().__init__(label, name=name, id=id, classes=classes)
         self.set_reactive(RepoExplorer.show_ignored, show_ignored)
         self.poll_seconds = poll_seconds
+        self._first_load = first_load if first_load is not None and first_load.workspace == self.workspace else None
         self.status: StatusReport | None = None
         self.index: DirIndex | None = None
         self.listing: FileListing | None = None
@@ -246,7 +250,15 @@ class RepoExplorer(Tree[Entry]):
     def on_mount(self) -> None:
         self.root.data = Entry(self.workspace.name, "", True)
         self.root.expand()
-        self.refresh_status()
+        first, self._first_load = self._first_load, None
+        if first is not None and first.listing is not None and not self.show_ignored:
+            index = DirIndex(first.listing, first.status)
+            if first.status is not None:
+                self._apply_with_status(_Snapshot(first.listing, index, None), index, first.status)
+            else:
+                self._apply(_Snapshot(first.listing, index, None))
+        else:
+            self.refresh_status()
         if self.poll_seconds:
             self.set_interval(self.poll_seconds, self._poll)
 
@@ -274,6 +286,15 @@ class RepoExplorer(Tree[Entry]):
             self._deliver(self._apply, _Snapshot(empty, DirIndex(empty), None, str(exc)))
             return
         previous = self.status
+        if previous is None and with_status and self.is_git:  # the first load: the tree comes with its letters
+            try:
+                status = git_status(self.workspace)
+            except RepoError:
+                pass  # shown without letters first; the error is reported below
+            else:  # one delivery, one frame: the tree and its letters together
+                index = DirIndex(listing, status)
+                self._deliver(self._apply_with_status, _Snapshot(listing, index, None), index, status)
+                return
         self._deliver(self._apply, _Snapshot(listing, DirIndex(listing, previous), previous))
         if with_status and self.is_git:
             try:
@@ -315,6 +336,11 @@ class RepoExplorer(Tree[Entry]):
         )
         if not unchanged:  # the same files: keep the tree as it is (no rebuild after every turn)
             self._rebuild()
+
+    def _apply_with_status(self, snap: _Snapshot, index: DirIndex, status: StatusReport) -> None:
+        self.status = status  # the tree is built with its letters
+        self._apply(snap)
+        self._apply_status(index, status)
 
     def _apply_status(self, index: DirIndex, status: StatusReport) -> None:
         if not self.is_attached:

@@ -14,7 +14,9 @@ from collections.abc import Callable
 from rich.console import RenderableType
 from rich.segment import Segment
 from rich.style import Style
+from textual import events
 from textual.geometry import Size
+from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -35,6 +37,18 @@ class FrozenLines(Widget):
         width: 1fr;
     }
     """
+
+    class Clicked(Message):
+        """An item was clicked (its index in this widget)."""
+
+        def __init__(self, lines: FrozenLines, index: int) -> None:
+            super().__init__()
+            self.lines = lines
+            self.index = index
+
+        @property
+        def control(self) -> FrozenLines:
+            return self.lines
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -78,6 +92,52 @@ class FrozenLines(Widget):
                 self._measure(len(self._items) - 1)
         self.refresh(layout=True)
 
+    def prepend(self, renderables: list[Item]) -> int:
+        """Add renderables before the first one; returns how many lines they take (0 before the first layout)."""
+        if not renderables:
+            return 0
+        count = len(renderables)
+        self._items[:0] = renderables
+        self._cache = OrderedDict((i + count, v) for i, v in self._cache.items())
+        self._measured = OrderedDict((i + count, v) for i, v in self._measured.items())
+        added = 0
+        if self._width:
+            heights = [len(self._render_one(item, self._width)) for item in renderables]
+            added = sum(heights)
+            self._heights[:0] = heights
+            self._restart()
+        self.refresh(layout=True)
+        return added
+
+    def drop_front(self, count: int) -> int:
+        """Forget the first `count` renderables; returns how many lines they took."""
+        count = min(count, len(self._items))
+        removed = sum(self._heights[:count])
+        del self._items[:count]
+        del self._heights[:count]
+        self._cache = OrderedDict((i - count, v) for i, v in self._cache.items() if i >= count)
+        self._measured = OrderedDict((i - count, v) for i, v in self._measured.items() if i >= count)
+        self._restart()
+        self.refresh(layout=True)
+        return removed
+
+    def drop_back(self, count: int) -> None:
+        """Forget the last `count` renderables."""
+        keep = max(0, len(self._items) - count)
+        del self._items[keep:]
+        del self._heights[keep:]
+        self._cache = OrderedDict((i, v) for i, v in self._cache.items() if i < keep)
+        self._measured = OrderedDict((i, v) for i, v in self._measured.items() if i < keep)
+        self._restart()
+        self.refresh(layout=True)
+
+    def _restart(self) -> None:
+        starts, total = [], 0
+        for height in self._heights:
+            starts.append(total)
+            total += height
+        self._starts, self._total = starts, total
+
     def clear(self) -> None:
         self._items.clear()
         self._heights.clear()
@@ -114,6 +174,10 @@ class FrozenLines(Widget):
         self._measured.clear()
         for index in range(len(self._items)):
             self._measure(index)
+
+    def on_click(self, event: events.Click) -> None:
+        if 0 <= event.y < self._total:
+            self.post_message(self.Clicked(self, self.item_at_line(event.y)))
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         self._ensure_width(width)

@@ -1,4 +1,4 @@
-"""The status bar (persona, model, mode, tokens, cost, cache share, session, busy) and the top bar."""
+"""The status bar (persona, model, mode, tokens, cost, cache share, context gauge, session, busy) and the top bar."""
 
 from __future__ import annotations
 
@@ -58,6 +58,9 @@ class StatusInfo:
     waiting: bool = False  # an approval card waits for the user
     note: str = ""
     sandbox: str = ""  # "no sandbox" when shell commands run unconfined; "" when they are sandboxed
+    context_tokens: int = 0  # how much of the model's context window the conversation fills
+    window: int = 0  # the window in tokens; 0 until a session reports it (no gauge)
+    compact_at: float = 0.8  # the share of the window at which the session compacts its history
 
 
 def short_id(session_id: str) -> str:
@@ -71,6 +74,34 @@ def cache_share(usage: UsageInfo) -> int | None:
     if not total:
         return None
     return round(100 * usage.cache_read_input_tokens / total)
+
+
+GAUGE_CELLS = 8
+WARN_SHARE = 0.9  # of the compaction threshold: the gauge turns to a warning from here
+
+
+def window_label(tokens: int) -> str:
+    """200000 -> 200k, 1000000 -> 1M; anything else as `render.tokens` writes it."""
+    if tokens % 1_000_000 == 0:
+        return f"{tokens // 1_000_000}M"
+    if tokens % 1000 == 0:
+        return f"{tokens // 1000}k"
+    return render.tokens(tokens)
+
+
+def context_gauge(info: StatusInfo) -> list[tuple[int, Text]]:
+    """`ctx ▰▰▰▱▱▱▱▱ 41% of 200k` as bar parts: the share stays longest, the bar and the window go first; in
+    warning colours as the conversation nears the compaction point."""
+    if info.window <= 0:
+        return []
+    share = max(0.0, info.context_tokens / info.window)
+    threshold = info.compact_at if info.compact_at > 0 else 1.0
+    style = "bold red" if share >= threshold else "yellow" if share >= threshold * WARN_SHARE else "dim"
+    filled = min(GAUGE_CELLS, round(share * GAUGE_CELLS))
+    percent = Text("  ctx ", style="dim")
+    percent.append(f"{min(999, round(share * 100))}%", style="" if style == "dim" else style)
+    bar = Text(" " + "▰" * filled + "▱" * (GAUGE_CELLS - filled), style=style)
+    return [(3, percent), (7, bar), (8, Text(f" of {window_label(info.window)}", style="dim"))]
 
 
 def status_parts(info: StatusInfo, frame: int = 0, on: Color | None = None) -> list[tuple[int, Text]]:
@@ -100,6 +131,7 @@ def status_parts(info: StatusInfo, frame: int = 0, on: Color | None = None) -> l
         parts.append((7, Text(f" ({share}% cached)", style="dim")))
     parts.append((8, Text(f" · {render.tokens(u.output_tokens if u is not None else 0)} out")))
     parts.append((4, Text(f" · ${u.cost_usd if u is not None else 0.0:.3f}")))
+    parts += context_gauge(info)
     if info.session_id:
         parts.append((9, Text(f"  s:{short_id(info.session_id)}", style="dim")))
     return parts

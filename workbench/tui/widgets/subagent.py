@@ -245,9 +245,12 @@ class SubagentCard(Widget, can_focus=True):
     expanded: reactive[bool] = reactive(False)
     """Whether the whole prompt and answer are shown."""
 
-    def __init__(self, path: tuple[str, ...], *, eid: str = "", id: str | None = None) -> None:
+    def __init__(
+        self, path: tuple[str, ...], *, eid: str = "", id: str | None = None, data: SubagentData | None = None
+    ) -> None:
+        """`data`: a run fed already (a card made for an entry that was data until now)."""
         super().__init__(id=id, classes="subagent")
-        self.data = SubagentData(path=tuple(path))
+        self.data = data if data is not None else SubagentData(path=tuple(path))
         self.eid = eid
         self._frame = 0
 
@@ -318,55 +321,52 @@ def frozen_renderable(data: SubagentData) -> RenderableType:
 class SubagentNesting:
     """Puts each subagent's events in its card, in the place of the Agent call that started it.
 
-    Live, a card is mounted when its `SubagentStarted` arrives and fed until `SubagentFinished`; a grandchild's
-    events go to its parent's card. Replaying a saved session (`frozen=True`), a run is collected and added
-    to the history as one panel once it has finished.
+    A run gets its entry when its `SubagentStarted` arrives and is fed until `SubagentFinished`; a grandchild's
+    events go to its parent's card. Saved events (a resumed session) take the same path: the run's data is
+    fed the same way, and a card is built from it only if the entry is shown as a widget.
     """
 
     def __init__(self) -> None:
-        self.cards: dict[tuple[str, ...], SubagentCard] = {}
-        self._replaying: dict[tuple[str, ...], SubagentData] = {}
+        self.runs: dict[tuple[str, ...], tuple[SubagentData, Entry]] = {}
 
-    def handle(self, transcript: EntrySink, ev: Event, *, frozen: bool = False) -> None:
+    @property
+    def cards(self) -> dict[tuple[str, ...], SubagentCard]:
+        """The running subagents that are on screen as cards."""
+        return {path: e.widget for path, (_, e) in self.runs.items() if isinstance(e.widget, SubagentCard)}
+
+    def handle(self, transcript: EntrySink, ev: Event) -> None:
         from workbench.core.events import SubagentFinished, SubagentStarted
-
         top = ev.agent_path[:1]
         if not top:
             return
-        starts = isinstance(ev, SubagentStarted) and ev.agent_path == top
-        eid = ""
-        if starts:
-            assert isinstance(ev, SubagentStarted)
+        if isinstance(ev, SubagentStarted) and ev.agent_path == top:
             known = transcript.evidence_for_call(ev.call_id)
             eid = known.eid if known is not None else ""
-        if frozen:
-            data = SubagentData(path=top) if starts else self._replaying.get(top)
-            if data is None:
-                return
-            self._replaying[top] = data
-            data.feed(ev)
-            if isinstance(ev, SubagentFinished) and ev.agent_path == top:
-                del self._replaying[top]
-                transcript.add(
-                    Entry("subagent", None, eid=eid or None), frozen=True, renderable=frozen_renderable(data)
-                )
+            data = SubagentData(path=top)
+            entry = Entry(
+                "subagent",
+                eid=eid or None,
+                make=lambda: SubagentCard(top, eid=eid, data=data),
+                item=lambda: frozen_renderable(data),
+            )
+            self.runs[top] = (data, entry)
+            transcript.add(entry)
+        run = self.runs.get(top)
+        if run is None:
             return
-        if starts:
-            self.cards[top] = SubagentCard(top, eid=eid)
-            transcript.add(Entry("subagent", self.cards[top], eid=eid or None))
-        card = self.cards.get(top)
-        if card is None:
-            return
-        card.feed(ev)
+        data, entry = run
+        if isinstance(entry.widget, SubagentCard):
+            entry.widget.feed(ev)
+        else:
+            data.feed(ev, entry.eid or "", now=None if transcript.batching else time.monotonic())
         if isinstance(ev, SubagentFinished) and ev.agent_path == top:
-            del self.cards[top]
+            del self.runs[top]
 
     def turn_done(self, transcript: EntrySink) -> None:
-        """The turn is over: a card still running was cut short (cancelled, or the session stopped)."""
-        for card in self.cards.values():
-            card.cancel()
-        self.cards.clear()
-        for data in self._replaying.values():
-            data.cancel()
-            transcript.add(Entry("subagent", None), frozen=True, renderable=frozen_renderable(data))
-        self._replaying.clear()
+        """The turn is over: a run still going was cut short (cancelled, or the session stopped)."""
+        for data, entry in self.runs.values():
+            if isinstance(entry.widget, SubagentCard):
+                entry.widget.cancel()
+            else:
+                data.cancel()
+        self.runs.clear()

@@ -1,72 +1,63 @@
-"""The conversation: the last few entries live as widgets, everything older frozen into one line view.
+"""The conversation: entries as data, the newest few as widgets, and a window of older ones as frozen lines.
 
-Entries are user prompts, answers, evidence cards, approval cards and notices. When more than `LIVE_MAX`
-are live, the oldest settled one is frozen (rendered once into `FrozenLines`) and its widget removed, so a
-1,000-turn session costs about as much to show as a ten-turn one.
+Entries are user prompts, answers, evidence cards, approval cards, notices, subagent runs and compaction
+markers. Each entry knows how to build its widget (`make`) and its frozen form (`item`: a renderable, or a
+function that builds one, rendered only while on screen). A live session and a resumed one go through the
+same `add` calls; a resume adds everything in one batch (`bulk()`), which builds no widget and renders
+nothing, then mounts only the tail. Nothing older is even measured until the user scrolls towards it:
+
+- the newest entries (at most `LIVE_MAX`) are widgets; the oldest settled one freezes when there are more;
+- above them `FrozenLines` shows a window of older entries, loaded a page at a time as the user scrolls up
+  and dropped again (far ones) when it holds more than `WINDOW_MAX`; while the window does not reach the
+  newest entries (the user is far up), the widgets below it are hidden and it grows downwards as they scroll;
+- a compaction marker folds everything before it until the user unfolds it (click, or the command palette).
+
+So a 10,000-entry session costs about what a ten-entry one does, on screen and in memory.
 """
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
+from typing import TYPE_CHECKING
 
 from rich.console import RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual.widget import Widget
 
-from workbench.tui import safe
-from workbench.tui.widgets.answer import AnswerView
-from workbench.tui.widgets.approval import ApprovalCard
+from workbench.core.approvals import ApprovalRequest, Decision
+from workbench.tui.textual_compat import set_scroll_y_unclamped
+from workbench.tui.widgets.answer import AnswerView, answer_item
+from workbench.tui.widgets.approval import ApprovalCard, approval_record
+from workbench.tui.widgets.entries import (
+    FrozenEntry,
+    NoticeLine,
+    UserMessage,
+    notice_item,
+    user_item,
+)
 from workbench.tui.widgets.entry import Entry, Settles
-from workbench.tui.widgets.evidence import EvidenceCard, EvidenceData
+from workbench.tui.widgets.evidence import EvidenceCard, EvidenceData, EvidenceLine
 from workbench.tui.widgets.frozen import FrozenLines, Item
 
-LIVE_MAX = 24
+__all__ = ["LIVE_MAX", "PAGE", "RESUME_LIVE", "WINDOW_MAX", "Entry", "Transcript", "UserMessage"]
+
+if TYPE_CHECKING:  # the event types load with the first event
+    from workbench.core.events import Compacted
+
+LIVE_MAX = 24  # entries kept as widgets in a live session
+RESUME_LIVE = 6  # entries a resumed session mounts as widgets; older ones stay frozen
+PAGE = 30  # entries loaded into the window at a time
+WINDOW_MAX = 300  # entries kept in the window; far ones are dropped and loaded again when scrolled to
 
 
-def user_renderable(prompt: str) -> RenderableType:
-    out = Text()
-    out.append("you  ", style="bold")
-    out.append(safe.clean(prompt))
-    return out
-
-
-class UserMessage(Static):
-    DEFAULT_CSS = """
-    UserMessage {
-        height: auto;
-        padding: 0 1;
-        margin-top: 1;
-        background: $boost;
-    }
-    """
-
-    def __init__(self, prompt: str) -> None:
-        super().__init__(user_renderable(prompt), markup=False, classes="user")
-        self.prompt = prompt
-
-    def freeze(self) -> RenderableType:
-        return user_renderable(self.prompt)
-
-
-class NoticeLine(Static):
-    DEFAULT_CSS = """
-    NoticeLine {
-        height: auto;
-        padding: 0 1;
-        color: $text-muted;
-        &.-error { color: $text-error; }
-        &.-warning { color: $text-warning; }
-    }
-    """
-
-    def __init__(self, body: RenderableType, level: str = "info") -> None:
-        super().__init__(body, markup=False, classes=f"notice -{level}")
-        self.body = body
-
-    def freeze(self) -> RenderableType:
-        return self.body
+def _unanswered() -> Decision:
+    return Decision(allow=False, reason="no answer was recorded")
 
 
 class Transcript(VerticalScroll, can_focus=False):
@@ -84,12 +75,37 @@ class Transcript(VerticalScroll, can_focus=False):
         self.entries: list[Entry] = []
         self.evidence: dict[str, EvidenceData] = {}
         self._by_call: dict[str, Entry] = {}
-        self._live: list[Entry] = []
+        self._live: list[Entry] = []  # the newest entries, as widgets (a suffix of `entries`)
         self.history = FrozenLines(id="history")
+        self._lo = 0  # the window: entries[_lo:_hi] are in `history`
+        self._hi = 0
+        self._floor = 0  # entries before it are folded under a compaction marker
+        self._marker: Entry | None = None  # the marker that folds them
+        self._front_marker: Entry | None = None
+        self._batching = False
+        self._target = self.entries  # where `add` puts entries (inside `bulk(front=True)`: a list for the front)
         self._released = False  # the user moved away from the bottom on purpose
 
     def compose(self) -> ComposeResult:
         yield self.history
+
+    @property
+    def batching(self) -> bool:
+        return self._batching
+
+    @property
+    def entry_count(self) -> int:
+        """How many entries there are (inside `bulk(front=True)`: how many are being added)."""
+        return len(self._target)
+
+    @property
+    def _first_live(self) -> int:
+        return len(self.entries) - len(self._live)
+
+    @property
+    def attached(self) -> bool:
+        """The window reaches the live entries (otherwise they are hidden below it)."""
+        return self._hi >= self._first_live
 
     def grew(self) -> None:
         """Content was added: once it overflows, stick to the bottom (until the user scrolls away)."""
@@ -104,23 +120,79 @@ class Transcript(VerticalScroll, can_focus=False):
 
     # -- adding ------------------------------------------------------------------------------------
 
-    def add(self, entry: Entry, *, frozen: bool = False, renderable: Item | None = None) -> Entry:
-        self.entries.append(entry)
-        if frozen or entry.widget is None:
-            body = renderable if renderable is not None else self._freeze_of(entry)
-            entry.frozen_index = self.history.append(body)
-            entry.widget = None
-            self.grew()
+    def add(self, entry: Entry, at: int | None = None) -> Entry:
+        """Append an entry: as a widget, or (inside `bulk()`) as data only, where `at` may put it earlier."""
+        if self._batching:
+            self._target.insert(len(self._target) if at is None else at, entry)
             return entry
-        self._live.append(entry)
-        self.mount(entry.widget)
+        self.entries.append(entry)
+        self._go_live(entry)
         self._trim()
         self.grew()
         return entry
 
-    def _freeze_of(self, entry: Entry) -> RenderableType:
-        freeze = getattr(entry.widget, "freeze", None)
-        return freeze() if callable(freeze) else Text(entry.label)
+    def _go_live(self, entry: Entry) -> None:
+        widget = self._widget_of(entry)
+        self._live.append(entry)
+        widget.display = self.attached
+        self.mount(widget)
+
+    def _widget_of(self, entry: Entry) -> Widget:
+        if entry.widget is None:
+            entry.widget = entry.make() if entry.make is not None else FrozenEntry(self._item_of(entry))
+        return entry.widget
+
+    @contextmanager
+    def bulk(self, *, front: bool = False) -> Iterator[None]:
+        """Add many entries (a resumed session) without building or measuring them; then show the tail.
+
+        `front`: the entries go before all others (the older part of a session whose end is shown already)."""
+        if front:
+            self._target = []
+        else:
+            self._freeze_live(force=True)
+        self._batching = True
+        try:
+            yield
+        finally:
+            self._batching = False
+            if front:
+                self._prepend_entries(self._target)
+            else:
+                self._show_tail()
+
+    def _show_tail(self) -> None:
+        start = max(self._floor, len(self.entries) - RESUME_LIVE)
+        self._live = self.entries[start:]
+        self.mount_all([self._widget_of(entry) for entry in self._live])
+        self._reset_window(start)
+        self._released = False
+        self.grew()
+
+    async def tail_drawn(self, timeout: float = 2.0) -> None:
+        """Wait until the newest entry is laid out on screen (its frame is drawn right after), at most `timeout`."""
+        widget = self._live[-1].widget if self._live else None
+        deadline = time.monotonic() + timeout
+        while widget is not None and not widget.region.height and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(1 / 60)
+
+    def _prepend_entries(self, older: list[Entry]) -> None:
+        self._target = self.entries
+        self.entries[:0] = older
+        self._lo += len(older)
+        self._hi += len(older)
+        if self._marker is None:
+            self._marker, self._front_marker = self._front_marker, None
+        self._floor = self.entries.index(self._marker) if self._marker is not None else 0
+        self.call_after_refresh(self._check_window)
+
+    @staticmethod
+    def _item_of(entry: Entry) -> Item:
+        if entry.item is None:
+            freeze = getattr(entry.widget, "freeze", None)
+            entry.item = freeze() if callable(freeze) else Text(entry.label)
+        return entry.item
 
     def _settled(self, entry: Entry) -> bool:
         widget = entry.widget
@@ -134,60 +206,199 @@ class Transcript(VerticalScroll, can_focus=False):
             return widget.settled()
         return True
 
+    def _freeze_oldest(self) -> None:
+        oldest = self._live.pop(0)
+        item = self._item_of(oldest)
+        widget, oldest.widget = oldest.widget, None
+        if widget is not None:
+            widget.remove()
+        if self._hi == self._first_live - 1:  # the window reaches the live entries: it takes this one in
+            self.history.append(item)
+            self._hi += 1
+
     def _trim(self) -> None:
-        while len(self._live) > LIVE_MAX:
-            oldest = self._live[0]
-            if not self._settled(oldest):
-                return
-            self._live.pop(0)
-            oldest.frozen_index = self.history.append(self._freeze_of(oldest))
-            widget = oldest.widget
-            oldest.widget = None
-            if widget is not None:
-                widget.remove()
+        while len(self._live) > LIVE_MAX and self._settled(self._live[0]):
+            self._freeze_oldest()
+        if self._hi - self._lo > WINDOW_MAX and self.attached and not self._released:
+            self._drop_front(self._hi - self._lo - WINDOW_MAX)
+
+    def _freeze_live(self, *, force: bool = False) -> None:
+        while self._live and (force or self._settled(self._live[0])):
+            self._freeze_oldest()
 
     def live_count(self) -> int:
         return len(self._live)
 
-    def add_user(self, prompt: str, turn: int, *, frozen: bool = False) -> Entry:
-        label = safe.one_line(prompt, 80)
-        if frozen:
-            return self.add(
-                Entry("user", None, turn=turn, label=label), frozen=True, renderable=user_renderable(prompt)
-            )
-        return self.add(Entry("user", UserMessage(prompt), turn=turn, label=label))
+    # -- the window of frozen entries --------------------------------------------------------------
 
-    def add_answer(self, text: str = "", *, frozen: bool = False) -> AnswerView | None:
-        if frozen:
-            from workbench.tui import render
+    def _reset_window(self, end: int) -> None:
+        """An empty window ending at `end`; the first layout loads what fills the screen above it."""
+        self.history.clear()
+        self._lo = self._hi = max(self._floor, end)
+        self._show_live(self.attached)
+        self.call_after_refresh(self._check_window)
 
-            self.add(Entry("answer", None), frozen=True, renderable=partial(render.markdown, text))
-            return None
+    def _show_live(self, shown: bool) -> None:
+        for entry in self._live:
+            if entry.widget is not None and entry.widget.display != shown:
+                entry.widget.display = shown
+
+    def _page_above(self) -> int:
+        start = max(self._floor, self._lo - PAGE)
+        added = self.history.prepend([self._item_of(e) for e in self.entries[start : self._lo]])
+        self._lo = start
+        return added
+
+    def _page_below(self) -> None:
+        end = min(self._first_live, self._hi + PAGE)
+        self.history.extend([self._item_of(e) for e in self.entries[self._hi : end]])
+        self._hi = end
+        if self.attached:
+            self._show_live(True)
+
+    def _drop_front(self, count: int) -> None:
+        removed = self.history.drop_front(count)
+        self._lo += count
+        self._shift(-removed)
+
+    def _shift(self, lines: int) -> None:
+        """Keep what the user sees in place while lines are added or removed above it (same frame)."""
+        if lines:
+            set_scroll_y_unclamped(self, max(0.0, self.scroll_y + lines))
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        if round(old) != round(new) and not self._batching:
+            self.call_after_refresh(self._check_window)
+
+    def _check_window(self) -> None:
+        """Load what the user scrolls towards; drop what is far away."""
+        if self._batching or not self.is_mounted:
+            return
+        screen = max(1, self.scrollable_content_region.height)
+        if self.scroll_y < screen and self._lo > self._floor:
+            self._shift(self._page_above())
+            self.call_after_refresh(self._check_window)
+            return
+        if not self.attached and self.max_scroll_y - self.scroll_y < screen:
+            self._page_below()
+            self.call_after_refresh(self._check_window)
+            return
+        count = self._hi - self._lo
+        if count > WINDOW_MAX:
+            line = self.history.item_at_line(int(self.scroll_y))
+            if line > count // 2:
+                self._drop_front(min(count - WINDOW_MAX, max(0, line - PAGE)))
+            else:
+                self._drop_back(count - WINDOW_MAX)
+
+    def _drop_back(self, count: int) -> None:
+        self.history.drop_back(count)
+        self._hi -= count
+        self._show_live(False)
+
+    def clear(self) -> None:
+        """Forget every entry (a new session in place)."""
+        for entry in self._live:
+            if entry.widget is not None:
+                entry.widget.remove()
+        self.entries.clear()
+        self.evidence.clear()
+        self._by_call.clear()
+        self._live.clear()
+        self.history.clear()
+        self._lo = self._hi = self._floor = 0
+        self._marker = self._front_marker = None
+        self.follow()
+
+    def follow(self) -> None:
+        """Back to following the conversation (after a new prompt)."""
+        self._released = False
+        if not self.attached:
+            self._reset_window(self._first_live)
+        if self.is_anchored:
+            self.anchor()
+        self.grew()
+
+    # -- folding -----------------------------------------------------------------------------------
+
+    def fold(self, marker: Entry) -> None:
+        """Fold everything before a compaction marker: only the marker and what follows stay on screen."""
+        if self._target is not self.entries:  # the front of a session: its latest marker, unless the end has one
+            self._front_marker = marker
+            return
+        self._marker = marker
+        last = len(self.entries) - 1
+        self._floor = last if self.entries[last] is marker else self.entries.index(marker)
+        if self._batching:
+            return
+        while self._live and self._live[0] is not marker:
+            self._freeze_oldest()
+        self._reset_window(self._first_live)
+
+    def unfold(self) -> bool:
+        """Show the folded entries again (loaded as the user scrolls up); False when nothing is folded."""
+        if self._floor == 0:
+            return False
+        self._floor = 0
+        self._marker = None
+        self._released = True
+        if self.is_anchored:
+            self.release_anchor()
+        self.call_after_refresh(self._check_window)
+        return True
+
+    @property
+    def folded(self) -> int:
+        return self._floor
+
+    def on_frozen_lines_clicked(self, event: FrozenLines.Clicked) -> None:
+        if event.lines is self.history:
+            entry = self.entries[self._lo + event.index]
+            if entry.kind == "compacted":
+                self.unfold()
+
+    # -- entries -----------------------------------------------------------------------------------
+
+    def add_user(self, prompt: str, turn: int) -> Entry:
+        return self.add(
+            Entry("user", turn=turn, text=prompt, make=lambda: UserMessage(prompt), item=partial(user_item, prompt))
+        )
+
+    def add_answer(self, text: str = "", *, finished: bool = False, at: int | None = None) -> AnswerView | None:
+        """An answer: streaming (returns its view) or complete (`finished`; a batch builds no view)."""
+        if finished:
+
+            def make() -> Widget:
+                view = AnswerView(text)
+                view.finish()
+                return view
+
+            entry = self.add(Entry("answer", make=make, item=answer_item(text)), at)
+            return entry.widget if isinstance(entry.widget, AnswerView) else None
         view = AnswerView(text)
         self.add(Entry("answer", view))
         return view
 
-    def add_notice(self, body: RenderableType, level: str = "info", *, frozen: bool = False) -> None:
-        if frozen:
-            self.add(Entry("notice", None), frozen=True, renderable=body)
-            return
-        self.add(Entry("notice", NoticeLine(body, level)))
+    def add_notice(self, body: RenderableType, level: str = "info") -> Entry:
+        return self.add(Entry("notice", make=lambda: NoticeLine(body, level), item=partial(notice_item, body, level)))
 
-    def add_evidence(self, data: EvidenceData, *, frozen: bool = False) -> Entry:
+    def add_evidence(self, data: EvidenceData) -> Entry:
         self.evidence[data.eid] = data
-        entry = Entry("evidence", None if frozen else EvidenceCard(data), eid=data.eid)
+        entry = Entry("evidence", eid=data.eid, make=partial(self._card, data.eid), item=EvidenceLine(data))
         self._by_call[data.call_id] = entry
-        if frozen:
-            from workbench.tui.widgets.evidence import summary_line
-
-            return self.add(entry, frozen=True, renderable=summary_line(data, False))
         return self.add(entry)
+
+    def _card(self, eid: str) -> EvidenceCard:
+        return EvidenceCard(self.evidence[eid])
 
     def update_evidence(self, call_id: str, data: EvidenceData) -> bool:
         entry = self._by_call.get(call_id)
         if entry is None:
             return False
         self.evidence[data.eid] = data
+        if isinstance(entry.item, EvidenceLine):
+            entry.item.data = data
         if isinstance(entry.widget, EvidenceCard):
             entry.widget.update_data(data)
             self._trim()
@@ -200,41 +411,64 @@ class Transcript(VerticalScroll, can_focus=False):
     def add_approval(self, card: ApprovalCard) -> Entry:
         return self.add(Entry("approval", card))
 
+    def add_answered_approval(self, request: ApprovalRequest, answer: dict[str, Decision]) -> Entry:
+        """A saved approval: its card is made (answered) only if it is shown as a widget; `answer` is filled
+        with its decision when that event comes."""
+        return self.add(
+            Entry(
+                "approval",
+                make=lambda: ApprovalCard(request, decision=answer.get("decision") or _unanswered()),
+                item=lambda: approval_record(request, answer.get("decision")),
+            )
+        )
+
+    def add_marker(self, event: Compacted) -> Entry:
+        """A compaction marker, folding everything before it."""
+        from workbench.tui.widgets.marker import CompactionMarker, marker_renderable
+
+        body = marker_renderable(event, self.entry_count)
+        entry = self.add(Entry("compacted", make=lambda: CompactionMarker(body), item=body))
+        self.fold(entry)
+        return entry
+
+    def on_compaction_marker_unfold(self) -> None:
+        self.unfold()
+
     # -- navigation --------------------------------------------------------------------------------
 
     def reveal(self, entry: Entry) -> None:
-        """Scroll an entry into view; a live card also takes focus."""
+        """Scroll an entry into view (unfolding and loading what it takes); a live card also takes focus."""
         self._released = True
         if self.is_anchored:
             self.release_anchor()
+        index = self.entries.index(entry)
+        if index < self._floor:
+            self._floor, self._marker = 0, None
+        if entry.widget is not None and entry.widget.is_mounted:
+            if not self.attached:
+                self._reset_window(self._first_live)
+            self.call_after_refresh(self._focus_live, entry)
+            return
+        if not self._lo <= index < self._hi:
+            self.history.clear()
+            self._lo = max(self._floor, index - PAGE // 2)
+            self._hi = self._lo
+            self._page_below()
+            self._show_live(self.attached)
+        self.call_after_refresh(self._scroll_to_item, index)
+
+    def _focus_live(self, entry: Entry) -> None:
         if entry.widget is not None and entry.widget.is_mounted:
             self.scroll_to_widget(entry.widget, animate=False, top=True)
             if entry.widget.can_focus:
                 entry.widget.focus()
-        elif entry.frozen_index is not None:
-            self.scroll_to(y=self.history.item_line(entry.frozen_index), animate=False)
+
+    def _scroll_to_item(self, index: int) -> None:
+        if self._lo <= index < self._hi:
+            self.scroll_to(y=self.history.item_line(index - self._lo), animate=False)
 
     def evidence_entries(self) -> list[Entry]:
         return [e for e in self.entries if e.kind == "evidence"]
 
     def turn_entries(self) -> list[Entry]:
         return [e for e in self.entries if e.kind == "user"]
-
-    def clear(self) -> None:
-        """Forget every entry (a new session in place)."""
-        for entry in self._live:
-            if entry.widget is not None:
-                entry.widget.remove()
-        self.entries.clear()
-        self.evidence.clear()
-        self._by_call.clear()
-        self._live.clear()
-        self.history.clear()
-        self.follow()
-
-    def follow(self) -> None:
-        """Back to following the conversation (after a new prompt)."""
-        self._released = False
-        if self.is_anchored:
-            self.anchor()
-        self.grew()
