@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 from pathlib import Path
 
@@ -292,3 +293,45 @@ def test_starting_and_initializing_loads_no_ui_and_no_model_client(tmp_path: Pat
     )
     assert json.loads(done.stdout)["result"]["protocolVersion"] == 1
     assert done.stderr.decode().rstrip().endswith("LOADED"), done.stderr.decode()[-300:]
+
+
+async def test_project_commands_hooks_and_mcp_progress_reach_the_client(repo: Path) -> None:
+    """The project's custom commands are announced with ours; a hook run shows as a call of its own (failed when it
+    blocked); an MCP server's progress updates its running call."""
+    from acp.schema import McpServerStdio
+
+    from workbench.core.mcp.trust import set_trusted
+
+    commands = repo / ".claude" / "commands"
+    commands.mkdir(parents=True)
+    (commands / "review.md").write_text(
+        "---\ndescription: Review the diff\nargument-hint: [path]\n---\nReview $ARGUMENTS\n"
+    )
+    hook = {"matcher": "Bash", "hooks": [{"type": "command", "command": "echo 'no ls today' >&2; exit 2"}]}
+    (repo / ".claude" / "settings.json").write_text(json.dumps({"hooks": {"PreToolUse": [hook]}}))
+    set_trusted(repo, True)
+    server = Path(__file__).resolve().parents[1] / "core" / "mcp" / "servers" / "rich.py"
+    passed = McpServerStdio(name="rich", command=sys.executable, args=[str(server)], env=[])
+    script = [
+        reply(tool_use("Bash", {"command": "ls"}, id="toolu_ls")),
+        reply(tool_use("mcp__rich__long_job", {}, id="toolu_job")),
+        reply(text("Done.")),
+    ]
+    client = RecordingClient(answers=["allow-once"])
+    with MessagesPeer(script) as peer:
+        async with workbench_acp(client, repo, peer.url) as (conn, wire):
+            session = await conn.new_session(cwd=str(repo), mcp_servers=[passed])
+            assert await _prompt(conn, session.session_id, "List the files, then run the job") == "end_turn"
+    [announced] = [u for u in client.updates if u.session_update == "available_commands_update"]
+    names = {c.name: c for c in announced.available_commands}
+    assert {"mode", "grants", "model", "review"} <= set(names)
+    assert names["review"].description.startswith("Review the diff")
+    hooks = [u for u in client.updates if u.session_update == "tool_call" and u.tool_call_id.startswith("hook-")]
+    assert [(h.kind, h.status, h.title) for h in hooks] == [
+        ("execute", "failed", "PreToolUse hook: echo 'no ls today' >&2; exit 2")
+    ]
+    assert "no ls today" in hooks[0].content[0].content.text
+    progress = [u for u in client.updates if u.session_update == "tool_call_update" and u.status == "in_progress"]
+    assert [p.tool_call_id for p in progress] == ["toolu_job"] * 3
+    assert progress[-1].title.endswith("· 3/3 step 3 of 3")
+    assert wire.problems() == []

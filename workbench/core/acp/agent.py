@@ -29,6 +29,7 @@ from workbench.core.events import Notice
 
 if TYPE_CHECKING:
     from workbench.core.assembly import Opened
+    from workbench.core.project import SlashEntry
 
 log = logging.getLogger("workbench.acp")
 
@@ -197,10 +198,32 @@ class WorkbenchAgent:
             )
             for name, (text, hint) in COMMANDS.items()
         ]
+        commands += [
+            schema.AvailableCommand(
+                name=entry.name,
+                description=f"{entry.description} {entry.source}".strip(),
+                input=schema.AvailableCommandInput(root=schema.UnstructuredCommandInput(hint=entry.argument_hint))
+                if entry.argument_hint
+                else None,
+            )
+            for entry in self._project_commands(live)
+            if entry.name not in COMMANDS
+        ]
         update = schema.AvailableCommandsUpdate(session_update="available_commands_update", available_commands=commands)
         task = asyncio.get_running_loop().create_task(self._send(session_id, update))  # after the answer is queued
         self._sending.add(task)
         task.add_done_callback(self._sending.discard)
+
+    def _project_commands(self, live: _Live) -> list[SlashEntry]:
+        """The project's and the user's custom commands and the MCP servers' prompts, as the screen lists them:
+        a prompt starting with one goes to the session, which expands it."""
+        from workbench.core.project import slash_entries
+
+        try:
+            return slash_entries(live.opened.session.workspace, live.opened.mcp)
+        except OSError as exc:
+            log.warning("custom commands could not be listed: %s", exc)
+            return []
 
     async def _send(self, session_id: str, update: Any) -> None:
         if self.conn is None:

@@ -5,6 +5,8 @@
     ToolCallStarted          -> tool_call (pending; kind from the tool)
     ToolCallReady            -> tool_call_update (title, raw input, locations, diff content for edits)
     ToolCallFinished         -> tool_call_update (completed or failed, the output as content)
+    ToolProgress             -> tool_call_update (in_progress, the server's progress in the title)
+    HookRan                  -> tool_call of its own (execute; completed, or failed when it blocked or broke)
     PlanUpdated              -> plan
     Notice / ErrorEvent      -> agent_message_chunk, marked as the workbench's own words
     ApprovalRequest          -> session/request_permission: allow once / for this session / always / deny
@@ -26,6 +28,7 @@ from workbench.core.events import (
     AssistantText,
     ErrorEvent,
     Event,
+    HookRan,
     Notice,
     PlanItem,
     PlanUpdated,
@@ -34,6 +37,7 @@ from workbench.core.events import (
     ToolCallFinished,
     ToolCallReady,
     ToolCallStarted,
+    ToolProgress,
     TurnStarted,
 )
 
@@ -102,6 +106,8 @@ class EventMapper:
         self.workspace = workspace
         self.announced: set[str] = set()
         self.inputs: dict[str, dict[str, Any]] = {}
+        self.titles: dict[str, str] = {}  # call id -> the title the client shows
+        self.hooks = 0
 
     def updates(self, event: Event) -> Iterator[Update]:
         if isinstance(event, TextDelta) and not event.agent_path:
@@ -110,13 +116,23 @@ class EventMapper:
             yield thought_update(event.text)
         elif isinstance(event, ToolCallStarted):
             self.announced.add(event.call_id)
+            title = self.titles[event.call_id] = self._title(event.tool, event.agent_path)
             yield schema.ToolCallStart(
                 session_update="tool_call",
                 tool_call_id=event.call_id,
-                title=self._title(event.tool, event.agent_path),
+                title=title,
                 kind=tool_kind(event.tool),
                 status="pending",
             )
+        elif isinstance(event, ToolProgress) and event.call_id in self.announced:
+            yield schema.ToolCallProgress(
+                session_update="tool_call_update",
+                tool_call_id=event.call_id,
+                status="in_progress",
+                title=f"{self.titles.get(event.call_id, event.tool)} · {progress_text(event)}",
+            )
+        elif isinstance(event, HookRan):
+            yield self._hook(event)
         elif isinstance(event, ToolCallReady):
             yield from self._ready(event)
         elif isinstance(event, ToolCallFinished):
@@ -139,18 +155,36 @@ class EventMapper:
             yield thought_update(event.text)
         elif isinstance(event, ToolCallFinished):
             yield from self._finished(event)
-        elif isinstance(event, (PlanUpdated, Notice, ErrorEvent)):
+        elif isinstance(event, (PlanUpdated, Notice, ErrorEvent, HookRan)):
             yield from self.updates(event)
 
     def _title(self, tool: str, agent_path: tuple[str, ...], summary: str = "") -> str:
         lead = " › ".join(agent_path) + " › " if agent_path else ""
         return lead + (summary or tool)
 
+    def _hook(self, event: HookRan) -> schema.ToolCallStart:
+        """A hook run is evidence of its own: a finished `execute` call the client lists beside the tool calls."""
+        self.hooks += 1
+        title = f"{event.hook_event} hook: {event.command}"
+        lead = f"{event.outcome}" + (f", exit {event.exit_code}" if event.exit_code is not None else "")
+        body = f"{lead} · {event.duration_ms} ms" + (f"\n{event.message}" if event.message else "")
+        return schema.ToolCallStart(
+            session_update="tool_call",
+            tool_call_id=f"hook-{self.hooks}",
+            title=self._title(title, event.agent_path),
+            kind="execute",
+            status="completed" if event.outcome == "ok" else "failed",
+            content=[_text_content(body)],
+            raw_input={"command": event.command, "source": event.source, "call_id": event.call_id or None},
+            raw_output={"outcome": event.outcome, "exit_code": event.exit_code, "message": event.message},
+        )
+
     def _ready(self, event: ToolCallReady) -> Iterator[Update]:
         self.inputs[event.call_id] = dict(event.input)
+        title = self.titles[event.call_id] = self._title(event.tool, event.agent_path, event.summary)
         fields: dict[str, Any] = {
             "tool_call_id": event.call_id,
-            "title": self._title(event.tool, event.agent_path, event.summary),
+            "title": title,
             "kind": tool_kind(event.tool),
             "status": "pending",
             "raw_input": dict(event.input),
@@ -192,6 +226,12 @@ class EventMapper:
         if not isinstance(path, str) or not path:
             return None
         return [schema.ToolCallLocation(path=str(self.workspace / path))]
+
+
+def progress_text(event: ToolProgress) -> str:
+    """`3/10 indexing`, `40% ...`: what an MCP server reported of a running call."""
+    amount = f"{event.progress:g}/{event.total:g}" if event.total else f"{event.progress:g}"
+    return f"{amount} {event.message}".strip()
 
 
 def _text_content(text: str) -> schema.ContentToolCallContent:
