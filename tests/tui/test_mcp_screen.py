@@ -387,3 +387,32 @@ def test_mcp_screen_snapshot(
         await pilot.pause(0.2)
 
     assert snap_compare(app, terminal_size=size, run_before=show)
+
+
+async def test_at_completes_the_resources_of_a_running_server(
+    sample_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`@` in the prompt completes to a running server's resources as well as to files, and the resource the
+    prompt names reaches the model."""
+    from tests.core.mcp.conftest import RICH
+
+    write_mcp_json(sample_repo, {"rich": stdio(RICH)})
+    set_trusted(sample_repo, True)
+    with MessagesPeer([reply(text("It says to be kind."))]) as peer:
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", peer.url)
+        monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
+        app = create_app(sample_repo, config=Config())
+        async with app.run_test(size=(120, 40)) as pilot:
+            await started(pilot, app)
+            screen = app.screen
+            assert isinstance(screen, MainScreen)
+            screen.chat.prompt.focus()
+            await pilot.press(*"look at @src/", "tab")  # files still complete
+            assert screen.chat.prompt.value.startswith("look at @src/") and "rich:" not in screen.chat.prompt.value
+            screen.chat.prompt.value = ""
+            await pilot.press(*"summarise @rich:file:///g", "tab")
+            assert screen.chat.prompt.value == "summarise @rich:file:///guide.md "
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: any(e.type == "turn_done" for e in screen.events), timeout=20)
+        sent = json.dumps(peer.message_requests[0].messages)
+    assert "guide.md" in sent and "Always write tests." in sent

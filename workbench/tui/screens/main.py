@@ -86,7 +86,7 @@ class MainScreen(StartActions, ChatActions):
                 files.border_title = "Explorer"
                 label = Text(f"{safe.one_line(self.request.workspace.name, 40)}\n(loading the file tree)")
                 yield Static(label, id="explorer-placeholder")
-            chat = ChatPane(self.repo_files, slash.Completer(self.slash, self.commands), id="chat")
+            chat = ChatPane(self.mention_targets, slash.Completer(self.slash, self.commands), id="chat")
             chat.add_class("pane")
             chat.border_title = title_text(self.identity)
             yield chat

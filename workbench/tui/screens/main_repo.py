@@ -148,6 +148,15 @@ class RepoActions(MainBase):
     def repo_files(self) -> list[str]:
         return self.files
 
+    def mention_targets(self) -> list[str]:
+        """What `@` completes to in the prompt: the repository's files, then the running MCP servers' resources
+        (`server:uri`, which the session attaches when the prompt is sent)."""
+        from workbench.core.project import resource_mentions
+
+        hub = self.request.mcp
+        resources = [m.removeprefix("@") for m in resource_mentions(hub.manager if hub is not None else None)]
+        return [*self.files, *resources] if resources else self.files
+
     def mention(self, path: str) -> None:
         self.action_pane("chat")
         self.chat.prompt.mention(path)
