@@ -169,7 +169,8 @@ def optional_fields(
                     Diagnostic(
                         "I_MCP_INLINE",
                         Severity.INFO,
-                        "inline MCP server definitions start only when the persona lives in a trusted folder",
+                        "an inline MCP server definition is not started: configure the server in .mcp.json "
+                        "(or the user's config) and name it here",
                         lines.get("mcpServers"),
                     )
                 )
