@@ -264,15 +264,15 @@ async def test_refresh_without_changes_keeps_the_tree(sample: Path) -> None:
         assert explorer.cursor_path == "src/retry.py"
 
 
-def test_branch_label() -> None:
+def testbranch_label() -> None:
     from workbench.core.repo import StatusReport
-    from workbench.tui.widgets.explorer import _branch_label
+    from workbench.tui.widgets.explorer_label import branch_label
 
-    assert _branch_label(None) == ""
-    assert _branch_label(StatusReport(branch="main", oid="a" * 40)) == "main"
-    assert _branch_label(StatusReport(branch="dev", oid="a" * 40, ahead=2, behind=1)) == "dev ↑2 ↓1"
-    assert _branch_label(StatusReport(branch=None, oid="a" * 40)) == "(detached)"
-    assert _branch_label(StatusReport(branch="x\x1b[2J", oid=None)) == "x␛[2J"
+    assert branch_label(None) == ""
+    assert branch_label(StatusReport(branch="main", oid="a" * 40)) == "main"
+    assert branch_label(StatusReport(branch="dev", oid="a" * 40, ahead=2, behind=1)) == "dev ↑2 ↓1"
+    assert branch_label(StatusReport(branch=None, oid="a" * 40)) == "(detached)"
+    assert branch_label(StatusReport(branch="x\x1b[2J", oid=None)) == "x␛[2J"
 
 
 async def test_narrow_explorer_cuts_long_names_and_keeps_letters(sample: Path) -> None:

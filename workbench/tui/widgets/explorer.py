@@ -23,7 +23,6 @@ Paths in messages are relative POSIX paths from the explorer's root.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,10 +51,11 @@ from workbench.core.repo import (
     list_files,
     visible_name,
 )
+from workbench.tui.widgets.explorer_label import align, branch_label, label_text
 from workbench.tui.widgets.explorer_load import FirstLoad
+from workbench.tui.widgets.explorer_watch import git_state_files, stat_all, watched_names
 
 POLL_SECONDS = 2.0
-POLL_FILE_CAP = 3000  # files stat-ed per poll at most
 
 STATUS_CLASS: dict[FileStatus, str] = {
     FileStatus.MODIFIED: "explorer--modified",
@@ -187,7 +187,7 @@ class RepoExplorer(Tree[Entry]):
         self._polling = False
         git_root = find_root(self.workspace)
         self.is_git = git_root is not None
-        self._git_files = _git_state_files(git_root) if git_root is not None else []
+        self._git_files = git_state_files(git_root) if git_root is not None else []
         self.guide_depth = 2
 
     # -- public API ---------------------------------------------------------------------------------
@@ -447,26 +447,10 @@ class RepoExplorer(Tree[Entry]):
             self.refresh_status()
 
     def _watched_names(self) -> list[str]:
-        """The open folders, the files in them, and git's index and HEAD (whose mtimes reveal changes)."""
-        folders = ["", *sorted(self._expanded)]
-        names: list[str] = [*self._git_files, *folders]
-        index = self.index
-        if index is not None:
-            for folder in folders:
-                names += [e.path for e in index.children(folder) if not e.is_dir]
-                if len(names) > POLL_FILE_CAP:
-                    break
-        return names[:POLL_FILE_CAP]
+        return watched_names(self._git_files, ["", *sorted(self._expanded)], self.index)
 
     def _stat_all(self, names: list[str]) -> dict[str, int]:
-        out: dict[str, int] = {}
-        root = str(self.workspace)
-        for name in names:
-            try:
-                out[name] = os.stat(os.path.join(root, name) if name else root).st_mtime_ns
-            except OSError:
-                out[name] = -1
-        return out
+        return stat_all(str(self.workspace), names)
 
     # -- actions ------------------------------------------------------------------------------------
 
@@ -521,13 +505,13 @@ class RepoExplorer(Tree[Entry]):
 
     def render_label(self, node: TreeNode[Entry], base_style: Style, style: Style) -> Text:
         entry = node.data
-        label = _label_text(node)
+        label = label_text(node)
         label.stylize(style)
         icon = (self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE) if node.allow_expand else "  "
         if entry is None:
             return Text.assemble((icon, base_style), label)
         if node is self.root:
-            right = Text(_branch_label(self.status), end="")
+            right = Text(branch_label(self.status), end="")
             right.stylize(self.get_component_rich_style("explorer--branch", partial=True))
             return self._align(node, Text.assemble((icon, base_style), label), right)
         mark = "  "
@@ -555,49 +539,10 @@ class RepoExplorer(Tree[Entry]):
         return max(1, self.size.width - self._depth(node) * self.guide_depth - 1)
 
     def _align(self, node: TreeNode[Entry], left: Text, right: Text) -> Text:
-        width = self._room(node)
-        if not right:
-            if left.cell_len > width:
-                left.truncate(width, overflow="ellipsis")
-            return left
-        room = width - left.cell_len - right.cell_len
-        if room < 1:
-            left.truncate(max(1, width - right.cell_len - 1), overflow="ellipsis")
-            room = 1
-        return Text.assemble(left, " " * room, right)
+        return align(left, right, self._room(node))
 
     def get_label_width(self, node: TreeNode[Entry]) -> int:
         # Labels are cut to the width and the status letter sits at the right edge: nothing may widen
         # the scrollable area.
-        return min(_label_text(node).cell_len + 6, self._room(node))
+        return min(label_text(node).cell_len + 6, self._room(node))
 
-
-def _git_state_files(git_root: Path) -> list[str]:
-    """Absolute paths of git's index and HEAD (a `.git` file points at the real folder in worktrees)."""
-    git_dir = git_root / ".git"
-    if git_dir.is_file():
-        try:
-            line = git_dir.read_text(encoding="utf-8", errors="replace").strip()
-        except OSError:
-            line = ""
-        if line.startswith("gitdir:"):
-            target = Path(line[len("gitdir:") :].strip())
-            git_dir = target if target.is_absolute() else git_root / target
-    return [str(git_dir / "index"), str(git_dir / "HEAD")]
-
-
-def _branch_label(status: StatusReport | None) -> str:
-    """`main`, `main ↑2↓1` when ahead of or behind its upstream, `(detached)` without a branch."""
-    if status is None or (status.branch is None and status.oid is None):
-        return ""
-    label = visible_name(status.branch) if status.branch else "(detached)"
-    if status.ahead:
-        label += f" ↑{status.ahead}"
-    if status.behind:
-        label += f" ↓{status.behind}"
-    return label
-
-
-def _label_text(node: TreeNode[Entry]) -> Text:
-    label = node.label
-    return label.copy() if isinstance(label, Text) else Text(label, end="")
