@@ -118,6 +118,23 @@ async def test_tcp_connection_is_refused(repo: Path, home: Path, monkeypatch: py
     assert "Connection refused" in result or "Permission denied" in result or "unreachable" in result, result
 
 
+@pytest.mark.parametrize("kind", [kind_param("bwrap")])  # Landlock cannot carve a file out of the workspace
+async def test_an_existing_hook_managers_config_stays_read_only(
+    repo: Path, home: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    """The installed pre-commit hook runs what `.pre-commit-config.yaml` lists, outside any sandbox, at the user's
+    next commit: a command may not rewrite it (hidden from the policy, only the sandbox stops it)."""
+    config = repo / ".pre-commit-config.yaml"
+    config.write_text("repos: []\n")
+    local = "repos:\\n- repo: local\\n  hooks: [{id: x, name: x, entry: sh -c id, language: system}]\\n"
+    rewrite = py(f"open('.pre-commit' + '-config.yaml', 'w').write('{local}')")
+    code, result, err = await bash(repo, rewrite, monkeypatch, kind)
+    assert code == 0, err
+    assert config.read_text() == "repos: []\n"
+    assert "Read-only file system" in result or "Permission denied" in result, result
+    assert not (repo / "lefthook.yml").exists()  # a missing one gets no placeholder
+
+
 @pytest.mark.parametrize("existing", [True, False], ids=["claude-folder-exists", "no-claude-folder"])
 @pytest.mark.parametrize("kind", [kind_param("bwrap")])
 async def test_claude_settings_cannot_be_written_in_bypass(

@@ -23,6 +23,8 @@ CONTROL = [
     ".opencode/agent/code-reviewer.md",
     ".opencode/agents/code-reviewer.md",
     ".husky/pre-commit",
+    ".pre-commit-config.yaml",
+    "lefthook.yml",
     ".vscode/tasks.json",
     ".git/hooks/pre-commit",
     ".git/info/attributes",
@@ -47,7 +49,7 @@ def test_file_tools_ask_for_control_files_in_every_mode(
     for tool in ("Write", "Edit", "MultiEdit"):
         evaluation = run(engine, tool, file_path=path, content="x")
         assert evaluation.verdict is Q, (tool, path, mode, evaluation.reason)
-        name = path.split("/")[-1] if path.endswith((".json", ".envrc")) else path
+        name = path.split("/")[-1] if path.endswith((".json", ".envrc", ".yaml", ".yml")) else path
         assert name.split("/")[0] in evaluation.reason or path.split("/")[0] in evaluation.reason
 
 
@@ -59,6 +61,7 @@ def test_file_tools_ask_for_control_files_in_every_mode(
         "cp README.md .gemini/agents/x.md",
         "ln -s ../evil .husky/pre-commit",
         "mv README.md .envrc",
+        "printf 'repos: []' > .pre-commit-config.yaml",
         "sed -i s/a/b/ .claude/commands/x.md",
         "touch githooks/pre-push",
         "rm -rf .git/hooks",

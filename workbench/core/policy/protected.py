@@ -6,6 +6,7 @@ a shell redirection or a file-writing program), names the file, and is never rem
   .claude/ .gemini/ .opencode/ .workbench/  settings, permission rules, persona files, commands
   .git/                                     git's config, hooks and info (the whole folder)
   .husky/, the `core.hooksPath` folder      hooks git runs at the next commit
+  .pre-commit-config.yaml, lefthook.yml     the commands an installed hook manager runs at the next commit
   .mcp.json                                 the MCP servers the workbench starts
   .vscode/tasks.json                        commands the editor runs
   .envrc                                    shell code direnv runs on entering the folder
@@ -22,7 +23,7 @@ from __future__ import annotations
 import os
 import stat
 
-from workbench.core.sandbox.protect import CONTROL_NAMES
+from workbench.core.sandbox.protect import CONTROL_FILES, CONTROL_NAMES, HOOK_CONFIGS
 
 # Why each name is a control file; the names themselves are the sandbox's list (one list for both walls).
 _WHY = {
@@ -34,6 +35,7 @@ _WHY = {
     ".husky": "holds git hooks",
     ".mcp.json": "names the MCP servers the workbench starts",
     ".envrc": "is shell code direnv runs on entering the folder",
+    **{name: "holds commands the installed git hook manager runs at the next commit" for name in HOOK_CONFIGS},
 }
 _NAMES = CONTROL_NAMES | {".git"}
 
@@ -45,7 +47,7 @@ def control_reason(rel: str, hooks: str | None = None) -> str | None:
     lower = [p.lower() for p in parts]
     for index, part in enumerate(lower):
         if part in _NAMES:
-            shown = "/".join(parts[: index + 1]) + ("" if part.endswith((".json", ".envrc")) else "/")
+            shown = "/".join(parts[: index + 1]) + ("" if part in CONTROL_FILES else "/")
             return f"{shown} {_WHY.get(part, 'is a control file')}"
     if len(lower) >= 2 and lower[-2:] == [".vscode", "tasks.json"]:
         return ".vscode/tasks.json holds commands the editor runs"

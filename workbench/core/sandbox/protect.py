@@ -3,8 +3,9 @@ files of a repository, and where its git metadata lives.
 
 Control files are what an agent could change to widen its own permissions or to run code later at the
 user's hand: agent settings (`.claude/`, `.mcp.json`, `.gemini/`, `.opencode/`, `.workbench/`), git's
-configuration and hooks (`.git/config`, `.git/hooks`, `.git/info`, the `core.hooksPath` folder, `.husky/`),
-editor tasks (`.vscode/tasks.json`) and `.envrc` (direnv runs it on `cd`).
+configuration and hooks (`.git/config`, `.git/hooks`, `.git/info`, the `core.hooksPath` folder, `.husky/`, and the
+hook managers' configs `.pre-commit-config.yaml` and `lefthook.yml`, whose commands the installed hook runs at the
+next commit), editor tasks (`.vscode/tasks.json`) and `.envrc` (direnv runs it on `cd`).
 """
 
 from __future__ import annotations
@@ -17,10 +18,16 @@ from pathlib import Path
 from workbench import paths
 
 # Names that are control files wherever they appear in the workspace (folders or files).
-CONTROL_NAMES = frozenset({".claude", ".mcp.json", ".gemini", ".opencode", ".workbench", ".husky", ".envrc"})
+HOOK_CONFIGS = (".pre-commit-config.yaml", "lefthook.yml", ".lefthook.yml", "lefthook.yaml", ".lefthook.yaml")
+CONTROL_NAMES = frozenset({".claude", ".mcp.json", ".gemini", ".opencode", ".workbench", ".husky", ".envrc",
+                           *HOOK_CONFIGS})  # fmt: skip
+# The control names that are files, not folders.
+CONTROL_FILES = frozenset({".mcp.json", ".envrc", *HOOK_CONFIGS})
 # Control paths relative to the workspace root; a missing one is kept from being created.
 ROOT_CONTROLS = (".claude", ".mcp.json", ".gemini", ".opencode", ".workbench", ".husky", ".envrc",
                  ".vscode/tasks.json")  # fmt: skip
+# HOOK_CONFIGS are protected where they exist and get no placeholder: an installed hook manager needs its config
+# to be there already, and the policy asks before any tool or command line writes one.
 # In a git dir: what git reads its settings and hooks from (`commondir` names the folder holding them).
 GIT_CONTROLS = ("config", "config.worktree", "hooks", "info", "commondir")
 MAX_MODULES = 200  # submodule git dirs looked at under `.git/modules`

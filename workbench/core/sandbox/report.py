@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from workbench.core.sandbox.protect import ROOT_CONTROLS
+from workbench.core.sandbox.protect import HOOK_CONFIGS, ROOT_CONTROLS
 from workbench.core.sandbox.runtime import Sandbox
 from workbench.core.sandbox.scan import SKIP_DIRS
 
-_CONTROLS = ", ".join([".git/config", ".git/hooks", ".git/info", "the core.hooksPath folder", *ROOT_CONTROLS])
+_CONTROLS = ", ".join(
+    [".git/config", ".git/hooks", ".git/info", "the core.hooksPath folder", *ROOT_CONTROLS, *HOOK_CONFIGS[:2]]
+)
 _SKIPPED = ", ".join(sorted(SKIP_DIRS - {".git"}))
 
 COMMON_GAPS = [
