@@ -25,6 +25,7 @@ CONTROL = [
     ".husky/pre-commit",
     ".pre-commit-config.yaml",
     "lefthook.yml",
+    "mise.toml",
     ".vscode/tasks.json",
     ".git/hooks/pre-commit",
     ".git/info/attributes",
@@ -49,7 +50,7 @@ def test_file_tools_ask_for_control_files_in_every_mode(
     for tool in ("Write", "Edit", "MultiEdit"):
         evaluation = run(engine, tool, file_path=path, content="x")
         assert evaluation.verdict is Q, (tool, path, mode, evaluation.reason)
-        name = path.split("/")[-1] if path.endswith((".json", ".envrc", ".yaml", ".yml")) else path
+        name = path.split("/")[-1] if path.endswith((".json", ".envrc", ".yaml", ".yml", ".toml")) else path
         assert name.split("/")[0] in evaluation.reason or path.split("/")[0] in evaluation.reason
 
 

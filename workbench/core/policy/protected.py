@@ -10,6 +10,7 @@ a shell redirection or a file-writing program), names the file, and is never rem
   .mcp.json                                 the MCP servers the workbench starts
   .vscode/tasks.json                        commands the editor runs
   .envrc                                    shell code direnv runs on entering the folder
+  mise.toml, .mise.toml                     scripts and hooks mise runs on entering the folder
 
 The folders count at any depth (a nested repository's `.git/`, a subfolder's `.claude/agents/`). The
 workbench's own sandbox keeps shell commands from writing them too; these rules do not depend on it.
@@ -23,7 +24,7 @@ from __future__ import annotations
 import os
 import stat
 
-from workbench.core.sandbox.protect import CONTROL_FILES, CONTROL_NAMES, HOOK_CONFIGS
+from workbench.core.sandbox.protect import CONTROL_FILES, CONTROL_NAMES, ENTER_CONFIGS, HOOK_CONFIGS
 
 # Why each name is a control file; the names themselves are the sandbox's list (one list for both walls).
 _WHY = {
@@ -36,6 +37,7 @@ _WHY = {
     ".mcp.json": "names the MCP servers the workbench starts",
     ".envrc": "is shell code direnv runs on entering the folder",
     **{name: "holds commands the installed git hook manager runs at the next commit" for name in HOOK_CONFIGS},
+    **{name: "may run commands when a shell enters the folder (mise)" for name in ENTER_CONFIGS},
 }
 _NAMES = CONTROL_NAMES | {".git"}
 

@@ -117,7 +117,7 @@ def build(
             protected.append(path)
         else:
             placeholders.append(path)
-    protected.extend(p for p in (os.path.join(ws, rel) for rel in protect.HOOK_CONFIGS) if os.path.lexists(p))
+    protected.extend(p for p in (os.path.join(ws, rel) for rel in protect.RUN_CONFIGS) if os.path.lexists(p))
     secrets = [*protect.home_secrets(home), *(str(p) for p in protect.workbench_dirs() if os.path.lexists(p))]
     secrets.extend(os.path.join(ws, rel) for rel in scanned.secrets)
     hidden = [

@@ -19,15 +19,18 @@ from workbench import paths
 
 # Names that are control files wherever they appear in the workspace (folders or files).
 HOOK_CONFIGS = (".pre-commit-config.yaml", "lefthook.yml", ".lefthook.yml", "lefthook.yaml", ".lefthook.yaml")
+# mise's config may source a script or run a hook when the user's shell enters the folder, as direnv's .envrc does.
+ENTER_CONFIGS = ("mise.toml", ".mise.toml")
 CONTROL_NAMES = frozenset({".claude", ".mcp.json", ".gemini", ".opencode", ".workbench", ".husky", ".envrc",
-                           *HOOK_CONFIGS})  # fmt: skip
+                           *HOOK_CONFIGS, *ENTER_CONFIGS})  # fmt: skip
 # The control names that are files, not folders.
-CONTROL_FILES = frozenset({".mcp.json", ".envrc", *HOOK_CONFIGS})
+CONTROL_FILES = frozenset({".mcp.json", ".envrc", *HOOK_CONFIGS, *ENTER_CONFIGS})
 # Control paths relative to the workspace root; a missing one is kept from being created.
 ROOT_CONTROLS = (".claude", ".mcp.json", ".gemini", ".opencode", ".workbench", ".husky", ".envrc",
                  ".vscode/tasks.json")  # fmt: skip
-# HOOK_CONFIGS are protected where they exist and get no placeholder: an installed hook manager needs its config
-# to be there already, and the policy asks before any tool or command line writes one.
+# HOOK_CONFIGS and ENTER_CONFIGS are protected where they exist and get no placeholder: an installed hook manager
+# (or mise) needs its config to be there already, and the policy asks before any tool or command line writes one.
+RUN_CONFIGS = (*HOOK_CONFIGS, *ENTER_CONFIGS)
 # In a git dir: what git reads its settings and hooks from (`commondir` names the folder holding them).
 GIT_CONTROLS = ("config", "config.worktree", "hooks", "info", "commondir")
 MAX_MODULES = 200  # submodule git dirs looked at under `.git/modules`
