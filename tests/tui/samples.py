@@ -193,3 +193,31 @@ def first_turn() -> list[Event]:
     events.append(UsageUpdated(turn=USAGE, session=USAGE, model=session_model("sonnet")))  # what the app resolves
     events.append(TurnDone(stop_reason="end_turn", final_text=answer, usage=USAGE, session_id="7f3a9c2e"))
     return events
+
+
+REWIND_PROMPTS = (
+    "Add a retry policy module",
+    "Use the policy in retry.py",
+    "Retry card declines too",
+)
+
+
+def small_turn(number: int) -> list[Event]:
+    """Turn `number` (1-3) of a short session that a rewind then cuts back: a shell command, an answer."""
+    prompt = REWIND_PROMPTS[number - 1]
+    command = ("touch src/policy.py", "sed -i s/3/MAX/ src/retry.py", "sed -i s/Decline// src/retry.py")[number - 1]
+    answer = ("Added `src/policy.py`.", "`retry.py` now reads the policy.", "Declines are retried now.")[number - 1]
+    return [
+        TurnStarted(turn=number, prompt=prompt, persona_id="b", model="m"),
+        ToolCallFinished(
+            call_id=f"r{number}",
+            tool="Bash",
+            input={"command": command},
+            output="",
+            is_error=False,
+            duration_ms=40,
+            exit_code=0,
+        ),
+        AssistantText(text=answer),
+        TurnDone(stop_reason="end_turn", final_text=answer, usage=USAGE, session_id="7f3a9c2e"),
+    ]

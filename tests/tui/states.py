@@ -8,11 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from textual.pilot import Pilot
 
-from tests.tui.samples import EDIT_REQUEST, NETWORK_REQUEST, NO_SANDBOX, SHELL_REQUEST, USAGE, first_turn
+from tests.tui.samples import (
+    EDIT_REQUEST,
+    NETWORK_REQUEST,
+    NO_SANDBOX,
+    REWIND_PROMPTS,
+    SHELL_REQUEST,
+    USAGE,
+    first_turn,
+    small_turn,
+)
 from tests.tui.scripted import Ask, Hold, make_grant
 from workbench.core.agent.memory import Memory, MemoryFile
 from workbench.core.events import (
@@ -22,6 +32,7 @@ from workbench.core.events import (
     Event,
     HookRan,
     Retrying,
+    Rewound,
     ToolCallFinished,
     ToolCallReady,
     ToolProgress,
@@ -292,6 +303,37 @@ def compacted_turn() -> list[Event | Ask]:
     return [*events[:-1], compacted, events[-1]]
 
 
+REWIND_TURNS = [small_turn(n) for n in (1, 2, 3)]
+REWOUND = Rewound(
+    to_turn=2, files=True, conversation=True, restored=("src/retry.py",), deleted=("src/policy.py",), checkpoint="c"
+)
+
+
+def turns_done(screen: Any, count: int) -> bool:
+    return not screen.chat_busy() and sum(e.type == "turn_done" for e in screen.events) == count
+
+
+async def turns_sent(pilot: Pilot[Any], prompts: tuple[str, ...] = REWIND_PROMPTS) -> None:
+    """Each prompt sent in turn, each turn finished before the next."""
+    screen: Any = pilot.app.screen
+    for number, prompt in enumerate(prompts, 1):
+        await send(pilot, prompt)
+        await settle(pilot, partial(turns_done, screen, number))
+
+
+async def rewound(pilot: Pilot[Any]) -> None:
+    """Three turns, then a rewind of files and conversation to turn 2, as the picker's `y` ends one."""
+    from workbench.core.checkpoint.restore import Applied
+    from workbench.core.checkpoint.rewind import RewindResult
+    from workbench.tui.screens.rewind import done
+
+    screen: Any = pilot.app.screen
+    await turns_sent(pilot)
+    done(screen, RewindResult(REWOUND, Applied(["src/retry.py"], ["src/policy.py"]), None))
+    await settle(pilot, lambda: bool(screen.query("RewindMarker")))
+    await pilot.pause(0.2)
+
+
 @dataclass
 class State:
     name: str
@@ -328,6 +370,7 @@ STATES = {
         State("told", told_open, [first_turn()], {"usage": USAGE, "told": (TOLD_MEMORY, TOLD_PROMPT)}),
         State("context_near_window", turn_done, [near_window_turn()]),
         State("compacted", turn_done, [compacted_turn()]),
+        State("rewound", rewound, REWIND_TURNS),
         State("help", help_open),
         State("slash_command", command_typed),
     )

@@ -49,6 +49,7 @@ class SessionOver:
         self.history: list[dict[str, Any]] = []
         self.checkpoints = Checkpointer(workspace, "snap-session")
         self.workspace = workspace
+        self.cuts: list[Any] = []  # conversation cuts, for undo (as a live session keeps them)
 
     async def turn(self, number: int, prompt: str, change: dict[str, str | None], tool: str = "Bash") -> None:
         self.events.append(TurnStarted(turn=number, prompt=prompt, persona_id="p", model="m"))
@@ -70,7 +71,7 @@ class SessionOver:
         self.history.append({"role": "assistant", "content": [{"type": "text", "text": "done"}]})
 
     def rewinder(self) -> Rewinder:
-        return Rewinder(self.checkpoints, self.events, self.history, self.events.append)
+        return Rewinder(self.checkpoints, self.events, self.history, self.events.append, self.cuts)
 
 
 class FixedTimes(LiveRewind):

@@ -5,8 +5,11 @@ Paths and diffs come from the workspace: callers make them terminal-safe before 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from workbench.core.checkpoint.plan import FilePlan
 from workbench.core.checkpoint.rewind import RewindPlan, RewindResult
+from workbench.core.events import Rewound
 
 DIFF_LINES = 400
 
@@ -62,15 +65,23 @@ def files_lines(files: FilePlan, *, diff: bool) -> list[str]:
 
 
 def result_lines(result: RewindResult) -> list[str]:
-    ev = result.event
+    return event_lines(result.event, result.applied.failed)
+
+
+def event_lines(ev: Rewound, failed: Sequence[tuple[str, str]] = ()) -> list[str]:
+    """What a rewind did, from its recorded event (`failed`: files it could not write, known only as it ran)."""
     out = [f"Rewound{' (undo)' if ev.undo else ''}: {len(ev.restored)} restored, {len(ev.deleted)} deleted."]
+    if not ev.files:
+        out = [f"Rewound{' (undo)' if ev.undo else ''}: files left as they are."]
     out += [f"  restored {p}" for p in ev.restored]
     out += [f"  deleted  {p}" for p in ev.deleted]
     out += [f"  forced   {p}" for p in ev.forced]
     if ev.conflicts:
         out.append("Kept (conflicts; --force overwrites):")
         out += [f"  {p}" for p in ev.conflicts]
-    out += [f"  failed   {p}: {why}" for p, why in result.applied.failed]
-    if ev.conversation:
+    out += [f"  failed   {p}: {why}" for p, why in failed]
+    if ev.conversation and ev.undo:
+        out.append("The rewound turns are back in the conversation.")
+    elif ev.conversation:
         out.append("The conversation was cut back; the next turn continues from there.")
     return out

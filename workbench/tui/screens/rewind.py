@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from workbench.tui.host import SessionLike
     from workbench.tui.screens.main import MainScreen
 
-PICK_HINT = "Enter rewinds files + conversation · f files only · c conversation only · Esc closes"
+PICK_HINT = "Enter rewinds files + conversation · f files only · c conversation only · u undo last rewind · Esc closes"
 PLAN_HINT = "y applies (conflicts kept) · F applies and overwrites conflicts · Esc back to the turns"
 
 
@@ -39,6 +39,8 @@ class RewindSource(Protocol):
     def preview(self, turn: int) -> str: ...
 
     def plan(self, turn: int, files: bool, conversation: bool) -> RewindPlan: ...
+
+    def plan_undo(self) -> RewindPlan: ...
 
     def apply(self, plan: RewindPlan, force: bool) -> RewindResult: ...
 
@@ -63,6 +65,10 @@ class LiveRewind:
 
     def plan(self, turn: int, files: bool, conversation: bool) -> RewindPlan:
         plan: RewindPlan = self.session.rewinder().plan(turn, files=files, conversation=conversation)
+        return plan
+
+    def plan_undo(self) -> RewindPlan:
+        plan: RewindPlan = self.session.rewinder().plan(undo=True)
         return plan
 
     def apply(self, plan: RewindPlan, force: bool) -> RewindResult:
@@ -97,6 +103,7 @@ class RewindScreen(Dialog):
     | :- | :- |
     | enter | plan a rewind of files and conversation to before the turn |
     | f / c | plan a rewind of the files only / the conversation only |
+    | u | plan the undo of the last rewind |
     | y | apply the plan (conflicts are kept) |
     | F | apply the plan and overwrite conflicts |
     | escape | back to the turns, or close |
@@ -107,6 +114,7 @@ class RewindScreen(Dialog):
         Binding("escape", "back", "Back / close", id="rewind.close"),
         Binding("f", "plan(True, False)", "Files only", id="rewind.files"),
         Binding("c", "plan(False, True)", "Conversation only", id="rewind.conversation"),
+        Binding("u", "undo", "Undo the last rewind", id="rewind.undo"),
         Binding("y", "apply(False)", "Apply", id="rewind.apply"),
         Binding("F", "apply(True)", "Apply, overwrite conflicts", id="rewind.force"),
     ]
@@ -191,12 +199,17 @@ class RewindScreen(Dialog):
             self.query_one("#rewind-preview", Static).update(Text("working out the plan…", style="dim"))
             self.make_plan(turn, files, conversation)
 
+    def action_undo(self) -> None:
+        self.query_one("#rewind-preview", Static).update(Text("working out the plan…", style="dim"))
+        self.make_plan(0, True, True, undo=True)
+
     @work(thread=True, exclusive=True, group="rewind-plan", exit_on_error=False)
-    def make_plan(self, turn: int, files: bool, conversation: bool) -> None:
+    def make_plan(self, turn: int, files: bool, conversation: bool, undo: bool = False) -> None:
         try:
-            plan = self.source.plan(turn, files, conversation)
+            plan = self.source.plan_undo() if undo else self.source.plan(turn, files, conversation)
         except Exception as exc:
-            self.app.call_from_thread(self._failed, f"no rewind to turn {turn}: {exc}")
+            what = "nothing to undo" if undo else f"no rewind to turn {turn}"
+            self.app.call_from_thread(self._failed, f"{what}: {exc}")
             return
         self.app.call_from_thread(self._show_plan, plan)
 
@@ -267,11 +280,14 @@ def open_rewind(screen: MainScreen, source: RewindSource | None = None) -> None:
 
 
 def done(screen: MainScreen, result: RewindResult | None) -> None:
+    """The rewind went through: the chat shows it as a resumed session will (its event folds the rewound turns
+    under a marker), plus the files it could not write, which only this moment knows."""
     if result is None:
         return
-    from workbench.core.checkpoint.report import result_lines
-
-    screen.chat.transcript.add_notice(Text(safe.clean("\n".join(result_lines(result)))), "warning")
+    screen.dispatch(result.event)
+    if result.applied.failed:
+        failed = [f"could not write {p}: {why}" for p, why in result.applied.failed]
+        screen.chat.transcript.add_notice(Text(safe.clean("\n".join(failed))), "error")
     screen.chat.transcript.follow()
     explorer = screen.explorer()
     if explorer is not None:

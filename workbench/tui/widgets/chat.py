@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # the event types and the subagent cards load with the first 
         HookRan,
         Notice,
         Retrying,
+        Rewound,
         TextDelta,
         ToolCallFinished,
         ToolCallReady,
@@ -208,6 +209,7 @@ class ChatPane(Vertical):
                 e.Retrying: self._retrying,
                 e.ContractReport: self._contract,
                 e.Compacted: self._compacted,
+                e.Rewound: self._rewound,
                 e.TurnDone: self._turn_done,
             }
         return self._handlers
@@ -300,6 +302,13 @@ class ChatPane(Vertical):
     def _compacted(self, ev: Compacted) -> None:
         self._close_answer()
         self.transcript.add_marker(ev)
+
+    def _rewound(self, ev: Rewound) -> None:
+        from workbench.core.checkpoint.report import event_lines
+
+        self._close_answer()
+        self.transcript.add_rewind(ev)
+        self.transcript.add_notice(Text(safe.clean("\n".join(event_lines(ev)))), "warning")
 
     def _turn_done(self, ev: TurnDone) -> None:
         t = self.transcript
