@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.text import Text
+from textual.widgets import OptionList
 
 from tests.core.mcp.conftest import BASIC, SERVERS, STANDINS, pid_alive, stdio, write_mcp_json
 from tests.tui.conftest import AppMaker, wait_until
@@ -355,6 +357,30 @@ def standins(repo: Path) -> None:
     )
 
 
+def three_servers(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A user server that starts (docs, seven tools with descriptions), one that fails, and a project server of
+    an untrusted project."""
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    home = Path(os.environ["HOME"])
+    user = {
+        "docs": {"command": "python", "args": ["basic.py", "--name", "docs"], "cwd": str(SERVERS)},
+        "broken": {"command": "no-such-mcp-server"},
+    }
+    (home / ".claude.json").write_text(json.dumps({"mcpServers": user}), encoding="utf-8")
+    write_mcp_json(repo, {"context7": {"command": "npx", "args": ["-y", "@upstash/context7-mcp"]}})
+    set_trusted(repo, False)
+
+
+async def show_servers(pilot: Any) -> None:
+    """The servers up (or failed), then the MCP screen, its first server highlighted."""
+    app: Any = pilot.app
+    await started(pilot, app)
+    await main_settled(pilot)
+    app.action_mcp()
+    await wait_until(pilot, lambda: isinstance(app.screen, McpScreen))
+    await pilot.pause(0.2)
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_mcp_screen_snapshot(
     snap_compare: Any,
@@ -367,26 +393,11 @@ def test_mcp_screen_snapshot(
     ~/.claude.json, stdio python basic.py --name docs, status started (green), its seven tools mcp__docs__echo …
     mcp__docs__fail with their descriptions; broken [user] failed: command not found (red); context7 [project]
     .mcp.json, not started: project not trusted; the key hints r / t / Esc at the bottom; a toast "MCP: 1 MCP server
-    did not start" naming broken."""
-    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
-    home = Path(os.environ["HOME"])
-    user = {
-        "docs": {"command": "python", "args": ["basic.py", "--name", "docs"], "cwd": str(SERVERS)},
-        "broken": {"command": "no-such-mcp-server"},
-    }
-    (home / ".claude.json").write_text(json.dumps({"mcpServers": user}), encoding="utf-8")
-    write_mcp_json(sample_repo, {"context7": {"command": "npx", "args": ["-y", "@upstash/context7-mcp"]}})
-    set_trusted(sample_repo, False)
+    did not start" naming broken. The highlighted row (docs) is all in the cursor's colours, bold white on blue:
+    no grey labels or green status on the blue."""
+    three_servers(sample_repo, monkeypatch)
     app = make_app()
-
-    async def show(pilot: Any) -> None:
-        await started(pilot, app)
-        await main_settled(pilot)
-        app.action_mcp()
-        await wait_until(pilot, lambda: isinstance(app.screen, McpScreen))
-        await pilot.pause(0.2)
-
-    assert snap_compare(app, terminal_size=size, run_before=show)
+    assert snap_compare(app, terminal_size=size, run_before=show_servers)
 
 
 async def test_at_completes_the_resources_of_a_running_server(
@@ -416,3 +427,24 @@ async def test_at_completes_the_resources_of_a_running_server(
             await wait_until(pilot, lambda: any(e.type == "turn_done" for e in screen.events), timeout=20)
         sent = json.dumps(peer.message_requests[0].messages)
     assert "guide.md" in sent and "Always write tests." in sent
+
+
+async def test_only_the_highlighted_row_drops_its_colours(
+    make_app: AppMaker, sample_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The highlighted row is plain (its colours would be dim on the cursor); moving on gives them back."""
+    three_servers(sample_repo, monkeypatch)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await show_servers(pilot)
+        options = app.screen.query_one("#mcp-servers", OptionList)
+
+        def styled(index: int) -> bool:
+            prompt = options.get_option_at_index(index).prompt
+            return isinstance(prompt, Text) and bool(prompt.spans)
+
+        assert options.highlighted == 0 and not styled(0) and styled(1) and styled(2)
+        await pilot.press("down")
+        await wait_until(pilot, lambda: options.highlighted == 1 and styled(0) and not styled(1))
+        await pilot.pause(0.6)  # a reload of the list (every 0.5 s while a server starts) keeps it so
+        assert options.highlighted == 1 and styled(0) and not styled(1) and styled(2)

@@ -6,6 +6,7 @@ default) shows it."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +17,8 @@ from textual.theme import Theme
 
 from tests.tui.colors import SYSTEMS, paint_as
 from tests.tui.conftest import AppMaker
-from tests.tui.states import STATES
+from tests.tui.states import STATES, Drive
+from tests.tui.test_mcp_screen import show_servers, three_servers
 from workbench.config import Config
 from workbench.tui.theming import ANSI_TEXT, ansi_palette, contrast, load_themes, painted, theme_variables
 
@@ -74,9 +76,14 @@ async def measure(make_app: AppMaker, theme: str, state_name: str) -> list[str]:
     """Each letter below 4.5:1 on the screen of `state_name`, at any depth (a dialog measured on its own)."""
     state = STATES[state_name]
     app = make_app(state.turns, config=Config(data={"ui": {"theme": theme}}), **state.extras)
+    return await measured(app, state.drive)
+
+
+async def measured(app: Any, drive: Drive) -> list[str]:
+    """Each letter below 4.5:1 on the screen `drive` leads to, at any depth (a dialog measured on its own)."""
     terminal = paint_as(app)
     async with app.run_test(size=(160, 48)) as pilot:
-        await state.drive(pilot)
+        await drive(pilot)
         screen: Any = app.screen
         if isinstance(screen, ModalScreen):  # not the dimmed screen behind it
             screen.styles.background = Color.parse(app.get_css_variables()["background"])
@@ -93,6 +100,18 @@ async def test_screens_read_at_every_depth(make_app: AppMaker, name: str) -> Non
     """The main screen with an approval card (explorer, evidence, card, plan, status bar while waiting) and the
     grants dialog, every letter measured at truecolor, 256 and 16 colours."""
     low = await measure(make_app, name, "edit_approval") + await measure(make_app, name, "ledger")
+    assert not low, "\n".join(low)
+
+
+@pytest.mark.parametrize("name", sorted(THEMES))
+async def test_mcp_screen_reads_at_every_depth(
+    make_app: AppMaker, sample_repo: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """The MCP servers dialog with real servers, the first one highlighted: its scope, source, command, status,
+    tools and their descriptions, on the highlight as on the dialog, at truecolor, 256 and 16 colours."""
+    three_servers(sample_repo, monkeypatch)
+    app = make_app(config=Config(data={"ui": {"theme": name}}))
+    low = await measured(app, show_servers)
     assert not low, "\n".join(low)
 
 
