@@ -210,6 +210,6 @@ async def rewound_and_shown(pilot: Pilot[Any]) -> None:
 @pytest.mark.parametrize("size", SIZES)
 def test_chat_after_a_rewind_unfolded(snap_compare: Any, make_app: AppMaker, size: tuple[int, int]) -> None:
     """The same after a click on the marker: turns 2 and 3 ("Use the policy in retry.py", "Retry card declines
-    too"), each with the line "rewound: no longer part of the conversation", drawn dim (grey) with their cards and
-    answers; the marker now ends "· dimmed above · click to fold ──"."""
+    too"), each with the line "rewound: no longer part of the conversation", greyed (no colours, dim) with their
+    cards and answers; turn 1 keeps its colours; the marker now ends "· dimmed above · click to fold ──"."""
     assert snap_compare(make_app(REWIND_TURNS), terminal_size=size, run_before=rewound_and_shown)

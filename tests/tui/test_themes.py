@@ -17,8 +17,11 @@ from textual.theme import Theme
 
 from tests.tui.colors import SYSTEMS, paint_as
 from tests.tui.conftest import AppMaker
-from tests.tui.states import STATES, Drive
+from tests.tui.samples import first_turn
+from tests.tui.states import REWIND_TURNS, STATES, Drive
 from tests.tui.test_mcp_screen import show_servers, three_servers
+from tests.tui.test_rewind_screen import picker_driver
+from tests.tui.test_rewound_chat import rewound_and_shown
 from workbench.config import Config
 from workbench.tui.theming import ANSI_TEXT, ansi_palette, contrast, load_themes, painted, theme_variables
 
@@ -79,10 +82,10 @@ async def measure(make_app: AppMaker, theme: str, state_name: str) -> list[str]:
     return await measured(app, state.drive)
 
 
-async def measured(app: Any, drive: Drive) -> list[str]:
+async def measured(app: Any, drive: Drive, size: tuple[int, int] = (160, 48)) -> list[str]:
     """Each letter below 4.5:1 on the screen `drive` leads to, at any depth (a dialog measured on its own)."""
     terminal = paint_as(app)
-    async with app.run_test(size=(160, 48)) as pilot:
+    async with app.run_test(size=size) as pilot:
         await drive(pilot)
         screen: Any = app.screen
         if isinstance(screen, ModalScreen):  # not the dimmed screen behind it
@@ -112,6 +115,24 @@ async def test_mcp_screen_reads_at_every_depth(
     three_servers(sample_repo, monkeypatch)
     app = make_app(config=Config(data={"ui": {"theme": name}}))
     low = await measured(app, show_servers)
+    assert not low, "\n".join(low)
+
+
+@pytest.mark.parametrize("name", sorted(THEMES))
+async def test_rewind_picker_reads_at_every_depth(make_app: AppMaker, sample_repo: Path, name: str) -> None:
+    """The rewind picker over a real checkpoint store: the highlighted turn's time and counts on the cursor, the
+    other turn, the diff and the hint."""
+    app = make_app([first_turn()], config=Config(data={"ui": {"theme": name}}))
+    low = await measured(app, picker_driver(sample_repo))
+    assert not low, "\n".join(low)
+
+
+@pytest.mark.parametrize("name", sorted(THEMES))
+async def test_rewound_turns_read_at_every_depth(make_app: AppMaker, name: str) -> None:
+    """The chat (alone, at 80x24) after a rewind with the rewound turns shown: greyed but legible, their cards and
+    answers too, and the marker and notice."""
+    app = make_app(REWIND_TURNS, config=Config(data={"ui": {"theme": name}}))
+    low = await measured(app, rewound_and_shown, (80, 24))
     assert not low, "\n".join(low)
 
 

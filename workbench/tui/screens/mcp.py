@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -24,6 +23,7 @@ from workbench.tui import safe
 from workbench.tui.mcp_hub import McpHub, failure_notice, short_path
 from workbench.tui.screens.modals import Dialog
 from workbench.tui.screens.trust import TrustScreen
+from workbench.tui.widgets.cursor_list import CursorList
 
 if TYPE_CHECKING:
     from workbench.core.mcp.manager import ServerStatus
@@ -35,9 +35,7 @@ def status_style(row: ServerStatus) -> str:
     return {"started": "green", "failed": "red", "starting": "yellow"}.get(row.status, "dim")
 
 
-def server_text(row: ServerStatus, workspace: Path, *, plain: bool = False) -> Text:
-    """A server's row. `plain`: no colours or dim of its own, for the highlighted row, which is drawn in the
-    cursor's colours (dim grey or a status colour on the cursor's background reads at 3:1 in some themes)."""
+def server_text(row: ServerStatus, workspace: Path) -> Text:
     out = Text()
     out.append(safe.one_line(row.name, 60), style="bold")
     out.append(f"  [{row.scope}] ", style="dim")
@@ -55,7 +53,7 @@ def server_text(row: ServerStatus, workspace: Path, *, plain: bool = False) -> T
             out.append("  " + description, style="dim")
     for error in row.errors:
         out.append("\n  ⚠ " + safe.one_line(error, 200), style="yellow")
-    return Text(out.plain) if plain else out
+    return out
 
 
 class McpScreen(Dialog):
@@ -72,13 +70,12 @@ class McpScreen(Dialog):
         super().__init__()
         self.hub = hub
         self.rows: list[ServerStatus] = []
-        self._plain = -1  # the row drawn without colours of its own (the highlighted one)
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
             box.border_title = "MCP servers"
             yield Static(id="mcp-trust")
-            yield OptionList(id="mcp-servers")
+            yield CursorList(id="mcp-servers")  # the highlighted row in the cursor's colours only
             yield Static(
                 "r restart the server · t trust or distrust the project · Esc close",
                 classes="hint",
@@ -137,24 +134,9 @@ class McpScreen(Dialog):
             )
             return
         first = options.option_count
-        target = highlighted if highlighted is not None and first <= highlighted < first + len(self.rows) else first
         for row in self.rows:
-            index = options.option_count
-            text = server_text(row, self.hub.workspace, plain=index == target)
-            options.add_option(Option(text, id=f"srv-{index}"))
-        self._plain = target
-        options.highlighted = target
-
-    @on(OptionList.OptionHighlighted, "#mcp-servers")
-    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        """Only the highlighted row is plain: the one it moved from gets its colours back."""
-        options = event.option_list
-        first = options.option_count - len(self.rows)
-        for index, plain in ((self._plain, False), (event.option_index, True)):
-            if first <= index < options.option_count:
-                row = self.rows[index - first]
-                options.replace_option_prompt_at_index(index, server_text(row, self.hub.workspace, plain=plain))
-        self._plain = event.option_index
+            options.add_option(Option(server_text(row, self.hub.workspace), id=f"srv-{options.option_count}"))
+        options.highlighted = highlighted if highlighted is not None and highlighted >= first else first
 
     def selected(self) -> ServerStatus | None:
         options = self.query_one("#mcp-servers", OptionList)

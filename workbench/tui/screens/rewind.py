@@ -22,6 +22,7 @@ from textual.widgets.option_list import Option
 
 from workbench.tui import render, safe
 from workbench.tui.screens.modals import Dialog
+from workbench.tui.widgets.cursor_list import CursorList
 
 if TYPE_CHECKING:
     from workbench.core.checkpoint.rewind import RewindPlan, RewindResult
@@ -123,6 +124,7 @@ class RewindScreen(Dialog):
     RewindScreen {
         & #rewind-turns { height: 1fr; max-height: 12; }
         & #rewind-preview-box { height: 2fr; border-top: solid $foreground 30%; }
+        & #rewind-hint { height: auto; }  /* every key, on two lines at 80 columns */
     }
     """
 
@@ -137,7 +139,7 @@ class RewindScreen(Dialog):
         options = [Option(row_label(row), id=f"t{row.turn}") for row in reversed(self.rows)]
         with Vertical() as box:
             box.border_title = "Rewind to before a turn"
-            yield OptionList(*options, id="rewind-turns")
+            yield CursorList(*options, id="rewind-turns")  # the highlighted row in the cursor's colours only
             with VerticalScroll(id="rewind-preview-box"):
                 yield Static(Text("(choose a turn)", style="dim"), id="rewind-preview")
             yield Static(PICK_HINT, classes="hint", markup=False, id="rewind-hint")

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.padding import Padding
-from rich.styled import Styled
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
@@ -59,6 +60,21 @@ def hidden(entry: Entry) -> bool:
     return any(fold.folded for fold in chain(entry))
 
 
+class Greyed:
+    """A renderable drawn without its colours, dimmed. Dimming coloured or already dim text would leave it below
+    legible contrast in some themes; plain text dimmed stays legible."""
+
+    def __init__(self, inner: RenderableType) -> None:
+        self.inner = inner
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        segments = Segment.remove_color(console.render(self.inner, options))
+        yield from Segment.apply_style(segments, post_style=GREY)
+
+
+GREY = Style(dim=True)
+
+
 class Nothing:
     """A renderable of no lines: a folded entry takes no room."""
 
@@ -77,10 +93,8 @@ def shown_item(entry: Entry, item: Item) -> Item:
         return NOTHING
 
     def dimmed() -> RenderableType:
-        body = Styled(item() if callable(item) else item, "dim")
-        if entry.kind != "user":
-            return body
-        return Group(body, Text(f"     {LABEL}", style="dim italic"))
+        body = item() if callable(item) else item
+        return Greyed(Group(body, Text(f"     {LABEL}", style="italic")) if entry.kind == "user" else body)
 
     return dimmed
 
