@@ -32,33 +32,47 @@ def marker_renderable(event: Compacted, folded: int) -> RenderableType:
     return Padding(out, (1, 0, 0, 0))
 
 
-class CompactionMarker(Static, can_focus=True):
-    """The marker as a widget (while it is among the newest entries)."""
+class FoldMarker(Static, can_focus=True):
+    """A marker line that folds entries of the chat: a click, or Enter on it, posts `message()`."""
 
     DEFAULT_CSS = """
-    CompactionMarker {
+    FoldMarker {
         height: auto;
         padding: 0 1;
-        color: $text-accent;
         &:focus { background: $boost; }
     }
     """
 
+    def __init__(self, body: RenderableType, classes: str) -> None:
+        super().__init__(body, markup=False, classes=classes)
+
+    def message(self) -> Message:
+        raise NotImplementedError
+
+    def on_click(self) -> None:
+        self.post_message(self.message())
+
+    def action_press(self) -> None:
+        self.post_message(self.message())
+
+
+class CompactionMarker(FoldMarker):
+    """The marker as a widget (while it is among the newest entries)."""
+
+    DEFAULT_CSS = "CompactionMarker { color: $text-accent; }"
+
     BINDING_GROUP_TITLE = "Compaction marker"
-    BINDINGS = [Binding("enter", "unfold", "Show folded turns", id="compacted.unfold")]
+    BINDINGS = [Binding("enter", "press", "Show folded turns", id="compacted.unfold")]
 
     class Unfold(Message):
         """The user asked to see the turns folded under a marker."""
 
     def __init__(self, body: RenderableType) -> None:
-        super().__init__(body, markup=False, classes="compacted")
+        super().__init__(body, "compacted")
         self.body = body
 
     def freeze(self) -> RenderableType:
         return self.body
 
-    def on_click(self) -> None:
-        self.post_message(self.Unfold())
-
-    def action_unfold(self) -> None:
-        self.post_message(self.Unfold())
+    def message(self) -> Message:
+        return self.Unfold()

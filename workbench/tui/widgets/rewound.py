@@ -20,9 +20,9 @@ from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import Static
 
 from workbench.tui.widgets.entry import Entry
+from workbench.tui.widgets.marker import FoldMarker
 
 if TYPE_CHECKING:
     from workbench.core.events import Rewound
@@ -149,20 +149,13 @@ def marker_renderable(fold: Fold) -> RenderableType:
     return Padding(out, (1, 0, 0, 0))
 
 
-class RewindMarker(Static, can_focus=True):
+class RewindMarker(FoldMarker):
     """The marker as a widget (while it is among the newest entries)."""
 
-    DEFAULT_CSS = """
-    RewindMarker {
-        height: auto;
-        padding: 0 1;
-        color: $text-warning;
-        &:focus { background: $boost; }
-    }
-    """
+    DEFAULT_CSS = "RewindMarker { color: $text-warning; }"
 
     BINDING_GROUP_TITLE = "Rewind marker"
-    BINDINGS = [Binding("enter", "toggle_fold", "Show or fold the rewound turns", id="rewound.toggle")]
+    BINDINGS = [Binding("enter", "press", "Show or fold the rewound turns", id="rewound.toggle")]
 
     class Toggle(Message):
         """The user asked to show (or fold again) the turns under a marker."""
@@ -172,17 +165,14 @@ class RewindMarker(Static, can_focus=True):
             self.fold = fold
 
     def __init__(self, fold: Fold) -> None:
-        super().__init__(marker_renderable(fold), markup=False, classes="rewound")
+        super().__init__(marker_renderable(fold), "rewound")
         self.fold = fold
 
     def freeze(self) -> RenderableType:
         return marker_renderable(self.fold)
 
-    def on_click(self) -> None:
-        self.post_message(self.Toggle(self.fold))
-
-    def action_toggle_fold(self) -> None:
-        self.post_message(self.Toggle(self.fold))
+    def message(self) -> Message:
+        return self.Toggle(self.fold)
 
 
 def marker_entry(fold: Fold) -> Entry:
