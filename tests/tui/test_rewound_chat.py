@@ -213,3 +213,23 @@ def test_chat_after_a_rewind_unfolded(snap_compare: Any, make_app: AppMaker, siz
     too"), each with the line "rewound: no longer part of the conversation", greyed (no colours, dim) with their
     cards and answers; turn 1 keeps its colours; the marker now ends "· dimmed above · click to fold ──"."""
     assert snap_compare(make_app(REWIND_TURNS), terminal_size=size, run_before=rewound_and_shown)
+
+
+async def test_a_rewind_over_an_earlier_one_counts_only_the_turns_it_took_out(make_app: AppMaker) -> None:
+    """Turns 1-3, a rewind to turn 3, turns 4 and 5, then a rewind to turn 2: the second marker folds turns 2, 4
+    and 5 and the first marker with its turn; shown, the first marker's turn stays folded under it."""
+    later = [dataclasses.replace(e, turn=n) if isinstance(e, TurnStarted) else e for n in (4, 5) for e in small_turn(3)]
+    first = Rewound(to_turn=3, files=False, conversation=True)
+    second = Rewound(to_turn=2, files=False, conversation=True)
+    app = resumed(make_app, [*small_turn(1), *small_turn(2), *small_turn(3), first, *later, second])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, lambda: bool(pilot.app.screen.query(RewindMarker)))
+        await pilot.pause(0.3)
+        text = shown(pilot)
+        assert "rewound to turn 2 · 3 turns removed from the conversation (files unchanged)" in text
+        assert "rewound to turn 3" not in text and SECOND not in text and THIRD not in text
+        await pilot.click(RewindMarker)
+        await pilot.pause(0.3)
+        text = shown(pilot)
+        assert text.count(LABEL) == 3 and "rewound to turn 3 · 1 turn removed" in text
+        assert text.count(THIRD) == 2  # turns 4 and 5 (turn 3 stays folded under its own marker)
