@@ -230,6 +230,15 @@ def run_cli(
     stdin: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """`python -m workbench ARGS` in a subprocess, pointed at the peer through ANTHROPIC_BASE_URL."""
+    if config is not None:
+        write_config(home, config)
+    return run_python(["-m", "workbench", *args], base_url=base_url, home=home, timeout=timeout, stdin=stdin)
+
+
+def run_python(
+    args: list[str], *, base_url: str | None, home: Path, timeout: float = 60, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`python ARGS` in a fresh subprocess with `home` as its home, pointed at the peer through ANTHROPIC_BASE_URL."""
     import os
     import sys
 
@@ -237,11 +246,9 @@ def run_cli(
     env.update(HOME=str(home), WORKBENCH_HOME=str(home / ".workbench"), ANTHROPIC_CONFIG_DIR=str(home / ".anthropic"))
     if base_url:
         env["ANTHROPIC_BASE_URL"] = base_url
-    if config is not None:
-        write_config(home, config)
     root = Path(__file__).resolve().parents[3]
     return subprocess.run(
-        [sys.executable, "-m", "workbench", *args],
+        [sys.executable, *args],
         env=env,
         cwd=root,
         capture_output=True,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -72,6 +73,43 @@ def make_client(
         return anthropic.AsyncAnthropic(
             api_key=MISSING_KEY, base_url=base, max_retries=0, timeout=_timeout(timeout), http_client=http_client
         )
+
+
+class LazyClient:
+    """The SDK client, built when the first request needs it: importing the SDK takes over a second, and a
+    session opened to show its transcript, or one never sent a prompt, does not need it."""
+
+    def __init__(self, build: Callable[[], anthropic.AsyncAnthropic]) -> None:
+        self._build: Callable[[], anthropic.AsyncAnthropic] | None = build
+        self._client: anthropic.AsyncAnthropic | None = None
+
+    @classmethod
+    def of(cls, client: anthropic.AsyncAnthropic | LazyClient) -> LazyClient:
+        """`client` as a LazyClient (one built already is simply held)."""
+        if isinstance(client, LazyClient):
+            return client
+        held = cls(lambda: client)
+        held.get()
+        return held
+
+    @property
+    def built(self) -> bool:
+        return self._client is not None
+
+    def get(self) -> anthropic.AsyncAnthropic:
+        if self._client is None:
+            assert self._build is not None
+            self._client, self._build = self._build(), None
+        return self._client
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+
+
+def import_sdk() -> None:
+    """Import the SDK ahead of the first request (a UI calls it in a thread once its first screen is drawn)."""
+    import anthropic  # noqa: F401
 
 
 def credentials_status() -> tuple[bool, str]:

@@ -23,11 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import anthropic
-
 from workbench.config import Config
 from workbench.core.agent import wiring
 from workbench.core.agent.calls import CallGate
+from workbench.core.agent.client import LazyClient
 from workbench.core.agent.loop import AgentLoop, LoopOutcome, LoopSettings
 from workbench.core.agent.prompt import build_system_prompt
 from workbench.core.approvals import ApprovalRequest, Approver, Decision
@@ -65,7 +64,7 @@ AGENT_INTRO = (
 class Lineage:
     """What a run that may delegate hands down to its children."""
 
-    client: anthropic.AsyncAnthropic
+    client: LazyClient
     workspace: Path
     config: Config
     session_id: str
@@ -400,7 +399,7 @@ def for_session(
         personas = discover(session.workspace).personas
     depth = config.agent.max_subagent_depth if config.agent.max_subagent_depth is not None else DEFAULT_MAX_DEPTH
     lineage = Lineage(
-        client=session.client,
+        client=session.lazy_client,
         workspace=session.workspace,
         config=config,
         session_id=session.id,

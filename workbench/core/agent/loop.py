@@ -15,9 +15,8 @@ from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-import anthropic
-
 from workbench.core.agent import caching
+from workbench.core.agent.client import LazyClient
 from workbench.core.agent.pricing import usage_from_sdk
 from workbench.core.agent.retry import Failure, RetryPolicy, TruncatedStream, classify, paced, within
 from workbench.core.events import (
@@ -38,6 +37,8 @@ from workbench.core.events import (
 )
 
 if TYPE_CHECKING:
+    import anthropic
+
     from workbench.core.agent.compact import Compactor
 
 CANCELLED_RESULT = "Cancelled by the user before this tool call finished."
@@ -101,7 +102,7 @@ def _block_dicts(message: anthropic.types.Message) -> list[dict[str, Any]]:
 class AgentLoop:
     def __init__(
         self,
-        client: anthropic.AsyncAnthropic,
+        client: anthropic.AsyncAnthropic | LazyClient,
         settings: LoopSettings,
         *,
         system: str,
@@ -110,7 +111,7 @@ class AgentLoop:
         commit: Callable[[dict[str, Any]], None],
         session_usage: Callable[[UsageInfo], UsageInfo],
     ) -> None:
-        self.client = client
+        self.lazy_client = LazyClient.of(client)
         self.settings = settings
         self.system = caching.system_blocks(system)
         self.tools = caching.tool_specs(tools)
@@ -118,6 +119,10 @@ class AgentLoop:
         self.commit = commit  # appends a message to the history and the transcript
         self.session_usage = session_usage  # adds a request's usage to the session total, returns it
         self.compactor: Compactor | None = None  # replaces the history with a summary when it nears the window
+
+    @property
+    def client(self) -> anthropic.AsyncAnthropic:
+        return self.lazy_client.get()
 
     def set_prompt(self, system: str, tools: list[dict[str, Any]]) -> None:
         self.system = caching.system_blocks(system)

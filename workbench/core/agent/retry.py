@@ -13,10 +13,10 @@ from collections.abc import AsyncIterable, AsyncIterator, Awaitable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
-import anthropic
-import httpx2
-
 if TYPE_CHECKING:
+    import anthropic
+    import httpx2
+
     from workbench.config_sections import AgentSection
 
 RESPONSE_DEADLINE_S = 600.0
@@ -210,6 +210,8 @@ LOOPBACK_HOSTS = frozenset({"localhost", "::1", "[::1]", "ip6-localhost"})
 def _refused_locally(exc: BaseException) -> str | None:
     """The address, when a connection to this machine itself was refused: a configuration error, not a
     transient one (the SDK may wrap httpx2's `ConnectError`, so the cause chain is searched)."""
+    import httpx2
+
     seen: BaseException | None = exc
     while seen is not None and not isinstance(seen, httpx2.ConnectError):
         seen = seen.__cause__
@@ -227,6 +229,9 @@ def _refused_locally(exc: BaseException) -> str | None:
 
 def classify(exc: BaseException) -> Failure | None:
     """What went wrong and whether retrying the whole request may help; None for errors that are not the API's."""
+    import anthropic  # imported already: the request that failed built the client
+    import httpx2
+
     if isinstance(exc, anthropic.APIStatusError):
         return _status_failure(exc)
     if isinstance(exc, (anthropic.APITimeoutError, httpx2.TimeoutException)):

@@ -16,14 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import anthropic
-import httpx2
-
 from workbench.config import Config, load_config
 from workbench.config_sections import AgentSection
 from workbench.core.agent import delegate, wiring
 from workbench.core.agent.calls import CallGate
-from workbench.core.agent.client import READ_TIMEOUT_S, credentials_status, make_client
+from workbench.core.agent.client import READ_TIMEOUT_S, LazyClient, credentials_status, make_client
 from workbench.core.agent.codec import _build
 from workbench.core.agent.compact import Compactor, compact_at, files_touched
 from workbench.core.agent.contract import check_contract
@@ -55,6 +52,9 @@ from workbench.core.session_store import TRANSIENT_EVENTS, LoadedSession, Sessio
 from workbench.core.tools.base import Tool
 
 if TYPE_CHECKING:
+    import anthropic
+    import httpx2
+
     from workbench.core.checkpoint.rewind import Rewinder
     from workbench.core.hooks.session import SessionHooks
 
@@ -192,9 +192,11 @@ class AgentSession:
         if parts.client is None and parts.transport is None:
             ok, message = credentials_status()
             self.credentials_problem = None if ok else message
-        self.client = parts.client or make_client(
-            transport=parts.transport,
-            timeout=read_timeout,
+        transport = parts.transport
+        self.lazy_client = (
+            LazyClient.of(parts.client)
+            if parts.client is not None
+            else LazyClient(lambda: make_client(transport=transport, timeout=read_timeout))
         )
         self._delegation(parts, agent)
         self.memory = load_memory(self.workspace)
@@ -216,7 +218,7 @@ class AgentSession:
             pricing=parts.config.pricing,
         )
         self.loop = AgentLoop(
-            self.client,
+            self.lazy_client,
             self.settings,
             system=self.system_prompt,
             tools=[t.api_spec() for t in self.registry_tools.values()],
@@ -652,4 +654,4 @@ class AgentSession:
             await self._previous.aclose()
         self.context.sandbox.close()
         self.transcript.close()
-        await self.client.close()
+        await self.lazy_client.close()

@@ -9,8 +9,6 @@ from html.parser import HTMLParser
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-import httpx2
-
 from workbench.core.secrets import redact
 from workbench.core.tools.base import CallPreview, Tool, ToolError, ToolKind, ToolResult
 from workbench.core.tools.common import ctx_of, opt_str, req_str
@@ -113,6 +111,8 @@ class WebFetch(Tool):
         url = check_url(req_str(args, "url"))
         prompt = opt_str(args, "prompt") or ""
         limits = c.limits
+        import httpx2  # only a fetch needs it (about 50 ms to import)
+
         timeout = httpx2.Timeout(limits.web_timeout_s)
         body = bytearray()
         truncated = False
