@@ -58,10 +58,12 @@ class WorkbenchApp(App[int]):
         agents_extra: Sequence[str] = (),
         persona_label: str = "",
         credentials: Callable[[], tuple[bool, str]] = host.credentials,
+        warm_up: Callable[[], None] | None = host.import_sdk,
     ) -> None:
         super().__init__()
         take_escape_digit_as_alt()  # alt+1/2/3 arrive as ESC and the digit in tmux, xterm, SSH, the console
         self.credentials = credentials
+        self.warm_up = warm_up
         self.request = request
         self.factory = factory
         self.config = config or Config()
@@ -85,7 +87,7 @@ class WorkbenchApp(App[int]):
         from workbench.tui.screens.main import MainScreen
 
         freeze_startup_objects()
-        services = ScreenServices(self.credentials, tuple(self.agents_extra), self.config)
+        services = ScreenServices(self.credentials, tuple(self.agents_extra), self.config, self.warm_up)
         return MainScreen(self.request, self.factory, persona_label=self.persona_label, services=services)
 
     def _choose_theme(self) -> list[str]:
@@ -313,8 +315,10 @@ def create_app(
     config: Config | None = None,
     theme_dirs: list[Path] | None = None,
     credentials: Callable[[], tuple[bool, str]] = host.credentials,
+    warm_up: Callable[[], None] | None = host.import_sdk,
 ) -> WorkbenchApp:
-    """Build the app. `factory` makes sessions (default: the core's AgentSession); tests pass their own."""
+    """Build the app. `factory` makes sessions (default: the core's AgentSession); tests pass their own.
+    `warm_up` loads what the first request needs once the first screen is whole (default: the SDK)."""
     config = config if config is not None else load_config()
     request = SessionRequest(
         workspace=workspace,
@@ -337,6 +341,7 @@ def create_app(
         agents_extra=agents,
         persona_label=label,
         credentials=credentials,
+        warm_up=warm_up,
     )
 
 
@@ -353,10 +358,12 @@ def app_from_args(args: argparse.Namespace) -> WorkbenchApp:
             label = persona.name
     closers: list[Callable[[], Awaitable[None]]] = []
     factory = None
-    if args.agent:  # an external ACP agent instead of a persona
+    warm_up: Callable[[], None] | None = host.import_sdk
+    if args.agent:  # an external ACP agent instead of a persona: it never needs the SDK
         from workbench.tui.agent import agent_factory, agent_label
 
         factory, label = agent_factory(args.agent, closers), agent_label(args.agent)
+        warm_up = None
     app = create_app(
         Path(args.dir),
         persona=persona,
@@ -368,6 +375,7 @@ def app_from_args(args: argparse.Namespace) -> WorkbenchApp:
         continue_=bool(args.continue_),
         demo=bool(args.demo),
         agents=list(args.agents),
+        warm_up=warm_up,
     )
     app.startup_notices.extend(notices)
     app.closers = closers

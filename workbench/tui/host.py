@@ -143,6 +143,8 @@ class ScreenServices:
     credentials: Callable[[], tuple[bool, str]] = field(default=lambda: credentials())
     agents: tuple[str, ...] = ()
     config: Config | None = None
+    # What the first request will need, loaded in a thread once the first screen is whole (None: nothing).
+    warm_up: Callable[[], None] | None = None
 
 
 @dataclass
@@ -214,6 +216,13 @@ def credentials() -> tuple[bool, str]:
             return True, "credentials found in the environment"
         return False, NO_KEY_HELP
     return credentials_status()
+
+
+def import_sdk() -> None:
+    """The SDK (over a second to import), ahead of the first request of a session made by the core."""
+    from workbench.core.agent.client import import_sdk
+
+    import_sdk()
 
 
 NO_KEY_HELP = (

@@ -178,6 +178,9 @@ class MainScreen(StartActions, ChatActions):
             self.show_plan_progress()
         self.refresh_grants()
         await self.chat.replay_rest()
+        await self.chat.transcript.tail_drawn()  # replay_rest waits only when there is an older part to read
+        self._replayed = True
+        self.call_after_refresh(self.warm_up_sdk_when_whole)
 
     @work(exclusive=True, group="agent", exit_on_error=False, description="agent turn")
     async def run_turn(self, prompt: str) -> None:
@@ -186,6 +189,8 @@ class MainScreen(StartActions, ChatActions):
         self.status.update_info(busy=True)
         try:
             session = await self.ensure_session()
+            if self.services.warm_up is not None:  # a prompt sent before the warm-up ended: wait off the UI thread
+                await asyncio.to_thread(self.services.warm_up)
             async for event in session.run_turn(prompt):
                 self.dispatch(event)
         except asyncio.CancelledError:

@@ -31,6 +31,8 @@ class StartActions(MainBase):
     _has_key: bool | None
     _hinted = False  # the first frame names the default persona from the last discovery
     _complete = False  # the first screen is whole: warm-ups and MCP may start
+    _replayed = False  # a resumed session's end is drawn (its older part read in after it)
+    _sdk_asked = False
 
     if TYPE_CHECKING:  # provided by MainScreen and its other mixins
 
@@ -91,6 +93,23 @@ class StartActions(MainBase):
         start_mcp = getattr(self.app, "start_mcp", None)
         if callable(start_mcp):
             start_mcp()
+        self.warm_up_sdk_when_whole()
+
+    def warm_up_sdk_when_whole(self) -> None:
+        """Once the first screen is whole, a resumed session's end included: the SDK, in a thread, so the first
+        prompt does not wait over a second for its import. Not sooner: the import holds the GIL."""
+        resuming = self.request.resume or self.request.continue_
+        if self._sdk_asked or not self._complete or (resuming and not self._replayed):
+            return
+        if self.services.warm_up is not None:
+            self._sdk_asked = True
+            self.warm_up_sdk()
+
+    @work(thread=True, exclusive=True, group="sdk", exit_on_error=False, description="import the SDK")
+    def warm_up_sdk(self) -> None:
+        if self.services.warm_up is not None:
+            self.services.warm_up()
+            self.app.call_from_thread(gc.freeze)  # its thousands of classes live as long as the app
 
     def check_complete(self) -> None:
         explorer = self.explorer()
