@@ -3,11 +3,9 @@ afterwards, and the first prompt then reaches the model."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from tests.core.agent.helpers import git_repo, run_cli, run_python
-from workbench.testing import MessagesPeer, reply, text
+from tests.core.agent.helpers import probe_a_saved_session
 
 # A fresh interpreter: the app resumes the latest session, headless.
 PROBE = """
@@ -59,17 +57,10 @@ print(json.dumps(seen))
 
 
 def test_resume_draws_the_last_message_before_the_sdk_is_imported(tmp_path: Path) -> None:
-    repo = git_repo(tmp_path / "repo")
-    home = tmp_path / "home"
-    with MessagesPeer([reply(text("First answer.")), reply(text("Second answer."))]) as peer:
-        first = run_cli(["run", "hello", "--cwd", str(repo)], base_url=peer.url, home=home)
-        assert first.returncode == 0, first.stderr
-        probe = run_python(["-c", PROBE, str(repo)], base_url=peer.url, home=home, timeout=120)
-        sent = peer.message_requests[-1].messages
-    assert probe.returncode == 0, probe.stderr
-    seen = json.loads(probe.stdout.splitlines()[-1])
+    probed = probe_a_saved_session(tmp_path, PROBE, timeout=120)
+    seen = probed.seen
     assert seen["shown"] == ["user", "answer"]
     assert seen["sdk_when_shown"] is False, "the SDK was imported before the resumed session's end was drawn"
     assert seen["warmed"] is True, "the screen did not import the SDK in the background"
     assert seen["after"] == ["user", "answer", "user", "answer"]
-    assert [m["role"] for m in sent] == ["user", "assistant", "user"] and len(peer.message_requests) == 2
+    assert len(probed.requests) == 2 and [m["role"] for m in probed.requests[-1]] == ["user", "assistant", "user"]

@@ -262,3 +262,27 @@ def sessions_folder(home: Path) -> Path:
     found = list((home / ".workbench" / "data" / "projects").glob("*/sessions"))
     assert len(found) == 1, found
     return found[0]
+
+
+@dataclass
+class Probed:
+    """What a probe script printed (its last line, JSON), and the requests the peer saw."""
+
+    seen: dict[str, Any]
+    requests: list[list[dict[str, Any]]]  # each request's messages
+
+
+def probe_a_saved_session(tmp_path: Path, probe: str, *, timeout: float = 60) -> Probed:
+    """`workbench run hello` on a small repository (the peer answers "First answer."), then `probe` in a fresh
+    interpreter with the repository as argv[1], the same home, and "Second answer." waiting at the peer."""
+    from workbench.testing import MessagesPeer, reply, text
+
+    repo = git_repo(tmp_path / "repo")
+    home = tmp_path / "home"
+    with MessagesPeer([reply(text("First answer.")), reply(text("Second answer."))]) as peer:
+        first = run_cli(["run", "hello", "--cwd", str(repo)], base_url=peer.url, home=home)
+        assert first.returncode == 0, first.stderr
+        done = run_python(["-c", probe, str(repo)], base_url=peer.url, home=home, timeout=timeout)
+        requests = [r.messages for r in peer.message_requests]
+    assert done.returncode == 0, done.stderr
+    return Probed(json.loads(done.stdout.splitlines()[-1]), requests)

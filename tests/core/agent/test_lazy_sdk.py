@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from tests.core.agent.helpers import git_repo, run_cli, run_python
-from workbench.testing import MessagesPeer, reply, text
+from tests.core.agent.helpers import probe_a_saved_session
 
 # Run in a fresh interpreter: the session module, then the saved session opened as the screen opens it.
 PROBE = """
@@ -38,15 +36,8 @@ print(json.dumps(seen))
 
 
 def test_resume_leaves_the_sdk_unimported_until_the_first_request(tmp_path: Path) -> None:
-    repo = git_repo(tmp_path / "repo")
-    home = tmp_path / "home"
-    with MessagesPeer([reply(text("First answer.")), reply(text("Second answer."))]) as peer:
-        first = run_cli(["run", "hello", "--cwd", str(repo)], base_url=peer.url, home=home)
-        assert first.returncode == 0, first.stderr
-        probe = run_python(["-c", PROBE, str(repo)], base_url=peer.url, home=home)
-        sent = peer.message_requests[-1].messages
-    assert probe.returncode == 0, probe.stderr
-    seen = json.loads(probe.stdout.splitlines()[-1])
+    probed = probe_a_saved_session(tmp_path, PROBE)
+    seen, sent = probed.seen, probed.requests[-1]
     assert seen["imported"] is False, "importing workbench.core.agent.session imported the SDK"
     assert seen["opened"] is False, "opening a saved session imported the SDK"
     assert seen["shown"] == ["First answer."]
