@@ -92,10 +92,6 @@ class LazyClient:
         held.get()
         return held
 
-    @property
-    def built(self) -> bool:
-        return self._client is not None
-
     def get(self) -> anthropic.AsyncAnthropic:
         if self._client is None:
             assert self._build is not None

@@ -237,6 +237,7 @@ class AgentLoop:
 
     async def request(self, params: dict[str, Any], attempt: Attempt) -> AsyncIterator[Event]:
         """One request with the app-level retry policy; sets `attempt.message` or `attempt.failure`."""
+        self.lazy_client.get()  # built (the SDK imported) here: a client that cannot be built is no failed request
         policy = self.settings.retry
         retries = 0
         while True:
