@@ -144,7 +144,10 @@ def one(code: str, args: list[str], env: dict[str, str], tmux: bool, out: Path) 
         deadline = time.time() + 60
         while not out.exists() and time.time() < deadline:
             time.sleep(0.05)
+        pane = subprocess.run(["tmux", "list-panes", "-t", name, "-F", "#{pane_pid}"], capture_output=True, text=True)
         subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+        for pid in pane.stdout.split():  # the next run starts once this one has exited (its workers ended)
+            gone(int(pid))
     else:
         subprocess.run(command, capture_output=True, text=True, env=run_env, timeout=60)
     for _ in range(100):
@@ -155,6 +158,16 @@ def one(code: str, args: list[str], env: dict[str, str], tmux: bool, out: Path) 
         raise RuntimeError("no times written (the screen never reached the condition)")
     marks: dict[str, float] = json.loads(out.read_text())
     return {k: v * 1000 for k, v in marks.items()}  # ms
+
+
+def gone(pid: int, timeout: float = 20.0) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.02)
 
 
 def describe(values: list[float]) -> str:
