@@ -11,8 +11,10 @@ app's own signal: right after a frame is drawn), two times since the process was
   (from the previous start's discovery when nothing it read has changed; `--cold` forgets it before each
   run, as on a first start in a repository).
 The peer is a bare Textual app (Header, Static, Footer): its first frame is both. The two apps run
-interleaved, each run in its own process, so both see the same machine noise. `--tmux` runs each process in
-a real terminal (a detached tmux window, so the frames are written to a tty); without it they run headless.
+interleaved, each run in its own process, so both see the same machine noise; a run starts once the previous
+process has exited (the workbench's work after its first screen, the SDK import among it, does not spill into
+the next run). `--tmux` runs each process in a real terminal (a detached tmux window, so the frames are written
+to a tty); without it they run headless.
 The workbench opens a git repository of `--files` Python files (one staged, one untracked: letters to show)
 with no API key, as a first run does. Targets: full first screen <= 1.3x the bare app's.
 """
