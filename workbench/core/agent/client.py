@@ -21,12 +21,15 @@ CONNECT_TIMEOUT_S = 10.0
 LOCAL_PLACEHOLDER_KEY = "workbench-local"
 MISSING_KEY = "workbench-no-credentials"
 
+# Lines fit the chat pane of an 80-column terminal (76 cells), so no command wraps there.
 CREDENTIALS_HELP = f"""No Anthropic credentials found. Set one of:
-  export ANTHROPIC_API_KEY=sk-ant-...            # the Anthropic API
-  export ANTHROPIC_BASE_URL=http://localhost:11434   # Ollama >= 0.14 (no /v1 suffix)
-  export ANTHROPIC_BASE_URL=http://localhost:8080    # llama.cpp llama-server
-  export ANTHROPIC_BASE_URL=http://localhost:8000    # vLLM (anthropic entrypoint)
-  export ANTHROPIC_BASE_URL=http://localhost:4000    # LiteLLM proxy (its virtual key in ANTHROPIC_API_KEY)
+  export ANTHROPIC_API_KEY=sk-ant-...                 # the Anthropic API
+  export ANTHROPIC_BASE_URL=http://localhost:11434    # Ollama >= 0.14
+  export ANTHROPIC_BASE_URL=http://localhost:8080     # llama.cpp server
+  export ANTHROPIC_BASE_URL=http://localhost:8000     # vLLM
+  export ANTHROPIC_BASE_URL=http://localhost:4000     # LiteLLM proxy
+A local server's URL takes no /v1 suffix; a proxy's own key goes in
+ANTHROPIC_API_KEY.
 `{command("demo")}` runs offline with no credentials."""
 
 
