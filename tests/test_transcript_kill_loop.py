@@ -19,7 +19,7 @@ import pytest
 from tests.core.agent.helpers import git_repo, run_cli, sessions_folder
 from tests.procs import ROOT
 from workbench import headless
-from workbench.core.agent.session import repair_history
+from workbench.core.agent.resume import repair_history
 from workbench.core.events import AssistantText, TurnDone, TurnStarted
 from workbench.core.session_store import LoadedSession, SessionStore
 from workbench.headless import RunOptions

@@ -9,7 +9,8 @@ import pytest
 
 from tests.core.agent.helpers import ScriptedApprover, git_repo
 from workbench.core.agent.client import make_client
-from workbench.core.agent.session import INTERRUPTED_RESULT, AgentSession
+from workbench.core.agent.resume import INTERRUPTED_RESULT
+from workbench.core.agent.session import AgentSession
 from workbench.core.approvals import Decision, DenyAll, PermissionMode, Scope
 from workbench.core.events import (
     ApprovalRequested,

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,18 +20,18 @@ from workbench.config_sections import AgentSection
 from workbench.core.agent import delegate, wiring
 from workbench.core.agent.calls import CallGate
 from workbench.core.agent.client import READ_TIMEOUT_S, LazyClient, credentials_status, make_client
-from workbench.core.agent.codec import _build
 from workbench.core.agent.compact import Compactor, compact_at, files_touched
 from workbench.core.agent.contract import check_contract
 from workbench.core.agent.expand import Attacher, Expander
 from workbench.core.agent.loop import AgentLoop, LoopOutcome, LoopSettings
 from workbench.core.agent.memory import load_memory
+from workbench.core.agent.parts import SessionParts, session_model_for
 from workbench.core.agent.prompt import build_system_prompt
+from workbench.core.agent.resume import resume_session
 from workbench.core.agent.retry import RetryPolicy
 from workbench.core.agent.turnprep import ToolWatch, TurnPrep
-from workbench.core.approvals import ApprovalRequest, Approver, Decision, PermissionMode, Scope
+from workbench.core.approvals import Approver, PermissionMode, Scope
 from workbench.core.events import (
-    Compacted,
     ErrorEvent,
     Event,
     Notice,
@@ -48,7 +47,7 @@ from workbench.core.events import (
 from workbench.core.personas.model import Persona
 from workbench.core.policy.ledger import Grant
 from workbench.core.safe_text import json_safe, visible_bytes
-from workbench.core.session_store import TRANSIENT_EVENTS, LoadedSession, SessionStore, Transcript, new_session_id
+from workbench.core.session_store import TRANSIENT_EVENTS, SessionStore, Transcript, new_session_id
 from workbench.core.tools.base import Tool
 
 if TYPE_CHECKING:
@@ -57,34 +56,6 @@ if TYPE_CHECKING:
 
     from workbench.core.checkpoint.rewind import Rewinder
     from workbench.core.hooks.session import SessionHooks
-
-INTERRUPTED_RESULT = "Interrupted: the workbench stopped before this tool call finished; its effect is unknown."
-
-
-def session_model_for(persona: Persona, override: str | None) -> str:
-    from workbench.core.models import persona_model
-
-    return persona_model(persona.model, override)
-
-
-def repair_history(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Give every tool_use a tool_result (a process killed mid-call leaves some without one)."""
-    out = list(messages)
-    if not out or out[-1].get("role") != "assistant":
-        return out
-    content = out[-1].get("content")
-    ids = [b.get("id") for b in content or [] if isinstance(b, dict) and b.get("type") == "tool_use"]
-    if ids:
-        out.append(
-            {
-                "role": "user",
-                "content": [
-                    {"type": "tool_result", "tool_use_id": i, "content": INTERRUPTED_RESULT, "is_error": True}
-                    for i in ids
-                ],
-            }
-        )
-    return out
 
 
 def _own_plan_change(event: Event) -> bool:
@@ -102,28 +73,10 @@ def plan_note(items: Sequence[PlanItem]) -> str:
     return "<system-reminder>The user edited the plan. The plan is now:\n" + "\n".join(lines) + "\n</system-reminder>"
 
 
-@dataclass
-class _Parts:
-    workspace: Path
-    persona: Persona
-    approver: Approver
-    model: str
-    mode: str
-    allow: Sequence[str]
-    deny: Sequence[str]
-    max_turns: int
-    transport: httpx2.AsyncBaseTransport | None
-    store: SessionStore
-    config: Config
-    client: anthropic.AsyncAnthropic | None
-    personas: Sequence[Persona] | None = None  # the load set subagents come from (None: discover them)
-    project_trusted: bool = False  # the repository's own settings may widen permissions (workbench.core.trust)
-
-
 class AgentSession:
     def __init__(
         self,
-        parts: _Parts,
+        parts: SessionParts,
         session_id: str,
         transcript: Transcript,
         history: list[dict[str, Any]],
@@ -241,6 +194,8 @@ class AgentSession:
 
     # -- construction --------------------------------------------------------------------------------
 
+    resume = classmethod(resume_session)  # continue a saved session: workbench.core.agent.resume
+
     @classmethod
     def create(
         cls,
@@ -261,7 +216,7 @@ class AgentSession:
         project_trusted: bool = False,
     ) -> AgentSession:
         cfg = config or load_config()
-        parts = _Parts(
+        parts = SessionParts(
             workspace,
             persona,
             approver,
@@ -297,85 +252,6 @@ class AgentSession:
             transcript.path.unlink(missing_ok=True)
             raise
 
-    @classmethod
-    def resume(
-        cls,
-        session_id: str,
-        workspace: Path,
-        *,
-        approver: Approver,
-        persona: Persona | None = None,
-        model: str | None = None,
-        mode: str | None = None,
-        allow: Sequence[str] = (),
-        deny: Sequence[str] = (),
-        max_turns: int | None = None,
-        transport: httpx2.AsyncBaseTransport | None = None,
-        store: SessionStore | None = None,
-        config: Config | None = None,
-        client: anthropic.AsyncAnthropic | None = None,
-        personas: Sequence[Persona] | None = None,
-        project_trusted: bool = False,
-    ) -> AgentSession:
-        """Continue a saved session ("latest" for the newest): history, persona, plan, usage and grants."""
-        box = store or SessionStore(workspace)
-        sid = box.resolve(session_id)
-        lock = box.lock(sid)  # first: nothing is written under us while we read the transcript
-        try:
-            loaded = box.load(sid)
-            meta = loaded.meta
-            saved_mode = loaded.mode or str(meta.get("mode", "default"))
-            chosen = persona or wiring.reload_persona(meta.get("persona", {}), workspace)
-            cfg = config or load_config()
-            parts = _Parts(
-                workspace,
-                chosen,
-                approver,
-                (model and session_model_for(chosen, model)) or loaded.model or str(meta.get("model", "")),
-                mode or saved_mode,
-                [*meta.get("allow", []), *allow],
-                [*meta.get("deny", []), *deny],
-                max_turns or int(meta.get("max_turns", 50)),
-                transport,
-                box,
-                cfg,
-                client,
-                personas,
-                project_trusted,
-            )
-            transcript = box.reopen(sid, lock)
-        except BaseException:
-            lock.release()
-            raise
-        history = repair_history(loaded.messages)
-        for message in history[len(loaded.messages) :]:
-            transcript.message(message)
-        try:
-            session = cls(parts, loaded.id, transcript, history, list(loaded.events), loaded.system)
-        except BaseException:
-            transcript.close()
-            raise
-        session.rewind_cuts = list(loaded.cuts)
-        session._restore(loaded)
-        session._announce_mode(mode, saved_mode)
-        return session
-
-    def _announce_mode(self, explicit: str | None, saved: str) -> None:
-        """Say which permission mode a resumed session runs in and why; a mode from --mode is remembered."""
-        if explicit is not None and explicit != saved:
-            self.transcript.mode(explicit)
-            note = f"permission mode {self.mode}: --mode {explicit} replaces the session's {saved}"
-        elif explicit is not None:
-            note = f"permission mode {self.mode} (--mode)"
-        else:
-            note = f"permission mode {self.mode}, restored from the session; --mode changes it"
-        requested = explicit or saved
-        if self.mode != requested:
-            note += f" (the persona's permissionMode tightens {requested})"
-        wide = explicit is None and PermissionMode.parse(self.mode).strictness < PermissionMode.DEFAULT.strictness
-        self.mode_notice = Notice(level="warning" if wide else "info", message=note)
-        self.notices.insert(0, self.mode_notice)
-
     def _system_prompt(self, stored: dict[str, Any] | None) -> str:
         """The session's system prompt: the stored one when resuming with the same persona file and tools (it
         is a snapshot of the start, and reusing it keeps the prompt cache warm), else built and stored now."""
@@ -393,47 +269,12 @@ class AgentSession:
         self.transcript.system({**record, "memory": self.memory.to_json()})
         return text
 
-    def _delegation(self, parts: _Parts, agent: AgentSection) -> None:
+    def _delegation(self, parts: SessionParts, agent: AgentSection) -> None:
         """Offer the Agent tool when the persona grants it and there is another persona to start."""
         if agent.delegation is not False and delegate.grants_agent(self.persona):
             tool = delegate.for_session(self, parts.personas, parts.config, parts.approver)
             if tool is not None:
                 self.registry_tools["Agent"] = tool
-
-    def _restore(self, loaded: LoadedSession) -> None:
-        self.usage_by_persona = delegate.usage_by_persona(loaded.events, self.persona.id)
-        in_turn = False
-        for event in loaded.events:
-            if isinstance(event, TurnStarted):
-                in_turn = True
-            elif isinstance(event, TurnDone) and not event.agent_path:
-                in_turn = False
-                self.usage = self.usage + event.usage
-            elif isinstance(event, Compacted) and not in_turn:  # a compaction by hand: no turn paid for it
-                self.usage = self.usage + event.usage
-            if isinstance(event, UsageUpdated) and not event.agent_path:
-                self.compactor.observe(event.turn)
-            elif isinstance(event, Compacted):
-                self.compactor.context_tokens = event.tokens_after
-        self.plan = loaded.plan
-        self.context.plan = tuple(self.plan)
-        listener, self.ledger.on_change = self.ledger.on_change, None  # replaying is not news for the transcript
-        try:
-            for record in loaded.grants:
-                self._replay_ledger(record)
-        finally:
-            self.ledger.on_change = listener
-
-    def _replay_ledger(self, record: dict[str, Any]) -> None:
-        """One recorded grant or revocation, in transcript order: the ledger ends as the session left it."""
-        try:
-            if isinstance(record.get("grant"), dict):
-                grant = Grant.from_json(record["grant"])
-                (self.ledger.restore if record.get("k") == "grant" else self.ledger.forget)(grant)
-            elif record.get("k") == "grant":  # written before grants were recorded whole: the answer it came from
-                self.policy.apply(_build(ApprovalRequest, record["request"]), _build(Decision, record["decision"]))
-        except (KeyError, TypeError, ValueError):
-            return
 
     # -- bookkeeping ---------------------------------------------------------------------------------
 
