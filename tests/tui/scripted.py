@@ -86,6 +86,9 @@ class ScriptedSession:
 
     def sandbox_warning(self) -> str | None:
         return self.sandbox_note
+
+    def context_gauge(self) -> None:
+        return None  # the gauge follows the scripted turns' UsageUpdated events
     memory: Any = None  # what `What the persona was told` shows
     system_prompt: str = ""
 

@@ -18,6 +18,7 @@ from workbench.config import Config, load_config
 from workbench.core.approvals import Approver, PermissionMode
 
 if TYPE_CHECKING:  # the event types load with the first session, not before the first frame
+    from workbench.core.agent.compact import ContextGauge
     from workbench.core.agent.memory import Memory
     from workbench.core.checkpoint.recorder import Checkpointer
     from workbench.core.checkpoint.rewind import Rewinder
@@ -89,6 +90,8 @@ class SessionLike(Protocol):
     def rewinder(self) -> Rewinder: ...
 
     def sandbox_warning(self) -> str | None: ...  # shell commands run without an OS sandbox, or are refused
+
+    def context_gauge(self) -> ContextGauge | None: ...  # how full the model's window is; None: no gauge
 
     @property
     def audit_off(self) -> str | None: ...  # why there is no audit log, when there is none
@@ -299,17 +302,12 @@ def resolve_override(model: str, config: Config | None = None) -> str:
     return resolve_model(model, model_table(config)).resolved or model.strip()
 
 
-def session_context(session: Any) -> dict[str, object]:
-    """The context gauge's figures from a session's compactor (nothing for a session without one)."""
-    compactor = getattr(session, "compactor", None)
-    window = getattr(compactor, "window", 0)
-    if not isinstance(window, int) or window <= 0:
+def session_context(session: SessionLike) -> dict[str, object]:
+    """The context gauge's figures for the status bar (nothing for a session without a gauge)."""
+    gauge = session.context_gauge()
+    if gauge is None:
         return {}
-    return {
-        "window": window,
-        "context_tokens": int(getattr(compactor, "context_tokens", 0) or 0),
-        "compact_at": float(getattr(compactor, "threshold", 0.8) or 0.0),
-    }
+    return {"window": gauge.window, "context_tokens": gauge.context_tokens, "compact_at": gauge.compact_at}
 
 
 def model_known(model: str, config: Config | None = None) -> bool:

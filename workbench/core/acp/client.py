@@ -192,6 +192,10 @@ class AcpAgentSession:
         """One line when the commands we run for the agent (terminal/*) have no OS sandbox, else None."""
         return self.gate.context.sandbox.warning()
 
+    def context_gauge(self) -> None:
+        """The agent's context window is its own business: no gauge."""
+        return None
+
     # What the screen asks of every session (workbench.tui.host.SessionLike), answered for an external agent.
     checkpoints: None = None  # its edits happen in its own process: nothing to rewind
     audit_off: str | None = None

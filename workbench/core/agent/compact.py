@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from workbench.core.agent.pricing import usage_from_sdk
@@ -135,6 +136,15 @@ def _size(params: dict[str, Any]) -> int:
     return len(json.dumps({k: params.get(k) for k in keys}, ensure_ascii=False, default=str))
 
 
+@dataclass(frozen=True)
+class ContextGauge:
+    """How full the model's context window is, for the status bar's gauge."""
+
+    window: int  # tokens
+    context_tokens: int  # what the conversation filled after the last response
+    compact_at: float  # the share of the window at which the history is compacted
+
+
 class Compactor:
     """Decides when the session's history is compacted, and does it through the session's loop."""
 
@@ -156,6 +166,10 @@ class Compactor:
         self.files = files
         self.on_compacted = on_compacted
         self.held = False  # a compaction failed: no automatic retry until the next prompt
+
+    def gauge(self) -> ContextGauge | None:
+        """None while the model's window is unknown."""
+        return ContextGauge(self.window, self.context_tokens, self.threshold) if self.window > 0 else None
 
     def observe(self, usage: UsageInfo) -> None:
         self.context_tokens = usage.context_tokens

@@ -20,7 +20,7 @@ from workbench.config_sections import AgentSection
 from workbench.core.agent import delegate, wiring
 from workbench.core.agent.calls import CallGate
 from workbench.core.agent.client import READ_TIMEOUT_S, LazyClient, credentials_status, make_client
-from workbench.core.agent.compact import Compactor, compact_at, files_touched
+from workbench.core.agent.compact import Compactor, ContextGauge, compact_at, files_touched
 from workbench.core.agent.contract import check_contract
 from workbench.core.agent.expand import Attacher, Expander
 from workbench.core.agent.loop import AgentLoop, LoopOutcome, LoopSettings
@@ -485,6 +485,10 @@ class AgentSession:
     def _agent_plan(self) -> PlanUpdated:
         self.plan = list(getattr(self.context, "plan", ()) or ())
         return PlanUpdated(items=tuple(self.plan), source="agent")
+
+    def context_gauge(self) -> ContextGauge | None:
+        """How full the model's window is (None while the window is unknown)."""
+        return self.compactor.gauge()
 
     def sandbox_warning(self) -> str | None:
         """One line when shell commands run without an OS sandbox (or are refused for want of one), else None."""

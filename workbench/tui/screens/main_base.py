@@ -102,6 +102,9 @@ class MainBase(Screen[None]):
     def status(self) -> StatusBar:
         return self.query_one(StatusBar)
 
+    def explorer_mounted(self) -> None:
+        """The explorer pane holds the tree now; the start sequence (main_start.py) takes it from here."""
+
     def chat_busy(self) -> bool:
         return any(w.group == "agent" and w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in self.workers)
 

@@ -53,9 +53,7 @@ class RepoActions(MainBase):
             return
         self.query_one("#explorer-placeholder").remove()
         self.query_one("#explorer-pane").mount_all(widgets)
-        check = getattr(self, "check_complete", None)
-        if callable(check):  # outside git no status follows: the tree alone completes the first screen
-            self.call_after_refresh(check)
+        self.explorer_mounted()
 
     def remount_explorer(self) -> None:
         """Show another folder (the demo workspace) in the explorer pane."""

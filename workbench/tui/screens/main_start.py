@@ -90,9 +90,10 @@ class StartActions(MainBase):
         self.load_repo_files()
         if not (self.request.resume or self.request.continue_):  # started already for a resumed session
             self.warm_up_rendering()
-        start_mcp = getattr(self.app, "start_mcp", None)
-        if callable(start_mcp):
-            start_mcp()
+        from workbench.tui.app import WorkbenchApp
+
+        if isinstance(self.app, WorkbenchApp):  # a test may host the screen in a plain app: no MCP then
+            self.app.start_mcp()
         self.warm_up_sdk_when_whole()
 
     def warm_up_sdk_when_whole(self) -> None:
@@ -110,6 +111,9 @@ class StartActions(MainBase):
         if self.services.warm_up is not None:
             self.services.warm_up()
             self.app.call_from_thread(gc.freeze)  # its thousands of classes live as long as the app
+
+    def explorer_mounted(self) -> None:
+        self.call_after_refresh(self.check_complete)  # outside git no status follows: the tree completes it
 
     def check_complete(self) -> None:
         explorer = self.explorer()

@@ -33,6 +33,13 @@ class Entry:
 
 
 @runtime_checkable
+class Freezes(Protocol):
+    """A live widget that can hand the history a still form of itself (text, not widgets)."""
+
+    def freeze(self) -> Item: ...
+
+
+@runtime_checkable
 class Settles(Protocol):
     """A live widget that knows when it may be frozen into the history."""
 

@@ -18,7 +18,7 @@ from workbench.tui.textual_compat import set_scroll_y_unclamped
 from workbench.tui.widgets.answer import AnswerView
 from workbench.tui.widgets.approval import ApprovalCard
 from workbench.tui.widgets.entries import FrozenEntry
-from workbench.tui.widgets.entry import Entry, Settles
+from workbench.tui.widgets.entry import Entry, Freezes, Settles
 from workbench.tui.widgets.evidence import EvidenceCard, EvidenceData
 from workbench.tui.widgets.frozen import FrozenLines, Item
 from workbench.tui.widgets.rewound import Fold, chain, hidden, mark, shown_item
@@ -162,8 +162,8 @@ class EntryWindow(VerticalScroll, can_focus=False):
     @staticmethod
     def _item_of(entry: Entry) -> Item:
         if entry.item is None:
-            freeze = getattr(entry.widget, "freeze", None)
-            entry.item = freeze() if callable(freeze) else Text(entry.label)
+            widget = entry.widget
+            entry.item = widget.freeze() if isinstance(widget, Freezes) else Text(entry.label)
         return shown_item(entry, entry.item)
 
     def _settled(self, entry: Entry) -> bool:
