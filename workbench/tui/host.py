@@ -12,7 +12,7 @@ import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from workbench.config import Config, load_config
 from workbench.core.approvals import Approver, PermissionMode
@@ -26,6 +26,13 @@ if TYPE_CHECKING:  # the event types load with the first session, not before the
     from workbench.core.personas.model import Persona
     from workbench.core.policy.ledger import Grant
     from workbench.tui.mcp_hub import McpHub
+
+
+@runtime_checkable
+class StartsMcp(Protocol):
+    """The app that owns the MCP servers (`WorkbenchApp`): the screen asks it to start them once it is whole."""
+
+    def start_mcp(self) -> None: ...
 
 
 class LedgerLike(Protocol):

@@ -90,9 +90,9 @@ class StartActions(MainBase):
         self.load_repo_files()
         if not (self.request.resume or self.request.continue_):  # started already for a resumed session
             self.warm_up_rendering()
-        from workbench.tui.app import WorkbenchApp
+        from workbench.tui.host import StartsMcp
 
-        if isinstance(self.app, WorkbenchApp):  # a test may host the screen in a plain app: no MCP then
+        if isinstance(self.app, StartsMcp):  # the workbench's app; a test may host the screen in a plain one
             self.app.start_mcp()
         self.warm_up_sdk_when_whole()
 
