@@ -40,6 +40,14 @@ from workbench.core.session_lock import SessionLock
 
 FORMAT_VERSION = 1
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_EVENT_LINE = b'{"k":"event"'  # how the writer begins an event line (other kinds need not be decoded to skip)
+_COUNTED = re.compile(
+    rb'\n\{"k":"event","e":\{"type":"(tool_call_ready|tool_call_finished|turn_started)","agent_path":\[\],'
+    rb'(?:"call_id":"([^"\\]*)"|"turn":(\d+))'
+)
+_BLOCK = 64 * 1024
+TAIL_EVENTS = 200  # a screenful and more, for a resume's first frame
+TAIL_BYTES = 256 * 1024
 _SYNC_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="transcript-fsync")
 # rebuilt from complete events; not stored
 TRANSIENT_EVENTS = (TextDelta, ToolInputDelta, RetryCountdown, ToolProgress)
@@ -104,6 +112,25 @@ class SessionSummary:
     model: str
     first_prompt: str
     turns: int
+
+
+@dataclass
+class SessionTail:
+    """The end of a transcript, read without the rest: enough events for a screenful (see `SessionStore.tail`)."""
+
+    id: str
+    path: Path
+    events: list[Event]
+    start: int  # the byte offset of the first line read; everything before it was not
+    skipped_lines: int = 0
+
+    @property
+    def plan(self) -> list[PlanItem]:
+        """The newest plan among these events ([] when the tail holds none)."""
+        for event in reversed(self.events):
+            if isinstance(event, PlanUpdated):
+                return list(event.items)
+        return []
 
 
 class Transcript:
@@ -288,6 +315,41 @@ class SessionStore:
             raise SessionNotFound(f"{target} is not a workbench session transcript")
         return loaded
 
+    def tail(self, session_id: str, *, max_events: int = TAIL_EVENTS, max_bytes: int = TAIL_BYTES) -> SessionTail:
+        """The last `max_events` events of a transcript, reading it backwards in blocks until it holds that many
+        complete event lines or `max_bytes`, whichever comes first; only those lines are decoded. Lines `load`
+        skips are skipped here too (a torn last line, bad JSON, an event that does not decode). A rewind or a
+        compaction in the tail is an event like any other: what it did to the history is `load`'s business."""
+        sid = self.resolve(session_id)
+        target = self.path(sid)
+        with open(target, "rb") as fh:
+            end = fh.seek(0, os.SEEK_END)
+            start, data = _read_back(fh, end, max_events, max_bytes)
+        lines = data.split(b"\n")
+        torn = lines.pop()  # after the last newline: empty, or a line the writer did not finish
+        if start > 0 and lines:  # the first piece is the end of a line that began before the bytes read: not used
+            lines.pop(0)
+        out = SessionTail(id=sid, path=target, events=[], start=end - len(torn), skipped_lines=1 if torn else 0)
+        for raw in reversed(lines):
+            if len(out.events) >= max_events:
+                break
+            out.start -= len(raw) + 1
+            if raw.startswith(b'{"k":"') and not raw.startswith(_EVENT_LINE):
+                continue  # the writer's own prefix names another kind of record: not decoded
+            try:
+                record = json.loads(raw)
+            except ValueError:
+                out.skipped_lines += 1
+                continue
+            if not isinstance(record, dict) or record.get("k") != "event" or not isinstance(record.get("e"), dict):
+                continue
+            try:
+                out.events.append(event_from_json(record["e"]))
+            except DecodeError:
+                out.skipped_lines += 1
+        out.events.reverse()
+        return out
+
     def summaries(self) -> list[SessionSummary]:
         out: list[SessionSummary] = []
         for sid in self.ids():
@@ -320,6 +382,39 @@ def _add_message(messages: list[dict[str, Any]], message: dict[str, Any]) -> Non
         messages[-1] = {**last, "content": [*list(last.get("content") or []), *list(message.get("content") or [])]}
     else:
         messages.append({k: v for k, v in message.items() if k != "merge"})
+
+
+def counts_before(tail: SessionTail) -> tuple[int, int]:
+    """(tool calls, turn) of the top-level events before `tail`, from the lines' prefixes, without decoding them:
+    a call counts once whether its ready event, its finished event or both were written; the turn is the last
+    turn number, as `turn_started` events give it. A hint (content shaped like a prefix can mislead it): a front
+    end that shows the tail with these numbers checks them against the full load."""
+    with open(tail.path, "rb") as fh:
+        head = b"\n" + fh.read(tail.start)
+    calls, turn = 0, 0
+    ready: set[bytes] = set()
+    for kind, call_id, number in _COUNTED.findall(head):
+        if kind == b"turn_started":
+            turn = max(turn + 1, int(number))
+        elif kind == b"tool_call_ready":
+            ready.add(call_id)
+            calls += 1
+        elif call_id not in ready:
+            calls += 1
+    return calls, turn
+
+
+def _read_back(fh: IO[bytes], end: int, max_events: int, max_bytes: int) -> tuple[int, bytes]:
+    """(offset, bytes) from the end of `fh` back to where it holds more than `max_events` event lines (one more
+    than asked: the first may be cut), `max_bytes`, or the start of the file."""
+    data = b""
+    start = end
+    while start > 0 and len(data) < max_bytes and data.count(b"\n" + _EVENT_LINE) <= max_events:
+        step = min(_BLOCK, start, max(1, max_bytes - len(data)))
+        start -= step
+        fh.seek(start)
+        data = fh.read(step) + data
+    return start, data
 
 
 def _records(path: Path, loaded: LoadedSession) -> Iterator[dict[str, Any]]:
