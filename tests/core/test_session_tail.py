@@ -92,8 +92,12 @@ def test_counts_before_the_tail_match_the_events_before_it(tmp_path: Path) -> No
     for n in range(40):
         events.append(TurnStarted(turn=n + 1, prompt=f"p{n}", persona_id="p", model="m"))
         events.append(ToolCallReady(call_id=f"c{n}", tool="Read", input={}))
-        events.append(ToolCallFinished(call_id=f"c{n}", tool="Read", input={}, output="x", is_error=False, duration_ms=1))
-        events.append(ToolCallFinished(call_id=f"d{n}", tool="Bash", input={}, output="y", is_error=False, duration_ms=1))
+        events.append(
+            ToolCallFinished(call_id=f"c{n}", tool="Read", input={}, output="x", is_error=False, duration_ms=1)
+        )
+        events.append(
+            ToolCallFinished(call_id=f"d{n}", tool="Bash", input={}, output="y", is_error=False, duration_ms=1)
+        )
         sub = ToolCallReady(call_id=f"s{n}", tool="Read", input={}, agent_path=("child",))
         events.append(sub)  # a subagent's call: numbered on its own card, not here
         events.append(AssistantText(text='"type":"tool_call_ready" in an answer is only text'))

@@ -39,6 +39,8 @@ if TYPE_CHECKING:  # the event types load with the first session, not before the
 
 __all__ = ["PANES", "MainScreen"]
 
+BUSY = (WorkerState.PENDING, WorkerState.RUNNING)
+
 
 class MainScreen(StartActions, ChatActions):
     # Layout rules live in main.tcss, loaded by the app with its stylesheet (see WorkbenchApp.CSS_PATH).
@@ -73,6 +75,7 @@ class MainScreen(StartActions, ChatActions):
         self.slash = slash.REGISTRY.copy()
         self._has_key: bool | None = None
         self._handlers: dict[type[Event], Callable[..., None]] | None = None
+        self._queued: str | None = None  # a prompt sent while a resumed session was opening
         self.start_init()  # the persona hint, before the first frame
 
     # -- layout ------------------------------------------------------------------------------------
@@ -156,22 +159,40 @@ class MainScreen(StartActions, ChatActions):
 
     @work(exclusive=True, group="agent", exit_on_error=False, description="open session")
     async def open_session(self) -> None:
+        from workbench.tui.screens import main_tail
+
+        shown = None
+        resume = self.request.resume or ("latest" if self.request.continue_ else None)
+        if resume and self.session is None and not self.chat.transcript.entries:
+            shown = await main_tail.show_tail(self.chat, self.request.workspace, resume)  # before opening it
+            if shown is not None and shown.plan:
+                self.plan.set_items(shown.plan)
+                self.show_plan_progress()
         self.status.update_info(busy=True)
         try:
             session = await self.ensure_session()
         except Exception as exc:
             from workbench.core.events import ErrorEvent
 
+            if shown is not None:  # not this screen's session after all: its end goes too
+                self.chat.clear()
+                self.plan.set_items(())
             self.dispatch(ErrorEvent(kind="session", message=f"could not open the session: {exc}"))
             return
         finally:
             self.status.update_info(busy=False)
         past = list(session.events)
+        head = main_tail.head_before(shown, past) if shown is not None else None
+        if head is not None:
+            self.chat.continue_replay(head)
+        elif shown is not None:  # the shown end is not this session's end, or not numbered as it: start over
+            self.chat.clear()
         if past:
             # A long session's events and history live as long as it does: out of the collector's reach, so no
             # full collection over them stalls the first frame of the conversation (or any later one).
             gc.freeze()
-            self.chat.replay(past)
+            if head is None:
+                self.chat.replay(past)
             self.events.extend(past)
         if session.plan:
             self.plan.set_items(session.plan)
@@ -300,6 +321,10 @@ class MainScreen(StartActions, ChatActions):
         self.action_cycle_mode()
 
     def send_text(self, text: str) -> None:
+        if self._opening():  # a resumed session still opening: the prompt goes once it is open
+            self._queued = text
+            self.notify("The session is opening: the prompt is sent once it is open.")
+            return
         if self.chat_busy():
             self.notify("A turn is running: Esc cancels it.", severity="warning")
             return
@@ -325,11 +350,20 @@ class MainScreen(StartActions, ChatActions):
             self.workers.cancel_group(self, "agent")
             self.notify("Turn cancelled.")
 
+    def _opening(self) -> bool:
+        return any(w.description == "open session" and w.state in BUSY for w in self.workers)
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "agent" and event.state is WorkerState.ERROR:
             from workbench.core.events import ErrorEvent
 
             self.dispatch(ErrorEvent(kind="internal", message=str(event.worker.error)))
+        if event.worker.description == "open session" and event.state not in BUSY and self._queued is not None:
+            text, self._queued = self._queued, None
+            if self.session is not None:
+                self.send_text(text)
+            else:
+                self.chat.prompt.value = text  # not sent: the user gets it back to send again
 
     # -- sessions ----------------------------------------------------------------------------------
 

@@ -71,9 +71,10 @@ def tail_start(events: Sequence[Event]) -> int:
     return 0
 
 
-def numbering(events: Sequence[Event]) -> tuple[int, int]:
-    """The evidence ids and turn number the chat has used after these events (as `handle_event` counts)."""
-    eids, turn = 0, 0
+def numbering(events: Sequence[Event], after: tuple[int, int] = (0, 0)) -> tuple[int, int]:
+    """The evidence ids and turn number the chat has used after these events (as `handle_event` counts), `after`
+    the ones given."""
+    eids, turn = after
     ready: set[str] = set()
     for ev in events:
         if ev.agent_path:
@@ -345,6 +346,17 @@ class ChatPane(Vertical):
         self._head = events[:split]
         self._eid, self.turn = numbering(self._head)
         self._replay(events[split:])
+
+    def replay_tail(self, events: Sequence[Event], after: tuple[int, int]) -> None:
+        """A saved session's end, shown before the session is open: numbered as if `after` (evidence ids, turn)
+        came before it. `continue_replay` then gives the events before it, or the chat starts over."""
+        self._head = ()
+        self._eid, self.turn = after
+        self._replay(events)
+
+    def continue_replay(self, head: Sequence[Event]) -> None:
+        """The events before the end `replay_tail` showed: `replay_rest` reads them in front of it."""
+        self._head = head
 
     async def replay_rest(self) -> None:
         """The older part of the session `replay` was given, once its end has had time to be drawn."""
