@@ -3,6 +3,7 @@ once it opens, the chat holds exactly what a plain full replay shows, folds and 
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 
 from tests.tui.conftest import wait_until
+from tests.tui.scripted import ScriptedSession, make_persona, scripted_factory
 from workbench.config import Config
 from workbench.core.agent.builtin import builtin_persona
 from workbench.core.agent.session import AgentSession
@@ -185,3 +187,37 @@ async def test_a_session_written_to_between_the_tail_and_the_open_is_replayed_wh
         assert got == want
         assert text == want_text
         assert "written in between" in text
+
+
+async def test_a_prompt_sent_while_the_session_opens_is_sent_once_it_is_open(
+    sample_repo: Path, made_sessions: list[ScriptedSession]
+) -> None:
+    gate = asyncio.Event()
+    reply = [
+        AssistantText(text="Answered after the open."),
+        TurnDone(stop_reason="end_turn", final_text="", usage=UsageInfo()),
+    ]
+    inner = scripted_factory([reply], past=turn_events(1), made=made_sessions)
+
+    async def factory(req: SessionRequest) -> SessionLike:
+        await gate.wait()  # a slow open
+        return await inner(req)  # type: ignore[no-any-return]
+
+    app = create_app(
+        sample_repo,
+        persona=make_persona(),
+        factory=factory,
+        config=Config(),
+        continue_=True,
+        credentials=lambda: (True, "test key"),
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen: Any = app.screen
+        await wait_until(pilot, lambda: screen.chat_busy())
+        await pilot.press(*"go on", "enter")
+        await pilot.pause(0.1)
+        assert not made_sessions  # still opening: nothing sent, nothing lost
+        gate.set()
+        await wait_until(pilot, lambda: bool(made_sessions) and made_sessions[0].prompts == ["go on"])
+        await wait_until(pilot, lambda: not screen.chat_busy())
+        assert "Answered after the open." in await bottom(pilot)
