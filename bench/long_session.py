@@ -7,10 +7,12 @@ results, an 800-character Markdown answer; ~2 events per entry, written through 
 history compacted each time it neared a 200k window, as a real session's would be: every ~200 turns) is
 opened by the real app (`create_app(..., resume=ID)`, 120x40, headless), each run in a fresh process. Printed
 per size (medians):
-- open: the session factory (`AgentSession.resume`: reading and decoding the transcript, the session's set-up);
-- screen: from the session being open to the first frame that shows the session's last message (target
-  <= 0.3 s); the rest of the session is read after that frame;
-- open + screen: from asking for the session to its last message on screen;
+- last message on screen: from the screen asking for the saved session (`start_background`, right after the
+  first frame) to the first frame that shows the session's last message (target <= 0.3 s). The screen draws
+  the transcript's tail before it opens the session, so this frame may come before the session is open;
+- session open: from the same moment to the session factory's return, and the factory alone
+  (`AgentSession.resume`: reading and decoding the transcript, the session's set-up); the rest of the
+  conversation is read in after both;
 - the SDK: the screen imports it in a thread once the last message is on screen and the rest of the session
   is read in (so the first prompt does not wait for it): when that starts, how long it takes, and whether
   anything imported it sooner (target: never);
@@ -52,6 +54,7 @@ from textual.screen import Screen
 from workbench.config import Config
 from workbench.tui import host
 from workbench.tui.app import create_app
+from workbench.tui.screens.main_start import StartActions
 
 workspace, sid, expected = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 marks = {}
@@ -63,10 +66,18 @@ def warm_up():  # the app's SDK warm-up, timed: it starts once the screen is who
     marks["sdk_loaded"] = time.perf_counter()
 
 async def factory(req):
-    marks["asked"] = time.perf_counter()
+    marks["factory"] = time.perf_counter()
     session = await host.default_session_factory(req)
     marks["open"] = time.perf_counter()
     return session
+
+start = StartActions.start_background
+
+def start_background(self):  # where the screen asks for the saved session (after its first frame)
+    marks["asked"] = time.perf_counter()
+    start(self)
+
+StartActions.start_background = start_background
 
 def rss():
     out = {}
@@ -80,7 +91,7 @@ draw = Screen._compositor_refresh
 def refresh(self):
     draw(self)
     app = self.app
-    if "shown" in marks or self is not app.screen or "open" not in marks:
+    if "shown" in marks or self is not app.screen or "asked" not in marks:
         return
     entries = self.chat.transcript.entries
     last = entries[-1].widget if entries else None
@@ -103,7 +114,8 @@ def settle():
 Screen._compositor_refresh = refresh
 APP = create_app(workspace, resume=sid, factory=factory, config=Config(), warm_up=warm_up)
 APP.run(headless=True, size=(120, 40))
-print(json.dumps({"open": marks["open"] - marks["asked"], "screen": marks["shown"] - marks["open"],
+print(json.dumps({"open": marks["open"] - marks["factory"], "shown": marks["shown"] - marks["asked"],
+                  "opened": marks["open"] - marks["asked"],
                   "rss": marks["VmRSS"], "peak": marks["VmHWM"], "entries": marks["entries"],
                   "widgets": marks["widgets"], "rss_no_sdk": marks["rss_no_sdk"],
                   "sdk_at_shown": marks["sdk_at_shown"], "sdk_after": marks["sdk_asked"] - marks["shown"],
@@ -263,12 +275,12 @@ def resume_figures(sizes: list[int], peer_sizes: list[int], runs: int, tmp: Path
         sid = write_session(workspace, size)
         run_child(CHILD, [str(workspace), sid, str(size)], env)  # warm the page cache and bytecode
         rows = [run_child(CHILD, [str(workspace), sid, str(size)], env) for _ in range(runs)]
-        total = [r["open"] + r["screen"] for r in rows]
-        screen = [r["screen"] for r in rows]
+        shown = [r["shown"] for r in rows]
         print(
-            f"  {size:6d} entries: session open {median(rows, 'open') * 1000:6.0f} ms, then its last message on "
-            f"screen after {statistics.median(screen) * 1000:5.0f} ms [{min(screen) * 1000:.0f} .. "
-            f"{max(screen) * 1000:.0f}] (target <= 300); open + screen {statistics.median(total) * 1000:6.0f} ms"
+            f"  {size:6d} entries: from the screen asking for the session, its last message on screen after "
+            f"{statistics.median(shown) * 1000:5.0f} ms [{min(shown) * 1000:.0f} .. {max(shown) * 1000:.0f}] "
+            f"(target <= 300); the session open after {median(rows, 'opened') * 1000:6.0f} ms (the factory alone "
+            f"{median(rows, 'open') * 1000:.0f} ms)"
         )
         early = sum(bool(r["sdk_at_shown"]) for r in rows)
         print(
@@ -287,10 +299,11 @@ def resume_figures(sizes: list[int], peer_sizes: list[int], runs: int, tmp: Path
             root = SessionStore(workspace).root
             peer = [run_child(PEER, [str(root), sid], env) for _ in range(runs)]
             floor = median(peer, "screen")
-            ours = median(rows, "screen")
+            ours = median(rows, "shown")
             print(
                 f"  {size:6d} entries: one Static per message, events in memory to the last one on screen "
-                f"{floor * 1000:6.0f} ms; ours (screen part) {ours * 1000:.0f} ms = {ours / floor:.2f}x"
+                f"{floor * 1000:6.0f} ms; ours, from asking for the session (its tail read from disk), "
+                f"{ours * 1000:.0f} ms = {ours / floor:.2f}x"
             )
 
 
