@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import mmap
 import os
 import re
 import secrets
@@ -389,11 +390,14 @@ def counts_before(tail: SessionTail) -> tuple[int, int]:
     a call counts once whether its ready event, its finished event or both were written; the turn is the last
     turn number, as `turn_started` events give it. A hint (content shaped like a prefix can mislead it): a front
     end that shows the tail with these numbers checks them against the full load."""
-    with open(tail.path, "rb") as fh:
-        head = b"\n" + fh.read(tail.start)
+    if tail.start <= 0:
+        return 0, 0
+    with open(tail.path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as head:
+        first = _COUNTED.findall(b"\n" + head[: min(tail.start, 4096)].split(b"\n", 1)[0])  # the file's first line
+        found = first + _COUNTED.findall(head, 0, tail.start)  # the pattern starts at a newline: no copy of the file
     calls, turn = 0, 0
     ready: set[bytes] = set()
-    for kind, call_id, number in _COUNTED.findall(head):
+    for kind, call_id, number in found:
         if kind == b"turn_started":
             turn = max(turn + 1, int(number))
         elif kind == b"tool_call_ready":
