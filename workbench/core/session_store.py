@@ -72,6 +72,13 @@ def scrub(value: Any) -> Any:
     return value
 
 
+def latest_plan(events: list[Event]) -> list[PlanItem]:
+    for event in reversed(events):
+        if isinstance(event, PlanUpdated):
+            return list(event.items)
+    return []
+
+
 class SessionNotFound(LookupError):
     pass
 
@@ -97,10 +104,7 @@ class LoadedSession:
 
     @property
     def plan(self) -> list[PlanItem]:
-        for event in reversed(self.events):
-            if isinstance(event, PlanUpdated):
-                return list(event.items)
-        return []
+        return latest_plan(self.events)
 
 
 @dataclass(frozen=True)
@@ -128,10 +132,7 @@ class SessionTail:
     @property
     def plan(self) -> list[PlanItem]:
         """The newest plan among these events ([] when the tail holds none)."""
-        for event in reversed(self.events):
-            if isinstance(event, PlanUpdated):
-                return list(event.items)
-        return []
+        return latest_plan(self.events)
 
 
 class Transcript:
