@@ -221,3 +221,14 @@ async def test_a_prompt_sent_while_the_session_opens_is_sent_once_it_is_open(
         await wait_until(pilot, lambda: bool(made_sessions) and made_sessions[0].prompts == ["go on"])
         await wait_until(pilot, lambda: not screen.chat_busy())
         assert "Answered after the open." in await bottom(pilot)
+
+
+def test_a_shown_end_lines_up_only_when_it_is_the_end_and_numbered_as_a_full_replay_numbers_it() -> None:
+    from workbench.tui.screens.main_tail import ShownTail, head_before
+
+    past = [*turn_events(1), *turn_events(2), *turn_events(3)]
+    end = turn_events(3)
+    assert head_before(ShownTail(end, (4, 2), ()), past) == past[: -len(end)]
+    assert head_before(ShownTail(end, (3, 2), ()), past) is None  # the hint counted a call too few
+    assert head_before(ShownTail(turn_events(2), (2, 1), ()), past) is None  # not the end any more
+    assert head_before(ShownTail([*past, *end], (0, 0), ()), past) is None  # longer than the session
