@@ -98,11 +98,12 @@ async def measured(app: Any, drive: Drive, size: tuple[int, int] = (160, 48)) ->
     return sorted({f"{low.depth}: {low.ratio} {low.text[:40]!r} ({low.style})" for low in terminal.low})
 
 
+@pytest.mark.parametrize("state_name", sorted(STATES))
 @pytest.mark.parametrize("name", sorted(THEMES))
-async def test_screens_read_at_every_depth(make_app: AppMaker, name: str) -> None:
-    """The main screen with an approval card (explorer, evidence, card, plan, status bar while waiting) and the
-    grants dialog, every letter measured at truecolor, 256 and 16 colours."""
-    low = await measure(make_app, name, "edit_approval") + await measure(make_app, name, "ledger")
+async def test_every_state_reads_at_every_depth(make_app: AppMaker, name: str, state_name: str) -> None:
+    """Every screen state in every theme (highlighted rows, markers, gauges, hook cards, completions included),
+    every letter measured at truecolor, 256 and 16 colours."""
+    low = await measure(make_app, name, state_name)
     assert not low, "\n".join(low)
 
 

@@ -69,7 +69,8 @@ def summary_line(data: EvidenceData, expanded: bool, width: int = 0) -> Text:
             line.append(f" · {len(changes)} file{'s' if len(changes) != 1 else ''} changed", style="yellow")
         if fin.decision and fin.decision not in ("allow", "allowed"):
             line.append(f" · {safe.one_line(fin.decision, 30)}", style="yellow")
-        line.append(f" · {render.duration(fin.duration_ms)}", style="dim")
+        # A failed call's card is in the error colour, which dimmed does not read.
+        line.append(f" · {render.duration(fin.duration_ms)}", style="" if failed(fin) else "dim")
     eid = Text(f"  {data.eid}", style="bold")
     room = width - eid.cell_len
     if width and line.cell_len > room:
@@ -78,6 +79,11 @@ def summary_line(data: EvidenceData, expanded: bool, width: int = 0) -> Text:
         line.append(" " * (room - line.cell_len))
     line.append_text(eid)
     return line
+
+
+def failed(fin: ToolCallFinished) -> bool:
+    """Whether the call failed (its card is drawn in the error colour)."""
+    return fin.is_error or (fin.exit_code or 0) != 0
 
 
 def workspace_changes(fin: ToolCallFinished) -> list[tuple[str, str]]:
@@ -118,7 +124,8 @@ def hook_line(ev: HookRan) -> tuple[Text, str]:
     line.append(f"{safe.one_line(ev.hook_event, 20)} hook", style="bold")
     line.append("  " + safe.one_line(ev.command, 60))
     code = f" · exit {ev.exit_code}" if ev.exit_code is not None else ""
-    line.append(f" · {safe.one_line(ev.outcome, 12)}{code} · {render.duration(ev.duration_ms)}", style="dim")
+    # Not dim: the notice is already in the muted or the warning colour, and dimmed again it does not read.
+    line.append(f" · {safe.one_line(ev.outcome, 12)}{code} · {render.duration(ev.duration_ms)}")
     if ev.message:
         line.append(": " + safe.one_line(ev.message, 160))
     return line, level
@@ -218,7 +225,7 @@ class EvidenceCard(Widget, can_focus=True):
     def update_data(self, data: EvidenceData) -> None:
         self.data = data
         fin = data.finished
-        self.set_class(bool(fin and (fin.is_error or (fin.exit_code or 0) != 0)), "-error")
+        self.set_class(fin is not None and failed(fin), "-error")
         self.refresh(layout=True)
 
     def render(self) -> RenderableType:

@@ -25,7 +25,7 @@ def marker_renderable(event: Compacted, folded: int) -> RenderableType:
     out = Text()
     out.append("── compacted ", style="bold")
     out.append(f"· {render.tokens(event.tokens_before)} → {render.tokens(event.tokens_after)} tokens ")
-    out.append(f"({safe.one_line(event.trigger, 20)})", style="dim")
+    out.append(f"({safe.one_line(event.trigger, 20)})")  # not dim: the accent colour dimmed does not read
     if folded:
         out.append(f" · {folded} earlier entries folded: click to show", style="italic")
     out.append(" ──", style="bold")

@@ -78,6 +78,8 @@ class Prompt(Input):
         /* Textual's $text-disabled hint is too faint to read: the placeholder is italic, the completion dim. */
         & > .input--placeholder { color: $foreground; text-style: italic; }
         & > .input--suggestion { color: $foreground; text-style: dim; }
+        /* The cursor over the completion's first letter: its own colours, not dimmed. */
+        & > .input--cursor { text-style: not dim; }
     }
     """
 

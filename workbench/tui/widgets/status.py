@@ -99,7 +99,8 @@ def context_gauge(info: StatusInfo) -> list[tuple[int, Text]]:
     style = "bold red" if share >= threshold else "yellow" if share >= threshold * WARN_SHARE else "dim"
     filled = min(GAUGE_CELLS, round(share * GAUGE_CELLS))
     percent = Text("  ctx ", style="dim")
-    percent.append(f"{min(999, round(share * 100))}%", style="" if style == "dim" else style)
+    # A warning share in its own colour at full strength: a dimmed yellow or red does not read.
+    percent.append(f"{min(999, round(share * 100))}%", style="" if style == "dim" else f"{style} not dim")
     bar = Text(" " + "▰" * filled + "▱" * (GAUGE_CELLS - filled), style=style)
     return [(3, percent), (7, bar), (8, Text(f" of {window_label(info.window)}", style="dim"))]
 
