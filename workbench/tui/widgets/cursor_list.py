@@ -8,21 +8,29 @@ plain text, which the themes make legible on the cursor, and gets its own styles
 from __future__ import annotations
 
 from rich.text import Text
+from textual.visual import VisualType
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 
 class CursorList(OptionList):
-    _styled: tuple[Option, Text] | None = None  # the highlighted option and its own prompt (set as the list is built)
+    # the highlighted option and its own prompt (set as the list is built)
+    _styled: tuple[Option, VisualType] | None = None
+
+    def plain_prompt(self, index: int, prompt: VisualType) -> VisualType | None:
+        """The prompt of the option at `index` without its own styles, or None when it has none."""
+        if isinstance(prompt, Text) and (prompt.spans or prompt.style):
+            return Text(prompt.plain)
+        return None
 
     def watch_highlighted(self, highlighted: int | None) -> None:
         self._restore()
         if highlighted is not None and 0 <= highlighted < self.option_count:
             option = self.get_option_at_index(highlighted)
-            prompt = option.prompt
-            if isinstance(prompt, Text) and (prompt.spans or prompt.style):
-                self._styled = (option, prompt)
-                self.replace_option_prompt_at_index(highlighted, Text(prompt.plain))
+            plain = self.plain_prompt(highlighted, option.prompt)
+            if plain is not None:
+                self._styled = (option, option.prompt)
+                self.replace_option_prompt_at_index(highlighted, plain)
         super().watch_highlighted(highlighted)
 
     def _restore(self) -> None:

@@ -12,14 +12,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.message import Message
+from textual.visual import VisualType
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from workbench.core.repo import Symbol, flatten, language_for, outline, visible_name
+from workbench.tui.widgets.cursor_list import CursorList
 
 READ_CAP = 1_500_000
 
@@ -49,8 +52,9 @@ def _title(path: str) -> Text:
     return Text(f"Outline  {visible_name(path.rsplit('/', 1)[-1])}", end="")
 
 
-class SymbolOutline(OptionList):
-    """Symbols of one file. `show_file(path)` reads and parses it in a worker; `set_symbols` shows given ones."""
+class SymbolOutline(CursorList):
+    """Symbols of one file. `show_file(path)` reads and parses it in a worker; `set_symbols` shows given ones.
+    The highlighted row is drawn in the cursor's colours only (its kind and line number read there too)."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = OptionList.COMPONENT_CLASSES | {
         "outline--kind",
@@ -62,8 +66,8 @@ class SymbolOutline(OptionList):
         border: round $panel;
         border-title-color: $text;
         &:focus { border: round $accent; }
-        & > .outline--kind { text-style: dim; }
-        & > .outline--line { text-style: dim; }
+        & > .outline--kind { color: $foreground-muted; }
+        & > .outline--line { color: $foreground-muted; }
         & > .outline--name { color: $foreground; }
         & > .option-list--option-disabled { color: $foreground; text-style: dim italic; }
     }
@@ -100,7 +104,7 @@ class SymbolOutline(OptionList):
         self.root = root
         self.path: str | None = None
         self.symbols: tuple[Symbol, ...] = ()
-        self._symbol_lines: list[int] = []
+        self._rows: list[tuple[int, Symbol]] = []
 
     def on_mount(self) -> None:
         self.border_title = "Outline"
@@ -108,7 +112,7 @@ class SymbolOutline(OptionList):
 
     def _show_message(self, message: str) -> None:
         self.clear_options()
-        self._symbol_lines = []
+        self._rows = []
         self.add_option(Option(Text(message, style="italic", end=""), disabled=True))
 
     def show_file(self, path: str) -> None:
@@ -150,28 +154,34 @@ class SymbolOutline(OptionList):
             self._show_message(reason)
         else:
             self.clear_options()
-            rows = flatten(symbols)
-            self._symbol_lines = [sym.line for _, sym in rows]
-            self.add_options([Option(self._row(depth, sym)) for depth, sym in rows])
+            self._rows = list(flatten(symbols))
+            self.add_options([Option(self._row(depth, sym)) for depth, sym in self._rows])
             self.highlighted = 0
         self.post_message(self.Loaded(self, path, symbols))
 
-    def _row(self, depth: int, sym: Symbol) -> Table:
+    def plain_prompt(self, index: int, prompt: VisualType) -> VisualType | None:
+        if 0 <= index < len(self._rows):
+            return self._row(*self._rows[index], plain=True)
+        return None
+
+    def _row(self, depth: int, sym: Symbol, plain: bool = False) -> Table:
+        def style(part: str) -> str | Style:
+            return "" if plain else self.get_component_rich_style(part, partial=True)
+
         kind = KIND_LABEL.get(sym.kind, sym.kind)
         name = Text(" " * (depth * 2), end="", no_wrap=True, overflow="ellipsis")
         if kind:
-            name.append(kind + " ", style=self.get_component_rich_style("outline--kind", partial=True))
-        name.append(visible_name(sym.name), style=self.get_component_rich_style("outline--name", partial=True))
+            name.append(kind + " ", style=style("outline--kind"))
+        name.append(visible_name(sym.name), style=style("outline--name"))
         grid = Table.grid(expand=True, padding=(0, 0, 0, 1))  # a cell between a long name and its line number
         grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
         grid.add_column(justify="right", no_wrap=True)
-        line = Text(str(sym.line), style=self.get_component_rich_style("outline--line", partial=True), end="")
-        grid.add_row(name, line)
+        grid.add_row(name, Text(str(sym.line), style=style("outline--line"), end=""))
         return grid
 
     @on(OptionList.OptionSelected)
     def _jump(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         index = event.option_index
-        if self.path is not None and 0 <= index < len(self._symbol_lines):
-            self.post_message(self.JumpToLine(self, self.path, self._symbol_lines[index]))
+        if self.path is not None and 0 <= index < len(self._rows):
+            self.post_message(self.JumpToLine(self, self.path, self._rows[index][1].line))

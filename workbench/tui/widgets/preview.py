@@ -18,6 +18,7 @@ Bindings (both widgets):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import ClassVar
 
@@ -27,14 +28,17 @@ from rich.text import Text
 from textual import events, work
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
+from textual.color import Color
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.theme import Theme
 
 from workbench.core.repo import RepoError, file_diff, load_preview, visible_name, visible_text
 from workbench.core.repo.highlight import Highlighter, Span, highlight_language
+from workbench.tui.theming import legible, theme_backgrounds
 
 TAB = 4
 MAX_COLUMNS = 4000  # wider lines are cut when drawn (the text itself is kept)
@@ -200,11 +204,25 @@ def _plain(text: str) -> Text:
     return Text(text, end="")
 
 
-def _syntax_styles(dark: bool) -> dict[str, Style]:
+def _syntax_styles(theme: Theme) -> dict[str, Style]:
+    """The highlight styles for `theme`, each colour made legible on its backgrounds at every colour depth."""
+    return dict(_legible_syntax(theme.dark, tuple(bg.hex for bg in theme_backgrounds(theme))))
+
+
+@lru_cache(maxsize=8)
+def _legible_syntax(dark: bool, backgrounds: tuple[str, ...]) -> tuple[tuple[str, Style], ...]:
     from textual.widgets.text_area import TextAreaTheme
 
     theme = TextAreaTheme.get_builtin_theme("vscode_dark" if dark else "github_light")
-    return dict(theme.syntax_styles) if theme is not None else {}
+    on = [Color.parse(bg) for bg in backgrounds]
+    out = []
+    for name, style in theme.syntax_styles.items() if theme is not None else ():
+        if style.color is not None and not style.color.is_default:
+            rgb = style.color.get_truecolor()
+            shown = legible(Color(rgb.red, rgb.green, rgb.blue), on)
+            style = style + Style(color=shown.rich_color)
+        out.append((name, style))
+    return tuple(out)
 
 
 def _style_for(styles: dict[str, Style], name: str) -> Style | None:
@@ -271,7 +289,7 @@ class FilePreview(LineView):
 
     def _theme_changed(self, _theme: object) -> None:
         if self._highlighter is not None:
-            self._styles = _syntax_styles(self.app.current_theme.dark)
+            self._styles = _syntax_styles(self.app.current_theme)
             self.invalidate()
 
     def show_file(self, path: str, line: int | None = None) -> None:
@@ -312,7 +330,7 @@ class FilePreview(LineView):
         self._shown = loaded.path
         self._spans = {}
         self._windows = set()
-        self._styles = _syntax_styles(self.app.current_theme.dark) if loaded.highlighter else {}
+        self._styles = _syntax_styles(self.app.current_theme) if loaded.highlighter else {}
         empty = loaded.notice or "(empty file)"
         self.set_lines(loaded.lines, empty)
         self.border_subtitle = _plain(visible_text(loaded.notice or ""))
