@@ -38,7 +38,7 @@ from textual.theme import Theme
 
 from workbench.core.repo import RepoError, file_diff, load_preview, visible_name, visible_text
 from workbench.core.repo.highlight import Highlighter, Span, highlight_language
-from workbench.tui.theming import legible, theme_backgrounds
+from workbench.tui.theming import LEGIBLE, legible, theme_backgrounds
 
 TAB = 4
 MAX_COLUMNS = 4000  # wider lines are cut when drawn (the text itself is kept)
@@ -219,7 +219,7 @@ def _legible_syntax(dark: bool, backgrounds: tuple[str, ...]) -> tuple[tuple[str
     for name, style in theme.syntax_styles.items() if theme is not None else ():
         if style.color is not None and not style.color.is_default:
             rgb = style.color.get_truecolor()
-            shown = legible(Color(rgb.red, rgb.green, rgb.blue), on)
+            shown = legible(Color(rgb.red, rgb.green, rgb.blue), on, LEGIBLE)  # no margin: the preview is flat
             style = style + Style(color=shown.rich_color)
         out.append((name, style))
     return tuple(out)
