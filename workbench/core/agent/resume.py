@@ -112,56 +112,56 @@ def resume_session(
     return session
 
 
-def announce_mode(self: AgentSession, explicit: str | None, saved: str) -> None:
+def announce_mode(session: AgentSession, explicit: str | None, saved: str) -> None:
     """Say which permission mode a resumed session runs in and why; a mode from --mode is remembered."""
     if explicit is not None and explicit != saved:
-        self.transcript.mode(explicit)
-        note = f"permission mode {self.mode}: --mode {explicit} replaces the session's {saved}"
+        session.transcript.mode(explicit)
+        note = f"permission mode {session.mode}: --mode {explicit} replaces the session's {saved}"
     elif explicit is not None:
-        note = f"permission mode {self.mode} (--mode)"
+        note = f"permission mode {session.mode} (--mode)"
     else:
-        note = f"permission mode {self.mode}, restored from the session; --mode changes it"
+        note = f"permission mode {session.mode}, restored from the session; --mode changes it"
     requested = explicit or saved
-    if self.mode != requested:
+    if session.mode != requested:
         note += f" (the persona's permissionMode tightens {requested})"
-    wide = explicit is None and PermissionMode.parse(self.mode).strictness < PermissionMode.DEFAULT.strictness
-    self.mode_notice = Notice(level="warning" if wide else "info", message=note)
-    self.notices.insert(0, self.mode_notice)
+    wide = explicit is None and PermissionMode.parse(session.mode).strictness < PermissionMode.DEFAULT.strictness
+    session.mode_notice = Notice(level="warning" if wide else "info", message=note)
+    session.notices.insert(0, session.mode_notice)
 
 
-def restore(self: AgentSession, loaded: LoadedSession) -> None:
+def restore(session: AgentSession, loaded: LoadedSession) -> None:
     """Usage, the context gauge, the plan and the grant ledger as the saved session left them."""
-    self.usage_by_persona = delegate.usage_by_persona(loaded.events, self.persona.id)
+    session.usage_by_persona = delegate.usage_by_persona(loaded.events, session.persona.id)
     in_turn = False
     for event in loaded.events:
         if isinstance(event, TurnStarted):
             in_turn = True
         elif isinstance(event, TurnDone) and not event.agent_path:
             in_turn = False
-            self.usage = self.usage + event.usage
+            session.usage = session.usage + event.usage
         elif isinstance(event, Compacted) and not in_turn:  # a compaction by hand: no turn paid for it
-            self.usage = self.usage + event.usage
+            session.usage = session.usage + event.usage
         if isinstance(event, UsageUpdated) and not event.agent_path:
-            self.compactor.observe(event.turn)
+            session.compactor.observe(event.turn)
         elif isinstance(event, Compacted):
-            self.compactor.context_tokens = event.tokens_after
-    self.plan = loaded.plan
-    self.context.plan = tuple(self.plan)
-    listener, self.ledger.on_change = self.ledger.on_change, None  # replaying is not news for the transcript
+            session.compactor.context_tokens = event.tokens_after
+    session.plan = loaded.plan
+    session.context.plan = tuple(session.plan)
+    listener, session.ledger.on_change = session.ledger.on_change, None  # replaying is not news for the transcript
     try:
         for record in loaded.grants:
-            replay_ledger(self, record)
+            replay_ledger(session, record)
     finally:
-        self.ledger.on_change = listener
+        session.ledger.on_change = listener
 
 
-def replay_ledger(self: AgentSession, record: dict[str, Any]) -> None:
+def replay_ledger(session: AgentSession, record: dict[str, Any]) -> None:
     """One recorded grant or revocation, in transcript order: the ledger ends as the session left it."""
     try:
         if isinstance(record.get("grant"), dict):
             grant = Grant.from_json(record["grant"])
-            (self.ledger.restore if record.get("k") == "grant" else self.ledger.forget)(grant)
+            (session.ledger.restore if record.get("k") == "grant" else session.ledger.forget)(grant)
         elif record.get("k") == "grant":  # written before grants were recorded whole: the answer it came from
-            self.policy.apply(_build(ApprovalRequest, record["request"]), _build(Decision, record["decision"]))
+            session.policy.apply(_build(ApprovalRequest, record["request"]), _build(Decision, record["decision"]))
     except (KeyError, TypeError, ValueError):
         return
