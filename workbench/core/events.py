@@ -161,6 +161,12 @@ class ToolProgress(Event):
     total: float | None = None
     message: str = ""
 
+    def amount(self) -> str:
+        """`2/3`, `40%` (a total of 100), or a bare count when the server gives no total."""
+        if not self.total:
+            return f"{self.progress:g}"
+        return f"{self.progress:g}%" if self.total == 100 else f"{self.progress:g}/{self.total:g}"
+
 
 @dataclass(frozen=True, kw_only=True)
 class HookRan(Event):

@@ -230,8 +230,7 @@ class EventMapper:
 
 def progress_text(event: ToolProgress) -> str:
     """`3/10 indexing`, `40% ...`: what an MCP server reported of a running call."""
-    amount = f"{event.progress:g}/{event.total:g}" if event.total else f"{event.progress:g}"
-    return f"{amount} {event.message}".strip()
+    return f"{event.amount()} {event.message}".strip()
 
 
 def _text_content(text: str) -> schema.ContentToolCallContent:

@@ -110,11 +110,7 @@ def changes_renderable(changes: list[tuple[str, str]], limit: int = 40) -> Text:
 
 def progress_text(ev: ToolProgress) -> str:
     """`2/3 · step 2 of 3` (or `40%`, or a bare count) from a server's progress report (untrusted text)."""
-    if ev.total:
-        done = f"{ev.progress:g}/{ev.total:g}" if ev.total != 100 else f"{ev.progress:g}%"
-    else:
-        done = f"{ev.progress:g}"
-    return done + (f" · {safe.one_line(ev.message, 60)}" if ev.message else "")
+    return ev.amount() + (f" · {safe.one_line(ev.message, 60)}" if ev.message else "")
 
 
 def hook_line(ev: HookRan) -> tuple[Text, str]:
