@@ -8,6 +8,10 @@ imports the SDK, streams one message with the official client and prints its tex
 that sends a request. `workbench run` does what a run needs on top (persona, policy, transcript, the system
 prompt) and should pay for nothing else. Target: workbench / bare <= 1.05x. `--importtime` prints the modules
 `workbench run` imports that the bare script does not, heaviest first (`python -X importtime`).
+
+The workbench loads the SDK more cheaply than a plain `import anthropic` (without the aiohttp transport it never
+uses, the garbage collector held off; see core/agent/client.py). A third side, the lean script, is the bare
+script loading the SDK the same way: the ratio against it is what the workbench's own work costs.
 """
 
 from __future__ import annotations
@@ -34,6 +38,17 @@ with client.messages.stream(
 ) as stream:
     print(stream.get_final_text())
 """
+
+LEAN = """
+import gc
+import sys
+
+gc.disable()
+sys.modules["anthropic._vendor.httpx_aiohttp"] = None
+import anthropic
+gc.freeze()
+gc.enable()
+""" + BARE.replace("import os\nimport anthropic\n", "")
 
 
 def run(command: list[str], env: dict[str, str], cwd: Path) -> float:
@@ -74,7 +89,9 @@ def main() -> None:
         subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
         script = Path(tmp) / "bare.py"
         script.write_text(BARE)
-        turns = [reply(text("Hello there.")) for _ in range(2 * args.runs + 8)]
+        lean_script = Path(tmp) / "lean.py"
+        lean_script.write_text(LEAN)
+        turns = [reply(text("Hello there.")) for _ in range(3 * args.runs + 8)]
         with MessagesPeer(turns) as peer:
             env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "WORKBENCH_"))}
             env.update(
@@ -88,22 +105,28 @@ def main() -> None:
             env.pop("PYTHONDONTWRITEBYTECODE", None)
             ours_cmd = [sys.executable, "-m", "workbench", "run", "say hello", "--cwd", str(repo)]
             bare_cmd = [sys.executable, str(script)]
+            lean_cmd = [sys.executable, str(lean_script)]
             run(bare_cmd, env, repo)  # bytecode and page cache
+            run(lean_cmd, env, repo)
             run(ours_cmd, env, repo)
             bare: list[float] = []
+            lean: list[float] = []
             ours: list[float] = []
             for _ in range(args.runs):
                 bare.append(run(bare_cmd, env, repo))
+                lean.append(run(lean_cmd, env, repo))
                 ours.append(run(ours_cmd, env, repo))
             extra: list[tuple[int, str]] = []
             if args.importtime:
                 mine, floor = imports(ours_cmd, env, repo), imports(bare_cmd, env, repo)
                 extra = sorted(((us, name) for name, us in mine.items() if name not in floor), reverse=True)
-    mb, mo = statistics.median(bare), statistics.median(ours)
+    mb, ml, mo = statistics.median(bare), statistics.median(lean), statistics.median(ours)
     print(f"{args.runs} runs each, spawn -> exit, one streamed answer from the local peer")
     print(f"bare SDK script : median {mb:7.1f} ms  [{min(bare):.0f} .. {max(bare):.0f}]")
+    print(f"lean SDK script : median {ml:7.1f} ms  [{min(lean):.0f} .. {max(lean):.0f}]  (SDK loaded as ours loads it)")
     print(f"workbench run   : median {mo:7.1f} ms  [{min(ours):.0f} .. {max(ours):.0f}]")
-    print(f"ratio workbench / bare: {mo / mb:.2f}x (+{mo - mb:.0f} ms; target <= 1.05x)")
+    print(f"ratio workbench / bare: {mo / mb:.2f}x ({mo - mb:+.0f} ms; target <= 1.05x)")
+    print(f"ratio workbench / lean: {mo / ml:.2f}x ({mo - ml:+.0f} ms: the workbench's own work)")
     if extra:
         total = sum(us for us, _ in extra)
         print(f"modules only workbench run imports: {len(extra)}, {total / 1000:.0f} ms of own import time; heaviest:")

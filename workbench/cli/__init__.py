@@ -10,6 +10,7 @@ import importlib
 import sys
 
 from workbench import __version__
+from workbench.core.quietgc import quiet_gc
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "personas": ("workbench.cli.personas", "list, show and check persona files"),
@@ -45,7 +46,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"workbench {__version__}")
         return 0
     if args and args[0] in COMMANDS:
-        module = importlib.import_module(COMMANDS[args[0]][0])
+        with quiet_gc():
+            module = importlib.import_module(COMMANDS[args[0]][0])
         code: int = module.main(args[1:])
         return code
     if args and args[0] == "--help-tui":

@@ -8,7 +8,9 @@ import os
 import sys
 from pathlib import Path
 
+from workbench.core.agent.client import import_sdk_in_background
 from workbench.core.approvals import PermissionMode
+from workbench.core.quietgc import quiet_gc
 from workbench.core.sandbox.settings import ENV as SANDBOX_ENV
 
 EPILOG = """output formats:
@@ -93,7 +95,10 @@ def main(argv: list[str]) -> int:
         return 0 if exc.code == 0 else 2
     if args.no_sandbox:
         os.environ[SANDBOX_ENV] = "off"  # read wherever a session builds its sandbox, subagents included
-    from workbench.headless import RunOptions, run
+    if not args.agent:  # a persona's run needs the SDK: load it while the session opens
+        import_sdk_in_background()
+    with quiet_gc():
+        from workbench.headless import RunOptions, run
 
     prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
     if not prompt.strip():

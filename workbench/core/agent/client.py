@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from workbench.core.quietgc import freeze, quiet_gc
 from workbench.paths import command
 
 if TYPE_CHECKING:  # the SDK takes seconds to import: only pay for it when a client is built
@@ -51,6 +55,7 @@ def make_client(
     `transport` replaces the network (a replay cassette, a recorder around a real transport, a test transport).
     With a base URL but no key, a placeholder key is sent: local servers accept anything.
     """
+    import_sdk()
     import anthropic
     import httpx2
 
@@ -106,9 +111,43 @@ class LazyClient:
             await self._client.close()
 
 
+# The SDK's aiohttp transport is an optional extra the workbench never uses; when aiohttp is installed anyway,
+# importing it costs about 100 ms and 10 MB. The SDK treats a failed import of it as the extra being absent.
+_AIOHTTP_TRANSPORT = "anthropic._vendor.httpx_aiohttp"
+
+
 def import_sdk() -> None:
-    """Import the SDK ahead of the first request (a UI calls it in a thread once its first screen is drawn)."""
-    import anthropic  # noqa: F401
+    """The SDK, imported once at the lowest cost: without its aiohttp transport, the garbage collector held off
+    while it loads, and what it loaded frozen out of later collections. Every import of it goes through here
+    first (a UI calls it in a thread once its first screen is drawn; `workbench run` as it starts)."""
+    loaded = sys.modules.get("anthropic")
+    if loaded is not None and getattr(loaded, "AsyncAnthropic", None) is not None:
+        return  # loaded (a module still loading in another thread has no client class yet: wait for it below)
+    with quiet_gc():
+        if _AIOHTTP_TRANSPORT not in sys.modules:  # None there makes its import fail (documented by importlib)
+            sys.modules[_AIOHTTP_TRANSPORT] = None  # type: ignore[assignment]
+        try:
+            import anthropic
+        except ImportError:  # an SDK that needs the transport after all: import it whole
+            if sys.modules.get(_AIOHTTP_TRANSPORT, False) is not None:
+                raise
+            for name in [n for n in sys.modules if n == "anthropic" or n.startswith("anthropic.")]:
+                del sys.modules[name]
+            import anthropic  # noqa: F401
+        freeze()
+
+
+def import_sdk_in_background() -> threading.Thread:
+    """Start importing the SDK in a thread: the work done meanwhile (git, the sandbox probe) mostly waits on
+    other processes, and the import fills those waits. A failure is left for the first request to report."""
+
+    def load() -> None:
+        with contextlib.suppress(Exception):
+            import_sdk()
+
+    thread = threading.Thread(target=load, name="import-sdk", daemon=True)
+    thread.start()
+    return thread
 
 
 def credentials_status() -> tuple[bool, str]:
@@ -125,6 +164,7 @@ def credentials_status() -> tuple[bool, str]:
         return True, f"using the Anthropic profile {os.environ['ANTHROPIC_PROFILE']!r}"
     if not _maybe_profile():
         return False, CREDENTIALS_HELP
+    import_sdk()
     import anthropic
 
     try:
