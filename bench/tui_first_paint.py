@@ -15,6 +15,7 @@ interleaved, each run in its own process, so both see the same machine noise; a 
 process has exited (the workbench's work after its first screen, the SDK import among it, does not spill into
 the next run). `--tmux` runs each process in a real terminal (a detached tmux window, so the frames are written
 to a tty); without it they run headless.
+In a terminal the workbench side is `workbench DIR` from its entry point (workbench.cli.main), as a user starts it.
 The workbench opens a git repository of `--files` Python files (one staged, one untracked: letters to show)
 with no API key, as a first run does. Targets: full first screen <= 1.3x the bare app's.
 """
@@ -89,7 +90,6 @@ WORKBENCH = (
     PROBE
     + """
 from pathlib import Path
-from workbench.tui.app import create_app
 
 PANES = ("explorer-pane", "chat", "plan-pane")
 
@@ -109,7 +109,17 @@ def full(screen, shown):
     return bool(info.model) and info.persona not in ("", "default persona")
 
 watch_frames(layout, full)
-create_app(Path(sys.argv[1])).run(headless=os.environ.get("BENCH_TTY") != "1", size=(160, 48))
+if os.environ.get("BENCH_TTY") == "1":  # in a terminal: what `workbench DIR` runs, from its entry point
+    from workbench.cli import main
+
+    main([sys.argv[1]])
+else:  # headless needs the size given: the app is built as the entry point builds it
+    from workbench.core.quietgc import hold_for_startup
+
+    hold_for_startup()
+    from workbench.tui.app import create_app
+
+    create_app(Path(sys.argv[1])).run(headless=True, size=(160, 48))
 """
 )
 
@@ -141,7 +151,8 @@ def one(code: str, args: list[str], env: dict[str, str], tmux: bool, out: Path) 
         name = f"fp{os.getpid()}"
         exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in run_env.items() if k.startswith(("BENCH_", "PYTHON")))
         exports += f" WORKBENCH_HOME={shlex.quote(run_env['WORKBENCH_HOME'])} TERM=xterm-256color"
-        shell = f"env {exports} {shlex.join(command)}"
+        # -u: the tmux server's environment is the one it started with, which may forbid writing bytecode
+        shell = f"env -u PYTHONDONTWRITEBYTECODE {exports} {shlex.join(command)}"
         subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "160", "-y", "48", shell], check=True)
         deadline = time.time() + 60
         while not out.exists() and time.time() < deadline:
@@ -196,7 +207,7 @@ def main() -> None:
         out = Path(tmp) / "marks.json"
         keeper = f"fpkeep{os.getpid()}"
         if args.tmux:  # a session that outlives the runs, so no run pays for starting the tmux server
-            subprocess.run(["tmux", "new-session", "-d", "-s", keeper, "sleep 3600"], check=True)
+            subprocess.run(["tmux", "new-session", "-d", "-s", keeper, "sleep 3600"], check=True, env=env)
         try:
             bare, ours = measure(repo, env, args, out)
         finally:

@@ -59,3 +59,19 @@ def test_threads_overlapping_blocks() -> None:
     release.set()
     thread.join(10)
     assert gc.isenabled()
+
+
+def test_startup_hold_lasts_until_done_and_outlives_blocks() -> None:
+    from workbench.core.quietgc import hold_for_startup, startup_done
+
+    startup_done()  # nothing held: nothing happens
+    assert gc.isenabled()
+    hold_for_startup()
+    hold_for_startup()  # taken once
+    with quiet_gc():
+        pass
+    assert not gc.isenabled(), "a block ending turned the collector on during the startup hold"
+    startup_done()
+    assert gc.isenabled()
+    startup_done()
+    assert gc.isenabled()

@@ -61,7 +61,12 @@ async def test_the_first_frame_names_the_default_persona_the_last_discovery_foun
         await wait_until(pilot, lambda: screen.status.info.persona == "debugger", timeout=10)
 
 
-async def test_warm_ups_wait_for_the_complete_first_screen(sample_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["wide", "narrow"])
+async def test_warm_ups_wait_for_the_complete_first_screen(
+    sample_repo: Path, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
+) -> None:
+    """Wide, the tree must have been drawn with its letters (on the terminal, not only read) before anything
+    else starts; narrow, the tree's pane is not shown, and its letters being in is enough."""
     from workbench.tui.screens.main import MainScreen
 
     order: list[str] = []
@@ -74,15 +79,53 @@ async def test_warm_ups_wait_for_the_complete_first_screen(sample_repo: Path, mo
 
     def done(self: MainScreen) -> None:
         explorer = self.explorer()
-        order.append(f"complete letters={explorer is not None and explorer.status is not None}")
+        letters = explorer is not None and explorer.status is not None
+        order.append(f"complete letters={letters} drawn={explorer is not None and explorer.drawn_whole}")
         complete(self)
 
     monkeypatch.setattr(MainScreen, "warm_up_rendering", warm_up)
     monkeypatch.setattr(MainScreen, "screen_complete", done)
     app = create_app(sample_repo, config=Config(), credentials=no_key)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=size) as pilot:
         await wait_until(pilot, lambda: "warm-up" in order, timeout=10)
-    assert order[0] == "complete letters=True" and order.index("warm-up") > 0
+    wide = size[0] >= 120
+    assert order[0] == f"complete letters=True drawn={wide}" and order.index("warm-up") > 0, order
+
+
+async def test_letters_read_but_not_yet_drawn_leave_the_screen_incomplete(
+    sample_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The warm-ups hold the GIL: they must not start between the letters arriving and the frame that shows
+    them, or that frame waits for them."""
+    from textual.geometry import Region
+    from textual.strip import Strip
+    from textual.widgets import Tree
+
+    from workbench.tui.screens import main_start
+    from workbench.tui.widgets.explorer import RepoExplorer
+
+    monkeypatch.setattr(main_start, "SCREEN_WAIT_S", 60.0)  # no fallback during the test
+    drawing = {"on": False}
+    render = RepoExplorer.render_lines
+
+    def held(self: RepoExplorer, crop: Region) -> list[Strip]:  # the frame with the letters is not out yet
+        return render(self, crop) if drawing["on"] else Tree.render_lines(self, crop)
+
+    monkeypatch.setattr(RepoExplorer, "render_lines", held)
+    app = create_app(sample_repo, config=Config(), credentials=no_key)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen: Any = app.screen
+
+        def letters_in() -> bool:
+            explorer = screen.explorer()
+            return explorer is not None and explorer.status is not None
+
+        await wait_until(pilot, letters_in, timeout=10)
+        await pilot.pause(0.3)
+        assert not screen._complete, "complete before the tree with its letters was drawn"
+        drawing["on"] = True
+        screen.explorer().refresh()
+        await wait_until(pilot, lambda: screen._complete, timeout=10)
 
 
 async def test_mcp_asked_for_before_its_hub_exists_still_starts(

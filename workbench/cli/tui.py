@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from workbench.core.approvals import PermissionMode
+from workbench.core.quietgc import hold_for_startup
 from workbench.core.sandbox.settings import ENV as SANDBOX_ENV
 
 
@@ -52,6 +53,7 @@ def main(argv: list[str]) -> int:
         except AgentSpecError as exc:
             print(f"workbench: {exc}")
             return 2
+    hold_for_startup()  # the collector waits until the first screen is whole (the main screen ends the hold)
     from workbench.tui.app import run_app
 
     return run_app(args)

@@ -116,6 +116,8 @@ async def test_commands_cannot_loosen_the_limits_of_later_commands(ws: Path, kin
 
 @pytest.mark.parametrize("kind", BOTH)
 async def test_default_limits_leave_everyday_tools_working(ws: Path, kind: str) -> None:
+    if Path(sys.prefix).resolve().is_relative_to("/tmp"):
+        pytest.skip("this venv lives under /tmp, which sandboxed commands cannot see (docs/sandbox.md, Not covered)")
     ctx = context(ws, kind)
     (ws / "test_one.py").write_text("def test_one():\n    assert 1 + 1 == 2\n")
     out = await sh(ctx, f"{sys.executable} -m pytest -q -p no:cacheprovider test_one.py")

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual import work
 
+from workbench.core.quietgc import startup_done
 from workbench.tui import host, render, safe
 from workbench.tui.host import PersonaLoad
 from workbench.tui.keys import keymap_of
@@ -81,6 +82,7 @@ class StartActions(MainBase):
         if self._complete:
             return
         self._complete = True
+        startup_done()  # the collector, held off since the process started (workbench.cli.tui)
         self.call_after_refresh(self._after_first_screen)  # once the complete frame is drawn
 
     def _after_first_screen(self) -> None:
@@ -116,12 +118,20 @@ class StartActions(MainBase):
         self.call_after_refresh(self.check_complete)  # outside git no status follows: the tree completes it
 
     def check_complete(self) -> None:
+        """Complete once the tree has been drawn with its letters and the persona is named. A tree that is not
+        shown (a narrow terminal shows one pane) completes it when its letters are in."""
         explorer = self.explorer()
-        named = self.personas_ready or self._hinted
-        if named and explorer is not None and (explorer.status is not None or not explorer.is_git):
+        if explorer is None or not (self.personas_ready or self._hinted):
+            return
+        shown = all(node.display for node in explorer.ancestors_with_self)
+        ready = explorer.status is not None or not explorer.is_git
+        if explorer.drawn_whole or (ready and not shown):
             self.screen_complete()
 
     def on_repo_explorer_status_changed(self) -> None:
+        self.check_complete()
+
+    def on_repo_explorer_drawn(self) -> None:
         self.check_complete()
 
     @work(thread=True, exclusive=True, group="files", exit_on_error=False, description="list repository files")

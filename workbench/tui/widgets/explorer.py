@@ -32,8 +32,10 @@ from rich.style import Style
 from rich.text import Text
 from textual import on, work
 from textual.binding import Binding, BindingType
+from textual.geometry import Region
 from textual.message import Message
 from textual.reactive import reactive
+from textual.strip import Strip
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 from textual.worker import get_current_worker
@@ -149,6 +151,10 @@ class RepoExplorer(Tree[Entry]):
         def control(self) -> RepoExplorer:
             return self.explorer
 
+    class Drawn(Message):
+        """The tree was drawn whole for the first time (its files, and in a repository their git letters): the
+        frame is on the terminal by the time this is handled. Handler: `on_repo_explorer_drawn`."""
+
     def __init__(
         self,
         root: Path,
@@ -174,6 +180,7 @@ class RepoExplorer(Tree[Entry]):
         self.poll_seconds = poll_seconds
         self._first_load = first_load if first_load is not None and first_load.workspace == self.workspace else None
         self.status: StatusReport | None = None
+        self.drawn_whole = False
         self.index: DirIndex | None = None
         self.listing: FileListing | None = None
         self.error: str | None = None
@@ -502,6 +509,13 @@ class RepoExplorer(Tree[Entry]):
             depth += 1
             parent = parent.parent
         return depth
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        lines = super().render_lines(crop)
+        if not self.drawn_whole and self.index is not None and (self.status is not None or not self.is_git):
+            self.drawn_whole = True
+            self.post_message(self.Drawn())  # handled once this frame is composed and written
+        return lines
 
     def render_label(self, node: TreeNode[Entry], base_style: Style, style: Style) -> Text:
         entry = node.data
