@@ -110,3 +110,16 @@ def test_a_missing_sdk_still_raises_import_error(tmp_path: Path) -> None:
     """)
     seen = _python(code, path=[tmp_path])
     assert "no_such_module_here" in str(seen["raised"])
+
+
+def test_the_background_import_runs_once_and_loads_the_sdk() -> None:
+    code = textwrap.dedent("""
+        import json, sys
+        from workbench.core.agent.client import import_sdk_in_background
+        first = import_sdk_in_background()
+        again = import_sdk_in_background()
+        first.join(60)
+        print(json.dumps({"same": first is again, "daemon": first.daemon, "loaded": "anthropic" in sys.modules}))
+    """)
+    seen = _python(code)
+    assert seen == {"same": True, "daemon": True, "loaded": True}

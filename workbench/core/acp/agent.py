@@ -23,6 +23,7 @@ from workbench.config import load_config
 from workbench.core.acp import to_acp
 from workbench.core.acp.mcp import ClientServers, start_servers
 from workbench.core.acp.wire import PROTOCOL_VERSION
+from workbench.core.agent.client import import_sdk_in_background
 from workbench.core.approvals import ApprovalRequest, Decision, PermissionMode
 from workbench.core.assembly import OpenError, OpenRequest, open_session
 from workbench.core.events import Notice
@@ -151,6 +152,7 @@ class WorkbenchAgent:
             raise RequestError.invalid_params({"cwd": f"{cwd!r} is not a folder"})
         if resume is not None and resume in self.sessions:
             await self._close(resume)
+        import_sdk_in_background()  # a second of imports, done while the session opens and the user types
         config = load_config()
         servers = await start_servers(workspace, list(mcp_servers or []), config)
         approver = ClientApprover(self.conn, workspace)

@@ -137,17 +137,23 @@ def import_sdk() -> None:
         freeze()
 
 
+_background: threading.Thread | None = None
+
+
 def import_sdk_in_background() -> threading.Thread:
-    """Start importing the SDK in a thread: the work done meanwhile (git, the sandbox probe) mostly waits on
-    other processes, and the import fills those waits. A failure is left for the first request to report."""
+    """Start importing the SDK in a thread (once per process): the work done meanwhile (git, the sandbox probe,
+    a person typing) mostly waits, and the import fills those waits. A failure is left for the first request
+    to report. A daemon thread: exiting never waits for it."""
+    global _background
 
     def load() -> None:
         with contextlib.suppress(Exception):
             import_sdk()
 
-    thread = threading.Thread(target=load, name="import-sdk", daemon=True)
-    thread.start()
-    return thread
+    if _background is None:
+        _background = threading.Thread(target=load, name="import-sdk", daemon=True)
+        _background.start()
+    return _background
 
 
 def credentials_status() -> tuple[bool, str]:

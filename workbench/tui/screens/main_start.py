@@ -8,7 +8,9 @@ servers wait until the screen is complete, so they never compete with it for the
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import threading
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -108,11 +110,19 @@ class StartActions(MainBase):
             self._sdk_asked = True
             self.warm_up_sdk()
 
-    @work(thread=True, exclusive=True, group="sdk", exit_on_error=False, description="import the SDK")
     def warm_up_sdk(self) -> None:
-        if self.services.warm_up is not None:
-            self.services.warm_up()
-            self.app.call_from_thread(gc.freeze)  # its thousands of classes live as long as the app
+        """In a thread of its own, not a worker: quitting must not wait for the import to end (workers run in
+        the event loop's executor, which the app's exit waits for). A failure is left to the first request."""
+        warm_up = self.services.warm_up
+        if warm_up is None:
+            return
+
+        def load() -> None:
+            with contextlib.suppress(Exception):
+                warm_up()
+                gc.freeze()  # its thousands of classes live as long as the app
+
+        threading.Thread(target=load, name="warm-up-sdk", daemon=True).start()
 
     def explorer_mounted(self) -> None:
         self.call_after_refresh(self.check_complete)  # outside git no status follows: the tree completes it
