@@ -8,6 +8,8 @@ import logging
 import os
 import sys
 
+from workbench.cli.args import parse
+
 EPILOG = """The client (Zed, Toad, any ACP client) starts this command and talks to it over stdin/stdout;
 stdout carries only protocol frames and logs go to stderr (WORKBENCH_ACP_LOG=info|debug for more).
 Each ACP session works in the folder the client names (its cwd) and is saved like any other session:
@@ -28,10 +30,9 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str]) -> int:
-    try:
-        args = parser().parse_args(argv)
-    except SystemExit as exc:
-        return 0 if exc.code == 0 else 2
+    args = parse(parser(), argv)
+    if isinstance(args, int):
+        return args
     from workbench.core.acp.wire import claim_stdout
 
     frames = claim_stdout()  # before anything else can print: stdout is the protocol's alone

@@ -18,6 +18,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from workbench.cli.args import parse
+
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="workbench doctor", description="Check the sandbox, tools, config and folders.")
@@ -137,10 +139,9 @@ def _text(report: dict[str, Any]) -> str:
 
 
 def main(argv: list[str]) -> int:
-    try:
-        args = parser().parse_args(argv)
-    except SystemExit as exc:
-        return 0 if exc.code == 0 else 2
+    args = parse(parser(), argv)
+    if isinstance(args, int):
+        return args
     from workbench.headless import terminal_safe
 
     report = checks(args.cwd.expanduser().resolve())

@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from workbench.cli.args import parse
 from workbench.config import load_config
 from workbench.paths import command
 
@@ -45,10 +46,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str]) -> int:
     parser = _parser()
-    try:
-        opts = parser.parse_args(argv or ["list"])
-    except SystemExit as exc:
-        return int(exc.code or 0)
+    opts = parse(parser, argv or ["list"])
+    if isinstance(opts, int):
+        return opts
     command = opts.command or "list"
     workspace = Path(opts.cwd).expanduser()
     if not workspace.is_dir():

@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+from workbench.cli.args import parse
 from workbench.core.agent.client import import_sdk_in_background
 from workbench.core.approvals import PermissionMode
 from workbench.core.quietgc import quiet_gc
@@ -89,10 +90,9 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str]) -> int:
-    try:
-        args = parser().parse_args(argv)
-    except SystemExit as exc:
-        return 0 if exc.code == 0 else 2
+    args = parse(parser(), argv)
+    if isinstance(args, int):
+        return args
     if args.no_sandbox:
         os.environ[SANDBOX_ENV] = "off"  # read wherever a session builds its sandbox, subagents included
     if not args.agent:  # a persona's run needs the SDK: load it while the session opens

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from workbench.cli import rewind
+from workbench.cli.args import parse
 
 
 def parser() -> argparse.ArgumentParser:
@@ -27,10 +28,9 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str]) -> int:
-    try:
-        args = parser().parse_args(argv)
-    except SystemExit as exc:
-        return 0 if exc.code == 0 else 2
+    args = parse(parser(), argv)
+    if isinstance(args, int):
+        return args
     from workbench.core.agent.report import session_markdown
     from workbench.core.safe_text import terminal_safe
     from workbench.core.session_store import SessionNotFound, SessionStore

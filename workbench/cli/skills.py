@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from workbench.cli.args import parse
 from workbench.cli.personas import clean, dump_json
 
 
@@ -24,10 +25,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str]) -> int:
-    try:
-        opts = _parser().parse_args(argv or ["list"])
-    except SystemExit as exc:
-        return int(exc.code or 0)
+    opts = parse(_parser(), argv or ["list"])
+    if isinstance(opts, int):
+        return opts
     workspace = Path(getattr(opts, "cwd", ".")).expanduser()
     if not workspace.is_dir():
         print(clean(f"workbench skills: {workspace}: not a folder"), file=sys.stderr)

@@ -14,6 +14,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from workbench.cli.args import parse
+
 
 def _parser(prog: str, description: str) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog=prog, description=description)
@@ -24,10 +26,9 @@ def _parser(prog: str, description: str) -> argparse.ArgumentParser:
 
 def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> tuple[argparse.Namespace, Path] | int:
     """(the arguments, the project folder), or the exit code when they are not usable."""
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:
-        return int(exc.code or 0)
+    args = parse(parser, argv)
+    if isinstance(args, int):
+        return args
     folder = Path(args.dir or args.cwd or ".").expanduser()
     if not folder.is_dir():
         print(f"{parser.prog}: {folder}: not a folder", file=sys.stderr)
