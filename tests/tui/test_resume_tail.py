@@ -113,7 +113,7 @@ async def bottom(pilot: Pilot[Any]) -> str:
 
 
 def entries(transcript: Transcript) -> list[tuple[object, ...]]:
-    return [(e.kind, e.eid, e.turn, e.label, "rewound_by" in e.extra) for e in transcript.entries]
+    return [(e.kind, e.eid, e.turn, e.label, e.rewound_by is not None) for e in transcript.entries]
 
 
 async def full_replay(pilot: Pilot[Any], past: list[Event]) -> tuple[list[tuple[object, ...]], str]:

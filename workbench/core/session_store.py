@@ -289,6 +289,7 @@ class SessionStore:
         sid = self.resolve(session_id)
         target = self.path(sid)
         loaded = LoadedSession(id=sid, path=target, meta={})
+        repeats = _Repeats()
         for record in _records(target, loaded):
             kind = record.get("k")
             if kind == "meta" and not loaded.meta:
@@ -298,6 +299,7 @@ class SessionStore:
             elif kind == "compact" and isinstance(record.get("m"), list):
                 loaded.messages = [m for m in record["m"] if isinstance(m, dict)]
             elif kind == "event" and isinstance(record.get("e"), dict):
+                repeats.share(record["e"])
                 try:
                     loaded.events.append(event_from_json(record["e"]))
                 except DecodeError:
@@ -376,6 +378,31 @@ class SessionStore:
             )
         out.sort(key=lambda s: (s.updated, s.id), reverse=True)
         return out
+
+
+class _Repeats:
+    """What the transcript writes twice, decoded once: a turn's `turn_done` repeats its last answer's text, and a
+    call's `tool_call_finished` repeats the input its `tool_call_ready` gave. Equal values share one object (a
+    10,000-entry session holds megabytes of them twice otherwise); what differs stays as written."""
+
+    def __init__(self) -> None:
+        self._answers: dict[str, str] = {}  # agent path (as text: any JSON may be there) -> its latest answer
+        self._inputs: dict[str, Any] = {}  # call id -> the input its ready event gave, until it finishes
+
+    def share(self, event: dict[str, Any]) -> None:
+        kind = event.get("type")
+        if kind == "assistant_text" and isinstance(event.get("text"), str):
+            self._answers[str(event.get("agent_path"))] = event["text"]
+        elif kind == "turn_done":
+            last = self._answers.get(str(event.get("agent_path")))
+            if last is not None and event.get("final_text") == last:
+                event["final_text"] = last
+        elif kind == "tool_call_ready" and isinstance(event.get("input"), dict):
+            self._inputs[str(event.get("call_id"))] = event["input"]
+        elif kind == "tool_call_finished":
+            given = self._inputs.pop(str(event.get("call_id")), None)
+            if given is not None and event.get("input") == given:
+                event["input"] = given
 
 
 def _add_message(messages: list[dict[str, Any]], message: dict[str, Any]) -> None:

@@ -109,3 +109,56 @@ def test_secrets_are_redacted_in_the_transcript_but_thinking_stays_verbatim(tmp_
     assert loaded.messages[0]["content"][0]["thinking"] == f"the key {token}"
     assert token not in loaded.messages[0]["content"][1]["text"]
     assert token not in json.dumps(loaded.events[0].to_json())
+
+
+def test_what_the_transcript_repeats_is_shared_when_loaded_and_kept_when_it_differs(tmp_path: Path) -> None:
+    """A turn's end repeats its last answer and a finished call repeats its input: loaded, equal values are one
+    object (memory in long sessions), unequal ones stay as written, and odd agent paths do not break loading."""
+    from workbench.core.events import ToolCallReady, TurnDone, UsageInfo
+
+    store = SessionStore(tmp_path)
+    sid = "20260101-000000-eeeeee"
+    t = store.create(sid, {"workspace": str(tmp_path), "persona": {"id": "p", "path": "/x"}, "model": "m"})
+    answer = "The answer, " + "long " * 50
+    t.event(ToolCallReady(call_id="c1", tool="Bash", input={"command": "ls -la"}))
+    t.event(
+        ToolCallFinished(
+            call_id="c1", tool="Bash", input={"command": "ls -la"}, output="x", is_error=False, duration_ms=1.0
+        )
+    )
+    t.event(ToolCallReady(call_id="c2", tool="Bash", input={"command": "pwd"}))
+    t.event(
+        ToolCallFinished(
+            call_id="c2", tool="Bash", input={"command": "whoami"}, output="y", is_error=False, duration_ms=1.0
+        )
+    )
+    t.event(AssistantText(text=answer))
+    t.event(AssistantText(text="a subagent's answer", agent_path=("helper",)))
+    t.event(TurnDone(stop_reason="end_turn", final_text=answer, usage=UsageInfo()))
+    t.event(TurnDone(stop_reason="end_turn", final_text="something else", usage=UsageInfo()))
+    t.close()
+    with open(store.path(sid), "a", encoding="utf-8") as fh:  # agent paths no writer makes: still loaded
+        fh.write(json.dumps({"k": "event", "e": {"type": "assistant_text", "text": "odd", "agent_path": {"a": [1]}}}))
+        fh.write("\n")
+        fh.write(
+            json.dumps(
+                {
+                    "k": "event",
+                    "e": {
+                        "type": "turn_done",
+                        "stop_reason": "end_turn",
+                        "final_text": "odd",
+                        "usage": {},
+                        "agent_path": {"a": [1]},
+                    },
+                }
+            )
+        )
+        fh.write("\n")
+    events = store.load(sid).events
+    ready, finished, ready2, finished2, text, _sub, done, other, odd_text, odd_done = events
+    assert finished.input is ready.input and finished.input == {"command": "ls -la"}
+    assert finished2.input == {"command": "whoami"} and ready2.input == {"command": "pwd"}
+    assert done.final_text is text.text and done.final_text == answer
+    assert other.final_text == "something else"
+    assert odd_done.final_text == odd_text.text == "odd"

@@ -4,7 +4,7 @@ cards it holds (a subagent card adds entries too), so neither imports the other.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from textual.widget import Widget
@@ -14,16 +14,18 @@ from workbench.tui import safe
 if TYPE_CHECKING:
     from workbench.tui.widgets.evidence import EvidenceData
     from workbench.tui.widgets.frozen import Item
+    from workbench.tui.widgets.rewound import Fold
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     kind: str  # user | answer | evidence | approval | notice | subagent | compacted
     widget: Widget | None = None
     eid: str | None = None
     turn: int | None = None
     text: str = ""  # the entry's own words (a prompt), for its label
-    extra: dict[str, object] = field(default_factory=dict)
+    rewound_by: Fold | None = None  # the rewind that took this entry's turn out of the conversation
+    fold: Fold | None = None  # a rewind marker's own rewind
     make: Callable[[], Widget] | None = None  # builds the widget (a resumed entry gets one only near the end)
     item: Item | None = None  # the frozen form
 

@@ -101,7 +101,7 @@ class EntryWindow(VerticalScroll, can_focus=False):
 
     def _widget_of(self, entry: Entry) -> Widget:
         if entry.widget is None:
-            rewound = "rewound_by" in entry.extra
+            rewound = entry.rewound_by is not None
             make = entry.make if not rewound else None  # a rewound entry shows dimmed or not at all
             entry.widget = make() if make is not None else FrozenEntry(self._item_of(entry))
         return entry.widget

@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # the event types load with the first event, not before the f
     from workbench.core.events import HookRan, ToolCallFinished, ToolCallReady, ToolProgress
 
 
-@dataclass
+@dataclass(slots=True)
 class EvidenceData:
     """What a card knows about one call; kept after the card itself is frozen."""
 
@@ -33,11 +33,11 @@ class EvidenceData:
 
     @classmethod
     def from_ready(cls, eid: str, ev: ToolCallReady) -> EvidenceData:
-        return cls(eid, ev.call_id, ev.tool, dict(ev.input), ev.summary, None, ev.agent_path)
+        return cls(eid, ev.call_id, ev.tool, ev.input, ev.summary, None, ev.agent_path)  # read, never changed
 
     @classmethod
     def from_finished(cls, eid: str, ev: ToolCallFinished) -> EvidenceData:
-        return cls(eid, ev.call_id, ev.tool, dict(ev.input), "", ev, ev.agent_path)
+        return cls(eid, ev.call_id, ev.tool, ev.input, "", ev, ev.agent_path)
 
 
 def summary_line(data: EvidenceData, expanded: bool, width: int = 0) -> Text:

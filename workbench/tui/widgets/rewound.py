@@ -44,8 +44,7 @@ class Fold:
 
 
 def fold_of(entry: Entry) -> Fold | None:
-    fold = entry.extra.get("rewound_by")
-    return fold if isinstance(fold, Fold) else None
+    return entry.rewound_by
 
 
 def chain(entry: Entry) -> Iterator[Fold]:
@@ -105,7 +104,7 @@ def mark(entries: Sequence[Entry], fold: Fold, end: int) -> bool:
     start = find_turn(entries, fold.event.to_turn, end)
     for entry in entries[max(start, 0) : end]:
         if fold_of(entry) is None and entry is not fold.entry:
-            entry.extra["rewound_by"] = fold
+            entry.rewound_by = fold
             fold.turns += entry.kind == "user"
     return start >= 0
 
@@ -122,8 +121,8 @@ def unmark(entries: Sequence[Entry], fold: Fold) -> None:
     """An undo: the entries under `fold` are part of the conversation again."""
     fold.undone, fold.folded = True, False
     for entry in entries:
-        if entry.extra.get("rewound_by") is fold:
-            del entry.extra["rewound_by"]
+        if entry.rewound_by is fold:
+            entry.rewound_by = None
 
 
 def files_note(event: Rewound) -> str:
@@ -177,6 +176,6 @@ class RewindMarker(FoldMarker):
 
 def marker_entry(fold: Fold) -> Entry:
     entry = Entry("rewound", make=lambda: RewindMarker(fold), item=lambda: marker_renderable(fold))
-    entry.extra["fold"] = fold
+    entry.fold = fold
     fold.entry = entry
     return entry

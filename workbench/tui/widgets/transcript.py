@@ -59,7 +59,7 @@ class Transcript(EntryWindow):
             entry = self.entries[self._lo + event.index]
             if entry.kind == "compacted":
                 self.unfold()
-            elif isinstance(fold := entry.extra.get("fold"), Fold):
+            elif (fold := entry.fold) is not None:
                 self.toggle_rewound(fold)
 
     # -- rewinds -----------------------------------------------------------------------------------
@@ -95,7 +95,7 @@ class Transcript(EntryWindow):
         if fold.undone or fold.entry is None:
             return
         fold.folded = not fold.folded
-        first = next((e for e in self.entries if e.extra.get("rewound_by") is fold), None)
+        first = next((e for e in self.entries if e.rewound_by is fold), None)
         self._relayout(fold.entry if fold.folded or first is None else first)
 
     def on_rewind_marker_toggle(self, message: RewindMarker.Toggle) -> None:
