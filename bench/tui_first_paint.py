@@ -114,9 +114,9 @@ if os.environ.get("BENCH_TTY") == "1":  # in a terminal: what `workbench DIR` ru
 
     main([sys.argv[1]])
 else:  # headless needs the size given: the app is built as the entry point builds it
-    from workbench.core.quietgc import hold_for_startup
+    from workbench.cli.tui import start
 
-    hold_for_startup()
+    start(Path(sys.argv[1]))
     from workbench.tui.app import create_app
 
     create_app(Path(sys.argv[1])).run(headless=True, size=(160, 48))

@@ -143,3 +143,31 @@ async def test_mcp_asked_for_before_its_hub_exists_still_starts(
     async with app.run_test(size=(120, 40)):
         assert app.mcp is not None
         assert await asyncio.wait_for(app.mcp.for_session(), timeout=10) is None  # no servers configured
+
+
+async def test_a_first_load_read_ahead_is_in_the_first_frame(
+    sample_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`workbench [DIR]` reads the tree and its letters while the UI loads: the first frame has the explorer with
+    them (no placeholder, no load after it), and the screen completes as soon as it is drawn."""
+    from workbench.cli.tui import start
+    from workbench.core.quietgc import startup_done
+    from workbench.core.repo.first_load import _pending
+    from workbench.tui.screens.main import MainScreen
+
+    loads: list[str] = []
+    monkeypatch.setattr(MainScreen, "_load_explorer_code", lambda self: loads.append("thread"))
+    start(sample_repo)
+    try:
+        _pending[sample_repo.resolve()].result(timeout=10)  # read (the CLI gets this while Textual loads)
+        app = create_app(sample_repo, config=Config(), credentials=no_key)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen: Any = app.screen
+            assert not screen.query("#explorer-placeholder")
+            explorer = screen.explorer()
+            assert explorer is not None and explorer.status is not None
+            await wait_until(pilot, lambda: screen._complete, timeout=10)
+            assert explorer.drawn_whole
+    finally:
+        startup_done()
+    assert loads == [], "the explorer was loaded again after the first frame"

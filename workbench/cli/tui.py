@@ -36,6 +36,16 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def start(workspace: Path) -> None:
+    """Before the UI loads: the collector waits until the first screen is whole (the main screen ends the
+    hold), and the explorer's file list and git status are read in a thread, their git processes running
+    while the interpreter loads the UI."""
+    from workbench.core.repo.first_load import prefetch
+
+    hold_for_startup()
+    prefetch(workspace)
+
+
 def main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     workspace = Path(args.dir).expanduser()
@@ -53,7 +63,7 @@ def main(argv: list[str]) -> int:
         except AgentSpecError as exc:
             print(f"workbench: {exc}")
             return 2
-    hold_for_startup()  # the collector waits until the first screen is whole (the main screen ends the hold)
+    start(workspace)
     from workbench.tui.app import run_app
 
     return run_app(args)

@@ -87,8 +87,12 @@ class MainScreen(StartActions, ChatActions):
         with Horizontal(id="panes"):
             with Vertical(id="explorer-pane", classes="pane") as files:
                 files.border_title = "Explorer"
-                label = Text(f"{safe.one_line(self.request.workspace.name, 40)}\n(loading the file tree)")
-                yield Static(label, id="explorer-placeholder")
+                ready = self.first_explorer()
+                if ready:
+                    yield from ready
+                else:
+                    label = Text(f"{safe.one_line(self.request.workspace.name, 40)}\n(loading the file tree)")
+                    yield Static(label, id="explorer-placeholder")
             chat = ChatPane(self.mention_targets, slash.Completer(self.slash, self.commands), id="chat")
             chat.add_class("pane")
             chat.border_title = title_text(self.identity)

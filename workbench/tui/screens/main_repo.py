@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
@@ -12,6 +12,9 @@ from workbench.tui import safe
 from workbench.tui.screens.main_base import MainBase
 
 if TYPE_CHECKING:  # the explorer, outline and finder load after the first frame
+    from textual.widget import Widget
+
+    from workbench.core.repo.first_load import FirstLoad
     from workbench.tui.screens.finder import FinderResult
     from workbench.tui.widgets.explorer import RepoExplorer
     from workbench.tui.widgets.outline import SymbolOutline
@@ -20,9 +23,26 @@ if TYPE_CHECKING:  # the explorer, outline and finder load after the first frame
 class RepoActions(MainBase):
     """Handlers for the explorer, outline, preview and finder."""
 
+    def first_explorer(self) -> list[Widget]:
+        """The explorer and outline for the first frame, when the file list and git status were read ahead
+        (`workbench [DIR]` starts reading them as the process starts); else nothing: a placeholder is shown and
+        `mount_explorer` brings them after the first frame."""
+        from workbench.core.repo.first_load import prefetched
+
+        first = prefetched(self.request.workspace, wait=False)
+        if first is None or first.listing is None:
+            return []
+        try:
+            return self._explorer_widgets(first)
+        except Exception:  # the thread's path says what is wrong
+            return []
+
     def mount_explorer(self) -> None:
-        """Mount the repo explorer and outline after the first frame; their modules load in a thread, so the
-        screen keeps drawing meanwhile."""
+        """Mount the repo explorer and outline after the first frame (unless the first frame has them): their
+        modules load in a thread, so the screen keeps drawing meanwhile."""
+        if self.query("#explorer"):
+            self.explorer_mounted()
+            return
         self._load_explorer_code()
 
     @work(thread=True, group="explorer-code", exit_on_error=False, description="load the explorer")
@@ -30,24 +50,29 @@ class RepoActions(MainBase):
         """The explorer's code, file list and git status, read off the UI thread: it is mounted with them, so
         one frame shows the tree with its letters."""
         try:
+            import workbench.tui.widgets.explorer
             import workbench.tui.widgets.outline  # noqa: F401
-            from workbench.tui.widgets.explorer_load import read_first_load
+            from workbench.core.repo.first_load import prefetched, read_first_load
         except Exception as exc:  # the pane degrades to a message; the rest of the screen works
             self.app.call_from_thread(self._explorer_unavailable, exc)
             return
-        first = read_first_load(self.request.workspace)
+        root = self.request.workspace
+        first = prefetched(root, wait=True) or read_first_load(root)
         self.app.call_from_thread(self._mount_explorer_widgets, first)
 
     def _explorer_unavailable(self, exc: Exception) -> None:
         self.query_one("#explorer-placeholder", Static).update(Text(f"explorer unavailable: {exc}"))
 
-    def _mount_explorer_widgets(self, first: Any = None) -> None:
+    def _explorer_widgets(self, first: FirstLoad | None) -> list[Widget]:
         from workbench.tui.widgets.explorer import RepoExplorer
         from workbench.tui.widgets.outline import SymbolOutline
 
         root = self.request.workspace
+        return [RepoExplorer(root, id="explorer", first_load=first), SymbolOutline(root, id="outline")]
+
+    def _mount_explorer_widgets(self, first: FirstLoad | None = None) -> None:
         try:
-            widgets = [RepoExplorer(root, id="explorer", first_load=first), SymbolOutline(root, id="outline")]
+            widgets = self._explorer_widgets(first)
         except Exception as exc:
             self._explorer_unavailable(exc)
             return

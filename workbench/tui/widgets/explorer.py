@@ -53,8 +53,8 @@ from workbench.core.repo import (
     list_files,
     visible_name,
 )
+from workbench.core.repo.first_load import FirstLoad
 from workbench.tui.widgets.explorer_label import align, branch_label, label_text
-from workbench.tui.widgets.explorer_load import FirstLoad
 from workbench.tui.widgets.explorer_watch import git_state_files, stat_all, watched_names
 
 POLL_SECONDS = 2.0
