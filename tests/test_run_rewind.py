@@ -142,3 +142,41 @@ def bash_changes(home: Path) -> list[dict[str, str]]:
         if event.get("type") == "tool_call_finished" and event.get("tool") == "Bash":
             return list(event["meta"]["workspace_changes"])
     return []
+
+
+async def test_files_and_folders_swapped_by_hand_are_kept_and_what_cannot_go_back_is_recorded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_env: Path
+) -> None:
+    """After the turn the user puts a folder where the command made a file, and a file where the agent's edited
+    file's folder was. The rewind keeps the user's folder, cannot put the edited file back under a file (it
+    says so, exit 3), and the saved rewind records that: `sessions show` and a resumed screen read it later."""
+    from workbench.core.events import Rewound
+    from workbench.core.session_store import SessionStore
+
+    ws = make_workspace(tmp_path / "ws", git=True)
+    command = "echo new > created.txt && echo 'def a():\n    return 2' > src/a.py"
+    script = [reply(tool_use("Bash", {"command": command}, id="toolu_f1")), reply(text("Changed."))]
+    code, result, _ = await turn(script, ws, "change files", monkeypatch)
+    assert code == 0, result
+    sid = result["session_id"]
+    (ws / "created.txt").unlink()
+    (ws / "created.txt").mkdir()  # a folder where the command made a file
+    (ws / "created.txt" / "mine.txt").write_text("the user's\n")
+    for child in (ws / "src").iterdir():
+        child.unlink()
+    (ws / "src").rmdir()
+    (ws / "src").write_text("a file where the folder was\n")
+    done = run_cli(
+        ["sessions", "--cwd", str(ws), "rewind", sid, "--to-turn", "1", "--yes", "--force"],
+        base_url=None,
+        home=isolated_env,
+    )
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "failed   src/a.py:" in done.stdout, done.stdout
+    assert (ws / "created.txt" / "mine.txt").read_text() == "the user's\n"
+    assert (ws / "src").read_text() == "a file where the folder was\n"
+    saved = [e for e in SessionStore(ws).load(sid).events if isinstance(e, Rewound)]
+    assert saved and [path for path, _ in saved[-1].failed] == ["src/a.py"]
+    shown = run_cli(["sessions", "--cwd", str(ws), "show", sid], base_url=None, home=isolated_env)
+    assert "Rewound to before turn 1" in shown.stdout and "failed   src/a.py:" in shown.stdout, shown.stdout

@@ -373,6 +373,7 @@ class Rewound(Event):
     deleted: tuple[str, ...] = ()
     conflicts: tuple[str, ...] = ()
     forced: tuple[str, ...] = ()
+    failed: tuple[tuple[str, str], ...] = ()  # (path, why): files it could not write back
     messages_kept: int = -1
     blocks_kept: int = -1
     undo: bool = False

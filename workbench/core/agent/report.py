@@ -15,11 +15,13 @@ from workbench.core.events import (
     ApprovalDecided,
     ApprovalRequested,
     AssistantText,
+    Compacted,
     ContractReport,
     ErrorEvent,
     HookRan,
     Notice,
     PlanUpdated,
+    Rewound,
     SubagentFinished,
     SubagentStarted,
     ToolCallFinished,
@@ -189,6 +191,13 @@ def session_markdown(loaded: LoadedSession, audit_path: Path) -> str:
         elif isinstance(event, TurnDone):
             usage = usage + event.usage
             body += [f"_Turn ended:_ {_code(event.stop_reason)}", ""]
+        elif isinstance(event, Compacted) and not event.agent_path:
+            before, after = event.tokens_before, event.tokens_after
+            body += [f"_History compacted ({_code(event.trigger)}):_ {before:,} → {after:,} tokens", ""]
+        elif isinstance(event, Rewound):
+            from workbench.core.checkpoint.report import event_lines
+
+            body += [f"**Rewound to before turn {event.to_turn}:**", "", fenced("\n".join(event_lines(event))), ""]
     out += [
         f"- Usage: {usage.input_tokens} input, {usage.output_tokens} output, "
         f"{usage.cache_read_input_tokens} cache read, {usage.cache_creation_input_tokens} cache write; "

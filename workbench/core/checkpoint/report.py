@@ -5,8 +5,6 @@ Paths and diffs come from the workspace: callers make them terminal-safe before 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from workbench.core.checkpoint.plan import FilePlan
 from workbench.core.checkpoint.rewind import RewindPlan, RewindResult
 from workbench.core.events import Rewound
@@ -65,11 +63,11 @@ def files_lines(files: FilePlan, *, diff: bool) -> list[str]:
 
 
 def result_lines(result: RewindResult) -> list[str]:
-    return event_lines(result.event, result.applied.failed)
+    return event_lines(result.event)
 
 
-def event_lines(ev: Rewound, failed: Sequence[tuple[str, str]] = ()) -> list[str]:
-    """What a rewind did, from its recorded event (`failed`: files it could not write, known only as it ran)."""
+def event_lines(ev: Rewound) -> list[str]:
+    """What a rewind did, from its recorded event (a saved one reads the same as the one just applied)."""
     out = [f"Rewound{' (undo)' if ev.undo else ''}: {len(ev.restored)} restored, {len(ev.deleted)} deleted."]
     if not ev.files:
         out = [f"Rewound{' (undo)' if ev.undo else ''}: files left as they are."]
@@ -79,7 +77,7 @@ def event_lines(ev: Rewound, failed: Sequence[tuple[str, str]] = ()) -> list[str
     if ev.conflicts:
         out.append("Kept (conflicts; --force overwrites):")
         out += [f"  {p}" for p in ev.conflicts]
-    out += [f"  failed   {p}: {why}" for p, why in failed]
+    out += [f"  failed   {p}: {why}" for p, why in ev.failed]
     if ev.conversation and ev.undo:
         out.append("The rewound turns are back in the conversation.")
     elif ev.conversation:

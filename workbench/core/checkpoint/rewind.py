@@ -177,6 +177,7 @@ class Rewinder:
             deleted=tuple(applied.deleted),
             conflicts=tuple(conflicts),
             forced=tuple(forced),
+            failed=tuple(applied.failed),
             messages_kept=plan.messages_kept,
             blocks_kept=plan.blocks_kept,
             undo=plan.undo,

@@ -99,6 +99,7 @@ def _take(
     unkept = dict(previous.unkept) if previous else {}
     update: list[str] = []
     drop: list[str] = []
+    folders: list[str] = []  # a file in the index, a folder now: its entry goes before its files come in
     too_large: list[tuple[str, int]] = []
     for path in candidates:
         if path.endswith("/"):  # a nested repository: its files belong to it
@@ -110,6 +111,7 @@ def _take(
             update.append(path)  # gone: --remove drops it from the index
             continue
         if stat.S_ISDIR(st.st_mode):
+            folders.append(path)
             continue
         if stat.S_ISREG(st.st_mode) and st.st_size > max_file_bytes:
             signature = f"{st.st_size}:{st.st_mtime_ns}"
@@ -120,9 +122,12 @@ def _take(
             continue
         unkept.pop(path, None)
         update.append(path)
-    if update:
+    if folders:
+        payload = b"".join(_encode(p) + b"\0" for p in folders)
+        store.run("update-index", "-z", "--force-remove", "--stdin", input=payload)
+    if update:  # --replace: a file where a folder was (or the reverse) takes the place of what was there
         payload = b"".join(_encode(p) + b"\0" for p in update)
-        store.run("update-index", "-z", "--add", "--remove", "--stdin", input=payload)
+        store.run("update-index", "-z", "--add", "--remove", "--replace", "--stdin", input=payload)
     if drop:
         payload = b"".join(_encode(p) + b"\0" for p in drop)
         store.run("update-index", "-z", "--force-remove", "--stdin", input=payload)
