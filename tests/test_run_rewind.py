@@ -180,3 +180,23 @@ async def test_files_and_folders_swapped_by_hand_are_kept_and_what_cannot_go_bac
     assert saved and [path for path, _ in saved[-1].failed] == ["src/a.py"]
     shown = run_cli(["sessions", "--cwd", str(ws), "show", sid], base_url=None, home=isolated_env)
     assert "Rewound to before turn 1" in shown.stdout and "failed   src/a.py:" in shown.stdout, shown.stdout
+
+
+async def test_a_command_that_turns_a_file_into_a_folder_keeps_checkpoints_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_env: Path
+) -> None:
+    """A checkpoint used to fail when a file in the last one had become a folder, and turned checkpoints off
+    for the rest of the session: what followed could not be rewound."""
+    ws = make_workspace(tmp_path / "ws", git=True)
+    swap = "rm src/a.py && mkdir src/a.py && echo inner > src/a.py/inner.txt"
+    script = [reply(tool_use("Bash", {"command": swap}, id="toolu_s1")), reply(text("Swapped."))]
+    code, result, _ = await turn(script, ws, "swap", monkeypatch)
+    assert code == 0, result
+    notices = " ".join(n["message"] for n in result["notices"])
+    assert "checkpoints are off" not in notices, notices
+    listing = run_cli(
+        ["sessions", "--cwd", str(ws), "rewind", result["session_id"], "--to-turn", "1"],
+        base_url=None,
+        home=isolated_env,
+    )
+    assert "delete   src/a.py/inner.txt" in listing.stdout and "restore  src/a.py" in listing.stdout, listing.stdout
