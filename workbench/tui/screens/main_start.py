@@ -1,9 +1,11 @@
 """How the main screen starts: what the full first screen shows comes first, everything else after it.
 
-After the first frame the explorer (its code, file list and git status read in one worker) and, unless the
-last discovery's answer still holds (the persona hint), persona discovery start at once. The rendering
-warm-up, the repository's file list, persona discovery (when the hint named the persona) and the MCP
-servers wait until the screen is complete, so they never compete with it for the GIL.
+The explorer is in the first frame when `workbench [DIR]` read its file list and git status in time (they are
+read as the process starts); else it comes after the first frame, its code and the same read in one worker.
+Persona discovery starts after the first frame unless the last discovery's answer still holds (the persona
+hint). The screen is complete once the tree has been drawn with its letters and the persona is named; the
+rendering warm-up, the repository's file list, persona discovery (when the hint named the persona), the SDK
+and the MCP servers wait until then, so they never compete with it for the GIL.
 """
 
 from __future__ import annotations
