@@ -21,7 +21,6 @@ auto-approved `git diff` needs `--no-ext-diff` when the repository sets one (see
 
 from __future__ import annotations
 
-import ctypes
 import os
 import resource
 import signal
@@ -78,6 +77,8 @@ def scrub_env(base: Mapping[str, str]) -> dict[str, str]:
 def tool_limits() -> Callable[[], None]:
     """What a search tool the workbench starts itself runs before exec: a cap on its memory, and on Linux an end
     when the workbench ends (killed, it would otherwise leave the search running)."""
+    import ctypes  # only for the search tools (about 3 ms to load)
+
     cap = TOOL_MEMORY_BYTES
     libc = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
 

@@ -13,9 +13,12 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workbench.core import hardened
-from workbench.core.repo.gitignore import IgnoreMatcher
+
+if TYPE_CHECKING:  # only a folder outside git reads .gitignore files itself (pathspec takes ~10 ms to load)
+    from workbench.core.repo.gitignore import IgnoreMatcher
 
 GIT_TIMEOUT = 30.0
 # Folders a walk outside git never enters, even without an ignore file.
@@ -98,6 +101,8 @@ def list_files(root: Path, include_ignored: bool = False, include_untracked: boo
 def _walk(root: Path, include_ignored: bool, cap: int = WALK_CAP) -> FileListing:
     files: list[str] = []
     ignored: list[str] = []
+    from workbench.core.repo.gitignore import IgnoreMatcher
+
     stack: list[tuple[str, IgnoreMatcher]] = [("", IgnoreMatcher().with_folder(root, ""))]
     truncated = False
     while stack:

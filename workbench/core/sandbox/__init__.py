@@ -14,7 +14,27 @@ files stay read-only; no network unless the command's approval granted it. `repo
 what the chosen kind does and does not confine (docs/sandbox.md has the same per platform).
 """
 
-from workbench.core.sandbox.runtime import Launch, Sandbox, SandboxError, choose
-from workbench.core.sandbox.settings import ResourceLimits, SandboxSettings
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from workbench.core.lazy import lazy_attributes
+
+if TYPE_CHECKING:
+    from workbench.core.sandbox.runtime import Launch, Sandbox, SandboxError, choose
+    from workbench.core.sandbox.settings import ResourceLimits, SandboxSettings
 
 __all__ = ["Launch", "ResourceLimits", "Sandbox", "SandboxError", "SandboxSettings", "choose"]
+
+# Each name loads its module when first used: the commands read `settings.ENV` before the screen loads, and
+# that must not load every kind of sandbox (about 20 ms).
+_WHERE = {
+    "Launch": "runtime",
+    "Sandbox": "runtime",
+    "SandboxError": "runtime",
+    "choose": "runtime",
+    "ResourceLimits": "settings",
+    "SandboxSettings": "settings",
+}
+
+__getattr__ = lazy_attributes(__name__, globals(), _WHERE)
