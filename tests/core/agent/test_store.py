@@ -162,3 +162,22 @@ def test_what_the_transcript_repeats_is_shared_when_loaded_and_kept_when_it_diff
     assert done.final_text is text.text and done.final_text == answer
     assert other.final_text == "something else"
     assert odd_done.final_text == odd_text.text == "odd"
+
+
+def test_a_hand_edited_rewind_record_still_shows(tmp_path: Path) -> None:
+    """A saved rewind whose `failed` list holds odd shapes is still listed, not a crash."""
+    from workbench.core.checkpoint.report import event_lines
+    from workbench.core.events import Rewound
+
+    store = SessionStore(tmp_path)
+    sid = "20260101-000000-ffffff"
+    store.create(sid, {"workspace": str(tmp_path), "persona": {"id": "p", "path": "/x"}, "model": "m"}).close()
+    odd = {"type": "rewound", "to_turn": 1, "files": True, "conversation": False,
+           "failed": [["a.py", "it is a folder now"], [1, 2, 3], "plain", []]}  # fmt: skip
+    with open(store.path(sid), "a", encoding="utf-8") as fh:
+        fh.write(json.dumps({"k": "event", "e": odd}) + "\n")
+    (event,) = store.load(sid).events
+    assert isinstance(event, Rewound)
+    lines = event_lines(event)
+    assert "  failed   a.py: it is a folder now" in lines
+    assert len([line for line in lines if line.startswith("  failed")]) == 4

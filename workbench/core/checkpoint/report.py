@@ -77,9 +77,16 @@ def event_lines(ev: Rewound) -> list[str]:
     if ev.conflicts:
         out.append("Kept (conflicts; --force overwrites):")
         out += [f"  {p}" for p in ev.conflicts]
-    out += [f"  failed   {p}: {why}" for p, why in ev.failed]
+    out += [f"  failed   {_failure(item)}" for item in ev.failed]
     if ev.conversation and ev.undo:
         out.append("The rewound turns are back in the conversation.")
     elif ev.conversation:
         out.append("The conversation was cut back; the next turn continues from there.")
     return out
+
+
+def _failure(item: object) -> str:
+    """"path: why" from a saved (path, why) pair; a transcript edited by hand may hold anything there."""
+    if isinstance(item, (tuple, list)) and len(item) == 2:
+        return f"{item[0]}: {item[1]}"
+    return str(item)
