@@ -86,7 +86,7 @@ def event_lines(ev: Rewound) -> list[str]:
 
 
 def _failure(item: object) -> str:
-    """"path: why" from a saved (path, why) pair; a transcript edited by hand may hold anything there."""
+    """`path: why` from a saved (path, why) pair; a transcript edited by hand may hold anything there."""
     if isinstance(item, (tuple, list)) and len(item) == 2:
         return f"{item[0]}: {item[1]}"
     return str(item)
