@@ -4,14 +4,11 @@ and what it loaded frozen; and an SDK that does need the transport still loads, 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
+from tests.core.agent.helpers import run_python
 from workbench.testing import MessagesPeer, reply, text
-
-ROOT = Path(__file__).resolve().parents[3]
 
 LOAD_AND_ASK = """
 import asyncio, gc, json, sys
@@ -45,24 +42,18 @@ print(json.dumps({
 """
 
 
-def _python(code: str, env: dict[str, str] | None = None, path: list[Path] | None = None) -> dict[str, object]:
-    pythonpath = ":".join(str(p) for p in [*(path or []), ROOT])
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": pythonpath, "HOME": "/nonexistent", **(env or {})},
-        check=False,
-    )
+def _python(code: str, home: Path, *, base_url: str | None = None, path: Path | None = None) -> dict[str, object]:
+    """Run `code` in a fresh interpreter (`path` first on sys.path) and read the JSON its last line prints."""
+    first = f"import sys; sys.path.insert(0, {str(path)!r})\n" if path is not None else ""
+    done = run_python(["-c", first + code], base_url=base_url, home=home, timeout=120)
     assert done.returncode == 0, done.stderr
     loaded: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
     return loaded
 
 
-def test_the_sdk_loads_without_its_aiohttp_transport_and_answers() -> None:
+def test_the_sdk_loads_without_its_aiohttp_transport_and_answers(tmp_path: Path) -> None:
     with MessagesPeer([reply(text("Hello from the peer."))]) as peer:
-        seen = _python(LOAD_AND_ASK, {"ANTHROPIC_BASE_URL": peer.url, "ANTHROPIC_API_KEY": "sk-ant-test"})
+        seen = _python(LOAD_AND_ASK, tmp_path, base_url=peer.url)
     assert seen["answer"] == "Hello from the peer."
     assert seen["aiohttp_loaded"] is False, "the aiohttp transport was imported"
     assert "aiohttp" in str(seen["aio_client"]), "the SDK should say its aiohttp extra is missing"
@@ -91,7 +82,7 @@ def test_an_sdk_that_needs_the_transport_is_loaded_whole(tmp_path: Path) -> None
         import anthropic
         print(json.dumps({"transport": anthropic.AsyncAnthropic.transport, "file": anthropic.__file__}))
     """)
-    seen = _python(code, path=[tmp_path])
+    seen = _python(code, tmp_path, path=tmp_path)
     assert seen["transport"] == "aiohttp transport"
     assert str(seen["file"]).startswith(str(tmp_path))
 
@@ -108,11 +99,11 @@ def test_a_missing_sdk_still_raises_import_error(tmp_path: Path) -> None:
         except ImportError as exc:
             print(json.dumps({"raised": str(exc)}))
     """)
-    seen = _python(code, path=[tmp_path])
+    seen = _python(code, tmp_path, path=tmp_path)
     assert "no_such_module_here" in str(seen["raised"])
 
 
-def test_the_background_import_runs_once_and_loads_the_sdk() -> None:
+def test_the_background_import_runs_once_and_loads_the_sdk(tmp_path: Path) -> None:
     code = textwrap.dedent("""
         import json, sys
         from workbench.core.agent.client import import_sdk_in_background
@@ -121,5 +112,5 @@ def test_the_background_import_runs_once_and_loads_the_sdk() -> None:
         first.join(60)
         print(json.dumps({"same": first is again, "daemon": first.daemon, "loaded": "anthropic" in sys.modules}))
     """)
-    seen = _python(code)
+    seen = _python(code, tmp_path)
     assert seen == {"same": True, "daemon": True, "loaded": True}
