@@ -121,8 +121,7 @@ class StartActions(MainBase):
 
         def load() -> None:
             with contextlib.suppress(Exception):
-                warm_up()
-                gc.freeze()  # its thousands of classes live as long as the app
+                warm_up()  # the SDK's import freezes what it loaded (core.agent.client.import_sdk)
 
         threading.Thread(target=load, name="warm-up-sdk", daemon=True).start()
 
