@@ -200,3 +200,10 @@ async def test_a_command_that_turns_a_file_into_a_folder_keeps_checkpoints_on(
         home=isolated_env,
     )
     assert "delete   src/a.py/inner.txt" in listing.stdout and "restore  src/a.py" in listing.stdout, listing.stdout
+    done = run_cli(
+        ["sessions", "--cwd", str(ws), "rewind", result["session_id"], "--to-turn", "1", "--yes"],
+        base_url=None,
+        home=isolated_env,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr  # the emptied folder makes way for the file
+    assert (ws / "src" / "a.py").read_text() == A_BEFORE

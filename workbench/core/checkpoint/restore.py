@@ -97,6 +97,8 @@ def apply_actions(store: GitStore, target_tree: str, actions: Sequence[FileActio
             done.failed.append((act.path, exc.strerror or str(exc)))
             continue
         done.deleted.append(act.path)
+    # Before the restores: a folder the deletes emptied may stand where a file goes back (a file made a folder).
+    _remove_empty_folders(store, target_tree, done.deleted)
     blobs = store.read_blobs([a.entry.oid for a in restores if a.entry is not None])
     for act in restores:
         entry = act.entry
@@ -112,7 +114,6 @@ def apply_actions(store: GitStore, target_tree: str, actions: Sequence[FileActio
             done.failed.append((act.path, why))
         else:
             done.restored.append(act.path)
-    _remove_empty_folders(store, target_tree, done.deleted)
     return done
 
 
