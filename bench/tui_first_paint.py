@@ -36,14 +36,40 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 # Shared by both sides: the times go to a file (in tmux, stdout is the terminal). `marks` is checked after each
-# drawn frame of the active screen; the app exits once both are taken.
+# drawn frame of the active screen; the app exits once both are taken. The probe does not load Textual itself: it
+# wraps the screen's refresh as `textual.screen` loads, so each side loads its modules in its own order (the
+# workbench's entry point sets the process up before Textual loads, as it does for a user).
 PROBE = """
 import json, os, sys, time
-from textual.screen import Screen
+from importlib.machinery import PathFinder
 
 SPAWNED = float(os.environ["BENCH_SPAWNED"])
 
+class OnLoad:
+    def __init__(self, name, then):
+        self.name, self.then = name, then
+
+    def find_spec(self, name, path=None, target=None):
+        if name != self.name:
+            return None
+        sys.meta_path.remove(self)
+        spec = PathFinder.find_spec(name, path)
+        run, then = spec.loader.exec_module, self.then
+
+        def exec_module(module):
+            run(module)
+            then(module)
+
+        spec.loader.exec_module = exec_module
+        return spec
+
 def watch_frames(first, full):
+    if "textual.screen" in sys.modules:  # loaded already (the bare app's script imports Textual first)
+        wrap(sys.modules["textual.screen"].Screen, first, full)
+    else:
+        sys.meta_path.insert(0, OnLoad("textual.screen", lambda module: wrap(module.Screen, first, full)))
+
+def wrap(Screen, first, full):
     draw = Screen._compositor_refresh
     marks = {}
     def refresh(self):
@@ -109,12 +135,16 @@ def full(screen, shown):
     return bool(info.model) and info.persona not in ("", "default persona")
 
 watch_frames(layout, full)
-if os.environ.get("BENCH_TTY") == "1":  # in a terminal: what `workbench DIR` runs, from its entry point
+if os.environ.get("BENCH_TTY") == "1":  # in a terminal: what `workbench DIR` runs, as its script runs it
     from workbench.cli import main
 
-    main([sys.argv[1]])
+    sys.argv[:] = ["workbench", sys.argv[1]]
+    main()
 else:  # headless needs the size given: the app is built as the entry point builds it
     from workbench.cli.tui import start
+    from workbench.core import dataclass_code
+
+    dataclass_code.install("tui")
 
     start(Path(sys.argv[1]))
     from workbench.tui.app import create_app
@@ -154,10 +184,12 @@ def one(code: str, args: list[str], env: dict[str, str], tmux: bool, out: Path) 
         # -u: the tmux server's environment is the one it started with, which may forbid writing bytecode
         shell = f"env -u PYTHONDONTWRITEBYTECODE {exports} {shlex.join(command)}"
         subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "160", "-y", "48", shell], check=True)
+        pane = subprocess.run(["tmux", "list-panes", "-t", name, "-F", "#{pane_pid}"], capture_output=True, text=True)
         deadline = time.time() + 60
         while not out.exists() and time.time() < deadline:
             time.sleep(0.05)
-        pane = subprocess.run(["tmux", "list-panes", "-t", name, "-F", "#{pane_pid}"], capture_output=True, text=True)
+        for pid in pane.stdout.split():  # the app quits by itself once the marks are taken, as a user's does
+            gone(int(pid), timeout=10)
         subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
         for pid in pane.stdout.split():  # the next run starts once this one has exited (its workers ended)
             gone(int(pid))

@@ -10,6 +10,7 @@ import importlib
 import sys
 
 from workbench import __version__
+from workbench.core import dataclass_code
 from workbench.core.quietgc import quiet_gc
 
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -45,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     if args and args[0] in ("-V", "--version"):
         print(f"workbench {__version__}")
         return 0
+    if argv is None:  # the process's own command line (not a caller's list, such as a test's)
+        # Before anything defines a dataclass (Textual's and ours): their methods come from the command's table.
+        dataclass_code.install(args[0] if args and args[0] in COMMANDS else "tui")
     if args and args[0] in COMMANDS:
         with quiet_gc():
             module = importlib.import_module(COMMANDS[args[0]][0])

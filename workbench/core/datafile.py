@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import stat
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
@@ -38,16 +37,29 @@ def read_object(
     if text is None or (empty_ok and not text.strip()):
         return None, None
     try:
-        data = json.loads(text) if kind == "json" else tomllib.loads(text)
+        data = json.loads(text) if kind == "json" else _toml(text)
     except json.JSONDecodeError as exc:
         return None, f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); {consequence}"
-    except tomllib.TOMLDecodeError as exc:
-        return None, f"{path}: not valid TOML ({exc}); {consequence}"
+    except _TomlError as exc:
+        return None, f"{path}: not valid TOML ({exc.__cause__}); {consequence}"
     except RecursionError:
         return None, f"{path}: nested too deeply to read; {consequence}"
     if not isinstance(data, dict):
         return None, f"{path}: should hold a JSON object at the top level; {consequence}"
     return data, None
+
+
+class _TomlError(Exception):
+    """A TOML file's error, raised from tomllib's own (`__cause__`)."""
+
+
+def _toml(text: str) -> Any:
+    import tomllib  # loaded once there is a TOML file to read: most starts have none
+
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise _TomlError from exc
 
 
 def _read_text(path: Path, max_bytes: int) -> tuple[str | None, str | None]:

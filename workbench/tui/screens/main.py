@@ -47,6 +47,7 @@ class MainScreen(StartActions, ChatActions):
     COMMANDS = PROVIDERS  # type: ignore[assignment]
     HORIZONTAL_BREAKPOINTS = WIDTH_CLASSES
     BINDING_GROUP_TITLE = "Workbench"
+    AUTO_FOCUS = "#prompt"  # focused as the screen mounts: no second focus change (and restyle) after it
 
     # priority: these work from the prompt too (over its own ctrl+f, ctrl+e...); see workbench.tui.keys.
     BINDINGS = [

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual import work
 
+from workbench.core import dataclass_code
 from workbench.core.quietgc import startup_done
 from workbench.tui import host, render, safe
 from workbench.tui.host import PersonaLoad
@@ -122,6 +123,7 @@ class StartActions(MainBase):
         def load() -> None:
             with contextlib.suppress(Exception):
                 warm_up()  # the SDK's import freezes what it loaded (core.agent.client.import_sdk)
+            dataclass_code.release()  # the last of the start's imports: the table read for them can go
 
         threading.Thread(target=load, name="warm-up-sdk", daemon=True).start()
 

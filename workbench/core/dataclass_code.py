@@ -1,0 +1,183 @@
+"""The code of dataclasses' generated methods, compiled once and kept beside our bytecode.
+
+Python builds a dataclass's `__init__`, `__repr__`, `__eq__` (and, frozen, `__setattr__`, `__delattr__`,
+`__hash__`) from source text each time the class is defined, and compiling that text is most of the cost:
+about 0.4 ms a class. A start of the workbench screen defines over a hundred (Textual's and ours), which is
+some 30 ms before the first frame. The same text always compiles to the same code, so `install()` has the
+`dataclasses` module compile through a table of what earlier runs compiled: the table is read at start, what
+is new is added at exit. The methods are exactly the ones Python builds; only the compile is skipped.
+
+The table lives beside the package's own `.pyc` files and is trusted no more than they are: it is read only
+when it belongs to the user running us and nobody else can write it, it is ignored for another Python (its
+bytecode magic) or optimisation level, and an entry that is not code is compiled afresh. Nothing is written
+when bytecode is not written (`PYTHONDONTWRITEBYTECODE`) or the folder is read-only.
+"""
+
+from __future__ import annotations
+
+import atexit
+import builtins
+import dataclasses
+import importlib.util
+import marshal
+import os
+import stat
+import sys
+import threading
+from pathlib import Path
+from types import CodeType
+from typing import Any
+
+_TAG = "workbench-dataclass-code"
+_VERSION = 1
+MAX_BYTES = 8 * 1024 * 1024
+MAX_ENTRIES = 3000  # beyond this, a save keeps only what the saving process used
+
+_lock = threading.Lock()
+_known: dict[str, bytes] = {}  # source text -> marshalled code, as read at start
+_used: set[str] = set()
+_new: dict[str, CodeType] = {}
+_released: set[int] = set()  # hashes of the texts the table held when it was released: not new
+_path: Path | None = None
+
+
+def table_path(name: str) -> Path:
+    """Where the table of `name` (a command: each loads its own set of modules) is kept: the folder of the
+    package's compiled modules (`__pycache__`, or under `sys.pycache_prefix`), one file per Python."""
+    init = str(Path(__file__).resolve().parent.parent / "__init__.py")
+    folder = Path(importlib.util.cache_from_source(init)).parent
+    return folder / f"dataclass-code.{name}.{sys.implementation.cache_tag}.bin"
+
+
+def _header() -> tuple[Any, ...]:
+    return (_TAG, _VERSION, importlib.util.MAGIC_NUMBER, sys.flags.optimize)
+
+
+def install(name: str, path: Path | None = None) -> None:
+    """From now on, dataclasses compile through the table of `name` (once per process; later calls do
+    nothing). `path`: another place for it (tests)."""
+    global _path
+    if "exec" in vars(dataclasses):
+        return
+    _path = path or table_path(name)
+    _known.update(read_table(_path))
+    setattr(dataclasses, "exec", _exec)  # noqa: B010 - a module global: it shadows the builtin there only
+    atexit.register(save)
+
+
+def uninstall() -> None:
+    """Back to the builtin compile (tests); what is new is not saved."""
+    global _path
+    if vars(dataclasses).get("exec") is _exec:
+        delattr(dataclasses, "exec")
+    atexit.unregister(save)
+    with _lock:
+        _known.clear()
+        _used.clear()
+        _new.clear()
+        _released.clear()
+    _path = None
+
+
+def release() -> None:
+    """Forget the table read at start (about a megabyte: the process's start is over). What is compiled from
+    now on and was not in it is still added at exit."""
+    with _lock:
+        _released.update(hash(text) for text in _known)
+        _known.clear()
+
+
+def counts() -> tuple[int, int]:
+    """How many methods this process took from the table, and how many it compiled."""
+    with _lock:
+        return len(_used), len(_new)
+
+
+def _exec(source: Any, globals: Any = None, locals: Any = None, /, **kwargs: Any) -> None:
+    if isinstance(source, str):
+        source = _code_for(source)
+    builtins.exec(source, globals, locals, **kwargs)
+
+
+def _code_for(text: str) -> CodeType:
+    with _lock:
+        raw = _known.get(text)
+        done = _new.get(text)
+    if done is not None:
+        return done
+    if isinstance(raw, bytes):
+        try:
+            code = marshal.loads(raw)
+        except (ValueError, EOFError, TypeError):
+            code = None
+        if isinstance(code, CodeType):
+            with _lock:
+                _used.add(text)
+            return code
+    # As `exec(text)` in the dataclasses module compiles it: none of our own __future__ flags.
+    code = compile(text, "<string>", "exec", dont_inherit=True)
+    with _lock:
+        if hash(text) not in _released:
+            _new[text] = code
+    return code
+
+
+def read_table(path: Path) -> dict[str, bytes]:
+    """The table in `path`, or nothing when it is missing, not ours alone, too large, from another Python or
+    not a table."""
+    if not hasattr(os, "geteuid"):  # no owner to check
+        return {}
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return {}
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
+            return {}
+        if info.st_uid != os.geteuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            return {}
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except OSError:
+        return {}
+    finally:
+        os.close(fd)
+    try:
+        data = marshal.loads(raw)
+    except (ValueError, EOFError, TypeError):
+        return {}
+    if not (isinstance(data, tuple) and len(data) == 2 and data[0] == _header() and isinstance(data[1], dict)):
+        return {}
+    return data[1]  # its values are checked as they are used
+
+
+def save() -> None:
+    """Add what this process compiled to the table (atexit). Another process may have saved meanwhile: its
+    entries are kept."""
+    path = _path
+    with _lock:
+        new = {text: marshal.dumps(code) for text, code in _new.items()}
+        used = set(_used)
+        _new.clear()
+    if not new or path is None or sys.dont_write_bytecode:
+        return
+    table = {text: raw for text, raw in read_table(path).items() if isinstance(text, str) and isinstance(raw, bytes)}
+    if len(table) + len(new) > MAX_ENTRIES:
+        table = {text: raw for text, raw in table.items() if text in used}
+    table.update(new)
+    write_table(path, table)
+
+
+def write_table(path: Path, table: dict[str, bytes]) -> None:
+    """Replace the table in one step (readers see the old one or the new one); a failure leaves the old one."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o644)
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), 0o644)  # whatever the umask: a group-writable table would not be read
+            handle.write(marshal.dumps((_header(), table)))
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
