@@ -1,5 +1,6 @@
-"""The dataclass code table: generated methods come from code an earlier run compiled, behave exactly as the
-ones Python builds, and a table that is not ours alone, from another Python, or not a table is not used."""
+"""The dataclass code table: dataclasses' and named tuples' generated methods come from code an earlier run
+compiled, behave exactly as the ones Python builds, and a table that is not ours alone, from another Python, or
+not a table is not used."""
 
 from __future__ import annotations
 
@@ -17,6 +18,11 @@ from workbench.core import dataclass_code
 
 SOURCE = '''
 from dataclasses import dataclass, field
+from typing import NamedTuple
+
+class Pair(NamedTuple):
+    a: int
+    b: str = "x"
 
 @dataclass(frozen=True)
 class Point:
@@ -43,8 +49,11 @@ def define(tag: str) -> type:
         exec(compile(SOURCE, f"<probe {tag}>", "exec"), namespace)
     finally:
         del sys.modules[f"table_probe_{tag}"]
-    point = namespace["Point"]
-    assert isinstance(point, type)
+    point, pair = namespace["Point"], namespace["Pair"]
+    assert isinstance(point, type) and isinstance(pair, type)
+    assert pair(1) == (1, "x") and pair(b="y", a=2) == (2, "y") and pair(1)._asdict() == {"a": 1, "b": "x"}
+    with pytest.raises(TypeError):
+        pair()
     return point
 
 
@@ -63,7 +72,7 @@ def test_the_second_run_takes_the_methods_from_the_table(table: Path) -> None:
     dataclass_code.install("test", table)
     check_behaviour(define("first"))
     taken, compiled = dataclass_code.counts()
-    assert taken == 0 and compiled >= 6  # __init__, __repr__, __eq__, __hash__, __setattr__, __delattr__
+    assert taken == 0 and compiled >= 7  # __init__, __repr__, __eq__, __hash__, __setattr__, __delattr__; __new__
     dataclass_code.save()
     assert table.is_file() and not table.stat().st_mode & 0o022
     dataclass_code.uninstall()

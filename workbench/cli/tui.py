@@ -8,7 +8,6 @@ from pathlib import Path
 
 from workbench.core.approvals import PermissionMode
 from workbench.core.quietgc import hold_for_startup
-from workbench.core.sandbox.settings import ENV as SANDBOX_ENV
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,6 +52,8 @@ def main(argv: list[str]) -> int:
         print(f"workbench: {args.dir}: not a folder")
         return 2
     if args.no_sandbox:
+        from workbench.core.sandbox.settings import ENV as SANDBOX_ENV
+
         os.environ[SANDBOX_ENV] = "off"  # read wherever a session builds its sandbox
     if args.agent:
         from workbench.config import load_config

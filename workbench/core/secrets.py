@@ -27,7 +27,7 @@ and any value holding a URL with a password (`https://user:pass@host`).
 from __future__ import annotations
 
 import re
-from functools import lru_cache, partial
+from functools import cache, lru_cache, partial
 from typing import NamedTuple
 
 MARK = "[REDACTED]"
@@ -146,44 +146,49 @@ def _replace(shape: _Shape, m: re.Match[str]) -> str:
     return m.expand(shape.replacement)
 
 
-# Token shapes that are secrets wherever they stand; ordinary output costs a few `in` tests, not a scan per shape.
-_SHAPES = [
-    # PEM private key blocks (RSA, EC, OPENSSH, ENCRYPTED, PGP ... BLOCK), including one cut short by a cap.
-    _shape(
-        "private",
-        r"-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY( BLOCK)?-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\Z)",
-        r"-----BEGIN \1PRIVATE KEY\2----- " + MARK + r" -----END \1PRIVATE KEY\2-----",
-        re.S,
-        word=False,
-    ),
-    _shape("sk-ant-", r"sk-ant-[A-Za-z0-9_\-]{16,}"),  # Anthropic
-    _shape("sk-", r"sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}"),  # OpenAI
-    _shape("akia asia agpa aida aroa anpa anva aipa", r"(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16}\b"),
-    _shape("ghp_ gho_ ghu_ ghs_ ghr_", r"gh[pousr]_[A-Za-z0-9]{30,}"),  # GitHub
-    _shape("github_pat_", r"github_pat_[A-Za-z0-9_]{22,}"),
-    _shape("glpat-", r"glpat-[A-Za-z0-9_\-]{20,}"),  # GitLab
-    _shape("xox", r"xox[abposre]-[A-Za-z0-9-]{10,}"),  # Slack
-    _shape("xapp-", r"xapp-\d-[A-Za-z0-9-]{10,}"),
-    _shape(
-        "hooks.slack.com",
-        r"https://hooks\.slack\.com/services/[A-Za-z0-9/]+",
-        "https://hooks.slack.com/services/" + MARK,
-        word=False,
-    ),
-    _shape("aiza", r"AIza[0-9A-Za-z_\-]{35}"),  # Google API keys
-    _shape("gocspx-", r"GOCSPX-[A-Za-z0-9_\-]{20,}"),  # Google OAuth client secrets
-    _shape("ya29.", r"ya29\.[0-9A-Za-z_\-]{20,}"),  # Google OAuth access tokens
-    _shape("_live_ _test_", r"[rs]k_(?:live|test)_[0-9A-Za-z]{16,}"),  # Stripe
-    _shape("whsec_", r"whsec_[A-Za-z0-9]{20,}"),
-    _shape("npm_", r"npm_[A-Za-z0-9]{36}\b"),
-    _shape("pypi-", r"pypi-AgE[A-Za-z0-9_\-]{50,}"),
-    _shape("hf_", r"hf_[A-Za-z0-9]{30,}\b"),  # Hugging Face
-    _shape("sg.", r"SG\.[A-Za-z0-9_\-]{16,}\.[A-Za-z0-9_\-]{16,}"),  # SendGrid
-    _shape("_v1_", r"do[opr]_v1_[a-f0-9]{64}\b"),  # DigitalOcean
-    _shape("shp", r"shp(?:at|ss|ca|pa)_[a-fA-F0-9]{32}\b"),  # Shopify
-    _shape("eyj", r"eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}"),  # JWTs
-    _shape("://", r"(://[^\s:/@]*:)[^\s@/]+@", r"\1" + MARK + "@", word=False),  # user:password@ in URLs
-]
+@cache
+def _shapes() -> list[_Shape]:
+    """Token shapes that are secrets wherever they stand; ordinary output costs a few `in` tests, not a scan per
+    shape. Compiled on first use: a process that has redacted nothing yet (the screen's first frame) does not
+    wait for them."""
+    return [
+        # PEM private key blocks (RSA, EC, OPENSSH, ENCRYPTED, PGP ... BLOCK), including one cut short by a cap.
+        _shape(
+            "private",
+            r"-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY( BLOCK)?-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\Z)",
+            r"-----BEGIN \1PRIVATE KEY\2----- " + MARK + r" -----END \1PRIVATE KEY\2-----",
+            re.S,
+            word=False,
+        ),
+        _shape("sk-ant-", r"sk-ant-[A-Za-z0-9_\-]{16,}"),  # Anthropic
+        _shape("sk-", r"sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}"),  # OpenAI
+        _shape("akia asia agpa aida aroa anpa anva aipa", r"(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16}\b"),
+        _shape("ghp_ gho_ ghu_ ghs_ ghr_", r"gh[pousr]_[A-Za-z0-9]{30,}"),  # GitHub
+        _shape("github_pat_", r"github_pat_[A-Za-z0-9_]{22,}"),
+        _shape("glpat-", r"glpat-[A-Za-z0-9_\-]{20,}"),  # GitLab
+        _shape("xox", r"xox[abposre]-[A-Za-z0-9-]{10,}"),  # Slack
+        _shape("xapp-", r"xapp-\d-[A-Za-z0-9-]{10,}"),
+        _shape(
+            "hooks.slack.com",
+            r"https://hooks\.slack\.com/services/[A-Za-z0-9/]+",
+            "https://hooks.slack.com/services/" + MARK,
+            word=False,
+        ),
+        _shape("aiza", r"AIza[0-9A-Za-z_\-]{35}"),  # Google API keys
+        _shape("gocspx-", r"GOCSPX-[A-Za-z0-9_\-]{20,}"),  # Google OAuth client secrets
+        _shape("ya29.", r"ya29\.[0-9A-Za-z_\-]{20,}"),  # Google OAuth access tokens
+        _shape("_live_ _test_", r"[rs]k_(?:live|test)_[0-9A-Za-z]{16,}"),  # Stripe
+        _shape("whsec_", r"whsec_[A-Za-z0-9]{20,}"),
+        _shape("npm_", r"npm_[A-Za-z0-9]{36}\b"),
+        _shape("pypi-", r"pypi-AgE[A-Za-z0-9_\-]{50,}"),
+        _shape("hf_", r"hf_[A-Za-z0-9]{30,}\b"),  # Hugging Face
+        _shape("sg.", r"SG\.[A-Za-z0-9_\-]{16,}\.[A-Za-z0-9_\-]{16,}"),  # SendGrid
+        _shape("_v1_", r"do[opr]_v1_[a-f0-9]{64}\b"),  # DigitalOcean
+        _shape("shp", r"shp(?:at|ss|ca|pa)_[a-fA-F0-9]{32}\b"),  # Shopify
+        _shape("eyj", r"eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}"),  # JWTs
+        _shape("://", r"(://[^\s:/@]*:)[^\s@/]+@", r"\1" + MARK + "@", word=False),  # user:password@ in URLs
+    ]
+
 
 _AUTH_WORDS = ("bearer", "basic", "token")
 _AUTH_VALUE = re.compile(r"[ \t]+[A-Za-z0-9\-._~+/]{8,}=*")
@@ -430,7 +435,7 @@ def redact(text: str) -> str:
     if not text:
         return text
     lower = text.lower()
-    for shape in _SHAPES:
+    for shape in _shapes():
         if any(n in lower for n in shape.needles):
             text, count = shape.pattern.subn(partial(_replace, shape), text)
             if count:

@@ -32,23 +32,26 @@ class FirstLoad:
 def read_first_load(root: Path) -> FirstLoad:
     """What the explorer's first frame shows, read in the caller's thread; a failure leaves it to the explorer's
     own load, which reports it."""
+    from workbench.core import hardened
     from workbench.core.repo.listing import RepoError, find_root, list_files
     from workbench.core.repo.status import git_status
 
     workspace = root.resolve()
     is_git = find_root(workspace) is not None
     statuses: list[StatusReport | None] = [None]
+    # The repository's drivers, read once for both calls (each would read them with two git processes of its own).
+    drivers = hardened.driver_overrides(workspace) if is_git else None
 
     def read_status() -> None:
         with contextlib.suppress(RepoError):
-            statuses[0] = git_status(workspace)
+            statuses[0] = git_status(workspace, overrides=drivers)
 
     # The two git calls run side by side (each waits on its own process, not on the GIL).
     helper = threading.Thread(target=read_status, name="first-git-status") if is_git else None
     if helper is not None:
         helper.start()
     try:
-        listing = list_files(workspace, include_ignored=False, include_untracked=not is_git)
+        listing = list_files(workspace, include_ignored=False, include_untracked=not is_git, overrides=drivers)
     except RepoError:
         listing = None
     if helper is not None:

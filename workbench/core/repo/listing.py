@@ -75,18 +75,25 @@ class FileListing:
     truncated: bool = False  # a walk outside git stopped at `WALK_CAP` files
 
 
-def list_files(root: Path, include_ignored: bool = False, include_untracked: bool = True) -> FileListing:
+def list_files(
+    root: Path,
+    include_ignored: bool = False,
+    include_untracked: bool = True,
+    *,
+    overrides: Sequence[tuple[str, str]] | None = None,
+) -> FileListing:
     """List the files of `root`: tracked, untracked, and ignored only when asked.
 
     Args:
         include_untracked: In git, finding untracked files walks the whole work tree (as `git status`
             does); a caller that runs `git status` anyway can skip it here and take them from the report.
+        overrides: The repository's `hardened.driver_overrides`, when the caller has read them already.
     """
     if not root.is_dir():
         raise RepoError(f"not a folder: {root}")
     if find_root(root) is not None:
         others = ["-o", "--exclude-standard"] if include_untracked else []
-        drivers = hardened.driver_overrides(root)
+        drivers = hardened.driver_overrides(root) if overrides is None else overrides
         files = split_z(run_git(root, "ls-files", "-z", "-c", *others, overrides=drivers))
         ignored: list[str] = []
         if include_ignored:

@@ -7,6 +7,7 @@ plain subprocess: porcelain v2 gives every state at once, and nothing heavier th
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -200,8 +201,9 @@ def repo_prefix(workspace: Path) -> tuple[Path, str] | None:
     return root, "" if rel == "." else rel + "/"
 
 
-def git_status(workspace: Path) -> StatusReport:
-    """The status of the work tree holding `workspace`; an empty report outside git.
+def git_status(workspace: Path, *, overrides: Sequence[tuple[str, str]] | None = None) -> StatusReport:
+    """The status of the work tree holding `workspace`; an empty report outside git. `overrides`: the
+    repository's `hardened.driver_overrides`, when the caller has read them already.
 
     Raises:
         RepoError: git failed (a broken repository, a missing git binary).
@@ -210,4 +212,4 @@ def git_status(workspace: Path) -> StatusReport:
     if found is None:
         return StatusReport()
     root, prefix = found
-    return parse_porcelain_v2(run_git(root, *STATUS_ARGS), prefix)
+    return parse_porcelain_v2(run_git(root, *STATUS_ARGS, overrides=overrides), prefix)
