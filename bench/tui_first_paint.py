@@ -143,8 +143,10 @@ if os.environ.get("BENCH_TTY") == "1":  # in a terminal: what `workbench DIR` ru
 else:  # headless needs the size given: the app is built as the entry point builds it
     from workbench.cli.tui import start
     from workbench.core import dataclass_code
+    from workbench.tui import css_table
 
-    dataclass_code.install("tui")
+    dataclass_code.install("tui")  # as `workbench` does for itself (workbench.cli.main)
+    css_table.install()
 
     start(Path(sys.argv[1]))
     from workbench.tui.app import create_app

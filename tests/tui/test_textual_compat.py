@@ -59,6 +59,12 @@ def test_private_names_the_shim_uses_still_exist() -> None:
 
     watch = inspect.getsource(Widget.watch_scroll_y)
     assert "self._refresh_scroll()" in watch, "set_scroll_y_unclamped: the scroll watcher no longer refreshes so"
+    from textual.css.stylesheet import Stylesheet
+
+    params = list(inspect.signature(Stylesheet._parse_rules).parameters)
+    assert params == ["self", "css", "read_from", "is_default_rules", "tie_breaker", "scope"], "parse_css_through"
+    assert "self._parse_rules(" in inspect.getsource(Stylesheet.parse), "parse_css_through: parse() goes elsewhere"
+    assert "self._variables = variables" in inspect.getsource(Stylesheet.set_variables), "parse_css_through"
 
 
 async def test_theme_shim_matches_what_textual_does() -> None:

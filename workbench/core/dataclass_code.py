@@ -8,10 +8,9 @@ same text always compiles to the same code, so `install()` has the `dataclasses`
 compile through a table of what earlier runs compiled: the table is read at start, what is new is added at
 exit. The methods are exactly the ones Python builds; only the compile is skipped.
 
-The table lives beside the package's own `.pyc` files and is trusted no more than they are: it is read only
-when it belongs to the user running us and nobody else can write it, it is ignored for another Python (its
-bytecode magic) or optimisation level, and an entry that is not code is compiled afresh. Nothing is written
-when bytecode is not written (`PYTHONDONTWRITEBYTECODE`) or the folder is read-only.
+The table lives beside the package's own `.pyc` files and is trusted no more than they are (see
+`beside_bytecode`: read only when it is the running user's alone, written only when bytecode is); it is ignored
+for another Python (its bytecode magic) or optimisation level, and an entry that is not code is compiled afresh.
 """
 
 from __future__ import annotations
@@ -22,13 +21,13 @@ import collections
 import dataclasses
 import importlib.util
 import marshal
-import os
-import stat
 import sys
 import threading
 from pathlib import Path
 from types import CodeType
 from typing import Any
+
+from workbench.core import beside_bytecode
 
 _TAG = "workbench-dataclass-code"
 _VERSION = 1
@@ -45,11 +44,8 @@ _path: Path | None = None
 
 
 def table_path(name: str) -> Path:
-    """Where the table of `name` (a command: each loads its own set of modules) is kept: the folder of the
-    package's compiled modules (`__pycache__`, or under `sys.pycache_prefix`), one file per Python."""
-    init = str(Path(__file__).resolve().parent.parent / "__init__.py")
-    folder = Path(importlib.util.cache_from_source(init)).parent
-    return folder / f"dataclass-code.{name}.{sys.implementation.cache_tag}.bin"
+    """Where the table of `name` (a command: each loads its own set of modules) is kept, one file per Python."""
+    return beside_bytecode.folder() / f"dataclass-code.{name}.{sys.implementation.cache_tag}.bin"
 
 
 def _header() -> tuple[Any, ...]:
@@ -136,34 +132,19 @@ def _code_for(text: str, source: str, mode: str) -> CodeType:
     return code
 
 
-def read_table(path: Path) -> dict[str, bytes]:
-    """The table in `path`, or nothing when it is missing, not ours alone, too large, from another Python or
-    not a table."""
-    if not hasattr(os, "geteuid"):  # no owner to check
+def read_table(path: Path) -> dict[Any, Any]:
+    """The table in `path`, or nothing when it cannot be trusted (`beside_bytecode.read`), is from another Python
+    or is not a table. Its entries are checked as they are used."""
+    raw = beside_bytecode.read(path, MAX_BYTES)
+    if raw is None:
         return {}
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
-    except OSError:
-        return {}
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
-            return {}
-        if info.st_uid != os.geteuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-            return {}
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            raw = handle.read(MAX_BYTES + 1)
-    except OSError:
-        return {}
-    finally:
-        os.close(fd)
     try:
         data = marshal.loads(raw)
     except (ValueError, EOFError, TypeError):
         return {}
     if not (isinstance(data, tuple) and len(data) == 2 and data[0] == _header() and isinstance(data[1], dict)):
         return {}
-    return data[1]  # its values are checked as they are used
+    return data[1]
 
 
 def save() -> None:
@@ -184,14 +165,4 @@ def save() -> None:
 
 
 def write_table(path: Path, table: dict[str, bytes]) -> None:
-    """Replace the table in one step (readers see the old one or the new one); a failure leaves the old one."""
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o644)
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), 0o644)  # whatever the umask: a group-writable table would not be read
-            handle.write(marshal.dumps((_header(), table)))
-        os.replace(tmp, path)
-    except OSError:
-        tmp.unlink(missing_ok=True)
+    beside_bytecode.write(path, marshal.dumps((_header(), table)))

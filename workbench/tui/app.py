@@ -16,11 +16,12 @@ from textual.theme import Theme
 from workbench.config import Config, load_config
 from workbench.core.approvals import DenyAll
 from workbench.core.stop_signals import StopSignals, exit_code
-from workbench.tui import host, safe
+from workbench.tui import css_table, host, safe
 from workbench.tui.host import ScreenServices, SessionFactory, SessionRequest
 from workbench.tui.keys import install, keymap_of
 from workbench.tui.textual_compat import (
     apply_theme_before_parse,
+    parse_css_through,
     publish_first_theme,
     take_escape_digit_as_alt,
     write_to_terminal,
@@ -61,6 +62,9 @@ class WorkbenchApp(App[int]):
         warm_up: Callable[[], None] | None = host.import_sdk,
     ) -> None:
         super().__init__()
+        table = css_table.active()
+        if table is not None:  # the workbench command's: the CSS parsed by its last start
+            parse_css_through(self.stylesheet, table)
         take_escape_digit_as_alt()  # alt+1/2/3 arrive as ESC and the digit in tmux, xterm, SSH, the console
         self.credentials = credentials
         self.warm_up = warm_up

@@ -7,13 +7,26 @@ that no private Textual name is used anywhere else in workbench/tui.
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Mapping
 from enum import StrEnum
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from textual.app import App
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.widget import Widget
+
+if TYPE_CHECKING:
+    from textual.css.model import RuleSet
+    from textual.css.stylesheet import Stylesheet
+
+
+class ParsedRules(Protocol):
+    """Rules parsed by an earlier start (workbench.tui.css_table.CssTable)."""
+
+    def lookup(self, variables: Mapping[str, str], key: Hashable) -> list[RuleSet] | None: ...
+
+    def add(self, variables: Mapping[str, str], key: tuple[Any, ...], rules: list[RuleSet]) -> None: ...
 
 
 class AltDigit(StrEnum):
@@ -57,6 +70,41 @@ def adopt_startup_css(screen: Screen[Any]) -> None:
     app = screen.app
     screen._css_update_count = app._css_update_count
     app.stylesheet.update(app)
+
+
+def parse_css_through(stylesheet: Stylesheet, table: ParsedRules) -> None:
+    """Have `stylesheet` take each source's parsed rules from `table` when it holds them, and give it the ones it
+    parses (without errors).
+
+    `Stylesheet._parse_rules(css, read_from, is_default_rules, tie_breaker, scope)` is where one source's text
+    becomes its rules, with the `$variables` of `Stylesheet._variables` filled in: the same text and variables give
+    the same rules on every start. Each source's rules are handed out once, as Textual's own parse cache does.
+    Public stand-in: none (Textual parses every source on each start).
+    """
+    parse = stylesheet._parse_rules
+    handed: dict[tuple[Any, ...], list[RuleSet]] = {}
+    handed_with: dict[str, str] = {}  # the variables the handed rules were parsed with (a theme changes them)
+
+    def parse_rules(
+        css: str, read_from: Any, is_default_rules: bool = False, tie_breaker: int = 0, scope: str = ""
+    ) -> list[RuleSet]:
+        key = (css, read_from, is_default_rules, tie_breaker, scope)
+        variables = stylesheet._variables
+        if variables != handed_with:
+            handed.clear()
+            handed_with.clear()
+            handed_with.update(variables)
+        found = handed.get(key)
+        if found is None:
+            found = table.lookup(variables, key)
+        if found is None:
+            found = parse(css, read_from, is_default_rules, tie_breaker, scope)
+            if not any(rule.errors for rule in found):
+                table.add(variables, key, found)
+        handed[key] = found
+        return found
+
+    stylesheet._parse_rules = parse_rules  # type: ignore[method-assign]
 
 
 def apply_theme_before_parse(app: App[Any], name: str) -> None:
