@@ -18,6 +18,7 @@ import atexit
 import marshal
 import os
 import pickle
+import sys
 import threading
 from collections.abc import Hashable, Mapping
 from importlib.util import find_spec
@@ -74,7 +75,7 @@ class CssTable:
         self.path = path
         self._lock = threading.Lock()
         self._read: tuple[tuple[Any, ...], dict[Any, Any]] | None = None
-        self._new: dict[tuple[Any, ...], bytes] = {}
+        self._new: dict[tuple[Any, ...], list[RuleSet]] = {}
         self._new_variables: tuple[tuple[str, str], ...] | None = None
         self._seen: tuple[dict[str, str], tuple[tuple[str, str], ...]] | None = None
         self._stamp: tuple[str, int, int] | None = None
@@ -125,18 +126,16 @@ class CssTable:
         return rules
 
     def add(self, variables: Mapping[str, str], key: tuple[Any, ...], rules: list[RuleSet]) -> None:
-        """Keep `rules` (just parsed for `key` with these variables) for the next start."""
-        with self._lock:
-            frozen = self._frozen(variables)
-        try:
-            blob = pickle.dumps(rules, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:  # rules that do not pickle are parsed each start
+        """Keep `rules` (just parsed for `key` with these variables) for the next start: pickled as it is saved,
+        not while the screen waits."""
+        if sys.dont_write_bytecode:  # nothing would be saved
             return
         with self._lock:
+            frozen = self._frozen(variables)
             if self._new_variables not in (None, frozen):  # a theme change: the first theme's rules are kept
                 return
             self._new_variables = frozen
-            self._new[key] = blob
+            self._new[key] = rules
 
     def save(self) -> None:
         """Add what this process parsed to the table (atexit); entries for other variables are dropped."""
@@ -145,10 +144,16 @@ class CssTable:
             self._new.clear()
         if not new or variables is None:
             return
+        blobs: dict[tuple[Any, ...], bytes] = {}
+        for key, rules in new.items():
+            try:
+                blobs[key] = pickle.dumps(rules, protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception:  # rules that do not pickle are parsed each start
+                continue
         header = self._header(variables)
         old_header, entries = self._load()
         table = dict(entries) if old_header == header else {}
-        table.update(new)
+        table.update(blobs)
         try:
             data = marshal.dumps((header, table))
         except ValueError:  # a key marshal cannot hold: nothing is kept
