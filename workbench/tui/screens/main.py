@@ -16,7 +16,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
@@ -85,23 +85,24 @@ class MainScreen(StartActions, ChatActions):
         topbar = TopBar(id="topbar")
         topbar.set_reactive(TopBar.title, self._workspace_title())
         yield topbar
-        with Horizontal(id="panes"):
-            with Vertical(id="explorer-pane", classes="pane") as files:
-                files.border_title = "Explorer"
-                ready = self.first_explorer()
-                if ready:
-                    yield from ready
-                else:
-                    label = Text(f"{safe.one_line(self.request.workspace.name, 40)}\n(loading the file tree)")
-                    yield Static(label, id="explorer-placeholder")
-            chat = ChatPane(self.mention_targets, slash.Completer(self.slash, self.commands), id="chat")
-            chat.add_class("pane")
-            chat.border_title = title_text(self.identity)
-            yield chat
-            with Vertical(id="plan-pane", classes="pane") as plan:
-                plan.border_title = "Plan"
-                yield PlanPanel(id="plan")
-                yield Static(Text("Grants: none", style="dim"), id="grants")
+        # The panes sit on the screen itself (its layout is horizontal; the bars are docked): no container
+        # layer under them to lay out, style and draw.
+        with Vertical(id="explorer-pane", classes="pane") as files:
+            files.border_title = "Explorer"
+            ready = self.first_explorer()
+            if ready:
+                yield from ready
+            else:
+                label = Text(f"{safe.one_line(self.request.workspace.name, 40)}\n(loading the file tree)")
+                yield Static(label, id="explorer-placeholder")
+        chat = ChatPane(self.mention_targets, slash.Completer(self.slash, self.commands), id="chat")
+        chat.add_class("pane")
+        chat.border_title = title_text(self.identity)
+        yield chat
+        with Vertical(id="plan-pane", classes="pane") as plan:
+            plan.border_title = "Plan"
+            yield PlanPanel(id="plan")
+            yield Static(Text("Grants: none", style="dim"), id="grants")
         status = StatusBar(id="status")
         who = self.identity
         info = StatusInfo(persona=who.persona, persona_color=who.persona_color, model=who.model, mode=who.mode)
