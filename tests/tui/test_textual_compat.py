@@ -53,7 +53,7 @@ def test_private_names_the_shim_uses_still_exist() -> None:
     watch = inspect.getsource(App._watch_theme)
     for step in ("update_classes", "_refresh_truecolor_filter", "theme_changed_signal"):
         assert step in watch, f"apply_theme_before_parse: App._watch_theme no longer does {step}"
-    assert callable(App._refresh_truecolor_filter), "apply_theme_before_parse"
+    assert callable(App._refresh_truecolor_filter), "refresh_ansi_filter"
     assert "self._driver" in app_init, "write_to_terminal: App._driver is gone"
     from textual.widget import Widget
 
@@ -71,7 +71,8 @@ async def test_theme_shim_matches_what_textual_does() -> None:
     class Probe(App[None]):
         def __init__(self) -> None:
             super().__init__()
-            textual_compat.apply_theme_before_parse(self, "textual-light")
+            self.variables = textual_compat.apply_theme_before_parse(self, "textual-light")
+            textual_compat.refresh_ansi_filter(self)
 
     app = Probe()
     heard: list[str] = []
@@ -81,6 +82,7 @@ async def test_theme_shim_matches_what_textual_does() -> None:
         await pilot.pause()
         assert app.theme == "textual-light" and app.has_class("-theme-textual-light", "-light-mode")
         assert app.stylesheet._variables["background"] == app.get_css_variables()["background"]
+        assert app.variables == app.get_css_variables()
         assert heard == ["textual-light"]
         assert textual_compat.write_to_terminal(app, "") is True
 

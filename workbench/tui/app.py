@@ -23,6 +23,7 @@ from workbench.tui.textual_compat import (
     apply_theme_before_parse,
     parse_css_through,
     publish_first_theme,
+    refresh_ansi_filter,
     take_escape_digit_as_alt,
     write_to_terminal,
 )
@@ -110,13 +111,14 @@ class WorkbenchApp(App[int]):
             if wanted != DEFAULT_THEME:
                 self.theme_errors.append(f"theme {wanted!r} is not installed; using {DEFAULT_THEME}")
             wanted = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
-        self._use_ansi_palette(self.available_themes[wanted], watch=False)
-        apply_theme_before_parse(self, wanted)
+        variables = apply_theme_before_parse(self, wanted)
+        self._use_ansi_palette(self.available_themes[wanted], watch=False, variables=variables)
+        refresh_ansi_filter(self)
         return self.theme_errors
 
-    def _use_ansi_palette(self, theme: Theme, watch: bool = True) -> None:
+    def _use_ansi_palette(self, theme: Theme, watch: bool = True, variables: dict[str, str] | None = None) -> None:
         """Named colours (a diff's red, Markdown code) through a palette legible on `theme` (theming.ansi_palette)."""
-        palette = ansi_palette(theme)
+        palette = ansi_palette(theme, variables)
         attribute = App.ansi_theme_dark if theme.dark else App.ansi_theme_light
         if not watch:  # before the first stylesheet parse: nothing to refresh yet
             self.set_reactive(attribute, palette)

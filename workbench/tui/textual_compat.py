@@ -107,20 +107,30 @@ def parse_css_through(stylesheet: Stylesheet, table: ParsedRules) -> None:
     stylesheet._parse_rules = parse_rules  # type: ignore[method-assign]
 
 
-def apply_theme_before_parse(app: App[Any], name: str) -> None:
-    """Make `name` the app's theme before the first stylesheet parse, without queueing a second parse.
+def apply_theme_before_parse(app: App[Any], name: str) -> dict[str, str]:
+    """Make `name` the app's theme before the first stylesheet parse, without queueing a second parse; returns
+    the CSS variables it gives (what the stylesheet now holds).
 
     What `App._watch_theme` does, less the CSS refresh it queues (nothing is parsed yet: the first parse uses
-    this theme's variables). The theme-changed signal is published once the app runs (`publish_first_theme`).
-    Public stand-in: assigning `App.theme`, which re-parses all CSS once more before the first frame.
+    this theme's variables) and the ANSI filter's refresh, which `refresh_ansi_filter` does once the app's ANSI
+    palette for the theme is set. The theme-changed signal is published once the app runs
+    (`publish_first_theme`). Public stand-in: assigning `App.theme`, which re-parses all CSS once more before the
+    first frame.
     """
     app.set_reactive(App.theme, name)
     dark = app.current_theme.dark
     classes = {cls: False for cls in app.classes if cls.startswith("-theme-")}
     classes.update({f"-theme-{name}": True, "-dark-mode": dark, "-light-mode": not dark})
     app.update_classes(classes, update=False)
+    variables = app.get_css_variables()
+    app.stylesheet.set_variables(variables)
+    return variables
+
+
+def refresh_ansi_filter(app: App[Any]) -> None:
+    """Have the output filter map ANSI colours through the app's current ANSI palette (`App.ansi_theme`).
+    Public stand-in: assigning `App.ansi_theme_dark`/`_light` once the app runs (its watcher does this)."""
     app._refresh_truecolor_filter(app.ansi_theme)
-    app.stylesheet.set_variables(app.get_css_variables())
 
 
 def publish_first_theme(app: App[Any]) -> None:

@@ -7,8 +7,9 @@ A theme file holds Textual `Theme` fields (`name`, `primary`, `secondary`, `acce
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -136,6 +137,7 @@ _VGA_BRIGHT = [(85, 85, 85), (255, 85, 85), (85, 255, 85), (255, 255, 85), (85, 
 LINUX_CONSOLE = TerminalTheme((0, 0, 0), (170, 170, 170), _VGA, [*_VGA_BRIGHT, (85, 255, 255), (255, 255, 255)])
 
 
+@lru_cache(maxsize=4096)  # a theme's palette checks each colour against the same few backgrounds, many times
 def painted(color: Color, depth: ColorSystem) -> tuple[int, int, int]:
     """The RGB a terminal of `depth` colours shows for `color` (16 colours: the Linux console's)."""
     rich = RichColor.from_rgb(color.r, color.g, color.b)
@@ -145,14 +147,15 @@ def painted(color: Color, depth: ColorSystem) -> tuple[int, int, int]:
     return triplet.red, triplet.green, triplet.blue
 
 
+@lru_cache(maxsize=4096)
+def _luminance(rgb: tuple[int, int, int]) -> float:
+    r, g, b = ((c / 255) / 12.92 if c <= 10 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
 def contrast(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
     """The WCAG contrast ratio of two colours, 1 to 21."""
-
-    def luminance(rgb: tuple[int, int, int]) -> float:
-        r, g, b = ((c / 255) / 12.92 if c <= 10 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in rgb)
-        return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
     return (high + 0.05) / (low + 0.05)
 
 
@@ -185,15 +188,17 @@ def theme_variables(theme: Theme) -> dict[str, str]:
     return {**theme.to_color_system().generate(), **theme.variables}
 
 
-def theme_backgrounds(theme: Theme) -> list[Color]:
-    variables = theme_variables(theme)
+def theme_backgrounds(theme: Theme, variables: Mapping[str, str] | None = None) -> list[Color]:
+    """The theme's background, surface and panel colours; `variables`: its CSS variables, when worked out already."""
+    variables = theme_variables(theme) if variables is None else variables
     return [Color.parse(variables[name]) for name in ("background", "surface", "panel")]
 
 
-def ansi_palette(theme: Theme) -> TerminalTheme:
+def ansi_palette(theme: Theme, variables: Mapping[str, str] | None = None) -> TerminalTheme:
     """The ANSI colours for `theme`: what Rich styles such as "red" or a Pygments highlight turn into (Textual maps
-    named colours through it), each made legible on the theme's backgrounds."""
-    backgrounds = theme_backgrounds(theme)
+    named colours through it), each made legible on the theme's backgrounds. `variables`: the theme's CSS
+    variables, when worked out already (the theme's generation is most of the cost)."""
+    backgrounds = theme_backgrounds(theme, variables)
     base = [Color.parse(c) for c in (_ANSI_DARK if theme.dark else _ANSI_LIGHT)]
     colors = [legible(c, backgrounds) for c in base]
     bright = [legible(c.lighten(0.08) if theme.dark else c.darken(0.08), backgrounds) for c in base]
