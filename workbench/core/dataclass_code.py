@@ -6,7 +6,8 @@ about 0.4 ms a class. A start of the workbench screen defines over a hundred (Te
 some 30 ms before the first frame; a named tuple's `__new__` is built the same way (65 of them, 5 ms). The
 same text always compiles to the same code, so `install()` has the `dataclasses` and `collections` modules
 compile through a table of what earlier runs compiled: the table is read at start, what is new is added at
-exit. The methods are exactly the ones Python builds; only the compile is skipped.
+exit (what a start compiles: once it is over, `release()`, nothing more is kept). The methods are exactly the
+ones Python builds; only the compile is skipped.
 
 The table lives beside the package's own `.pyc` files and is trusted no more than they are (see
 `beside_bytecode`: read only when it is the running user's alone, written only when bytecode is); it is ignored
@@ -39,7 +40,7 @@ _lock = threading.Lock()
 _known: dict[str, bytes] = {}  # source text -> marshalled code, as read at start
 _used: set[str] = set()
 _new: dict[str, CodeType] = {}
-_released: set[int] = set()  # hashes of the texts the table held when it was released: not new
+_released = False  # the start is over: nothing is looked up or kept any more
 _path: Path | None = None
 
 
@@ -68,7 +69,7 @@ def install(name: str, path: Path | None = None) -> None:
 
 def uninstall() -> None:
     """Back to the builtin compile (tests); what is new is not saved."""
-    global _path
+    global _path, _released
     if vars(dataclasses).get("exec") is _exec:
         delattr(dataclasses, "exec")
     if vars(collections).get("eval") is _eval:
@@ -78,16 +79,18 @@ def uninstall() -> None:
         _known.clear()
         _used.clear()
         _new.clear()
-        _released.clear()
     _path = None
+    _released = False
 
 
 def release() -> None:
-    """Forget the table read at start (about a megabyte: the process's start is over). What is compiled from
-    now on and was not in it is still added at exit."""
+    """The process's start is over (the screen is whole): the table read for it goes, and what is compiled
+    from now on (for what a later action loads) is not kept. The table stays what a start needs, and a start
+    reads no more than that."""
+    global _released
     with _lock:
-        _released.update(hash(text) for text in _known)
         _known.clear()
+    _released = True
 
 
 def counts() -> tuple[int, int]:
@@ -110,6 +113,8 @@ def _eval(source: Any, globals: Any = None, locals: Any = None, /) -> Any:
 
 
 def _code_for(text: str, source: str, mode: str) -> CodeType:
+    if _released:
+        return compile(source, "<string>", mode, dont_inherit=True)
     with _lock:
         raw = _known.get(text)
         done = _new.get(text)
@@ -127,8 +132,7 @@ def _code_for(text: str, source: str, mode: str) -> CodeType:
     # As `exec(source)` in the dataclasses module compiles it: none of our own __future__ flags.
     code = compile(source, "<string>", mode, dont_inherit=True)
     with _lock:
-        if hash(text) not in _released:
-            _new[text] = code
+        _new[text] = code
     return code
 
 

@@ -88,6 +88,7 @@ class StartActions(MainBase):
             return
         self._complete = True
         startup_done()  # the collector, held off since the process started (workbench.cli.tui)
+        dataclass_code.release()  # the start's table of dataclass code (workbench.cli) is done with
         self.call_after_refresh(self._after_first_screen)  # once the complete frame is drawn
 
     def _after_first_screen(self) -> None:
@@ -123,7 +124,6 @@ class StartActions(MainBase):
         def load() -> None:
             with contextlib.suppress(Exception):
                 warm_up()  # the SDK's import freezes what it loaded (core.agent.client.import_sdk)
-            dataclass_code.release()  # the last of the start's imports: the table read for them can go
 
         threading.Thread(target=load, name="warm-up-sdk", daemon=True).start()
 
