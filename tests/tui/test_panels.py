@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.theme import Theme
 
 from tests.tui.conftest import AppMaker, wait_until
@@ -196,19 +197,35 @@ async def test_escape_while_editing_a_step_does_not_cancel_the_turn(make_app: Ap
 
 
 def test_command_line_persona_is_resolved_or_reported(sample_repo: Path) -> None:
-    from workbench.cli.tui import build_parser
+    from workbench.cli.tui import parse_args
     from workbench.tui.app import app_from_args
 
-    found = app_from_args(build_parser().parse_args([str(sample_repo), "--persona", "code-reviewer"]))
+    found = app_from_args(parse_args([str(sample_repo), "--persona", "code-reviewer"]))
     assert found.request.persona is not None and found.persona_label == "code-reviewer"
     assert found.startup_notices == []
-    missing = app_from_args(build_parser().parse_args([str(sample_repo), "--persona", "nobody-by-that-name"]))
+    missing = app_from_args(parse_args([str(sample_repo), "--persona", "nobody-by-that-name"]))
     assert missing.request.persona is None and missing.persona_label == ""
     assert "no persona 'nobody-by-that-name'" in missing.startup_notices[0]
     custom = sample_repo / "mine.md"
     custom.write_text("---\nname: my-helper\ndescription: helps\n---\nYou help.\n")
-    by_file = app_from_args(build_parser().parse_args([str(sample_repo), "--persona", str(custom)]))
+    by_file = app_from_args(parse_args([str(sample_repo), "--persona", str(custom)]))
     assert by_file.persona_label == "my-helper"
+
+
+@pytest.mark.parametrize("argv", [[], ["some folder"], ["x", "--mode", "plan", "--agents", "a", "--agents", "b"]])
+def test_a_plain_command_line_reads_as_argparse_reads_it(argv: list[str]) -> None:
+    """`workbench [DIR]` skips argparse: what it gives is what the parser gives."""
+    from workbench.cli.tui import build_parser, from_namespace, parse_args
+
+    assert parse_args(argv) == from_namespace(build_parser().parse_args(argv))
+
+
+def test_a_usage_error_on_the_screen_command_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    from workbench.cli.tui import parse_args
+
+    with pytest.raises(SystemExit) as exited:
+        parse_args(["--no-such-option"])
+    assert exited.value.code == 2 and "usage:" in capsys.readouterr().err
 
 
 async def test_an_approval_brings_the_chat_to_the_front_on_a_narrow_terminal(make_app: AppMaker) -> None:

@@ -217,12 +217,13 @@ def _open_screen(args: argparse.Namespace) -> int | None:
         return None
     try:
         from workbench.cli.tui import build_parser as tui_parser
+        from workbench.cli.tui import from_namespace
         from workbench.tui.app import run_app
     except ImportError:
         return None
     workspace = demo.prepare_demo_workspace(args.dir)
     tui_args = tui_parser().parse_args([str(workspace), "--demo", "--persona", demo.DEMO_PERSONA])
-    return run_app(tui_args)
+    return run_app(from_namespace(tui_args))
 
 
 def main(argv: list[str]) -> int:

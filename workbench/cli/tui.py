@@ -2,15 +2,53 @@
 
 from __future__ import annotations
 
-import argparse
 import os
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from workbench.core.approvals import PermissionMode
 from workbench.core.quietgc import hold_for_startup
+
+if TYPE_CHECKING:
+    import argparse
+
+
+@dataclass(frozen=True)
+class TuiArgs:
+    """`workbench [DIR]`'s options, as `build_parser` reads them."""
+
+    dir: str = "."
+    persona: str | None = None
+    model: str | None = None
+    mode: str | None = None
+    resume: str | None = None
+    continue_: bool = False
+    inline: bool = False
+    demo: bool = False
+    agents: tuple[str, ...] = ()
+    no_sandbox: bool = False
+    agent: str | None = None
+
+
+def parse_args(argv: list[str]) -> TuiArgs:
+    """The options in `argv`. A plain `workbench [DIR]` has none to read: it skips loading argparse (a couple of
+    milliseconds before the first frame); anything else goes through `build_parser` (its usage errors exit 2)."""
+    if len(argv) <= 1 and not any(arg.startswith("-") for arg in argv):
+        return TuiArgs(dir=argv[0]) if argv else TuiArgs()
+    return from_namespace(build_parser().parse_args(argv))
+
+
+def from_namespace(namespace: argparse.Namespace) -> TuiArgs:
+    values = vars(namespace)
+    values["agents"] = tuple(values.get("agents") or ())
+    return TuiArgs(**values)
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
+    from workbench.core.approvals import PermissionMode
+
     p = argparse.ArgumentParser(prog="workbench", description="Open the workbench on a repository.")
     p.add_argument("dir", nargs="?", default=".", help="the repository or folder to open (default: .)")
     p.add_argument("--persona", help="persona id, name or file to start with")
@@ -46,7 +84,7 @@ def start(workspace: Path) -> None:
 
 
 def main(argv: list[str]) -> int:
-    args = build_parser().parse_args(argv)
+    args = parse_args(argv)
     workspace = Path(args.dir).expanduser()
     if not workspace.is_dir():
         print(f"workbench: {args.dir}: not a folder")

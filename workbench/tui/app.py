@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import gc
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from pathlib import Path
@@ -30,6 +29,7 @@ from workbench.tui.textual_compat import (
 from workbench.tui.theming import DEFAULT_THEME, ansi_palette, load_named_theme, load_themes
 
 if TYPE_CHECKING:
+    from workbench.cli.tui import TuiArgs
     from workbench.core.personas.model import Persona
 
 
@@ -351,7 +351,7 @@ def create_app(
     )
 
 
-def app_from_args(args: argparse.Namespace) -> WorkbenchApp:
+def app_from_args(args: TuiArgs) -> WorkbenchApp:
     """The app for `workbench [DIR]`'s arguments (workbench.cli.tui.build_parser)."""
     persona: Persona | None = None
     label = ""
@@ -405,7 +405,7 @@ def find_persona(workspace: Path, wanted: str, agents: list[str]) -> tuple[Perso
         return None, str(exc)
 
 
-def run_app(args: argparse.Namespace) -> int:
+def run_app(args: TuiArgs) -> int:
     app = app_from_args(args)
     app.run(inline=bool(args.inline))
     return app.return_code or 0
