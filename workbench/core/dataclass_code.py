@@ -56,10 +56,11 @@ def _header() -> tuple[Any, ...]:
 def install(name: str, path: Path | None = None) -> None:
     """From now on, dataclasses compile through the table of `name` (once per process; later calls do
     nothing). `path`: another place for it (tests)."""
-    global _path
+    global _path, _released
     if "exec" in vars(dataclasses):
         return
     _path = path or table_path(name)
+    _released = False  # a release by an app run without the table (a test's) does not carry over
     _known.update(read_table(_path))
     # Module globals: each shadows the builtin in that module only.
     setattr(dataclasses, "exec", _exec)  # noqa: B010
