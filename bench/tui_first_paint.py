@@ -9,13 +9,18 @@ app's own signal: right after a frame is drawn), two times since the process was
 - full first screen: the first frame with nothing left to fill in: the file tree with its git letters (the
   explorer's placeholder gone, git status applied), the persona and its model resolved in the status bar
   (from the previous start's discovery when nothing it read has changed; `--cold` forgets it before each
-  run, as on a first start in a repository).
+  run, as on a first start in a repository; `--no-tables` deletes the start-up tables the workbench keeps
+  beside its bytecode, as on the first start after an install or upgrade).
 The peer is a bare Textual app (Header, Static, Footer): its first frame is both. The two apps run
 interleaved, each run in its own process, so both see the same machine noise; a run starts once the previous
 process has exited (the workbench's work after its first screen, the SDK import among it, does not spill into
 the next run). `--tmux` runs each process in a real terminal (a detached tmux window, so the frames are written
 to a tty); without it they run headless.
-In a terminal the workbench side is `workbench DIR` from its entry point (workbench.cli.main), as a user starts it.
+In a terminal the workbench side is `workbench DIR` from its entry point (workbench.cli.main), as a user starts it;
+headless, the app is built as that entry point builds it. The probe loads nothing itself: it wraps the screen's
+refresh as Textual's screen module loads, so each side loads its modules in its own order. The first run of
+each side is not counted: it writes the start-up tables a user's second start reads (see the README) and warms
+the page cache; all runs share one bytecode folder of their own.
 The workbench opens a git repository of `--files` Python files (one staged, one untracked: letters to show)
 with no API key, as a first run does. Targets: full first screen <= 1.3x the bare app's.
 """
@@ -229,6 +234,11 @@ def main() -> None:
     parser.add_argument(
         "--cold", action="store_true", help="forget the persona hint before each run (a first start in the repository)"
     )
+    parser.add_argument(
+        "--no-tables",
+        action="store_true",
+        help="delete the start-up tables before each run (the first start after an install or upgrade)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         repo = make_repo(Path(tmp), args.files)
@@ -262,6 +272,9 @@ def measure(
         if args.cold:
             for hint in Path(env["WORKBENCH_HOME"]).rglob("persona-hint.json"):
                 hint.unlink()
+        if args.no_tables:  # the .pyc files stay: only what the workbench keeps beside them goes
+            for table in Path(env["PYTHONPYCACHEPREFIX"]).rglob("*.bin"):
+                table.unlink()
         ours.append(one(WORKBENCH, [str(repo)], env, args.tmux, out))
     return bare, ours
 
@@ -269,6 +282,7 @@ def measure(
 def report(bare: list[dict[str, float]], ours: list[dict[str, float]], args: argparse.Namespace) -> None:
     where = "tmux (a real terminal)" if args.tmux else "headless"
     where += ", no persona hint (first start)" if args.cold else ", persona hint from the previous start"
+    where += ", no start-up tables" if args.no_tables else ""
     print(f"{args.runs} runs each, {where}, 160x48, a {args.files}-file repository, spawn -> frame:")
     bare_full = [b["full"] for b in bare]
     print(f"bare Textual app           first frame:        {describe(bare_full)}")

@@ -49,10 +49,6 @@ def main(argv: list[str] | None = None) -> int:
     if argv is None:  # the process's own command line (not a caller's list, such as a test's)
         # Before anything defines a dataclass (Textual's and ours): their methods come from the command's table.
         dataclass_code.install(args[0] if args and args[0] in COMMANDS else "tui")
-        if not (args and args[0] in COMMANDS):  # the screen: its CSS as the last start parsed it
-            from workbench.tui import css_table
-
-            css_table.install()
     if args and args[0] in COMMANDS:
         with quiet_gc():
             module = importlib.import_module(COMMANDS[args[0]][0])
@@ -62,4 +58,4 @@ def main(argv: list[str] | None = None) -> int:
         args = ["--help"]
     from workbench.cli import tui
 
-    return tui.main(args)
+    return tui.main(args, tables=argv is None)

@@ -83,7 +83,9 @@ def start(workspace: Path) -> None:
     prefetch(workspace)
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str], *, tables: bool = False) -> int:
+    """`tables`: the process is the `workbench` command itself (not a caller's), so the screen's CSS comes from
+    the table its last start kept (workbench.tui.css_table)."""
     args = parse_args(argv)
     workspace = Path(args.dir).expanduser()
     if not workspace.is_dir():
@@ -103,6 +105,10 @@ def main(argv: list[str]) -> int:
             print(f"workbench: {exc}")
             return 2
     start(workspace)
+    if tables:
+        from workbench.tui import css_table
+
+        css_table.install()
     from workbench.tui.app import run_app
 
     return run_app(args)
