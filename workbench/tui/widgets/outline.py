@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.style import Style
 from rich.table import Table
@@ -21,8 +21,11 @@ from textual.visual import VisualType
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from workbench.core.repo import Symbol, flatten, language_for, outline, visible_name
+from workbench.core.repo import visible_name
 from workbench.tui.widgets.cursor_list import CursorList
+
+if TYPE_CHECKING:  # the symbol parsers load with the first file shown, not before the first frame
+    from workbench.core.repo import Symbol
 
 READ_CAP = 1_500_000
 
@@ -117,6 +120,8 @@ class SymbolOutline(CursorList):
 
     def show_file(self, path: str) -> None:
         """Outline `path` (relative to the root); parsing runs in a worker."""
+        from workbench.core.repo import language_for
+
         self.path = path
         self.border_title = _title(path)
         if language_for(path) is None:
@@ -126,6 +131,8 @@ class SymbolOutline(CursorList):
 
     @work(thread=True, group="outline-load", exit_on_error=False, description="outline")
     def _load(self, path: str) -> None:
+        from workbench.core.repo import outline
+
         try:
             with (self.root / path).open("rb") as handle:
                 data = handle.read(READ_CAP + 1)
@@ -142,6 +149,8 @@ class SymbolOutline(CursorList):
 
     def set_symbols(self, path: str, symbols: tuple[Symbol, ...], reason: str | None = None) -> None:
         """Show `symbols` for `path` (`reason` explains an empty outline)."""
+        from workbench.core.repo import flatten, language_for
+
         if not self.is_attached:  # a worker's result after the widget was removed
             return
         if path != self.path:
