@@ -9,6 +9,7 @@ import marshal
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -132,6 +133,17 @@ def test_a_link_is_not_followed(table: Path, tmp_path: Path) -> None:
     link = tmp_path / "link.bin"
     link.symlink_to(table)
     assert dataclass_code.read_table(link) == {}
+
+
+def test_a_named_pipe_in_its_place_is_not_waited_on(table: Path) -> None:
+    """Opening a pipe for reading waits for a writer: the table is opened without waiting, and refused."""
+    table.parent.mkdir(parents=True)
+    os.mkfifo(table)
+    seen: list[object] = []
+    reader = threading.Thread(target=lambda: seen.append(dataclass_code.read_table(table)), daemon=True)
+    reader.start()
+    reader.join(5)
+    assert seen == [{}], "reading the table waited on a pipe"
 
 
 def test_an_entry_that_is_not_code_is_compiled_afresh(table: Path) -> None:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import stat
 import sys
 from pathlib import Path
+
+from workbench.core.datafile import read_regular
 
 
 def folder() -> Path:
@@ -26,25 +27,8 @@ def folder() -> Path:
 def read(path: Path, max_bytes: int) -> bytes | None:
     """The file's bytes, or None when it is missing, a link, not a regular file, larger than `max_bytes`, not the
     running user's, or writable by anyone else."""
-    if not hasattr(os, "geteuid"):  # no owner to check
-        return None
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
-    except OSError:
-        return None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > max_bytes:
-            return None
-        if info.st_uid != os.geteuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-            return None
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            data = handle.read(max_bytes + 1)
-        return data if len(data) <= max_bytes else None
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
+    data = read_regular(path, max_bytes, follow=False, private=True)
+    return data if data is not None and len(data) <= max_bytes else None
 
 
 def write(path: Path, data: bytes) -> None:

@@ -77,18 +77,24 @@ def _read_text(path: Path, max_bytes: int) -> tuple[str | None, str | None]:
     return raw.decode("utf-8-sig", errors="replace"), None
 
 
-def read_regular(path: Path, max_bytes: int, *, follow: bool = True) -> bytes | None:
+def read_regular(path: Path, max_bytes: int, *, follow: bool = True, private: bool = False) -> bytes | None:
     """Up to `max_bytes + 1` bytes of a regular file (one more than allowed tells the caller it was cut), or None
     when it is missing, unreadable or not a regular file. A repository's file may be a named pipe (opened without
     waiting for a writer, then refused) or a link to /dev/zero; `follow=False` refuses any link, as git does for
-    the ignore files inside a work tree."""
+    the ignore files inside a work tree. `private`: only a file of the running user that nobody else can write
+    (checked on the file opened, not on its name)."""
+    if private and not hasattr(os, "geteuid"):  # no owner to check
+        return None
     flags = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | (0 if follow else os.O_NOFOLLOW)
     try:
         fd = os.open(path, flags)
     except OSError:
         return None
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        if private and (info.st_uid != os.geteuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)):
             return None
         chunks: list[bytes] = []
         left = max_bytes + 1
